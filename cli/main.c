@@ -1,0 +1,61 @@
+/*
+ * claimscrub — command-line front end: a table of subcommands, each in its
+ * own file.  Only this program prints and exits; the engine never does.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"check", cmd_check, "scrub claim files offline and print the findings"},
+	{NULL, NULL, NULL},
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: claimscrub COMMAND [OPTION]... [ARG]...\n"
+		"Pre-submission scrubber for drug-administration coding "
+		"(CPT 96360-96379, 96401-96417).\n\n"
+		"Commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out,
+		"\nOptions:\n"
+		"  -h, --help     show this help and exit\n"
+		"  -V, --version  show the version and exit\n\n"
+		"'claimscrub COMMAND --help' describes a command.\n"
+		"Exit status: 0 every claim clean, 1 findings, 2 input or usage error.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("claimscrub %s\n", PACKAGE_VERSION);
+		return EXIT_CLEAN;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	cli_error("unknown command '%s' (try 'claimscrub --help')", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,276 @@
+/*
+ * textout — a result for a person: header, a minute timeline of the
+ * administrations, expected codes against billed lines, and each finding
+ * with its evidence and fix.  Plain ASCII so it reads the same in any
+ * terminal, log or e-mail.  Claim text is escaped: a document cannot send
+ * control sequences to the reader's terminal.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define BAR_WIDTH 40
+
+/* Prints s with control characters shown as '?', cut to width. */
+static void
+put_safe(FILE *out, const char *s, int width)
+{
+	int n = 0;
+	for (; *s && (width < 0 || n < width); s++, n++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s, out);
+	for (; n < width; n++)
+		fputc(' ', out);
+}
+
+static void
+print_header(FILE *out, const struct result *r)
+{
+	const struct claim *c = r->claim;
+	static const char *const label[] = {"CLEAN", "FLAGGED", "INVALID"};
+	fputs("== ", out);
+	put_safe(out, c->ref, -1);
+	fprintf(out, "  %s  profile %s", claim_setting_names[c->setting], r->profile);
+	if (c->payer) {
+		fputs("  payer ", out);
+		put_safe(out, c->payer, -1);
+	}
+	if (c->provider) {
+		fputs("  provider ", out);
+		put_safe(out, c->provider, -1);
+	}
+	fprintf(out, "  -> %s\n", label[r->verdict]);
+}
+
+/* Earliest start and latest stop over all valid times. */
+static bool
+time_span(const struct claim *c, int64_t *lo, int64_t *hi)
+{
+	bool any = false;
+	for (size_t i = 0; i < c->nadmins; i++) {
+		const struct claim_time *ts[2] = {&c->admins[i].start, &c->admins[i].stop};
+		for (int k = 0; k < 2; k++) {
+			if (ts[k]->state != TIME_OK)
+				continue;
+			int64_t t = ts[k]->t.wall;
+			if (!any || t < *lo)
+				*lo = t;
+			if (!any || t > *hi)
+				*hi = t;
+			any = true;
+		}
+	}
+	return any;
+}
+
+static void
+print_bar(FILE *out, const struct administration *a, int64_t lo, int64_t hi)
+{
+	char bar[BAR_WIDTH + 1];
+	memset(bar, ' ', BAR_WIDTH);
+	bar[BAR_WIDTH] = '\0';
+	double scale = (double)(BAR_WIDTH - 1) / (double)(hi > lo ? hi - lo : 1);
+	if (a->start.state == TIME_OK) {
+		int s = (int)((double)(a->start.t.wall - lo) * scale);
+		int e = s;
+		if (a->stop.state == TIME_OK && a->stop.t.wall > a->start.t.wall)
+			e = (int)((double)(a->stop.t.wall - lo) * scale);
+		for (int k = s; k <= e && k < BAR_WIDTH; k++)
+			bar[k] = s == e ? '^' : (k == s ? '[' : (k == e ? ']' : '='));
+	}
+	fprintf(out, "|%s|", bar);
+}
+
+static void
+print_time(FILE *out, const struct claim_time *t)
+{
+	char buf[40];
+	if (t->state == TIME_OK) {
+		isotime_format(&t->t, buf, sizeof(buf));
+		fprintf(out, "%-16s", buf + 5);	/* MM-DDTHH:MM */
+	} else if (t->state == TIME_BAD) {
+		fputs("(bad time)      ", out);
+	} else {
+		fputs("(none)          ", out);
+	}
+}
+
+static void
+print_timeline(FILE *out, const struct result *r)
+{
+	const struct claim *c = r->claim;
+	int64_t lo = 0, hi = 0;
+	bool span = time_span(c, &lo, &hi);
+	fputs("  administrations\n", out);
+	for (size_t i = 0; i < c->nadmins; i++) {
+		const struct administration *a = &c->admins[i];
+		const struct result_admin *ra = &r->admins[i];
+		fputs("    ", out);
+		put_safe(out, a->id, 5);
+		fputc(' ', out);
+		put_safe(out, a->substance, 16);
+		fprintf(out, " %-12s ", admin_route_names[a->route]);
+		print_time(out, &a->start);
+		print_time(out, &a->stop);
+		if (ra->minutes >= 0)
+			fprintf(out, "%4d min ", ra->minutes);
+		else
+			fputs("         ", out);
+		if (span)
+			print_bar(out, a, lo, hi);
+		if (ra->held)
+			fputs(" no code", out);
+		else if (ra->service)
+			fprintf(out, " %s%s%s", ra->service, ra->converted ? " (short)" : "",
+				ra->reportable ? "" : " (not reportable)");
+		fputc('\n', out);
+	}
+}
+
+/* Units billed of code over all lines, and the first line number. */
+static int
+billed_units(const struct claim *c, const char *code, int *first)
+{
+	int units = 0;
+	*first = 0;
+	for (size_t i = 0; i < c->nlines; i++) {
+		if (strcmp(c->lines[i].code, code) != 0)
+			continue;
+		units += c->lines[i].units;
+		if (!*first)
+			*first = (int)i + 1;
+	}
+	return units;
+}
+
+static bool
+is_unchecked(const struct result *r, int line)
+{
+	for (int i = 0; i < r->nunchecked; i++)
+		if (r->unchecked[i] == line)
+			return true;
+	return false;
+}
+
+/* Expected codes beside what was billed for them, then the other lines. */
+static void
+print_codes(FILE *out, const struct result *r)
+{
+	const struct claim *c = r->claim;
+	fputs("  expected                    billed\n", out);
+	for (int i = 0; i < r->ncodes; i++) {
+		const struct result_code *rc = &r->codes[i];
+		int first, units = billed_units(c, rc->code, &first);
+		char code[16];
+		snprintf(code, sizeof(code), "%s%s%s", rc->code, rc->modifier ? "-" : "",
+			 rc->modifier ? rc->modifier : "");
+		fprintf(out, "    %-9s x%-3d ", code, rc->units);
+		for (int k = 0; k < rc->nadmins && k < 3; k++) {
+			put_safe(out, c->admins[rc->admins[k]].id, 5);
+			fputc(' ', out);
+		}
+		for (int k = rc->nadmins; k < 3; k++)
+			fputs("      ", out);
+		if (units)
+			fprintf(out, "  x%-3d line %d%s\n", units, first,
+				units == rc->units ? "" : "  <- differs");
+		else
+			fputs("  not billed\n", out);
+	}
+	for (size_t i = 0; i < c->nlines; i++) {
+		bool expected = false;
+		for (int k = 0; k < r->ncodes && !expected; k++)
+			expected = strcmp(r->codes[k].code, c->lines[i].code) == 0;
+		if (expected)
+			continue;
+		fprintf(out, "    %-9s      %-18s  x%-3d line %zu%s\n", "-", "",
+			c->lines[i].units, i + 1,
+			is_unchecked(r, (int)i + 1) ? "  (not checked)" : "");
+		(void)0;
+	}
+}
+
+static void
+print_evidence(FILE *out, const struct result_finding *f)
+{
+	if (!f->nevidence)
+		return;
+	fputs("        evidence:", out);
+	for (int i = 0; i < f->nevidence; i++) {
+		fprintf(out, " %s=", f->evidence[i].key);
+		if (f->evidence[i].str)
+			put_safe(out, f->evidence[i].str, 64);
+		else
+			fprintf(out, "%ld", f->evidence[i].ival);
+	}
+	fputc('\n', out);
+}
+
+static void
+print_fix(FILE *out, const struct suggest *s)
+{
+	switch (s->action) {
+	case SUGGEST_NONE:
+		return;
+	case SUGGEST_REPLACE:
+		fprintf(out, "        fix: bill %s x%d on this line instead\n", s->code, s->units);
+		return;
+	case SUGGEST_SET_UNITS:
+		fprintf(out, "        fix: bill %s x%d\n", s->code, s->units);
+		return;
+	case SUGGEST_ADD:
+		fprintf(out, "        fix: add %s x%d\n", s->code, s->units);
+		return;
+	case SUGGEST_REMOVE:
+		fputs("        fix: remove this line\n", out);
+		return;
+	case SUGGEST_ADD_MODIFIER:
+		fprintf(out, "        fix: add modifier %s\n", s->modifier);
+		return;
+	case SUGGEST_REMOVE_MODIFIER:
+		fprintf(out, "        fix: remove modifier %s\n", s->modifier);
+		return;
+	case SUGGEST_DOCUMENT:
+		fputs("        fix: complete the documented times, then re-scrub\n", out);
+		return;
+	case SUGGEST_REVIEW:
+		fputs("        fix: needs a coder's review\n", out);
+		return;
+	}
+}
+
+static void
+print_findings(FILE *out, const struct result *r)
+{
+	if (!r->nfindings) {
+		fputs("  no findings\n", out);
+		return;
+	}
+	fputs("  findings\n", out);
+	for (int i = 0; i < r->nfindings; i++) {
+		const struct result_finding *f = &r->findings[i];
+		fprintf(out, "    %-7s %s", severity_names[f->severity], finding_names[f->id]);
+		if (f->line)
+			fprintf(out, " (line %d)", f->line);
+		fputs(": ", out);
+		put_safe(out, f->message, -1);
+		fputc('\n', out);
+		print_evidence(out, f);
+		print_fix(out, &f->suggest);
+	}
+}
+
+void
+textout_result(FILE *out, const struct result *r, const struct ruleset *rs)
+{
+	(void)rs;
+	print_header(out, r);
+	if (r->claim->nadmins)
+		print_timeline(out, r);
+	print_codes(out, r);
+	if (r->nunchecked)
+		fprintf(out, "  %d line(s) not checked by any rule\n", r->nunchecked);
+	print_findings(out, r);
+	fputc('\n', out);
+}

@@ -1,0 +1,378 @@
+/*
+ * result — building results, rendering finding messages, and the result
+ * JSON; see result.h.  Output order is fixed so the JSON is byte-identical
+ * for the same input.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "result_int.h"
+
+const char *const verdict_names[] = {"clean", "flagged", "invalid", NULL};
+const char *const suggest_action_names[] = {
+	"none", "replace", "set-units", "add", "remove", "add-modifier",
+	"remove-modifier", "document", "review", NULL,
+};
+
+struct result *
+result__new(const struct claim *c, const char *profile)
+{
+	struct arena *a = arena_new();
+	if (!a)
+		return NULL;
+	struct result *r = arena_alloc(a, sizeof(*r));
+	/* room for every finding the engine can make: a few per line and per
+	 * administration, plus the claim-level ones */
+	size_t cap = 4 * (c->nlines + c->nadmins) + 16;
+	if (r) {
+		r->arena = a;
+		r->claim = c;
+		r->profile = profile;
+		r->findings = arena_calloc(a, cap, sizeof(*r->findings));
+		r->codes = arena_calloc(a, 2 * c->nadmins + 4, sizeof(*r->codes));
+		r->admins = arena_calloc(a, c->nadmins + 1, sizeof(*r->admins));
+		r->unchecked = arena_calloc(a, c->nlines + 1, sizeof(int));
+	}
+	if (!r || !r->findings || !r->codes || !r->admins || !r->unchecked) {
+		arena_free(a);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->nadmins; i++)
+		r->admins[i] = (struct result_admin){.minutes = -1, .net_minutes = -1};
+	return r;
+}
+
+void
+result_free(struct result *r)
+{
+	if (r)
+		arena_free(r->arena);
+}
+
+struct result_finding *
+result__finding(struct result *r, const struct ruleset *rs, enum finding_id id,
+		int line, int admin)
+{
+	size_t cap = 4 * (r->claim->nlines + r->claim->nadmins) + 16;
+	if (!rs->findings[id].enabled || (size_t)r->nfindings >= cap)
+		return NULL;
+	struct result_finding *f = &r->findings[r->nfindings++];
+	*f = (struct result_finding){.id = id, .line = line, .admin = admin,
+				     .severity = rs->findings[id].severity};
+	return f;
+}
+
+void
+result__ev_int(struct result_finding *f, const char *key, long v)
+{
+	if (f && f->nevidence < RESULT_MAX_EVIDENCE)
+		f->evidence[f->nevidence++] = (struct evidence){key, NULL, v};
+}
+
+void
+result__ev_str(struct result_finding *f, const char *key, const char *s)
+{
+	if (f && s && f->nevidence < RESULT_MAX_EVIDENCE)
+		f->evidence[f->nevidence++] = (struct evidence){key, s, 0};
+}
+
+void
+result__suggest(struct result_finding *f, enum suggest_action a,
+		const char *code, int units, const char *modifier)
+{
+	if (f)
+		f->suggest = (struct suggest){a, code, units, modifier};
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static enum scrub_err
+code_add_admin(struct arena *a, struct result_code *rc, int admin)
+{
+	for (int i = 0; i < rc->nadmins; i++)
+		if (rc->admins[i] == admin)
+			return SCRUB_OK;
+	int *v = arena_calloc(a, (size_t)rc->nadmins + 1, sizeof(int));
+	if (!v)
+		return SCRUB_ENOMEM;
+	/* keep ascending order */
+	int k = 0;
+	for (int i = 0; i < rc->nadmins && rc->admins[i] < admin; i++)
+		v[k++] = rc->admins[i];
+	v[k] = admin;
+	for (int i = k; i < rc->nadmins; i++)
+		v[i + 1] = rc->admins[i];
+	rc->admins = v;
+	rc->nadmins++;
+	return SCRUB_OK;
+}
+
+enum scrub_err
+result__expect(struct result *r, const char *code, int units,
+	       const char *modifier, bool initial, int admin)
+{
+	struct result_code *rc = NULL;
+	for (int i = 0; i < r->ncodes && !rc; i++)
+		if (strcmp(r->codes[i].code, code) == 0 &&
+		    same_str(r->codes[i].modifier, modifier))
+			rc = &r->codes[i];
+	if (!rc) {
+		if ((size_t)r->ncodes >= 2 * r->claim->nadmins + 4)
+			return SCRUB_ELIMIT;
+		rc = &r->codes[r->ncodes++];
+		*rc = (struct result_code){.code = code, .modifier = modifier};
+	}
+	rc->units += units;
+	rc->initial |= initial;
+	return code_add_admin(r->arena, rc, admin);
+}
+
+/* ---- ordering ---------------------------------------------------------- */
+
+/* initials without modifier, initials with one, then add-ons by code */
+static int
+code_class(const struct result_code *c)
+{
+	return c->initial ? (c->modifier ? 1 : 0) : 2;
+}
+
+static int
+code_cmp(const void *pa, const void *pb)
+{
+	const struct result_code *a = pa, *b = pb;
+	if (code_class(a) != code_class(b))
+		return code_class(a) - code_class(b);
+	int c = strcmp(a->code, b->code);
+	if (c)
+		return c;
+	if (a->admins[0] != b->admins[0])
+		return a->admins[0] - b->admins[0];
+	return strcmp(a->modifier ? a->modifier : "", b->modifier ? b->modifier : "");
+}
+
+/* Stable: findings of one severity keep the order the engine made them in. */
+static void
+sort_findings(struct result *r)
+{
+	for (int i = 1; i < r->nfindings; i++) {
+		struct result_finding f = r->findings[i];
+		int j = i;
+		while (j > 0 && r->findings[j - 1].severity > f.severity) {
+			r->findings[j] = r->findings[j - 1];
+			j--;
+		}
+		r->findings[j] = f;
+	}
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void
+render_suggest(const struct suggest *s, struct strbuf *sb)
+{
+	switch (s->action) {
+	case SUGGEST_REPLACE:
+	case SUGGEST_ADD:
+		strbuf_printf(sb, "%s x%d", s->code, s->units);
+		if (s->modifier)
+			strbuf_printf(sb, "-%s", s->modifier);
+		break;
+	case SUGGEST_SET_UNITS:
+		strbuf_printf(sb, "%d unit(s)", s->units);
+		break;
+	case SUGGEST_ADD_MODIFIER:
+		strbuf_printf(sb, "modifier %s", s->modifier);
+		break;
+	case SUGGEST_REMOVE:
+		strbuf_puts(sb, "removing the line");
+		break;
+	default:
+		strbuf_puts(sb, suggest_action_names[s->action]);
+	}
+}
+
+/* Appends the value of placeholder name (len bytes) for finding f. */
+static void
+render_var(const struct result *r, const struct result_finding *f,
+	   const char *name, size_t len, struct strbuf *sb)
+{
+	const struct administration *a = f->admin >= 0 ? &r->claim->admins[f->admin] : NULL;
+#define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
+	if (IS("line") && f->line) {
+		strbuf_printf(sb, "%d", f->line);
+		return;
+	}
+	if (IS("admin") && a) {
+		strbuf_puts(sb, a->id);
+		return;
+	}
+	if (IS("substance") && a) {
+		strbuf_puts(sb, a->substance);
+		return;
+	}
+	if (IS("suggest") && f->suggest.action != SUGGEST_NONE) {
+		render_suggest(&f->suggest, sb);
+		return;
+	}
+#undef IS
+	for (int i = 0; i < f->nevidence; i++) {
+		const struct evidence *e = &f->evidence[i];
+		if (strlen(e->key) != len || memcmp(e->key, name, len) != 0)
+			continue;
+		if (e->str)
+			strbuf_puts(sb, e->str);
+		else
+			strbuf_printf(sb, "%ld", e->ival);
+		return;
+	}
+	strbuf_puts(sb, "?");
+}
+
+static const char *
+render_message(struct result *r, const struct result_finding *f,
+	       const char *tmpl)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *s = tmpl;
+	while (*s) {
+		const char *open = strchr(s, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!close) {
+			strbuf_puts(&sb, s);
+			break;
+		}
+		strbuf_append(&sb, s, (size_t)(open - s));
+		render_var(r, f, open + 1, (size_t)(close - open - 1), &sb);
+		s = close + 1;
+	}
+	const char *out = sb.failed ? NULL : arena_strdup(r->arena, strbuf_str(&sb));
+	strbuf_free(&sb);
+	return out;
+}
+
+enum scrub_err
+result__finish(struct result *r, const struct ruleset *rs)
+{
+	qsort(r->codes, (size_t)r->ncodes, sizeof(*r->codes), code_cmp);
+	sort_findings(r);
+	bool flagged = false;
+	for (int i = 0; i < r->nfindings; i++) {
+		struct result_finding *f = &r->findings[i];
+		f->message = render_message(r, f, rs->findings[f->id].message);
+		if (!f->message)
+			return SCRUB_ENOMEM;
+		flagged |= f->severity != SEV_INFO;
+	}
+	if (r->verdict != VERDICT_INVALID)
+		r->verdict = flagged ? VERDICT_FLAGGED : VERDICT_CLEAN;
+	return SCRUB_OK;
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static void
+json_code(const struct result *r, const struct result_code *c, struct strbuf *sb)
+{
+	strbuf_puts(sb, "{\"code\":");
+	strbuf_json_str(sb, c->code);
+	strbuf_printf(sb, ",\"units\":%d,\"modifiers\":[", c->units);
+	if (c->modifier)
+		strbuf_json_str(sb, c->modifier);
+	strbuf_puts(sb, "],\"administrations\":[");
+	for (int i = 0; i < c->nadmins; i++) {
+		if (i)
+			strbuf_putc(sb, ',');
+		strbuf_json_str(sb, r->claim->admins[c->admins[i]].id);
+	}
+	strbuf_puts(sb, "]}");
+}
+
+static void
+json_suggest(const struct suggest *s, struct strbuf *sb)
+{
+	if (s->action == SUGGEST_NONE) {
+		strbuf_puts(sb, "null");
+		return;
+	}
+	strbuf_puts(sb, "{\"action\":");
+	strbuf_json_str(sb, suggest_action_names[s->action]);
+	if (s->code) {
+		strbuf_puts(sb, ",\"code\":");
+		strbuf_json_str(sb, s->code);
+	}
+	if (s->units)
+		strbuf_printf(sb, ",\"units\":%d", s->units);
+	if (s->modifier) {
+		strbuf_puts(sb, ",\"modifier\":");
+		strbuf_json_str(sb, s->modifier);
+	}
+	strbuf_putc(sb, '}');
+}
+
+static void
+json_finding(const struct result *r, const struct result_finding *f,
+	     struct strbuf *sb)
+{
+	strbuf_puts(sb, "{\"rule\":");
+	strbuf_json_str(sb, finding_names[f->id]);
+	strbuf_puts(sb, ",\"severity\":");
+	strbuf_json_str(sb, severity_names[f->severity]);
+	if (f->line)
+		strbuf_printf(sb, ",\"line\":%d", f->line);
+	else
+		strbuf_puts(sb, ",\"line\":null");
+	strbuf_puts(sb, ",\"administration\":");
+	if (f->admin >= 0)
+		strbuf_json_str(sb, r->claim->admins[f->admin].id);
+	else
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, ",\"message\":");
+	strbuf_json_str(sb, f->message ? f->message : "");
+	strbuf_puts(sb, ",\"evidence\":{");
+	for (int i = 0; i < f->nevidence; i++) {
+		const struct evidence *e = &f->evidence[i];
+		strbuf_puts(sb, i ? "," : "");
+		strbuf_json_str(sb, e->key);
+		strbuf_putc(sb, ':');
+		if (e->str)
+			strbuf_json_str(sb, e->str);
+		else
+			strbuf_printf(sb, "%ld", e->ival);
+	}
+	strbuf_puts(sb, "},\"suggest\":");
+	json_suggest(&f->suggest, sb);
+	strbuf_putc(sb, '}');
+}
+
+void
+result_json(const struct result *r, struct strbuf *sb)
+{
+	strbuf_puts(sb, "{\"claim\":");
+	strbuf_json_str(sb, r->claim->ref);
+	strbuf_puts(sb, ",\"verdict\":");
+	strbuf_json_str(sb, verdict_names[r->verdict]);
+	strbuf_puts(sb, ",\"profile\":");
+	strbuf_json_str(sb, r->profile);
+	strbuf_puts(sb, ",\"expected\":[");
+	for (int i = 0; i < r->ncodes; i++) {
+		strbuf_puts(sb, i ? "," : "");
+		json_code(r, &r->codes[i], sb);
+	}
+	strbuf_puts(sb, "],\"findings\":[");
+	for (int i = 0; i < r->nfindings; i++) {
+		strbuf_puts(sb, i ? "," : "");
+		json_finding(r, &r->findings[i], sb);
+	}
+	strbuf_puts(sb, "],\"unchecked\":[");
+	for (int i = 0; i < r->nunchecked; i++)
+		strbuf_printf(sb, "%s%d", i ? "," : "", r->unchecked[i]);
+	strbuf_puts(sb, "]}");
+}

@@ -1,0 +1,53 @@
+/*
+ * rules — the rule set: code catalogue, services and hierarchy, settings,
+ * payer profiles, findings and companion codes, read from rules.d/.
+ *
+ * A rule set is immutable once built and may be shared by any number of
+ * scrubs at once.  Files are merged in order — a later file overrides the
+ * keys it names, mappings merging key by key — and the merged tree is then
+ * validated as a whole: unknown keys, wrong types, out-of-range numbers,
+ * references to unknown services, codes or findings are all reported, each
+ * at the file:line:column where the offending value was written.
+ */
+#ifndef SCRUBBER_RULES_H
+#define SCRUBBER_RULES_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+struct ruleset;
+struct rules_builder;
+
+/* A builder to which rule files are added in order; NULL when out of memory. */
+struct rules_builder *rules_builder_new(void);
+
+/* Adds one file's text (file names it in diagnostics).  Syntax errors are
+ * reported here; the builder stays usable. */
+enum scrub_err rules_builder_add(struct rules_builder *b, const char *file,
+				 const char *buf, size_t len,
+				 struct diag_list *dl);
+
+/* Validates the merged files and builds the rule set (*out, caller frees
+ * with rules_free).  Any error earlier or now: SCRUB_EINPUT, *out NULL. */
+enum scrub_err rules_builder_finish(struct rules_builder *b,
+				    struct ruleset **out, struct diag_list *dl);
+
+void rules_builder_free(struct rules_builder *b);
+
+/*
+ * Loads every `*.yaml` file of each directory, directories in the order
+ * given and files in lexical order within each.  Errors name the files.
+ */
+enum scrub_err rules_load_dirs(const char *const *dirs, size_t ndirs,
+			       struct ruleset **out, struct diag_list *dl);
+
+void rules_free(struct ruleset *rs);
+
+/* True when the rule set defines a profile of that name. */
+int rules_has_profile(const struct ruleset *rs, const char *name);
+
+/* A hex digest of the files' names and contents: the rule-set version. */
+const char *rules_version(const struct ruleset *rs);
+
+#endif

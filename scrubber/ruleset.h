@@ -1,0 +1,138 @@
+/*
+ * ruleset — the rule set as the engine reads it.  Internal to the library
+ * (derive, compare, rules); programs use rules.h.  Every field is filled and
+ * cross-checked by rules_builder_finish, so the engine can index freely.
+ */
+#ifndef SCRUBBER_RULESET_H
+#define SCRUBBER_RULESET_H
+
+#include <stdbool.h>
+
+#include "claim.h"
+#include "finding.h"
+#include "rules.h"
+
+#define RULES_MAX_SERVICES 32
+#define RULES_MAX_CODES 256
+#define RULES_MAX_CLASSIFY 64
+#define RULES_MAX_PROFILES 64
+#define RULES_MAX_LIST 64
+
+enum code_role {
+	ROLE_INITIAL,
+	ROLE_ADDITIONAL_HOUR,
+	ROLE_SUBSEQUENT,
+	ROLE_CONCURRENT,
+	ROLE_SAME_DRUG,
+	ROLE_COUNT
+};
+extern const char *const role_names[ROLE_COUNT + 1];
+
+struct rule_code {
+	const char *code;
+	int service;
+	unsigned roles;		/* bit (1u << enum code_role) */
+	bool addon;
+};
+
+enum service_type { SVC_INFUSION, SVC_PUSH, SVC_INJECTION };
+
+struct rule_service {
+	const char *name;
+	int rank;
+	int type;		/* enum service_type */
+	/* code index for each role, or -1: filled from the catalogue */
+	int code_for[ROLE_COUNT];
+};
+
+struct rule_classify {
+	int kind;		/* enum admin_kind */
+	int route;		/* enum admin_route, or -1 for any */
+	int service;
+	int short_as;		/* service, or -1 */
+	bool timed;
+};
+
+enum concurrent_limit { CONCURRENT_PER_ENCOUNTER, CONCURRENT_PER_DATE };
+enum segments { SEGMENTS_SUM, SEGMENTS_SEPARATE };
+enum initial_per { INITIAL_PER_ENCOUNTER, INITIAL_PER_DATE };
+enum missing_time { MISSING_HOLD, MISSING_PUSH };
+enum same_drug_push { SAME_DRUG_FACILITY_ONLY, SAME_DRUG_ALWAYS, SAME_DRUG_NEVER };
+enum professional_primary { PRIMARY_MARKED, PRIMARY_HIERARCHY };
+
+struct rule_list {
+	const char *items[RULES_MAX_LIST];
+	int n;
+};
+
+struct rule_settings {
+	long push_max_minutes;
+	long hydration_min_minutes;
+	long addon_threshold_minutes;
+	long hour_minutes;
+	long max_run_minutes;
+	long same_drug_push_window_minutes;
+	long concurrent_min_overlap_minutes;
+	long max_lines;
+	long max_administrations;
+	int concurrent_limit;
+	int same_drug_segments;
+	int initial_per;
+	int missing_time;
+	int same_drug_push;
+	int professional_primary;
+	const char *distinct_site_modifier;
+	struct rule_list distinct_site_accepted;
+};
+
+struct rule_profile {
+	const char *name;
+	struct rule_settings settings;
+};
+
+struct rule_finding {
+	int severity;		/* enum severity */
+	bool enabled;
+	const char *message;	/* template with {placeholders} */
+};
+
+struct rule_companions {
+	struct rule_list iv_start;
+	struct rule_list nurse_visit;
+	struct rule_list em_visit;
+	const char *em_modifier;
+	struct rule_list drug_line_prefixes;
+};
+
+struct ruleset {
+	struct arena *arena;
+	struct rule_service services[RULES_MAX_SERVICES];
+	int nservices;
+	struct rule_code codes[RULES_MAX_CODES];
+	int ncodes;
+	struct rule_classify classify[RULES_MAX_CLASSIFY];
+	int nclassify;
+	struct rule_settings settings;	/* the base, before any profile */
+	struct rule_profile profiles[RULES_MAX_PROFILES];
+	int nprofiles;
+	int default_profile;		/* index of "default" */
+	struct rule_finding findings[F_COUNT];
+	struct rule_companions companions;
+	char version[24];
+};
+
+/* The code entry for a code, or NULL when outside the catalogue. */
+const struct rule_code *rules_code(const struct ruleset *rs, const char *code);
+
+/* The profile for a payer: its own, else "default". */
+const struct rule_profile *rules_profile(const struct ruleset *rs,
+					 const char *payer);
+
+/* The classification row for an administration, or NULL. */
+const struct rule_classify *rules_classify(const struct ruleset *rs, int kind,
+					   int route);
+
+/* True when s is in the list. */
+bool rules_list_has(const struct rule_list *l, const char *s);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * scrub — one claim through derive and compare; see scrub.h.
+ */
+#include "config.h"
+
+#include "compare.h"
+#include "derive.h"
+#include "scrub.h"
+
+/* A claim over the profile's size limits is not judged at all. */
+static bool
+over_limits(const struct ruleset *rs, const struct rule_settings *s,
+	    const struct claim *c, struct result *r)
+{
+	long lines = (long)c->nlines, admins = (long)c->nadmins;
+	if (lines <= s->max_lines && admins <= s->max_administrations)
+		return false;
+	struct result_finding *f = result__finding(r, rs, F_MANUAL_REVIEW, 0, -1);
+	result__ev_str(f, "reason", "the claim is larger than the engine judges");
+	result__ev_int(f, "lines", lines);
+	result__ev_int(f, "administrations", admins);
+	result__suggest(f, SUGGEST_REVIEW, NULL, 0, NULL);
+	r->verdict = VERDICT_INVALID;
+	return true;
+}
+
+enum scrub_err
+scrub_claim(const struct ruleset *rs, const struct claim *c, struct result **out)
+{
+	const struct rule_profile *p = rules_profile(rs, c->payer);
+	struct result *r = result__new(c, p->name);
+	struct derivation d;
+
+	*out = NULL;
+	if (!r)
+		return SCRUB_ENOMEM;
+	enum scrub_err err = SCRUB_OK;
+	if (!over_limits(rs, &p->settings, c, r)) {
+		err = derive(rs, &p->settings, c, r, &d);
+		if (err == SCRUB_OK)
+			err = compare(rs, c, &d, r);
+	}
+	if (err == SCRUB_OK)
+		err = result__finish(r, rs);
+	if (err != SCRUB_OK) {
+		result_free(r);
+		return err;
+	}
+	*out = r;
+	return SCRUB_OK;
+}

@@ -1,0 +1,24 @@
+/*
+ * scrub — the engine's entry point: one claim, one rule set, one result.
+ * Pure: no I/O, no clock, no globals; the same claim and rule set give the
+ * same result, byte for byte.  Safe to call from many threads at once with
+ * one shared rule set.
+ */
+#ifndef SCRUBBER_SCRUB_H
+#define SCRUBBER_SCRUB_H
+
+#include "claim.h"
+#include "diag.h"
+#include "result.h"
+#include "rules.h"
+
+/*
+ * Derives the codes the documentation of `c` supports under the payer profile
+ * its `payer` selects, compares them with its billed lines and returns the
+ * findings in *out (caller frees with result_free).  Fails only for lack of
+ * memory (SCRUB_ENOMEM); a claim too large to judge gives an `invalid` result.
+ */
+enum scrub_err scrub_claim(const struct ruleset *rs, const struct claim *c,
+			   struct result **out);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * scrubber — the claimscrub engine, as one umbrella header.
+ *
+ *   rules_load_dirs()    rule files into an immutable struct ruleset
+ *   claimdoc_parse()     claim documents (YAML/JSON) into struct claim
+ *   scrub_claim()        a claim + a rule set into a struct result
+ *   result_json()        a result as the JSON of design.md
+ *
+ * The library never prints and never exits; every fallible call returns an
+ * enum scrub_err and puts details for people in a struct diag_list.
+ */
+#ifndef SCRUBBER_SCRUBBER_H
+#define SCRUBBER_SCRUBBER_H
+
+#include "arena.h"
+#include "claim.h"
+#include "claimdoc.h"
+#include "diag.h"
+#include "fileio.h"
+#include "finding.h"
+#include "isotime.h"
+#include "result.h"
+#include "rules.h"
+#include "scrub.h"
+#include "strbuf.h"
+
+#endif

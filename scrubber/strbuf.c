@@ -1,0 +1,164 @@
+/*
+ * strbuf — growable output buffer; see strbuf.h.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+void
+strbuf_free(struct strbuf *sb)
+{
+	free(sb->data);
+	sb->data = NULL;
+	sb->len = sb->cap = 0;
+	sb->failed = false;
+}
+
+void
+strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->data)
+		sb->data[0] = '\0';
+	sb->failed = false;
+}
+
+static bool
+strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+	if (sb->failed)
+		return false;
+	if (extra > SIZE_MAX / 2 - sb->len) {
+		sb->failed = true;
+		return false;
+	}
+	if (sb->len + extra + 1 <= sb->cap)
+		return true;
+	size_t cap = sb->cap ? sb->cap : 256;
+	while (cap < sb->len + extra + 1)
+		cap *= 2;
+	char *data = realloc(sb->data, cap);
+	if (!data) {
+		sb->failed = true;
+		return false;
+	}
+	sb->data = data;
+	sb->cap = cap;
+	return true;
+}
+
+void
+strbuf_append(struct strbuf *sb, const char *s, size_t len)
+{
+	if (!strbuf_reserve(sb, len))
+		return;
+	memcpy(sb->data + sb->len, s, len);
+	sb->len += len;
+	sb->data[sb->len] = '\0';
+}
+
+void
+strbuf_puts(struct strbuf *sb, const char *s)
+{
+	strbuf_append(sb, s, strlen(s));
+}
+
+void
+strbuf_putc(struct strbuf *sb, char c)
+{
+	strbuf_append(sb, &c, 1);
+}
+
+void
+strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256];
+
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		sb->failed = true;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		strbuf_append(sb, small, (size_t)n);
+		return;
+	}
+	if (!strbuf_reserve(sb, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t
+utf8_seq_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t n;
+	uint32_t min;
+	if ((s[0] & 0xE0) == 0xC0) {
+		n = 2;
+		min = 0x80;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		n = 3;
+		min = 0x800;
+	} else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4) {
+		n = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	uint32_t cp = s[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+void
+strbuf_json_str(struct strbuf *sb, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	strbuf_putc(sb, '"');
+	while (*s) {
+		if (*s == '"' || *s == '\\') {
+			strbuf_putc(sb, '\\');
+			strbuf_putc(sb, (char)*s++);
+		} else if (*s < 0x20 || *s == 0x7F) {
+			strbuf_printf(sb, "\\u%04x", *s++);
+		} else {
+			size_t n = utf8_seq_len(s);
+			if (n == 0) {
+				strbuf_puts(sb, "\\ufffd");
+				s++;
+			} else {
+				strbuf_append(sb, (const char *)s, n);
+				s += n;
+			}
+		}
+	}
+	strbuf_putc(sb, '"');
+}
+
+const char *
+strbuf_str(const struct strbuf *sb)
+{
+	return sb->data ? sb->data : "";
+}
