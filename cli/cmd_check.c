@@ -161,7 +161,7 @@ check_file(struct check_state *st, const char *path)
 		free(buf);
 	}
 	if (cd && claimdoc_count(cd) == 0 && dl.n == 0)
-		diag_add(&dl, path, 0, 0, "no claim documents");
+		diag_add(&dl, path, 1, 1, "no claim document in the file");
 	for (size_t i = 0; cd && i < claimdoc_count(cd); i++) {
 		print_doc_diags(&dl, (int)i);
 		if (claimdoc_claim(cd, i))

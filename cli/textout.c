@@ -13,15 +13,23 @@
 
 #define BAR_WIDTH 40
 
-/* Prints s with control characters shown as '?', cut to width. */
+/* Prints s with control characters shown as '?', cut to at most max
+ * characters (max < 0: no limit), then pads to pad. */
+static void
+put_text(FILE *out, const char *s, int max, int pad)
+{
+	int n = 0;
+	for (; *s && (max < 0 || n < max); s++, n++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s, out);
+	for (; n < pad; n++)
+		fputc(' ', out);
+}
+
+/* A column of exactly width characters. */
 static void
 put_safe(FILE *out, const char *s, int width)
 {
-	int n = 0;
-	for (; *s && (width < 0 || n < width); s++, n++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s, out);
-	for (; n < width; n++)
-		fputc(' ', out);
+	put_text(out, s, width, width);
 }
 
 static void
@@ -30,15 +38,15 @@ print_header(FILE *out, const struct result *r)
 	const struct claim *c = r->claim;
 	static const char *const label[] = {"CLEAN", "FLAGGED", "INVALID"};
 	fputs("== ", out);
-	put_safe(out, c->ref, -1);
+	put_text(out, c->ref, -1, 0);
 	fprintf(out, "  %s  profile %s", claim_setting_names[c->setting], r->profile);
 	if (c->payer) {
 		fputs("  payer ", out);
-		put_safe(out, c->payer, -1);
+		put_text(out, c->payer, -1, 0);
 	}
 	if (c->provider) {
 		fputs("  provider ", out);
-		put_safe(out, c->provider, -1);
+		put_text(out, c->provider, -1, 0);
 	}
 	fprintf(out, "  -> %s\n", label[r->verdict]);
 }
@@ -92,7 +100,7 @@ print_time(FILE *out, const struct claim_time *t)
 	} else if (t->state == TIME_BAD) {
 		fputs("(bad time)      ", out);
 	} else {
-		fputs("(none)          ", out);
+		fputs("-               ", out);
 	}
 }
 
@@ -153,6 +161,17 @@ is_unchecked(const struct result *r, int line)
 	return false;
 }
 
+static const char *
+line_note(const struct result *r, int line)
+{
+	if (is_unchecked(r, line))
+		return "  (not checked)";
+	for (int i = 0; i < r->nfindings; i++)
+		if (r->findings[i].line == line && r->findings[i].severity != SEV_INFO)
+			return "  <- see findings";
+	return "";
+}
+
 /* Expected codes beside what was billed for them, then the other lines. */
 static void
 print_codes(FILE *out, const struct result *r)
@@ -184,10 +203,8 @@ print_codes(FILE *out, const struct result *r)
 			expected = strcmp(r->codes[k].code, c->lines[i].code) == 0;
 		if (expected)
 			continue;
-		fprintf(out, "    %-9s      %-18s  x%-3d line %zu%s\n", "-", "",
-			c->lines[i].units, i + 1,
-			is_unchecked(r, (int)i + 1) ? "  (not checked)" : "");
-		(void)0;
+		fprintf(out, "    %-9s x0   %-18s  x%-3d line %zu%s\n", c->lines[i].code, "",
+			c->lines[i].units, i + 1, line_note(r, (int)i + 1));
 	}
 }
 
@@ -200,7 +217,7 @@ print_evidence(FILE *out, const struct result_finding *f)
 	for (int i = 0; i < f->nevidence; i++) {
 		fprintf(out, " %s=", f->evidence[i].key);
 		if (f->evidence[i].str)
-			put_safe(out, f->evidence[i].str, 64);
+			put_text(out, f->evidence[i].str, 64, 0);
 		else
 			fprintf(out, "%ld", f->evidence[i].ival);
 	}
@@ -254,7 +271,7 @@ print_findings(FILE *out, const struct result *r)
 		if (f->line)
 			fprintf(out, " (line %d)", f->line);
 		fputs(": ", out);
-		put_safe(out, f->message, -1);
+		put_text(out, f->message, -1, 0);
 		fputc('\n', out);
 		print_evidence(out, f);
 		print_fix(out, &f->suggest);

@@ -286,7 +286,7 @@ read_admin(struct yctx *c, const struct ynode *v, struct administration *out)
 	if (err != SCRUB_OK)
 		return err;
 	if (!in.has_route && in.a.kind != KIND_HYDRATION)
-		return ynode_error(c, v, "administration has no 'route'");
+		return ynode_error(c, v, "administration is missing required key 'route'");
 	*out = in.a;
 	return SCRUB_OK;
 }
@@ -336,7 +336,7 @@ claimdoc_from_node(struct yctx *c, const struct ynode *doc, struct claim *out)
 	if (doc->type != YNODE_MAP)
 		return ynode_error(c, doc, "a claim document must be a mapping, not %s",
 				   ynode_type_name(doc->type));
-	return ymap_walk(c, doc, "claim", claim_keys, out);
+	return ymap_walk(c, doc, "claim document", claim_keys, out);
 }
 
 /* ---- the stream ------------------------------------------------------ */

@@ -14,7 +14,7 @@
 #include "rules.h"
 
 #define RULES_MAX_FILES 256
-#define RULES_MAX_FILE_BYTES ((size_t)4 << 20)
+#define RULES_MAX_FILE_BYTES FILEIO_MAX_BYTES
 
 static int
 name_cmp(const void *a, const void *b)

@@ -275,24 +275,53 @@ docvec_push(struct docvec *v, struct ynode *d)
 	return SCRUB_OK;
 }
 
-static enum scrub_err
-parser_error(struct builder *b, const yaml_parser_t *p)
+/* Line and column (0-based) of byte offset off in buf. */
+static yaml_mark_t
+offset_mark(const char *buf, size_t len, size_t off)
 {
-	yaml_mark_t m = p->problem_mark;
+	yaml_mark_t m = {off, 0, 0};
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
+			m.column++;
+		}
+	}
+	return m;
+}
+
+static enum scrub_err
+parser_error(struct builder *b, const yaml_parser_t *p, const char *buf,
+	     size_t len)
+{
+	char msg[256];
 	const char *what = p->problem ? p->problem : "malformed YAML";
+	yaml_mark_t m = p->problem_mark;
+
 	if (p->error == YAML_MEMORY_ERROR)
 		return SCRUB_ENOMEM;
-	return b_error(b, m, what);
+	/* the reader reports an offset, not a mark */
+	if (p->error == YAML_READER_ERROR)
+		m = offset_mark(buf, len, p->problem_offset);
+	if (p->context)
+		snprintf(msg, sizeof(msg), "%s %s that started at %zu:%zu", what,
+			 p->context, p->context_mark.line + 1,
+			 p->context_mark.column + 1);
+	else
+		snprintf(msg, sizeof(msg), "%s", what);
+	return b_error(b, m, msg);
 }
 
 /* Runs the parser to the end or the first error, collecting documents. */
 static enum scrub_err
-b_run(struct builder *b, yaml_parser_t *p, struct docvec *v)
+b_run(struct builder *b, yaml_parser_t *p, struct docvec *v, const char *buf,
+      size_t len)
 {
 	for (;;) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(p, &ev))
-			return parser_error(b, p);
+			return parser_error(b, p, buf, len);
 		enum scrub_err err = b_event(b, &ev);
 		yaml_event_type_t type = ev.type;
 		yaml_event_delete(&ev);
@@ -324,7 +353,7 @@ ynode_parse(struct arena *a, const char *file, const char *buf, size_t len,
 	if (!yaml_parser_initialize(&p))
 		return SCRUB_ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	enum scrub_err err = b_run(&b, &p, &v);
+	enum scrub_err err = b_run(&b, &p, &v, buf, len);
 	yaml_parser_delete(&p);
 	b_reset(&b);
 	if (v.n) {
@@ -542,8 +571,8 @@ ymap_walk(struct yctx *c, const struct ynode *map, const char *what,
 	for (const struct ykey *r = keys; r->name; r++) {
 		if (!r->required || ymap_get(map, r->name))
 			continue;
-		enum scrub_err e = ynode_error(c, map, "%s has no '%s'", what,
-					       r->name);
+		enum scrub_err e = ynode_error(c, map, "%s is missing required key '%s'",
+					       what, r->name);
 		if (e == SCRUB_ENOMEM)
 			return e;
 		err = e;

@@ -22,6 +22,9 @@ else
 	names=$(cd "$cases" && ls *.yaml | sed 's/\.yaml$//')
 fi
 total=$(echo $names | wc -w)
+if [ "$total" -eq 0 ]; then
+	echo "1..1"; echo "not ok 1 - no golden cases found in $cases"; exit 1
+fi
 echo "1..$total"
 n=0 failed=0
 for name in $names; do

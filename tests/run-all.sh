@@ -1,0 +1,79 @@
+#!/bin/sh
+# run-all.sh — the whole test suite, from a fresh clone, as root or as a
+# sudo user on Debian 12:
+#   1. installs the build and test dependencies (apt-get),
+#   2. builds with gcc and -Werror and runs `make check`,
+#   3. builds with clang and -Werror,
+#   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs
+#      `make check` again,
+#   5. runs `make distcheck`,
+# and ends with one summary line: "N passed, N failed".
+# Each build lives in build/<name>, so the source tree stays clean.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+deps="build-essential autoconf automake autoconf-archive pkg-config clang
+      libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev libcriterion-dev"
+if [ "${SKIP_APT:-}" != 1 ]; then
+	echo "== installing dependencies"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# shellcheck disable=SC2086
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $deps >/dev/null
+fi
+
+echo "== autoreconf"
+[ -f config.status ] && make distclean >/dev/null 2>&1 || true
+autoreconf -fi >/dev/null
+
+logs="$top/build/logs"
+rm -rf "$logs" && mkdir -p "$logs"
+status=0
+
+# build NAME CONFIGURE-ARGS... — configure and build in build/NAME
+build() {
+	name=$1; shift
+	echo "== build $name: $*"
+	rm -rf "build/$name" && mkdir -p "build/$name"
+	(cd "build/$name" && "$top/configure" -q "$@" && make -j"$(nproc)" >/dev/null) || {
+		echo "build $name FAILED"; status=1; return 1; }
+}
+
+# check NAME — make check in build/NAME, keeping every test log
+check() {
+	name=$1
+	echo "== make check ($name)"
+	if ! (cd "build/$name" && make -j"$(nproc)" check >"$logs/$name-check.out" 2>&1); then
+		status=1
+		grep -E '^(FAIL|ERROR|XPASS)' "$logs/$name-check.out" || tail -n 30 "$logs/$name-check.out"
+	fi
+	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' "$logs/$name-check.out" | sed "s/^/   $name: /" || true
+	mkdir -p "$logs/$name" && (cd "build/$name" && find . -name '*.log' -exec cp --parents {} "$logs/$name/" \;)
+	grep -h 'Synthesis:' $(find "$logs/$name" -name '*.log') 2>/dev/null | sed "s/^/   $name: /" || true
+}
+
+build gcc CC=gcc --enable-werror && check gcc
+build clang CC=clang --enable-werror
+build asan CC=clang --enable-sanitizers --enable-werror && \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 check asan
+
+echo "== make distcheck"
+if (cd build/gcc && make distcheck >"$logs/distcheck.out" 2>&1); then
+	grep -E 'archives ready|\.tar\.gz' "$logs/distcheck.out" | head -n 2
+else
+	status=1; tail -n 40 "$logs/distcheck.out"
+fi
+
+# One closing line for the whole run, from automake's per-build summaries.
+pass=0 fail=0
+for f in "$logs"/*-check.out; do
+	p=$(sed -n 's/^# PASS: *//p' "$f" | head -n 1); pass=$((pass + ${p:-0}))
+	for k in FAIL ERROR XPASS; do
+		v=$(sed -n "s/^# $k: *//p" "$f" | head -n 1); fail=$((fail + ${v:-0}))
+	done
+done
+[ "$status" = 0 ] || [ "$fail" -gt 0 ] || fail=1
+echo "$pass passed, $fail failed"
+exit "$status"
