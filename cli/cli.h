@@ -43,6 +43,7 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_check(int argc, char **argv);
 
 /* Text rendering of one result for a person (textout.c). */
-void textout_result(FILE *out, const struct result *r, const struct ruleset *rs);
+void textout_result(FILE *out, const struct result *r,
+		    const struct ruleset *rs);
 
 #endif

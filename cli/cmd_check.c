@@ -33,14 +33,20 @@ check_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: claimscrub check [OPTION]... FILE...\n"
-		"Scrub claim documents (YAML or JSON; several per file, '-' for standard\n"
-		"input) and print, per claim, the codes the documentation supports and the\n"
+		"Scrub claim documents (YAML or JSON; several per file, '-' "
+		"for standard\n"
+		"input) and print, per claim, the codes the documentation "
+		"supports and the\n"
 		"findings against the billed lines.\n\n"
-		"  -r, --rules DIR      rule directory (repeat to overlay; default: see README)\n"
-		"  -p, --payer PROFILE  judge every claim by this payer profile\n"
-		"  -f, --format FORMAT  text (default on a terminal) or json (JSON Lines)\n"
+		"  -r, --rules DIR      rule directory (repeat to overlay; "
+		"default: see README)\n"
+		"  -p, --payer PROFILE  judge every claim by this payer "
+		"profile\n"
+		"  -f, --format FORMAT  text (default on a terminal) or json "
+		"(JSON Lines)\n"
 		"  -h, --help           show this help and exit\n\n"
-		"Exit status: 0 every claim clean, 1 a claim flagged or invalid,\n"
+		"Exit status: 0 every claim clean, 1 a claim flagged or "
+		"invalid,\n"
 		"2 an input or usage error (errors name FILE:LINE:COLUMN).\n");
 }
 
@@ -56,7 +62,8 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 	};
 	int ch;
 	o->format = isatty(STDOUT_FILENO) ? FORMAT_TEXT : FORMAT_JSON;
-	while ((ch = getopt_long(argc, argv, "r:p:f:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:p:f:h", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'r':
 			if (!cli_rules_add(&o->rules, optarg)) {
@@ -73,7 +80,9 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 			else if (strcmp(optarg, "json") == 0)
 				o->format = FORMAT_JSON;
 			else {
-				cli_error("--format must be text or json, not '%s'", optarg);
+				cli_error("--format must be text or json, not "
+					  "'%s'",
+					  optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -86,7 +95,8 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 		}
 	}
 	if (optind >= argc) {
-		cli_error("check: no claim files given (try 'claimscrub check --help')");
+		cli_error("check: no claim files given (try 'claimscrub check "
+			  "--help')");
 		return EXIT_USAGE;
 	}
 	return EXIT_CLEAN;
@@ -185,7 +195,8 @@ cmd_check(int argc, char **argv)
 	if (!rs)
 		return EXIT_USAGE;
 	if (o.payer && !rules_has_profile(rs, o.payer)) {
-		cli_error("--payer: no payer profile '%s' in the rules", o.payer);
+		cli_error("--payer: no payer profile '%s' in the rules",
+			  o.payer);
 		rules_free(rs);
 		return EXIT_USAGE;
 	}

@@ -106,7 +106,9 @@ source_line(const char *buf, size_t len, unsigned line, char *out, size_t size)
 		return false;
 	size_t o = 0;
 	for (; i < len && buf[i] != '\n' && o + 1 < size; i++)
-		out[o++] = (unsigned char)buf[i] < 0x20 && buf[i] != '\t' ? '?' : buf[i];
+		out[o++] = (unsigned char)buf[i] < 0x20 && buf[i] != '\t'
+				   ? '?'
+				   : buf[i];
 	out[o] = '\0';
 	return true;
 }
@@ -118,7 +120,8 @@ print_context(const struct diag *d)
 	size_t len;
 	char text[160];
 	struct diag_list ignore = {0};
-	if (!d->line || fileio_read(d->file, FILEIO_MAX_BYTES, &buf, &len, &ignore) != SCRUB_OK) {
+	if (!d->line || fileio_read(d->file, FILEIO_MAX_BYTES, &buf, &len,
+				    &ignore) != SCRUB_OK) {
 		diag_list_free(&ignore);
 		return;
 	}

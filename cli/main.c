@@ -16,26 +16,26 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"check", cmd_check, "scrub claim files offline and print the findings"},
+	{"check", cmd_check,
+	 "scrub claim files offline and print the findings"},
 	{NULL, NULL, NULL},
 };
 
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: claimscrub COMMAND [OPTION]... [ARG]...\n"
-		"Pre-submission scrubber for drug-administration coding "
-		"(CPT 96360-96379, 96401-96417).\n\n"
-		"Commands:\n");
+	fprintf(out, "Usage: claimscrub COMMAND [OPTION]... [ARG]...\n"
+		     "Pre-submission scrubber for drug-administration coding "
+		     "(CPT 96360-96379, 96401-96417).\n\n"
+		     "Commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fprintf(out,
-		"\nOptions:\n"
-		"  -h, --help     show this help and exit\n"
-		"  -V, --version  show the version and exit\n\n"
-		"'claimscrub COMMAND --help' describes a command.\n"
-		"Exit status: 0 every claim clean, 1 findings, 2 input or usage error.\n");
+	fprintf(out, "\nOptions:\n"
+		     "  -h, --help     show this help and exit\n"
+		     "  -V, --version  show the version and exit\n\n"
+		     "'claimscrub COMMAND --help' describes a command.\n"
+		     "Exit status: 0 every claim clean, 1 findings, 2 input or "
+		     "usage error.\n");
 }
 
 int

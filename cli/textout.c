@@ -39,7 +39,8 @@ print_header(FILE *out, const struct result *r)
 	static const char *const label[] = {"CLEAN", "FLAGGED", "INVALID"};
 	fputs("== ", out);
 	put_text(out, c->ref, -1, 0);
-	fprintf(out, "  %s  profile %s", claim_setting_names[c->setting], r->profile);
+	fprintf(out, "  %s  profile %s", claim_setting_names[c->setting],
+		r->profile);
 	if (c->payer) {
 		fputs("  payer ", out);
 		put_text(out, c->payer, -1, 0);
@@ -57,7 +58,8 @@ time_span(const struct claim *c, int64_t *lo, int64_t *hi)
 {
 	bool any = false;
 	for (size_t i = 0; i < c->nadmins; i++) {
-		const struct claim_time *ts[2] = {&c->admins[i].start, &c->admins[i].stop};
+		const struct claim_time *ts[2] = {&c->admins[i].start,
+						  &c->admins[i].stop};
 		for (int k = 0; k < 2; k++) {
 			if (ts[k]->state != TIME_OK)
 				continue;
@@ -78,14 +80,17 @@ print_bar(FILE *out, const struct administration *a, int64_t lo, int64_t hi)
 	char bar[BAR_WIDTH + 1];
 	memset(bar, ' ', BAR_WIDTH);
 	bar[BAR_WIDTH] = '\0';
-	double scale = (double)(BAR_WIDTH - 1) / (double)(hi > lo ? hi - lo : 1);
+	double scale =
+		(double)(BAR_WIDTH - 1) / (double)(hi > lo ? hi - lo : 1);
 	if (a->start.state == TIME_OK) {
 		int s = (int)((double)(a->start.t.wall - lo) * scale);
 		int e = s;
-		if (a->stop.state == TIME_OK && a->stop.t.wall > a->start.t.wall)
+		if (a->stop.state == TIME_OK &&
+		    a->stop.t.wall > a->start.t.wall)
 			e = (int)((double)(a->stop.t.wall - lo) * scale);
 		for (int k = s; k <= e && k < BAR_WIDTH; k++)
-			bar[k] = s == e ? '^' : (k == s ? '[' : (k == e ? ']' : '='));
+			bar[k] = s == e ? '^'
+					: (k == s ? '[' : (k == e ? ']' : '='));
 	}
 	fprintf(out, "|%s|", bar);
 }
@@ -96,7 +101,7 @@ print_time(FILE *out, const struct claim_time *t)
 	char buf[40];
 	if (t->state == TIME_OK) {
 		isotime_format(&t->t, buf, sizeof(buf));
-		fprintf(out, "%-16s", buf + 5);	/* MM-DDTHH:MM */
+		fprintf(out, "%-16s", buf + 5); /* MM-DDTHH:MM */
 	} else if (t->state == TIME_BAD) {
 		fputs("(bad time)      ", out);
 	} else {
@@ -130,7 +135,8 @@ print_timeline(FILE *out, const struct result *r)
 		if (ra->held)
 			fputs(" no code", out);
 		else if (ra->service)
-			fprintf(out, " %s%s%s", ra->service, ra->converted ? " (short)" : "",
+			fprintf(out, " %s%s%s", ra->service,
+				ra->converted ? " (short)" : "",
 				ra->reportable ? "" : " (not reportable)");
 		fputc('\n', out);
 	}
@@ -167,7 +173,8 @@ line_note(const struct result *r, int line)
 	if (is_unchecked(r, line))
 		return "  (not checked)";
 	for (int i = 0; i < r->nfindings; i++)
-		if (r->findings[i].line == line && r->findings[i].severity != SEV_INFO)
+		if (r->findings[i].line == line &&
+		    r->findings[i].severity != SEV_INFO)
 			return "  <- see findings";
 	return "";
 }
@@ -182,7 +189,8 @@ print_codes(FILE *out, const struct result *r)
 		const struct result_code *rc = &r->codes[i];
 		int first, units = billed_units(c, rc->code, &first);
 		char code[16];
-		snprintf(code, sizeof(code), "%s%s%s", rc->code, rc->modifier ? "-" : "",
+		snprintf(code, sizeof(code), "%s%s%s", rc->code,
+			 rc->modifier ? "-" : "",
 			 rc->modifier ? rc->modifier : "");
 		fprintf(out, "    %-9s x%-3d ", code, rc->units);
 		for (int k = 0; k < rc->nadmins && k < 3; k++) {
@@ -200,11 +208,13 @@ print_codes(FILE *out, const struct result *r)
 	for (size_t i = 0; i < c->nlines; i++) {
 		bool expected = false;
 		for (int k = 0; k < r->ncodes && !expected; k++)
-			expected = strcmp(r->codes[k].code, c->lines[i].code) == 0;
+			expected =
+				strcmp(r->codes[k].code, c->lines[i].code) == 0;
 		if (expected)
 			continue;
-		fprintf(out, "    %-9s x0   %-18s  x%-3d line %zu%s\n", c->lines[i].code, "",
-			c->lines[i].units, i + 1, line_note(r, (int)i + 1));
+		fprintf(out, "    %-9s x0   %-18s  x%-3d line %zu%s\n",
+			c->lines[i].code, "", c->lines[i].units, i + 1,
+			line_note(r, (int)i + 1));
 	}
 }
 
@@ -231,7 +241,8 @@ print_fix(FILE *out, const struct suggest *s)
 	case SUGGEST_NONE:
 		return;
 	case SUGGEST_REPLACE:
-		fprintf(out, "        fix: bill %s x%d on this line instead\n", s->code, s->units);
+		fprintf(out, "        fix: bill %s x%d on this line instead\n",
+			s->code, s->units);
 		return;
 	case SUGGEST_SET_UNITS:
 		fprintf(out, "        fix: bill %s x%d\n", s->code, s->units);
@@ -249,7 +260,9 @@ print_fix(FILE *out, const struct suggest *s)
 		fprintf(out, "        fix: remove modifier %s\n", s->modifier);
 		return;
 	case SUGGEST_DOCUMENT:
-		fputs("        fix: complete the documented times, then re-scrub\n", out);
+		fputs("        fix: complete the documented times, then "
+		      "re-scrub\n",
+		      out);
 		return;
 	case SUGGEST_REVIEW:
 		fputs("        fix: needs a coder's review\n", out);
@@ -267,7 +280,8 @@ print_findings(FILE *out, const struct result *r)
 	fputs("  findings\n", out);
 	for (int i = 0; i < r->nfindings; i++) {
 		const struct result_finding *f = &r->findings[i];
-		fprintf(out, "    %-7s %s", severity_names[f->severity], finding_names[f->id]);
+		fprintf(out, "    %-7s %s", severity_names[f->severity],
+			finding_names[f->id]);
 		if (f->line)
 			fprintf(out, " (line %d)", f->line);
 		fputs(": ", out);
@@ -287,7 +301,8 @@ textout_result(FILE *out, const struct result *r, const struct ruleset *rs)
 		print_timeline(out, r);
 	print_codes(out, r);
 	if (r->nunchecked)
-		fprintf(out, "  %d line(s) not checked by any rule\n", r->nunchecked);
+		fprintf(out, "  %d line(s) not checked by any rule\n",
+			r->nunchecked);
 	print_findings(out, r);
 	fputc('\n', out);
 }

@@ -20,7 +20,12 @@
 
 enum claim_setting { SETTING_FACILITY, SETTING_PROFESSIONAL };
 enum admin_kind { KIND_THERAPEUTIC, KIND_CHEMOTHERAPY, KIND_HYDRATION };
-enum admin_route { ROUTE_INFUSION, ROUTE_PUSH, ROUTE_INJECTION, ROUTE_SUBCUTANEOUS };
+enum admin_route {
+	ROUTE_INFUSION,
+	ROUTE_PUSH,
+	ROUTE_INJECTION,
+	ROUTE_SUBCUTANEOUS
+};
 
 /* The names used in documents, indexed by the enums above. */
 extern const char *const claim_setting_names[];
@@ -28,9 +33,9 @@ extern const char *const admin_kind_names[];
 extern const char *const admin_route_names[];
 
 struct claim_line {
-	const char *code;			/* 5 characters */
-	int units;				/* 1..999 */
-	const char *modifiers[CLAIM_MAX_MODIFIERS];	/* 2 characters each */
+	const char *code;			    /* 5 characters */
+	int units;				    /* 1..999 */
+	const char *modifiers[CLAIM_MAX_MODIFIERS]; /* 2 characters each */
 	int nmodifiers;
 };
 
@@ -38,14 +43,14 @@ enum time_state { TIME_ABSENT, TIME_OK, TIME_BAD };
 
 struct claim_time {
 	enum time_state state;
-	struct isotime t;		/* when TIME_OK */
-	const char *text;		/* as written; NULL when absent */
+	struct isotime t; /* when TIME_OK */
+	const char *text; /* as written; NULL when absent */
 };
 
 struct administration {
 	const char *id;
 	const char *substance;
-	const char *site;		/* "" when not documented */
+	const char *site; /* "" when not documented */
 	enum admin_kind kind;
 	enum admin_route route;
 	struct claim_time start, stop;
@@ -54,12 +59,12 @@ struct administration {
 };
 
 struct claim {
-	const char *ref;		/* the billing system's claim id */
-	const char *payer;		/* NULL when absent */
-	const char *provider;		/* NULL when absent */
+	const char *ref;      /* the billing system's claim id */
+	const char *payer;    /* NULL when absent */
+	const char *provider; /* NULL when absent */
 	enum claim_setting setting;
 	bool has_date_of_service;
-	int32_t date_of_service;	/* days since 1970-01-01 */
+	int32_t date_of_service; /* days since 1970-01-01 */
 	struct claim_line *lines;
 	size_t nlines;
 	struct administration *admins;

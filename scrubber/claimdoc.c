@@ -21,7 +21,7 @@
 struct claimdoc {
 	struct arena *arena;
 	const struct ynode **nodes;
-	struct claim **claims;		/* NULL entries for bad documents */
+	struct claim **claims; /* NULL entries for bad documents */
 	size_t n;
 };
 
@@ -38,12 +38,15 @@ want_code(struct yctx *c, const struct ynode *v, const char *what, size_t len,
 		return err;
 	bool ok = v->len == len;
 	for (size_t i = 0; ok && i < v->len; i++)
-		ok = isdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]);
+		ok = isdigit((unsigned char)s[i]) ||
+		     isupper((unsigned char)s[i]);
 	if (!ok) {
 		char q[80];
 		ynode_quote(v, q, sizeof(q));
-		return ynode_error(c, v, "'%s' must be %zu upper-case letters or digits, not %s",
-				   what, len, q);
+		return ynode_error(
+			c, v,
+			"'%s' must be %zu upper-case letters or digits, not %s",
+			what, len, q);
 	}
 	*out = s;
 	return SCRUB_OK;
@@ -94,7 +97,8 @@ line_modifiers(struct yctx *c, const struct ynode *v, void *obj)
 				   "a line has at most %d modifiers, not %zu",
 				   CLAIM_MAX_MODIFIERS, v->n);
 	for (size_t i = 0; i < v->n; i++) {
-		err = want_code(c, v->items[i], "modifier", 2, &l->modifiers[i]);
+		err = want_code(c, v->items[i], "modifier", 2,
+				&l->modifiers[i]);
 		if (err != SCRUB_OK)
 			return err;
 	}
@@ -116,12 +120,12 @@ struct admin_in {
 	bool has_route;
 };
 
-#define ADMIN_STR(field, max)                                              \
-	static enum scrub_err admin_##field(struct yctx *c,                \
+#define ADMIN_STR(field, max) \
+	static enum scrub_err admin_##field(struct yctx *c, \
 					    const struct ynode *v, void *obj) \
-	{                                                                  \
-		return ynode_str(c, v, #field, max,                        \
-				 &((struct admin_in *)obj)->a.field);      \
+	{ \
+		return ynode_str(c, v, #field, max, \
+				 &((struct admin_in *)obj)->a.field); \
 	}
 ADMIN_STR(id, CLAIM_REF_MAX)
 ADMIN_STR(substance, CLAIM_TEXT_MAX)
@@ -165,7 +169,8 @@ admin_stop(struct yctx *c, const struct ynode *v, void *obj)
 static enum scrub_err
 admin_primary(struct yctx *c, const struct ynode *v, void *obj)
 {
-	return ynode_bool(c, v, "primary", &((struct admin_in *)obj)->a.primary);
+	return ynode_bool(c, v, "primary",
+			  &((struct admin_in *)obj)->a.primary);
 }
 
 static enum scrub_err
@@ -193,13 +198,15 @@ static const struct ykey admin_keys[] = {
 static enum scrub_err
 claim_ref(struct yctx *c, const struct ynode *v, void *obj)
 {
-	return ynode_str(c, v, "claim", CLAIM_REF_MAX, &((struct claim *)obj)->ref);
+	return ynode_str(c, v, "claim", CLAIM_REF_MAX,
+			 &((struct claim *)obj)->ref);
 }
 
 static enum scrub_err
 claim_payer(struct yctx *c, const struct ynode *v, void *obj)
 {
-	return ynode_str(c, v, "payer", CLAIM_REF_MAX, &((struct claim *)obj)->payer);
+	return ynode_str(c, v, "payer", CLAIM_REF_MAX,
+			 &((struct claim *)obj)->payer);
 }
 
 static enum scrub_err
@@ -213,7 +220,8 @@ static enum scrub_err
 claim_setting(struct yctx *c, const struct ynode *v, void *obj)
 {
 	int s;
-	enum scrub_err err = ynode_enum(c, v, "setting", claim_setting_names, &s);
+	enum scrub_err err =
+		ynode_enum(c, v, "setting", claim_setting_names, &s);
 	if (err == SCRUB_OK)
 		((struct claim *)obj)->setting = (enum claim_setting)s;
 	return err;
@@ -230,7 +238,10 @@ claim_dos(struct yctx *c, const struct ynode *v, void *obj)
 	if (!isotime_parse_date(s, v->len, &cl->date_of_service)) {
 		char q[64];
 		ynode_quote(v, q, sizeof(q));
-		return ynode_error(c, v, "'date_of_service' must be a date YYYY-MM-DD, not %s", q);
+		return ynode_error(
+			c, v,
+			"'date_of_service' must be a date YYYY-MM-DD, not %s",
+			q);
 	}
 	cl->has_date_of_service = true;
 	return SCRUB_OK;
@@ -244,7 +255,8 @@ claim_lines(struct yctx *c, const struct ynode *v, void *obj)
 	if (err != SCRUB_OK)
 		return err;
 	if (v->n > CLAIMDOC_MAX_LINES)
-		return ynode_error(c, v, "a claim has at most %d lines, not %zu",
+		return ynode_error(c, v,
+				   "a claim has at most %d lines, not %zu",
 				   CLAIMDOC_MAX_LINES, v->n);
 	cl->lines = arena_calloc(c->arena, v->n ? v->n : 1, sizeof(*cl->lines));
 	if (!cl->lines)
@@ -252,7 +264,8 @@ claim_lines(struct yctx *c, const struct ynode *v, void *obj)
 	for (size_t i = 0; i < v->n; i++) {
 		struct claim_line *l = &cl->lines[i];
 		l->units = 1;
-		enum scrub_err e = ymap_walk(c, v->items[i], "line", line_keys, l);
+		enum scrub_err e =
+			ymap_walk(c, v->items[i], "line", line_keys, l);
 		if (e == SCRUB_ENOMEM)
 			return e;
 		if (e != SCRUB_OK)
@@ -271,8 +284,9 @@ check_admin_ids(struct yctx *c, const struct ynode *seq, const struct claim *cl)
 			if (strcmp(cl->admins[i].id, cl->admins[j].id) != 0)
 				continue;
 			const struct ynode *idn = ymap_get(seq->items[i], "id");
-			return ynode_error(c, idn, "administration id '%s' is used twice",
-					   cl->admins[i].id);
+			return ynode_error(
+				c, idn, "administration id '%s' is used twice",
+				cl->admins[i].id);
 		}
 	}
 	return SCRUB_OK;
@@ -286,7 +300,8 @@ read_admin(struct yctx *c, const struct ynode *v, struct administration *out)
 	if (err != SCRUB_OK)
 		return err;
 	if (!in.has_route && in.a.kind != KIND_HYDRATION)
-		return ynode_error(c, v, "administration is missing required key 'route'");
+		return ynode_error(
+			c, v, "administration is missing required key 'route'");
 	*out = in.a;
 	return SCRUB_OK;
 }
@@ -299,9 +314,11 @@ claim_admins(struct yctx *c, const struct ynode *v, void *obj)
 	if (err != SCRUB_OK)
 		return err;
 	if (v->n > CLAIMDOC_MAX_ADMINS)
-		return ynode_error(c, v, "a claim has at most %d administrations, not %zu",
-				   CLAIMDOC_MAX_ADMINS, v->n);
-	cl->admins = arena_calloc(c->arena, v->n ? v->n : 1, sizeof(*cl->admins));
+		return ynode_error(
+			c, v, "a claim has at most %d administrations, not %zu",
+			CLAIMDOC_MAX_ADMINS, v->n);
+	cl->admins =
+		arena_calloc(c->arena, v->n ? v->n : 1, sizeof(*cl->admins));
 	if (!cl->admins)
 		return SCRUB_ENOMEM;
 	for (size_t i = 0; i < v->n; i++) {
@@ -334,7 +351,8 @@ claimdoc_from_node(struct yctx *c, const struct ynode *doc, struct claim *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (doc->type != YNODE_MAP)
-		return ynode_error(c, doc, "a claim document must be a mapping, not %s",
+		return ynode_error(c, doc,
+				   "a claim document must be a mapping, not %s",
 				   ynode_type_name(doc->type));
 	return ymap_walk(c, doc, "claim document", claim_keys, out);
 }
@@ -381,8 +399,8 @@ claimdoc_parse(const char *file, const char *buf, size_t len,
 		free(cd);
 		return SCRUB_ENOMEM;
 	}
-	enum scrub_err perr = ynode_parse(cd->arena, file, buf, len, &docs,
-					  &ndocs, &syntax);
+	enum scrub_err perr =
+		ynode_parse(cd->arena, file, buf, len, &docs, &ndocs, &syntax);
 	if (perr == SCRUB_ENOMEM)
 		goto nomem;
 	cd->nodes = arena_calloc(cd->arena, ndocs + 1, sizeof(*cd->nodes));

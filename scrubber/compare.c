@@ -15,10 +15,10 @@
 
 struct entry {
 	const struct rule_code *rc;
-	int billed, expected;	/* totals */
-	int lb, le;		/* left: not yet matched or explained */
-	int line;		/* first billed line with the code, 0 if none */
-	int admin;		/* first administration behind it, -1 if none */
+	int billed, expected; /* totals */
+	int lb, le;	      /* left: not yet matched or explained */
+	int line;	      /* first billed line with the code, 0 if none */
+	int admin;	      /* first administration behind it, -1 if none */
 };
 
 struct cmp {
@@ -46,7 +46,8 @@ static void
 ledger_build(struct cmp *x)
 {
 	for (size_t i = 0; i < x->c->nlines; i++) {
-		const struct rule_code *rc = rules_code(x->rs, x->c->lines[i].code);
+		const struct rule_code *rc =
+			rules_code(x->rs, x->c->lines[i].code);
 		if (!rc)
 			continue;
 		struct entry *e = entry_for(x, rc);
@@ -111,11 +112,12 @@ check_modifiers(struct cmp *x)
 		for (int k = 0; x_modifiers[k]; k++) {
 			if (!claim_line_has_modifier(l, x_modifiers[k]))
 				continue;
-			struct result_finding *f = finding(x, F_MODIFIER_CONFLICT,
-							   (int)i + 1, -1);
+			struct result_finding *f =
+				finding(x, F_MODIFIER_CONFLICT, (int)i + 1, -1);
 			result__ev_str(f, "code", l->code);
 			result__ev_str(f, "modifier", x_modifiers[k]);
-			result__suggest(f, SUGGEST_REMOVE_MODIFIER, NULL, 0, "59");
+			result__suggest(f, SUGGEST_REMOVE_MODIFIER, NULL, 0,
+					"59");
 			break;
 		}
 	}
@@ -127,7 +129,8 @@ static bool
 distinct_modifier(const struct cmp *x, const struct claim_line *l)
 {
 	for (int i = 0; i < l->nmodifiers; i++)
-		if (rules_list_has(&x->s->distinct_site_accepted, l->modifiers[i]))
+		if (rules_list_has(&x->s->distinct_site_accepted,
+				   l->modifiers[i]))
 			return true;
 	return false;
 }
@@ -149,8 +152,8 @@ expected_unmodified(const struct cmp *x, const char *code)
  * is billed, else removal.  Takes the units off the ledger.
  */
 static void
-surplus_initial(struct cmp *x, struct result_finding *f, const struct rule_code *rc,
-		int n)
+surplus_initial(struct cmp *x, struct result_finding *f,
+		const struct rule_code *rc, int n)
 {
 	const struct rule_service *svc = &x->rs->services[rc->service];
 	struct entry *sub = entry_of_code(x, svc->code_for[ROLE_SUBSEQUENT]);
@@ -180,7 +183,8 @@ keep_initials(struct cmp *x, int *keep)
 			const struct rule_code *rc = rules_code(x->rs, l->code);
 			if (!rc || !initial_only(rc) || distinct_modifier(x, l))
 				continue;
-			int want = pass == 0 ? expected_unmodified(x, l->code) : left;
+			int want = pass == 0 ? expected_unmodified(x, l->code)
+					     : left;
 			for (size_t k = 0; pass == 0 && k < i; k++)
 				if (strcmp(x->c->lines[k].code, l->code) == 0)
 					want -= keep[k];
@@ -217,17 +221,19 @@ check_initials(struct cmp *x)
 			continue;
 		if (!mod) {
 			/* a documented second site billed without the modifier */
-			struct result_finding *f = finding(x, F_DUPLICATE_INITIAL, (int)i + 1, -1);
+			struct result_finding *f =
+				finding(x, F_DUPLICATE_INITIAL, (int)i + 1, -1);
 			result__ev_str(f, "code", l->code);
 			result__ev_int(f, "units", ok + extra);
 			if (ok > 0)
-				result__suggest(f, SUGGEST_ADD_MODIFIER, NULL, 0,
+				result__suggest(f, SUGGEST_ADD_MODIFIER, NULL,
+						0,
 						x->s->distinct_site_modifier);
 			if (extra > 0)
 				surplus_initial(x, f, rc, extra);
 		} else {
-			struct result_finding *f = finding(x, F_DISTINCT_SITE_UNSUPPORTED,
-							   (int)i + 1, -1);
+			struct result_finding *f = finding(
+				x, F_DISTINCT_SITE_UNSUPPORTED, (int)i + 1, -1);
 			result__ev_str(f, "code", l->code);
 			result__ev_str(f, "modifier", l->modifiers[0]);
 			surplus_initial(x, f, rc, extra);
@@ -255,8 +261,8 @@ absorb_held(struct cmp *x)
 	for (size_t i = 0; i < x->c->nadmins; i++) {
 		if (!x->d->held[i])
 			continue;
-		const struct rule_classify *cls = rules_classify(x->rs,
-			x->c->admins[i].kind, x->c->admins[i].route);
+		const struct rule_classify *cls = rules_classify(
+			x->rs, x->c->admins[i].kind, x->c->admins[i].route);
 		int line = 0;
 		for (int k = 0; cls && k < x->n; k++) {
 			struct entry *e = &x->e[k];
@@ -269,7 +275,8 @@ absorb_held(struct cmp *x)
 		for (int k = 0; line && k < x->r->nfindings; k++) {
 			struct result_finding *f = &x->r->findings[k];
 			if (f->admin == (int)i && !f->line &&
-			    (f->id == F_MISSING_START_TIME || f->id == F_MISSING_STOP_TIME ||
+			    (f->id == F_MISSING_START_TIME ||
+			     f->id == F_MISSING_STOP_TIME ||
 			     f->id == F_INVALID_TIME))
 				f->line = line;
 		}
@@ -301,10 +308,12 @@ explain_short(struct cmp *x, struct entry *e, bool *used)
 	const struct run *r = short_run_for(x, e->rc, used);
 	if (!r)
 		return false;
-	struct result_finding *f = finding(x, F_INFUSION_UNDER_16, e->line, r->segs[0]);
+	struct result_finding *f =
+		finding(x, F_INFUSION_UNDER_16, e->line, r->segs[0]);
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "minutes", r->minutes);
-	struct entry *alt = r->nproduced ? entry_of_code(x, r->produced[0]) : NULL;
+	struct entry *alt =
+		r->nproduced ? entry_of_code(x, r->produced[0]) : NULL;
 	if (alt && alt->le > 0) {
 		alt->le--;
 		result__suggest(f, SUGGEST_REPLACE, alt->rc->code, 1, NULL);
@@ -332,9 +341,9 @@ explain_hydration(struct cmp *x, struct entry *e)
 	const struct run *r = under ? under : overlap;
 	if (!r)
 		return false;
-	struct result_finding *f = finding(x, under ? F_HYDRATION_UNDER_31
-						    : F_HYDRATION_CONCURRENT,
-					   e->line, r->segs[0]);
+	struct result_finding *f = finding(
+		x, under ? F_HYDRATION_UNDER_31 : F_HYDRATION_CONCURRENT,
+		e->line, r->segs[0]);
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "minutes", r->minutes);
 	if (!under) {
@@ -342,7 +351,8 @@ explain_hydration(struct cmp *x, struct entry *e)
 		result__ev_int(f, "expected", e->expected);
 	}
 	if (e->expected > 0)
-		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected, NULL);
+		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected,
+				NULL);
 	else
 		result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
 	e->lb = 0;
@@ -354,8 +364,8 @@ static bool
 explain_wrong_initial(struct cmp *x, struct entry *e)
 {
 	struct entry *main = entry_of_code(x, x->d->main_initial);
-	if (x->c->setting != SETTING_FACILITY || !initial_only(e->rc) || !main ||
-	    main->le <= 0)
+	if (x->c->setting != SETTING_FACILITY || !initial_only(e->rc) ||
+	    !main || main->le <= 0)
 		return false;
 	int main_rank = x->rs->services[main->rc->service].rank;
 	bool documented = false;
@@ -364,7 +374,8 @@ explain_wrong_initial(struct cmp *x, struct entry *e)
 			     x->d->runs[i].service == e->rc->service;
 	if (!documented || x->rs->services[e->rc->service].rank <= main_rank)
 		return false;
-	struct result_finding *f = finding(x, F_WRONG_INITIAL, e->line, main->admin);
+	struct result_finding *f =
+		finding(x, F_WRONG_INITIAL, e->line, main->admin);
 	result__ev_str(f, "code", e->rc->code);
 	result__suggest(f, SUGGEST_REPLACE, main->rc->code, 1, NULL);
 	e->lb--;
@@ -384,21 +395,23 @@ units_finding(struct cmp *x, enum finding_id id, struct entry *e, int line)
 	else if (e->billed == 0)
 		result__suggest(f, SUGGEST_ADD, e->rc->code, e->expected, NULL);
 	else
-		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected, NULL);
+		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected,
+				NULL);
 }
 
 static bool
 explain_concurrent(struct cmp *x, struct entry *e)
 {
-	if (!has_role(e->rc, ROLE_CONCURRENT) || e->billed <= x->d->concurrent_allowed)
+	if (!has_role(e->rc, ROLE_CONCURRENT) ||
+	    e->billed <= x->d->concurrent_allowed)
 		return false;
-	struct result_finding *f = finding(x, F_CONCURRENT_UNITS, e->line, e->admin);
+	struct result_finding *f =
+		finding(x, F_CONCURRENT_UNITS, e->line, e->admin);
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "billed", e->billed);
 	result__ev_int(f, "limit", x->d->concurrent_allowed);
 	int cut = e->billed - x->d->concurrent_allowed;
-	result__suggest(f, SUGGEST_SET_UNITS, e->rc->code,
-			e->expected, NULL);
+	result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected, NULL);
 	e->lb -= cut < e->lb ? cut : e->lb;
 	return true;
 }
@@ -411,11 +424,12 @@ explain_substitute(struct cmp *x, struct entry *e)
 	for (int i = 0; i < x->n; i++) {
 		struct entry *o = &x->e[i];
 		if (o == e || o->le <= 0 ||
-		    ((o->rc->roles & e->rc->roles) == 0 && o->rc->service != e->rc->service))
+		    ((o->rc->roles & e->rc->roles) == 0 &&
+		     o->rc->service != e->rc->service))
 			continue;
 		int k = o->le < e->lb ? o->le : e->lb;
-		struct result_finding *f = finding(x, F_UNDOCUMENTED_SERVICE, e->line,
-						   o->admin);
+		struct result_finding *f =
+			finding(x, F_UNDOCUMENTED_SERVICE, e->line, o->admin);
 		result__ev_str(f, "code", e->rc->code);
 		result__suggest(f, SUGGEST_REPLACE, o->rc->code, k, NULL);
 		o->le -= k;
@@ -436,12 +450,13 @@ explain_billed(struct cmp *x, struct entry *e, bool *used)
 		    (!hours_only && explain_substitute(x, e)))
 			continue;
 		if (has_role(e->rc, ROLE_ADDITIONAL_HOUR)) {
-			units_finding(x, F_ADDITIONAL_HOUR_UNSUPPORTED, e, e->line);
+			units_finding(x, F_ADDITIONAL_HOUR_UNSUPPORTED, e,
+				      e->line);
 		} else if (e->expected > 0) {
 			units_finding(x, F_UNITS_MISMATCH, e, e->line);
 		} else {
-			struct result_finding *f = finding(x, F_UNDOCUMENTED_SERVICE,
-							   e->line, -1);
+			struct result_finding *f =
+				finding(x, F_UNDOCUMENTED_SERVICE, e->line, -1);
 			result__ev_str(f, "code", e->rc->code);
 			result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
 		}
@@ -468,11 +483,13 @@ explain_expected(struct cmp *x, struct entry *e)
 	if (e->le <= 0)
 		return;
 	if (has_role(e->rc, ROLE_ADDITIONAL_HOUR) && service_billed(x, e)) {
-		units_finding(x, F_ADDITIONAL_HOUR_MISSED, e, e->billed ? e->line : 0);
+		units_finding(x, F_ADDITIONAL_HOUR_MISSED, e,
+			      e->billed ? e->line : 0);
 	} else if (e->billed > 0) {
 		units_finding(x, F_UNITS_MISMATCH, e, e->line);
 	} else {
-		struct result_finding *f = finding(x, F_UNBILLED_SERVICE, 0, e->admin);
+		struct result_finding *f =
+			finding(x, F_UNBILLED_SERVICE, 0, e->admin);
 		result__ev_str(f, "code", e->rc->code);
 		result__ev_int(f, "units", e->le);
 		result__suggest(f, SUGGEST_ADD, e->rc->code, e->le, NULL);
@@ -489,11 +506,12 @@ check_addons(struct cmp *x)
 		if (x->e[i].billed > 0 && !x->e[i].rc->addon)
 			return;
 	for (size_t i = 0; i < x->c->nlines; i++) {
-		const struct rule_code *rc = rules_code(x->rs, x->c->lines[i].code);
+		const struct rule_code *rc =
+			rules_code(x->rs, x->c->lines[i].code);
 		if (!rc || !rc->addon)
 			continue;
-		struct result_finding *f = finding(x, F_ADDON_WITHOUT_PRIMARY,
-						   (int)i + 1, -1);
+		struct result_finding *f =
+			finding(x, F_ADDON_WITHOUT_PRIMARY, (int)i + 1, -1);
 		result__ev_str(f, "code", rc->code);
 		result__suggest(f, SUGGEST_REVIEW, NULL, 0, NULL);
 	}
@@ -543,15 +561,18 @@ check_companions(struct cmp *x)
 		    (rule == F_EM_NEEDS_MODIFIER_25 &&
 		     claim_line_has_modifier(l, cp->em_modifier)))
 			continue;
-		struct result_finding *f = finding(x, (enum finding_id)rule, (int)i + 1, -1);
+		struct result_finding *f =
+			finding(x, (enum finding_id)rule, (int)i + 1, -1);
 		result__ev_str(f, "code", l->code);
 		if (rule == F_EM_NEEDS_MODIFIER_25)
-			result__suggest(f, SUGGEST_ADD_MODIFIER, NULL, 0, cp->em_modifier);
+			result__suggest(f, SUGGEST_ADD_MODIFIER, NULL, 0,
+					cp->em_modifier);
 		else
 			result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
 	}
 	if (!drug) {
-		struct result_finding *f = finding(x, F_DRUG_LINE_MISSING, 0, -1);
+		struct result_finding *f =
+			finding(x, F_DRUG_LINE_MISSING, 0, -1);
 		result__suggest(f, SUGGEST_REVIEW, NULL, 0, NULL);
 	}
 }
@@ -561,7 +582,8 @@ list_unchecked(struct cmp *x)
 {
 	for (size_t i = 0; i < x->c->nlines; i++) {
 		const char *code = x->c->lines[i].code;
-		if (!rules_code(x->rs, code) && companion_rule(&x->rs->companions, code) < 0)
+		if (!rules_code(x->rs, code) &&
+		    companion_rule(&x->rs->companions, code) < 0)
 			x->r->unchecked[x->r->nunchecked++] = (int)i + 1;
 	}
 }
@@ -572,7 +594,8 @@ compare(const struct ruleset *rs, const struct claim *c,
 {
 	struct cmp x = {rs, d->s, c, d, r, NULL, 0};
 	bool *used = arena_calloc(r->arena, (size_t)d->nruns + 1, sizeof(bool));
-	x.e = arena_calloc(r->arena, c->nlines + (size_t)r->ncodes + 1, sizeof(*x.e));
+	x.e = arena_calloc(r->arena, c->nlines + (size_t)r->ncodes + 1,
+			   sizeof(*x.e));
 	if (!x.e || !used)
 		return SCRUB_ENOMEM;
 	ledger_build(&x);

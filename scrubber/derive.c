@@ -21,7 +21,7 @@ struct ctx {
 	const struct claim *c;
 	struct result *r;
 	struct derivation *d;
-	bool *fallback;		/* per admin: coded as push despite a missing time */
+	bool *fallback; /* per admin: coded as push despite a missing time */
 };
 
 int64_t
@@ -52,11 +52,13 @@ check_interval(struct ctx *x, int i)
 	const struct administration *a = &x->c->admins[i];
 	int64_t secs = isotime_diff(&a->start.t, &a->stop.t);
 	if (secs <= 0) {
-		time_finding(x, i, F_INVALID_TIME, "the stop time is not after the start time");
+		time_finding(x, i, F_INVALID_TIME,
+			     "the stop time is not after the start time");
 		return false;
 	}
 	if (secs / 60 > x->s->max_run_minutes) {
-		time_finding(x, i, F_INVALID_TIME, "it runs longer than the longest possible run");
+		time_finding(x, i, F_INVALID_TIME,
+			     "it runs longer than the longest possible run");
 		return false;
 	}
 	x->r->admins[i].minutes = (int)(secs / 60);
@@ -79,8 +81,9 @@ check_times(struct ctx *x, int i, const struct rule_classify *cls)
 		missing = true;
 	}
 	if (a->start.state == TIME_BAD || a->stop.state == TIME_BAD) {
-		time_finding(x, i, F_INVALID_TIME,
-			     "a time is not a date and time (YYYY-MM-DDTHH:MM)");
+		time_finding(
+			x, i, F_INVALID_TIME,
+			"a time is not a date and time (YYYY-MM-DDTHH:MM)");
 		bad = true;
 	}
 	if (!missing && !bad && a->stop.state == TIME_OK)
@@ -105,7 +108,8 @@ static bool separate_site(const struct ctx *x, const char *site);
 static bool
 same_access(const struct ctx *x, const char *a, const char *b)
 {
-	return strcmp(a, b) == 0 || (!separate_site(x, a) && !separate_site(x, b));
+	return strcmp(a, b) == 0 ||
+	       (!separate_site(x, a) && !separate_site(x, b));
 }
 
 /* True when administration i runs while a segment of the run runs. */
@@ -116,7 +120,8 @@ overlaps_run(const struct ctx *x, const struct run *run, int i)
 	int64_t s = derive_instant(&a->start), e = derive_instant(&a->stop);
 	for (int k = 0; k < run->nsegs; k++) {
 		const struct administration *b = &x->c->admins[run->segs[k]];
-		if (derive_instant(&b->start) < e && s < derive_instant(&b->stop))
+		if (derive_instant(&b->start) < e &&
+		    s < derive_instant(&b->stop))
 			return true;
 	}
 	return false;
@@ -137,7 +142,8 @@ same_run(const struct ctx *x, const struct run *run, int i,
 static enum scrub_err
 run_add_seg(struct ctx *x, struct run *run, int i)
 {
-	int *segs = arena_calloc(x->r->arena, (size_t)run->nsegs + 1, sizeof(int));
+	int *segs =
+		arena_calloc(x->r->arena, (size_t)run->nsegs + 1, sizeof(int));
 	if (!segs)
 		return SCRUB_ENOMEM;
 	if (run->nsegs)
@@ -159,7 +165,8 @@ place_admin(struct ctx *x, int i, const struct rule_classify *cls)
 				return run_add_seg(x, &d->runs[k], i);
 	}
 	struct run *run = &d->runs[d->nruns++];
-	*run = (struct run){.cls = cls, .service = cls->service,
+	*run = (struct run){.cls = cls,
+			    .service = cls->service,
 			    .fallback = x->fallback[i],
 			    .hydration = cls->kind == KIND_HYDRATION};
 	return run_add_seg(x, run, i);
@@ -191,7 +198,8 @@ run_times(struct ctx *x, struct run *run)
 		struct isotime t = a->start.t;
 		run->day = isotime_day(&t);
 	} else {
-		run->day = x->c->has_date_of_service ? x->c->date_of_service : 0;
+		run->day =
+			x->c->has_date_of_service ? x->c->date_of_service : 0;
 	}
 }
 
@@ -219,7 +227,8 @@ covered(struct ctx *x, const char *site, int64_t s, int64_t e, struct span *tmp)
 		    a->start.state != TIME_OK || a->stop.state != TIME_OK ||
 		    strcmp(a->site, site) != 0)
 			continue;
-		int64_t as = derive_instant(&a->start), ae = derive_instant(&a->stop);
+		int64_t as = derive_instant(&a->start),
+			ae = derive_instant(&a->stop);
 		if (ae <= s || as >= e || ae <= as)
 			continue;
 		tmp[n++] = (struct span){as > s ? as : s, ae < e ? ae : e};
@@ -241,7 +250,8 @@ covered(struct ctx *x, const char *site, int64_t s, int64_t e, struct span *tmp)
 static enum scrub_err
 hydration_net(struct ctx *x, struct run *run)
 {
-	struct span *tmp = arena_calloc(x->r->arena, x->c->nadmins + 1, sizeof(*tmp));
+	struct span *tmp =
+		arena_calloc(x->r->arena, x->c->nadmins + 1, sizeof(*tmp));
 	if (!tmp)
 		return SCRUB_ENOMEM;
 	run->net = 0;
@@ -250,7 +260,8 @@ hydration_net(struct ctx *x, struct run *run)
 		const struct administration *a = &x->c->admins[i];
 		if (a->start.state != TIME_OK || a->stop.state != TIME_OK)
 			continue;
-		int64_t s = derive_instant(&a->start), e = derive_instant(&a->stop);
+		int64_t s = derive_instant(&a->start),
+			e = derive_instant(&a->stop);
 		int64_t net = (e - s) - covered(x, a->site, s, e, tmp);
 		x->r->admins[i].net_minutes = (int)(net / 60);
 		run->net += (int)(net / 60);
@@ -386,7 +397,8 @@ choose_initials(struct ctx *x)
 	for (int i = 0; i < d->nruns; i++) {
 		struct run *r = &d->runs[i];
 		for (int k = 0; r->initial && k < d->nruns; k++)
-			if (k != i && d->runs[k].initial && same_scope(x, r, &d->runs[k]) &&
+			if (k != i && d->runs[k].initial &&
+			    same_scope(x, r, &d->runs[k]) &&
 			    initial_order(x, &d->runs[k], r) < 0)
 				r->modifier = x->s->distinct_site_modifier;
 	}
@@ -404,8 +416,9 @@ emit(struct ctx *x, struct run *run, enum code_role role, int units)
 	bool initial = role == ROLE_INITIAL;
 	const char *mod = initial ? run->modifier : NULL;
 	for (int k = 0; k < run->nsegs; k++) {
-		enum scrub_err err = result__expect(x->r, code, k == 0 ? units : 0,
-						    mod, initial, run->segs[k]);
+		enum scrub_err err =
+			result__expect(x->r, code, k == 0 ? units : 0, mod,
+				       initial, run->segs[k]);
 		if (err != SCRUB_OK)
 			return err;
 	}
@@ -428,7 +441,8 @@ addon_units(const struct ctx *x, int minutes)
 {
 	if (minutes < x->s->addon_threshold_minutes)
 		return 0;
-	return (int)((minutes - x->s->addon_threshold_minutes) / x->s->hour_minutes);
+	return (int)((minutes - x->s->addon_threshold_minutes) /
+		     x->s->hour_minutes);
 }
 
 static bool
@@ -446,9 +460,12 @@ overlap_minutes(const struct ctx *x, const struct run *a, const struct run *b)
 	for (int i = 0; i < a->nsegs; i++) {
 		const struct administration *p = &x->c->admins[a->segs[i]];
 		for (int k = 0; k < b->nsegs; k++) {
-			const struct administration *q = &x->c->admins[b->segs[k]];
-			int64_t s1 = derive_instant(&p->start), e1 = derive_instant(&p->stop);
-			int64_t s2 = derive_instant(&q->start), e2 = derive_instant(&q->stop);
+			const struct administration *q =
+				&x->c->admins[b->segs[k]];
+			int64_t s1 = derive_instant(&p->start),
+				e1 = derive_instant(&p->stop);
+			int64_t s2 = derive_instant(&q->start),
+				e2 = derive_instant(&q->stop);
 			int64_t s = s1 > s2 ? s1 : s2, e = e1 < e2 ? e1 : e2;
 			if (e > s)
 				total += e - s;
@@ -480,8 +497,9 @@ concurrent_used(const struct ctx *x, const struct run *run)
 {
 	for (int k = 0; k < x->d->nruns; k++) {
 		const struct run *o = &x->d->runs[k];
-		if (o->concurrent && (x->s->concurrent_limit == CONCURRENT_PER_ENCOUNTER ||
-				      o->day == run->day))
+		if (o->concurrent &&
+		    (x->s->concurrent_limit == CONCURRENT_PER_ENCOUNTER ||
+		     o->day == run->day))
 			return true;
 	}
 	return false;
@@ -490,8 +508,8 @@ concurrent_used(const struct ctx *x, const struct run *run)
 static void
 manual_review(struct ctx *x, const struct run *run, const char *reason)
 {
-	struct result_finding *f = result__finding(x->r, x->rs, F_MANUAL_REVIEW, 0,
-						   run->segs[0]);
+	struct result_finding *f =
+		result__finding(x->r, x->rs, F_MANUAL_REVIEW, 0, run->segs[0]);
 	result__ev_str(f, "reason", reason);
 	result__ev_int(f, "minutes", run->minutes);
 	result__suggest(f, SUGGEST_REVIEW, NULL, 0, NULL);
@@ -505,15 +523,17 @@ code_infusion(struct ctx *x, struct run *run)
 	const struct run *o = overlapped_by(x, run, &minutes);
 	const struct rule_service *svc = &x->rs->services[run->service];
 	if (o && svc->code_for[ROLE_CONCURRENT] < 0) {
-		manual_review(x, run, "it runs alongside another infusion and its "
-				      "service has no concurrent code");
+		manual_review(x, run,
+			      "it runs alongside another infusion and its "
+			      "service has no concurrent code");
 	} else if (o && !concurrent_used(x, run)) {
 		run->concurrent = true;
 		return emit(x, run, ROLE_CONCURRENT, 1);
 	}
 	enum scrub_err err = emit(x, run, ROLE_SUBSEQUENT, 1);
 	if (err == SCRUB_OK)
-		err = emit(x, run, ROLE_ADDITIONAL_HOUR, addon_units(x, run->minutes));
+		err = emit(x, run, ROLE_ADDITIONAL_HOUR,
+			   addon_units(x, run->minutes));
 	return err;
 }
 
@@ -531,8 +551,9 @@ last_same_drug(const struct ctx *x, const struct run *run, int64_t *end)
 		    strcasecmp(a->substance, p->substance) != 0 ||
 		    derive_instant(&a->start) >= run->start)
 			continue;
-		int64_t e = a->stop.state == TIME_OK ? derive_instant(&a->stop)
-						     : derive_instant(&a->start);
+		int64_t e = a->stop.state == TIME_OK
+				    ? derive_instant(&a->stop)
+				    : derive_instant(&a->start);
 		if (!found || e > *end)
 			*end = e;
 		found = true;
@@ -556,7 +577,9 @@ code_push(struct ctx *x, struct run *run)
 	if (!allowed)
 		return SCRUB_OK;
 	if (x->rs->services[run->service].code_for[ROLE_SAME_DRUG] < 0) {
-		manual_review(x, run, "a repeated push of the same drug, which has no code of its own");
+		manual_review(x, run,
+			      "a repeated push of the same drug, which has no "
+			      "code of its own");
 		return SCRUB_OK;
 	}
 	return emit(x, run, ROLE_SAME_DRUG, 1);
@@ -573,11 +596,13 @@ code_run(struct ctx *x, struct run *run)
 	if (run->initial) {
 		err = emit(x, run, ROLE_INITIAL, 1);
 		if (err == SCRUB_OK && hours)
-			err = emit(x, run, ROLE_ADDITIONAL_HOUR, addon_units(x, timed_minutes));
+			err = emit(x, run, ROLE_ADDITIONAL_HOUR,
+				   addon_units(x, timed_minutes));
 	} else if (run->hydration) {
 		err = emit(x, run, ROLE_SUBSEQUENT, 1);
 		if (err == SCRUB_OK)
-			err = emit(x, run, ROLE_ADDITIONAL_HOUR, addon_units(x, timed_minutes));
+			err = emit(x, run, ROLE_ADDITIONAL_HOUR,
+				   addon_units(x, timed_minutes));
 	} else if (hours) {
 		err = code_infusion(x, run);
 	} else if (type == SVC_PUSH) {
@@ -593,7 +618,8 @@ code_run(struct ctx *x, struct run *run)
 static int
 code_order_cmp(const void *pa, const void *pb)
 {
-	const struct run *a = *(struct run *const *)pa, *b = *(struct run *const *)pb;
+	const struct run *a = *(struct run *const *)pa,
+			 *b = *(struct run *const *)pb;
 	if (a->initial != b->initial)
 		return a->initial ? -1 : 1;
 	if (a->has_start != b->has_start)
@@ -607,8 +633,8 @@ static enum scrub_err
 code_all(struct ctx *x)
 {
 	struct derivation *d = x->d;
-	struct run **order = arena_calloc(x->r->arena, (size_t)d->nruns + 1,
-					  sizeof(*order));
+	struct run **order =
+		arena_calloc(x->r->arena, (size_t)d->nruns + 1, sizeof(*order));
 	if (!order)
 		return SCRUB_ENOMEM;
 	for (int i = 0; i < d->nruns; i++)
@@ -663,8 +689,8 @@ derive(const struct ruleset *rs, const struct rule_settings *s,
 	*d = (struct derivation){.s = s, .main_initial = -1};
 	enum scrub_err err = derive_alloc(&x);
 	for (size_t i = 0; err == SCRUB_OK && i < c->nadmins; i++) {
-		const struct rule_classify *cls = rules_classify(rs, c->admins[i].kind,
-								 c->admins[i].route);
+		const struct rule_classify *cls = rules_classify(
+			rs, c->admins[i].kind, c->admins[i].route);
 		if (!cls) {
 			d->held[i] = r->admins[i].held = true;
 			continue;

@@ -18,25 +18,25 @@
 #define RUN_MAX_PRODUCED 4
 
 struct run {
-	int *segs;		/* admin indices, in document order */
+	int *segs; /* admin indices, in document order */
 	int nsegs;
 	const struct rule_classify *cls;
-	int service;		/* after the short-run rule */
-	bool converted;		/* ran too short (or no time, push fallback) */
-	bool fallback;		/* converted because a time was missing */
+	int service;	/* after the short-run rule */
+	bool converted; /* ran too short (or no time, push fallback) */
+	bool fallback;	/* converted because a time was missing */
 	bool hydration;
 	bool has_start, has_stop;
-	int64_t start, stop;	/* instants in seconds, first start / last stop */
-	int minutes;		/* running minutes, summed over segments */
-	int net;		/* hydration: minutes left after overlap */
-	int32_t day;		/* date of the first start */
+	int64_t start, stop; /* instants in seconds, first start / last stop */
+	int minutes;	     /* running minutes, summed over segments */
+	int net;	     /* hydration: minutes left after overlap */
+	int32_t day;	     /* date of the first start */
 	bool reportable;
 	bool initial;
-	bool coded;		/* already coded (processing order) */
-	bool concurrent;	/* coded as the concurrent infusion */
-	bool primary;		/* holds an administration marked primary */
-	const char *modifier;	/* distinct-site modifier of a second initial */
-	int produced[RUN_MAX_PRODUCED];	/* code indices it was coded with */
+	bool coded;	      /* already coded (processing order) */
+	bool concurrent;      /* coded as the concurrent infusion */
+	bool primary;	      /* holds an administration marked primary */
+	const char *modifier; /* distinct-site modifier of a second initial */
+	int produced[RUN_MAX_PRODUCED]; /* code indices it was coded with */
 	int nproduced;
 };
 
@@ -44,11 +44,11 @@ struct derivation {
 	const struct rule_settings *s;
 	struct run *runs;
 	int nruns;
-	bool *held;		/* per admin: no code for lack of valid times */
-	int main_initial;	/* code index of the first unmodified initial, -1 */
-	int initial_units;	/* expected unmodified initial units */
-	int second_initial_units;	/* expected initials with a modifier */
-	int concurrent_allowed;	/* how many concurrent codes the claim may carry */
+	bool *held;	   /* per admin: no code for lack of valid times */
+	int main_initial;  /* code index of the first unmodified initial, -1 */
+	int initial_units; /* expected unmodified initial units */
+	int second_initial_units; /* expected initials with a modifier */
+	int concurrent_allowed; /* how many concurrent codes the claim may carry */
 };
 
 /* Fills d and the expected codes and documentation findings of r. */

@@ -57,8 +57,8 @@ diag_reserve(struct diag_list *dl, size_t extra)
 }
 
 enum scrub_err
-diag_add(struct diag_list *dl, const char *file, unsigned line,
-	 unsigned column, const char *fmt, ...)
+diag_add(struct diag_list *dl, const char *file, unsigned line, unsigned column,
+	 const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;

@@ -13,21 +13,21 @@
 
 enum scrub_err {
 	SCRUB_OK = 0,
-	SCRUB_ENOMEM,	/* out of memory */
-	SCRUB_EIO,	/* a file could not be read */
-	SCRUB_EINPUT,	/* the input is not well formed; see the diagnostics */
-	SCRUB_ELIMIT,	/* the input is over a size limit */
+	SCRUB_ENOMEM, /* out of memory */
+	SCRUB_EIO,    /* a file could not be read */
+	SCRUB_EINPUT, /* the input is not well formed; see the diagnostics */
+	SCRUB_ELIMIT, /* the input is over a size limit */
 };
 
 /* Static text for an error code. */
 const char *scrub_strerror(enum scrub_err err);
 
 struct diag {
-	char *file;		/* owned; "" when there is none */
-	unsigned line;		/* 1-based; 0 when unknown */
-	unsigned column;	/* 1-based; 0 when unknown */
-	char *message;		/* owned */
-	int doc;		/* 0-based document index in a stream; -1 when none */
+	char *file;	 /* owned; "" when there is none */
+	unsigned line;	 /* 1-based; 0 when unknown */
+	unsigned column; /* 1-based; 0 when unknown */
+	char *message;	 /* owned */
+	int doc;	 /* 0-based document index in a stream; -1 when none */
 };
 
 struct diag_list {

@@ -60,7 +60,8 @@ enum scrub_err
 fileio_read(const char *path, size_t max, char **buf, size_t *len,
 	    struct diag_list *dl)
 {
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO
+					: open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 
 	*buf = NULL;

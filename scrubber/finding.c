@@ -36,9 +36,9 @@ const char *const finding_names[F_COUNT + 1] = {
 const char *const severity_names[4] = {"error", "warning", "info", NULL};
 
 const char *const finding_placeholders[] = {
-	"line", "code", "units", "admin", "substance", "minutes", "expected",
-	"billed", "suggest", "modifier", "site", "overlap", "reason", "limit",
-	NULL,
+	"line",	   "code",     "units",	 "admin",   "substance",
+	"minutes", "expected", "billed", "suggest", "modifier",
+	"site",	   "overlap",  "reason", "limit",   NULL,
 };
 
 int

@@ -25,7 +25,8 @@ civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 	z += 719468;
 	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
 	const unsigned doe = (unsigned)(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const unsigned yoe =
+		(doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	const unsigned mp = (5 * doy + 2) / 153;
 	*d = doy - (153 * mp + 2) / 5 + 1;
@@ -65,7 +66,8 @@ leap(int y)
 static bool
 valid_date(int y, int m, int d)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
 	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
 		return false;
 	return d <= mdays[m - 1] + (m == 2 && leap(y));
@@ -165,7 +167,8 @@ isotime_format(const struct isotime *t, char *buf, size_t size)
 	civil_from_days(day, &y, &m, &d);
 	if (sec % 60)
 		snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d", y, m, d,
-			 (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+			 (int)(sec / 3600), (int)(sec / 60 % 60),
+			 (int)(sec % 60));
 	else
 		snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d", y, m, d,
 			 (int)(sec / 3600), (int)(sec / 60 % 60));

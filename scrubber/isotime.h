@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 struct isotime {
-	int64_t wall;		/* seconds from 1970-01-01T00:00 to the wall-clock time */
-	int offset;		/* minutes east of UTC when has_offset */
+	int64_t wall; /* seconds from 1970-01-01T00:00 to the wall-clock time */
+	int offset;   /* minutes east of UTC when has_offset */
 	bool has_offset;
 };
 

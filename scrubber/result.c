@@ -14,8 +14,8 @@
 
 const char *const verdict_names[] = {"clean", "flagged", "invalid", NULL};
 const char *const suggest_action_names[] = {
-	"none", "replace", "set-units", "add", "remove", "add-modifier",
-	"remove-modifier", "document", "review", NULL,
+	"none",		"replace",	   "set-units", "add",	  "remove",
+	"add-modifier", "remove-modifier", "document",	"review", NULL,
 };
 
 struct result *
@@ -33,7 +33,8 @@ result__new(const struct claim *c, const char *profile)
 		r->claim = c;
 		r->profile = profile;
 		r->findings = arena_calloc(a, cap, sizeof(*r->findings));
-		r->codes = arena_calloc(a, 2 * c->nadmins + 4, sizeof(*r->codes));
+		r->codes =
+			arena_calloc(a, 2 * c->nadmins + 4, sizeof(*r->codes));
 		r->admins = arena_calloc(a, c->nadmins + 1, sizeof(*r->admins));
 		r->unchecked = arena_calloc(a, c->nlines + 1, sizeof(int));
 	}
@@ -42,7 +43,8 @@ result__new(const struct claim *c, const char *profile)
 		return NULL;
 	}
 	for (size_t i = 0; i < c->nadmins; i++)
-		r->admins[i] = (struct result_admin){.minutes = -1, .net_minutes = -1};
+		r->admins[i] =
+			(struct result_admin){.minutes = -1, .net_minutes = -1};
 	return r;
 }
 
@@ -61,7 +63,9 @@ result__finding(struct result *r, const struct ruleset *rs, enum finding_id id,
 	if (!rs->findings[id].enabled || (size_t)r->nfindings >= cap)
 		return NULL;
 	struct result_finding *f = &r->findings[r->nfindings++];
-	*f = (struct result_finding){.id = id, .line = line, .admin = admin,
+	*f = (struct result_finding){.id = id,
+				     .line = line,
+				     .admin = admin,
 				     .severity = rs->findings[id].severity};
 	return f;
 }
@@ -155,7 +159,8 @@ code_cmp(const void *pa, const void *pb)
 		return c;
 	if (a->admins[0] != b->admins[0])
 		return a->admins[0] - b->admins[0];
-	return strcmp(a->modifier ? a->modifier : "", b->modifier ? b->modifier : "");
+	return strcmp(a->modifier ? a->modifier : "",
+		      b->modifier ? b->modifier : "");
 }
 
 /* Stable: findings of one severity keep the order the engine made them in. */
@@ -204,7 +209,8 @@ static void
 render_var(const struct result *r, const struct result_finding *f,
 	   const char *name, size_t len, struct strbuf *sb)
 {
-	const struct administration *a = f->admin >= 0 ? &r->claim->admins[f->admin] : NULL;
+	const struct administration *a =
+		f->admin >= 0 ? &r->claim->admins[f->admin] : NULL;
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
 	if (IS("line") && f->line) {
 		strbuf_printf(sb, "%d", f->line);
@@ -253,7 +259,8 @@ render_message(struct result *r, const struct result_finding *f,
 		render_var(r, f, open + 1, (size_t)(close - open - 1), &sb);
 		s = close + 1;
 	}
-	const char *out = sb.failed ? NULL : arena_strdup(r->arena, strbuf_str(&sb));
+	const char *out =
+		sb.failed ? NULL : arena_strdup(r->arena, strbuf_str(&sb));
 	strbuf_free(&sb);
 	return out;
 }
@@ -279,7 +286,8 @@ result__finish(struct result *r, const struct ruleset *rs)
 /* ---- JSON ------------------------------------------------------------- */
 
 static void
-json_code(const struct result *r, const struct result_code *c, struct strbuf *sb)
+json_code(const struct result *r, const struct result_code *c,
+	  struct strbuf *sb)
 {
 	strbuf_puts(sb, "{\"code\":");
 	strbuf_json_str(sb, c->code);

@@ -22,14 +22,15 @@
 #include "ynode.h"
 
 const char *const role_names[ROLE_COUNT + 1] = {
-	"initial", "additional-hour", "subsequent", "concurrent", "same-drug", NULL,
+	"initial",    "additional-hour", "subsequent",
+	"concurrent", "same-drug",	 NULL,
 };
 
 struct rules_builder {
 	struct arena *arena;
-	struct ynode *merged;	/* NULL until the first file */
-	bool failed;		/* a file had a syntax error */
-	uint64_t hash;		/* FNV-1a over names and contents */
+	struct ynode *merged; /* NULL until the first file */
+	bool failed;	      /* a file had a syntax error */
+	uint64_t hash;	      /* FNV-1a over names and contents */
 };
 
 /* ---- merge ------------------------------------------------------------ */
@@ -97,8 +98,10 @@ merge_map(struct arena *a, struct ynode *dst, const struct ynode *src)
 			}
 			continue;
 		}
-		struct ynode **keys = arena_calloc(a, dst->n + 1, sizeof(*keys));
-		struct ynode **items = arena_calloc(a, dst->n + 1, sizeof(*items));
+		struct ynode **keys =
+			arena_calloc(a, dst->n + 1, sizeof(*keys));
+		struct ynode **items =
+			arena_calloc(a, dst->n + 1, sizeof(*items));
 		if (!keys || !items)
 			return SCRUB_ENOMEM;
 		if (dst->n) {
@@ -124,7 +127,8 @@ rules_builder_add(struct rules_builder *b, const char *file, const char *buf,
 
 	hash_bytes(&b->hash, file, strlen(file) + 1);
 	hash_bytes(&b->hash, buf, len);
-	enum scrub_err err = ynode_parse(b->arena, file, buf, len, &docs, &ndocs, dl);
+	enum scrub_err err =
+		ynode_parse(b->arena, file, buf, len, &docs, &ndocs, dl);
 	if (err != SCRUB_OK) {
 		b->failed = true;
 		return err;
@@ -140,8 +144,10 @@ rules_builder_add(struct rules_builder *b, const char *file, const char *buf,
 		b->merged = arena_alloc(b->arena, sizeof(*b->merged));
 		if (!b->merged)
 			return SCRUB_ENOMEM;
-		*b->merged = (struct ynode){.type = YNODE_MAP, .file = docs[0]->file,
-					    .line = 1, .column = 1};
+		*b->merged = (struct ynode){.type = YNODE_MAP,
+					    .file = docs[0]->file,
+					    .line = 1,
+					    .column = 1};
 	}
 	return merge_map(b->arena, b->merged, docs[0]);
 }
@@ -172,7 +178,8 @@ rules_builder_finish(struct rules_builder *b, struct ruleset **out,
 		 (unsigned long long)b->hash);
 	struct ynode empty = {.type = YNODE_MAP, .file = "rules", .line = 0};
 	struct yctx c = {rs->arena, dl};
-	enum scrub_err err = rules__decode(&c, b->merged ? b->merged : &empty, rs);
+	enum scrub_err err =
+		rules__decode(&c, b->merged ? b->merged : &empty, rs);
 	if (err != SCRUB_OK) {
 		rules_free(rs);
 		return err == SCRUB_ENOMEM ? err : SCRUB_EINPUT;

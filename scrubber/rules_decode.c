@@ -64,7 +64,8 @@ want_list(struct yctx *c, const struct ynode *v, const char *what,
 				   RULES_MAX_LIST);
 	out->n = 0;
 	for (size_t i = 0; i < v->n; i++) {
-		err = ynode_str(c, v->items[i], what, maxlen, &out->items[out->n]);
+		err = ynode_str(c, v->items[i], what, maxlen,
+				&out->items[out->n]);
 		if (err != SCRUB_OK)
 			return err;
 		out->n++;
@@ -81,8 +82,8 @@ each_entry(struct decoder *d, const struct ynode *map, const char *what,
 	   entry_fn fn)
 {
 	enum scrub_err err = ynode_want(&d->c, map, YNODE_MAP, what);
-	for (size_t i = 0; err != SCRUB_ENOMEM && map->type == YNODE_MAP &&
-			   i < map->n; i++)
+	for (size_t i = 0;
+	     err != SCRUB_ENOMEM && map->type == YNODE_MAP && i < map->n; i++)
 		err = worst(err, fn(d, map->keys[i], map->items[i]));
 	return err;
 }
@@ -100,7 +101,7 @@ svc_rank(struct yctx *c, const struct ynode *v, void *obj)
 }
 
 static const char *const service_type_names[] = {"infusion", "push",
-						  "injection", NULL};
+						 "injection", NULL};
 
 static enum scrub_err
 svc_type(struct yctx *c, const struct ynode *v, void *obj)
@@ -190,10 +191,11 @@ code_register(struct decoder *d, const struct code_in *in, int index)
 		if (!(in->code.roles & (1u << r)))
 			continue;
 		if (s->code_for[r] >= 0)
-			return ynode_error(&d->c, in->roles,
-					   "service '%s' already has %s code %s",
-					   s->name, role_names[r],
-					   d->rs->codes[s->code_for[r]].code);
+			return ynode_error(
+				&d->c, in->roles,
+				"service '%s' already has %s code %s", s->name,
+				role_names[r],
+				d->rs->codes[s->code_for[r]].code);
 		s->code_for[r] = index;
 	}
 	return SCRUB_OK;
@@ -206,7 +208,8 @@ decode_code(struct decoder *d, const struct ynode *k, const struct ynode *v)
 	struct code_in in = {.d = d, .code = {.addon = true, .service = -1}};
 
 	if (rs->ncodes == RULES_MAX_CODES)
-		return ynode_error(&d->c, k, "more than %d codes", RULES_MAX_CODES);
+		return ynode_error(&d->c, k, "more than %d codes",
+				   RULES_MAX_CODES);
 	enum scrub_err err = ynode_str(&d->c, k, "code", 5, &in.code.code);
 	if (err == SCRUB_OK && k->len != 5)
 		err = ynode_error(&d->c, k, "a code has 5 characters");
@@ -263,16 +266,14 @@ cls_short(struct yctx *c, const struct ynode *v, void *obj)
 static enum scrub_err
 cls_timed(struct yctx *c, const struct ynode *v, void *obj)
 {
-	return ynode_bool(c, v, "timed", &((struct classify_in *)obj)->row.timed);
+	return ynode_bool(c, v, "timed",
+			  &((struct classify_in *)obj)->row.timed);
 }
 
 static const struct ykey classify_keys[] = {
-	{"kind", true, cls_kind},
-	{"route", true, cls_route},
-	{"service", true, cls_service},
-	{"timed", false, cls_timed},
-	{"short_as", false, cls_short},
-	{NULL, false, NULL},
+	{"kind", true, cls_kind},	{"route", true, cls_route},
+	{"service", true, cls_service}, {"timed", false, cls_timed},
+	{"short_as", false, cls_short}, {NULL, false, NULL},
 };
 
 static enum scrub_err
@@ -288,8 +289,9 @@ decode_classify(struct decoder *d, const struct ynode *seq)
 			return ynode_error(&d->c, seq->items[i],
 					   "more than %d classify rows",
 					   RULES_MAX_CLASSIFY);
-		enum scrub_err e = ymap_walk(&d->c, seq->items[i], "classify row",
-					     classify_keys, &in);
+		enum scrub_err e =
+			ymap_walk(&d->c, seq->items[i], "classify row",
+				  classify_keys, &in);
 		if (e == SCRUB_OK)
 			rs->classify[rs->nclassify++] = in.row;
 		err = worst(err, e);
@@ -316,8 +318,14 @@ static const char *const same_drug_names[] = {"facility_only", "always",
 					      "never", NULL};
 static const char *const primary_names[] = {"marked", "hierarchy", NULL};
 
-#define SET_I(n, lo, hi) {#n, SET_INT, offsetof(struct rule_settings, n), lo, hi, NULL}
-#define SET_E(n, names) {#n, SET_ENUM, offsetof(struct rule_settings, n), 0, 0, names}
+#define SET_I(n, lo, hi) \
+	{ \
+#n, SET_INT, offsetof(struct rule_settings, n), lo, hi, NULL \
+	}
+#define SET_E(n, names) \
+	{ \
+#n, SET_ENUM, offsetof(struct rule_settings, n), 0, 0, names \
+	}
 
 static const struct setting_def setting_defs[] = {
 	SET_I(push_max_minutes, 0, 1440),
@@ -346,7 +354,8 @@ static const struct setting_def *
 setting_find(const struct ynode *k)
 {
 	for (const struct setting_def *s = setting_defs; s->name; s++)
-		if (strlen(s->name) == k->len && memcmp(s->name, k->str, k->len) == 0)
+		if (strlen(s->name) == k->len &&
+		    memcmp(s->name, k->str, k->len) == 0)
 			return s;
 	return NULL;
 }
@@ -365,15 +374,19 @@ setting_set(struct yctx *c, const struct setting_def *def,
 			*(long *)(void *)field = l;
 		return err;
 	case SET_ENUM:
-		return ynode_enum(c, v, def->name, def->names, (int *)(void *)field);
+		return ynode_enum(c, v, def->name, def->names,
+				  (int *)(void *)field);
 	case SET_MODIFIER:
-		err = ynode_str(c, v, def->name, 2, (const char **)(void *)field);
+		err = ynode_str(c, v, def->name, 2,
+				(const char **)(void *)field);
 		if (err == SCRUB_OK && v->len != 2)
-			err = ynode_error(c, v, "'%s' must be a 2-character modifier",
+			err = ynode_error(c, v,
+					  "'%s' must be a 2-character modifier",
 					  def->name);
 		return err;
 	case SET_MODLIST:
-		return want_list(c, v, def->name, 2, (struct rule_list *)(void *)field);
+		return want_list(c, v, def->name, 2,
+				 (struct rule_list *)(void *)field);
 	}
 	return err;
 }
@@ -398,23 +411,32 @@ decode_settings(struct yctx *c, const struct ynode *map, bool complete,
 		}
 		err = worst(err, setting_set(c, def, map->items[i], out));
 	}
-	for (const struct setting_def *s = setting_defs; complete && s->name; s++)
+	for (const struct setting_def *s = setting_defs; complete && s->name;
+	     s++)
 		if (!ymap_get(map, s->name))
-			err = worst(err, ynode_error(c, map, "settings has no '%s'",
-						     s->name));
+			err = worst(err,
+				    ynode_error(c, map, "settings has no '%s'",
+						s->name));
 	return err;
 }
 
-/* A distinct-site modifier the profile itself does not accept is a mistake. */
+/* A distinct-site modifier the profile itself does not accept is a mistake.
+ * Reported at the value that made it so: the modifier if this mapping sets
+ * it, else the accepted list, else the mapping. */
 static enum scrub_err
-check_settings(struct yctx *c, const struct ynode *at,
+check_settings(struct yctx *c, const struct ynode *map,
 	       const struct rule_settings *s)
 {
-	if (!rules_list_has(&s->distinct_site_accepted, s->distinct_site_modifier))
-		return ynode_error(c, at,
-				   "distinct_site_modifier '%s' is not in distinct_site_accepted",
-				   s->distinct_site_modifier);
-	return SCRUB_OK;
+	if (rules_list_has(&s->distinct_site_accepted,
+			   s->distinct_site_modifier))
+		return SCRUB_OK;
+	const struct ynode *at = ymap_get(map, "distinct_site_modifier");
+	if (!at)
+		at = ymap_get(map, "distinct_site_accepted");
+	return ynode_error(
+		c, at ? at : map,
+		"distinct_site_modifier '%s' is not in distinct_site_accepted",
+		s->distinct_site_modifier);
 }
 
 /* ---- profiles -------------------------------------------------------- */
@@ -472,7 +494,8 @@ fnd_severity(struct yctx *c, const struct ynode *v, void *obj)
 static enum scrub_err
 fnd_enabled(struct yctx *c, const struct ynode *v, void *obj)
 {
-	return ynode_bool(c, v, "enabled", &((struct finding_in *)obj)->f->enabled);
+	return ynode_bool(c, v, "enabled",
+			  &((struct finding_in *)obj)->f->enabled);
 }
 
 /* Every {name} in a message must be a known placeholder. */
@@ -486,12 +509,14 @@ check_template(struct yctx *c, const struct ynode *v)
 			return ynode_error(c, v, "message has an unclosed '{'");
 		bool known = false;
 		for (int i = 0; finding_placeholders[i] && !known; i++)
-			known = strlen(finding_placeholders[i]) == (size_t)(end - s - 1) &&
+			known = strlen(finding_placeholders[i]) ==
+					(size_t)(end - s - 1) &&
 				memcmp(finding_placeholders[i], s + 1,
 				       (size_t)(end - s - 1)) == 0;
 		if (!known)
-			return ynode_error(c, v, "message uses unknown placeholder '%.*s'",
-					   (int)(end - s + 1 > 40 ? 40 : end - s + 1), s);
+			return ynode_error(
+				c, v, "message uses unknown placeholder '%.*s'",
+				(int)(end - s + 1 > 40 ? 40 : end - s + 1), s);
 		s = end + 1;
 	}
 	return SCRUB_OK;
@@ -529,12 +554,12 @@ decode_finding(struct decoder *d, const struct ynode *k, const struct ynode *v)
 
 /* ---- companions ------------------------------------------------------ */
 
-#define COMP_LIST(field, max)                                               \
-	static enum scrub_err comp_##field(struct yctx *c,                  \
+#define COMP_LIST(field, max) \
+	static enum scrub_err comp_##field(struct yctx *c, \
 					   const struct ynode *v, void *obj) \
-	{                                                                   \
-		return want_list(c, v, #field, max,                          \
-				 &((struct rule_companions *)obj)->field);   \
+	{ \
+		return want_list(c, v, #field, max, \
+				 &((struct rule_companions *)obj)->field); \
 	}
 COMP_LIST(iv_start, 5)
 COMP_LIST(nurse_visit, 5)
@@ -560,8 +585,8 @@ static const struct ykey companion_keys[] = {
 /* ---- the whole set -------------------------------------------------- */
 
 static const char *const sections[] = {
-	"services", "codes", "classify", "settings", "profiles", "findings",
-	"companions", NULL,
+	"services", "codes",	"classify",   "settings",
+	"profiles", "findings", "companions", NULL,
 };
 
 /* Reports unknown top-level keys and missing sections. */
@@ -572,11 +597,13 @@ check_sections(struct yctx *c, const struct ynode *top)
 	int dummy;
 	for (size_t i = 0; i < top->n; i++)
 		if (top->keys[i]->type != YNODE_SCALAR ||
-		    ynode_enum(c, top->keys[i], "section", sections, &dummy) != SCRUB_OK)
+		    ynode_enum(c, top->keys[i], "section", sections, &dummy) !=
+			    SCRUB_OK)
 			err = SCRUB_EINPUT;
 	for (int s = 0; sections[s]; s++)
 		if (!ymap_get(top, sections[s]))
-			err = worst(err, ynode_error(c, top, "the rule set has no '%s'",
+			err = worst(err, ynode_error(c, top,
+						     "the rule set has no '%s'",
 						     sections[s]));
 	return err;
 }
@@ -588,7 +615,8 @@ check_complete(struct decoder *d, const struct ynode *top)
 	const struct ynode *fn = ymap_get(top, "findings");
 	for (int i = 0; i < F_COUNT; i++)
 		if (!d->rs->findings[i].message)
-			err = worst(err, ynode_error(&d->c, fn, "findings has no '%s'",
+			err = worst(err, ynode_error(&d->c, fn,
+						     "findings has no '%s'",
 						     finding_names[i]));
 	d->rs->default_profile = -1;
 	for (int i = 0; i < d->rs->nprofiles; i++)
@@ -607,7 +635,8 @@ rules__decode(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 	enum scrub_err err = check_sections(c, top);
 	if (err != SCRUB_OK)
 		return err;
-	err = each_entry(&d, ymap_get(top, "services"), "services", decode_service);
+	err = each_entry(&d, ymap_get(top, "services"), "services",
+			 decode_service);
 	if (err != SCRUB_OK)
 		return err;
 	err = each_entry(&d, ymap_get(top, "codes"), "codes", decode_code);

@@ -31,7 +31,7 @@ extern const char *const role_names[ROLE_COUNT + 1];
 struct rule_code {
 	const char *code;
 	int service;
-	unsigned roles;		/* bit (1u << enum code_role) */
+	unsigned roles; /* bit (1u << enum code_role) */
 	bool addon;
 };
 
@@ -40,16 +40,16 @@ enum service_type { SVC_INFUSION, SVC_PUSH, SVC_INJECTION };
 struct rule_service {
 	const char *name;
 	int rank;
-	int type;		/* enum service_type */
+	int type; /* enum service_type */
 	/* code index for each role, or -1: filled from the catalogue */
 	int code_for[ROLE_COUNT];
 };
 
 struct rule_classify {
-	int kind;		/* enum admin_kind */
-	int route;		/* enum admin_route, or -1 for any */
+	int kind;  /* enum admin_kind */
+	int route; /* enum admin_route, or -1 for any */
 	int service;
-	int short_as;		/* service, or -1 */
+	int short_as; /* service, or -1 */
 	bool timed;
 };
 
@@ -57,7 +57,11 @@ enum concurrent_limit { CONCURRENT_PER_ENCOUNTER, CONCURRENT_PER_DATE };
 enum segments { SEGMENTS_SUM, SEGMENTS_SEPARATE };
 enum initial_per { INITIAL_PER_ENCOUNTER, INITIAL_PER_DATE };
 enum missing_time { MISSING_HOLD, MISSING_PUSH };
-enum same_drug_push { SAME_DRUG_FACILITY_ONLY, SAME_DRUG_ALWAYS, SAME_DRUG_NEVER };
+enum same_drug_push {
+	SAME_DRUG_FACILITY_ONLY,
+	SAME_DRUG_ALWAYS,
+	SAME_DRUG_NEVER
+};
 enum professional_primary { PRIMARY_MARKED, PRIMARY_HIERARCHY };
 
 struct rule_list {
@@ -91,9 +95,9 @@ struct rule_profile {
 };
 
 struct rule_finding {
-	int severity;		/* enum severity */
+	int severity; /* enum severity */
 	bool enabled;
-	const char *message;	/* template with {placeholders} */
+	const char *message; /* template with {placeholders} */
 };
 
 struct rule_companions {
@@ -112,10 +116,10 @@ struct ruleset {
 	int ncodes;
 	struct rule_classify classify[RULES_MAX_CLASSIFY];
 	int nclassify;
-	struct rule_settings settings;	/* the base, before any profile */
+	struct rule_settings settings; /* the base, before any profile */
 	struct rule_profile profiles[RULES_MAX_PROFILES];
 	int nprofiles;
-	int default_profile;		/* index of "default" */
+	int default_profile; /* index of "default" */
 	struct rule_finding findings[F_COUNT];
 	struct rule_companions companions;
 	char version[24];

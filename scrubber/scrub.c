@@ -15,8 +15,10 @@ over_limits(const struct ruleset *rs, const struct rule_settings *s,
 	long lines = (long)c->nlines, admins = (long)c->nadmins;
 	if (lines <= s->max_lines && admins <= s->max_administrations)
 		return false;
-	struct result_finding *f = result__finding(r, rs, F_MANUAL_REVIEW, 0, -1);
-	result__ev_str(f, "reason", "the claim is larger than the engine judges");
+	struct result_finding *f =
+		result__finding(r, rs, F_MANUAL_REVIEW, 0, -1);
+	result__ev_str(f, "reason",
+		       "the claim is larger than the engine judges");
 	result__ev_int(f, "lines", lines);
 	result__ev_int(f, "administrations", admins);
 	result__suggest(f, SUGGEST_REVIEW, NULL, 0, NULL);
@@ -25,7 +27,8 @@ over_limits(const struct ruleset *rs, const struct rule_settings *s,
 }
 
 enum scrub_err
-scrub_claim(const struct ruleset *rs, const struct claim *c, struct result **out)
+scrub_claim(const struct ruleset *rs, const struct claim *c,
+	    struct result **out)
 {
 	const struct rule_profile *p = rules_profile(rs, c->payer);
 	struct result *r = result__new(c, p->name);

@@ -10,15 +10,18 @@
 #include <stddef.h>
 
 struct strbuf {
-	char *data;	/* owned; NULL until the first append */
+	char *data; /* owned; NULL until the first append */
 	size_t len, cap;
-	bool failed;	/* an allocation failed */
+	bool failed; /* an allocation failed */
 };
 
-#define STRBUF_INIT {NULL, 0, 0, false}
+#define STRBUF_INIT \
+	{ \
+		NULL, 0, 0, false \
+	}
 
 void strbuf_free(struct strbuf *sb);
-void strbuf_reset(struct strbuf *sb);	/* len = 0, keeps the memory */
+void strbuf_reset(struct strbuf *sb); /* len = 0, keeps the memory */
 void strbuf_append(struct strbuf *sb, const char *s, size_t len);
 void strbuf_puts(struct strbuf *sb, const char *s);
 void strbuf_putc(struct strbuf *sb, char c);

@@ -22,7 +22,7 @@
 
 struct frame {
 	struct ynode *node;
-	struct ynode **kids;	/* for a map: key, value, key, value ... */
+	struct ynode **kids; /* for a map: key, value, key, value ... */
 	size_t n, cap;
 };
 
@@ -151,7 +151,8 @@ b_close(struct builder *b)
 		err = b_close_map(b, f);
 	} else {
 		n->n = f->n;
-		n->items = arena_calloc(b->a, n->n ? n->n : 1, sizeof(*n->items));
+		n->items =
+			arena_calloc(b->a, n->n ? n->n : 1, sizeof(*n->items));
 		if (!n->items)
 			err = SCRUB_ENOMEM;
 		else if (n->n)
@@ -171,7 +172,8 @@ b_check_props(struct builder *b, const yaml_event_t *ev,
 	if (anchor)
 		return b_error(b, ev->start_mark, "anchors are not allowed");
 	if (tag && !implicit)
-		return b_error(b, ev->start_mark, "explicit tags are not allowed");
+		return b_error(b, ev->start_mark,
+			       "explicit tags are not allowed");
 	if (++b->nodes > YNODE_MAX_NODES)
 		return b_error(b, ev->start_mark, "too many nodes in document");
 	return SCRUB_OK;
@@ -218,7 +220,8 @@ b_scalar(struct builder *b, const yaml_event_t *ev)
 	if (!n)
 		return SCRUB_ENOMEM;
 	n->len = ev->data.scalar.length;
-	n->str = arena_strndup(b->a, (const char *)ev->data.scalar.value, n->len);
+	n->str = arena_strndup(b->a, (const char *)ev->data.scalar.value,
+			       n->len);
 	if (!n->str)
 		return SCRUB_ENOMEM;
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -305,8 +308,8 @@ parser_error(struct builder *b, const yaml_parser_t *p, const char *buf,
 	if (p->error == YAML_READER_ERROR)
 		m = offset_mark(buf, len, p->problem_offset);
 	if (p->context)
-		snprintf(msg, sizeof(msg), "%s %s that started at %zu:%zu", what,
-			 p->context, p->context_mark.line + 1,
+		snprintf(msg, sizeof(msg), "%s %s that started at %zu:%zu",
+			 what, p->context, p->context_mark.line + 1,
 			 p->context_mark.column + 1);
 	else
 		snprintf(msg, sizeof(msg), "%s", what);
@@ -328,7 +331,8 @@ b_run(struct builder *b, yaml_parser_t *p, struct docvec *v, const char *buf,
 		if (err != SCRUB_OK)
 			return err;
 		if (type == YAML_DOCUMENT_END_EVENT) {
-			if (b->root && (err = docvec_push(v, b->root)) != SCRUB_OK)
+			if (b->root &&
+			    (err = docvec_push(v, b->root)) != SCRUB_OK)
 				return err;
 			b_reset(b);
 		}
@@ -456,7 +460,8 @@ ynode_str(struct yctx *c, const struct ynode *n, const char *what,
 	if (ynode_is_null(n) || n->len == 0)
 		return ynode_error(c, n, "'%s' must not be empty", what);
 	if (n->len > maxlen)
-		return ynode_error(c, n, "'%s' is too long (%zu bytes, at most %zu)",
+		return ynode_error(c, n,
+				   "'%s' is too long (%zu bytes, at most %zu)",
 				   what, n->len, maxlen);
 	for (size_t i = 0; i < n->len; i++) {
 		unsigned char ch = (unsigned char)n->str[i];
@@ -491,7 +496,8 @@ ynode_int(struct yctx *c, const struct ynode *n, const char *what, long min,
 	return SCRUB_OK;
 bad:
 	ynode_quote(n, q, sizeof(q));
-	return ynode_error(c, n, "'%s' must be an integer from %ld to %ld, not %s",
+	return ynode_error(c, n,
+			   "'%s' must be an integer from %ld to %ld, not %s",
 			   what, min, max, q);
 }
 
@@ -533,14 +539,16 @@ ynode_enum(struct yctx *c, const struct ynode *n, const char *what,
 		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
 				      i ? ", " : "", names[i]);
 	ynode_quote(n, q, sizeof(q));
-	return ynode_error(c, n, "'%s' must be one of %s, not %s", what, list, q);
+	return ynode_error(c, n, "'%s' must be one of %s, not %s", what, list,
+			   q);
 }
 
 static const struct ykey *
 ykey_find(const struct ykey *keys, const struct ynode *k)
 {
 	for (const struct ykey *r = keys; r->name; r++)
-		if (strlen(r->name) == k->len && memcmp(r->name, k->str, k->len) == 0)
+		if (strlen(r->name) == k->len &&
+		    memcmp(r->name, k->str, k->len) == 0)
 			return r;
 	return NULL;
 }
@@ -571,8 +579,9 @@ ymap_walk(struct yctx *c, const struct ynode *map, const char *what,
 	for (const struct ykey *r = keys; r->name; r++) {
 		if (!r->required || ymap_get(map, r->name))
 			continue;
-		enum scrub_err e = ynode_error(c, map, "%s is missing required key '%s'",
-					       what, r->name);
+		enum scrub_err e =
+			ynode_error(c, map, "%s is missing required key '%s'",
+				    what, r->name);
 		if (e == SCRUB_ENOMEM)
 			return e;
 		err = e;

@@ -23,14 +23,14 @@ enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
 
 struct ynode {
 	enum ynode_type type;
-	const char *file;	/* borrowed; lives in the arena */
-	unsigned line, column;	/* 1-based */
-	bool plain;		/* scalar written without quotes */
-	const char *str;	/* scalar: NUL-terminated text */
-	size_t len;		/* scalar: bytes in str (may hold NULs) */
-	size_t n;		/* seq: items; map: pairs */
-	struct ynode **items;	/* seq items, or map values */
-	struct ynode **keys;	/* map keys (scalars), parallel to items */
+	const char *file;      /* borrowed; lives in the arena */
+	unsigned line, column; /* 1-based */
+	bool plain;	       /* scalar written without quotes */
+	const char *str;       /* scalar: NUL-terminated text */
+	size_t len;	       /* scalar: bytes in str (may hold NULs) */
+	size_t n;	       /* seq: items; map: pairs */
+	struct ynode **items;  /* seq items, or map values */
+	struct ynode **keys;   /* map keys (scalars), parallel to items */
 };
 
 /*

@@ -16,7 +16,8 @@ top=$(pwd)
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 deps="build-essential autoconf automake autoconf-archive pkg-config clang
-      libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev libcriterion-dev"
+      clang-format libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev
+      libcriterion-dev"
 if [ "${SKIP_APT:-}" != 1 ]; then
 	echo "== installing dependencies"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -28,9 +29,14 @@ echo "== autoreconf"
 [ -f config.status ] && make distclean >/dev/null 2>&1 || true
 autoreconf -fi >/dev/null
 
+echo "== clang-format --dry-run -Werror"
+if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] tests/unit/*.c tests/lib/*.[ch]; then
+	echo "formatting differs from .clang-format (run clang-format -i)"; fmt_failed=1
+fi
+
 logs="$top/build/logs"
 rm -rf "$logs" && mkdir -p "$logs"
-status=0
+status=${fmt_failed:-0}
 
 # build NAME CONFIGURE-ARGS... — configure and build in build/NAME
 build() {

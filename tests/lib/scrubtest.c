@@ -41,7 +41,8 @@ struct claimdoc *
 st_parse(const char *yaml, struct diag_list *dl)
 {
 	struct claimdoc *cd = NULL;
-	enum scrub_err err = claimdoc_parse("test.yaml", yaml, strlen(yaml), &cd, dl);
+	enum scrub_err err =
+		claimdoc_parse("test.yaml", yaml, strlen(yaml), &cd, dl);
 	cr_assert_neq(err, SCRUB_ENOMEM);
 	cr_assert_not_null(cd);
 	return cd;
@@ -59,7 +60,8 @@ st_scrub(const char *yaml, struct claimdoc **cd)
 	diag_list_free(&dl);
 	cr_assert_eq(claimdoc_count(*cd), 1);
 	struct result *r = NULL;
-	cr_assert_eq(scrub_claim(st_rules(), claimdoc_claim(*cd, 0), &r), SCRUB_OK);
+	cr_assert_eq(scrub_claim(st_rules(), claimdoc_claim(*cd, 0), &r),
+		     SCRUB_OK);
 	return r;
 }
 
@@ -70,11 +72,14 @@ st_codes(const struct result *r, char *buf, size_t size)
 	buf[0] = '\0';
 	for (int i = 0; i < r->ncodes && o < size; i++) {
 		const struct result_code *c = &r->codes[i];
-		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? " " : "", c->code);
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? " " : "",
+				      c->code);
 		if (c->units != 1 && o < size)
-			o += (size_t)snprintf(buf + o, size - o, "x%d", c->units);
+			o += (size_t)snprintf(buf + o, size - o, "x%d",
+					      c->units);
 		if (c->modifier && o < size)
-			o += (size_t)snprintf(buf + o, size - o, "-%s", c->modifier);
+			o += (size_t)snprintf(buf + o, size - o, "-%s",
+					      c->modifier);
 	}
 	if (!r->ncodes)
 		snprintf(buf, size, "none");
@@ -90,7 +95,8 @@ st_findings(const struct result *r, char *buf, size_t size)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? " " : "",
 				      finding_names[f->id]);
 		if (f->line && o < size)
-			o += (size_t)snprintf(buf + o, size - o, "@%d", f->line);
+			o += (size_t)snprintf(buf + o, size - o, "@%d",
+					      f->line);
 	}
 	if (!r->nfindings)
 		snprintf(buf, size, "none");

@@ -32,6 +32,7 @@ void st_findings(const struct result *r, char *buf, size_t size);
 int st_count(const struct result *r, enum finding_id id);
 
 /* The first finding with this id, or NULL. */
-const struct result_finding *st_find(const struct result *r, enum finding_id id);
+const struct result_finding *st_find(const struct result *r,
+				     enum finding_id id);
 
 #endif

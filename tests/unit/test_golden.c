@@ -69,15 +69,20 @@ split(const char *buf, struct expect *ex)
 	char *pending = calloc(1, strlen(buf) + 1);
 	for (;;) {
 		const char *eol = strchr(p, '\n');
-		bool sep = strncmp(p, "---", 3) == 0 && (p[3] == '\n' || p[3] == ' ' || p[3] == '\0');
+		bool sep = strncmp(p, "---", 3) == 0 &&
+			   (p[3] == '\n' || p[3] == ' ' || p[3] == '\0');
 		if (sep || !*p) {
 			size_t len = (size_t)(p - start);
 			strncat(pending, start, len);
 			if (has_content(start, len) && n < MAX_CHUNKS) {
-				header(pending, "verdict", ex[n].verdict, sizeof(ex[n].verdict));
-				header(pending, "codes", ex[n].codes, sizeof(ex[n].codes));
-				header(pending, "findings", ex[n].findings, sizeof(ex[n].findings));
-				header(pending, "error", ex[n].error, sizeof(ex[n].error));
+				header(pending, "verdict", ex[n].verdict,
+				       sizeof(ex[n].verdict));
+				header(pending, "codes", ex[n].codes,
+				       sizeof(ex[n].codes));
+				header(pending, "findings", ex[n].findings,
+				       sizeof(ex[n].findings));
+				header(pending, "error", ex[n].error,
+				       sizeof(ex[n].error));
 				n++;
 				pending[0] = '\0';
 			}
@@ -113,7 +118,9 @@ findings_match(const struct result *r, const char *want)
 			*at = '\0';
 		bool found = false;
 		for (int i = 0; i < r->nfindings && i < 256 && !found; i++) {
-			if (used[i] || strcmp(finding_names[r->findings[i].id], tok) != 0 ||
+			if (used[i] ||
+			    strcmp(finding_names[r->findings[i].id], tok) !=
+				    0 ||
 			    (line >= 0 && r->findings[i].line != line))
 				continue;
 			used[i] = found = true;
@@ -126,8 +133,8 @@ findings_match(const struct result *r, const char *want)
 }
 
 static void
-check_claim(const char *name, int doc, const struct claim *c, const struct expect *ex,
-	    int *checked)
+check_claim(const char *name, int doc, const struct claim *c,
+	    const struct expect *ex, int *checked)
 {
 	struct result *r = NULL;
 	char codes[1024], findings[2048];
@@ -138,22 +145,25 @@ check_claim(const char *name, int doc, const struct claim *c, const struct expec
 		  "%s doc %d: missing '# expect' lines", name, doc);
 	if (ex->verdict[0])
 		cr_expect_str_eq(verdict_names[r->verdict], ex->verdict,
-				 "%s doc %d (%s): verdict %s, expected %s", name, doc,
-				 c->ref, verdict_names[r->verdict], ex->verdict);
+				 "%s doc %d (%s): verdict %s, expected %s",
+				 name, doc, c->ref, verdict_names[r->verdict],
+				 ex->verdict);
 	if (ex->codes[0])
-		cr_expect_str_eq(codes, ex->codes, "%s doc %d (%s): codes [%s], expected [%s]",
+		cr_expect_str_eq(codes, ex->codes,
+				 "%s doc %d (%s): codes [%s], expected [%s]",
 				 name, doc, c->ref, codes, ex->codes);
 	if (ex->findings[0])
 		cr_expect(findings_match(r, ex->findings),
-			  "%s doc %d (%s): findings [%s], expected [%s]", name, doc,
-			  c->ref, findings, ex->findings);
+			  "%s doc %d (%s): findings [%s], expected [%s]", name,
+			  doc, c->ref, findings, ex->findings);
 	(*checked)++;
 	result_free(r);
 }
 
 /* A bad document must fail at the line:column its header names. */
 static void
-check_error(const char *name, const struct diag_list *dl, const char *want, int *checked)
+check_error(const char *name, const struct diag_list *dl, const char *want,
+	    int *checked)
 {
 	unsigned line = 0, col = 0;
 	if (sscanf(want, "%u:%u", &line, &col) != 2)
@@ -161,8 +171,9 @@ check_error(const char *name, const struct diag_list *dl, const char *want, int 
 	bool found = false;
 	for (size_t i = 0; i < dl->n && !found; i++)
 		found = dl->items[i].line == line && dl->items[i].column == col;
-	cr_expect(found, "%s: expected an error at %u:%u (%s); got %s%s", name, line, col,
-		  want, dl->n ? "first at " : "none", dl->n ? dl->items[0].message : "");
+	cr_expect(found, "%s: expected an error at %u:%u (%s); got %s%s", name,
+		  line, col, want, dl->n ? "first at " : "none",
+		  dl->n ? dl->items[0].message : "");
 	(*checked)++;
 }
 
@@ -176,8 +187,10 @@ check_file(const char *dir, const char *name, int *checked)
 	struct claimdoc *cd = NULL;
 	static struct expect ex[MAX_CHUNKS];
 
-	cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name), sizeof(path));
-	cr_assert_eq(fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl), SCRUB_OK);
+	cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name),
+		     sizeof(path));
+	cr_assert_eq(fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl),
+		     SCRUB_OK);
 	memset(ex, 0, sizeof(ex));
 	int nchunks = memchr(buf, '\0', len) ? 0 : split(buf, ex);
 	claimdoc_parse(name, buf, len, &cd, &dl);
@@ -211,7 +224,8 @@ Test(golden, hand_expectations)
 		files++;
 	}
 	closedir(d);
-	cr_log_info("%d case files, %d documents checked against their expectations",
+	cr_log_info("%d case files, %d documents checked against their "
+		    "expectations",
 		    files, checked);
 	cr_expect_geq(files, 80, "the corpus must hold at least 80 cases");
 }
