@@ -67,7 +67,7 @@ build asan CC=clang --enable-sanitizers --enable-werror && \
 
 echo "== make distcheck"
 if (cd build/gcc && make distcheck >"$logs/distcheck.out" 2>&1); then
-	grep -E 'archives ready|\.tar\.gz' "$logs/distcheck.out" | head -n 2
+	grep -A 1 'archives ready' "$logs/distcheck.out"
 else
 	status=1; tail -n 40 "$logs/distcheck.out"
 fi
