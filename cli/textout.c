@@ -142,16 +142,30 @@ print_timeline(FILE *out, const struct result *r)
 	}
 }
 
-/* Units billed of code over all lines, and the first line number. */
+/* True for the modifiers that mark a second initial at a separate site. */
+static bool
+distinct_site(const struct claim_line *l)
+{
+	static const char *const mods[] = {"59", "XE", "XP", "XS", "XU", NULL};
+	for (int i = 0; mods[i]; i++)
+		if (claim_line_has_modifier(l, mods[i]))
+			return true;
+	return false;
+}
+
+/* Units billed for an expected code (lines with a distinct-site modifier
+ * count for the modified row only), and the first such line. */
 static int
-billed_units(const struct claim *c, const char *code, int *first)
+billed_units(const struct claim *c, const struct result_code *rc, int *first)
 {
 	int units = 0;
 	*first = 0;
 	for (size_t i = 0; i < c->nlines; i++) {
-		if (strcmp(c->lines[i].code, code) != 0)
+		const struct claim_line *l = &c->lines[i];
+		if (strcmp(l->code, rc->code) != 0 ||
+		    (rc->initial && distinct_site(l) != (rc->modifier != NULL)))
 			continue;
-		units += c->lines[i].units;
+		units += l->units;
 		if (!*first)
 			*first = (int)i + 1;
 	}
@@ -187,7 +201,7 @@ print_codes(FILE *out, const struct result *r)
 	fputs("  expected                    billed\n", out);
 	for (int i = 0; i < r->ncodes; i++) {
 		const struct result_code *rc = &r->codes[i];
-		int first, units = billed_units(c, rc->code, &first);
+		int first, units = billed_units(c, rc, &first);
 		char code[16];
 		snprintf(code, sizeof(code), "%s%s%s", rc->code,
 			 rc->modifier ? "-" : "",

@@ -20,7 +20,7 @@ fi
 
 echo "== building"
 [ -f config.status ] && make distclean >/dev/null 2>&1 || true
-autoreconf -fi >/dev/null
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 mkdir -p build/demo
 (cd build/demo && "$top/configure" -q && make -j"$(nproc)" >/dev/null)
 cs="$top/build/demo/cli/claimscrub"

@@ -27,7 +27,7 @@ fi
 
 echo "== autoreconf"
 [ -f config.status ] && make distclean >/dev/null 2>&1 || true
-autoreconf -fi >/dev/null
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 echo "== clang-format --dry-run -Werror"
 if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] tests/unit/*.c tests/lib/*.[ch]; then
