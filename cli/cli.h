@@ -1,6 +1,7 @@
 /*
  * cli — what the claimscrub subcommands share: rule discovery, diagnostics
- * printing, and the subcommand entry points (one file each).
+ * printing, the database connection, and the subcommand entry points (one
+ * file each).
  */
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
@@ -8,10 +9,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <libpq-fe.h>
+
 #include "scrubber/scrubber.h"
 
-/* Exit statuses (design.md): 0 clean, 1 findings, 2 input or usage error. */
-enum { EXIT_CLEAN = 0, EXIT_FLAGGED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+/* Exit statuses (design.md): 0 clean, 1 findings, 2 input or usage error.
+ * submit and db: 1 when the database refused a claim or a migration, 2 also
+ * for a database that cannot be reached. */
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FLAGGED = 1,
+	EXIT_REJECTED = 1,
+	EXIT_USAGE = 2,
+	EXIT_INTERNAL = 3
+};
 
 #define CLI_MAX_RULE_DIRS 16
 
@@ -37,10 +48,37 @@ struct ruleset *cli_rules_load(struct cli_rules *r);
  * line and a caret under the column. */
 void cli_print_diags(const struct diag_list *dl, bool context);
 
+/* Called for each good claim document of a file, in order; returns false
+ * to stop reading (the database is gone, say). */
+typedef bool cli_claim_fn(void *arg, const char *path, const struct claim *c);
+
+/* Reads the claim documents of path ('-': standard input) and calls each()
+ * for every good one; a bad document's errors are printed in its place, in
+ * compiler form, and the file's other documents still run.  Returns true
+ * when the file had any input error. */
+bool cli_each_claim(const char *path, cli_claim_fn *each, void *arg);
+
 /* Prints "claimscrub: message" for an error of the program itself. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The migrations directory when --sql is not given: the source tree's sql/
+ * when run from the build tree, else the installed $(pkgdatadir)/sql. */
+const char *cli_sql_dir(void);
+
+/* Connects with conninfo (a key=value string or a URI; NULL or "" for
+ * libpq's defaults and the PG* environment) and speaks UTF-8, as claim
+ * documents do.  On failure prints why — never the conninfo, which may hold
+ * a password — and returns NULL.  The caller PQfinish()es the connection. */
+PGconn *cli_db_connect(const char *conninfo);
+
+/* The server's primary message for failed result res (or the connection's
+ * error when res has none), on one line, into buf; returns buf. */
+const char *cli_db_message(const PGconn *conn, const PGresult *res, char *buf,
+			   size_t size);
+
 int cmd_check(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
 
 /* Text rendering of one result for a person (textout.c). */
 void textout_result(FILE *out, const struct result *r,

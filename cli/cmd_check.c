@@ -125,63 +125,14 @@ emit_result(struct check_state *st, const struct claim *claim)
 	result_free(r);
 }
 
-/* Prints the diagnostics tagged with document doc, in order. */
-static void
-print_doc_diags(const struct diag_list *dl, int doc)
+/* Scrubs one good document (cli_each_claim); results go out as they come. */
+static bool
+check_one(void *arg, const char *path, const struct claim *claim)
 {
-	struct diag_list one = {0};
-	for (size_t i = 0; i < dl->n; i++) {
-		if (dl->items[i].doc != doc)
-			continue;
-		one.items = &dl->items[i];
-		one.n = 1;
-		cli_print_diags(&one, isatty(STDERR_FILENO));
-	}
-}
-
-/* Diagnostics of no document read: file errors, and a syntax error that
- * stopped the reading (tagged with the index after the last document). */
-static void
-print_trailing_diags(const struct diag_list *dl, size_t ndocs)
-{
-	struct diag_list one = {0};
-	for (size_t i = 0; i < dl->n; i++) {
-		if (dl->items[i].doc >= 0 && (size_t)dl->items[i].doc < ndocs)
-			continue;
-		one.items = &dl->items[i];
-		one.n = 1;
-		cli_print_diags(&one, isatty(STDERR_FILENO));
-	}
-}
-
-static void
-check_file(struct check_state *st, const char *path)
-{
-	struct diag_list dl = {0};
-	struct claimdoc *cd = NULL;
-	char *buf;
-	size_t len;
-
-	if (fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl) == SCRUB_OK) {
-		enum scrub_err err = claimdoc_parse(path, buf, len, &cd, &dl);
-		if (err == SCRUB_ENOMEM) {
-			cli_error("out of memory reading '%s'", path);
-			exit(EXIT_INTERNAL);
-		}
-		free(buf);
-	}
-	if (cd && claimdoc_count(cd) == 0 && dl.n == 0)
-		diag_add(&dl, path, 1, 1, "no claim document in the file");
-	for (size_t i = 0; cd && i < claimdoc_count(cd); i++) {
-		print_doc_diags(&dl, (int)i);
-		if (claimdoc_claim(cd, i))
-			emit_result(st, claimdoc_claim(cd, i));
-		fflush(stdout);
-	}
-	print_trailing_diags(&dl, cd ? claimdoc_count(cd) : 0);
-	st->input_error |= dl.n > 0;
-	diag_list_free(&dl);
-	claimdoc_free(cd);
+	(void)path;
+	emit_result(arg, claim);
+	fflush(stdout);
+	return true;
 }
 
 int
@@ -202,7 +153,7 @@ cmd_check(int argc, char **argv)
 	}
 	struct check_state st = {.o = &o, .rs = rs, .out = STRBUF_INIT};
 	for (int i = optind; i < argc; i++)
-		check_file(&st, argv[i]);
+		st.input_error |= cli_each_claim(argv[i], check_one, &st);
 	strbuf_free(&st.out);
 	rules_free(rs);
 	if (st.input_error)

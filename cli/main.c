@@ -18,6 +18,9 @@ struct command {
 static const struct command commands[] = {
 	{"check", cmd_check,
 	 "scrub claim files offline and print the findings"},
+	{"submit", cmd_submit, "send claim files to the database queue"},
+	{"db", cmd_db,
+	 "apply the SQL migrations (migrate) or list them (status)"},
 	{NULL, NULL, NULL},
 };
 
@@ -30,12 +33,15 @@ usage(FILE *out)
 		     "Commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fprintf(out, "\nOptions:\n"
-		     "  -h, --help     show this help and exit\n"
-		     "  -V, --version  show the version and exit\n\n"
-		     "'claimscrub COMMAND --help' describes a command.\n"
-		     "Exit status: 0 every claim clean, 1 findings, 2 input or "
-		     "usage error.\n");
+	fprintf(out,
+		"\nOptions:\n"
+		"  -h, --help     show this help and exit\n"
+		"  -V, --version  show the version and exit\n\n"
+		"'claimscrub COMMAND --help' describes a command.\n"
+		"Exit status: 0 success (check: every claim clean), 1 "
+		"findings (check) or\n"
+		"a refusal by the database (submit, db), 2 an input, usage "
+		"or connection error.\n");
 }
 
 int

@@ -30,6 +30,7 @@ const char *const finding_names[F_COUNT + 1] = {
 	[F_EM_NEEDS_MODIFIER_25] = "em-needs-modifier-25",
 	[F_DRUG_LINE_MISSING] = "drug-line-missing",
 	[F_MANUAL_REVIEW] = "manual-review",
+	[F_INVALID_DATA] = "invalid-data",
 	[F_COUNT] = NULL,
 };
 

@@ -42,6 +42,17 @@ void rules_builder_free(struct rules_builder *b);
 enum scrub_err rules_load_dirs(const char *const *dirs, size_t ndirs,
 			       struct ruleset **out, struct diag_list *dl);
 
+/*
+ * The rule directories to use when none is named (design.md): the
+ * colon-separated $CLAIMSCRUB_RULES; else the source tree's rules.d when the
+ * running program is the one built in the build tree; else the installed
+ * rules.d overlaid by /etc/claimscrub/rules.d when that exists.  Fills at
+ * most max entries of dirs (pointing into scratch or static strings) and
+ * returns how many.
+ */
+size_t rules_default_dirs(const char **dirs, size_t max, char *scratch,
+			  size_t scratch_size);
+
 void rules_free(struct ruleset *rs);
 
 /* True when the rule set defines a profile of that name. */

@@ -5,10 +5,14 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <limits.h>
 
 #include "fileio.h"
 #include "rules.h"
@@ -107,4 +111,53 @@ rules_load_dirs(const char *const *dirs, size_t ndirs, struct ruleset **out,
 		err = rules_builder_finish(b, out, dl);
 	rules_builder_free(b);
 	return err;
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* True when this program is the one built in the build tree. */
+static bool
+in_build_tree(void)
+{
+	char exe[PATH_MAX], top[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0 || !realpath(CLAIMSCRUB_BUILDDIR, top))
+		return false;
+	exe[n] = '\0';
+	size_t len = strlen(top);
+	return strncmp(exe, top, len) == 0 && exe[len] == '/';
+}
+
+size_t
+rules_default_dirs(const char **dirs, size_t max, char *scratch,
+		   size_t scratch_size)
+{
+	size_t n = 0;
+	const char *env = getenv("CLAIMSCRUB_RULES");
+	if (env && *env && scratch_size > 0) {
+		snprintf(scratch, scratch_size, "%s", env);
+		for (char *p = scratch, *next; p && *p && n < max; p = next) {
+			next = strchr(p, ':');
+			if (next)
+				*next++ = '\0';
+			if (*p)
+				dirs[n++] = p;
+		}
+		return n;
+	}
+	if (max == 0)
+		return 0;
+	if (in_build_tree() && is_dir(CLAIMSCRUB_SRC_RULES)) {
+		dirs[n++] = CLAIMSCRUB_SRC_RULES;
+		return n;
+	}
+	dirs[n++] = CLAIMSCRUB_DATA_RULES;
+	if (n < max && is_dir(CLAIMSCRUB_ETC_RULES))
+		dirs[n++] = CLAIMSCRUB_ETC_RULES;
+	return n;
 }

@@ -52,3 +52,38 @@ scrub_claim(const struct ruleset *rs, const struct claim *c,
 	*out = r;
 	return SCRUB_OK;
 }
+
+enum scrub_err
+scrub_invalid(const struct ruleset *rs, const char *claim_ref,
+	      const char *payer, const char *const *reasons, int nreasons,
+	      struct result **out)
+{
+	/* an empty claim has room for 16 findings (result__new) */
+	struct claim shape = {0};
+	struct result *r = result__new(&shape, rules_profile(rs, payer)->name);
+	*out = NULL;
+	if (!r)
+		return SCRUB_ENOMEM;
+	struct claim *c = arena_alloc(r->arena, sizeof(*c));
+	if (!c ||
+	    !(c->ref = arena_strdup(r->arena, claim_ref ? claim_ref : ""))) {
+		result_free(r);
+		return SCRUB_ENOMEM;
+	}
+	r->claim = c;
+	r->verdict = VERDICT_INVALID;
+	for (int i = 0; i < nreasons && i < 16; i++) {
+		struct result_finding *f =
+			result__finding(r, rs, F_INVALID_DATA, 0, -1);
+		const char *why = arena_strdup(r->arena, reasons[i]);
+		result__ev_str(f, "reason", why);
+		result__suggest(f, SUGGEST_REVIEW, NULL, 0, NULL);
+	}
+	enum scrub_err err = result__finish(r, rs);
+	if (err != SCRUB_OK) {
+		result_free(r);
+		return err;
+	}
+	*out = r;
+	return SCRUB_OK;
+}

@@ -21,4 +21,13 @@
 enum scrub_err scrub_claim(const struct ruleset *rs, const struct claim *c,
 			   struct result **out);
 
+/*
+ * A result for a claim that cannot be scrubbed at all (its stored rows do not
+ * form a valid claim, or it failed to scrub too often): verdict `invalid`,
+ * one `invalid-data` finding per reason.  reasons[i] are copied.
+ */
+enum scrub_err scrub_invalid(const struct ruleset *rs, const char *claim_ref,
+			     const char *payer, const char *const *reasons,
+			     int nreasons, struct result **out);
+
 #endif

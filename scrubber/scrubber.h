@@ -5,6 +5,7 @@
  *   claimdoc_parse()     claim documents (YAML/JSON) into struct claim
  *   scrub_claim()        a claim + a rule set into a struct result
  *   result_json()        a result as the JSON of design.md
+ *   claimjson_write()    a claim as its claim document in JSON
  *
  * The library never prints and never exits; every fallible call returns an
  * enum scrub_err and puts details for people in a struct diag_list.
@@ -15,6 +16,7 @@
 #include "arena.h"
 #include "claim.h"
 #include "claimdoc.h"
+#include "claimjson.h"
 #include "diag.h"
 #include "fileio.h"
 #include "finding.h"

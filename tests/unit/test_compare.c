@@ -601,6 +601,33 @@ Test(compare, manual_review)
 
 /* ---- every finding id is covered ----------------------------------------- */
 
+/* invalid-data comes from scrub_invalid(), which the daemon uses for stored
+ * rows that are not a valid claim: verdict invalid, one finding per reason. */
+Test(compare, invalid_data)
+{
+	const char *reasons[] = {
+		"'units' must be an integer from 1 to 999, not '0'",
+		"line is missing required key 'code'"};
+	struct result *r = NULL;
+	cr_assert_eq(
+		scrub_invalid(st_rules(), "C-9", "medicare", reasons, 2, &r),
+		SCRUB_OK);
+	cr_assert_eq(r->verdict, VERDICT_INVALID);
+	cr_assert_str_eq(r->profile, "medicare");
+	cr_assert_eq(r->nfindings, 2);
+	cr_assert_eq(r->findings[0].id, F_INVALID_DATA);
+	cr_assert_eq(r->findings[0].severity, SEV_ERROR);
+	cr_assert_not_null(
+		strstr(r->findings[1].message, "missing required key 'code'"),
+		"%s", r->findings[1].message);
+	struct strbuf sb = STRBUF_INIT;
+	result_json(r, &sb);
+	cr_assert_not_null(strstr(strbuf_str(&sb), "\"verdict\":\"invalid\""));
+	cr_assert_not_null(strstr(strbuf_str(&sb), "\"claim\":\"C-9\""));
+	strbuf_free(&sb);
+	result_free(r);
+}
+
 Test(compare, every_finding_id_has_a_test)
 {
 	/* the tests above, by finding id; a new id must get its own test */
@@ -627,6 +654,7 @@ Test(compare, every_finding_id_has_a_test)
 		F_EM_NEEDS_MODIFIER_25,
 		F_DRUG_LINE_MISSING,
 		F_MANUAL_REVIEW,
+		F_INVALID_DATA,
 	};
 	bool seen[F_COUNT] = {false};
 	for (size_t i = 0; i < sizeof(tested) / sizeof(tested[0]); i++)

@@ -1,0 +1,66 @@
+/*
+ * conn — one PostgreSQL connection driven by libevent without ever blocking:
+ * PQconnectStartParams/PQconnectPoll to connect, LISTEN for wake-ups, then
+ * pipeline mode for everything else.  A "pipeline" is a list of
+ * parameterised statements sent together with one sync: one round trip.
+ *
+ * The owner is told by callbacks: the connection came up (ready for
+ * pipelines), went down (the owner schedules the reconnect), a NOTIFY
+ * arrived, a pipeline finished.  Server notices go to the log.
+ */
+#ifndef DAEMON_CONN_H
+#define DAEMON_CONN_H
+
+#include <stdbool.h>
+
+#include <event2/event.h>
+#include <libpq-fe.h>
+
+#define CONN_MAX_QUERIES 8
+#define CONN_MAX_PARAMS 4
+
+struct conn;
+
+struct conn_query {
+	const char *sql; /* static text; data only in params */
+	int nparams;
+	const char *params[CONN_MAX_PARAMS]; /* text format; borrowed */
+};
+
+struct conn_callbacks {
+	void (*up)(void *arg); /* connected, listening, idle */
+	void (*down)(void *arg, const char *why); /* lost or failed */
+	void (*notify)(void *arg);		  /* a NOTIFY on the channel */
+	void *arg;
+};
+
+/*
+ * A finished pipeline: results[i] is the result of query i (NULL when it
+ * failed or was skipped); error is the first error message or NULL.  The
+ * results are freed after the callback returns.
+ */
+typedef void (*conn_done_fn)(void *arg, PGresult *const *results, int n,
+			     const char *error);
+
+/* A connection object (not yet connected); NULL when out of memory. */
+struct conn *conn_new(struct event_base *base, const struct conn_callbacks *cb);
+
+/* Starts connecting with conninfo (NULL: PG* environment), then LISTENs on
+ * channel.  Progress is reported through the callbacks. */
+void conn_start(struct conn *c, const char *conninfo, const char *channel);
+
+/* True when connected and no pipeline is in flight. */
+bool conn_idle(const struct conn *c);
+
+/* Sends queries as one pipeline; done is called exactly once, also when the
+ * connection is lost meanwhile.  Returns false (and calls nothing) when the
+ * connection is not idle. */
+bool conn_pipeline(struct conn *c, const struct conn_query *q, int n,
+		   conn_done_fn done, void *arg);
+
+/* Closes the connection (the server rolls back an open transaction). */
+void conn_close(struct conn *c);
+
+void conn_free(struct conn *c);
+
+#endif

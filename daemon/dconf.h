@@ -1,0 +1,37 @@
+/*
+ * dconf — claimscrubd's configuration file (YAML), read strictly through a
+ * key table: unknown keys, wrong types and out-of-range values are errors
+ * with file:line:column.  A loaded configuration is immutable; reload builds
+ * a new one and swaps it only when it is valid.
+ */
+#ifndef DAEMON_DCONF_H
+#define DAEMON_DCONF_H
+
+#include "scrubber/scrubber.h"
+
+#define DCONF_MAX_RULE_DIRS 16
+
+struct dconf {
+	struct arena *arena;
+	const char *path;     /* file read, or NULL for defaults */
+	const char *database; /* libpq conninfo; NULL: PG* environment */
+	const char *rules[DCONF_MAX_RULE_DIRS];
+	int nrules; /* 0: default discovery */
+	long batch_size;
+	long poll_interval_ms;
+	long max_attempts;
+	long reconnect_max_ms;
+	int log_level; /* enum dlog_level */
+};
+
+/*
+ * Reads path (NULL: defaults only).  With `optional`, a missing file means
+ * defaults.  *out is freed with dconf_free.  Errors go to dl; returns
+ * SCRUB_EINPUT, SCRUB_EIO or SCRUB_ENOMEM on failure.
+ */
+enum scrub_err dconf_load(const char *path, bool optional, struct dconf **out,
+			  struct diag_list *dl);
+
+void dconf_free(struct dconf *c);
+
+#endif

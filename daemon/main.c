@@ -1,0 +1,361 @@
+/*
+ * claimscrubd — scrubs the claims a billing system puts in the PostgreSQL
+ * queue, a batch at a time, and writes the findings back.
+ *
+ * One libevent loop runs everything: the connection (never blocking), the
+ * LISTEN wake-ups and the poll timer that backs them up, reconnects with a
+ * capped exponential backoff, and signals (SIGTERM/SIGINT: finish the batch
+ * in flight and exit 0, a second one exits at once; SIGHUP: reload the
+ * configuration and rules, keeping the old ones if the new are bad).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "daemon/conn.h"
+#include "daemon/dconf.h"
+#include "daemon/dlog.h"
+#include "daemon/queue.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrubd.yaml"
+#define CHANNEL "claimscrub_pending"
+#define BACKOFF_MIN_MS 100
+
+struct daemon {
+	struct event_base *base;
+	const char *config_path;
+	bool config_optional;
+	bool once;
+	struct dconf *conf;
+	struct ruleset *rules;
+	struct conn *conn;
+	struct queue *queue;
+	struct event *poll, *reconnect, *sig[3];
+	long backoff_ms;
+	long long reconnects;
+	bool stopping;
+	int exit_code;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: claimscrubd [-c FILE] [--once] [--check-config]\n"
+		"Scrub the claims queued in PostgreSQL (schema claimscrub) and "
+		"write\n"
+		"the findings back.\n\n"
+		"  -c, --config FILE   configuration (default %s)\n"
+		"      --once          drain the queue, then exit\n"
+		"      --check-config  check the configuration and rules, then "
+		"exit\n"
+		"  -h, --help          show this help and exit\n"
+		"  -V, --version       show the version and exit\n\n"
+		"The database comes from the configuration's 'database' (a "
+		"libpq conninfo)\n"
+		"or libpq's environment (PGHOST, PGDATABASE, ...).  Signals: "
+		"TERM/INT\n"
+		"finish the batch in flight and exit, HUP reloads "
+		"configuration and rules.\n",
+		DEFAULT_CONFIG);
+}
+
+/* Loads configuration and rules; prints errors; false if either is bad. */
+static bool
+load(struct daemon *d, struct dconf **conf, struct ruleset **rules)
+{
+	struct diag_list dl = {0};
+	char line[1024];
+	char scratch[4096];
+	const char *dirs[DCONF_MAX_RULE_DIRS];
+	size_t ndirs;
+
+	*rules = NULL;
+	enum scrub_err err =
+		dconf_load(d->config_path, d->config_optional, conf, &dl);
+	if (err == SCRUB_OK) {
+		if ((*conf)->nrules) {
+			ndirs = (size_t)(*conf)->nrules;
+			memcpy(dirs, (*conf)->rules, ndirs * sizeof(*dirs));
+		} else {
+			ndirs = rules_default_dirs(dirs, DCONF_MAX_RULE_DIRS,
+						   scratch, sizeof(scratch));
+		}
+		err = rules_load_dirs(dirs, ndirs, rules, &dl);
+	}
+	for (size_t i = 0; i < dl.n; i++) {
+		diag_format(&dl.items[i], line, sizeof(line));
+		fprintf(stderr, "%s\n", line);
+	}
+	diag_list_free(&dl);
+	if (err == SCRUB_OK)
+		return true;
+	dconf_free(*conf);
+	*conf = NULL;
+	return false;
+}
+
+static void
+apply(struct daemon *d)
+{
+	dlog_init((enum dlog_level)d->conf->log_level);
+	queue_configure(d->queue, d->rules, d->conf->batch_size,
+			d->conf->max_attempts);
+}
+
+/* ---- connection events ---------------------------------------------------- */
+
+static void
+on_up(void *arg)
+{
+	struct daemon *d = arg;
+	d->backoff_ms = 0;
+	dlog(DLOG_INFO, "connected", "rules=%s", rules_version(d->rules));
+	queue_kick(d->queue);
+}
+
+static void
+on_down(void *arg, const char *why)
+{
+	struct daemon *d = arg;
+	char q[400];
+	queue_reset(d->queue);
+	d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (d->backoff_ms > d->conf->reconnect_max_ms)
+		d->backoff_ms = d->conf->reconnect_max_ms;
+	dlog(DLOG_WARNING, "disconnected", "retry_ms=%ld error=%s",
+	     d->backoff_ms, dlog_quote(why, q, sizeof(q)));
+	if (d->stopping) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	struct timeval tv = {d->backoff_ms / 1000,
+			     (d->backoff_ms % 1000) * 1000};
+	event_add(d->reconnect, &tv);
+}
+
+static void
+on_notify(void *arg)
+{
+	struct daemon *d = arg;
+	queue_kick(d->queue);
+}
+
+static void
+on_reconnect(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	d->reconnects++;
+	conn_close(d->conn);
+	conn_start(d->conn, d->conf->database, CHANNEL);
+}
+
+/* The queue is drained (or stopping and its batch is done). */
+static void
+on_idle(void *arg)
+{
+	struct daemon *d = arg;
+	if (d->once || d->stopping)
+		event_base_loopexit(d->base, NULL);
+}
+
+static void
+on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	queue_kick(d->queue);
+}
+
+/* ---- signals ----------------------------------------------------------- */
+
+static void
+on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)what;
+	if (d->stopping) {
+		dlog(DLOG_WARNING, "stop-now", "signal=%d", (int)sig);
+		event_base_loopbreak(d->base);
+		return;
+	}
+	d->stopping = true;
+	dlog(DLOG_INFO, "stopping", "signal=%d batch_in_flight=%s", (int)sig,
+	     queue_busy(d->queue) ? "yes" : "no");
+	event_del(d->poll);
+	event_del(d->reconnect);
+	queue_stop(d->queue);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct dconf *conf;
+	struct ruleset *rules;
+	(void)sig;
+	(void)what;
+	/* build the new set aside; swap only when all of it is valid */
+	if (!load(d, &conf, &rules)) {
+		dlog(DLOG_ERROR, "reload-refused",
+		     "rules=%s reason=\"see the errors above\"",
+		     rules_version(d->rules));
+		return;
+	}
+	bool db_changed =
+		(conf->database == NULL) != (d->conf->database == NULL) ||
+		(conf->database &&
+		 strcmp(conf->database, d->conf->database) != 0);
+	dconf_free(d->conf);
+	rules_free(d->rules);
+	d->conf = conf;
+	d->rules = rules;
+	apply(d);
+	dlog(DLOG_INFO, "reloaded", "rules=%s database=%s",
+	     rules_version(rules),
+	     db_changed ? "changed-on-next-reconnect" : "unchanged");
+}
+
+static bool
+add_events(struct daemon *d)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct timeval tv = {d->conf->poll_interval_ms / 1000,
+			     (d->conf->poll_interval_ms % 1000) * 1000};
+	d->poll = event_new(d->base, -1, EV_PERSIST, on_poll, d);
+	d->reconnect = evtimer_new(d->base, on_reconnect, d);
+	if (!d->poll || !d->reconnect || event_add(d->poll, &tv) != 0)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		d->sig[i] = evsignal_new(
+			d->base, sigs[i],
+			sigs[i] == SIGHUP ? on_hup : on_stop_signal, d);
+		if (!d->sig[i] || event_add(d->sig[i], NULL) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static int
+parse_args(int argc, char **argv, struct daemon *d, bool *check_only)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"once", no_argument, NULL, 'o'},
+		{"check-config", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	d->config_path = DEFAULT_CONFIG;
+	d->config_optional = true;
+	while ((ch = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			d->config_path = optarg;
+			d->config_optional = false;
+			break;
+		case 'o':
+			d->once = true;
+			break;
+		case 'k':
+			*check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("claimscrubd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "claimscrubd: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+static void
+cleanup(struct daemon *d)
+{
+	for (int i = 0; i < 3; i++)
+		if (d->sig[i])
+			event_free(d->sig[i]);
+	if (d->poll)
+		event_free(d->poll);
+	if (d->reconnect)
+		event_free(d->reconnect);
+	queue_free(d->queue);
+	conn_free(d->conn);
+	rules_free(d->rules);
+	dconf_free(d->conf);
+	if (d->base)
+		event_base_free(d->base);
+}
+
+static void
+report(struct daemon *d)
+{
+	const struct queue_stats *s = queue_stats(d->queue);
+	dlog(DLOG_INFO, "exit",
+	     "claims=%lld clean=%lld flagged=%lld invalid=%lld "
+	     "batches=%lld batch_failures=%lld reconnects=%lld",
+	     s->claims, s->clean, s->flagged, s->invalid, s->batches,
+	     s->batch_failures, d->reconnects);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d = {0};
+	bool check_only = false;
+	int rc = parse_args(argc, argv, &d, &check_only);
+	if (rc >= 0)
+		return rc;
+	signal(SIGPIPE, SIG_IGN);
+	dlog_init(DLOG_INFO);
+	if (!load(&d, &d.conf, &d.rules))
+		return 2;
+	if (check_only) {
+		printf("configuration %s: ok; rules %s\n",
+		       d.conf->path ? d.conf->path : "(defaults)",
+		       rules_version(d.rules));
+		cleanup(&d);
+		return 0;
+	}
+	struct conn_callbacks cb = {on_up, on_down, on_notify, &d};
+	d.base = event_base_new();
+	d.conn = d.base ? conn_new(d.base, &cb) : NULL;
+	d.queue = d.conn ? queue_new(d.conn, on_idle, &d) : NULL;
+	if (!d.queue || !add_events(&d)) {
+		fprintf(stderr, "claimscrubd: cannot set up the event loop\n");
+		cleanup(&d);
+		return 1;
+	}
+	apply(&d);
+	dlog(DLOG_INFO, "start", "version=%s once=%s rules=%s batch_size=%ld",
+	     PACKAGE_VERSION, d.once ? "yes" : "no", rules_version(d.rules),
+	     d.conf->batch_size);
+	conn_start(d.conn, d.conf->database, CHANNEL);
+	event_base_dispatch(d.base);
+	report(&d);
+	cleanup(&d);
+	return d.exit_code;
+}

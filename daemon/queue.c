@@ -1,0 +1,458 @@
+/*
+ * queue — the batch state machine; see queue.h.  Every step is one pipeline
+ * (one round trip) and its completion callback decides the next step.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/dlog.h"
+#include "daemon/queue.h"
+
+static const char SQL_CLAIM[] =
+	"WITH picked AS MATERIALIZED ("
+	" SELECT id FROM claimscrub.claim WHERE status = 'pending'"
+	" ORDER BY enqueued_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)"
+	" UPDATE claimscrub.claim c SET attempts = c.attempts + 1"
+	" FROM picked WHERE c.id = picked.id RETURNING c.id";
+static const char SQL_LOCK[] =
+	"SELECT c.id, c.version, c.attempts, c.claim_ref, c.payer,"
+	" claimscrub.claim_document(c) FROM claimscrub.claim c"
+	" WHERE c.id = ANY ($1::bigint[]) AND c.status = 'pending'"
+	" ORDER BY c.id FOR UPDATE SKIP LOCKED";
+static const char SQL_WRITE[] = "SELECT claimscrub.write_results($1::jsonb)";
+static const char SQL_MARK[] =
+	"UPDATE claimscrub.claim SET status = 'invalid', result = $2::jsonb,"
+	" scrubbed_at = clock_timestamp(), scrubbed_version = version"
+	" WHERE id = $1::bigint AND status = 'pending'";
+
+enum qstate {
+	Q_IDLE,
+	Q_CLAIMING,
+	Q_LOCKING,
+	Q_WRITING,
+	Q_ROLLING_BACK,
+	Q_MARKING
+};
+
+struct queue {
+	struct conn *conn;
+	void (*idle)(void *arg);
+	void *arg;
+	const struct ruleset *rs;
+	long batch_size, max_attempts;
+	enum qstate state;
+	bool stopping;
+	struct timespec started;
+	/* the batch in flight */
+	struct strbuf ids; /* "{1,2,3}" */
+	struct strbuf out; /* results JSON for write_results */
+	int nclaims;
+	struct queue_stats pending; /* counts of the batch, added on commit */
+	/* claims to retry one by one after a failed batch */
+	long long *retry;
+	int nretry, retry_pos;
+	bool single; /* this batch is one retried claim */
+	char fail_reason[512];
+	struct queue_stats stats;
+};
+
+static void step_claim(struct queue *q);
+static void step_lock(struct queue *q);
+static void step_rollback(struct queue *q, const char *why);
+
+struct queue *
+queue_new(struct conn *c, void (*idle)(void *arg), void *arg)
+{
+	struct queue *q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->conn = c;
+	q->idle = idle;
+	q->arg = arg;
+	q->batch_size = 500;
+	q->max_attempts = 5;
+	q->ids = (struct strbuf)STRBUF_INIT;
+	q->out = (struct strbuf)STRBUF_INIT;
+	return q;
+}
+
+void
+queue_configure(struct queue *q, const struct ruleset *rs, long batch_size,
+		long max_attempts)
+{
+	q->rs = rs;
+	q->batch_size = batch_size;
+	q->max_attempts = max_attempts;
+}
+
+bool
+queue_busy(const struct queue *q)
+{
+	return q->state != Q_IDLE;
+}
+
+const struct queue_stats *
+queue_stats(const struct queue *q)
+{
+	return &q->stats;
+}
+
+static void
+go_idle(struct queue *q)
+{
+	q->state = Q_IDLE;
+	if (q->idle)
+		q->idle(q->arg);
+}
+
+void
+queue_stop(struct queue *q)
+{
+	q->stopping = true;
+	if (q->state == Q_IDLE)
+		go_idle(q);
+}
+
+void
+queue_reset(struct queue *q)
+{
+	q->state = Q_IDLE;
+	q->single = false;
+}
+
+void
+queue_kick(struct queue *q)
+{
+	if (q->state != Q_IDLE || q->stopping || !q->rs || !conn_idle(q->conn))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &q->started);
+	if (q->retry_pos < q->nretry) {
+		strbuf_reset(&q->ids);
+		strbuf_printf(&q->ids, "{%lld}", q->retry[q->retry_pos++]);
+		q->single = true;
+		step_lock(q);
+		return;
+	}
+	q->single = false;
+	step_claim(q);
+}
+
+void
+queue_free(struct queue *q)
+{
+	if (!q)
+		return;
+	strbuf_free(&q->ids);
+	strbuf_free(&q->out);
+	free(q->retry);
+	free(q);
+}
+
+/* Runs a pipeline or, when the connection is not idle (it just went down),
+ * leaves the batch to queue_reset. */
+static void
+run(struct queue *q, enum qstate next, const struct conn_query *qs, int n,
+    conn_done_fn done)
+{
+	q->state = next;
+	if (!conn_pipeline(q->conn, qs, n, done, q))
+		q->state = Q_IDLE;
+}
+
+/* ---- 1. claim ------------------------------------------------------------ */
+
+static void
+on_claimed(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	(void)n;
+	if (error || !res[0]) {
+		char e[300];
+		dlog(DLOG_WARNING, "claim-failed", "error=%s",
+		     dlog_quote(error, e, sizeof(e)));
+		q->state =
+			Q_IDLE; /* the poll timer or the reconnect tries again */
+		return;
+	}
+	int rows = PQntuples(res[0]);
+	if (rows == 0) {
+		go_idle(q);
+		return;
+	}
+	strbuf_reset(&q->ids);
+	strbuf_putc(&q->ids, '{');
+	for (int i = 0; i < rows; i++)
+		strbuf_printf(&q->ids, "%s%s", i ? "," : "",
+			      PQgetvalue(res[0], i, 0));
+	strbuf_putc(&q->ids, '}');
+	step_lock(q);
+}
+
+static void
+step_claim(struct queue *q)
+{
+	char limit[24];
+	snprintf(limit, sizeof(limit), "%ld", q->batch_size);
+	struct conn_query qs[] = {{SQL_CLAIM, 1, {limit}}};
+	run(q, Q_CLAIMING, qs, 1, on_claimed);
+}
+
+/* ---- 2. lock and read, 3. scrub ------------------------------------------ */
+
+/* The reasons a stored claim is not a valid claim document. */
+static int
+reasons_of(const struct diag_list *dl, const char **reasons, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < dl->n && n < max; i++)
+		reasons[n++] = dl->items[i].message;
+	if (n == 0)
+		reasons[n++] = "the claim could not be read";
+	return n;
+}
+
+/* Scrubs one row (id, version, attempts, claim_ref, payer, document). */
+static struct result *
+scrub_row(struct queue *q, PGresult *r, int row)
+{
+	const char *ref = PQgetvalue(r, row, 3);
+	const char *payer =
+		PQgetisnull(r, row, 4) ? NULL : PQgetvalue(r, row, 4);
+	long attempts = strtol(PQgetvalue(r, row, 2), NULL, 10);
+	const char *reasons[16];
+	char tried[96];
+	struct diag_list dl = {0};
+	struct claimdoc *cd = NULL;
+	struct result *res = NULL;
+
+	if (attempts > q->max_attempts) {
+		snprintf(tried, sizeof(tried), "scrubbing it failed %ld times",
+			 attempts - 1);
+		reasons[0] = tried;
+		scrub_invalid(q->rs, ref, payer, reasons, 1, &res);
+		return res;
+	}
+	const char *doc = PQgetvalue(r, row, 5);
+	enum scrub_err err = claimdoc_parse(
+		ref, doc, (size_t)PQgetlength(r, row, 5), &cd, &dl);
+	const struct claim *c = cd ? claimdoc_claim(cd, 0) : NULL;
+	if (err == SCRUB_OK && c)
+		scrub_claim(q->rs, c, &res);
+	else if (err != SCRUB_ENOMEM)
+		scrub_invalid(q->rs, ref, payer, reasons,
+			      reasons_of(&dl, reasons, 16), &res);
+	/* the result borrows the claim only for its JSON, written now */
+	if (res) {
+		strbuf_printf(&q->out,
+			      "%s{\"id\":%s,\"version\":%s,\"status\":\"%s\","
+			      "\"rules\":\"%s\",\"result\":",
+			      q->nclaims ? "," : "", PQgetvalue(r, row, 0),
+			      PQgetvalue(r, row, 1),
+			      verdict_names[res->verdict],
+			      rules_version(q->rs));
+		result_json(res, &q->out);
+		strbuf_putc(&q->out, '}');
+	}
+	diag_list_free(&dl);
+	claimdoc_free(cd);
+	return res;
+}
+
+static void step_write(struct queue *q);
+
+static void
+count(struct queue_stats *s, enum verdict v)
+{
+	s->claims++;
+	s->clean += v == VERDICT_CLEAN;
+	s->flagged += v == VERDICT_FLAGGED;
+	s->invalid += v == VERDICT_INVALID;
+}
+
+static void
+on_locked(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	(void)n;
+	if (error || !res[1]) {
+		step_rollback(q, error ? error : "reading the batch failed");
+		return;
+	}
+	strbuf_reset(&q->out);
+	strbuf_putc(&q->out, '[');
+	q->nclaims = 0;
+	memset(&q->pending, 0, sizeof(q->pending));
+	for (int i = 0; i < PQntuples(res[1]); i++) {
+		struct result *r = scrub_row(q, res[1], i);
+		if (!r) {
+			dlog(DLOG_ERROR, "out-of-memory", "step=scrub");
+			continue;
+		}
+		count(&q->pending, r->verdict);
+		q->nclaims++;
+		result_free(r);
+	}
+	strbuf_putc(&q->out, ']');
+	step_write(q);
+}
+
+static void
+step_lock(struct queue *q)
+{
+	struct conn_query qs[] = {{"BEGIN", 0, {NULL}},
+				  {SQL_LOCK, 1, {strbuf_str(&q->ids)}}};
+	run(q, Q_LOCKING, qs, 2, on_locked);
+}
+
+/* ---- 4. write and commit ---------------------------------------------- */
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void
+on_written(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	(void)res;
+	(void)n;
+	if (error) {
+		step_rollback(q, error);
+		return;
+	}
+	struct queue_stats *s = &q->stats, *p = &q->pending;
+	s->claims += p->claims;
+	s->clean += p->clean;
+	s->flagged += p->flagged;
+	s->invalid += p->invalid;
+	s->batches++;
+	dlog(DLOG_INFO, "batch",
+	     "claims=%lld clean=%lld flagged=%lld invalid=%lld ms=%ld%s",
+	     p->claims, p->clean, p->flagged, p->invalid,
+	     elapsed_ms(&q->started), q->single ? " retry=single" : "");
+	q->state = Q_IDLE;
+	if (q->stopping)
+		go_idle(q);
+	else
+		queue_kick(q);
+}
+
+static void
+step_write(struct queue *q)
+{
+	if (q->out.failed) {
+		step_rollback(q, "out of memory building the results");
+		return;
+	}
+	struct conn_query qs[] = {{SQL_WRITE, 1, {strbuf_str(&q->out)}},
+				  {"COMMIT", 0, {NULL}}};
+	run(q, Q_WRITING, qs, 2, on_written);
+}
+
+/* ---- failures -------------------------------------------------------- */
+
+/* Queues the ids of the failed batch ("{1,2,3}") to be retried one by one. */
+static void
+retry_singly(struct queue *q)
+{
+	const char *s = strbuf_str(&q->ids);
+	int n = 1;
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	long long *v = realloc(q->retry, (size_t)n * sizeof(*v));
+	if (!v)
+		return;
+	q->retry = v;
+	q->nretry = q->retry_pos = 0;
+	for (const char *p = s + 1; *p && *p != '}';) {
+		char *end;
+		v[q->nretry++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
+static void
+on_marked(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	char e[300];
+	(void)res;
+	(void)n;
+	if (error)
+		dlog(DLOG_ERROR, "mark-invalid-failed", "claims=%s error=%s",
+		     strbuf_str(&q->ids), dlog_quote(error, e, sizeof(e)));
+	else
+		q->stats.invalid++, q->stats.claims++;
+	q->state = Q_IDLE;
+	if (q->stopping)
+		go_idle(q);
+	else
+		queue_kick(q);
+}
+
+/* A claim that fails even alone: invalid, with the server's reason, so the
+ * queue moves on.  Only its status and result are written — the finding
+ * rows may be what fails. */
+static void
+mark_invalid(struct queue *q)
+{
+	const char *reason = q->fail_reason;
+	struct result *r = NULL;
+	long long id = strtoll(strbuf_str(&q->ids) + 1, NULL, 10);
+	char idtext[24], why[600];
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	snprintf(why, sizeof(why), "writing its results failed: %s", reason);
+	const char *reasons[] = {why};
+	if (scrub_invalid(q->rs, idtext, NULL, reasons, 1, &r) != SCRUB_OK) {
+		q->state = Q_IDLE;
+		return;
+	}
+	strbuf_reset(&q->out);
+	result_json(r, &q->out);
+	result_free(r);
+	dlog(DLOG_WARNING, "claim-invalid", "claim_id=%lld reason=%s", id,
+	     dlog_quote(reason, why, sizeof(why)));
+	struct conn_query qs[] = {{SQL_MARK, 2, {idtext, strbuf_str(&q->out)}}};
+	run(q, Q_MARKING, qs, 1, on_marked);
+}
+
+static void
+on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	(void)res;
+	(void)n;
+	(void)error;
+	q->state = Q_IDLE;
+	if (q->single) {
+		mark_invalid(q);
+		return;
+	}
+	q->stats.batch_failures++;
+	retry_singly(q);
+	if (q->stopping)
+		go_idle(q);
+	else
+		queue_kick(q);
+}
+
+static void
+step_rollback(struct queue *q, const char *why)
+{
+	char e[300];
+	snprintf(q->fail_reason, sizeof(q->fail_reason), "%s", why);
+	dlog(DLOG_WARNING, "batch-failed", "claims=%s retry=%s error=%s",
+	     q->single ? strbuf_str(&q->ids) : "batch",
+	     q->single ? "no" : "single", dlog_quote(why, e, sizeof(e)));
+	struct conn_query qs[] = {{"ROLLBACK", 0, {NULL}}};
+	run(q, Q_ROLLING_BACK, qs, 1, on_rolled_back);
+}

@@ -1,0 +1,53 @@
+/*
+ * queue — drains the claim queue over one connection, a batch at a time.
+ *
+ * A batch: (1) claim up to batch_size pending claims with FOR UPDATE SKIP
+ * LOCKED in a MATERIALIZED CTE and count the attempt — committed at once, so
+ * the count survives a crash; (2) BEGIN, lock them again and read each as a
+ * claim document; (3) scrub; (4) write results, findings and statuses with
+ * one call and COMMIT.  If the batch's SQL fails it is rolled back and its
+ * claims are retried one by one, so one bad claim cannot stall the queue; a
+ * claim that still fails alone, or that failed max_attempts times, becomes
+ * `invalid` with the reason.
+ */
+#ifndef DAEMON_QUEUE_H
+#define DAEMON_QUEUE_H
+
+#include <stdbool.h>
+
+#include "daemon/conn.h"
+#include "scrubber/scrubber.h"
+
+struct queue;
+
+struct queue_stats {
+	long long claims, clean, flagged, invalid;
+	long long batches, batch_failures;
+};
+
+/* idle(arg) is called whenever a drain ends: the queue was empty, or the
+ * queue was told to stop and its batch is done. */
+struct queue *queue_new(struct conn *c, void (*idle)(void *arg), void *arg);
+
+/* The rule set and limits for the next batches (borrowed; swap only
+ * between callbacks, which is always the case in one event loop). */
+void queue_configure(struct queue *q, const struct ruleset *rs, long batch_size,
+		     long max_attempts);
+
+/* Starts draining if no batch is in flight and the connection is idle. */
+void queue_kick(struct queue *q);
+
+/* True while a batch is in flight. */
+bool queue_busy(const struct queue *q);
+
+/* Finish the batch in flight, start no other, then call idle. */
+void queue_stop(struct queue *q);
+
+/* The connection was lost: the server rolled the batch back. */
+void queue_reset(struct queue *q);
+
+const struct queue_stats *queue_stats(const struct queue *q);
+
+void queue_free(struct queue *q);
+
+#endif

@@ -1,0 +1,441 @@
+# lib.sh — sourced by every tests/pg/*.sh test.  Starts a throwaway
+# PostgreSQL 15 in a temporary directory (Unix socket only, trust
+# authentication), migrates it, and provides the helpers the tests share:
+#
+#   ok / not_ok / check NAME CMD... / finish     TAP output
+#   psql_val SQL [-v NAME=VALUE...]               one value (or rows, '|'-separated)
+#   wait_until SQL TIMEOUT                        poll until SQL returns t
+#   write_config FILE [KEY: VALUE...]             a daemon config for this server
+#   start_daemon CONFIG [ARG...]                  sets $daemon_pid and $daemon_log
+#   wait_daemon PID TIMEOUT                       its exit status (124: timed out)
+#   stop_daemon PID [SIGNAL]                      signal it, then wait_daemon
+#   gen_claims N [FIRST]                          N realistic claims, in SQL
+#   consistency_check [LABEL]                     the queue invariants, as TAP
+#   verify_results SQL_WHERE LABEL                results = `claimscrub check`
+#   pg_restart                                    pg_ctl restart -m fast
+#
+# A missing PostgreSQL, daemon or CLI fails the test; nothing here skips.
+# Every command is bounded by `timeout`, background daemons by wait_daemon's
+# watchdog, and the whole test by PG_TEST_TIMEOUT (default 300 s); on exit
+# the trap kills the daemons it started and stops the server.
+#
+# Environment: CLAIMSCRUB, CLAIMSCRUBD, CLAIMSCRUB_SRCDIR (set by make
+# check), PG_BINDIR (default /usr/lib/postgresql/15/bin), PG_KEEP=1 keeps
+# the temporary directory (server log, daemon logs) for a post-mortem.
+
+: "${CLAIMSCRUB:=cli/claimscrub}"
+: "${CLAIMSCRUBD:=daemon/claimscrubd}"
+: "${CLAIMSCRUB_SRCDIR:=.}"
+: "${PG_BINDIR:=/usr/lib/postgresql/15/bin}"
+: "${PG_TEST_TIMEOUT:=300}"
+src=$(cd "$CLAIMSCRUB_SRCDIR" && pwd)
+test_name=$(basename "$0" .sh)
+n=0 failed=0
+daemon_pids="" ndaemons=0 watchdog_pid="" pg_started=""
+
+# ---- TAP -------------------------------------------------------------------
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+# note TEXT... — a TAP comment
+note() { printf '%s\n' "$*" | sed 's/^/# /'; }
+# check NAME CMD... — ok when CMD succeeds
+check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+finish() {
+	echo "1..$n"
+	echo "# pg/$test_name: $((n - failed)) passed, $failed failed"
+	[ "$failed" -eq 0 ] && exit 0
+	exit 1
+}
+# setup_failed MESSAGE — the test cannot run: one failing test point
+setup_failed() {
+	not_ok "$test_name: $1"
+	[ -n "${T:-}" ] && [ -f "$T/pg/server.log" ] && note "server log:" "$(tail -n 15 "$T/pg/server.log")"
+	finish
+}
+# tail_log FILE [N] — the last lines of a log, as TAP comments
+tail_log() { [ -f "$1" ] && note "--- $(basename "$1") (last ${2:-10} lines):" "$(tail -n "${2:-10}" "$1")"; }
+
+# ---- prerequisites: missing means FAIL, never skip ------------------------
+for b in initdb pg_ctl psql; do
+	[ -x "$PG_BINDIR/$b" ] || setup_failed "PostgreSQL 15 is missing: no $PG_BINDIR/$b (apt-get install postgresql-15, or set PG_BINDIR)"
+done
+[ -x "$CLAIMSCRUBD" ] || setup_failed "the daemon is missing: $CLAIMSCRUBD is not an executable (run make)"
+[ -x "$CLAIMSCRUB" ] || setup_failed "the CLI is missing: $CLAIMSCRUB is not an executable (run make)"
+CLAIMSCRUBD=$(cd "$(dirname "$CLAIMSCRUBD")" && pwd)/$(basename "$CLAIMSCRUBD")
+CLAIMSCRUB=$(cd "$(dirname "$CLAIMSCRUB")" && pwd)/$(basename "$CLAIMSCRUB")
+if [ "$(id -u)" = 0 ]; then
+	# initdb refuses to run as root: the cluster belongs to `postgres`
+	id postgres >/dev/null 2>&1 || setup_failed "running as root, but there is no 'postgres' user to own the cluster"
+	command -v runuser >/dev/null 2>&1 || setup_failed "running as root, but runuser(1) is missing"
+	as_pg() { timeout 120 runuser -u postgres -- "$@"; }
+else
+	as_pg() { timeout 120 "$@"; }
+fi
+
+# ---- cleanup ---------------------------------------------------------------
+cleanup() {
+	trap - EXIT INT TERM HUP
+	for p in $daemon_pids; do kill -TERM "$p" 2>/dev/null; done
+	for p in $daemon_pids; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -KILL "$p" 2>/dev/null
+	done
+	[ -n "$watchdog_pid" ] && kill -TERM "$watchdog_pid" 2>/dev/null
+	if [ -n "$pg_started" ]; then
+		as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -m immediate -w -t 30 stop \
+			</dev/null >/dev/null 2>&1
+	fi
+	if [ -n "${T:-}" ]; then
+		if [ "${PG_KEEP:-}" = 1 ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
+	fi
+}
+trap cleanup EXIT
+trap 'echo "# pg/$test_name: interrupted"; exit 1' INT TERM HUP
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/cspg.XXXXXX") || setup_failed "mktemp failed"
+chmod 755 "$T"
+
+# The whole test is bounded: past PG_TEST_TIMEOUT the shell gets SIGTERM and
+# its trap cleans up.
+(
+	trap 'kill "$s" 2>/dev/null; exit 0' TERM
+	sleep "$PG_TEST_TIMEOUT" & s=$!
+	wait "$s"
+	echo "# pg/$test_name: timed out after $PG_TEST_TIMEOUT s" >"$T/timed-out"
+	kill -TERM $$
+) </dev/null >/dev/null 2>&1 &
+watchdog_pid=$!
+
+# ---- the server --------------------------------------------------------------
+mkdir "$T/pg"
+[ "$(id -u)" = 0 ] && chown postgres "$T/pg"
+unset PGHOSTADDR PGSERVICE PGSERVICEFILE PGPASSWORD PGPASSFILE PGSSLMODE PGOPTIONS PGCONNECT_TIMEOUT
+PGHOST=$T/pg PGPORT=5432 PGUSER=postgres PGDATABASE=claims
+export PGHOST PGPORT PGUSER PGDATABASE
+conninfo="host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER"
+
+as_pg "$PG_BINDIR/initdb" -D "$T/pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+	</dev/null >"$T/initdb.log" 2>&1 ||
+	setup_failed "initdb failed: $(tail -n 5 "$T/initdb.log")"
+# Fast, not durable: no test here crashes the server itself.
+pg_opts="-c listen_addresses='' -c unix_socket_directories='$T/pg' -c port=$PGPORT
+ -c fsync=off -c full_page_writes=off -c max_connections=40 -c shared_buffers=64MB
+ -c log_min_messages=warning -c log_line_prefix='%m [%p] %a '"
+pg_started=1
+as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" -w -t 60 -o "$pg_opts" start \
+	</dev/null >/dev/null 2>&1 || setup_failed "the PostgreSQL server did not start"
+
+PSQL="$PG_BINDIR/psql"
+# psql_val SQL [PSQL-ARG...] — runs SQL (with psql variables interpolated:
+# pass data as -v name=value and use :'name'), prints unaligned rows
+psql_val() {
+	_sql=$1; shift
+	printf '%s\n' "$_sql" | timeout 60 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 "$@" -f -
+}
+# psql_script FILE [PSQL-ARG...] — the same for a script file
+psql_script() { _f=$1; shift; timeout 120 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 "$@" -f "$_f"; }
+
+timeout 30 "$PSQL" -X -q -d postgres -c 'CREATE DATABASE claims' >"$T/createdb.log" 2>&1 ||
+	setup_failed "CREATE DATABASE failed: $(cat "$T/createdb.log")"
+
+# pg_restart — a fast restart of the server (every connection is dropped)
+pg_restart() {
+	as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" -w -t 60 -m fast restart \
+		</dev/null >>"$T/pg/restart.log" 2>&1
+}
+
+# ---- migrate -------------------------------------------------------------------
+# `claimscrub db migrate` once it exists; until then every numbered sql/ file.
+if timeout 10 "$CLAIMSCRUB" db migrate --help </dev/null >/dev/null 2>&1; then
+	timeout 120 "$CLAIMSCRUB" db migrate --db "$conninfo" --sql "$src/sql" </dev/null >"$T/migrate.log" 2>&1 ||
+		setup_failed "claimscrub db migrate failed: $(tail -n 5 "$T/migrate.log")"
+	migrated_by="claimscrub db migrate"
+else
+	for f in "$src"/sql/[0-9]*.sql; do
+		psql_script "$f" </dev/null >>"$T/migrate.log" 2>&1 ||
+			setup_failed "applying $(basename "$f") failed: $(tail -n 5 "$T/migrate.log")"
+	done
+	migrated_by="psql -f sql/*.sql"
+fi
+[ "$(psql_val 'SELECT count(*) > 0 FROM claimscrub.schema_migrations' 2>/dev/null)" = t ] ||
+	setup_failed "no claimscrub.schema_migrations after migrating ($migrated_by)"
+
+# ---- waiting ----------------------------------------------------------------------
+# wait_until SQL TIMEOUT-SECONDS — polls (every 0.1 s) until SQL returns t;
+# a query that fails (server restarting) counts as "not yet"
+wait_until() {
+	_deadline=$(($(date +%s) + $2))
+	while :; do
+		[ "$(psql_val "$1" 2>/dev/null)" = t ] && return 0
+		[ "$(date +%s)" -ge "$_deadline" ] && return 1
+		sleep 0.1
+	done
+}
+
+# ---- the daemon -------------------------------------------------------------------
+# write_config FILE [LINE...] — a config for this server; extra YAML lines
+# (e.g. "batch_size: 200") are appended; rules default to the source tree's
+write_config() {
+	_f=$1; shift
+	{
+		printf 'database: "%s"\n' "$conninfo"
+		_has_rules=""
+		for l in "$@"; do case $l in rules:*) _has_rules=1 ;; esac; done
+		[ -z "$_has_rules" ] && printf 'rules: ["%s"]\n' "$src/rules.d"
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} >"$_f"
+}
+
+# start_daemon CONFIG [ARG...] — starts claimscrubd in the background with
+# its standard error in a log of its own; sets daemon_pid and daemon_log
+# (the pid is a direct child of this shell, so wait_daemon can read its
+# exit status)
+start_daemon() {
+	_cfg=$1; shift
+	ndaemons=$((ndaemons + 1))
+	daemon_log="$T/daemon-$ndaemons.log"
+	"$CLAIMSCRUBD" -c "$_cfg" "$@" </dev/null >"$daemon_log" 2>&1 &
+	daemon_pid=$!
+	daemon_pids="$daemon_pids $daemon_pid"
+}
+
+# wait_daemon PID TIMEOUT — waits for a daemon started by start_daemon and
+# returns its exit status, or 124 after killing it when TIMEOUT ran out
+wait_daemon() {
+	_pid=$1
+	rm -f "$T/wd.$_pid"
+	(
+		trap 'kill "$s" 2>/dev/null; exit 0' TERM
+		sleep "$2" & s=$!
+		wait "$s"
+		: >"$T/wd.$_pid"
+		kill -KILL "$_pid" 2>/dev/null
+	) </dev/null >/dev/null 2>&1 &
+	_wd=$!
+	wait "$_pid"
+	_st=$?
+	kill -TERM "$_wd" 2>/dev/null
+	wait "$_wd" 2>/dev/null
+	[ -f "$T/wd.$_pid" ] && _st=124
+	_rest=""
+	for p in $daemon_pids; do [ "$p" = "$_pid" ] || _rest="$_rest $p"; done
+	daemon_pids=$_rest
+	return "$_st"
+}
+
+# stop_daemon PID [SIGNAL] — sends SIGNAL (default TERM) and waits up to 30 s
+stop_daemon() {
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait_daemon "$1" 30
+}
+
+# log_is_keyvalue FILE — every line of a daemon log is key=value pairs
+log_is_keyvalue() {
+	! grep -Evq '^[A-Za-z_][A-Za-z0-9_.-]*=("([^"\\]|\\.)*"|[^ "]*)( +[A-Za-z_][A-Za-z0-9_.-]*=("([^"\\]|\\.)*"|[^ "]*))* *$' "$1"
+}
+
+# scrubbed_in_log FILE — how many claims the daemon says it scrubbed: the
+# sum of claims= over its `event=batch` lines
+scrubbed_in_log() {
+	awk '{
+		b = 0; c = 0
+		for (i = 1; i <= NF; i++) {
+			if ($i == "event=batch") b = 1
+			else if ($i ~ /^claims=[0-9]+$/) c = substr($i, 8) + 0
+		}
+		if (b) s += c
+	}
+	END { print s + 0 }' "$1"
+}
+
+# ---- data ------------------------------------------------------------------------
+# gen_claims N [FIRST] — N claims BULK-<template>-<i>, i from FIRST (default
+# 1), written straight into the tables in one transaction (as submit() does,
+# so each starts at version 1, pending).  Five templates, round robin:
+#   0 clean    ceftriaxone infusion 30 min, 96365 + drug (medicare, facility)
+#   1 flagged  vancomycin infusion without a stop time (missing-stop-time)
+#   2 flagged  ceftriaxone "infusion" of 12 min, a push (infusion-under-16)
+#   3 clean    office chemotherapy with three premedication pushes
+#   4 flagged  IVIG 2 h 20 min billed with two add-on hours (additional-hour-unsupported)
+# Dates and clock times vary with i.
+gen_claims() {
+	psql_val "
+BEGIN;
+SET LOCAL claimscrub.submitting = 'on';
+CREATE TEMP TABLE gen ON COMMIT DROP AS
+SELECT i, i % 5 AS tpl, date '2026-01-05' + (i % 360) AS d, (i % 4) AS shift,
+       format('BULK-%s-%s', i % 5, i) AS ref
+  FROM generate_series(:first::int, :first::int + :cnt::int - 1) AS i;
+CREATE TEMP TABLE tpl_claim (tpl int, payer text, setting text, provider text) ON COMMIT DROP;
+INSERT INTO tpl_claim VALUES
+	(0, 'medicare', 'facility', 'NPI-1234567893'),
+	(1, 'medicare', 'facility', 'NPI-1234567893'),
+	(2, 'aetna', 'facility', 'NPI-1234567893'),
+	(3, 'medicare', 'professional', 'NPI-1497758544'),
+	(4, 'aetna', 'facility', 'NPI-1234567893');
+CREATE TEMP TABLE tpl_line (tpl int, line_no int, code text, units int, modifiers text[]) ON COMMIT DROP;
+INSERT INTO tpl_line VALUES
+	(0, 1, '96365', 1, '{}'), (0, 2, 'J0696', 4, '{}'),
+	(1, 1, '96365', 1, '{}'), (1, 2, 'J3370', 3, '{}'),
+	(2, 1, '96365', 1, '{}'), (2, 2, 'J0696', 4, '{}'),
+	(3, 1, '96413', 1, '{}'), (3, 2, '96415', 2, '{}'), (3, 3, '96417', 1, '{}'),
+	(3, 4, '96375', 3, '{}'), (3, 5, 'J1100', 12, '{}'), (3, 6, 'J2405', 8, '{}'),
+	(3, 7, 'J1200', 1, '{}'), (3, 8, 'J9267', 315, '{}'), (3, 9, 'J9045', 9, '{}'),
+	(4, 1, '96365', 1, '{}'), (4, 2, '96366', 2, '{}'), (4, 3, 'J1569', 70, '{}');
+CREATE TEMP TABLE tpl_admin (tpl int, seq int, ref text, substance text, kind text,
+	route text, site text, start_t time, stop_t time) ON COMMIT DROP;
+INSERT INTO tpl_admin VALUES
+	(0, 1, 'A1', 'ceftriaxone', 'therapeutic', 'infusion', 'L-forearm', '09:10', '09:40'),
+	(1, 1, 'A1', 'vancomycin', 'therapeutic', 'infusion', 'L-forearm', '14:00', NULL),
+	(2, 1, 'A1', 'ceftriaxone', 'therapeutic', 'infusion', 'L-forearm', '13:00', '13:12'),
+	(3, 1, 'A1', 'dexamethasone', 'therapeutic', 'push', 'port', '09:00', NULL),
+	(3, 2, 'A2', 'ondansetron', 'therapeutic', 'push', 'port', '09:05', NULL),
+	(3, 3, 'A3', 'diphenhydramine', 'therapeutic', 'push', 'port', '09:10', NULL),
+	(3, 4, 'A4', 'paclitaxel', 'chemotherapy', 'infusion', 'port', '09:30', '12:30'),
+	(3, 5, 'A5', 'carboplatin', 'chemotherapy', 'infusion', 'port', '12:30', '13:30'),
+	(4, 1, 'A1', 'immune globulin', 'therapeutic', 'infusion', 'L-forearm', '09:00', '11:20');
+INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service)
+SELECT g.ref, t.payer, t.setting, t.provider, g.d
+  FROM gen g JOIN tpl_claim t USING (tpl) ORDER BY g.i;
+INSERT INTO claimscrub.claim_line (claim_id, line_no, code, units, modifiers)
+SELECT c.id, l.line_no, l.code, l.units, l.modifiers
+  FROM gen g JOIN claimscrub.claim c ON c.claim_ref = g.ref JOIN tpl_line l USING (tpl);
+INSERT INTO claimscrub.administration (claim_id, seq, admin_ref, substance, kind, route,
+	site, start_time, stop_time)
+SELECT c.id, a.seq, a.ref, a.substance, a.kind, a.route, a.site,
+       to_char(g.d + a.start_t + make_interval(hours => g.shift), 'YYYY-MM-DD\"T\"HH24:MI'),
+       to_char(g.d + a.stop_t + make_interval(hours => g.shift), 'YYYY-MM-DD\"T\"HH24:MI')
+  FROM gen g JOIN claimscrub.claim c ON c.claim_ref = g.ref JOIN tpl_admin a USING (tpl);
+COMMIT;" -v cnt="$1" -v first="${2:-1}" >/dev/null
+}
+
+# bulk_verdicts_ok — every BULK claim has its template's verdict and rules:
+# prints the offending templates and returns 1 when one does not
+bulk_verdicts_ok() {
+	_bad=$(psql_val "
+WITH want(tpl, status, rules) AS (VALUES
+	('0', 'clean', ''), ('1', 'flagged', 'missing-stop-time'),
+	('2', 'flagged', 'infusion-under-16'), ('3', 'clean', ''),
+	('4', 'flagged', 'additional-hour-unsupported')),
+got AS (
+	SELECT split_part(c.claim_ref, '-', 2) AS tpl, c.status,
+	       coalesce((SELECT string_agg(f->>'rule', ' ' ORDER BY o)
+	                   FROM jsonb_array_elements(c.result->'findings') WITH ORDINALITY x(f, o)), '') AS rules,
+	       count(*) AS claims
+	  FROM claimscrub.claim c WHERE c.claim_ref LIKE 'BULK-%'
+	 GROUP BY 1, 2, 3)
+SELECT format('template %s: %s claims %s [%s], want %s [%s]', g.tpl, g.claims, g.status,
+              g.rules, w.status, w.rules)
+  FROM got g LEFT JOIN want w USING (tpl)
+ WHERE w.tpl IS NULL OR (g.status, g.rules) IS DISTINCT FROM (w.status, w.rules)")
+	[ -z "$_bad" ] && return 0
+	note "$_bad"
+	return 1
+}
+
+# ---- checks ---------------------------------------------------------------------------
+# consistency_check [LABEL] — the queue invariants, one TAP point, counts
+# printed: nothing pending, every claim scrubbed at its version with a
+# status equal to its result's verdict, the finding rows of that version
+# are exactly result->'findings' (count, ordinal, rule, message), no
+# unresolved finding of an older version, no duplicate (claim, version,
+# ordinal).  Sets c_claims, c_lost and c_dup for the caller.
+consistency_check() {
+	_cc_label=${1:-}
+	_r=$(psql_val "
+WITH f AS (
+	SELECT c.id,
+	       count(fd.id) AS rows_now,
+	       count(fd.id) FILTER (WHERE fd.ordinal < 0
+	           OR fd.ordinal >= jsonb_array_length(c.result->'findings')
+	           OR fd.rule IS DISTINCT FROM c.result->'findings'->fd.ordinal->>'rule'
+	           OR fd.message IS DISTINCT FROM c.result->'findings'->fd.ordinal->>'message') AS wrong
+	  FROM claimscrub.claim c
+	  LEFT JOIN claimscrub.finding fd ON fd.claim_id = c.id AND fd.claim_version = c.version
+	 GROUP BY c.id)
+SELECT count(*),
+       count(*) FILTER (WHERE c.status = 'pending'),
+       count(*) FILTER (WHERE c.scrubbed_version IS DISTINCT FROM c.version),
+       count(*) FILTER (WHERE c.result IS NULL OR c.status IS DISTINCT FROM c.result->>'verdict'
+                        OR c.result->>'claim' IS DISTINCT FROM c.claim_ref),
+       count(*) FILTER (WHERE f.rows_now < coalesce(jsonb_array_length(c.result->'findings'), 0)),
+       count(*) FILTER (WHERE f.rows_now > coalesce(jsonb_array_length(c.result->'findings'), 0)),
+       count(*) FILTER (WHERE f.wrong > 0),
+       (SELECT count(*) FROM claimscrub.finding o JOIN claimscrub.claim oc ON oc.id = o.claim_id
+         WHERE o.claim_version <> oc.version AND o.resolution IS NULL),
+       (SELECT count(*) FROM (SELECT 1 FROM claimscrub.finding
+                               GROUP BY claim_id, claim_version, ordinal HAVING count(*) > 1) d),
+       (SELECT count(*) FROM claimscrub.finding)
+  FROM claimscrub.claim c JOIN f USING (id)" -F ' ')
+	# shellcheck disable=SC2086
+	set -- $_r
+	if [ $# -ne 10 ]; then
+		not_ok "consistency${_cc_label:+ ($_cc_label)}: query failed" "$_r"
+		return 1
+	fi
+	c_claims=$1 c_lost=$(($2 + $3)) c_dup=$(($6 + $9))
+	_msg="claims $1, pending $2, not scrubbed at its version $3, status/result mismatch $4, missing finding rows $5, extra finding rows $6, finding rows not matching result $7, stale unresolved findings $8, duplicate (claim, version, ordinal) $9, finding rows ${10}"
+	if [ "$1" -gt 0 ] && [ "$2$3$4$5$6$7$8$9" = 00000000 ]; then
+		ok "consistency${_cc_label:+ ($_cc_label)}: $_msg"
+	else
+		not_ok "consistency${_cc_label:+ ($_cc_label)}" "$_msg"
+	fi
+}
+
+# claim_docs SQL_WHERE FILE — writes the claim documents (JSON, one per
+# document, separated by ---) rebuilt from the rows of the claims selected
+# by SQL_WHERE (on claimscrub.claim c), ordered by claim_ref
+claim_docs() {
+	psql_val "
+SELECT jsonb_strip_nulls(jsonb_build_object(
+	'claim', c.claim_ref, 'payer', c.payer, 'setting', c.setting,
+	'provider', c.provider, 'date_of_service', c.date_of_service::text,
+	'lines', (SELECT jsonb_agg(jsonb_build_object('code', l.code, 'units', l.units,
+	                 'modifiers', to_jsonb(coalesce(l.modifiers, '{}'))) ORDER BY l.line_no)
+	            FROM claimscrub.claim_line l WHERE l.claim_id = c.id),
+	'administrations', (SELECT jsonb_agg(jsonb_build_object('id', a.admin_ref,
+	                 'substance', a.substance, 'kind', a.kind, 'route', a.route,
+	                 'site', a.site, 'start', a.start_time, 'stop', a.stop_time,
+	                 'primary', a.is_primary,
+	                 'separate_site_required', a.separate_site_required) ORDER BY a.seq)
+	            FROM claimscrub.administration a WHERE a.claim_id = c.id)))::text
+  FROM claimscrub.claim c WHERE $1 ORDER BY c.claim_ref" | sed '1!s/^/---\n/' >"$2"
+}
+
+# jsonl_array IN OUT — JSON Lines to one JSON array
+jsonl_array() { { echo '['; sed '$!s/$/,/' "$1"; echo ']'; } >"$2"; }
+
+# verify_results SQL_WHERE LABEL [RULES-DIR...] — one TAP point: the results
+# of the selected claims equal what `claimscrub check --format json` prints
+# for the same claims rebuilt as documents from their rows
+verify_results() {
+	_where=$1 _label=$2; shift 2
+	claim_docs "$_where" "$T/verify.docs" || { not_ok "$_label: cannot read claims"; return 1; }
+	_rules=""
+	[ $# -eq 0 ] && set -- "$src/rules.d"
+	for d in "$@"; do _rules="$_rules --rules $d"; done
+	# shellcheck disable=SC2086
+	timeout 120 "$CLAIMSCRUB" check --format json $_rules "$T/verify.docs" \
+		</dev/null >"$T/verify.jsonl" 2>"$T/verify.err"
+	jsonl_array "$T/verify.jsonl" "$T/verify.json"
+	_out=$(psql_val "
+\\set exp \`cat '$T/verify.json'\`
+SELECT count(*), count(*) FILTER (WHERE c.result = e),
+       string_agg(CASE WHEN c.result IS DISTINCT FROM e THEN e->>'claim' END, ' ')
+  FROM jsonb_array_elements(:'exp'::jsonb) AS x(e)
+  LEFT JOIN claimscrub.claim c ON c.claim_ref = e->>'claim'")
+	_got=${_out%%|*} _rest=${_out#*|}
+	_eq=${_rest%%|*} _differ=${_rest#*|}
+	_want=$(($(grep -c '^---' "$T/verify.docs") + 1))
+	if [ "$_got" = "$_want" ] && [ "$_eq" = "$_want" ]; then
+		ok "$_label: $_got results equal claimscrub check's"
+	else
+		not_ok "$_label: results equal claimscrub check's" \
+			"claims $_want, check printed ${_got:-?}, equal ${_eq:-?}; differ: $(printf '%s' "$_differ" | cut -c 1-300)" \
+			"$(head -c 300 "$T/verify.err")"
+	fi
+}
