@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,57 +33,20 @@ cli_rules_add(struct cli_rules *r, const char *dir)
 	return true;
 }
 
-static bool
-is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* True when this program is the one built in the build tree, so the
- * source tree's rules.d applies without being named (tests, demo). */
-static bool
-in_build_tree(void)
-{
-	char exe[PATH_MAX], top[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0 || !realpath(CLAIMSCRUB_BUILDDIR, top))
-		return false;
-	exe[n] = '\0';
-	size_t len = strlen(top);
-	return strncmp(exe, top, len) == 0 && exe[len] == '/';
-}
-
 void
 cli_rules_default(struct cli_rules *r)
 {
-	if (r->n)
-		return;
-	const char *env = getenv("CLAIMSCRUB_RULES");
-	if (env && *env) {
-		snprintf(r->env_copy, sizeof(r->env_copy), "%s", env);
-		for (char *p = r->env_copy, *next; p && *p; p = next) {
-			next = strchr(p, ':');
-			if (next)
-				*next++ = '\0';
-			if (*p)
-				cli_rules_add(r, p);
-		}
-		return;
-	}
-	if (in_build_tree() && is_dir(CLAIMSCRUB_SRC_RULES)) {
-		cli_rules_add(r, CLAIMSCRUB_SRC_RULES);
-		return;
-	}
-	cli_rules_add(r, CLAIMSCRUB_DATA_RULES);
-	if (is_dir(CLAIMSCRUB_ETC_RULES))
-		cli_rules_add(r, CLAIMSCRUB_ETC_RULES);
+	if (r->n == 0)
+		r->n = rules_default_dirs(r->dirs, CLI_MAX_RULE_DIRS,
+					  r->env_copy, sizeof(r->env_copy));
 }
 
 const char *
 cli_sql_dir(void)
 {
-	if (in_build_tree() && is_dir(CLAIMSCRUB_SRC_SQL))
+	struct stat st;
+	if (rules_from_build_tree() && stat(CLAIMSCRUB_SRC_SQL, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
 		return CLAIMSCRUB_SRC_SQL;
 	return CLAIMSCRUB_DATA_SQL;
 }

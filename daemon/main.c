@@ -26,6 +26,8 @@
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrubd.yaml"
 #define CHANNEL "claimscrub_pending"
 #define BACKOFF_MIN_MS 100
+/* The last migration this daemon's SQL needs (sql/003_daemon.sql). */
+#define SCHEMA_VERSION 3
 
 struct daemon {
 	struct event_base *base;
@@ -111,13 +113,44 @@ apply(struct daemon *d)
 
 /* ---- connection events ---------------------------------------------------- */
 
+/* The schema must have every migration this daemon uses; without them its
+ * statements would fail claim after claim, so it says which one and exits. */
+static void
+on_schema(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct daemon *d = arg;
+	(void)n;
+	long version = error || !res[0]
+			       ? 0
+			       : strtol(PQgetvalue(res[0], 0, 0), NULL, 10);
+	if (version < SCHEMA_VERSION) {
+		dlog(DLOG_ERROR, "schema-missing",
+		     "schema_version=%ld missing_migration=%03ld hint=\"run "
+		     "claimscrub db migrate\"",
+		     version, version + 1);
+		d->exit_code = 1;
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	if (version > SCHEMA_VERSION)
+		dlog(DLOG_WARNING, "schema-newer",
+		     "schema_version=%ld known=%d", version, SCHEMA_VERSION);
+	queue_kick(d->queue);
+}
+
 static void
 on_up(void *arg)
 {
 	struct daemon *d = arg;
+	static const struct conn_query check[] = {
+		{"SELECT coalesce(max(version), 0) FROM "
+		 "claimscrub.schema_migrations",
+		 0,
+		 {NULL}}};
 	d->backoff_ms = 0;
 	dlog(DLOG_INFO, "connected", "rules=%s", rules_version(d->rules));
-	queue_kick(d->queue);
+	if (!conn_pipeline(d->conn, check, 1, on_schema, d))
+		queue_kick(d->queue);
 }
 
 static void

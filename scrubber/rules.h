@@ -12,6 +12,7 @@
 #ifndef SCRUBBER_RULES_H
 #define SCRUBBER_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -52,6 +53,10 @@ enum scrub_err rules_load_dirs(const char *const *dirs, size_t ndirs,
  */
 size_t rules_default_dirs(const char **dirs, size_t max, char *scratch,
 			  size_t scratch_size);
+
+/* True when the running program is the one built in this build tree, so
+ * the source tree's data (rules.d, sql/) applies without being named. */
+bool rules_from_build_tree(void);
 
 void rules_free(struct ruleset *rs);
 

@@ -120,9 +120,8 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* True when this program is the one built in the build tree. */
-static bool
-in_build_tree(void)
+bool
+rules_from_build_tree(void)
 {
 	char exe[PATH_MAX], top[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -152,7 +151,7 @@ rules_default_dirs(const char **dirs, size_t max, char *scratch,
 	}
 	if (max == 0)
 		return 0;
-	if (in_build_tree() && is_dir(CLAIMSCRUB_SRC_RULES)) {
+	if (rules_from_build_tree() && is_dir(CLAIMSCRUB_SRC_RULES)) {
 		dirs[n++] = CLAIMSCRUB_SRC_RULES;
 		return n;
 	}

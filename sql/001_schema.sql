@@ -1,4 +1,4 @@
--- 001_schema.sql — the claim queue: claims, their billed lines and
+-- 001_schema.sql: the claim queue: claims, their billed lines and
 -- documented administrations, findings, and the migration record.
 --
 -- Transactional and idempotent: `psql -v ON_ERROR_STOP=1 -f` runs it as one

@@ -1,4 +1,4 @@
--- 002_queue.sql — queue behaviour: a changed claim goes back to `pending`
+-- 002_queue.sql: queue behaviour: a changed claim goes back to `pending`
 -- with a new version and wakes the daemons; claimscrub.submit(jsonb) takes the
 -- claim document of `claimscrub check`, validates it, and replaces the claim.
 BEGIN;

@@ -1,4 +1,4 @@
--- 003_daemon.sql — what the daemon calls: a queued claim rendered back into
+-- 003_daemon.sql: what the daemon calls: a queued claim rendered back into
 -- a claim document (so the daemon reads it with the same strict reader as
 -- `claimscrub check`, and a bad row is reported exactly as a bad document
 -- would be), and one call that writes a whole batch of results.
