@@ -55,7 +55,8 @@ struct queue {
 	/* claims to retry one by one after a failed batch */
 	long long *retry;
 	int nretry, retry_pos;
-	bool single; /* this batch is one retried claim */
+	bool single;	     /* this batch is one retried claim */
+	char single_ref[80]; /* its claim id, once read */
 	char fail_reason[512];
 	struct queue_stats stats;
 };
@@ -130,6 +131,7 @@ queue_kick(struct queue *q)
 	if (q->state != Q_IDLE || q->stopping || !q->rs || !conn_idle(q->conn))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &q->started);
+	q->single_ref[0] = '\0';
 	if (q->retry_pos < q->nretry) {
 		strbuf_reset(&q->ids);
 		strbuf_printf(&q->ids, "{%lld}", q->retry[q->retry_pos++]);
@@ -282,6 +284,9 @@ on_locked(void *arg, PGresult *const *res, int n, const char *error)
 		step_rollback(q, error ? error : "reading the batch failed");
 		return;
 	}
+	if (q->single && PQntuples(res[1]) == 1)
+		snprintf(q->single_ref, sizeof(q->single_ref), "%s",
+			 PQgetvalue(res[1], 0, 3));
 	strbuf_reset(&q->out);
 	strbuf_putc(&q->out, '[');
 	q->nclaims = 0;
@@ -390,8 +395,10 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 	if (error)
 		dlog(DLOG_ERROR, "mark-invalid-failed", "claims=%s error=%s",
 		     strbuf_str(&q->ids), dlog_quote(error, e, sizeof(e)));
-	else
-		q->stats.invalid++, q->stats.claims++;
+	else {
+		q->stats.invalid++;
+		q->stats.claims++;
+	}
 	q->state = Q_IDLE;
 	if (q->stopping)
 		go_idle(q);
@@ -412,7 +419,8 @@ mark_invalid(struct queue *q)
 	snprintf(idtext, sizeof(idtext), "%lld", id);
 	snprintf(why, sizeof(why), "writing its results failed: %s", reason);
 	const char *reasons[] = {why};
-	if (scrub_invalid(q->rs, idtext, NULL, reasons, 1, &r) != SCRUB_OK) {
+	const char *ref = q->single_ref[0] ? q->single_ref : idtext;
+	if (scrub_invalid(q->rs, ref, NULL, reasons, 1, &r) != SCRUB_OK) {
 		q->state = Q_IDLE;
 		return;
 	}
@@ -449,6 +457,11 @@ static void
 step_rollback(struct queue *q, const char *why)
 {
 	char e[300];
+	/* a lost connection: the server rolled back; on_down says so */
+	if (!conn_idle(q->conn)) {
+		q->state = Q_IDLE;
+		return;
+	}
 	snprintf(q->fail_reason, sizeof(q->fail_reason), "%s", why);
 	dlog(DLOG_WARNING, "batch-failed", "claims=%s retry=%s error=%s",
 	     q->single ? strbuf_str(&q->ids) : "batch",
