@@ -260,9 +260,13 @@ keep_result(struct conn *c, PGresult *r)
 	case PGRES_PIPELINE_ABORTED:
 		break;
 	default:
-		if (!c->err[0])
+		/* the primary message, without "ERROR:  " and context */
+		if (!c->err[0]) {
+			const char *m =
+				PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 			snprintf(c->err, sizeof(c->err), "%s",
-				 PQresultErrorMessage(r));
+				 m ? m : PQresultErrorMessage(r));
+		}
 		break;
 	}
 	PQclear(r);
