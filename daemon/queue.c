@@ -217,9 +217,10 @@ reasons_of(const struct diag_list *dl, const char **reasons, int max)
 	return n;
 }
 
-/* Scrubs one row (id, version, attempts, claim_ref, payer, document). */
+/* The result for one row (id, version, attempts, claim_ref, payer,
+ * document); cd keeps the claim the result borrows. */
 static struct result *
-scrub_row(struct queue *q, PGresult *r, int row)
+row_result(struct queue *q, PGresult *r, int row, struct claimdoc **cd)
 {
 	const char *ref = PQgetvalue(r, row, 3);
 	const char *payer =
@@ -228,7 +229,6 @@ scrub_row(struct queue *q, PGresult *r, int row)
 	const char *reasons[16];
 	char tried[96];
 	struct diag_list dl = {0};
-	struct claimdoc *cd = NULL;
 	struct result *res = NULL;
 
 	if (attempts > q->max_attempts) {
@@ -240,14 +240,25 @@ scrub_row(struct queue *q, PGresult *r, int row)
 	}
 	const char *doc = PQgetvalue(r, row, 5);
 	enum scrub_err err = claimdoc_parse(
-		ref, doc, (size_t)PQgetlength(r, row, 5), &cd, &dl);
-	const struct claim *c = cd ? claimdoc_claim(cd, 0) : NULL;
+		ref, doc, (size_t)PQgetlength(r, row, 5), cd, &dl);
+	const struct claim *c = *cd ? claimdoc_claim(*cd, 0) : NULL;
 	if (err == SCRUB_OK && c)
 		scrub_claim(q->rs, c, &res);
 	else if (err != SCRUB_ENOMEM)
 		scrub_invalid(q->rs, ref, payer, reasons,
 			      reasons_of(&dl, reasons, 16), &res);
-	/* the result borrows the claim only for its JSON, written now */
+	diag_list_free(&dl);
+	return res;
+}
+
+/* Scrubs one row into the batch's results; returns its verdict, or -1 when
+ * out of memory (the claim stays pending and is tried again). */
+static int
+scrub_row(struct queue *q, PGresult *r, int row)
+{
+	struct claimdoc *cd = NULL;
+	struct result *res = row_result(q, r, row, &cd);
+	int verdict = res ? (int)res->verdict : -1;
 	if (res) {
 		strbuf_printf(&q->out,
 			      "%s{\"id\":%s,\"version\":%s,\"status\":\"%s\","
@@ -259,9 +270,9 @@ scrub_row(struct queue *q, PGresult *r, int row)
 		result_json(res, &q->out);
 		strbuf_putc(&q->out, '}');
 	}
-	diag_list_free(&dl);
+	result_free(res);
 	claimdoc_free(cd);
-	return res;
+	return verdict;
 }
 
 static void step_write(struct queue *q);
@@ -292,14 +303,13 @@ on_locked(void *arg, PGresult *const *res, int n, const char *error)
 	q->nclaims = 0;
 	memset(&q->pending, 0, sizeof(q->pending));
 	for (int i = 0; i < PQntuples(res[1]); i++) {
-		struct result *r = scrub_row(q, res[1], i);
-		if (!r) {
+		int verdict = scrub_row(q, res[1], i);
+		if (verdict < 0) {
 			dlog(DLOG_ERROR, "out-of-memory", "step=scrub");
 			continue;
 		}
-		count(&q->pending, r->verdict);
+		count(&q->pending, (enum verdict)verdict);
 		q->nclaims++;
-		result_free(r);
 	}
 	strbuf_putc(&q->out, ']');
 	step_write(q);

@@ -5,18 +5,23 @@ BEGIN;
 
 -- ---- re-queue on change ------------------------------------------------
 
--- What a claim says changed: new version, back in the queue.  Writes of the
--- daemon (status, result) and of submit() (which sets the version itself)
--- do not count.
+-- What a claim says changed, or someone put it back in the queue by hand
+-- (an operator after a rules change): new version, back in the queue, so
+-- every scrub has a version of its own and a reviewer's decision on an
+-- earlier one is never overwritten.  Writes of the daemon (status, result),
+-- of submit() and of rows_changed() (which set the version themselves) do
+-- not count.
 CREATE OR REPLACE FUNCTION claimscrub.claim_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF current_setting('claimscrub.submitting', true) = 'on' THEN
+	IF current_setting('claimscrub.submitting', true) = 'on'
+	   OR NEW.version <> OLD.version THEN
 		RETURN NEW;
 	END IF;
 	IF (NEW.claim_ref, NEW.payer, NEW.setting, NEW.provider, NEW.date_of_service)
 	   IS DISTINCT FROM
-	   (OLD.claim_ref, OLD.payer, OLD.setting, OLD.provider, OLD.date_of_service) THEN
+	   (OLD.claim_ref, OLD.payer, OLD.setting, OLD.provider, OLD.date_of_service)
+	   OR (NEW.status = 'pending' AND OLD.status <> 'pending') THEN
 		NEW.version := OLD.version + 1;
 		NEW.status := 'pending';
 		NEW.attempts := 0;

@@ -56,7 +56,8 @@ BEGIN
 
 	UPDATE claimscrub.claim c
 	   SET status = b.status, result = b.result, rules_version = b.rules,
-	       scrubbed_at = clock_timestamp(), scrubbed_version = b.version
+	       scrubbed_at = clock_timestamp(), scrubbed_version = b.version,
+	       attempts = 0
 	  FROM claimscrub_batch b WHERE c.id = b.id;
 	GET DIAGNOSTICS n = ROW_COUNT;
 

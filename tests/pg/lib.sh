@@ -93,10 +93,21 @@ cleanup() {
 		if [ "${PG_KEEP:-}" = 1 ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 	fi
 }
+on_signal() {
+	trap - INT TERM HUP
+	if [ -f "${T:-/nonexistent}/timed-out" ]; then
+		not_ok "$test_name: timed out after $PG_TEST_TIMEOUT s (PG_TEST_TIMEOUT)"
+	else
+		not_ok "$test_name: interrupted by a signal"
+	fi
+	finish
+}
 trap cleanup EXIT
-trap 'echo "# pg/$test_name: interrupted"; exit 1' INT TERM HUP
+trap on_signal INT TERM HUP
 
+# (a Unix socket path has at most 107 bytes: a long TMPDIR is not used)
 T=$(mktemp -d "${TMPDIR:-/tmp}/cspg.XXXXXX") || setup_failed "mktemp failed"
+if [ ${#T} -gt 70 ]; then rmdir "$T"; T=$(mktemp -d /tmp/cspg.XXXXXX) || setup_failed "mktemp failed"; fi
 chmod 755 "$T"
 
 # The whole test is bounded: past PG_TEST_TIMEOUT the shell gets SIGTERM and
@@ -105,7 +116,7 @@ chmod 755 "$T"
 	trap 'kill "$s" 2>/dev/null; exit 0' TERM
 	sleep "$PG_TEST_TIMEOUT" & s=$!
 	wait "$s"
-	echo "# pg/$test_name: timed out after $PG_TEST_TIMEOUT s" >"$T/timed-out"
+	: >"$T/timed-out"
 	kill -TERM $$
 ) </dev/null >/dev/null 2>&1 &
 watchdog_pid=$!
@@ -122,9 +133,10 @@ as_pg "$PG_BINDIR/initdb" -D "$T/pg/data" -U postgres -A trust -E UTF8 --locale=
 	</dev/null >"$T/initdb.log" 2>&1 ||
 	setup_failed "initdb failed: $(tail -n 5 "$T/initdb.log")"
 # Fast, not durable: no test here crashes the server itself.
-pg_opts="-c listen_addresses='' -c unix_socket_directories='$T/pg' -c port=$PGPORT
- -c fsync=off -c full_page_writes=off -c max_connections=40 -c shared_buffers=64MB
- -c log_min_messages=warning -c log_line_prefix='%m [%p] %a '"
+# (one line: pg_ctl hands the options to a shell command line)
+pg_opts="-c listen_addresses='' -c unix_socket_directories='$T/pg' -c port=$PGPORT"
+pg_opts="$pg_opts -c fsync=off -c full_page_writes=off -c max_connections=40"
+pg_opts="$pg_opts -c shared_buffers=64MB -c log_line_prefix='%m [%p] %a '"
 pg_started=1
 as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" -w -t 60 -o "$pg_opts" start \
 	</dev/null >/dev/null 2>&1 || setup_failed "the PostgreSQL server did not start"
@@ -191,40 +203,53 @@ write_config() {
 }
 
 # start_daemon CONFIG [ARG...] — starts claimscrubd in the background with
-# its standard error in a log of its own; sets daemon_pid and daemon_log
-# (the pid is a direct child of this shell, so wait_daemon can read its
-# exit status)
+# its standard error in a log of its own; sets daemon_pid (the daemon's own
+# pid, for signals) and daemon_log.  A small wrapper shell waits for it and
+# writes its exit status to $T/status.PID: dash's `wait` loses the status of
+# a child that ended while it waited for another once traps are set.
 start_daemon() {
 	_cfg=$1; shift
 	ndaemons=$((ndaemons + 1))
 	daemon_log="$T/daemon-$ndaemons.log"
-	"$CLAIMSCRUBD" -c "$_cfg" "$@" </dev/null >"$daemon_log" 2>&1 &
-	daemon_pid=$!
+	sh -c 'dir=$1 log=$2 n=$3; shift 3
+		"$@" </dev/null >"$log" 2>&1 &
+		p=$!
+		echo "$p" >"$dir/pid.$n"
+		wait "$p"
+		echo $? >"$dir/status.$p.tmp" && mv "$dir/status.$p.tmp" "$dir/status.$p"' \
+		claimscrubd-wrapper "$T" "$daemon_log" "$ndaemons" \
+		"$CLAIMSCRUBD" -c "$_cfg" "$@" </dev/null >/dev/null 2>&1 &
+	_i=0
+	while [ ! -s "$T/pid.$ndaemons" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	daemon_pid=$(cat "$T/pid.$ndaemons" 2>/dev/null)
+	[ -n "$daemon_pid" ] || daemon_pid=0
 	daemon_pids="$daemon_pids $daemon_pid"
 }
+
+# daemon_exited PID — true once the daemon has ended (its status is known)
+daemon_exited() { [ -f "$T/status.$1" ]; }
 
 # wait_daemon PID TIMEOUT — waits for a daemon started by start_daemon and
 # returns its exit status, or 124 after killing it when TIMEOUT ran out
 wait_daemon() {
 	_pid=$1
-	rm -f "$T/wd.$_pid"
-	(
-		trap 'kill "$s" 2>/dev/null; exit 0' TERM
-		sleep "$2" & s=$!
-		wait "$s"
-		: >"$T/wd.$_pid"
-		kill -KILL "$_pid" 2>/dev/null
-	) </dev/null >/dev/null 2>&1 &
-	_wd=$!
-	wait "$_pid"
-	_st=$?
-	kill -TERM "$_wd" 2>/dev/null
-	wait "$_wd" 2>/dev/null
-	[ -f "$T/wd.$_pid" ] && _st=124
+	_deadline=$(($(date +%s) + $2))
+	while [ ! -f "$T/status.$_pid" ]; do
+		if [ "$(date +%s)" -ge "$_deadline" ]; then
+			kill -KILL "$_pid" 2>/dev/null
+			_i=0
+			while [ ! -f "$T/status.$_pid" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+			_st=124
+			break
+		fi
+		sleep 0.05
+	done
+	[ -f "$T/status.$_pid" ] && [ "${_st:-}" != 124 ] && _st=$(cat "$T/status.$_pid")
 	_rest=""
 	for p in $daemon_pids; do [ "$p" = "$_pid" ] || _rest="$_rest $p"; done
 	daemon_pids=$_rest
-	return "$_st"
+	_r=$_st; _st=""
+	return "$_r"
 }
 
 # stop_daemon PID [SIGNAL] — sends SIGNAL (default TERM) and waits up to 30 s

@@ -1,0 +1,165 @@
+#!/bin/sh
+# bad-rows.sh — rows written straight into the tables by some other system,
+# bad in every way the schema lets through, next to good claims: the daemon
+# (long-running) scrubs the good ones, makes each bad one invalid (or
+# flagged) with the reason in its findings, keeps hostile text as data,
+# never stalls and never dies; SIGTERM then ends it with status 0.
+# Prints TAP.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+sql_text="'); DROP TABLE claimscrub.claim; --"
+fmt_text='%s%n%x%p%99999999s'
+fmt_ref='BAD-FMT-%s%n%x'
+quote_ref='BAD-QUOTE-"a\b"'
+
+gen_claims 50 || setup_failed "generating claims failed"
+# One transaction; every claim a 30-minute ceftriaxone infusion billed
+# 96365 + J0696 (clean) until one thing is spoiled.
+psql_val "
+BEGIN;
+CREATE TEMP TABLE bad (ref text, spoil text) ON COMMIT DROP;
+INSERT INTO bad VALUES
+	('BAD-NULL-CODE', 'null code'), ('BAD-UNKNOWN-CODE', 'unknown code'),
+	('BAD-UNITS-0', 'units 0'), ('BAD-UNITS-NEG', 'units -3'),
+	('BAD-TIME', 'garbage time'), ('BAD-KIND', 'kind banana'),
+	('BAD-SQL', 'sql'), (:'fmt_ref', 'format'), ('BAD-BIG', '100 kB'),
+	('BAD-NO-SETTING', 'no setting'), ('BAD-SETTING', 'setting'),
+	('BAD-NO-ID', 'no administration id'), ('BAD-DUP-ID', 'duplicate id'),
+	('BAD-CTRL', 'control characters'), ('BAD-ROUTE', 'route'),
+	('BAD-REF-' || repeat('x', 100), 'long claim id'), (:'quote_ref', 'quote'),
+	('BAD-EMPTY', 'no rows'), ('BAD-ATTEMPTS', 'attempts');
+INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service)
+SELECT ref, 'medicare',
+       CASE spoil WHEN 'no setting' THEN NULL WHEN 'setting' THEN 'hospital' ELSE 'facility' END,
+       'NPI-1234567893', date '2026-03-02'
+  FROM bad;
+INSERT INTO claimscrub.claim_line (claim_id, line_no, code, units, modifiers)
+SELECT c.id, l.n,
+       CASE WHEN l.n = 1 AND b.spoil = 'null code' THEN NULL
+            WHEN l.n = 1 AND b.spoil = 'unknown code' THEN 'ZZZZZ'
+            ELSE l.code END,
+       CASE WHEN l.n = 1 AND b.spoil = 'units 0' THEN 0
+            WHEN l.n = 1 AND b.spoil = 'units -3' THEN -3
+            ELSE l.units END,
+       '{}'
+  FROM bad b JOIN claimscrub.claim c ON c.claim_ref = b.ref
+ CROSS JOIN (VALUES (1, '96365', 1), (2, 'J0696', 4)) AS l(n, code, units)
+ WHERE b.spoil <> 'no rows';
+INSERT INTO claimscrub.administration (claim_id, seq, admin_ref, substance, kind, route,
+	site, start_time, stop_time)
+SELECT c.id, a.n,
+       CASE WHEN b.spoil = 'no administration id' THEN NULL
+            WHEN b.spoil = 'duplicate id' THEN 'A1' ELSE 'A' || a.n END,
+       CASE b.spoil WHEN 'sql' THEN :'sql_text' WHEN 'format' THEN :'fmt_text'
+            WHEN '100 kB' THEN repeat('ceftriaxone ', 8534)
+            WHEN 'control characters' THEN e'cef\\ntri\\taxone\\x01\\x1b[31m' ELSE 'ceftriaxone' END,
+       CASE b.spoil WHEN 'kind banana' THEN 'banana' ELSE 'therapeutic' END,
+       CASE b.spoil WHEN 'route' THEN 'intravenous-ish' ELSE 'infusion' END,
+       'L-forearm',
+       CASE b.spoil WHEN 'garbage time' THEN 'yesterday' ELSE '2026-03-02T09:10' END,
+       CASE WHEN b.spoil IN ('sql', 'format') THEN '2026-03-02T09:22'
+            ELSE '2026-03-02T09:40' END
+  FROM bad b JOIN claimscrub.claim c ON c.claim_ref = b.ref
+ CROSS JOIN generate_series(1, 2) AS a(n)
+ WHERE b.spoil <> 'no rows' AND (a.n = 1 OR b.spoil = 'duplicate id');
+COMMIT;
+-- as if daemons had died on it max_attempts times already
+UPDATE claimscrub.claim SET attempts = 3 WHERE claim_ref = 'BAD-ATTEMPTS';
+" -v sql_text="$sql_text" -v fmt_text="$fmt_text" -v fmt_ref="$fmt_ref" -v quote_ref="$quote_ref" \
+	>"$T/insert.out" 2>&1 || setup_failed "inserting the bad rows failed: $(head -n 5 "$T/insert.out")"
+nbad=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE claim_ref LIKE 'BAD-%'")
+
+write_config "$T/claimscrubd.yaml" "max_attempts: 3" "batch_size: 10"
+start_daemon "$T/claimscrubd.yaml"
+pid=$daemon_pid log=$daemon_log
+
+if wait_until "SELECT NOT EXISTS (SELECT 1 FROM claimscrub.claim WHERE status = 'pending')" 30; then
+	ok "the queue drains: $nbad bad claims and 50 good ones"
+else
+	not_ok "the queue drains: $nbad bad claims and 50 good ones" \
+		"still pending: $(psql_val "SELECT string_agg(left(claim_ref, 30) || ' (attempts ' || attempts || ')', ', ') FROM claimscrub.claim WHERE status = 'pending'")"
+	tail_log "$log"
+fi
+
+# invalid REF PATTERN — claim REF is invalid and a finding row of its version
+# says why, matching PATTERN (case-insensitive regular expression)
+invalid() {
+	_got=$(psql_val "
+SELECT c.status || ' ' || count(f.id) FILTER (WHERE f.message ~* :'pat')
+       || ' | ' || coalesce(string_agg(f.message, ' / '), '')
+  FROM claimscrub.claim c
+  LEFT JOIN claimscrub.finding f ON f.claim_id = c.id AND f.claim_version = c.version
+ WHERE c.claim_ref = :'ref' GROUP BY c.status" -v ref="$1" -v pat="$2")
+	case $_got in
+	"invalid "[1-9]*) ok "$1 is invalid: $(echo "${_got#* | }" | cut -c 1-150)" ;;
+	*) not_ok "$1 is invalid with a finding matching /$2/" "got: $(echo "$_got" | cut -c 1-300)" ;;
+	esac
+}
+invalid BAD-NULL-CODE 'code'
+invalid BAD-UNITS-0 'unit'
+invalid BAD-UNITS-NEG 'unit'
+invalid BAD-KIND 'kind|banana'
+invalid BAD-BIG 'substance|long'
+invalid BAD-NO-SETTING 'setting'
+invalid BAD-SETTING 'setting|hospital'
+invalid BAD-NO-ID "id"
+invalid BAD-DUP-ID 'id|twice|duplicate|unique'
+invalid BAD-CTRL 'control|character|substance'
+invalid BAD-ROUTE 'route'
+invalid "BAD-REF-$(printf '%100s' '' | tr ' ' x)" 'claim|long|64'
+invalid BAD-ATTEMPTS 'attempt|fail|times'
+
+# the rest are claims `claimscrub check` can read too: the same result
+verify_results "c.claim_ref IN ('BAD-UNKNOWN-CODE', 'BAD-TIME', 'BAD-SQL', 'BAD-EMPTY', '$fmt_ref')
+                OR c.claim_ref LIKE 'BAD-QUOTE-%'" \
+	"claims check can read (unknown code, garbage time, hostile text, no rows)"
+st=$(psql_val "SELECT status || ' ' || (result->'unchecked')::text || ' ' || jsonb_array_length(result->'findings')
+                FROM claimscrub.claim WHERE claim_ref = 'BAD-UNKNOWN-CODE'")
+# ZZZZZ is a well-formed code no rule knows: the line is listed as
+# unchecked, never silently passed, and the unbilled infusion is a finding
+case $st in
+"clean [1] "[1-9]* | "flagged [1] "[1-9]*) ok "the unknown code ZZZZZ is reported unchecked, with findings ($st)" ;;
+*) not_ok "the unknown code ZZZZZ is reported unchecked, with findings" "status, unchecked, findings: $st" ;;
+esac
+st=$(psql_val "SELECT status || ' ' || string_agg(f.rule, ' ') FROM claimscrub.claim c
+                 JOIN claimscrub.finding f ON f.claim_id = c.id AND f.claim_version = c.version
+                WHERE c.claim_ref = 'BAD-TIME' GROUP BY c.status")
+case $st in
+"flagged "*invalid-time*) ok "the garbage time 'yesterday' is flagged invalid-time" ;;
+*) not_ok "the garbage time 'yesterday' is flagged invalid-time" "status, rules: $st" ;;
+esac
+verbatim=$(psql_val "
+SELECT count(*) FILTER (WHERE c.claim_ref = 'BAD-SQL' AND strpos(f.message, :'s') > 0)
+       || ' ' || count(*) FILTER (WHERE c.claim_ref = :'fr' AND strpos(f.message, :'f') > 0
+                                  AND c.result->>'claim' = :'fr')
+  FROM claimscrub.claim c JOIN claimscrub.finding f ON f.claim_id = c.id AND f.claim_version = c.version
+ WHERE c.status = 'flagged'" -v s="$sql_text" -v f="$fmt_text" -v fr="$fmt_ref")
+if [ "$verbatim" = "1 1" ]; then ok "SQL and format-string text are kept verbatim in the findings"; else
+	not_ok "SQL and format-string text are kept verbatim in the findings" "matches: $verbatim"; fi
+check "claimscrub.claim is still there" [ "$(psql_val "SELECT to_regclass('claimscrub.claim') IS NOT NULL")" = t ]
+check "the good claims have their templates' verdicts" bulk_verdicts_ok
+good=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE claim_ref LIKE 'BULK-%' AND scrubbed_version = version")
+if [ "$good" -eq 50 ]; then ok "all 50 good claims are scrubbed"; else not_ok "all 50 good claims are scrubbed" "$good"; fi
+consistency_check "bad rows"
+
+# ---- still alive, still listening ---------------------------------------------
+if daemon_exited "$pid"; then
+	not_ok "the daemon is still running" "it ended with status $(cat "$T/status.$pid")"; tail_log "$log"
+else
+	ok "the daemon is still running"
+fi
+psql_val "UPDATE claimscrub.claim_line SET units = 0 WHERE line_no = 1
+           AND claim_id = (SELECT id FROM claimscrub.claim WHERE claim_ref = 'BULK-0-5')" >/dev/null
+if wait_until "SELECT status = 'invalid' FROM claimscrub.claim WHERE claim_ref = 'BULK-0-5'" 15; then
+	ok "a good claim spoilt later is rescrubbed and becomes invalid"
+else
+	not_ok "a good claim spoilt later is rescrubbed and becomes invalid" \
+		"$(psql_val "SELECT status, version, scrubbed_version FROM claimscrub.claim WHERE claim_ref = 'BULK-0-5'")"
+fi
+check "its log is key=value lines, one per event" log_is_keyvalue "$log"
+# the log lines must stay lines: a message with a newline in it is quoted
+stop_daemon "$pid" TERM
+st=$?
+if [ $st -eq 0 ]; then ok "SIGTERM: the daemon exits 0"; else not_ok "SIGTERM: the daemon exits 0" "exit $st"; tail_log "$log"; fi
+finish
