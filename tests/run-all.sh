@@ -17,7 +17,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 deps="build-essential autoconf automake autoconf-archive pkg-config clang
       clang-format libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev
-      libcriterion-dev"
+      libcriterion-dev postgresql-15 postgresql-client-15 valgrind"
 if [ "${SKIP_APT:-}" != 1 ]; then
 	echo "== installing dependencies"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

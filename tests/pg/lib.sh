@@ -104,6 +104,8 @@ on_signal() {
 }
 trap cleanup EXIT
 trap on_signal INT TERM HUP
+# output cut off (| head): clean up all the same
+trap 'trap - PIPE; cleanup; exit 141' PIPE
 
 # (a Unix socket path has at most 107 bytes: a long TMPDIR is not used)
 T=$(mktemp -d "${TMPDIR:-/tmp}/cspg.XXXXXX") || setup_failed "mktemp failed"

@@ -5,8 +5,9 @@
 # the resolved finding is still there with its reviewer fields, the older
 # version's unresolved findings are gone, the new version's are there.  Then
 # a replacement through claimscrub.submit (version 3), and requeues of an
-# unchanged claim (status set back to pending), which must neither lose the
-# reviewer's decision nor turn the claim invalid.  Prints TAP.
+# unchanged claim by hand (status set back to pending, as an operator does
+# after a rules change), which must neither lose the reviewer's decision nor
+# turn the claim invalid however often they happen.  Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -87,8 +88,7 @@ if [ "$v3" = "clean 0" ]; then ok "version 3 is clean with no open finding"; els
 	not_ok "version 3 is clean with no open finding" "status, open findings: $v3"; fi
 check "the resolved finding of version 1 is still there" kept
 
-# ---- requeue without a change: same version, scrubbed again ------------------------------
-# (an operator after a rules change: UPDATE claim SET status = 'pending')
+# ---- requeue by hand: UPDATE claim SET status = 'pending' ---------------------------------
 
 # requeue N — sets claim :id back to pending N times, waiting for each
 # rescrub; says what went wrong in $requeue_failed
@@ -97,9 +97,13 @@ requeue() {
 	_i=0
 	while [ $_i -lt "$1" ]; do
 		_i=$((_i + 1))
-		q "UPDATE claimscrub.claim SET status = 'pending' WHERE id = :id" >/dev/null
-		wait_until "SELECT status <> 'pending' FROM claimscrub.claim WHERE id = $id" 15 ||
-			requeue_failed="$requeue_failed requeue $_i: still pending;"
+		_before=$(q "SELECT scrubbed_at FROM claimscrub.claim WHERE id = :id")
+		_now=$(q "UPDATE claimscrub.claim SET status = 'pending' WHERE id = :id RETURNING status")
+		[ "$_now" = pending ] || requeue_failed="$requeue_failed requeue $_i: the UPDATE left it $_now;"
+		# scrubbed again: no longer pending, and a later scrubbed_at
+		wait_until "SELECT status <> 'pending' AND scrubbed_at > '$_before'
+		              FROM claimscrub.claim WHERE id = $id" 15 ||
+			requeue_failed="$requeue_failed requeue $_i: not scrubbed again;"
 		_st=$(q "SELECT status FROM claimscrub.claim WHERE id = :id")
 		if [ "$_st" != flagged ]; then
 			requeue_failed="$requeue_failed requeue $_i: status $_st (attempts $(q "SELECT attempts FROM claimscrub.claim WHERE id = :id"): $(q "SELECT result->'findings'->0->>'message' FROM claimscrub.claim WHERE id = :id"))"
@@ -124,8 +128,8 @@ resolved=$(q "UPDATE claimscrub.finding SET resolution = 'false-positive', resol
                      resolved_at = now(), note = 'seen'
                WHERE claim_id = :id AND claim_version = 1 AND ordinal = 0 RETURNING id")
 requeue 1
-if [ -z "$requeue_failed" ]; then ok "a requeued claim with a resolved finding of its version is scrubbed again"; else
-	not_ok "a requeued claim with a resolved finding of its version is scrubbed again" "$requeue_failed"; fi
+if [ -z "$requeue_failed" ]; then ok "a requeued claim with a resolved finding is scrubbed again"; else
+	not_ok "a requeued claim with a resolved finding is scrubbed again" "$requeue_failed"; fi
 kept=$(q "SELECT count(*) FROM claimscrub.finding
            WHERE id = ${resolved:-0} AND resolution = 'false-positive' AND resolved_by = 'rev2' AND note = 'seen'")
 if [ "$kept" = 1 ]; then ok "the requeue keeps the reviewer's decision"; else

@@ -12,6 +12,7 @@ claims=20000
 # half_done_ok LABEL — after an interrupted drain: every claim is either
 # untouched (pending, no result, no finding rows) or completely scrubbed
 half_done_ok() {
+	_label=$1
 	_r=$(psql_val "
 SELECT count(*) FILTER (WHERE status = 'pending'),
        count(*) FILTER (WHERE status = 'pending' AND (result IS NOT NULL OR scrubbed_at IS NOT NULL
@@ -25,9 +26,9 @@ SELECT count(*) FILTER (WHERE status = 'pending'),
 	# shellcheck disable=SC2086
 	set -- $_r
 	if [ "${2:-x}" = 0 ] && [ "${3:-x}" = 0 ]; then
-		ok "$half_label: no half-scrubbed claim ($1 still pending)"
+		ok "$_label: no half-scrubbed claim ($1 still pending)"
 	else
-		not_ok "$half_label: no half-scrubbed claim" "pending $1, pending but written ${2:-?}, scrubbed but inconsistent ${3:-?}"
+		not_ok "$_label: no half-scrubbed claim" "pending $1, pending but written ${2:-?}, scrubbed but inconsistent ${3:-?}"
 	fi
 	left=${1:-0}
 }
@@ -55,10 +56,10 @@ scrubbed_total=0
 
 # ---- SIGTERM to --once, SIGINT to a long-running daemon --------------------------
 interrupt TERM --once
-half_label="after SIGTERM" half_done_ok
+half_done_ok "after SIGTERM"
 [ "$left" -gt 0 ] || note "(the drain had ended before SIGTERM arrived: nothing was left to interrupt)"
 interrupt INT
-half_label="after SIGINT" half_done_ok
+half_done_ok "after SIGINT"
 [ "$left" -gt 0 ] || note "(the drain had ended before SIGINT arrived: nothing was left to interrupt)"
 
 # ---- a second --once run finishes -------------------------------------------------
