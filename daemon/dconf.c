@@ -49,6 +49,7 @@ DCONF_LONG(batch_size, 1, 10000)
 DCONF_LONG(poll_interval_ms, 10, 3600000)
 DCONF_LONG(max_attempts, 1, 1000)
 DCONF_LONG(reconnect_max_ms, 10, 3600000)
+DCONF_LONG(claim_lease_ms, 100, 3600000)
 
 static enum scrub_err
 set_log_level(struct yctx *c, const struct ynode *v, void *obj)
@@ -64,6 +65,7 @@ static const struct ykey dconf_keys[] = {
 	{"poll_interval_ms", false, set_poll_interval_ms},
 	{"max_attempts", false, set_max_attempts},
 	{"reconnect_max_ms", false, set_reconnect_max_ms},
+	{"claim_lease_ms", false, set_claim_lease_ms},
 	{"log_level", false, set_log_level},
 	{NULL, false, NULL},
 };
@@ -75,6 +77,7 @@ dconf_defaults(struct dconf *c)
 	c->poll_interval_ms = 5000;
 	c->max_attempts = 5;
 	c->reconnect_max_ms = 30000;
+	c->claim_lease_ms = 10000;
 	c->log_level = DLOG_INFO;
 }
 

@@ -21,6 +21,7 @@ struct dconf {
 	long poll_interval_ms;
 	long max_attempts;
 	long reconnect_max_ms;
+	long claim_lease_ms;
 	int log_level; /* enum dlog_level */
 };
 

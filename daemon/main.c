@@ -108,7 +108,7 @@ apply(struct daemon *d)
 {
 	dlog_init((enum dlog_level)d->conf->log_level);
 	queue_configure(d->queue, d->rules, d->conf->batch_size,
-			d->conf->max_attempts);
+			d->conf->max_attempts, d->conf->claim_lease_ms);
 }
 
 /* ---- connection events ---------------------------------------------------- */
@@ -191,12 +191,14 @@ on_reconnect(evutil_socket_t fd, short what, void *arg)
 	conn_start(d->conn, d->conf->database, CHANNEL);
 }
 
-/* The queue is drained (or stopping and its batch is done). */
+/* The queue is drained (or stopping and its batch is done).  --once exits
+ * only when nothing is pending at all: claims leased by a daemon that died
+ * come back when the lease runs out, and the poll timer picks them up. */
 static void
-on_idle(void *arg)
+on_idle(void *arg, bool empty)
 {
 	struct daemon *d = arg;
-	if (d->once || d->stopping)
+	if (d->stopping || (d->once && empty))
 		event_base_loopexit(d->base, NULL);
 }
 

@@ -12,12 +12,21 @@
 #include "daemon/dlog.h"
 #include "daemon/queue.h"
 
+/* Claims not leased by another daemon; the lease and the attempt commit at
+ * once, so they survive a crash ($2: the lease in milliseconds). */
 static const char SQL_CLAIM[] =
 	"WITH picked AS MATERIALIZED ("
 	" SELECT id FROM claimscrub.claim WHERE status = 'pending'"
+	" AND (claimed_at IS NULL OR claimed_at <"
+	" clock_timestamp() - make_interval(secs => $2::double precision / "
+	"1000))"
 	" ORDER BY enqueued_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)"
-	" UPDATE claimscrub.claim c SET attempts = c.attempts + 1"
+	" UPDATE claimscrub.claim c SET attempts = c.attempts + 1,"
+	" claimed_at = clock_timestamp()"
 	" FROM picked WHERE c.id = picked.id RETURNING c.id";
+/* Whether anything is pending at all (leased by others included). */
+static const char SQL_PENDING[] = "SELECT EXISTS (SELECT 1 FROM "
+				  "claimscrub.claim WHERE status = 'pending')";
 static const char SQL_LOCK[] =
 	"SELECT c.id, c.version, c.attempts, c.claim_ref, c.payer,"
 	" claimscrub.claim_document(c) FROM claimscrub.claim c"
@@ -26,12 +35,13 @@ static const char SQL_LOCK[] =
 static const char SQL_WRITE[] = "SELECT claimscrub.write_results($1::jsonb)";
 static const char SQL_MARK[] =
 	"UPDATE claimscrub.claim SET status = 'invalid', result = $2::jsonb,"
-	" scrubbed_at = clock_timestamp(), scrubbed_version = version"
-	" WHERE id = $1::bigint AND status = 'pending'";
+	" scrubbed_at = clock_timestamp(), scrubbed_version = version,"
+	" claimed_at = NULL WHERE id = $1::bigint AND status = 'pending'";
 
 enum qstate {
 	Q_IDLE,
 	Q_CLAIMING,
+	Q_CHECKING,
 	Q_LOCKING,
 	Q_WRITING,
 	Q_ROLLING_BACK,
@@ -40,10 +50,10 @@ enum qstate {
 
 struct queue {
 	struct conn *conn;
-	void (*idle)(void *arg);
+	void (*idle)(void *arg, bool empty);
 	void *arg;
 	const struct ruleset *rs;
-	long batch_size, max_attempts;
+	long batch_size, max_attempts, lease_ms;
 	enum qstate state;
 	bool stopping;
 	struct timespec started;
@@ -66,7 +76,7 @@ static void step_lock(struct queue *q);
 static void step_rollback(struct queue *q, const char *why);
 
 struct queue *
-queue_new(struct conn *c, void (*idle)(void *arg), void *arg)
+queue_new(struct conn *c, void (*idle)(void *arg, bool empty), void *arg)
 {
 	struct queue *q = calloc(1, sizeof(*q));
 	if (!q)
@@ -76,6 +86,7 @@ queue_new(struct conn *c, void (*idle)(void *arg), void *arg)
 	q->arg = arg;
 	q->batch_size = 500;
 	q->max_attempts = 5;
+	q->lease_ms = 10000;
 	q->ids = (struct strbuf)STRBUF_INIT;
 	q->out = (struct strbuf)STRBUF_INIT;
 	return q;
@@ -83,11 +94,12 @@ queue_new(struct conn *c, void (*idle)(void *arg), void *arg)
 
 void
 queue_configure(struct queue *q, const struct ruleset *rs, long batch_size,
-		long max_attempts)
+		long max_attempts, long lease_ms)
 {
 	q->rs = rs;
 	q->batch_size = batch_size;
 	q->max_attempts = max_attempts;
+	q->lease_ms = lease_ms;
 }
 
 bool
@@ -102,12 +114,13 @@ queue_stats(const struct queue *q)
 	return &q->stats;
 }
 
+/* empty: nothing is pending at all (not merely leased by other daemons) */
 static void
-go_idle(struct queue *q)
+go_idle(struct queue *q, bool empty)
 {
 	q->state = Q_IDLE;
 	if (q->idle)
-		q->idle(q->arg);
+		q->idle(q->arg, empty);
 }
 
 void
@@ -115,7 +128,7 @@ queue_stop(struct queue *q)
 {
 	q->stopping = true;
 	if (q->state == Q_IDLE)
-		go_idle(q);
+		go_idle(q, true);
 }
 
 void
@@ -168,6 +181,24 @@ run(struct queue *q, enum qstate next, const struct conn_query *qs, int n,
 /* ---- 1. claim ------------------------------------------------------------ */
 
 static void
+on_checked(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	(void)n;
+	bool empty =
+		!error && res[0] && strcmp(PQgetvalue(res[0], 0, 0), "f") == 0;
+	go_idle(q, empty);
+}
+
+/* Nothing to claim: is anything pending at all, or only leased elsewhere? */
+static void
+step_check(struct queue *q)
+{
+	struct conn_query qs[] = {{SQL_PENDING, 0, {NULL}}};
+	run(q, Q_CHECKING, qs, 1, on_checked);
+}
+
+static void
 on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
@@ -182,7 +213,7 @@ on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 	}
 	int rows = PQntuples(res[0]);
 	if (rows == 0) {
-		go_idle(q);
+		step_check(q);
 		return;
 	}
 	strbuf_reset(&q->ids);
@@ -197,9 +228,10 @@ on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 static void
 step_claim(struct queue *q)
 {
-	char limit[24];
+	char limit[24], lease[24];
 	snprintf(limit, sizeof(limit), "%ld", q->batch_size);
-	struct conn_query qs[] = {{SQL_CLAIM, 1, {limit}}};
+	snprintf(lease, sizeof(lease), "%ld", q->lease_ms);
+	struct conn_query qs[] = {{SQL_CLAIM, 2, {limit, lease}}};
 	run(q, Q_CLAIMING, qs, 1, on_claimed);
 }
 
@@ -356,7 +388,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	     elapsed_ms(&q->started), q->single ? " retry=single" : "");
 	q->state = Q_IDLE;
 	if (q->stopping)
-		go_idle(q);
+		go_idle(q, true);
 	else
 		queue_kick(q);
 }
@@ -411,7 +443,7 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 	}
 	q->state = Q_IDLE;
 	if (q->stopping)
-		go_idle(q);
+		go_idle(q, true);
 	else
 		queue_kick(q);
 }
@@ -458,7 +490,7 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 	q->stats.batch_failures++;
 	retry_singly(q);
 	if (q->stopping)
-		go_idle(q);
+		go_idle(q, true);
 	else
 		queue_kick(q);
 }

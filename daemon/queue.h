@@ -25,14 +25,16 @@ struct queue_stats {
 	long long batches, batch_failures;
 };
 
-/* idle(arg) is called whenever a drain ends: the queue was empty, or the
- * queue was told to stop and its batch is done. */
-struct queue *queue_new(struct conn *c, void (*idle)(void *arg), void *arg);
+/* idle(arg, empty) is called whenever a drain ends: nothing more could be
+ * claimed (empty: nothing is pending at all; else the rest is leased by other
+ * daemons), or the queue was told to stop and its batch is done. */
+struct queue *queue_new(struct conn *c, void (*idle)(void *arg, bool empty),
+			void *arg);
 
 /* The rule set and limits for the next batches (borrowed; swap only
  * between callbacks, which is always the case in one event loop). */
 void queue_configure(struct queue *q, const struct ruleset *rs, long batch_size,
-		     long max_attempts);
+		     long max_attempts, long lease_ms);
 
 /* Starts draining if no batch is in flight and the connection is idle. */
 void queue_kick(struct queue *q);

@@ -4,6 +4,11 @@
 -- would be), and one call that writes a whole batch of results.
 BEGIN;
 
+-- When a daemon last claimed the claim: a lease.  Other daemons leave a claim
+-- claimed less than a lease ago alone, so two daemons never count an attempt
+-- for one claim at once; a dead daemon's claims come back when it runs out.
+ALTER TABLE claimscrub.claim ADD COLUMN IF NOT EXISTS claimed_at timestamptz;
+
 -- The claim as a claim document.  Optional columns that are NULL are left
 -- out; required ones stay, as JSON null, so the reader says what is missing.
 CREATE OR REPLACE FUNCTION claimscrub.claim_document(c claimscrub.claim)
@@ -57,7 +62,7 @@ BEGIN
 	UPDATE claimscrub.claim c
 	   SET status = b.status, result = b.result, rules_version = b.rules,
 	       scrubbed_at = clock_timestamp(), scrubbed_version = b.version,
-	       attempts = 0
+	       attempts = 0, claimed_at = NULL
 	  FROM claimscrub_batch b WHERE c.id = b.id;
 	GET DIAGNOSTICS n = ROW_COUNT;
 
