@@ -123,6 +123,17 @@ go_idle(struct queue *q, bool empty)
 		q->idle(q->arg, empty);
 }
 
+/* A batch ended (written, or given up): the next, unless told to stop. */
+static void
+next_batch(struct queue *q)
+{
+	q->state = Q_IDLE;
+	if (q->stopping)
+		go_idle(q, true);
+	else
+		queue_kick(q);
+}
+
 void
 queue_stop(struct queue *q)
 {
@@ -386,11 +397,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	     "claims=%lld clean=%lld flagged=%lld invalid=%lld ms=%ld%s",
 	     p->claims, p->clean, p->flagged, p->invalid,
 	     elapsed_ms(&q->started), q->single ? " retry=single" : "");
-	q->state = Q_IDLE;
-	if (q->stopping)
-		go_idle(q, true);
-	else
-		queue_kick(q);
+	next_batch(q);
 }
 
 static void
@@ -441,11 +448,7 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 		q->stats.invalid++;
 		q->stats.claims++;
 	}
-	q->state = Q_IDLE;
-	if (q->stopping)
-		go_idle(q, true);
-	else
-		queue_kick(q);
+	next_batch(q);
 }
 
 /* A claim that fails even alone: invalid, with the server's reason, so the
@@ -489,10 +492,7 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 	}
 	q->stats.batch_failures++;
 	retry_singly(q);
-	if (q->stopping)
-		go_idle(q, true);
-	else
-		queue_kick(q);
+	next_batch(q);
 }
 
 static void
