@@ -1,5 +1,8 @@
 /*
  * dconf — configuration through a key table; see dconf.h.
+ *
+ * A file whose `database` conninfo holds a password must not be readable by
+ * others: such a file is refused, naming the file and never the conninfo.
  */
 #include "config.h"
 
@@ -7,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <libpq-fe.h>
 
 #include "daemon/dconf.h"
 #include "daemon/dlog.h"
@@ -50,6 +55,14 @@ DCONF_LONG(poll_interval_ms, 10, 3600000)
 DCONF_LONG(max_attempts, 1, 1000)
 DCONF_LONG(reconnect_max_ms, 10, 3600000)
 DCONF_LONG(claim_lease_ms, 100, 3600000)
+DCONF_LONG(http_port, 0, 65535)
+
+static enum scrub_err
+set_http_address(struct yctx *c, const struct ynode *v, void *obj)
+{
+	return ynode_str(c, v, "http_address", 255,
+			 &((struct dconf *)obj)->http_address);
+}
 
 static enum scrub_err
 set_log_level(struct yctx *c, const struct ynode *v, void *obj)
@@ -66,6 +79,8 @@ static const struct ykey dconf_keys[] = {
 	{"max_attempts", false, set_max_attempts},
 	{"reconnect_max_ms", false, set_reconnect_max_ms},
 	{"claim_lease_ms", false, set_claim_lease_ms},
+	{"http_address", false, set_http_address},
+	{"http_port", false, set_http_port},
 	{"log_level", false, set_log_level},
 	{NULL, false, NULL},
 };
@@ -78,6 +93,8 @@ dconf_defaults(struct dconf *c)
 	c->max_attempts = 5;
 	c->reconnect_max_ms = 30000;
 	c->claim_lease_ms = 10000;
+	c->http_address = "127.0.0.1";
+	c->http_port = 9471;
 	c->log_level = DLOG_INFO;
 }
 
@@ -97,6 +114,47 @@ dconf_parse(struct dconf *c, const char *path, const char *buf, size_t len,
 		return ynode_error(&y, docs[1],
 				   "the configuration is one document");
 	return ymap_walk(&y, docs[0], "configuration", dconf_keys, c);
+}
+
+/* True when the conninfo (keyword/value or URI) sets a non-empty password.
+ * libpq parses it; a string libpq cannot parse is judged by its text, erring
+ * on the side of "holds a password". */
+static bool
+conninfo_has_password(const char *conninfo)
+{
+	char *errmsg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+	if (!opts) {
+		PQfreemem(errmsg); /* it may quote the conninfo: never shown */
+		return strstr(conninfo, "password") != NULL ||
+		       (strstr(conninfo, "://") && strchr(conninfo, '@'));
+	}
+	bool has = false;
+	for (const PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+			has = true;
+	PQconninfoFree(opts);
+	return has;
+}
+
+/* Refuses a file that others can read when it holds a password. */
+static enum scrub_err
+dconf_check_secret(const struct dconf *c, struct diag_list *dl)
+{
+	struct stat st;
+	if (!c->database || !conninfo_has_password(c->database))
+		return SCRUB_OK;
+	if (stat(c->path, &st) != 0) {
+		diag_add(dl, c->path, 0, 0, "cannot stat: %s", strerror(errno));
+		return SCRUB_EIO;
+	}
+	if (!(st.st_mode & S_IROTH))
+		return SCRUB_OK;
+	diag_add(dl, c->path, 0, 0,
+		 "the configuration is readable by others and holds a "
+		 "password in 'database'; chmod o-r %s",
+		 c->path);
+	return SCRUB_EINPUT;
 }
 
 enum scrub_err
@@ -120,6 +178,8 @@ dconf_load(const char *path, bool optional, struct dconf **out,
 		err = fileio_read(path, DCONF_MAX_BYTES, &buf, &len, dl);
 		if (err == SCRUB_OK)
 			err = dconf_parse(c, path, buf, len, dl);
+		if (err == SCRUB_OK)
+			err = dconf_check_secret(c, dl);
 		free(buf);
 	}
 	if (err != SCRUB_OK) {

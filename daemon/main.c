@@ -15,19 +15,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
 #include "daemon/conn.h"
 #include "daemon/dconf.h"
 #include "daemon/dlog.h"
+#include "daemon/http.h"
+#include "daemon/metrics.h"
+#include "daemon/notify.h"
 #include "daemon/queue.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrubd.yaml"
 #define CHANNEL "claimscrub_pending"
 #define BACKOFF_MIN_MS 100
-/* The last migration this daemon's SQL needs (sql/003_daemon.sql). */
+/* How often STATUS= is refreshed for systemctl status (claims/s). */
+#define STATUS_INTERVAL_S 5
+/* The last migration this daemon's SQL needs (sql/003_daemon.sql), and the
+ * last one it knows of (sql/004_roles.sql): a newer schema is warned about. */
 #define SCHEMA_VERSION 3
+#define SCHEMA_KNOWN 4
 
 struct daemon {
 	struct event_base *base;
@@ -39,11 +47,30 @@ struct daemon {
 	struct conn *conn;
 	struct queue *queue;
 	struct event *poll, *reconnect, *sig[3];
+	struct http *http;
 	long backoff_ms;
-	long long reconnects;
+	long long reconnects, reloads, reload_failures;
+	bool connected;	      /* connected and the schema checked */
+	char last_error[256]; /* why not, for /healthz */
+	double started_at, rules_loaded_at;
 	bool stopping;
 	int exit_code;
+	/* systemd: READY=1 goes out once, when first connected and the schema
+	 * checked; WATCHDOG=1 only while `progress` moves (see on_watchdog) */
+	bool ready_sent;
+	struct event *watchdog, *probe, *status_tick;
+	unsigned long long progress, progress_seen;
+	long long status_claims;
+	double status_at;
 };
+
+static double
+now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
 
 static void
 usage(FILE *out)
@@ -111,6 +138,97 @@ apply(struct daemon *d)
 			d->conf->max_attempts, d->conf->claim_lease_ms);
 }
 
+/* ---- systemd --------------------------------------------------------------- */
+
+/* One STATUS= line: connected with throughput and backlog, or why not. */
+static void
+format_status(struct daemon *d, char *buf, size_t size)
+{
+	const struct queue_stats *s = queue_stats(d->queue);
+	double now = now_s(), dt = now - d->status_at;
+	double rate = dt > 0 ? (double)(s->claims - d->status_claims) / dt : 0;
+	char depth[48] = "";
+	d->status_claims = s->claims;
+	d->status_at = now;
+	if (!d->connected) {
+		snprintf(buf, size, "disconnected: %s, retrying in %ld ms",
+			 d->last_error[0] ? d->last_error : "connecting",
+			 d->backoff_ms);
+		return;
+	}
+	if (s->depth_known)
+		snprintf(depth, sizeof(depth), ", %lld pending", s->depth);
+	snprintf(buf, size, "connected, rules %s, %.1f claims/s%s%s%s",
+		 rules_version(d->rules), rate, depth,
+		 d->last_error[0] ? ", last error: " : "", d->last_error);
+}
+
+static void
+on_status_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char status[512];
+	(void)fd;
+	(void)what;
+	d->progress++;
+	format_status(d, status, sizeof(status));
+	notify_status("%s", status);
+}
+
+/* Runs at the loop's next turn after each watchdog tick. */
+static void
+on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	d->progress++;
+}
+
+/* Every half watchdog interval: WATCHDOG=1 only if some callback ran since
+ * the last tick (style rule 12), so a call that wedges the loop stops the
+ * pings and systemd restarts the daemon.  The probe it activates keeps an
+ * idle but healthy loop counting. */
+static void
+on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	if (d->progress != d->progress_seen)
+		notify_watchdog();
+	d->progress_seen = d->progress;
+	event_active(d->probe, EV_TIMEOUT, 0);
+}
+
+/* The watchdog timer (if systemd asked for one) and the STATUS= timer (if
+ * there is a NOTIFY_SOCKET); false if an event cannot be set up. */
+static bool
+add_notify_events(struct daemon *d)
+{
+	long usec = notify_watchdog_usec();
+	d->status_at = now_s();
+	if (usec > 0) {
+		long half = usec / 2;
+		struct timeval tv = {half / 1000000, half % 1000000};
+		d->progress_seen = d->progress - 1; /* the first tick pings */
+		d->watchdog =
+			event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+		d->probe = event_new(d->base, -1, 0, on_probe, d);
+		if (!d->watchdog || !d->probe ||
+		    event_add(d->watchdog, &tv) != 0)
+			return false;
+	}
+	if (getenv("NOTIFY_SOCKET")) {
+		struct timeval tv = {STATUS_INTERVAL_S, 0};
+		d->status_tick =
+			event_new(d->base, -1, EV_PERSIST, on_status_tick, d);
+		if (!d->status_tick || event_add(d->status_tick, &tv) != 0)
+			return false;
+	}
+	return true;
+}
+
 /* ---- connection events ---------------------------------------------------- */
 
 /* The schema must have every migration this daemon uses; without them its
@@ -120,6 +238,7 @@ on_schema(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct daemon *d = arg;
 	(void)n;
+	d->progress++;
 	long version = error || !res[0]
 			       ? 0
 			       : strtol(PQgetvalue(res[0], 0, 0), NULL, 10);
@@ -132,9 +251,19 @@ on_schema(void *arg, PGresult *const *res, int n, const char *error)
 		event_base_loopexit(d->base, NULL);
 		return;
 	}
-	if (version > SCHEMA_VERSION)
+	d->connected = true;
+	if (version > SCHEMA_KNOWN)
 		dlog(DLOG_WARNING, "schema-newer",
-		     "schema_version=%ld known=%d", version, SCHEMA_VERSION);
+		     "schema_version=%ld known=%d", version, SCHEMA_KNOWN);
+	/* READY=1 once per process; a reconnect only updates STATUS= */
+	char status[512];
+	format_status(d, status, sizeof(status));
+	if (d->ready_sent) {
+		notify_status("%s", status);
+	} else {
+		notify_ready(status);
+		d->ready_sent = true;
+	}
 	queue_kick(d->queue);
 }
 
@@ -148,6 +277,7 @@ on_up(void *arg)
 		 0,
 		 {NULL}}};
 	d->backoff_ms = 0;
+	d->progress++;
 	dlog(DLOG_INFO, "connected", "rules=%s", rules_version(d->rules));
 	if (!conn_pipeline(d->conn, check, 1, on_schema, d))
 		queue_kick(d->queue);
@@ -158,12 +288,17 @@ on_down(void *arg, const char *why)
 {
 	struct daemon *d = arg;
 	char q[400];
+	d->connected = false;
+	snprintf(d->last_error, sizeof(d->last_error), "%s", why);
 	queue_reset(d->queue);
 	d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (d->backoff_ms > d->conf->reconnect_max_ms)
 		d->backoff_ms = d->conf->reconnect_max_ms;
 	dlog(DLOG_WARNING, "disconnected", "retry_ms=%ld error=%s",
 	     d->backoff_ms, dlog_quote(why, q, sizeof(q)));
+	d->progress++;
+	notify_status("disconnected: %s, retrying in %ld ms", why,
+		      d->backoff_ms);
 	if (d->stopping) {
 		event_base_loopexit(d->base, NULL);
 		return;
@@ -177,6 +312,7 @@ static void
 on_notify(void *arg)
 {
 	struct daemon *d = arg;
+	d->progress++;
 	queue_kick(d->queue);
 }
 
@@ -186,6 +322,7 @@ on_reconnect(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	(void)fd;
 	(void)what;
+	d->progress++;
 	d->reconnects++;
 	conn_close(d->conn);
 	conn_start(d->conn, d->conf->database, CHANNEL);
@@ -198,6 +335,7 @@ static void
 on_idle(void *arg, bool empty)
 {
 	struct daemon *d = arg;
+	d->progress++;
 	if (d->stopping || (d->once && empty))
 		event_base_loopexit(d->base, NULL);
 }
@@ -208,6 +346,7 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	(void)fd;
 	(void)what;
+	d->progress++;
 	queue_kick(d->queue);
 }
 
@@ -224,11 +363,29 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	d->stopping = true;
+	notify_stopping();
+	notify_status("stopping: %s", queue_busy(d->queue)
+					      ? "finishing the batch in flight"
+					      : "idle");
 	dlog(DLOG_INFO, "stopping", "signal=%d batch_in_flight=%s", (int)sig,
 	     queue_busy(d->queue) ? "yes" : "no");
 	event_del(d->poll);
 	event_del(d->reconnect);
 	queue_stop(d->queue);
+}
+
+/* Ends a reload for systemd: READY=1 (if it was ever sent) and STATUS=
+ * with the outcome and the rules now in use. */
+static void
+reload_done(struct daemon *d, const char *outcome)
+{
+	char status[512];
+	snprintf(status, sizeof(status), "%s %s", outcome,
+		 rules_version(d->rules));
+	if (d->ready_sent)
+		notify_ready(status);
+	else
+		notify_status("%s", status);
 }
 
 static void
@@ -239,11 +396,18 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	struct ruleset *rules;
 	(void)sig;
 	(void)what;
+	d->progress++;
+	/* systemd hears RELOADING=1 … READY=1 only once it has had READY=1:
+	 * before that the daemon is still starting (style rule 9) */
+	if (d->ready_sent)
+		notify_reloading();
 	/* build the new set aside; swap only when all of it is valid */
 	if (!load(d, &conf, &rules)) {
+		d->reload_failures++;
 		dlog(DLOG_ERROR, "reload-refused",
 		     "rules=%s reason=\"see the errors above\"",
 		     rules_version(d->rules));
+		reload_done(d, "reload refused (see the log), kept rules");
 		return;
 	}
 	bool db_changed =
@@ -254,10 +418,70 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	rules_free(d->rules);
 	d->conf = conf;
 	d->rules = rules;
+	d->reloads++;
+	d->rules_loaded_at = now_s();
 	apply(d);
 	dlog(DLOG_INFO, "reloaded", "rules=%s database=%s",
 	     rules_version(rules),
 	     db_changed ? "changed-on-next-reconnect" : "unchanged");
+	reload_done(d, "reloaded, rules");
+}
+
+/* ---- health and metrics --------------------------------------------------- */
+
+static bool
+health(void *arg, char *why, size_t size)
+{
+	struct daemon *d = arg;
+	if (!d->rules) {
+		snprintf(why, size, "rules not loaded");
+		return false;
+	}
+	if (!d->connected) {
+		snprintf(why, size, "database not connected: %s",
+			 d->last_error[0] ? d->last_error : "connecting");
+		return false;
+	}
+	return true;
+}
+
+static void
+metrics(void *arg, struct strbuf *out)
+{
+	struct daemon *d = arg;
+	struct metrics_info m = {
+		.queue = queue_stats(d->queue),
+		.reconnects = d->reconnects,
+		.reloads = d->reloads,
+		.reload_failures = d->reload_failures,
+		.connected = d->connected,
+		.rules_version = rules_version(d->rules),
+		.rules_loaded_at = d->rules_loaded_at,
+		.started_at = d->started_at,
+	};
+	metrics_render(&m, out);
+}
+
+/* The HTTP endpoint, unless http_port is 0.  It is bound once: a changed
+ * address or port takes effect on restart. */
+static bool
+start_http(struct daemon *d)
+{
+	char err[256] = "";
+	struct http_source src = {health, metrics, d};
+	if (d->conf->http_port == 0)
+		return true;
+	d->http = http_start(d->base, d->conf->http_address,
+			     (int)d->conf->http_port, &src, err, sizeof(err));
+	if (!d->http) {
+		dlog(DLOG_ERROR, "http-failed",
+		     "address=%s port=%ld error=\"%s\"", d->conf->http_address,
+		     d->conf->http_port, err);
+		return false;
+	}
+	dlog(DLOG_INFO, "http", "address=%s port=%ld", d->conf->http_address,
+	     d->conf->http_port);
+	return true;
 }
 
 static bool
@@ -337,6 +561,13 @@ cleanup(struct daemon *d)
 		event_free(d->poll);
 	if (d->reconnect)
 		event_free(d->reconnect);
+	if (d->watchdog)
+		event_free(d->watchdog);
+	if (d->probe)
+		event_free(d->probe);
+	if (d->status_tick)
+		event_free(d->status_tick);
+	http_free(d->http);
 	queue_free(d->queue);
 	conn_free(d->conn);
 	rules_free(d->rules);
@@ -379,8 +610,13 @@ main(int argc, char **argv)
 	d.base = event_base_new();
 	d.conn = d.base ? conn_new(d.base, &cb) : NULL;
 	d.queue = d.conn ? queue_new(d.conn, on_idle, &d) : NULL;
-	if (!d.queue || !add_events(&d)) {
+	if (!d.queue || !add_events(&d) || !add_notify_events(&d)) {
 		fprintf(stderr, "claimscrubd: cannot set up the event loop\n");
+		cleanup(&d);
+		return 1;
+	}
+	d.started_at = d.rules_loaded_at = now_s();
+	if (!start_http(&d)) {
 		cleanup(&d);
 		return 1;
 	}

@@ -24,6 +24,10 @@ static const char SQL_CLAIM[] =
 	" UPDATE claimscrub.claim c SET attempts = c.attempts + 1,"
 	" claimed_at = clock_timestamp()"
 	" FROM picked WHERE c.id = picked.id RETURNING c.id";
+/* The queue's depth and the age of its oldest claim, for the metrics. */
+static const char SQL_DEPTH[] =
+	"SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() -"
+	" min(enqueued_at)), 0) FROM claimscrub.claim WHERE status = 'pending'";
 /* Whether anything is pending at all (leased by others included). */
 static const char SQL_PENDING[] = "SELECT EXISTS (SELECT 1 FROM "
 				  "claimscrub.claim WHERE status = 'pending')";
@@ -57,6 +61,7 @@ struct queue {
 	enum qstate state;
 	bool stopping;
 	struct timespec started;
+	struct timespec depth_at; /* when the depth was last sampled */
 	/* the batch in flight */
 	struct strbuf ids; /* "{1,2,3}" */
 	struct strbuf out; /* results JSON for write_results */
@@ -69,6 +74,10 @@ struct queue {
 	char single_ref[80]; /* its claim id, once read */
 	char fail_reason[512];
 	struct queue_stats stats;
+};
+
+const double queue_bucket_bounds[QUEUE_BUCKETS] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 };
 
 static void step_claim(struct queue *q);
@@ -198,6 +207,11 @@ on_checked(void *arg, PGresult *const *res, int n, const char *error)
 	(void)n;
 	bool empty =
 		!error && res[0] && strcmp(PQgetvalue(res[0], 0, 0), "f") == 0;
+	if (empty) {
+		q->stats.depth = 0;
+		q->stats.oldest_pending_s = 0;
+		q->stats.depth_known = true;
+	}
 	go_idle(q, empty);
 }
 
@@ -213,7 +227,6 @@ static void
 on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
-	(void)n;
 	if (error || !res[0]) {
 		char e[300];
 		dlog(DLOG_WARNING, "claim-failed", "error=%s",
@@ -221,6 +234,12 @@ on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 		q->state =
 			Q_IDLE; /* the poll timer or the reconnect tries again */
 		return;
+	}
+	if (n > 1 && res[1] && PQntuples(res[1]) == 1) {
+		q->stats.depth = strtoll(PQgetvalue(res[1], 0, 0), NULL, 10);
+		q->stats.oldest_pending_s =
+			strtod(PQgetvalue(res[1], 0, 1), NULL);
+		q->stats.depth_known = true;
 	}
 	int rows = PQntuples(res[0]);
 	if (rows == 0) {
@@ -242,8 +261,16 @@ step_claim(struct queue *q)
 	char limit[24], lease[24];
 	snprintf(limit, sizeof(limit), "%ld", q->batch_size);
 	snprintf(lease, sizeof(lease), "%ld", q->lease_ms);
-	struct conn_query qs[] = {{SQL_CLAIM, 2, {limit, lease}}};
-	run(q, Q_CLAIMING, qs, 1, on_claimed);
+	struct conn_query qs[] = {{SQL_CLAIM, 2, {limit, lease}},
+				  {SQL_DEPTH, 0, {NULL}}};
+	/* the depth rides along at most once a second: it counts the queue */
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	bool depth =
+		now.tv_sec - q->depth_at.tv_sec >= 1 || !q->stats.depth_known;
+	if (depth)
+		q->depth_at = now;
+	run(q, Q_CLAIMING, qs, depth ? 2 : 1, on_claimed);
 }
 
 /* ---- 2. lock and read, 3. scrub ------------------------------------------ */
@@ -313,6 +340,9 @@ scrub_row(struct queue *q, PGresult *r, int row)
 		result_json(res, &q->out);
 		strbuf_putc(&q->out, '}');
 	}
+	for (int i = 0; res && i < res->nfindings; i++)
+		q->pending.findings[res->findings[i].id]
+				   [res->findings[i].severity]++;
 	result_free(res);
 	claimdoc_free(cd);
 	return verdict;
@@ -393,10 +423,19 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	s->flagged += p->flagged;
 	s->invalid += p->invalid;
 	s->batches++;
+	for (int i = 0; i < F_COUNT; i++)
+		for (int k = 0; k < 3; k++)
+			s->findings[i][k] += p->findings[i][k];
+	long ms = elapsed_ms(&q->started);
+	int b = 0;
+	while (b < QUEUE_BUCKETS && ms / 1000.0 > queue_bucket_bounds[b])
+		b++;
+	s->batch_buckets[b]++;
+	s->batch_seconds += ms / 1000.0;
 	dlog(DLOG_INFO, "batch",
 	     "claims=%lld clean=%lld flagged=%lld invalid=%lld ms=%ld%s",
-	     p->claims, p->clean, p->flagged, p->invalid,
-	     elapsed_ms(&q->started), q->single ? " retry=single" : "");
+	     p->claims, p->clean, p->flagged, p->invalid, ms,
+	     q->single ? " retry=single" : "");
 	next_batch(q);
 }
 

@@ -20,9 +20,20 @@
 
 struct queue;
 
+/* Upper bounds (seconds) of the batch-duration histogram's buckets. */
+#define QUEUE_BUCKETS 11
+extern const double queue_bucket_bounds[QUEUE_BUCKETS];
+
 struct queue_stats {
 	long long claims, clean, flagged, invalid;
 	long long batches, batch_failures;
+	long long findings[F_COUNT][3]; /* by finding id and severity */
+	long long batch_buckets[QUEUE_BUCKETS + 1]; /* per bucket, last: +Inf */
+	double batch_seconds;			    /* sum of batch durations */
+	/* sampled with the claim step, at most once a second */
+	bool depth_known;
+	long long depth;	 /* claims pending */
+	double oldest_pending_s; /* age of the oldest pending claim */
 };
 
 /* idle(arg, empty) is called whenever a drain ends: nothing more could be

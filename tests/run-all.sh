@@ -17,7 +17,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 deps="build-essential autoconf automake autoconf-archive pkg-config clang
       clang-format libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev
-      libcriterion-dev postgresql-15 postgresql-client-15 valgrind"
+      libcriterion-dev postgresql-15 postgresql-client-15 valgrind
+      prometheus curl systemd"
 if [ "${SKIP_APT:-}" != 1 ]; then
 	echo "== installing dependencies"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -30,7 +31,7 @@ echo "== autoreconf"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 echo "== clang-format --dry-run -Werror"
-if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] tests/unit/*.c tests/lib/*.[ch]; then
+if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] tests/*.c tests/unit/*.c tests/lib/*.[ch]; then
 	echo "formatting differs from .clang-format (run clang-format -i)"; fmt_failed=1
 fi
 

@@ -200,6 +200,8 @@ write_config() {
 		_has_rules=""
 		for l in "$@"; do case $l in rules:*) _has_rules=1 ;; esac; done
 		[ -z "$_has_rules" ] && printf 'rules: ["%s"]\n' "$src/rules.d"
+		# no HTTP endpoint unless the test asks: daemons run side by side
+		case " $* " in *" http_port:"*) ;; *) printf 'http_port: 0\n' ;; esac
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$_f"
 }

@@ -1,0 +1,130 @@
+/*
+ * metrics — Prometheus text exposition; see metrics.h.  Every family has
+ * its HELP and TYPE lines; label values are our own names (finding ids,
+ * severities, verdicts, a hex rule-set version), never claim data.
+ */
+#include "config.h"
+
+#include "daemon/metrics.h"
+
+static void
+family(struct strbuf *out, const char *name, const char *type, const char *help)
+{
+	strbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+		      type);
+}
+
+static void
+render_claims(const struct metrics_info *m, struct strbuf *out)
+{
+	const struct queue_stats *s = m->queue;
+	family(out, "claimscrub_claims_scrubbed_total", "counter",
+	       "Claims scrubbed and written, by verdict.");
+	strbuf_printf(
+		out,
+		"claimscrub_claims_scrubbed_total{verdict=\"clean\"} %lld\n",
+		s->clean);
+	strbuf_printf(
+		out,
+		"claimscrub_claims_scrubbed_total{verdict=\"flagged\"} %lld\n",
+		s->flagged);
+	strbuf_printf(
+		out,
+		"claimscrub_claims_scrubbed_total{verdict=\"invalid\"} %lld\n",
+		s->invalid);
+	family(out, "claimscrub_findings_total", "counter",
+	       "Findings written, by rule and severity.");
+	for (int i = 0; i < F_COUNT; i++)
+		for (int k = 0; k < 3; k++)
+			if (s->findings[i][k])
+				strbuf_printf(out,
+					      "claimscrub_findings_total{rule="
+					      "\"%s\",severity=\"%s\"} %lld\n",
+					      finding_names[i],
+					      severity_names[k],
+					      s->findings[i][k]);
+	family(out, "claimscrub_batches_total", "counter",
+	       "Batches committed.");
+	strbuf_printf(out, "claimscrub_batches_total %lld\n", s->batches);
+	family(out, "claimscrub_batch_failures_total", "counter",
+	       "Batches rolled back and retried claim by claim.");
+	strbuf_printf(out, "claimscrub_batch_failures_total %lld\n",
+		      s->batch_failures);
+}
+
+static void
+render_histogram(const struct metrics_info *m, struct strbuf *out)
+{
+	const struct queue_stats *s = m->queue;
+	long long cum = 0;
+	family(out, "claimscrub_batch_duration_seconds", "histogram",
+	       "Time from claiming a batch to its commit.");
+	for (int b = 0; b < QUEUE_BUCKETS; b++) {
+		cum += s->batch_buckets[b];
+		strbuf_printf(out,
+			      "claimscrub_batch_duration_seconds_bucket{le=\"%"
+			      "g\"} %lld\n",
+			      queue_bucket_bounds[b], cum);
+	}
+	cum += s->batch_buckets[QUEUE_BUCKETS];
+	strbuf_printf(
+		out,
+		"claimscrub_batch_duration_seconds_bucket{le=\"+Inf\"} %lld\n",
+		cum);
+	strbuf_printf(out, "claimscrub_batch_duration_seconds_sum %.6f\n",
+		      s->batch_seconds);
+	strbuf_printf(out, "claimscrub_batch_duration_seconds_count %lld\n",
+		      cum);
+}
+
+static void
+render_state(const struct metrics_info *m, struct strbuf *out)
+{
+	const struct queue_stats *s = m->queue;
+	if (s->depth_known) {
+		family(out, "claimscrub_queue_depth", "gauge",
+		       "Claims pending in the queue (sampled at most once a "
+		       "second).");
+		strbuf_printf(out, "claimscrub_queue_depth %lld\n", s->depth);
+		family(out, "claimscrub_queue_oldest_pending_seconds", "gauge",
+		       "Age of the oldest pending claim.");
+		strbuf_printf(out,
+			      "claimscrub_queue_oldest_pending_seconds %.3f\n",
+			      s->oldest_pending_s);
+	}
+	family(out, "claimscrub_database_connected", "gauge",
+	       "1 when connected to the database with the schema checked.");
+	strbuf_printf(out, "claimscrub_database_connected %d\n",
+		      m->connected ? 1 : 0);
+	family(out, "claimscrub_reconnects_total", "counter",
+	       "Reconnections to the database.");
+	strbuf_printf(out, "claimscrub_reconnects_total %lld\n", m->reconnects);
+	family(out, "claimscrub_reloads_total", "counter",
+	       "SIGHUP reloads, by outcome.");
+	strbuf_printf(out,
+		      "claimscrub_reloads_total{outcome=\"applied\"} %lld\n",
+		      m->reloads);
+	strbuf_printf(out,
+		      "claimscrub_reloads_total{outcome=\"refused\"} %lld\n",
+		      m->reload_failures);
+	family(out, "claimscrub_rules_info", "gauge",
+	       "The rule set in force (version: a digest of its files).");
+	strbuf_printf(out, "claimscrub_rules_info{version=\"%s\"} 1\n",
+		      m->rules_version);
+	family(out, "claimscrub_rules_loaded_timestamp_seconds", "gauge",
+	       "When the rule set in force was loaded.");
+	strbuf_printf(out, "claimscrub_rules_loaded_timestamp_seconds %.3f\n",
+		      m->rules_loaded_at);
+	family(out, "claimscrub_start_timestamp_seconds", "gauge",
+	       "When the daemon started.");
+	strbuf_printf(out, "claimscrub_start_timestamp_seconds %.3f\n",
+		      m->started_at);
+}
+
+void
+metrics_render(const struct metrics_info *m, struct strbuf *out)
+{
+	render_claims(m, out);
+	render_histogram(m, out);
+	render_state(m, out);
+}

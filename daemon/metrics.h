@@ -1,0 +1,27 @@
+/*
+ * metrics — the daemon's state in the Prometheus text exposition format
+ * (version 0.0.4): claims by verdict, findings by rule and severity, batch
+ * duration histogram, queue depth and oldest pending age, reconnects,
+ * connection state, rule-set version and load time.
+ */
+#ifndef DAEMON_METRICS_H
+#define DAEMON_METRICS_H
+
+#include <stdbool.h>
+
+#include "daemon/queue.h"
+#include "scrubber/strbuf.h"
+
+struct metrics_info {
+	const struct queue_stats *queue;
+	long long reconnects;
+	long long reloads, reload_failures;
+	bool connected;
+	const char *rules_version;
+	double rules_loaded_at; /* Unix time */
+	double started_at;	/* Unix time */
+};
+
+void metrics_render(const struct metrics_info *m, struct strbuf *out);
+
+#endif

@@ -1,0 +1,178 @@
+#!/bin/sh
+# config.sh — claimscrubd's configuration file: a good file checks; a file
+# whose `database` holds a password (keyword or URI) is refused while others
+# can read it, naming the file and never the password; errors name
+# FILE:LINE:COLUMN; and the running daemon, failing to connect with a
+# password in its conninfo, never prints the password.  Prints TAP.
+set -u
+: "${CLAIMSCRUBD:=daemon/claimscrubd}"
+: "${CLAIMSCRUB_SRCDIR:=.}"
+src=$CLAIMSCRUB_SRCDIR
+tmp=$(mktemp -d) || exit 99
+pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+n=0 failed=0
+secret=s3cret
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+
+# conf FILE MODE CONTENT — writes a configuration file with that mode
+conf() { printf '%s\n' "$3" >"$1" && chmod "$2" "$1"; }
+
+# checkconf NAME WANT_EXIT FILE — claimscrubd --check-config -c FILE
+checkconf() {
+	"$CLAIMSCRUBD" --check-config -c "$3" >"$tmp/out" 2>"$tmp/err" </dev/null
+	got=$?
+	if [ "$got" = "$2" ]; then ok "$1: exit $2"; else
+		not_ok "$1: exit $2" "exit $got" "$(head -n 3 "$tmp/err")"; fi
+}
+
+# no_secret NAME — the password appears in neither output
+no_secret() {
+	if grep -q "$secret" "$tmp/out" "$tmp/err"; then
+		not_ok "$1: the password is never printed" "$(grep -h "$secret" "$tmp/out" "$tmp/err" | head -n 3)"
+	else ok "$1: the password is never printed"; fi
+}
+
+# refused NAME FILE — one line naming the file and the fix
+refused() {
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		grep -Fq "$2: error: " "$tmp/err" &&
+		grep -q 'readable by others and holds a password' "$tmp/err" &&
+		grep -Fq "chmod o-r $2" "$tmp/err"; then ok "$1: the error names the file and the fix"; else
+		not_ok "$1: the error names the file and the fix" "$(head -c 300 "$tmp/err")"; fi
+}
+
+# ---- every key of the table is documented -----------------------------------
+keys=$(sed -n 's/^[[:space:]]*{"\([a-z_]*\)", .*/\1/p' "$src/daemon/dconf.c")
+[ -n "$keys" ] && ok "the key table of daemon/dconf.c is found" ||
+	not_ok "the key table of daemon/dconf.c is found"
+for key in $keys; do
+	grep -q "^#$key: " "$src/daemon/claimscrubd.yaml" &&
+		ok "$key: in the example configuration, commented out" ||
+		not_ok "$key: in the example configuration, commented out"
+	grep -q "^\.BI $key: " "$src/daemon/claimscrubd.yaml.5" &&
+		ok "$key: described in claimscrubd.yaml(5)" ||
+		not_ok "$key: described in claimscrubd.yaml(5)"
+done
+
+# ---- good files ------------------------------------------------------------
+good=$tmp/good.yaml
+conf "$good" 644 'database: "host=/run/postgresql dbname=claims user=claimscrub_daemon"
+batch_size: 100
+poll_interval_ms: 1000
+max_attempts: 3
+claim_lease_ms: 5000
+reconnect_max_ms: 2000
+log_level: warning'
+checkconf "a good, world-readable file without a password" 0 "$good"
+grep -Fq "configuration $good: ok" "$tmp/out" && ok "--check-config says ok" ||
+	not_ok "--check-config says ok" "$(cat "$tmp/out")"
+conf "$tmp/empty.yaml" 644 ''
+checkconf "an empty file" 0 "$tmp/empty.yaml"
+conf "$tmp/emptypw.yaml" 644 "database: \"host=/x password='' dbname=claims\""
+checkconf "an empty password" 0 "$tmp/emptypw.yaml"
+
+# ---- a password in a file others can read ------------------------------------
+pw=$tmp/password.yaml
+conf "$pw" 644 "database: \"host=/x password=$secret\""
+checkconf "password= and mode 0644" 2 "$pw"
+refused "password= and mode 0644" "$pw"
+no_secret "password= and mode 0644"
+chmod 604 "$pw"
+checkconf "password= and mode 0604" 2 "$pw"
+no_secret "password= and mode 0604"
+chmod 600 "$pw"
+checkconf "password= and mode 0600" 0 "$pw"
+no_secret "password= and mode 0600"
+chmod 640 "$pw"
+checkconf "password= and mode 0640" 0 "$pw"
+
+quoted=$tmp/quoted.yaml
+conf "$quoted" 644 "database: \"host=/x password = '$secret x' dbname=claims\""
+checkconf "a quoted password with spaces, mode 0644" 2 "$quoted"
+no_secret "a quoted password with spaces, mode 0644"
+
+uri=$tmp/uri.yaml
+conf "$uri" 644 "database: \"postgresql://claimscrub:$secret@db1:5432/claims\""
+checkconf "a URI with user:password@, mode 0644" 2 "$uri"
+refused "a URI with user:password@, mode 0644" "$uri"
+no_secret "a URI with user:password@, mode 0644"
+chmod 600 "$uri"
+checkconf "a URI with user:password@, mode 0600" 0 "$uri"
+
+uriq=$tmp/uriq.yaml
+conf "$uriq" 644 "database: \"postgresql://claimscrub@db1/claims?password=$secret\""
+checkconf "a URI with ?password=, mode 0644" 2 "$uriq"
+no_secret "a URI with ?password=, mode 0644"
+
+urinopw=$tmp/urinopw.yaml
+conf "$urinopw" 644 'database: "postgresql://claimscrub@db1/claims"'
+checkconf "a URI without a password, mode 0644" 0 "$urinopw"
+
+bad=$tmp/unparsed.yaml
+conf "$bad" 644 "database: \"host=/x password $secret\""
+checkconf "a conninfo libpq cannot parse, with a password, mode 0644" 2 "$bad"
+no_secret "a conninfo libpq cannot parse, with a password, mode 0644"
+
+# ---- FILE:LINE:COLUMN errors ------------------------------------------------
+unknown=$tmp/unknown.yaml
+conf "$unknown" 644 'batch_size: 10
+bogus_key: 1'
+checkconf "an unknown key" 2 "$unknown"
+grep -Fq "$unknown:2:1: error: " "$tmp/err" && ok "an unknown key: FILE:LINE:COLUMN" ||
+	not_ok "an unknown key: FILE:LINE:COLUMN" "$(head -c 300 "$tmp/err")"
+wrong=$tmp/wrong.yaml
+conf "$wrong" 644 'log_level: info
+batch_size: many'
+checkconf "a wrong type" 2 "$wrong"
+grep -Fq "$wrong:2:13: error: " "$tmp/err" && ok "a wrong type: FILE:LINE:COLUMN" ||
+	not_ok "a wrong type: FILE:LINE:COLUMN" "$(head -c 300 "$tmp/err")"
+range=$tmp/range.yaml
+conf "$range" 644 'claim_lease_ms: 10'
+checkconf "claim_lease_ms out of range" 2 "$range"
+grep -Fq "$range:1:17: error: " "$tmp/err" && ok "out of range: FILE:LINE:COLUMN" ||
+	not_ok "out of range: FILE:LINE:COLUMN" "$(head -c 300 "$tmp/err")"
+"$CLAIMSCRUBD" --check-config -c "$tmp/nonexistent.yaml" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -Fq "$tmp/nonexistent.yaml: error: " "$tmp/err" &&
+	ok "a missing -c file: exit 2, named" || not_ok "a missing -c file: exit 2, named" "$(head -c 300 "$tmp/err")"
+
+# ---- the running daemon never prints its password ------------------------------
+# The world-readable file is refused at start too, not only by --check-config.
+chmod 644 "$pw"
+timeout 10 "$CLAIMSCRUBD" -c "$pw" >"$tmp/out" 2>"$tmp/err" </dev/null
+got=$?
+[ "$got" -eq 2 ] && ok "the daemon refuses the 0644 file at start" ||
+	not_ok "the daemon refuses the 0644 file at start" "exit $got" "$(head -c 300 "$tmp/err")"
+no_secret "refused at start"
+
+run=$tmp/run.yaml
+conf "$run" 600 "database: \"host=$tmp/no-such-socket-dir dbname=claims user=nobody password=$secret\"
+reconnect_max_ms: 200
+log_level: debug"
+# no HTTP endpoint: tests running at once must not compete for its port
+case " $(echo $keys) " in *" http_port "*) echo "http_port: 0" >>"$run" ;; esac
+"$CLAIMSCRUBD" -c "$run" >"$tmp/out" 2>"$tmp/err" </dev/null &
+pid=$!
+sleep 2
+kill -TERM "$pid" 2>/dev/null
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$pid" 2>/dev/null; then
+	not_ok "the daemon stops on SIGTERM" "still running 5 s after SIGTERM"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+else
+	wait "$pid"
+	got=$?
+	[ "$got" -eq 0 ] && ok "the daemon stops on SIGTERM: exit 0" ||
+		not_ok "the daemon stops on SIGTERM: exit 0" "exit $got" "$(tail -n 3 "$tmp/err")"
+fi
+pid=
+if grep -q 'event=disconnected' "$tmp/err"; then ok "the daemon tried to connect and logged the failure"; else
+	not_ok "the daemon tried to connect and logged the failure" "$(head -n 5 "$tmp/err")"; fi
+no_secret "the running daemon"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,112 @@
+#!/bin/sh
+# install.sh — `make install` as a Debian package build does it
+# (DESTDIR, prefix=/usr, sysconfdir=/etc): the programs, the shipped rules
+# and migrations, the example configuration and an empty local rules.d, and
+# the manual pages, which man renders without a warning; the installed
+# daemon accepts the installed configuration and rules; `make uninstall`
+# leaves no file behind.  Prints TAP.
+set -u
+: "${CLAIMSCRUB_BUILDDIR:=.}"
+build=$CLAIMSCRUB_BUILDDIR
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+n=0 failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+
+# The test runs inside `make check`: the nested make gets none of its flags.
+submake() {
+	(cd "$build" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		${MAKE:-make} "$@" DESTDIR="$root" prefix=/usr sysconfdir=/etc)
+}
+
+# ---- make install --------------------------------------------------------
+if submake install >"$tmp/install.log" 2>&1; then ok "make install"; else
+	not_ok "make install" "$(tail -n 20 "$tmp/install.log")"; fi
+
+check "usr/bin/claimscrub" test -x "$root/usr/bin/claimscrub"
+check "usr/sbin/claimscrubd" test -x "$root/usr/sbin/claimscrubd"
+nrules=$(ls "$root"/usr/share/claimscrub/rules.d/*.yaml 2>/dev/null | wc -l)
+if [ "$nrules" -eq 7 ]; then ok "usr/share/claimscrub/rules.d: 7 rule files"; else
+	not_ok "usr/share/claimscrub/rules.d: 7 rule files" "found $nrules"; fi
+check "usr/share/claimscrub/sql: migrations" \
+	sh -c "ls '$root'/usr/share/claimscrub/sql/00*.sql >/dev/null 2>&1"
+check "etc/claimscrub/claimscrubd.yaml" test -f "$root/etc/claimscrub/claimscrubd.yaml"
+check "etc/claimscrub/rules.d is a directory" test -d "$root/etc/claimscrub/rules.d"
+check "etc/claimscrub/rules.d is empty" \
+	test -z "$(ls -A "$root/etc/claimscrub/rules.d" 2>/dev/null)"
+check "the example configuration is not writable by others" \
+	test -z "$(find "$root/etc/claimscrub/claimscrubd.yaml" -perm -o+w)"
+
+# ---- manual pages ----------------------------------------------------------
+for page in man1/claimscrub.1:claimscrub man5/claimscrubd.yaml.5:claimscrubd.yaml \
+	man8/claimscrubd.8:claimscrubd; do
+	file=$root/usr/share/man/${page%%:*} name=${page#*:}
+	if [ ! -f "$file" ]; then not_ok "${page%%:*} installed"; continue; fi
+	ok "${page%%:*} installed"
+	warn=$(MANROFFSEQ='' MANWIDTH=80 man --warnings -l "$file" 2>&1 >/dev/null)
+	if [ -z "$warn" ]; then ok "${page%%:*} renders without warnings"; else
+		not_ok "${page%%:*} renders without warnings" "$(printf '%s\n' "$warn" | head -n 5)"; fi
+	text=$(MANROFFSEQ='' MANWIDTH=80 man -l "$file" 2>/dev/null)
+	if printf '%s\n' "$text" | grep -Eq "^ +$name - "; then ok "${page%%:*} has its NAME line"; else
+		not_ok "${page%%:*} has its NAME line" "$(printf '%s\n' "$text" | head -n 6)"; fi
+done
+
+# ---- the installed programs with the installed files -------------------------
+shared=$root/usr/share/claimscrub/rules.d
+conf=$root/etc/claimscrub/claimscrubd.yaml
+unset CLAIMSCRUB_RULES
+out=$("$root/usr/sbin/claimscrubd" --version 2>&1)
+case $out in "claimscrubd "[0-9]*) ok "installed claimscrubd --version" ;;
+*) not_ok "installed claimscrubd --version" "$out" ;; esac
+
+# The shipped file as it is (every key commented out) ...
+if out=$(CLAIMSCRUB_RULES=$shared "$root/usr/sbin/claimscrubd" --check-config -c "$conf" 2>&1); then
+	ok "the shipped configuration checks"; else not_ok "the shipped configuration checks" "$out"; fi
+# ... with every key uncommented: the documented defaults are valid values ...
+sed 's/^#\([a-z_]*:\)/\1/' "$conf" >"$tmp/uncommented.yaml"
+sed -i "s|^rules:.*|rules: [$shared, $root/etc/claimscrub/rules.d]|" "$tmp/uncommented.yaml"
+keys=$(grep -c '^[a-z_]*:' "$tmp/uncommented.yaml")
+want=$(grep -c '^[[:space:]]*{"[a-z_]*", ' "${CLAIMSCRUB_SRCDIR:-.}/daemon/dconf.c")
+if out=$("$root/usr/sbin/claimscrubd" --check-config -c "$tmp/uncommented.yaml" 2>&1) &&
+	[ "$keys" -eq "$want" ]; then ok "the example's $want keys, uncommented, check"; else
+	not_ok "the example's keys, uncommented, check" "keys=$keys of $want" "$out"; fi
+# ... and `rules:` pointing at the installed rules, overlaid by the local ones.
+printf 'rules: [%s, %s]\n' "$shared" "$root/etc/claimscrub/rules.d" >>"$conf"
+if out=$("$root/usr/sbin/claimscrubd" --check-config -c "$conf" 2>&1); then
+	ok "installed claimscrubd --check-config with the installed rules"; else
+	not_ok "installed claimscrubd --check-config with the installed rules" "$out"; fi
+
+# the installed claimscrub scrubs with the installed rules
+claim=$tmp/claim.yaml
+cat >"$claim" <<'DOC'
+claim: C-INSTALL
+setting: facility
+lines:
+  - {code: "96365"}
+  - {code: J0696, units: 4}
+administrations:
+  - {id: A1, substance: ceftriaxone, kind: therapeutic, route: infusion,
+     site: R-forearm, start: 2026-03-14T13:00, stop: 2026-03-14T14:00}
+DOC
+if out=$(CLAIMSCRUB_RULES=$shared "$root/usr/bin/claimscrub" check --format json "$claim" 2>&1) &&
+	printf '%s\n' "$out" | grep -q '"verdict":"clean"'; then
+	ok "installed claimscrub check with the installed rules"; else
+	not_ok "installed claimscrub check with the installed rules" "$out"; fi
+
+# ---- make uninstall ----------------------------------------------------------
+if submake uninstall >"$tmp/uninstall.log" 2>&1; then ok "make uninstall"; else
+	not_ok "make uninstall" "$(tail -n 20 "$tmp/uninstall.log")"; fi
+# the configuration was changed above, as an administrator would: like any
+# automake data file it is removed all the same; the empty rules.d goes too
+left=$(find "$root" -type f 2>/dev/null)
+if [ -z "$left" ]; then ok "make uninstall leaves no file"; else
+	not_ok "make uninstall leaves no file" "$left"; fi
+check "make uninstall removes the empty etc/claimscrub/rules.d" \
+	test ! -e "$root/etc/claimscrub/rules.d"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,120 @@
+#!/bin/sh
+# http.sh — /healthz and /metrics of a running daemon: the exposition passes
+# `promtool check metrics` and its counters equal the database after a drain;
+# /healthz answers within 100 ms while a batch is blocked on a locked table,
+# and says 503 with the reason while the database is down; other paths are
+# 404, other methods 405; an oversized request is refused and a client that
+# sends nothing does not stop the others.  Prints TAP.
+set -u
+. "$(dirname "$0")/lib.sh"
+command -v promtool >/dev/null 2>&1 || setup_failed "promtool is missing (apt-get install prometheus)"
+command -v curl >/dev/null 2>&1 || setup_failed "curl is missing (apt-get install curl)"
+command -v bash >/dev/null 2>&1 || setup_failed "bash is missing"
+
+# a port of our own: two test runs at once must not meet
+port=$((20000 + $$ % 20000))
+url="http://127.0.0.1:$port"
+write_config "$T/d.yaml" "http_port: $port" "poll_interval_ms: 500" "batch_size: 100"
+start_daemon "$T/d.yaml"
+pid=$daemon_pid
+get() { timeout 10 curl -s -o "$T/body" -w '%{http_code} %{time_total}' "$@"; }
+
+gen_claims 2000
+wait_until "SELECT count(*) = 0 FROM claimscrub.claim WHERE status = 'pending'" 60 ||
+	not_ok "the daemon drains 2000 claims" "$(tail -n 5 "$daemon_log")"
+sleep 0.6 # the depth gauge is sampled with the next claim step
+
+set -- $(get "$url/healthz")
+if [ "${1:-}" = 200 ] && grep -q '^ok' "$T/body"; then ok "/healthz: 200 ok"; else
+	not_ok "/healthz: 200 ok" "got ${1:-none}: $(head -c 200 "$T/body")"; fi
+
+set -- $(get "$url/metrics")
+cp "$T/body" "$T/metrics"
+if [ "${1:-}" = 200 ] && promtool check metrics <"$T/metrics" >"$T/promtool.out" 2>&1; then
+	ok "/metrics passes promtool check metrics"
+else
+	not_ok "/metrics passes promtool check metrics" "status ${1:-none}" "$(head -n 10 "$T/promtool.out")"
+fi
+
+# counters against the database
+m_claims=$(awk '/^claimscrub_claims_scrubbed_total/ {s += $2} END {print s + 0}' "$T/metrics")
+db_claims=$(psql_val "SELECT count(*) FROM claimscrub.claim")
+[ "$m_claims" = "$db_claims" ] && ok "claims scrubbed: metrics $m_claims = database $db_claims" ||
+	not_ok "claims scrubbed: metrics = database" "metrics $m_claims, database $db_claims"
+for v in clean flagged invalid; do
+	mv=$(awk -v v="$v" -F'[{}" ]+' '$1 == "claimscrub_claims_scrubbed_total" && $3 == v {print $4}' "$T/metrics")
+	dv=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE status = '$v'")
+	[ "${mv:-0}" = "$dv" ] && ok "verdict $v: $dv" || not_ok "verdict $v" "metrics ${mv:-none}, database $dv"
+done
+sed -n 's/^claimscrub_findings_total{rule="\([^"]*\)",severity="\([^"]*\)"} \([0-9]*\)$/\1 \2 \3/p' \
+	"$T/metrics" | sort >"$T/m_findings"
+psql_val "SELECT rule || ' ' || severity || ' ' || count(*) FROM claimscrub.finding
+	   GROUP BY rule, severity ORDER BY 1" | sort >"$T/db_findings"
+if [ -s "$T/db_findings" ] && cmp -s "$T/m_findings" "$T/db_findings"; then
+	ok "findings by rule and severity equal the finding table ($(wc -l <"$T/db_findings") series)"
+else
+	not_ok "findings by rule and severity equal the finding table" "$(diff "$T/db_findings" "$T/m_findings" | head -n 8)"
+fi
+grep -q '^claimscrub_queue_depth 0$' "$T/metrics" && ok "queue depth 0 after the drain" ||
+	not_ok "queue depth 0 after the drain" "$(grep queue_depth "$T/metrics")"
+grep -q '^claimscrub_database_connected 1$' "$T/metrics" && ok "database_connected 1" ||
+	not_ok "database_connected 1"
+
+# ---- answered while a batch is blocked --------------------------------------
+(psql_val "BEGIN; LOCK TABLE claimscrub.finding IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;" \
+	>/dev/null 2>&1) &
+locker=$!
+sleep 0.5
+gen_claims 50 100000
+sleep 1 # the daemon claims them and blocks writing the findings
+blocked=$(psql_val "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimscrubd' AND wait_event_type = 'Lock'")
+slow=0 worst=0
+for i in 1 2 3 4 5; do
+	set -- $(get "$url/healthz")
+	[ "${1:-}" = 200 ] || slow=$((slow + 1))
+	ms=$(awk -v t="${2:-9}" 'BEGIN {printf "%d", t * 1000}')
+	[ "$ms" -gt "$worst" ] && worst=$ms
+	[ "$ms" -lt 100 ] || slow=$((slow + 1))
+done
+if [ "$blocked" -ge 1 ] && [ "$slow" -eq 0 ]; then
+	ok "/healthz answers 200 within 100 ms while the batch waits on a lock (worst $worst ms)"
+else
+	not_ok "/healthz answers within 100 ms while a batch is blocked" "daemon backends waiting on a lock: $blocked; slow or failed: $slow; worst $worst ms"
+fi
+wait "$locker"
+wait_until "SELECT count(*) = 0 FROM claimscrub.claim WHERE status = 'pending'" 30 &&
+	ok "the blocked batch finishes once the lock is gone" || not_ok "the blocked batch finishes"
+
+# ---- other paths, methods, abuse ------------------------------------------
+set -- $(get "$url/nope"); [ "${1:-}" = 404 ] && ok "unknown path: 404" || not_ok "unknown path: 404" "got ${1:-none}"
+set -- $(get -X POST "$url/metrics"); [ "${1:-}" = 405 ] && ok "POST /metrics: 405" || not_ok "POST /metrics: 405" "got ${1:-none}"
+set -- $(get -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$url/healthz")
+case ${1:-} in 4*) ok "a 20 kB header is refused (${1})" ;; *) not_ok "a 20 kB header is refused" "got ${1:-none}" ;; esac
+# (bash: its /dev/tcp opens a connection that then sends nothing)
+bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && sleep 3" 2>/dev/null &
+idle=$!
+sleep 0.3
+set -- $(get "$url/healthz")
+[ "${1:-}" = 200 ] && ok "a client that sends nothing does not block others" || not_ok "a silent client blocks others" "got ${1:-none}"
+kill "$idle" 2>/dev/null
+
+# ---- database down: 503 with the reason --------------------------------------
+as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -w -t 60 -m fast stop </dev/null >/dev/null 2>&1
+sleep 1
+set -- $(get "$url/healthz")
+if [ "${1:-}" = 503 ] && grep -q "database not connected" "$T/body"; then
+	ok "database down: 503 ($(head -c 80 "$T/body" | tr -d '\n'))"
+else
+	not_ok "database down: 503 with the reason" "got ${1:-none}: $(head -c 200 "$T/body")"
+fi
+as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" -w -t 60 -o "$pg_opts" start </dev/null >/dev/null 2>&1
+i=0; code=0
+while [ $i -lt 100 ]; do set -- $(get "$url/healthz"); code=${1:-0}; [ "$code" = 200 ] && break; sleep 0.2; i=$((i + 1)); done
+[ "$code" = 200 ] && ok "back to 200 after the database returns" || not_ok "back to 200 after the database returns" "got $code"
+grep -q '^claimscrub_reconnects_total [1-9]' "$T/body" 2>/dev/null || get "$url/metrics" >/dev/null
+grep -q '^claimscrub_reconnects_total [1-9]' "$T/body" && ok "the reconnect is counted" ||
+	not_ok "the reconnect is counted" "$(grep reconnects "$T/body")"
+
+stop_daemon "$pid"; st=$?
+[ "$st" -eq 0 ] && ok "SIGTERM: exit 0" || not_ok "SIGTERM: exit 0" "status $st"
+finish

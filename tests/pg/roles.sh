@@ -1,0 +1,265 @@
+#!/bin/sh
+# roles.sh — the least-privilege roles of sql/004_roles.sql: login users d1
+# (claimscrub_daemon), r1 (claimscrub_reviewer) and s1
+# (claimscrub_submitter), none a superuser.  The daemon runs as d1 and
+# drains the queue with consistent results; each thing a role must not do
+# is one test point that fails with "permission denied" (and row-level
+# security keeps resolved findings out of d1's DELETE).  Prints TAP.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+db_as() { printf 'host=%s port=%s dbname=%s user=%s' "$PGHOST" "$PGPORT" "$PGDATABASE" "$1"; }
+
+# as ROLE SQL [PSQL-ARG...] — runs SQL as ROLE, output and errors together
+as() { _role=$1 _sql=$2; shift 2; psql_val "$_sql" -U "$_role" "$@" </dev/null 2>&1; }
+
+# denied ROLE LABEL SQL [PSQL-ARG...] — one point: SQL fails as ROLE with
+# "permission denied"
+denied() {
+	_role=$1 _label=$2 _sql=$3; shift 3
+	if _out=$(as "$_role" "$_sql" "$@"); then
+		not_ok "$_role cannot $_label" "it succeeded: $_out"
+	elif printf '%s' "$_out" | grep -q 'permission denied'; then
+		ok "$_role cannot $_label ($(printf '%s' "$_out" | grep -o 'permission denied[^"]*' | head -n 1))"
+	else
+		not_ok "$_role cannot $_label" "failed, but not with 'permission denied': $_out"
+	fi
+}
+
+# allowed ROLE LABEL SQL [PSQL-ARG...] — one point: SQL succeeds as ROLE
+allowed() {
+	_role=$1 _label=$2 _sql=$3; shift 3
+	if _out=$(as "$_role" "$_sql" "$@"); then ok "$_role can $_label"; else
+		not_ok "$_role can $_label" "$_out"; fi
+}
+
+# acls — every privilege in the schema (and the database's), to compare
+acls() {
+	psql_val "
+SELECT 'rel ' || c.relname || ' ' || coalesce(c.relacl::text, '-')
+  FROM pg_class c WHERE c.relnamespace = 'claimscrub'::regnamespace
+UNION ALL
+SELECT 'col ' || a.attrelid::regclass || '.' || a.attname || ' ' || a.attacl::text
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.relnamespace = 'claimscrub'::regnamespace AND a.attacl IS NOT NULL
+UNION ALL
+SELECT 'fn ' || p.oid::regprocedure || ' ' || coalesce(p.proacl::text, '-') || ' '
+       || p.prosecdef || ' ' || coalesce(p.proconfig::text, '-')
+  FROM pg_proc p WHERE p.pronamespace = 'claimscrub'::regnamespace
+UNION ALL
+SELECT 'schema ' || coalesce(nspacl::text, '-') FROM pg_namespace WHERE nspname = 'claimscrub'
+UNION ALL
+SELECT 'db ' || coalesce(datacl::text, '-') FROM pg_database WHERE datname = current_database()
+UNION ALL
+SELECT 'role ' || rolname || ' ' || rolcanlogin || rolsuper
+  FROM pg_roles WHERE rolname LIKE 'claimscrub\_%'
+ORDER BY 1"
+}
+
+# ---- the migration ------------------------------------------------------------------
+v=$(psql_val "SELECT string_agg(version::text, ',' ORDER BY version) FROM claimscrub.schema_migrations")
+case ",$v," in
+*,4,*) ok "migration 004 is recorded (versions $v)" ;;
+*) not_ok "migration 004 is recorded" "versions: $v" ;;
+esac
+roles=$(psql_val "SELECT string_agg(rolname || ':' || rolcanlogin || rolsuper, ' ' ORDER BY rolname)
+                    FROM pg_roles WHERE rolname LIKE 'claimscrub\_%'")
+if [ "$roles" = "claimscrub_daemon:falsefalse claimscrub_reviewer:falsefalse claimscrub_submitter:falsefalse" ]; then
+	ok "three NOLOGIN, non-superuser group roles"
+else
+	not_ok "three NOLOGIN, non-superuser group roles" "got: $roles"
+fi
+before=$(acls)
+if out=$(psql_script "$src/sql/004_roles.sql" </dev/null 2>&1) &&
+	out2=$(psql_script "$src/sql/004_roles.sql" </dev/null 2>&1); then
+	after=$(acls)
+	if [ "$before" = "$after" ]; then ok "004_roles.sql runs again twice and changes nothing"; else
+		not_ok "004_roles.sql runs again twice and changes nothing" \
+			"before: $before" "after: $after"; fi
+else
+	not_ok "004_roles.sql runs again" "$out ${out2:-}"
+fi
+# someone granted more by hand: a re-run takes it back
+psql_val "GRANT ALL ON ALL TABLES IN SCHEMA claimscrub TO claimscrub_daemon;
+	  GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb) TO claimscrub_reviewer" >/dev/null
+psql_script "$src/sql/004_roles.sql" </dev/null >/dev/null 2>&1
+after=$(acls)
+if [ "$before" = "$after" ]; then ok "a re-run takes back privileges granted by hand"; else
+	not_ok "a re-run takes back privileges granted by hand" "after: $after"; fi
+
+pub=$(psql_val "
+SELECT (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'claimscrub'::regnamespace
+          AND has_function_privilege('public', p.oid, 'EXECUTE')) || ' ' ||
+       (SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'claimscrub'::regnamespace
+          AND c.relkind IN ('r', 'S')
+          AND (has_table_privilege('public', c.oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER')
+               OR has_any_column_privilege('public', c.oid, 'SELECT,INSERT,UPDATE,REFERENCES'))) || ' ' ||
+       has_schema_privilege('public', 'claimscrub', 'USAGE,CREATE')")
+if [ "$pub" = "0 0 false" ]; then ok "PUBLIC can execute no function, use no table and not the schema"; else
+	not_ok "PUBLIC can execute no function, use no table and not the schema" \
+		"functions, tables, schema: $pub"; fi
+sd=$(psql_val "SELECT prosecdef || ' ' || array_to_string(proconfig, ',')
+                 FROM pg_proc WHERE oid = 'claimscrub.submit(jsonb)'::regprocedure")
+if [ "$sd" = "true search_path=pg_catalog, pg_temp" ]; then
+	ok "submit is SECURITY DEFINER with a fixed search_path"
+else
+	not_ok "submit is SECURITY DEFINER with a fixed search_path" "got: $sd"
+fi
+
+# ---- users ------------------------------------------------------------------------------
+# (connections logged: proof that the daemon really logs in as d1)
+psql_val "ALTER SYSTEM SET log_connections = on" >/dev/null &&
+	psql_val "SELECT pg_reload_conf()" >/dev/null
+psql_val "CREATE ROLE d1 LOGIN IN ROLE claimscrub_daemon;
+	  CREATE ROLE r1 LOGIN IN ROLE claimscrub_reviewer;
+	  CREATE ROLE s1 LOGIN IN ROLE claimscrub_submitter;
+	  CREATE TABLE public.outside (x integer);
+	  INSERT INTO public.outside VALUES (1)" >/dev/null ||
+	setup_failed "creating the login users failed"
+su=""
+for u in d1 r1 s1; do su="$su $u=$(psql_val "SELECT rolsuper FROM pg_roles WHERE rolname = '$u'")"; done
+su=${su# }
+if [ "$su" = "d1=f r1=f s1=f" ]; then ok "d1, r1 and s1 are not superusers ($su)"; else
+	not_ok "d1, r1 and s1 are not superusers" "rolsuper: $su"; fi
+
+# ---- the submitter: claimscrub submit as s1 ---------------------------------------------
+cp "$src/examples/01-antibiotic-infusion.yaml" "$T/s1.yaml"
+if timeout 60 "$CLAIMSCRUB" submit --db "$(db_as s1)" "$T/s1.yaml" </dev/null >"$T/submit.out" 2>&1 &&
+	grep -q 'IC-2026-0301 submitted' "$T/submit.out"; then
+	ok "s1 can submit a claim with claimscrub submit"
+else
+	not_ok "s1 can submit a claim with claimscrub submit" "$(cat "$T/submit.out")"
+fi
+# again: the replacing path (ON CONFLICT ... DO UPDATE, delete of the old rows)
+if timeout 60 "$CLAIMSCRUB" submit --db "$(db_as s1)" "$T/s1.yaml" </dev/null >"$T/submit.out" 2>&1 &&
+	[ "$(psql_val "SELECT version || status FROM claimscrub.claim WHERE claim_ref = 'IC-2026-0301'")" = 2pending ]; then
+	ok "s1 can submit it again (version 2)"
+else
+	not_ok "s1 can submit it again (version 2)" "$(cat "$T/submit.out")"
+fi
+bad=$(as s1 "SELECT claimscrub.submit('{\"claim\": \"S-BAD\", \"setting\": \"home\"}')")
+case $bad in
+*"claim document: setting: must be one of"*) ok "s1's bad document is rejected by the checks submit runs" ;;
+*) not_ok "s1's bad document is rejected by the checks submit runs" "$bad" ;;
+esac
+denied s1 "SELECT claim" "SELECT claim_ref FROM claimscrub.claim"
+denied s1 "SELECT finding" "SELECT count(*) FROM claimscrub.finding"
+denied s1 "INSERT a claim directly" "INSERT INTO claimscrub.claim (claim_ref, setting) VALUES ('S-X', 'facility')"
+denied s1 "call the helper check_document" "SELECT claimscrub.check_document('{}')"
+denied s1 "call write_results" "SELECT claimscrub.write_results('[]')"
+
+# ---- the daemon: its statements, one by one, as d1 (rolled back) ---------------------------
+gen_claims 500 >/dev/null || setup_failed "gen_claims failed"
+ids=$(psql_val "SELECT min(id) || ' ' || max(id) FROM claimscrub.claim WHERE claim_ref LIKE 'BULK-%'")
+a=${ids%% *} b=${ids#* }
+wr='[{"id": '$a', "version": 1, "status": "flagged", "rules": "t",
+  "result": {"verdict": "flagged", "findings": [{"rule": "r", "severity": "error", "message": "m"}]}}]'
+stmts=$(as d1 "
+BEGIN;
+SELECT coalesce(max(version), 0) FROM claimscrub.schema_migrations;
+LISTEN claimscrub_pending;
+SELECT EXISTS (SELECT 1 FROM claimscrub.claim WHERE status = 'pending');
+SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(enqueued_at)), 0)
+  FROM claimscrub.claim WHERE status = 'pending';
+WITH picked AS MATERIALIZED (
+ SELECT id FROM claimscrub.claim WHERE status = 'pending'
+ AND (claimed_at IS NULL OR claimed_at < clock_timestamp() - make_interval(secs => 10000::double precision / 1000))
+ ORDER BY enqueued_at, id LIMIT 5 FOR UPDATE SKIP LOCKED)
+ UPDATE claimscrub.claim c SET attempts = c.attempts + 1, claimed_at = clock_timestamp()
+ FROM picked WHERE c.id = picked.id RETURNING c.id;
+SELECT c.id, c.version, c.attempts, c.claim_ref, c.payer, claimscrub.claim_document(c) IS NOT NULL
+  FROM claimscrub.claim c WHERE c.id = ANY (ARRAY[:a, :b]::bigint[]) AND c.status = 'pending'
+ ORDER BY c.id FOR UPDATE SKIP LOCKED;
+SELECT 1 / (claimscrub.write_results(:'wr') = 1)::int AS wrote_one;
+UPDATE claimscrub.claim SET status = 'invalid', result = '{}'::jsonb,
+ scrubbed_at = clock_timestamp(), scrubbed_version = version,
+ claimed_at = NULL WHERE id = :b::bigint AND status = 'pending';
+ROLLBACK;" -v a="$a" -v b="$b" -v wr="$wr")
+if [ $? -eq 0 ]; then ok "d1 can run each of the daemon's statements"; else
+	not_ok "d1 can run each of the daemon's statements" "$stmts"; fi
+
+# ---- the daemon as d1 drains the queue ---------------------------------------------------
+write_config "$T/d1.yaml" "batch_size: 100"
+sed -i "s|^database: .*|database: \"host=$PGHOST dbname=$PGDATABASE user=d1\"|" "$T/d1.yaml"
+grep -q 'user=d1' "$T/d1.yaml" || setup_failed "cannot write the config for d1"
+start_daemon "$T/d1.yaml" --once
+wait_daemon "$daemon_pid" 120
+st=$?
+if [ $st -eq 0 ]; then ok "claimscrubd as d1 drains the queue and exits 0"; else
+	not_ok "claimscrubd as d1 drains the queue and exits 0" "exit $st"; tail_log "$daemon_log" 20; fi
+if grep -q 'connection authorized: user=d1 ' "$T/pg/server.log"; then ok "the daemon logs in as d1"; else
+	not_ok "the daemon logs in as d1" "$(grep 'connection authorized' "$T/pg/server.log" | tail -n 3)"; fi
+if grep -q 'permission denied' "$daemon_log"; then
+	not_ok "the daemon's log has no 'permission denied'" "$(grep 'permission denied' "$daemon_log" | head -n 3)"
+else
+	ok "the daemon's log has no 'permission denied'"
+fi
+left=$(psql_val "SELECT count(*) FILTER (WHERE status = 'pending') || ' ' || count(*) FROM claimscrub.claim")
+if [ "$left" = "0 501" ]; then ok "all 501 claims are scrubbed"; else
+	not_ok "all 501 claims are scrubbed" "pending, claims: $left"; fi
+consistency_check "scrubbed by d1"
+verify_results "c.claim_ref = 'IC-2026-0301' OR c.claim_ref LIKE 'BULK-%-1_'" "d1's results"
+
+# ---- the reviewer ------------------------------------------------------------------------
+fid=$(psql_val "SELECT min(f.id) FROM claimscrub.finding f")
+[ -n "$fid" ] || setup_failed "no finding to review"
+res=$(as r1 "UPDATE claimscrub.finding SET resolution = 'accepted-risk', resolved_by = 'r1',
+               resolved_at = now(), note = 'seen' WHERE id = :fid RETURNING resolution" -v fid="$fid")
+if [ "$res" = accepted-risk ]; then ok "r1 can resolve a finding"; else
+	not_ok "r1 can resolve a finding" "$res"; fi
+allowed r1 "read claims, lines, administrations and findings" \
+	"SELECT (SELECT count(*) FROM claimscrub.claim), (SELECT count(*) FROM claimscrub.claim_line),
+	        (SELECT count(*) FROM claimscrub.administration), (SELECT count(*) FROM claimscrub.finding)"
+denied r1 "UPDATE a finding's rule" "UPDATE claimscrub.finding SET rule = 'x' WHERE id = :fid" -v fid="$fid"
+denied r1 "UPDATE a finding's message" "UPDATE claimscrub.finding SET message = 'x' WHERE id = :fid" -v fid="$fid"
+denied r1 "DELETE a finding" "DELETE FROM claimscrub.finding WHERE id = :fid" -v fid="$fid"
+denied r1 "UPDATE a claim's status" "UPDATE claimscrub.claim SET status = 'pending' WHERE id = 1"
+denied r1 "call submit" "SELECT claimscrub.submit('{\"claim\": \"R-X\", \"setting\": \"facility\"}')"
+
+# ---- what d1 must not do ------------------------------------------------------------------
+denied d1 "INSERT a claim" "INSERT INTO claimscrub.claim (claim_ref, setting) VALUES ('D-X', 'facility')"
+denied d1 "DELETE a claim" "DELETE FROM claimscrub.claim WHERE id = 1"
+denied d1 "TRUNCATE claims" "TRUNCATE claimscrub.claim CASCADE"
+denied d1 "UPDATE a claim's claim_ref" "UPDATE claimscrub.claim SET claim_ref = 'D-Y' WHERE id = 1"
+denied d1 "UPDATE a claim's payer" "UPDATE claimscrub.claim SET payer = 'nobody' WHERE id = 1"
+denied d1 "UPDATE a claim's version" "UPDATE claimscrub.claim SET version = 99 WHERE id = 1"
+denied d1 "UPDATE a finding's resolution" \
+	"UPDATE claimscrub.finding SET resolution = 'false-positive' WHERE id = :fid" -v fid="$fid"
+denied d1 "INSERT a finding already resolved" \
+	"INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule, severity, message, resolution)
+	 VALUES (1, 1, 99, 'r', 'error', 'm', 'accepted-risk')"
+denied d1 "read a finding's reviewer note" "SELECT note FROM claimscrub.finding LIMIT 1"
+denied d1 "change a claim's lines" "UPDATE claimscrub.claim_line SET units = 9 WHERE claim_id = 1"
+denied d1 "read a table outside the schema" "SELECT x FROM public.outside"
+denied d1 "write a table outside the schema" "INSERT INTO public.outside VALUES (2)"
+denied d1 "call submit" "SELECT claimscrub.submit('{\"claim\": \"D-X\", \"setting\": \"facility\"}')"
+denied d1 "create a table in the schema" "CREATE TABLE claimscrub.d1_table (x integer)"
+denied d1 "create a function in the schema" \
+	"CREATE FUNCTION claimscrub.d1_fn() RETURNS integer LANGUAGE sql AS 'SELECT 1'"
+
+# row-level security: DELETE is d1's, but only of unresolved findings
+cid=$(psql_val "SELECT claim_id FROM claimscrub.finding WHERE id = :fid" -v fid="$fid")
+out=$(as d1 "DELETE FROM claimscrub.finding WHERE claim_id = :cid AND resolution IS NOT NULL" -v cid="$cid")
+still=$(psql_val "SELECT count(*) FROM claimscrub.finding WHERE id = :fid AND resolution = 'accepted-risk'" -v fid="$fid")
+if [ "$still" = 1 ]; then ok "d1 cannot delete a resolved finding (row-level security: no row matches)"; else
+	not_ok "d1 cannot delete a resolved finding" "it is gone; $out"; fi
+seen=$(as r1 "SELECT count(*) FROM claimscrub.finding")
+if [ "$seen" = "$(psql_val "SELECT count(*) FROM claimscrub.finding")" ]; then
+	ok "r1 sees every finding ($seen)"; else not_ok "r1 sees every finding" "r1 sees: $seen"; fi
+
+# ---- a rescrub as d1 keeps r1's decision ---------------------------------------------------
+psql_val "UPDATE claimscrub.claim SET status = 'pending' WHERE id = :cid" -v cid="$cid" >/dev/null
+start_daemon "$T/d1.yaml" --once
+wait_daemon "$daemon_pid" 60
+st=$?
+kept=$(psql_val "SELECT c.status <> 'pending' AND c.version = 2 AND f.resolution = 'accepted-risk'
+                        AND f.resolved_by = 'r1' AND f.note = 'seen'
+                   FROM claimscrub.finding f JOIN claimscrub.claim c ON c.id = f.claim_id
+                  WHERE f.id = :fid" -v fid="$fid")
+if [ $st -eq 0 ] && [ "$kept" = t ]; then ok "d1 rescrubs a requeued claim and keeps r1's decision"; else
+	not_ok "d1 rescrubs a requeued claim and keeps r1's decision" "exit $st, kept: $kept"
+	tail_log "$daemon_log"
+fi
+consistency_check "after the rescrub by d1"
+check "the daemon's log is key=value lines" log_is_keyvalue "$daemon_log"
+finish

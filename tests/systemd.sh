@@ -1,0 +1,96 @@
+#!/bin/sh
+# systemd.sh — the unit files as built: `systemd-analyze verify` is clean on
+# claimscrubd.service, claimscrub-once.service and claimscrub-once.timer
+# (with ExecStart pointing at the daemon just built, so the binary check is
+# real), the generated units have no @placeholder@ left, and
+# `systemd-analyze security --offline=yes` rates both services 2.0 or
+# better.  systemd-analyze missing is a failure, not a skip.  Prints TAP.
+set -u
+: "${CLAIMSCRUB_SRCDIR:=.}"
+: "${CLAIMSCRUB_BUILDDIR:=.}"
+: "${CLAIMSCRUBD:=$CLAIMSCRUB_BUILDDIR/daemon/claimscrubd}"
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+finish() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+	exit
+}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cssd.XXXXXX") || { not_ok "mktemp failed"; finish; }
+trap 'rm -rf "$T"' EXIT
+
+command -v systemd-analyze >/dev/null 2>&1 ||
+	{ not_ok "systemd-analyze is missing (apt-get install systemd)"; finish; }
+[ -x "$CLAIMSCRUBD" ] || { not_ok "the daemon is missing: $CLAIMSCRUBD (run make)"; finish; }
+CLAIMSCRUBD=$(cd "$(dirname "$CLAIMSCRUBD")" && pwd)/$(basename "$CLAIMSCRUBD")
+note_version=$(systemd-analyze --version | head -n 1)
+echo "# $note_version"
+
+# ---- the units make generated ---------------------------------------------
+units="claimscrubd.service claimscrub-once.service"
+for u in $units; do
+	f=$CLAIMSCRUB_BUILDDIR/systemd/$u
+	if [ ! -s "$f" ]; then
+		not_ok "$u was generated (run make)" "no $f"
+		continue
+	fi
+	if grep -q '@[a-z_]*@' "$f"; then
+		not_ok "$u: every @placeholder@ substituted" "$(grep -n '@[a-z_]*@' "$f")"
+	else
+		ok "$u: every @placeholder@ substituted"
+	fi
+	grep -Eq '^ExecStart=/.*/claimscrubd( --once)? -c /.*/claimscrub/claimscrubd\.yaml$' "$f" &&
+		ok "$u: ExecStart is an absolute claimscrubd -c .../claimscrub/claimscrubd.yaml" ||
+		not_ok "$u: ExecStart is an absolute claimscrubd -c .../claimscrub/claimscrubd.yaml" \
+			"$(grep '^ExecStart' "$f")"
+	# the built daemon in place of the installed one, so verify checks a
+	# binary that exists
+	sed "s|^ExecStart=[^ ]*/claimscrubd|ExecStart=$CLAIMSCRUBD|" "$f" >"$T/$u"
+done
+timer=$CLAIMSCRUB_SRCDIR/systemd/claimscrub-once.timer
+cp "$timer" "$T/" 2>/dev/null || not_ok "claimscrub-once.timer exists" "no $timer"
+
+# ---- systemd-analyze verify ----------------------------------------------------
+# --man=no: the manual pages are installed by make install, not before
+(cd "$T" && timeout 60 systemd-analyze verify --man=no ./claimscrubd.service \
+	./claimscrub-once.service ./claimscrub-once.timer) >"$T/verify.out" 2>&1
+st=$?
+if [ $st -eq 0 ] && [ ! -s "$T/verify.out" ]; then
+	ok "systemd-analyze verify: the three units are clean"
+else
+	not_ok "systemd-analyze verify: the three units are clean" "exit $st" "$(cat "$T/verify.out")"
+fi
+
+# ---- systemd-analyze security ----------------------------------------------------
+for u in $units; do
+	[ -f "$T/$u" ] || continue
+	(cd "$T" && timeout 60 systemd-analyze security --offline=yes --no-pager \
+		--threshold=20 "./$u") >"$T/sec.out" 2>&1
+	st=$?
+	score=$(grep -a 'Overall exposure level' "$T/sec.out" |
+		sed 's/.*: \([0-9][0-9]*\.[0-9]\).*/\1/')
+	if [ $st -eq 0 ] && [ -n "$score" ] &&
+		awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
+		ok "systemd-analyze security $u: exposure $score <= 2.0"
+	else
+		not_ok "systemd-analyze security $u: exposure <= 2.0" "exit $st, score ${score:-?}" \
+			"$(grep -a '✗' "$T/sec.out" | head -n 20)"
+	fi
+done
+
+# ---- what the daemon relies on ---------------------------------------------------
+d=$T/claimscrubd.service
+for want in '^Type=notify$' '^ExecReload=/bin/kill -HUP \$MAINPID$' '^WatchdogSec=' \
+	'^Restart=on-failure$' '^TimeoutStopSec=' '^DynamicUser=yes$'; do
+	grep -Eq "$want" "$d" && ok "claimscrubd.service: /$want/" ||
+		not_ok "claimscrubd.service: /$want/"
+done
+grep -q '^Type=oneshot$' "$T/claimscrub-once.service" && ok "claimscrub-once.service: Type=oneshot" ||
+	not_ok "claimscrub-once.service: Type=oneshot"
+grep -q '^OnCalendar=hourly$' "$T/claimscrub-once.timer" && ok "claimscrub-once.timer: hourly" ||
+	not_ok "claimscrub-once.timer: hourly"
+finish
