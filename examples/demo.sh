@@ -62,7 +62,7 @@ echo "== claimscrub db migrate"
 echo "== claimscrub submit examples/*.yaml"
 "$cs" submit examples/*.yaml
 echo "== claimscrubd --once"
-printf 'batch_size: 500\n' >"$tmp/claimscrubd.yaml"
+printf 'batch_size: 500\nhttp_port: 0\n' >"$tmp/claimscrubd.yaml"
 "$csd" -c "$tmp/claimscrubd.yaml" --once
 
 echo
