@@ -78,6 +78,7 @@ const char *cli_db_message(const PGconn *conn, const PGresult *res, char *buf,
 
 int cmd_check(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 
 /* Text rendering of one result for a person (textout.c). */

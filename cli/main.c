@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{"check", cmd_check,
 	 "scrub claim files offline and print the findings"},
 	{"submit", cmd_submit, "send claim files to the database queue"},
+	{"rules", cmd_rules,
+	 "check, show or test rule directories (check|show|test)"},
 	{"db", cmd_db,
 	 "apply the SQL migrations (migrate) or list them (status)"},
 	{NULL, NULL, NULL},

@@ -161,13 +161,94 @@ rules_list_has(const struct rule_list *l, const char *s)
 	return false;
 }
 
+/* ---- the merged tree, walked (rules show) ------------------------------ */
+
+static void visit_node(const struct ynode *n, int depth, const char *key,
+		       const struct ynode *over, rules_visit_fn *fn, void *arg);
+
+static void
+visit_event(enum rules_visit_event ev, const struct ynode *n, int depth,
+	    const char *key, rules_visit_fn *fn, void *arg)
+{
+	struct rules_visit v = {ev,	  depth,   key,	   NULL,
+				n->plain, n->file, n->line};
+	if (ev == RULES_VISIT_SCALAR)
+		v.value = n->str;
+	fn(arg, &v);
+}
+
+/* A mapping's entries; `over` (a mapping or NULL) replaces same-named
+ * entries, as a profile's settings replace the base ones. */
+static void
+visit_map(const struct ynode *n, int depth, const struct ynode *over,
+	  rules_visit_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		const char *k = n->keys[i]->str;
+		const struct ynode *v = n->items[i];
+		const struct ynode *o = over ? ymap_get(over, k) : NULL;
+		visit_node(o ? o : v, depth, k, NULL, fn, arg);
+	}
+}
+
+static void
+visit_node(const struct ynode *n, int depth, const char *key,
+	   const struct ynode *over, rules_visit_fn *fn, void *arg)
+{
+	switch (n->type) {
+	case YNODE_SCALAR:
+		visit_event(RULES_VISIT_SCALAR, n, depth, key, fn, arg);
+		return;
+	case YNODE_SEQ:
+		visit_event(RULES_VISIT_SEQ_BEGIN, n, depth, key, fn, arg);
+		for (size_t i = 0; i < n->n; i++)
+			visit_node(n->items[i], depth + 1, NULL, NULL, fn, arg);
+		visit_event(RULES_VISIT_SEQ_END, n, depth, key, fn, arg);
+		return;
+	case YNODE_MAP:
+		visit_event(RULES_VISIT_MAP_BEGIN, n, depth, key, fn, arg);
+		visit_map(n, depth + 1, over, fn, arg);
+		visit_event(RULES_VISIT_MAP_END, n, depth, key, fn, arg);
+		return;
+	}
+}
+
+/* The payer profile's settings mapping, or NULL. */
+static const struct ynode *
+profile_settings(const struct ynode *top, const char *payer)
+{
+	const struct ynode *p = ymap_get(top, "profiles");
+	if (p && p->type == YNODE_MAP)
+		p = ymap_get(p, payer ? payer : "default");
+	if (p && p->type == YNODE_MAP)
+		p = ymap_get(p, "settings");
+	return p && p->type == YNODE_MAP ? p : NULL;
+}
+
+void
+rules_builder_visit(const struct rules_builder *b, const char *payer,
+		    rules_visit_fn *fn, void *arg)
+{
+	const struct ynode *top = b->merged;
+	if (!top)
+		return;
+	const struct ynode *over = profile_settings(top, payer);
+	for (size_t i = 0; i < top->n; i++) {
+		const char *k = top->keys[i]->str;
+		if (strcmp(k, "profiles") == 0)
+			continue;
+		bool settings = strcmp(k, "settings") == 0 &&
+				top->items[i]->type == YNODE_MAP;
+		visit_node(top->items[i], 0, k, settings ? over : NULL, fn,
+			   arg);
+	}
+}
+
 enum scrub_err
 rules_builder_finish(struct rules_builder *b, struct ruleset **out,
 		     struct diag_list *dl)
 {
 	*out = NULL;
-	if (b->failed)
-		return SCRUB_EINPUT;
 	struct ruleset *rs = calloc(1, sizeof(*rs));
 	if (!rs)
 		return SCRUB_ENOMEM;
@@ -180,7 +261,8 @@ rules_builder_finish(struct rules_builder *b, struct ruleset **out,
 	struct yctx c = {rs->arena, dl};
 	enum scrub_err err =
 		rules__decode(&c, b->merged ? b->merged : &empty, rs);
-	if (err != SCRUB_OK) {
+	/* a file with a syntax error still lets the others be checked */
+	if (err != SCRUB_OK || b->failed) {
 		rules_free(rs);
 		return err == SCRUB_ENOMEM ? err : SCRUB_EINPUT;
 	}

@@ -43,6 +43,43 @@ void rules_builder_free(struct rules_builder *b);
 enum scrub_err rules_load_dirs(const char *const *dirs, size_t ndirs,
 			       struct ruleset **out, struct diag_list *dl);
 
+/* Adds every `*.yaml` file of each directory to b, as rules_load_dirs
+ * does; syntax errors are reported and the builder stays usable. */
+enum scrub_err rules_builder_add_dirs(struct rules_builder *b,
+				      const char *const *dirs, size_t ndirs,
+				      struct diag_list *dl);
+
+/* One step of a walk over the merged rule tree (rules_builder_visit). */
+enum rules_visit_event {
+	RULES_VISIT_SCALAR,
+	RULES_VISIT_MAP_BEGIN,
+	RULES_VISIT_MAP_END,
+	RULES_VISIT_SEQ_BEGIN,
+	RULES_VISIT_SEQ_END,
+};
+
+struct rules_visit {
+	enum rules_visit_event event;
+	int depth;	   /* 0 for the top-level sections */
+	const char *key;   /* the mapping key, or NULL for a sequence item */
+	const char *value; /* a scalar's text (SCALAR only) */
+	bool plain;	   /* the scalar was written without quotes */
+	const char *file;  /* where the value was written */
+	unsigned line;
+};
+
+typedef void rules_visit_fn(void *arg, const struct rules_visit *v);
+
+/*
+ * Walks the tree merged so far, depth first in file order, as the rule set
+ * in force for payer profile `payer` (NULL: "default"): the `profiles`
+ * section is left out and each of the profile's settings replaces the base
+ * one, keeping the file and line that wrote it.  Calls fn for every node.
+ * Borrowed strings live until the builder is finished or freed.
+ */
+void rules_builder_visit(const struct rules_builder *b, const char *payer,
+			 rules_visit_fn *fn, void *arg);
+
 /*
  * The rule directories to use when none is named (design.md): the
  * colon-separated $CLAIMSCRUB_RULES; else the source tree's rules.d when the

@@ -17,6 +17,7 @@
 struct decoder {
 	struct yctx c;
 	struct ruleset *rs;
+	bool base_ok; /* the base settings decoded without error */
 };
 
 static enum scrub_err
@@ -443,6 +444,7 @@ check_settings(struct yctx *c, const struct ynode *map,
 
 struct profile_in {
 	struct rule_profile *p;
+	bool base_ok; /* judge the whole only over sound base settings */
 };
 
 static enum scrub_err
@@ -450,7 +452,7 @@ prof_settings(struct yctx *c, const struct ynode *v, void *obj)
 {
 	struct profile_in *in = obj;
 	enum scrub_err err = decode_settings(c, v, false, &in->p->settings);
-	if (err == SCRUB_OK)
+	if (err == SCRUB_OK && in->base_ok)
 		err = check_settings(c, v, &in->p->settings);
 	return err;
 }
@@ -468,7 +470,7 @@ decode_profile(struct decoder *d, const struct ynode *k, const struct ynode *v)
 		return ynode_error(&d->c, k, "more than %d profiles",
 				   RULES_MAX_PROFILES);
 	struct rule_profile *p = &rs->profiles[rs->nprofiles];
-	struct profile_in in = {p};
+	struct profile_in in = {p, d->base_ok};
 	enum scrub_err err = ynode_str(&d->c, k, "profile", 64, &p->name);
 	p->settings = rs->settings;
 	if (err == SCRUB_OK && !ynode_is_null(v))
@@ -608,12 +610,14 @@ check_sections(struct yctx *c, const struct ynode *top)
 	return err;
 }
 
+/* Findings without a message (only when the findings decoded cleanly, so
+ * a broken entry is not reported twice) and the default profile. */
 static enum scrub_err
-check_complete(struct decoder *d, const struct ynode *top)
+check_complete(struct decoder *d, const struct ynode *top, bool findings_ok)
 {
 	enum scrub_err err = SCRUB_OK;
 	const struct ynode *fn = ymap_get(top, "findings");
-	for (int i = 0; i < F_COUNT; i++)
+	for (int i = 0; findings_ok && fn && i < F_COUNT; i++)
 		if (!d->rs->findings[i].message)
 			err = worst(err, ynode_error(&d->c, fn,
 						     "findings has no '%s'",
@@ -622,37 +626,67 @@ check_complete(struct decoder *d, const struct ynode *top)
 	for (int i = 0; i < d->rs->nprofiles; i++)
 		if (strcmp(d->rs->profiles[i].name, "default") == 0)
 			d->rs->default_profile = i;
-	if (d->rs->default_profile < 0)
-		err = worst(err, ynode_error(&d->c, ymap_get(top, "profiles"),
+	const struct ynode *pn = ymap_get(top, "profiles");
+	if (d->rs->default_profile < 0 && pn && pn->type == YNODE_MAP &&
+	    !ymap_get(pn, "default"))
+		err = worst(err, ynode_error(&d->c, pn,
 					     "profiles has no 'default'"));
 	return err;
 }
 
+/* Base settings, then (when they are sound) their own consistency; the
+ * profiles are decoded either way, but only judged as a whole over sound
+ * base settings. */
+static enum scrub_err
+decode_all_settings(struct decoder *d, const struct ynode *top)
+{
+	const struct ynode *sn = ymap_get(top, "settings");
+	enum scrub_err err = SCRUB_OK;
+	if (sn) {
+		err = decode_settings(&d->c, sn, true, &d->rs->settings);
+		if (err == SCRUB_OK)
+			err = check_settings(&d->c, sn, &d->rs->settings);
+	}
+	d->base_ok = sn && err == SCRUB_OK;
+	const struct ynode *pn = ymap_get(top, "profiles");
+	if (pn)
+		err = worst(err, each_entry(d, pn, "profiles", decode_profile));
+	return err;
+}
+
+/*
+ * Decodes as much as can be decoded, so that one run reports every error:
+ * a missing or broken section skips only what depends on it (the codes and
+ * classification rows when the services are broken).
+ */
 enum scrub_err
 rules__decode(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 {
-	struct decoder d = {*c, rs};
+	struct decoder d = {*c, rs, false};
 	enum scrub_err err = check_sections(c, top);
-	if (err != SCRUB_OK)
+	const struct ynode *sv = ymap_get(top, "services");
+	enum scrub_err svc =
+		sv ? each_entry(&d, sv, "services", decode_service) : SCRUB_OK;
+	err = worst(err, svc);
+	if (sv && svc == SCRUB_OK) {
+		const struct ynode *cn = ymap_get(top, "codes");
+		const struct ynode *kn = ymap_get(top, "classify");
+		if (cn)
+			err = worst(err,
+				    each_entry(&d, cn, "codes", decode_code));
+		if (kn)
+			err = worst(err, decode_classify(&d, kn));
+	}
+	err = worst(err, decode_all_settings(&d, top));
+	const struct ynode *fn = ymap_get(top, "findings");
+	enum scrub_err fe =
+		fn ? each_entry(&d, fn, "findings", decode_finding) : SCRUB_OK;
+	err = worst(err, fe);
+	const struct ynode *on = ymap_get(top, "companions");
+	if (on)
+		err = worst(err, ymap_walk(c, on, "companions", companion_keys,
+					   &rs->companions));
+	if (err == SCRUB_ENOMEM)
 		return err;
-	err = each_entry(&d, ymap_get(top, "services"), "services",
-			 decode_service);
-	if (err != SCRUB_OK)
-		return err;
-	err = each_entry(&d, ymap_get(top, "codes"), "codes", decode_code);
-	err = worst(err, decode_classify(&d, ymap_get(top, "classify")));
-	const struct ynode *sn = ymap_get(top, "settings");
-	err = worst(err, decode_settings(c, sn, true, &rs->settings));
-	if (err != SCRUB_OK)
-		return err;
-	err = check_settings(c, sn, &rs->settings);
-	err = worst(err, each_entry(&d, ymap_get(top, "profiles"), "profiles",
-				    decode_profile));
-	err = worst(err, each_entry(&d, ymap_get(top, "findings"), "findings",
-				    decode_finding));
-	err = worst(err, ymap_walk(c, ymap_get(top, "companions"), "companions",
-				   companion_keys, &rs->companions));
-	if (err != SCRUB_OK)
-		return err;
-	return check_complete(&d, top);
+	return worst(err, check_complete(&d, top, fe == SCRUB_OK));
 }

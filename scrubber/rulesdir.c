@@ -99,14 +99,24 @@ add_dir(struct rules_builder *b, const char *dir, struct diag_list *dl)
 }
 
 enum scrub_err
+rules_builder_add_dirs(struct rules_builder *b, const char *const *dirs,
+		       size_t ndirs, struct diag_list *dl)
+{
+	enum scrub_err err = SCRUB_OK;
+	for (size_t i = 0; err == SCRUB_OK && i < ndirs; i++)
+		err = add_dir(b, dirs[i], dl);
+	return err;
+}
+
+enum scrub_err
 rules_load_dirs(const char *const *dirs, size_t ndirs, struct ruleset **out,
 		struct diag_list *dl)
 {
 	struct rules_builder *b = rules_builder_new();
 	enum scrub_err err = b ? SCRUB_OK : SCRUB_ENOMEM;
 	*out = NULL;
-	for (size_t i = 0; err == SCRUB_OK && i < ndirs; i++)
-		err = add_dir(b, dirs[i], dl);
+	if (err == SCRUB_OK)
+		err = rules_builder_add_dirs(b, dirs, ndirs, dl);
 	if (err == SCRUB_OK)
 		err = rules_builder_finish(b, out, dl);
 	rules_builder_free(b);

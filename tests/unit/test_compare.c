@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/lib/claimyaml.h"
 #include "tests/lib/scrubtest.h"
 
 #define HEAD(setting) "claim: C-1\nsetting: " setting "\nlines:\n"
@@ -21,21 +22,10 @@
 #define LINE_U(code, units) "  - code: \"" code "\"\n    units: " #units "\n"
 #define LINE_M(code, mods) "  - code: \"" code "\"\n    modifiers: " mods "\n"
 #define ADMINS "administrations:\n"
-#define TIMED(id, substance, kind, route, site, start, stop) \
-	"  - id: " id "\n    substance: " substance "\n    kind: " kind \
-	"\n    route: " route "\n    site: " site \
-	"\n    start: 2026-03-14T" start "\n    stop: 2026-03-14T" stop "\n"
-#define INFUSION(id, substance, site, start, stop) \
-	TIMED(id, substance, "therapeutic", "infusion", site, start, stop)
-#define CHEMO(id, substance, site, start, stop) \
-	TIMED(id, substance, "chemotherapy", "infusion", site, start, stop)
-#define HYDRATION(id, site, start, stop) \
-	TIMED(id, "normal saline", "hydration", "infusion", site, start, stop)
 #define GIVEN(id, substance, route, site, start) \
 	"  - id: " id "\n    substance: " substance "\n    kind: therapeutic" \
 	"\n    route: " route "\n    site: " site \
 	"\n    start: 2026-03-14T" start "\n"
-#define SEPARATE "    separate_site_required: true\n"
 
 /* vancomycin 10:00-11:00 at R-forearm: 96365 */
 #define VANC INFUSION("A1", "vancomycin", "R-forearm", "10:00", "11:00")

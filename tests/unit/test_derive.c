@@ -15,23 +15,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tests/lib/claimyaml.h"
 #include "tests/lib/scrubtest.h"
 
 #define HEAD(setting) "claim: D-1\nsetting: " setting "\nadministrations:\n"
 #define HEAD_PAYER(setting, payer) \
 	"claim: D-1\npayer: " payer "\nsetting: " setting "\nadministrations:" \
 	"\n"
-/* an administration on 2026-03-14; start and stop are "HH:MM" */
-#define TIMED(id, substance, kind, route, site, start, stop) \
-	"  - id: " id "\n    substance: " substance "\n    kind: " kind \
-	"\n    route: " route "\n    site: " site \
-	"\n    start: 2026-03-14T" start "\n    stop: 2026-03-14T" stop "\n"
-#define INFUSION(id, substance, site, start, stop) \
-	TIMED(id, substance, "therapeutic", "infusion", site, start, stop)
-#define CHEMO(id, substance, site, start, stop) \
-	TIMED(id, substance, "chemotherapy", "infusion", site, start, stop)
-#define HYDRATION(id, site, start, stop) \
-	TIMED(id, "normal saline", "hydration", "infusion", site, start, stop)
 #define GIVEN(id, substance, kind, route, site, start) \
 	"  - id: " id "\n    substance: " substance "\n    kind: " kind \
 	"\n    route: " route "\n    site: " site \
@@ -39,7 +29,6 @@
 #define PUSH(id, substance, site, start) \
 	GIVEN(id, substance, "therapeutic", "push", site, start)
 #define PRIMARY "    primary: true\n"
-#define SEPARATE "    separate_site_required: true\n"
 
 /* Scrubs a claim built from a printf format. */
 static struct result *scrubf(struct claimdoc **cd, const char *fmt, ...)

@@ -3,6 +3,8 @@
  * against the engine.  tests/golden.sh compares the CLI's bytes with the
  * stored .json; this test makes sure the stored bytes say what a coder
  * derived from infusion-rules.md (`# expect verdict/codes/findings/error`).
+ * The headers are read and matched by cli/expect.c, as `claimscrub rules
+ * test` reads them.
  */
 #include "config.h"
 
@@ -12,125 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/expect.h"
 #include "tests/lib/scrubtest.h"
-
-#define MAX_CHUNKS 64
-
-struct expect {
-	char verdict[32], codes[512], findings[1024], error[64];
-};
-
-/* Copies the value of `# expect KEY: value` from chunk into out. */
-static void
-header(const char *chunk, const char *key, char *out, size_t size)
-{
-	char pat[64];
-	snprintf(pat, sizeof(pat), "# expect %s:", key);
-	const char *p = strstr(chunk, pat);
-	out[0] = '\0';
-	if (!p)
-		return;
-	p += strlen(pat);
-	while (*p == ' ')
-		p++;
-	size_t n = strcspn(p, "\n#");
-	while (n && p[n - 1] == ' ')
-		n--;
-	snprintf(out, size, "%.*s", (int)n, p);
-}
-
-/* True when a chunk holds YAML, not just comments and blank lines. */
-static bool
-has_content(const char *s, size_t len)
-{
-	bool bol = true, comment = false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n') {
-			bol = true;
-			comment = false;
-			continue;
-		}
-		if (bol && s[i] == '#')
-			comment = true;
-		if (!comment && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return true;
-		bol = false;
-	}
-	return false;
-}
-
-/* Splits a file at `---` lines into the expectations of each document; a
- * chunk of comments only lends them to the next document. */
-static int
-split(const char *buf, struct expect *ex)
-{
-	int n = 0;
-	const char *start = buf, *p = buf;
-	char *pending = calloc(1, strlen(buf) + 1);
-	for (;;) {
-		const char *eol = strchr(p, '\n');
-		bool sep = strncmp(p, "---", 3) == 0 &&
-			   (p[3] == '\n' || p[3] == ' ' || p[3] == '\0');
-		if (sep || !*p) {
-			size_t len = (size_t)(p - start);
-			strncat(pending, start, len);
-			if (has_content(start, len) && n < MAX_CHUNKS) {
-				header(pending, "verdict", ex[n].verdict,
-				       sizeof(ex[n].verdict));
-				header(pending, "codes", ex[n].codes,
-				       sizeof(ex[n].codes));
-				header(pending, "findings", ex[n].findings,
-				       sizeof(ex[n].findings));
-				header(pending, "error", ex[n].error,
-				       sizeof(ex[n].error));
-				n++;
-				pending[0] = '\0';
-			}
-			if (!*p || !eol)
-				break;
-			start = eol + 1;
-		}
-		if (!eol)
-			p += strlen(p);
-		else
-			p = eol + 1;
-	}
-	free(pending);
-	return n;
-}
-
-/* Every expected `rule[@line]` must match a distinct finding, and no
- * finding may be left over. */
-static bool
-findings_match(const struct result *r, const char *want)
-{
-	bool used[256] = {false};
-	int count = 0;
-	char copy[1024];
-	snprintf(copy, sizeof(copy), "%s", want);
-	if (strcmp(copy, "none") == 0)
-		return r->nfindings == 0;
-	for (char *save, *tok = strtok_r(copy, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		char *at = strchr(tok, '@');
-		int line = at ? atoi(at + 1) : -1;
-		if (at)
-			*at = '\0';
-		bool found = false;
-		for (int i = 0; i < r->nfindings && i < 256 && !found; i++) {
-			if (used[i] ||
-			    strcmp(finding_names[r->findings[i].id], tok) !=
-				    0 ||
-			    (line >= 0 && r->findings[i].line != line))
-				continue;
-			used[i] = found = true;
-		}
-		if (!found)
-			return false;
-		count++;
-	}
-	return count == r->nfindings;
-}
 
 static void
 check_claim(const char *name, int doc, const struct claim *c,
@@ -153,7 +38,7 @@ check_claim(const char *name, int doc, const struct claim *c,
 				 "%s doc %d (%s): codes [%s], expected [%s]",
 				 name, doc, c->ref, codes, ex->codes);
 	if (ex->findings[0])
-		cr_expect(findings_match(r, ex->findings),
+		cr_expect(expect_findings_match(r, ex->findings),
 			  "%s doc %d (%s): findings [%s], expected [%s]", name,
 			  doc, c->ref, findings, ex->findings);
 	(*checked)++;
@@ -185,14 +70,16 @@ check_file(const char *dir, const char *name, int *checked)
 	size_t len;
 	struct diag_list dl = {0};
 	struct claimdoc *cd = NULL;
-	static struct expect ex[MAX_CHUNKS];
+	static struct expect ex[EXPECT_MAX_DOCS];
 
 	cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name),
 		     sizeof(path));
 	cr_assert_eq(fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl),
 		     SCRUB_OK);
 	memset(ex, 0, sizeof(ex));
-	int nchunks = memchr(buf, '\0', len) ? 0 : split(buf, ex);
+	int nchunks = memchr(buf, '\0', len)
+			      ? 0
+			      : expect_split(buf, ex, EXPECT_MAX_DOCS);
 	claimdoc_parse(name, buf, len, &cd, &dl);
 	for (int i = 0; i < nchunks; i++) {
 		if (ex[i].error[0]) {

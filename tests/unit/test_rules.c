@@ -508,8 +508,12 @@ Test(rules, syntax_error_fails_the_add_and_the_finish)
 	cr_assert_eq(add_err, SCRUB_EINPUT,
 		     "the syntax error is reported by the add");
 	cr_assert_null(rs);
-	cr_assert_eq(dl.n, 1);
+	/* the finish still checks the other files: every error at once */
+	cr_assert_eq(dl.n, 2);
 	cr_assert_str_eq(dl.items[0].file, LOCAL);
+	cr_assert_str_eq(dl.items[1].file, "91-more.yaml");
+	cr_assert(strstr(dl.items[1].message, "unknown setting 'bogus'"),
+		  "got %s", dl.items[1].message);
 	diag_list_free(&dl);
 }
 
@@ -535,6 +539,34 @@ Test(rules, every_error_of_a_section_is_reported)
 	cr_assert(has_diag(&dl, LOCAL, 3, 17, "'hour_minutes'"));
 	cr_assert(has_diag(&dl, LOCAL, 4, 16, "'initial_per'"));
 	cr_assert(has_diag(&dl, LOCAL, 6, 22, "unknown service 'nowhere'"));
+	diag_list_free(&dl);
+}
+
+/* A broken section skips only what depends on it: an unknown top-level
+ * key and a broken service hide neither the settings' nor the findings'
+ * errors (the codes, which name services, are not judged). */
+Test(rules, broken_sections_do_not_hide_the_others)
+{
+	struct extra x[] = {{LOCAL,
+			     "setings: {}\n"
+			     "services:\n"
+			     "  hydration: {rank: 0, type: infusion}\n"
+			     "settings:\n"
+			     "  max_lines: 0\n"
+			     "findings:\n"
+			     "  manual-review: {severity: fatal, message: m}\n",
+			     0},
+			    {NULL, NULL, 0}};
+	struct ruleset *rs = NULL;
+	struct diag_list dl = {0};
+	enum scrub_err add_err;
+	cr_assert_eq(build(NULL, x, &rs, &dl, &add_err), SCRUB_EINPUT);
+	log_diags(&dl);
+	cr_assert_eq(dl.n, 4, "four errors, four diagnostics (got %zu)", dl.n);
+	cr_assert(has_diag(&dl, LOCAL, 1, 1, "'setings'"));
+	cr_assert(has_diag(&dl, LOCAL, 3, 21, "'rank'"));
+	cr_assert(has_diag(&dl, LOCAL, 5, 14, "'max_lines'"));
+	cr_assert(has_diag(&dl, LOCAL, 7, 29, "'severity'"));
 	diag_list_free(&dl);
 }
 

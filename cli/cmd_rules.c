@@ -1,0 +1,455 @@
+/*
+ * rules — `claimscrub rules check|show|test [OPTION]... [DIR...]`: tooling
+ * for rule directories.  check loads them and prints every error at once;
+ * show prints the merged rule set in force for a payer profile with the
+ * file and line of each value; test runs the claim documents of each
+ * directory's tests/ against its `# expect` headers.  Exit 0 valid or all
+ * passed, 1 invalid or a test failed, 2 usage or input error.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/expect.h"
+
+enum show_format { SHOW_YAML, SHOW_JSON };
+
+struct rules_opts {
+	struct cli_rules rules;
+	const char *payer;
+	enum show_format format;
+};
+
+struct rules_command {
+	const char *name;
+	int (*run)(struct rules_opts *o);
+};
+
+static void
+rules_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: claimscrub rules check [DIR]...\n"
+		"       claimscrub rules show [--payer P] [--format yaml|json] "
+		"[DIR]...\n"
+		"       claimscrub rules test [DIR]...\n"
+		"Check, show or test rule directories (default: the usual "
+		"discovery, see\n"
+		"README).  Directories are overlaid in the order given.\n\n"
+		"  check                print every error of the rule set as "
+		"FILE:LINE:COLUMN\n"
+		"  show                 print the merged rule set, each value "
+		"with its source\n"
+		"  test                 run each directory's tests/*.yaml "
+		"claim documents\n"
+		"                       against their '# expect' headers\n"
+		"  -p, --payer PROFILE  show: the payer profile (default: "
+		"default)\n"
+		"  -f, --format FORMAT  show: yaml (default) or json\n"
+		"  -h, --help           show this help and exit\n\n"
+		"Exit status: 0 valid (check, show) or every test passed, 1 "
+		"invalid rules or\n"
+		"a failed test, 2 a usage or input error.\n");
+}
+
+static int
+parse_format(const char *arg, enum show_format *out)
+{
+	if (strcmp(arg, "yaml") == 0)
+		*out = SHOW_YAML;
+	else if (strcmp(arg, "json") == 0)
+		*out = SHOW_JSON;
+	else {
+		cli_error("--format must be yaml or json, not '%s'", arg);
+		return EXIT_USAGE;
+	}
+	return EXIT_CLEAN;
+}
+
+/* Options after the subcommand word; the remaining words are directories. */
+static int
+parse_opts(int argc, char **argv, struct rules_opts *o)
+{
+	static const struct option longopts[] = {
+		{"payer", required_argument, NULL, 'p'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			o->payer = optarg;
+			break;
+		case 'f':
+			if (parse_format(optarg, &o->format) != EXIT_CLEAN)
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			rules_usage(stdout);
+			return -1;
+		default:
+			rules_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (!cli_rules_add(&o->rules, argv[i])) {
+			cli_error("rules: too many directories");
+			return EXIT_USAGE;
+		}
+	cli_rules_default(&o->rules);
+	return EXIT_CLEAN;
+}
+
+/* ---- check ------------------------------------------------------------ */
+
+static int
+rules_check(struct rules_opts *o)
+{
+	struct diag_list dl = {0};
+	struct ruleset *rs = NULL;
+	enum scrub_err err =
+		rules_load_dirs(o->rules.dirs, o->rules.n, &rs, &dl);
+	cli_print_diags(&dl, isatty(STDERR_FILENO));
+	size_t n = dl.n;
+	diag_list_free(&dl);
+	rules_free(rs);
+	if (err == SCRUB_ENOMEM) {
+		cli_error("out of memory loading rules");
+		return EXIT_INTERNAL;
+	}
+	if (err == SCRUB_EIO)
+		return EXIT_USAGE;
+	if (err != SCRUB_OK) {
+		fprintf(stderr, "%zu error%s\n", n, n == 1 ? "" : "s");
+		return EXIT_FLAGGED;
+	}
+	return EXIT_CLEAN;
+}
+
+/* ---- show ------------------------------------------------------------- */
+
+struct show_state {
+	struct strbuf out;
+	enum show_format format;
+	bool first; /* JSON: no comma before the next member */
+};
+
+/* A plain scalar JSON can hold as itself: an integer or a boolean. */
+static bool
+json_bare(const struct rules_visit *v)
+{
+	const char *s = v->value;
+	if (!v->plain || !*s)
+		return false;
+	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
+		return true;
+	if (*s == '-')
+		s++;
+	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 16;
+}
+
+static void
+show_json(void *arg, const struct rules_visit *v)
+{
+	struct show_state *st = arg;
+	struct strbuf *sb = &st->out;
+	bool end = v->event == RULES_VISIT_MAP_END ||
+		   v->event == RULES_VISIT_SEQ_END;
+	if (end) {
+		strbuf_putc(sb, v->event == RULES_VISIT_MAP_END ? '}' : ']');
+		st->first = false;
+		return;
+	}
+	if (!st->first)
+		strbuf_putc(sb, ',');
+	st->first = false;
+	if (v->key) {
+		strbuf_json_str(sb, v->key);
+		strbuf_putc(sb, ':');
+	}
+	if (v->event != RULES_VISIT_SCALAR) {
+		strbuf_putc(sb, v->event == RULES_VISIT_MAP_BEGIN ? '{' : '[');
+		st->first = true;
+		return;
+	}
+	strbuf_puts(sb, "{\"value\":");
+	if (json_bare(v))
+		strbuf_puts(sb, v->value);
+	else
+		strbuf_json_str(sb, v->value);
+	strbuf_puts(sb, ",\"source\":");
+	struct strbuf src = STRBUF_INIT;
+	strbuf_printf(&src, "%s:%u", v->file, v->line);
+	strbuf_json_str(sb, strbuf_str(&src));
+	strbuf_free(&src);
+	strbuf_putc(sb, '}');
+}
+
+/* A scalar as YAML: quoted unless it is plain and safe. */
+static void
+yaml_scalar(struct strbuf *sb, const char *s, bool plain)
+{
+	if (plain && *s && strcspn(s, ":#{}[],&*!|>'\"%@`") == strlen(s) &&
+	    s[0] != '-' && s[0] != ' ') {
+		strbuf_puts(sb, s);
+		return;
+	}
+	strbuf_json_str(sb, s);
+}
+
+static void
+show_yaml(void *arg, const struct rules_visit *v)
+{
+	struct show_state *st = arg;
+	struct strbuf *sb = &st->out;
+	if (v->event == RULES_VISIT_MAP_END || v->event == RULES_VISIT_SEQ_END)
+		return;
+	for (int i = 0; i < v->depth; i++)
+		strbuf_puts(sb, "  ");
+	if (v->key) {
+		/* a key like 96360 must stay a string */
+		bool number = strspn(v->key, "0123456789") == strlen(v->key);
+		yaml_scalar(sb, v->key, !number);
+		strbuf_putc(sb, ':');
+	} else {
+		strbuf_putc(sb, '-');
+	}
+	if (v->event == RULES_VISIT_SCALAR) {
+		strbuf_putc(sb, ' ');
+		yaml_scalar(sb, v->value, v->plain);
+	}
+	strbuf_printf(sb, "  # %s:%u\n", v->file, v->line);
+}
+
+static int
+rules_show(struct rules_opts *o)
+{
+	struct diag_list dl = {0};
+	struct ruleset *rs = NULL;
+	struct show_state st = {STRBUF_INIT, o->format, true};
+	struct rules_builder *b = rules_builder_new();
+	if (!b) {
+		cli_error("out of memory loading rules");
+		return EXIT_INTERNAL;
+	}
+	enum scrub_err err =
+		rules_builder_add_dirs(b, o->rules.dirs, o->rules.n, &dl);
+	if (o->format == SHOW_JSON)
+		strbuf_putc(&st.out, '{');
+	rules_builder_visit(b, o->payer,
+			    o->format == SHOW_JSON ? show_json : show_yaml,
+			    &st);
+	if (o->format == SHOW_JSON)
+		strbuf_puts(&st.out, "}\n");
+	if (err == SCRUB_OK)
+		err = rules_builder_finish(b, &rs, &dl);
+	rules_builder_free(b);
+	cli_print_diags(&dl, isatty(STDERR_FILENO));
+	diag_list_free(&dl);
+	int rc = err == SCRUB_OK    ? EXIT_CLEAN
+		 : err == SCRUB_EIO ? EXIT_USAGE
+				    : EXIT_FLAGGED;
+	if (rc == EXIT_CLEAN && o->payer && !rules_has_profile(rs, o->payer)) {
+		cli_error("--payer: no payer profile '%s' in the rules",
+			  o->payer);
+		rc = EXIT_USAGE;
+	}
+	if (rc == EXIT_CLEAN) {
+		fwrite(strbuf_str(&st.out), 1, st.out.len, stdout);
+	}
+	strbuf_free(&st.out);
+	rules_free(rs);
+	return rc;
+}
+
+/* ---- test ------------------------------------------------------------- */
+
+struct test_state {
+	const struct ruleset *rs;
+	int passed, failed;
+};
+
+/* A document whose header names an error must fail at that line:column. */
+static void
+test_error(struct test_state *st, const char *path, int doc,
+	   const struct diag_list *dl, const char *want)
+{
+	unsigned line = 0, col = 0;
+	bool found = false;
+	if (sscanf(want, "%u:%u", &line, &col) == 2)
+		for (size_t i = 0; i < dl->n && !found; i++)
+			found = dl->items[i].line == line &&
+				dl->items[i].column == col;
+	if (found) {
+		printf("ok   %s doc %d: error at %s\n", path, doc + 1, want);
+		st->passed++;
+		return;
+	}
+	printf("FAIL %s doc %d: expected an error at %s, got %s\n", path,
+	       doc + 1, want, dl->n ? dl->items[0].message : "none");
+	st->failed++;
+}
+
+static void
+test_claim(struct test_state *st, const char *path, int doc,
+	   const struct claim *c, const struct expect *ex)
+{
+	struct result *r;
+	char why[4096];
+	if (scrub_claim(st->rs, c, &r) != SCRUB_OK) {
+		cli_error("out of memory scrubbing claim '%s'", c->ref);
+		exit(EXIT_INTERNAL);
+	}
+	if (expect_check(r, ex, why, sizeof(why))) {
+		printf("ok   %s doc %d (%s)\n", path, doc + 1, c->ref);
+		st->passed++;
+	} else {
+		printf("FAIL %s doc %d (%s): %s\n", path, doc + 1, c->ref, why);
+		st->failed++;
+	}
+	result_free(r);
+}
+
+/* Runs one test file; false on an input error (unreadable, no documents). */
+static bool
+test_file(struct test_state *st, const char *path)
+{
+	char *buf;
+	size_t len;
+	struct diag_list dl = {0};
+	struct claimdoc *cd = NULL;
+	static struct expect ex[EXPECT_MAX_DOCS];
+	if (fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl) != SCRUB_OK) {
+		cli_print_diags(&dl, false);
+		diag_list_free(&dl);
+		return false;
+	}
+	int n = memchr(buf, '\0', len) ? 0
+				       : expect_split(buf, ex, EXPECT_MAX_DOCS);
+	if (claimdoc_parse(path, buf, len, &cd, &dl) == SCRUB_ENOMEM) {
+		cli_error("out of memory reading '%s'", path);
+		exit(EXIT_INTERNAL);
+	}
+	for (int i = 0; i < n; i++) {
+		const struct claim *c = claimdoc_claim(cd, (size_t)i);
+		if (ex[i].error[0])
+			test_error(st, path, i, &dl, ex[i].error);
+		else if (c)
+			test_claim(st, path, i, c, &ex[i]);
+	}
+	bool good = n > 0 && cd && claimdoc_count(cd) > 0;
+	if (!good)
+		cli_error("%s: no claim document with '# expect' headers",
+			  path);
+	claimdoc_free(cd);
+	diag_list_free(&dl);
+	free(buf);
+	return good;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The tests/ *.yaml files of dir, in lexical order; false on an input error. */
+static bool
+test_dir(struct test_state *st, const char *dir)
+{
+	char tdir[4096], path[8192];
+	char **list = NULL;
+	size_t n = 0, cap = 0;
+	bool good = true;
+	snprintf(tdir, sizeof(tdir), "%s/tests", dir);
+	DIR *d = opendir(tdir);
+	if (!d)
+		return true; /* a directory without tests */
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 6 ||
+		    strcmp(e->d_name + len - 5, ".yaml") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			list = realloc(list, cap * sizeof(*list));
+			if (!list) {
+				cli_error("out of memory");
+				exit(EXIT_INTERNAL);
+			}
+		}
+		list[n] = strdup(e->d_name);
+		if (!list[n++]) {
+			cli_error("out of memory");
+			exit(EXIT_INTERNAL);
+		}
+	}
+	closedir(d);
+	qsort(list, n, sizeof(*list), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", tdir, list[i]);
+		good &= test_file(st, path);
+		free(list[i]);
+	}
+	free(list);
+	return good;
+}
+
+static int
+rules_test(struct rules_opts *o)
+{
+	struct ruleset *rs = cli_rules_load(&o->rules);
+	if (!rs)
+		return EXIT_FLAGGED;
+	struct test_state st = {rs, 0, 0};
+	bool good = true;
+	for (size_t i = 0; i < o->rules.n; i++)
+		good &= test_dir(&st, o->rules.dirs[i]);
+	printf("%d passed, %d failed\n", st.passed, st.failed);
+	rules_free(rs);
+	if (!good)
+		return EXIT_USAGE;
+	return st.failed ? EXIT_FLAGGED : EXIT_CLEAN;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static const struct rules_command rules_commands[] = {
+	{"check", rules_check},
+	{"show", rules_show},
+	{"test", rules_test},
+	{NULL, NULL},
+};
+
+int
+cmd_rules(int argc, char **argv)
+{
+	struct rules_opts o = {0};
+	if (argc < 2) {
+		rules_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		rules_usage(stdout);
+		return EXIT_CLEAN;
+	}
+	for (const struct rules_command *c = rules_commands; c->name; c++) {
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		int rc = parse_opts(argc - 1, argv + 1, &o);
+		if (rc != EXIT_CLEAN)
+			return rc < 0 ? EXIT_CLEAN : rc;
+		return c->run(&o);
+	}
+	cli_error("rules: unknown subcommand '%s' (check, show or test)",
+		  argv[1]);
+	return EXIT_USAGE;
+}
