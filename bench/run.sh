@@ -1,0 +1,28 @@
+#!/bin/sh
+# bench/run.sh ENGINE OUT — runs every benchmark (`make bench`) and writes
+# the markdown results to OUT.  BENCH_DRAIN_N (default 200000) and
+# BENCH_LATENCY_N (default 1000) scale the runs.
+set -eu
+engine=$1 out=$2
+d=$(dirname "$0")
+pgv=$(${PG_BINDIR:-/usr/lib/postgresql/15/bin}/postgres --version)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+{
+	echo "Machine: $(nproc) cores, $cpu, $pgv (fsync and synchronous_commit on), $(date -u +%Y-%m-%d)."
+	echo
+	echo "Engine (one core, generated mix; callgrind instructions per claim):"
+	echo
+	echo "| claims/s | instructions/claim |"
+	echo "| ---: | ---: |"
+	"$d/engine.sh" "$engine" 10000
+	echo
+	echo "Drain of ${BENCH_DRAIN_N:-200000} queued claims (\`claimscrubd --once\`) vs the SQL floor (pgbench, same statements, precomputed results):"
+	echo
+	"$d/drain.sh" "${BENCH_DRAIN_N:-200000}"
+	echo
+	echo "Idle latency, one claim at a time (scrubbed_at - enqueued_at):"
+	echo
+	echo "| claims | p50 ms | p99 ms | max ms |"
+	echo "| ---: | ---: | ---: | ---: |"
+	"$d/latency.sh" "${BENCH_LATENCY_N:-1000}"
+} | tee "$out"
