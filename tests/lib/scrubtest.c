@@ -65,43 +65,6 @@ st_scrub(const char *yaml, struct claimdoc **cd)
 	return r;
 }
 
-void
-st_codes(const struct result *r, char *buf, size_t size)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < r->ncodes && o < size; i++) {
-		const struct result_code *c = &r->codes[i];
-		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? " " : "",
-				      c->code);
-		if (c->units != 1 && o < size)
-			o += (size_t)snprintf(buf + o, size - o, "x%d",
-					      c->units);
-		if (c->modifier && o < size)
-			o += (size_t)snprintf(buf + o, size - o, "-%s",
-					      c->modifier);
-	}
-	if (!r->ncodes)
-		snprintf(buf, size, "none");
-}
-
-void
-st_findings(const struct result *r, char *buf, size_t size)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < r->nfindings && o < size; i++) {
-		const struct result_finding *f = &r->findings[i];
-		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? " " : "",
-				      finding_names[f->id]);
-		if (f->line && o < size)
-			o += (size_t)snprintf(buf + o, size - o, "@%d",
-					      f->line);
-	}
-	if (!r->nfindings)
-		snprintf(buf, size, "none");
-}
-
 int
 st_count(const struct result *r, enum finding_id id)
 {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "cli/expect.h" /* expect_codes(), expect_findings() */
 #include "scrubber/scrubber.h"
 
 /* The source tree (CLAIMSCRUB_SRCDIR, else "."). */
@@ -21,12 +22,6 @@ struct claimdoc *st_parse(const char *yaml, struct diag_list *dl);
 
 /* Scrubs the single claim of a YAML document; caller frees both. */
 struct result *st_scrub(const char *yaml, struct claimdoc **cd);
-
-/* "96365 96366x2 96365-XS" ("none" when empty), into buf. */
-void st_codes(const struct result *r, char *buf, size_t size);
-
-/* "rule@line rule ..." in result order ("none" when empty). */
-void st_findings(const struct result *r, char *buf, size_t size);
 
 /* Count of findings with this id. */
 int st_count(const struct result *r, enum finding_id id);

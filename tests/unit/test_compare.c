@@ -44,7 +44,7 @@ static void
 scrub(struct scrubbed *s, const char *yaml)
 {
 	s->r = st_scrub(yaml, &s->cd);
-	st_findings(s->r, s->findings, sizeof(s->findings));
+	expect_findings(s->r, s->findings, sizeof(s->findings));
 }
 
 static void

@@ -58,7 +58,7 @@ static void
 assert_codes(const struct result *r, const char *want)
 {
 	char got[512];
-	st_codes(r, got, sizeof(got));
+	expect_codes(r, got, sizeof(got));
 	cr_assert_str_eq(got, want, "codes [%s], expected [%s]", got, want);
 }
 

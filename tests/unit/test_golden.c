@@ -24,8 +24,8 @@ check_claim(const char *name, int doc, const struct claim *c,
 	struct result *r = NULL;
 	char codes[1024], findings[2048];
 	cr_assert_eq(scrub_claim(st_rules(), c, &r), SCRUB_OK);
-	st_codes(r, codes, sizeof(codes));
-	st_findings(r, findings, sizeof(findings));
+	expect_codes(r, codes, sizeof(codes));
+	expect_findings(r, findings, sizeof(findings));
 	cr_expect(ex->verdict[0] && ex->codes[0] && ex->findings[0],
 		  "%s doc %d: missing '# expect' lines", name, doc);
 	if (ex->verdict[0])
