@@ -9,19 +9,8 @@ set -u
 src=$CLAIMSCRUB_SRCDIR
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-
-# expect NAME WANT_EXIT CMD... — runs CMD, checks its exit status
-expect() {
-	name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	got=$?
-	if [ "$got" = "$want" ]; then ok "$name"; else
-		not_ok "$name" "exit $got, expected $want" "$(head -n 3 "$tmp/err")"; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 
 # one_error NAME PATTERN — standard error is exactly one line matching PATTERN
 one_error() {
@@ -139,6 +128,4 @@ if [ -s "$tmp/run1" ] && cmp -s "$tmp/run1" "$tmp/run2"; then
 	ok "the same input gives byte-identical JSON ($(wc -l <"$tmp/run1") claims)"
 else not_ok "the same input gives byte-identical JSON"; fi
 
-echo "1..$n"
-echo "# cli: $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli

@@ -11,11 +11,9 @@ src=$CLAIMSCRUB_SRCDIR
 tmp=$(mktemp -d) || exit 99
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-n=0 failed=0
 secret=s3cret
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+. "$(dirname "$0")/lib/tap.sh"
 
 # conf FILE MODE CONTENT — writes a configuration file with that mode
 conf() { printf '%s\n' "$3" >"$1" && chmod "$2" "$1"; }
@@ -174,5 +172,4 @@ if grep -q 'event=disconnected' "$tmp/err"; then ok "the daemon tried to connect
 	not_ok "the daemon tried to connect and logged the failure" "$(head -n 5 "$tmp/err")"; fi
 no_secret "the running daemon"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish config

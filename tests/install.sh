@@ -11,11 +11,8 @@ build=$CLAIMSCRUB_BUILDDIR
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
-n=0 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+. "$(dirname "$0")/lib/tap.sh"
 
 # The test runs inside `make check`: the nested make gets none of its flags.
 submake() {
@@ -108,5 +105,4 @@ if [ -z "$left" ]; then ok "make uninstall leaves no file"; else
 check "make uninstall removes the empty etc/claimscrub/rules.d" \
 	test ! -e "$root/etc/claimscrub/rules.d"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish install

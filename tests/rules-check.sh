@@ -10,20 +10,9 @@ set -u
 : "${CLAIMSCRUB_SRCDIR:=.}"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/tap.sh"
 cd "$CLAIMSCRUB_SRCDIR" || exit 99
-n=0 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-
-# expect NAME WANT_EXIT CMD... — runs CMD, checks its exit status
-expect() {
-	name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	got=$?
-	if [ "$got" = "$want" ]; then ok "$name"; else
-		not_ok "$name" "exit $got, expected $want" "$(head -n 3 "$tmp/err")"; fi
-}
 
 # has FILE NAME LINE — FILE holds LINE exactly, as a whole line
 has() {
@@ -106,6 +95,4 @@ grep -q "^FAIL .*doc 1 (LOCAL-0001): verdict flagged, expected clean; codes \[96
 	ok "test prints the difference" || not_ok "test prints the difference" "$(cat "$tmp/out")"
 expect "rules test of broken rules" 1 "$CLAIMSCRUB" rules test tests/rules-bad
 
-echo "1..$n"
-echo "# rules-check: $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish rules-check

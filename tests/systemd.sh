@@ -9,18 +9,8 @@ set -u
 : "${CLAIMSCRUB_SRCDIR:=.}"
 : "${CLAIMSCRUB_BUILDDIR:=.}"
 : "${CLAIMSCRUBD:=$CLAIMSCRUB_BUILDDIR/daemon/claimscrubd}"
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift
-	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-}
-finish() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit
-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/cssd.XXXXXX") || { not_ok "mktemp failed"; finish; }
+. "$(dirname "$0")/lib/tap.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/cssd.XXXXXX") || { not_ok "mktemp failed"; finish systemd; }
 trap 'rm -rf "$T"' EXIT
 
 command -v systemd-analyze >/dev/null 2>&1 ||
@@ -93,4 +83,4 @@ grep -q '^Type=oneshot$' "$T/claimscrub-once.service" && ok "claimscrub-once.ser
 	not_ok "claimscrub-once.service: Type=oneshot"
 grep -q '^OnCalendar=hourly$' "$T/claimscrub-once.timer" && ok "claimscrub-once.timer: hourly" ||
 	not_ok "claimscrub-once.timer: hourly"
-finish
+finish systemd

@@ -30,25 +30,13 @@
 : "${PG_TEST_TIMEOUT:=300}"
 src=$(cd "$CLAIMSCRUB_SRCDIR" && pwd)
 test_name=$(basename "$0" .sh)
-n=0 failed=0
 daemon_pids="" ndaemons=0 watchdog_pid="" pg_started=""
 
 # ---- TAP -------------------------------------------------------------------
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift
-	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
-}
+. "$src/tests/lib/tap.sh"
+tap_label=pg/$test_name
 # note TEXT... — a TAP comment
 note() { printf '%s\n' "$*" | sed 's/^/# /'; }
-# check NAME CMD... — ok when CMD succeeds
-check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-finish() {
-	echo "1..$n"
-	echo "# pg/$test_name: $((n - failed)) passed, $failed failed"
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
 # setup_failed MESSAGE — the test cannot run: one failing test point
 setup_failed() {
 	not_ok "$test_name: $1"
