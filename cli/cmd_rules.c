@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -23,6 +24,7 @@ struct rules_opts {
 	struct cli_rules rules;
 	const char *payer;
 	enum show_format format;
+	int32_t day; /* show: the date whose rules are shown */
 };
 
 struct rules_command {
@@ -35,8 +37,9 @@ rules_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: claimscrub rules check [DIR]...\n"
-		"       claimscrub rules show [--payer P] [--format yaml|json] "
-		"[DIR]...\n"
+		"       claimscrub rules show [--payer P] [--date YYYY-MM-DD] "
+		"[--format yaml|json]\n"
+		"                             [DIR]...\n"
 		"       claimscrub rules test [DIR]...\n"
 		"Check, show or test rule directories (default: the usual "
 		"discovery, see\n"
@@ -50,6 +53,8 @@ rules_usage(FILE *out)
 		"                       against their '# expect' headers\n"
 		"  -p, --payer PROFILE  show: the payer profile (default: "
 		"default)\n"
+		"  -d, --date DATE      show: the rules in force on DATE "
+		"(default: today)\n"
 		"  -f, --format FORMAT  show: yaml (default) or json\n"
 		"  -h, --help           show this help and exit\n\n"
 		"Exit status: 0 valid (check, show) or every test passed, 1 "
@@ -71,21 +76,52 @@ parse_format(const char *arg, enum show_format *out)
 	return EXIT_CLEAN;
 }
 
+/* Today's local date, as days since 1970-01-01. */
+static int32_t
+today(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[16];
+	int32_t day = 0;
+	if (localtime_r(&now, &tm) &&
+	    strftime(buf, sizeof(buf), "%Y-%m-%d", &tm) == 10)
+		isotime_parse_date(buf, 10, &day);
+	return day;
+}
+
+static int
+parse_date(const char *arg, int32_t *out)
+{
+	if (!isotime_parse_date(arg, strlen(arg), out)) {
+		cli_error("--date must be a date YYYY-MM-DD, not '%s'", arg);
+		return EXIT_USAGE;
+	}
+	return EXIT_CLEAN;
+}
+
 /* Options after the subcommand word; the remaining words are directories. */
 static int
 parse_opts(int argc, char **argv, struct rules_opts *o)
 {
 	static const struct option longopts[] = {
 		{"payer", required_argument, NULL, 'p'},
+		{"date", required_argument, NULL, 'd'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "p:f:h", longopts, NULL)) != -1) {
+	o->day = today();
+	while ((ch = getopt_long(argc, argv, "p:d:f:h", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'p':
 			o->payer = optarg;
+			break;
+		case 'd':
+			if (parse_date(optarg, &o->day) != EXIT_CLEAN)
+				return EXIT_USAGE;
 			break;
 		case 'f':
 			if (parse_format(optarg, &o->format) != EXIT_CLEAN)
@@ -229,6 +265,42 @@ show_yaml(void *arg, const struct rules_visit *v)
 	strbuf_printf(sb, "  # %s:%u\n", v->file, v->line);
 }
 
+static void
+period_text(const struct ruleset *p, char *buf, size_t size)
+{
+	char f[16], t[16];
+	int32_t from, to;
+	rules_days(p, &from, &to);
+	isotime_format_date(from, f, sizeof(f));
+	isotime_format_date(to, t, sizeof(t));
+	if (from == INT32_MIN && to == INT32_MAX)
+		snprintf(buf, size, "all dates");
+	else if (from == INT32_MIN)
+		snprintf(buf, size, "through %s", t);
+	else if (to == INT32_MAX)
+		snprintf(buf, size, "from %s", f);
+	else
+		snprintf(buf, size, "%s through %s", f, t);
+}
+
+/* YAML comments: which rule set, profile and date, and its periods. */
+static void
+show_header(const struct ruleset *rs, const struct rules_opts *o, FILE *out)
+{
+	char d[16], span[48];
+	isotime_format_date(o->day, d, sizeof(d));
+	period_text(rules_at(rs, o->day), span, sizeof(span));
+	fprintf(out,
+		"# rule set %s, payer profile %s, in force on %s "
+		"(period: %s)\n",
+		rules_version(rs), o->payer ? o->payer : "default", d, span);
+	for (int i = 0; rules_nperiods(rs) > 1 && i < rules_nperiods(rs); i++) {
+		period_text(rules_period(rs, i, NULL, NULL), span,
+			    sizeof(span));
+		fprintf(out, "#   period %d: %s\n", i + 1, span);
+	}
+}
+
 static int
 rules_show(struct rules_opts *o)
 {
@@ -244,9 +316,12 @@ rules_show(struct rules_opts *o)
 		rules_builder_add_dirs(b, o->rules.dirs, o->rules.n, &dl);
 	if (o->format == SHOW_JSON)
 		strbuf_putc(&st.out, '{');
-	rules_builder_visit(b, o->payer,
-			    o->format == SHOW_JSON ? show_json : show_yaml,
-			    &st);
+	if (rules_builder_visit_at(b, o->payer, o->day,
+				   o->format == SHOW_JSON ? show_json
+							  : show_yaml,
+				   &st) != SCRUB_OK &&
+	    err == SCRUB_OK)
+		err = SCRUB_ENOMEM;
 	if (o->format == SHOW_JSON)
 		strbuf_puts(&st.out, "}\n");
 	if (err == SCRUB_OK)
@@ -257,12 +332,15 @@ rules_show(struct rules_opts *o)
 	int rc = err == SCRUB_OK    ? EXIT_CLEAN
 		 : err == SCRUB_EIO ? EXIT_USAGE
 				    : EXIT_FLAGGED;
-	if (rc == EXIT_CLEAN && o->payer && !rules_has_profile(rs, o->payer)) {
+	if (rc == EXIT_CLEAN && o->payer &&
+	    !rules_has_profile(rules_at(rs, o->day), o->payer)) {
 		cli_error("--payer: no payer profile '%s' in the rules",
 			  o->payer);
 		rc = EXIT_USAGE;
 	}
 	if (rc == EXIT_CLEAN) {
+		if (o->format == SHOW_YAML)
+			show_header(rs, o, stdout);
 		fwrite(strbuf_str(&st.out), 1, st.out.len, stdout);
 	}
 	strbuf_free(&st.out);

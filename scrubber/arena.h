@@ -20,6 +20,9 @@ void arena_free(struct arena *a);
  * size is absurd. */
 void *arena_alloc(struct arena *a, size_t size);
 
+/* The same, not zeroed: for memory the caller fills before reading. */
+void *arena_alloc_raw(struct arena *a, size_t size);
+
 /* An array of n elements of size each, zeroed; NULL on overflow. */
 void *arena_calloc(struct arena *a, size_t n, size_t size);
 

@@ -530,17 +530,19 @@ drug_line(const struct rule_companions *cp, const char *code)
 
 /* The companion rule that judges a line's code, or -1. */
 static int
-companion_rule(const struct rule_companions *cp, const char *code)
+companion_rule(const struct ruleset *rs, const char *code)
 {
-	if (rules_list_has(&cp->iv_start, code))
+	switch (rules_companion(rs, code)) {
+	case COMPANION_IV_START:
 		return F_IV_START_BUNDLED;
-	if (rules_list_has(&cp->nurse_visit, code))
+	case COMPANION_NURSE_VISIT:
 		return F_NURSE_VISIT_BUNDLED;
-	if (rules_list_has(&cp->em_visit, code))
+	case COMPANION_EM_VISIT:
 		return F_EM_NEEDS_MODIFIER_25;
-	if (drug_line(cp, code))
-		return F_DRUG_LINE_MISSING;
-	return -1;
+	case COMPANION_NONE:
+		break;
+	}
+	return drug_line(&rs->companions, code) ? F_DRUG_LINE_MISSING : -1;
 }
 
 static void
@@ -554,7 +556,7 @@ check_companions(struct cmp *x)
 		return;
 	for (size_t i = 0; i < x->c->nlines; i++) {
 		const struct claim_line *l = &x->c->lines[i];
-		int rule = companion_rule(cp, l->code);
+		int rule = companion_rule(x->rs, l->code);
 		if (rule == F_DRUG_LINE_MISSING)
 			drug = true;
 		if (rule < 0 || rule == F_DRUG_LINE_MISSING ||
@@ -582,8 +584,7 @@ list_unchecked(struct cmp *x)
 {
 	for (size_t i = 0; i < x->c->nlines; i++) {
 		const char *code = x->c->lines[i].code;
-		if (!rules_code(x->rs, code) &&
-		    companion_rule(&x->rs->companions, code) < 0)
+		if (!rules_code(x->rs, code) && companion_rule(x->rs, code) < 0)
 			x->r->unchecked[x->r->nunchecked++] = (int)i + 1;
 	}
 }

@@ -19,7 +19,8 @@ const char *const suggest_action_names[] = {
 };
 
 struct result *
-result__new(const struct claim *c, const char *profile)
+result__new(const struct claim *c, const struct ruleset *rs,
+	    const char *profile)
 {
 	struct arena *a = arena_new();
 	if (!a)
@@ -32,7 +33,10 @@ result__new(const struct claim *c, const char *profile)
 		r->arena = a;
 		r->claim = c;
 		r->profile = profile;
-		r->findings = arena_calloc(a, cap, sizeof(*r->findings));
+		r->rules_version = rs->version;
+		/* not zeroed: result__finding fills each one it hands out, and
+		 * zeroing room for the worst case cost a quarter of a scrub */
+		r->findings = arena_alloc_raw(a, cap * sizeof(*r->findings));
 		r->codes =
 			arena_calloc(a, 2 * c->nadmins + 4, sizeof(*r->codes));
 		r->admins = arena_calloc(a, c->nadmins + 1, sizeof(*r->admins));
@@ -213,7 +217,7 @@ render_var(const struct result *r, const struct result_finding *f,
 		f->admin >= 0 ? &r->claim->admins[f->admin] : NULL;
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
 	if (IS("line") && f->line) {
-		strbuf_printf(sb, "%d", f->line);
+		strbuf_putl(sb, f->line);
 		return;
 	}
 	if (IS("admin") && a) {
@@ -236,7 +240,7 @@ render_var(const struct result *r, const struct result_finding *f,
 		if (e->str)
 			strbuf_puts(sb, e->str);
 		else
-			strbuf_printf(sb, "%ld", e->ival);
+			strbuf_putl(sb, e->ival);
 		return;
 	}
 	strbuf_puts(sb, "?");
@@ -289,37 +293,41 @@ static void
 json_code(const struct result *r, const struct result_code *c,
 	  struct strbuf *sb)
 {
-	strbuf_puts(sb, "{\"code\":");
+	strbuf_lit(sb, "{\"code\":");
 	strbuf_json_str(sb, c->code);
-	strbuf_printf(sb, ",\"units\":%d,\"modifiers\":[", c->units);
+	strbuf_lit(sb, ",\"units\":");
+	strbuf_putl(sb, c->units);
+	strbuf_lit(sb, ",\"modifiers\":[");
 	if (c->modifier)
 		strbuf_json_str(sb, c->modifier);
-	strbuf_puts(sb, "],\"administrations\":[");
+	strbuf_lit(sb, "],\"administrations\":[");
 	for (int i = 0; i < c->nadmins; i++) {
 		if (i)
 			strbuf_putc(sb, ',');
 		strbuf_json_str(sb, r->claim->admins[c->admins[i]].id);
 	}
-	strbuf_puts(sb, "]}");
+	strbuf_lit(sb, "]}");
 }
 
 static void
 json_suggest(const struct suggest *s, struct strbuf *sb)
 {
 	if (s->action == SUGGEST_NONE) {
-		strbuf_puts(sb, "null");
+		strbuf_lit(sb, "null");
 		return;
 	}
-	strbuf_puts(sb, "{\"action\":");
+	strbuf_lit(sb, "{\"action\":");
 	strbuf_json_str(sb, suggest_action_names[s->action]);
 	if (s->code) {
-		strbuf_puts(sb, ",\"code\":");
+		strbuf_lit(sb, ",\"code\":");
 		strbuf_json_str(sb, s->code);
 	}
-	if (s->units)
-		strbuf_printf(sb, ",\"units\":%d", s->units);
+	if (s->units) {
+		strbuf_lit(sb, ",\"units\":");
+		strbuf_putl(sb, s->units);
+	}
 	if (s->modifier) {
-		strbuf_puts(sb, ",\"modifier\":");
+		strbuf_lit(sb, ",\"modifier\":");
 		strbuf_json_str(sb, s->modifier);
 	}
 	strbuf_putc(sb, '}');
@@ -329,22 +337,23 @@ static void
 json_finding(const struct result *r, const struct result_finding *f,
 	     struct strbuf *sb)
 {
-	strbuf_puts(sb, "{\"rule\":");
+	strbuf_lit(sb, "{\"rule\":");
 	strbuf_json_str(sb, finding_names[f->id]);
-	strbuf_puts(sb, ",\"severity\":");
+	strbuf_lit(sb, ",\"severity\":");
 	strbuf_json_str(sb, severity_names[f->severity]);
-	if (f->line)
-		strbuf_printf(sb, ",\"line\":%d", f->line);
-	else
-		strbuf_puts(sb, ",\"line\":null");
-	strbuf_puts(sb, ",\"administration\":");
+	if (f->line) {
+		strbuf_lit(sb, ",\"line\":");
+		strbuf_putl(sb, f->line);
+	} else
+		strbuf_lit(sb, ",\"line\":null");
+	strbuf_lit(sb, ",\"administration\":");
 	if (f->admin >= 0)
 		strbuf_json_str(sb, r->claim->admins[f->admin].id);
 	else
-		strbuf_puts(sb, "null");
-	strbuf_puts(sb, ",\"message\":");
+		strbuf_lit(sb, "null");
+	strbuf_lit(sb, ",\"message\":");
 	strbuf_json_str(sb, f->message ? f->message : "");
-	strbuf_puts(sb, ",\"evidence\":{");
+	strbuf_lit(sb, ",\"evidence\":{");
 	for (int i = 0; i < f->nevidence; i++) {
 		const struct evidence *e = &f->evidence[i];
 		strbuf_puts(sb, i ? "," : "");
@@ -353,9 +362,9 @@ json_finding(const struct result *r, const struct result_finding *f,
 		if (e->str)
 			strbuf_json_str(sb, e->str);
 		else
-			strbuf_printf(sb, "%ld", e->ival);
+			strbuf_putl(sb, e->ival);
 	}
-	strbuf_puts(sb, "},\"suggest\":");
+	strbuf_lit(sb, "},\"suggest\":");
 	json_suggest(&f->suggest, sb);
 	strbuf_putc(sb, '}');
 }
@@ -363,24 +372,28 @@ json_finding(const struct result *r, const struct result_finding *f,
 void
 result_json(const struct result *r, struct strbuf *sb)
 {
-	strbuf_puts(sb, "{\"claim\":");
+	strbuf_lit(sb, "{\"claim\":");
 	strbuf_json_str(sb, r->claim->ref);
-	strbuf_puts(sb, ",\"verdict\":");
+	strbuf_lit(sb, ",\"verdict\":");
 	strbuf_json_str(sb, verdict_names[r->verdict]);
-	strbuf_puts(sb, ",\"profile\":");
+	strbuf_lit(sb, ",\"profile\":");
 	strbuf_json_str(sb, r->profile);
-	strbuf_puts(sb, ",\"expected\":[");
+	strbuf_lit(sb, ",\"rules_version\":");
+	strbuf_json_str(sb, r->rules_version);
+	strbuf_lit(sb, ",\"expected\":[");
 	for (int i = 0; i < r->ncodes; i++) {
 		strbuf_puts(sb, i ? "," : "");
 		json_code(r, &r->codes[i], sb);
 	}
-	strbuf_puts(sb, "],\"findings\":[");
+	strbuf_lit(sb, "],\"findings\":[");
 	for (int i = 0; i < r->nfindings; i++) {
 		strbuf_puts(sb, i ? "," : "");
 		json_finding(r, &r->findings[i], sb);
 	}
-	strbuf_puts(sb, "],\"unchecked\":[");
-	for (int i = 0; i < r->nunchecked; i++)
-		strbuf_printf(sb, "%s%d", i ? "," : "", r->unchecked[i]);
-	strbuf_puts(sb, "]}");
+	strbuf_lit(sb, "],\"unchecked\":[");
+	for (int i = 0; i < r->nunchecked; i++) {
+		strbuf_puts(sb, i ? "," : "");
+		strbuf_putl(sb, r->unchecked[i]);
+	}
+	strbuf_lit(sb, "]}");
 }

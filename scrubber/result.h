@@ -80,7 +80,8 @@ struct result_admin {
 struct result {
 	struct arena *arena;
 	const struct claim *claim; /* borrowed */
-	const char *profile;
+	const char *profile;	   /* the payer profile that judged it */
+	const char *rules_version; /* the rule set's content hash */
 	enum verdict verdict;
 	struct result_code *codes;
 	int ncodes;

@@ -8,8 +8,10 @@
 #include "result.h"
 #include "ruleset.h"
 
-/* A new result for claim c with room for its findings; NULL on ENOMEM. */
-struct result *result__new(const struct claim *c, const char *profile);
+/* A new result for claim c, judged by profile of rule set rs, with room for
+ * its findings; NULL on ENOMEM. */
+struct result *result__new(const struct claim *c, const struct ruleset *rs,
+			   const char *profile);
 
 /* Appends a finding (line 1-based or 0, admin index or -1); NULL when the
  * rule is disabled in the rule set (callers just skip filling it) or full. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isotime.h"
 #include "rules_int.h"
 #include "ruleset.h"
 #include "ynode.h"
@@ -88,7 +89,9 @@ merge_map(struct arena *a, struct ynode *dst, const struct ynode *src)
 		struct ynode *sv = src->items[i];
 		if (k >= 0) {
 			struct ynode *dv = dst->items[k];
-			if (dv->type == YNODE_MAP && sv->type == YNODE_MAP) {
+			/* a dated value is replaced whole, never mixed */
+			if (dv->type == YNODE_MAP && sv->type == YNODE_MAP &&
+			    !rules__is_dated(dv) && !rules__is_dated(sv)) {
 				enum scrub_err err = merge_map(a, dv, sv);
 				if (err != SCRUB_OK)
 					return err;
@@ -125,7 +128,11 @@ rules_builder_add(struct rules_builder *b, const char *file, const char *buf,
 	size_t ndocs;
 	struct yctx c = {b->arena, dl};
 
-	hash_bytes(&b->hash, file, strlen(file) + 1);
+	/* the version names what the rules say, not where they were read
+	 * from: the same files give the same version in any directory */
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	hash_bytes(&b->hash, base, strlen(base) + 1);
 	hash_bytes(&b->hash, buf, len);
 	enum scrub_err err =
 		ynode_parse(b->arena, file, buf, len, &docs, &ndocs, dl);
@@ -156,7 +163,7 @@ bool
 rules_list_has(const struct rule_list *l, const char *s)
 {
 	for (int i = 0; i < l->n; i++)
-		if (strcmp(l->items[i], s) == 0)
+		if (l->items[i][0] == s[0] && strcmp(l->items[i], s) == 0)
 			return true;
 	return false;
 }
@@ -225,13 +232,10 @@ profile_settings(const struct ynode *top, const char *payer)
 	return p && p->type == YNODE_MAP ? p : NULL;
 }
 
-void
-rules_builder_visit(const struct rules_builder *b, const char *payer,
-		    rules_visit_fn *fn, void *arg)
+static void
+visit_tree(const struct ynode *top, const char *payer, rules_visit_fn *fn,
+	   void *arg)
 {
-	const struct ynode *top = b->merged;
-	if (!top)
-		return;
 	const struct ynode *over = profile_settings(top, payer);
 	for (size_t i = 0; i < top->n; i++) {
 		const char *k = top->keys[i]->str;
@@ -244,25 +248,169 @@ rules_builder_visit(const struct rules_builder *b, const char *payer,
 	}
 }
 
+void
+rules_builder_visit(const struct rules_builder *b, const char *payer,
+		    rules_visit_fn *fn, void *arg)
+{
+	if (b->merged)
+		visit_tree(b->merged, payer, fn, arg);
+}
+
+enum scrub_err
+rules_builder_visit_at(const struct rules_builder *b, const char *payer,
+		       int32_t day, rules_visit_fn *fn, void *arg)
+{
+	const struct ynode *top;
+	if (!b->merged)
+		return SCRUB_OK;
+	enum scrub_err err =
+		rules__dated_resolve(b->arena, b->merged, day, &top);
+	if (err == SCRUB_OK)
+		visit_tree(top, payer, fn, arg);
+	return err;
+}
+
+/* ---- finish: one rule set per period ----------------------------------- */
+
+static void index_codes(struct ruleset *rs);
+
+/* The rule sets for n periods, the last one owning the others and the arena
+ * (its strings point into the tree). */
+static struct ruleset *
+periods_new(struct rules_builder *b, int n)
+{
+	struct ruleset *last = calloc(1, sizeof(*last));
+	if (!last)
+		return NULL;
+	last->periods = calloc((size_t)n, sizeof(*last->periods));
+	last->nperiods = n;
+	last->arena = b->arena;
+	b->arena = NULL;
+	for (int i = 0; last->periods && i < n; i++) {
+		struct ruleset *p = i == n - 1 ? last : calloc(1, sizeof(*p));
+		if (!p)
+			break;
+		p->arena = last->arena;
+		snprintf(p->version, sizeof(p->version), "%016llx",
+			 (unsigned long long)b->hash);
+		last->periods[i] = p;
+	}
+	if (!last->periods || !last->periods[n - 1]) {
+		rules_free(last);
+		return NULL;
+	}
+	return last;
+}
+
+static void
+span_text(const struct ruleset *p, char *buf, size_t size)
+{
+	char f[16], t[16];
+	isotime_format_date(p->from, f, sizeof(f));
+	isotime_format_date(p->to, t, sizeof(t));
+	if (p->from == INT32_MIN)
+		snprintf(buf, size, "dated through %s", t);
+	else if (p->to == INT32_MAX)
+		snprintf(buf, size, "dated %s or later", f);
+	else
+		snprintf(buf, size, "dated %s through %s", f, t);
+}
+
+static bool
+diag_same(const struct diag *a, const struct diag *b)
+{
+	return a->line == b->line && a->column == b->column &&
+	       strcmp(a->file, b->file) == 0 &&
+	       strcmp(a->message, b->message) == 0;
+}
+
+static int
+diag_periods(const struct diag_list *pd, int np, const struct diag *d)
+{
+	int count = 0;
+	for (int p = 0; p < np; p++)
+		for (size_t i = 0; i < pd[p].n; i++)
+			if (diag_same(&pd[p].items[i], d)) {
+				count++;
+				break;
+			}
+	return count;
+}
+
+/* Moves each period's diagnostics into dl once; one that holds only for
+ * some periods names the first of them. */
+static enum scrub_err
+diags_merge(struct diag_list *dl, struct diag_list *pd,
+	    struct ruleset *const *periods, int np)
+{
+	enum scrub_err err = SCRUB_OK;
+	for (int p = 0; p < np; p++)
+		for (size_t i = 0; i < pd[p].n; i++) {
+			const struct diag *d = &pd[p].items[i];
+			if (diag_periods(pd, p, d))
+				continue; /* said for an earlier period */
+			char span[64] = "";
+			if (diag_periods(pd, np, d) < np)
+				span_text(periods[p], span, sizeof(span));
+			if (diag_add(dl, d->file, d->line, d->column,
+				     "%s%s%s%s", d->message,
+				     *span ? " (for claims " : "", span,
+				     *span ? ")" : "") != SCRUB_OK)
+				err = SCRUB_ENOMEM;
+		}
+	for (int p = 0; p < np; p++)
+		diag_list_free(&pd[p]);
+	return err;
+}
+
+/* Resolves the tree for each period and decodes it into that period's set. */
+static enum scrub_err
+decode_periods(const struct ynode *top, struct ruleset *last,
+	       const int32_t *days, struct diag_list *dl)
+{
+	struct diag_list pd[RULES_MAX_PERIODS] = {{0}};
+	enum scrub_err err = SCRUB_OK;
+	int np = last->nperiods;
+	for (int p = 0; p < np && err != SCRUB_ENOMEM; p++) {
+		struct ruleset *rs = last->periods[p];
+		rs->from = p ? days[p - 1] : INT32_MIN;
+		rs->to = p < np - 1 ? days[p] - 1 : INT32_MAX;
+		struct yctx c = {rs->arena, &pd[p]};
+		const struct ynode *tree;
+		enum scrub_err e =
+			rules__dated_resolve(rs->arena, top, rs->from, &tree);
+		if (e == SCRUB_OK)
+			e = rules__decode(&c, tree, rs);
+		if (e != SCRUB_OK)
+			err = e;
+		else
+			index_codes(rs);
+	}
+	if (diags_merge(dl, pd, last->periods, np) != SCRUB_OK)
+		err = SCRUB_ENOMEM;
+	return err;
+}
+
 enum scrub_err
 rules_builder_finish(struct rules_builder *b, struct ruleset **out,
 		     struct diag_list *dl)
 {
 	*out = NULL;
-	struct ruleset *rs = calloc(1, sizeof(*rs));
+	struct ynode empty = {.type = YNODE_MAP, .file = "rules", .line = 0};
+	const struct ynode *top = b->merged ? b->merged : &empty;
+	struct yctx c = {b->arena, dl};
+	int32_t days[RULES_MAX_PERIODS - 1];
+	int ndays = 0;
+	enum scrub_err dated = rules__dated_bounds(
+		&c, top, days, RULES_MAX_PERIODS - 1, &ndays);
+	if (dated == SCRUB_ENOMEM)
+		return dated;
+	struct ruleset *rs = periods_new(b, ndays + 1);
 	if (!rs)
 		return SCRUB_ENOMEM;
-	/* the rule set takes over the arena: its strings point into the tree */
-	rs->arena = b->arena;
-	b->arena = NULL;
-	snprintf(rs->version, sizeof(rs->version), "%016llx",
-		 (unsigned long long)b->hash);
-	struct ynode empty = {.type = YNODE_MAP, .file = "rules", .line = 0};
-	struct yctx c = {rs->arena, dl};
-	enum scrub_err err =
-		rules__decode(&c, b->merged ? b->merged : &empty, rs);
+	enum scrub_err err = decode_periods(top, rs, days, dl);
 	/* a file with a syntax error still lets the others be checked */
-	if (err != SCRUB_OK || b->failed) {
+	if (err != SCRUB_OK || dated != SCRUB_OK || b->failed) {
 		rules_free(rs);
 		return err == SCRUB_ENOMEM ? err : SCRUB_EINPUT;
 	}
@@ -275,8 +423,50 @@ rules_free(struct ruleset *rs)
 {
 	if (!rs)
 		return;
+	for (int i = 0; rs->periods && i < rs->nperiods; i++)
+		if (rs->periods[i] != rs)
+			free(rs->periods[i]);
+	free(rs->periods);
 	arena_free(rs->arena);
 	free(rs);
+}
+
+int
+rules_nperiods(const struct ruleset *rs)
+{
+	return rs->periods ? rs->nperiods : 1;
+}
+
+const struct ruleset *
+rules_period(const struct ruleset *rs, int i, int32_t *from, int32_t *to)
+{
+	const struct ruleset *p = rs->periods ? rs->periods[i] : rs;
+	if (from)
+		*from = p->from;
+	if (to)
+		*to = p->to;
+	return p;
+}
+
+void
+rules_days(const struct ruleset *rs, int32_t *from, int32_t *to)
+{
+	*from = rs->from;
+	*to = rs->to;
+}
+
+const struct ruleset *
+rules_at(const struct ruleset *rs, int32_t day)
+{
+	int lo = 0, hi = rules_nperiods(rs) - 1;
+	while (lo < hi) { /* the first period that ends on or after day */
+		int mid = lo + (hi - lo) / 2;
+		if (rules_period(rs, mid, NULL, NULL)->to < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return rules_period(rs, lo, NULL, NULL);
 }
 
 const char *
@@ -285,13 +475,72 @@ rules_version(const struct ruleset *rs)
 	return rs->version;
 }
 
+static unsigned
+code_hash(const char *code)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)code; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h & (RULES_CODE_SLOTS - 1);
+}
+
+/* The slot of code: its own, or the empty one where it would go. */
+static const struct rule_code_slot *
+code_slot(const struct ruleset *rs, const char *code)
+{
+	unsigned h = code_hash(code);
+	while (rs->code_index[h].code && strcmp(rs->code_index[h].code, code))
+		h = (h + 1) & (RULES_CODE_SLOTS - 1);
+	return &rs->code_index[h];
+}
+
+static struct rule_code_slot *
+slot_add(struct ruleset *rs, const char *code)
+{
+	struct rule_code_slot *sl =
+		(struct rule_code_slot *)code_slot(rs, code);
+	if (!sl->code)
+		*sl = (struct rule_code_slot){code, -1, COMPANION_NONE};
+	return sl;
+}
+
+static void
+index_list(struct ruleset *rs, const struct rule_list *l,
+	   enum companion_kind kind)
+{
+	for (int i = 0; i < l->n; i++) {
+		struct rule_code_slot *sl = slot_add(rs, l->items[i]);
+		if (sl->companion == COMPANION_NONE)
+			sl->companion = (unsigned char)kind;
+	}
+}
+
+/* Indexes every code the rules name: rules_code and rules_companion run for
+ * every billed line, several times a claim, and linear strcmp searches were
+ * a third of a scrub.  At most 256 codes and 3 x 64 companions: the table
+ * stays under half full. */
+static void
+index_codes(struct ruleset *rs)
+{
+	memset(rs->code_index, 0, sizeof(rs->code_index));
+	for (int i = 0; i < rs->ncodes; i++)
+		slot_add(rs, rs->codes[i].code)->index = (short)i;
+	index_list(rs, &rs->companions.iv_start, COMPANION_IV_START);
+	index_list(rs, &rs->companions.nurse_visit, COMPANION_NURSE_VISIT);
+	index_list(rs, &rs->companions.em_visit, COMPANION_EM_VISIT);
+}
+
 const struct rule_code *
 rules_code(const struct ruleset *rs, const char *code)
 {
-	for (int i = 0; i < rs->ncodes; i++)
-		if (strcmp(rs->codes[i].code, code) == 0)
-			return &rs->codes[i];
-	return NULL;
+	const struct rule_code_slot *sl = code_slot(rs, code);
+	return sl->code && sl->index >= 0 ? &rs->codes[sl->index] : NULL;
+}
+
+enum companion_kind
+rules_companion(const struct ruleset *rs, const char *code)
+{
+	return (enum companion_kind)code_slot(rs, code)->companion;
 }
 
 int

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -75,10 +76,18 @@ typedef void rules_visit_fn(void *arg, const struct rules_visit *v);
  * in force for payer profile `payer` (NULL: "default"): the `profiles`
  * section is left out and each of the profile's settings replaces the base
  * one, keeping the file and line that wrote it.  Calls fn for every node.
+ * Dated values appear as written, with all their periods.
  * Borrowed strings live until the builder is finished or freed.
  */
 void rules_builder_visit(const struct rules_builder *b, const char *payer,
 			 rules_visit_fn *fn, void *arg);
+
+/* The same for the rule set in force on day (days since 1970-01-01): each
+ * dated value is replaced by the one in force, or left out.  Fails only for
+ * lack of memory. */
+enum scrub_err rules_builder_visit_at(const struct rules_builder *b,
+				      const char *payer, int32_t day,
+				      rules_visit_fn *fn, void *arg);
 
 /*
  * The rule directories to use when none is named (design.md): the
@@ -99,6 +108,25 @@ void rules_free(struct ruleset *rs);
 
 /* True when the rule set defines a profile of that name. */
 int rules_has_profile(const struct ruleset *rs, const char *name);
+
+/*
+ * Effective dating.  Rule values may carry effective_from/effective_to
+ * dates (rules_dated.c); the dates cut time into periods, each with its own
+ * complete rule set.  A rule set without dates has one period.  Days count
+ * from 1970-01-01; an open end is INT32_MIN or INT32_MAX.
+ */
+int rules_nperiods(const struct ruleset *rs);
+
+/* The i-th period's rule set (0 <= i < rules_nperiods) and its days,
+ * inclusive; from and to may be NULL.  Owned by rs. */
+const struct ruleset *rules_period(const struct ruleset *rs, int i,
+				   int32_t *from, int32_t *to);
+
+/* The days a period's rule set is in force, inclusive. */
+void rules_days(const struct ruleset *rs, int32_t *from, int32_t *to);
+
+/* The rule set in force on a day.  Owned by rs. */
+const struct ruleset *rules_at(const struct ruleset *rs, int32_t day);
 
 /* A hex digest of the files' names and contents: the rule-set version. */
 const char *rules_version(const struct ruleset *rs);

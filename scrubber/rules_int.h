@@ -4,11 +4,29 @@
 #ifndef SCRUBBER_RULES_INT_H
 #define SCRUBBER_RULES_INT_H
 
+#include <stdint.h>
+
 #include "ruleset.h"
 #include "ynode.h"
 
 /* Checks the merged tree `top` and fills rs; reports every error it finds. */
 enum scrub_err rules__decode(struct yctx *c, const struct ynode *top,
 			     struct ruleset *rs);
+
+/* True for a dated value: a mapping with 'effective_from' or 'effective_to',
+ * or a sequence of them (rules_dated.c).  Merging replaces such a value
+ * whole instead of merging it key by key. */
+bool rules__is_dated(const struct ynode *n);
+
+/* Checks every dated value under top and fills days[] (at most max) with
+ * the sorted, distinct first days of the periods they cut time into: n
+ * dates make n + 1 periods. */
+enum scrub_err rules__dated_bounds(struct yctx *c, const struct ynode *top,
+				   int32_t *days, int max, int *n);
+
+/* The tree as in force on day: each dated value replaced by the value of
+ * its period, or left out.  Unchanged subtrees are shared with top. */
+enum scrub_err rules__dated_resolve(struct arena *a, const struct ynode *top,
+				    int32_t day, const struct ynode **out);
 
 #endif

@@ -7,6 +7,7 @@
 #define SCRUBBER_RULESET_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "claim.h"
 #include "finding.h"
@@ -14,9 +15,11 @@
 
 #define RULES_MAX_SERVICES 32
 #define RULES_MAX_CODES 256
+#define RULES_CODE_SLOTS 1024 /* a power of two, > 2 x every code named */
 #define RULES_MAX_CLASSIFY 64
 #define RULES_MAX_PROFILES 64
 #define RULES_MAX_LIST 64
+#define RULES_MAX_PERIODS 64
 
 enum code_role {
 	ROLE_INITIAL,
@@ -108,12 +111,20 @@ struct rule_companions {
 	struct rule_list drug_line_prefixes;
 };
 
+
 struct ruleset {
 	struct arena *arena;
 	struct rule_service services[RULES_MAX_SERVICES];
 	int nservices;
 	struct rule_code codes[RULES_MAX_CODES];
 	int ncodes;
+	/* open-addressing index of every code the rules name (rules_code,
+	 * rules_companion); a slot with code NULL is empty */
+	struct rule_code_slot {
+		const char *code;
+		short index;		 /* into codes[], or -1 */
+		unsigned char companion; /* enum companion_kind */
+	} code_index[RULES_CODE_SLOTS];
 	struct rule_classify classify[RULES_MAX_CLASSIFY];
 	int nclassify;
 	struct rule_settings settings; /* the base, before any profile */
@@ -123,7 +134,23 @@ struct ruleset {
 	struct rule_finding findings[F_COUNT];
 	struct rule_companions companions;
 	char version[24];
+	/* Effective dating: the days this rule set is in force (inclusive;
+	 * INT32_MIN / INT32_MAX when open).  The rule set rules_builder_finish
+	 * returns is the last period and owns the others, in date order. */
+	int32_t from, to;
+	struct ruleset **periods;
+	int nperiods;
 };
+
+enum companion_kind {
+	COMPANION_NONE,
+	COMPANION_IV_START,
+	COMPANION_NURSE_VISIT,
+	COMPANION_EM_VISIT
+};
+
+/* The companion list a code is in (the first, in this order), or NONE. */
+enum companion_kind rules_companion(const struct ruleset *rs, const char *code);
 
 /* The code entry for a code, or NULL when outside the catalogue. */
 const struct rule_code *rules_code(const struct ruleset *rs, const char *code);
@@ -138,5 +165,6 @@ const struct rule_classify *rules_classify(const struct ruleset *rs, int kind,
 
 /* True when s is in the list. */
 bool rules_list_has(const struct rule_list *l, const char *s);
+
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "compare.h"
 #include "derive.h"
+#include "isotime.h"
 #include "scrub.h"
 
 /* A claim over the profile's size limits is not judged at all. */
@@ -26,12 +27,31 @@ over_limits(const struct ruleset *rs, const struct rule_settings *s,
 	return true;
 }
 
+/* The day whose rules judge the claim: its date of service, else the first
+ * documented time; an undated claim is judged by the latest rules. */
+static int32_t
+claim_day(const struct claim *c)
+{
+	if (c->has_date_of_service)
+		return c->date_of_service;
+	int32_t day = INT32_MAX;
+	for (size_t i = 0; i < c->nadmins; i++) {
+		const struct administration *a = &c->admins[i];
+		const struct claim_time *t =
+			a->start.state == TIME_OK ? &a->start : &a->stop;
+		if (t->state == TIME_OK && isotime_day(&t->t) < day)
+			day = isotime_day(&t->t);
+	}
+	return day;
+}
+
 enum scrub_err
-scrub_claim(const struct ruleset *rs, const struct claim *c,
+scrub_claim(const struct ruleset *all, const struct claim *c,
 	    struct result **out)
 {
+	const struct ruleset *rs = rules_at(all, claim_day(c));
 	const struct rule_profile *p = rules_profile(rs, c->payer);
-	struct result *r = result__new(c, p->name);
+	struct result *r = result__new(c, rs, p->name);
 	struct derivation d;
 
 	*out = NULL;
@@ -60,7 +80,9 @@ scrub_invalid(const struct ruleset *rs, const char *claim_ref,
 {
 	/* an empty claim has room for 16 findings (result__new) */
 	struct claim shape = {0};
-	struct result *r = result__new(&shape, rules_profile(rs, payer)->name);
+	rs = rules_at(rs, INT32_MAX); /* no date: the latest rules */
+	struct result *r =
+		result__new(&shape, rs, rules_profile(rs, payer)->name);
 	*out = NULL;
 	if (!r)
 		return SCRUB_ENOMEM;

@@ -13,8 +13,10 @@
 #include "rules.h"
 
 /*
- * Derives the codes the documentation of `c` supports under the payer profile
- * its `payer` selects, compares them with its billed lines and returns the
+ * Derives the codes the documentation of `c` supports under the rules in
+ * force on its date of service (else its first documented time; an undated
+ * claim takes the latest rules) and the payer profile its `payer` selects,
+ * compares them with its billed lines and returns the
  * findings in *out (caller frees with result_free).  Fails only for lack of
  * memory (SCRUB_ENOMEM); a claim too large to judge gives an `invalid` result.
  */

@@ -56,7 +56,11 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 void
 strbuf_append(struct strbuf *sb, const char *s, size_t len)
 {
-	if (!strbuf_reserve(sb, len))
+	if (sb->failed)
+		return;
+	/* the common case, room already there, before any overflow check
+	 * (len < cap always holds once there is data) */
+	if (len >= sb->cap - sb->len && !strbuf_reserve(sb, len))
 		return;
 	memcpy(sb->data + sb->len, s, len);
 	sb->len += len;
@@ -72,6 +76,11 @@ strbuf_puts(struct strbuf *sb, const char *s)
 void
 strbuf_putc(struct strbuf *sb, char c)
 {
+	if (!sb->failed && sb->len + 2 <= sb->cap) {
+		sb->data[sb->len++] = c;
+		sb->data[sb->len] = '\0';
+		return;
+	}
 	strbuf_append(sb, &c, 1);
 }
 
@@ -131,6 +140,39 @@ utf8_seq_len(const unsigned char *s)
 	return n;
 }
 
+/* 1 for the ASCII bytes a JSON string holds as they are: 0x20-0x7E but the
+ * quote and the backslash (a table: this loop sees every output byte). */
+static const unsigned char json_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* Writes the escape for the byte at *sp that cannot be copied as it is
+ * (a quote, a backslash, a control byte or invalid UTF-8) and steps past. */
+static void
+json_escape_one(struct strbuf *sb, const unsigned char **sp)
+{
+	const unsigned char *s = *sp;
+	if (*s == '"' || *s == '\\') {
+		char esc[2] = {'\\', (char)*s};
+		strbuf_append(sb, esc, 2);
+	} else if (*s < 0x20 || *s == 0x7F) {
+		strbuf_printf(sb, "\\u%04x", *s);
+	} else {
+		strbuf_append(sb, "\\ufffd", 6); /* invalid UTF-8 */
+	}
+	*sp = s + 1;
+}
+
 void
 strbuf_json_str(struct strbuf *sb, const char *str)
 {
@@ -138,23 +180,37 @@ strbuf_json_str(struct strbuf *sb, const char *str)
 
 	strbuf_putc(sb, '"');
 	while (*s) {
-		if (*s == '"' || *s == '\\') {
-			strbuf_putc(sb, '\\');
-			strbuf_putc(sb, (char)*s++);
-		} else if (*s < 0x20 || *s == 0x7F) {
-			strbuf_printf(sb, "\\u%04x", *s++);
-		} else {
-			size_t n = utf8_seq_len(s);
-			if (n == 0) {
-				strbuf_puts(sb, "\\ufffd");
+		/* copy a run of bytes that need no escape in one append */
+		const unsigned char *run = s;
+		for (;;) {
+			size_t n;
+			if (json_plain[*s])
 				s++;
-			} else {
-				strbuf_append(sb, (const char *)s, n);
+			else if (*s >= 0x80 && (n = utf8_seq_len(s)) > 0)
 				s += n;
-			}
+			else
+				break;
 		}
+		if (s > run)
+			strbuf_append(sb, (const char *)run, (size_t)(s - run));
+		if (*s)
+			json_escape_one(sb, &s);
 	}
 	strbuf_putc(sb, '"');
+}
+
+void
+strbuf_putl(struct strbuf *sb, long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	/* unsigned arithmetic: -LONG_MIN does not overflow */
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	strbuf_append(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 const char *

@@ -24,7 +24,11 @@ void strbuf_free(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb); /* len = 0, keeps the memory */
 void strbuf_append(struct strbuf *sb, const char *s, size_t len);
 void strbuf_puts(struct strbuf *sb, const char *s);
+/* A string literal, its length known at compile time. */
+#define strbuf_lit(sb, lit) strbuf_append((sb), "" lit, sizeof(lit) - 1)
 void strbuf_putc(struct strbuf *sb, char c);
+/* A decimal integer, without printf. */
+void strbuf_putl(struct strbuf *sb, long v);
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal, quotes included; invalid UTF-8 bytes

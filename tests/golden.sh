@@ -31,8 +31,12 @@ for name in $names; do
 	n=$((n + 1))
 	want_exit=$(sed -n 's/^# exit: *\([0-9]\).*/\1/p' "$cases/$name.yaml" | head -n 1)
 	(cd "$cases" && "$CLAIMSCRUB" check --format json --rules ../../rules.d \
-		--rules rules "$name.yaml") >"$tmp/out" 2>"$tmp/err" </dev/null
+		--rules rules "$name.yaml") >"$tmp/raw" 2>"$tmp/err" </dev/null
 	got_exit=$?
+	# the rule-set version is a hash of rules.d: any edit there changes it,
+	# so the stored outputs hold "*" (tests/unit/test_rules checks the hash)
+	sed 's/"rules_version":"[0-9a-f]\{16\}"/"rules_version":"*"/' \
+		"$tmp/raw" >"$tmp/out"
 	if [ "${GOLDEN_UPDATE:-}" = 1 ]; then
 		cp "$tmp/out" "$cases/$name.json"
 		if [ -s "$tmp/err" ]; then cp "$tmp/err" "$cases/$name.err"; else rm -f "$cases/$name.err"; fi

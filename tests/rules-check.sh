@@ -1,6 +1,6 @@
 #!/bin/sh
 # rules-check.sh — `claimscrub rules`: check reports every error of a broken
-# rule directory (tests/rules-bad/, 24 kinds) at once, each at its
+# rule directory (tests/rules-bad/, 29 kinds) at once, each at its
 # FILE:LINE:COLUMN, and passes the shipped rules.d; show prints the merged
 # rule set with the file and line of each value, overlays included; test
 # runs a directory's tests/*.yaml against their `# expect` headers.
@@ -56,8 +56,13 @@ missing message|$e/30-findings.yaml:34:5: error: finding is missing required key
 bad severity|$e/30-findings.yaml:51:15: error: 'severity' must be one of error, warning, info, not 'fatal'
 enabled not boolean|$e/30-findings.yaml:70:14: error: 'enabled' must be true or false, not 'yes'
 missing default profile|$e/50-payers.yaml:3:3: error: profiles has no 'default'
+overlapping effective dates|$e/80-dated.yaml:6:7: error: dated value (from 2026-12-01) overlaps the one at $e/80-dated.yaml:5:7 (through 2026-12-31)
+effective date that is not a date|$e/80-dated.yaml:8:35: error: 'effective_to' must be a date YYYY-MM-DD, not '2026-13-01'
+period ending before it starts|$e/80-dated.yaml:12:61: error: 'effective_to' 2027-06-30 is before 'effective_from' 2028-01-01
+dated value without a value|$e/80-dated.yaml:16:7: error: a dated value needs 'value'
+unknown key in a dated value|$e/80-dated.yaml:19:49: error: unknown key 'reason' in a dated value (value, effective_from, effective_to)
 LIST
-has "$tmp/err" "check counts the errors" "24 errors"
+has "$tmp/err" "check counts the errors" "29 errors"
 if [ ! -s "$tmp/out" ]; then ok "check prints nothing on standard output"; else
 	not_ok "check prints nothing on standard output" "$(head -c 200 "$tmp/out")"; fi
 
@@ -67,6 +72,25 @@ line=$(grep -n 'distinct_site_modifier' rules.d/50-payer-medicare.yaml | cut -d:
 has "$tmp/out" "show medicare: XS from 50-payer-medicare.yaml" \
 	"  distinct_site_modifier: XS  # rules.d/50-payer-medicare.yaml:$line"
 grep -q '^profiles' "$tmp/out" && not_ok "show leaves the profiles out" || ok "show leaves the profiles out"
+
+# effective dating: tests/cases/rules has a payer moving from 59 to XS on
+# January 1; show takes the date whose rules it prints
+p=tests/cases/rules/60-test-profiles.yaml
+dline=$(grep -n 'distinct_site_modifier: {value: XS' $p | cut -d: -f1)
+expect "rules show --date 2026-12-31" 0 "$CLAIMSCRUB" rules show \
+	--payer t-xs-from-2027 --date 2026-12-31 rules.d tests/cases/rules
+has "$tmp/out" "show in December: the base modifier 59" \
+	'  distinct_site_modifier: "59"  # rules.d/20-settings.yaml:'"$(grep -n '^  distinct_site_modifier' rules.d/20-settings.yaml | cut -d: -f1)"
+grep '^# rule set' "$tmp/out" | grep -q 'in force on 2026-12-31 (period: through 2026-12-31)$' &&
+	ok "show in December names its period" || not_ok "show in December names its period" "$(head -n 3 "$tmp/out")"
+has "$tmp/out" "show lists the periods" "#   period 2: from 2027-01-01"
+expect "rules show --date 2027-01-01" 0 "$CLAIMSCRUB" rules show \
+	--payer t-xs-from-2027 --date 2027-01-01 rules.d tests/cases/rules
+has "$tmp/out" "show in January: XS from the dated value" \
+	"  distinct_site_modifier: XS  # $p:$dline"
+expect "rules show --date 2027-02-30 is a usage error" 2 "$CLAIMSCRUB" rules show --date 2027-02-30
+has "$tmp/err" "bad --date: one-line error" \
+	"claimscrub: --date must be a date YYYY-MM-DD, not '2027-02-30'"
 expect "rules show (default profile)" 0 "$CLAIMSCRUB" rules show rules.d
 grep -q '^  distinct_site_modifier: "59"  # rules.d/20-settings.yaml:' "$tmp/out" &&
 	ok "show default: 59 from 20-settings.yaml" || not_ok "show default: 59 from 20-settings.yaml" "$(grep distinct_site_modifier "$tmp/out")"

@@ -62,6 +62,9 @@ case $v3 in
 	not_ok "a new rule-set version after the reload" "before: $v1, after: $v3" ;;
 *) not_ok "a 12-minute infusion is an infusion once push_max_minutes is 10" "got: $v3" ;;
 esac
+rv=$(psql_val "SELECT result->>'rules_version' || ' ' || (result->>'rules_version' = rules_version) FROM claimscrub.claim WHERE claim_ref = 'R-3'")
+[ "$rv" = "${v3#clean } true" ] && ok "the result JSON records the same rule-set version ($rv)" ||
+	not_ok "the result JSON records the rule-set version" "got: $rv, column: ${v3#clean }"
 
 stop_daemon "$pid"; st=$?
 [ "$st" -eq 0 ] && ok "SIGTERM: exit 0" || not_ok "SIGTERM: exit 0" "status $st"

@@ -466,6 +466,41 @@ ParameterizedTestParameters(rules, errors)
 		 3, 3, "duplicate key 'hour_minutes'"},
 		{"alias", "", "settings:\n  hour_minutes: *h\n", LOCAL, 2, 17,
 		 "aliases are not allowed"},
+		{"dated value without value", "",
+		 "settings:\n  hour_minutes: {effective_from: 2027-01-01}\n",
+		 LOCAL, 2, 17, "a dated value needs 'value'"},
+		{"dated value with a bad date", "",
+		 "settings:\n  hour_minutes: {value: 60, effective_to: "
+		 "2026-02-30}\n",
+		 LOCAL, 2, 43, "'effective_to' must be a date YYYY-MM-DD"},
+		{"dated value ending before it starts", "",
+		 "settings:\n  hour_minutes: {value: 60, effective_from: "
+		 "2027-01-01,\n    effective_to: 2026-12-31}\n",
+		 LOCAL, 3, 19, "'effective_to' 2026-12-31 is before"},
+		{"dated value with an unknown key", "",
+		 "settings:\n  hour_minutes: {value: 60, effective_to: "
+		 "2026-12-31, note: x}\n",
+		 LOCAL, 2, 55, "unknown key 'note' in a dated value"},
+		{"overlapping effective dates", "",
+		 "settings:\n  hour_minutes:\n"
+		 "    - {value: 60, effective_to: 2026-12-31}\n"
+		 "    - {value: 50, effective_from: 2026-12-01}\n",
+		 LOCAL, 4, 7, "overlaps the one at 90-local.yaml:3:7"},
+		{"dated list item without dates", "",
+		 "settings:\n  hour_minutes:\n"
+		 "    - {value: 60, effective_to: 2026-12-31}\n"
+		 "    - {value: 50}\n",
+		 LOCAL, 4, 7, "every item of a dated list must be"},
+		{"dated value out of range", "",
+		 "settings:\n  hour_minutes:\n"
+		 "    - {value: 60, effective_to: 2026-12-31}\n"
+		 "    - {value: 0, effective_from: 2027-01-01}\n",
+		 LOCAL, 4, 15, "(for claims dated 2027-01-01 or later)"},
+		{"required value not in force for a period", "",
+		 "settings:\n  hour_minutes:\n"
+		 "    - {value: 60, effective_from: 2027-01-01}\n",
+		 "rules.d/20-settings.yaml", 5, 3,
+		 "no 'hour_minutes' (for claims dated through 2026-12-31)"},
 	};
 	return cr_make_param_array(struct error_case, cases,
 				   sizeof(cases) / sizeof(cases[0]));
@@ -691,4 +726,150 @@ Test(rules, builder_free_null_and_empty_file)
 	cr_assert_eq(dl.n, 0);
 	cr_assert_eq(rs->ncodes, 19);
 	rules_free(rs);
+}
+
+/* ---- effective dating ------------------------------------------------------ */
+
+static int32_t
+day(const char *ymd)
+{
+	int32_t d;
+	cr_assert(isotime_parse_date(ymd, strlen(ymd), &d), "%s", ymd);
+	return d;
+}
+
+static const char dated_local[] =
+	"settings:\n"
+	"  concurrent_min_overlap_minutes:\n"
+	"    - {value: 16, effective_to: 2026-12-31}\n"
+	"    - {value: 31, effective_from: 2027-01-01, effective_to: "
+	"2027-06-30}\n"
+	"    - {value: 46, effective_from: 2027-07-01}\n"
+	"profiles:\n"
+	"  medicare:\n"
+	"    settings:\n"
+	"      distinct_site_modifier:\n"
+	"        value: XU\n"
+	"        effective_to: 2027-03-31\n";
+
+Test(rules, dated_values_cut_time_into_periods)
+{
+	struct ruleset *rs = build_ok(dated_local);
+	/* dates: 2027-01-01, 2027-04-01, 2027-07-01 */
+	cr_assert_eq(rules_nperiods(rs), 4);
+	int32_t from, to;
+	const struct ruleset *p0 = rules_period(rs, 0, &from, &to);
+	cr_assert_eq(from, INT32_MIN);
+	cr_assert_eq(to, day("2026-12-31"));
+	rules_period(rs, 3, &from, &to);
+	cr_assert_eq(from, day("2027-07-01"));
+	cr_assert_eq(to, INT32_MAX);
+	cr_assert_eq(rules_period(rs, 3, NULL, NULL), rs,
+		     "the last period is the rule set itself");
+	cr_assert_eq(rules_at(rs, day("2026-12-31")), p0);
+	long want[][2] = {{0, 16},
+			  {day("2026-12-31"), 16},
+			  {day("2027-01-01"), 31},
+			  {day("2027-06-30"), 31},
+			  {day("2027-07-01"), 46},
+			  {INT32_MAX, 46}};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_eq(rules_at(rs, (int32_t)want[i][0])
+				     ->settings.concurrent_min_overlap_minutes,
+			     want[i][1], "day %ld", want[i][0]);
+	/* the profile's dated modifier replaced 50-payer-medicare.yaml's XS
+	 * whole: XU through March, then nothing, so the base setting */
+	const struct rule_profile *m =
+		rules_profile(rules_at(rs, day("2027-03-31")), "medicare");
+	cr_assert_str_eq(m->settings.distinct_site_modifier, "XU");
+	m = rules_profile(rules_at(rs, day("2027-04-01")), "medicare");
+	cr_assert_str_eq(m->settings.distinct_site_modifier, "59",
+			 "out of force: the profile falls back to the base");
+	/* one version for all periods */
+	for (int i = 0; i < rules_nperiods(rs); i++)
+		cr_assert_str_eq(rules_version(rules_period(rs, i, NULL, NULL)),
+				 rules_version(rs));
+	rules_free(rs);
+}
+
+Test(rules, dated_value_replaces_and_is_replaced_whole)
+{
+	/* a later plain value replaces a dated one: one period again */
+	struct extra x[] = {
+		{"90-a.yaml",
+		 "settings:\n  hour_minutes: [{value: 50, effective_to: "
+		 "2026-12-31}, {value: 60, effective_from: 2027-01-01}]\n",
+		 0},
+		{"91-b.yaml", "settings:\n  hour_minutes: 55\n", 0},
+		{NULL, NULL, 0}};
+	struct ruleset *rs = NULL;
+	struct diag_list dl = {0};
+	enum scrub_err add_err;
+	cr_assert_eq(build(NULL, x, &rs, &dl, &add_err), SCRUB_OK);
+	cr_assert_eq(rules_nperiods(rs), 1);
+	cr_assert_eq(rs->settings.hour_minutes, 55);
+	rules_free(rs);
+	/* a dated code entry replaces the shipped entry whole: merged key by
+	 * key it would carry both 'value' and 'roles' and fail */
+	x[0] = (struct extra){
+		"90-a.yaml",
+		"codes:\n  \"96365\":\n    value: {service: "
+		"therapeutic-infusion, roles: [initial]}\n    effective_from: "
+		"2027-01-01\n",
+		0};
+	x[1] = (struct extra){NULL, NULL, 0};
+	cr_assert_eq(build(NULL, x, &rs, &dl, &add_err), SCRUB_OK);
+	log_diags(&dl);
+	cr_assert_eq(rules_nperiods(rs), 2);
+	cr_assert_null(rules_code(rules_at(rs, day("2026-12-31")), "96365"),
+		       "not in the catalogue before 2027");
+	const struct rule_code *c =
+		rules_code(rules_at(rs, day("2027-01-01")), "96365");
+	cr_assert_not_null(c);
+	cr_assert_eq(c->roles, 1u << ROLE_INITIAL);
+	rules_free(rs);
+	diag_list_free(&dl);
+}
+
+Test(rules, an_error_in_every_period_is_said_once_without_a_period)
+{
+	struct extra x[] = {{LOCAL,
+			     "settings:\n  hour_minutes: 0\n"
+			     "  push_max_minutes: [{value: 15, effective_to: "
+			     "2026-12-31}, {value: 16, effective_from: "
+			     "2027-01-01}]\n",
+			     0},
+			    {NULL, NULL, 0}};
+	struct ruleset *rs = NULL;
+	struct diag_list dl = {0};
+	enum scrub_err add_err;
+	cr_assert_eq(build(NULL, x, &rs, &dl, &add_err), SCRUB_EINPUT);
+	log_diags(&dl);
+	cr_assert_eq(dl.n, 1, "one error for two periods (got %zu)", dl.n);
+	cr_assert_null(strstr(dl.items[0].message, "for claims"));
+	diag_list_free(&dl);
+}
+
+Test(rules, too_many_effective_dates_is_an_error)
+{
+	static char text[8192];
+	int n = snprintf(text, sizeof(text), "settings:\n  hour_minutes:\n");
+	for (int i = 0; i < 64; i++) /* 64 one-day periods: 128 dates */
+		n += snprintf(
+			text + n, sizeof(text) - (size_t)n,
+			"    - {value: 60, effective_from: 2027-%02d-%02d, "
+			"effective_to: 2027-%02d-%02d}\n",
+			i / 28 + 1, i % 28 + 1, i / 28 + 1, i % 28 + 1);
+	struct extra x[] = {{LOCAL, text, 0}, {NULL, NULL, 0}};
+	struct ruleset *rs = NULL;
+	struct diag_list dl = {0};
+	enum scrub_err add_err;
+	cr_assert_eq(build(NULL, x, &rs, &dl, &add_err), SCRUB_EINPUT);
+	cr_assert_geq(dl.n, 1);
+	bool said = false;
+	for (size_t i = 0; i < dl.n; i++)
+		said |= strstr(dl.items[i].message,
+			       "too many effective dates") != NULL;
+	cr_assert(said);
+	diag_list_free(&dl);
 }
