@@ -23,13 +23,28 @@ struct block {
 
 struct arena {
 	struct block *head;
+	struct block *first; /* allocated with the arena itself */
 	size_t total;
 };
+
+/* The first block lives in the arena's own allocation: a short-lived arena
+ * (one claim's result) costs one malloc and one free. */
+#define ARENA_FIRST (32 * 1024)
+#define ARENA_HEAD_SIZE \
+	((sizeof(struct arena) + alignof(max_align_t) - 1) & \
+	 ~(alignof(max_align_t) - 1))
 
 struct arena *
 arena_new(void)
 {
-	return calloc(1, sizeof(struct arena));
+	struct arena *a =
+		malloc(ARENA_HEAD_SIZE + sizeof(struct block) + ARENA_FIRST);
+	if (!a)
+		return NULL;
+	struct block *b = (struct block *)((char *)a + ARENA_HEAD_SIZE);
+	*b = (struct block){NULL, ARENA_FIRST, 0};
+	*a = (struct arena){b, b, 0};
+	return a;
 }
 
 void
@@ -40,7 +55,8 @@ arena_free(struct arena *a)
 	struct block *b = a->head;
 	while (b) {
 		struct block *next = b->next;
-		free(b);
+		if (b != a->first)
+			free(b);
 		b = next;
 	}
 	free(a);

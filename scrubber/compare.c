@@ -29,6 +29,8 @@ struct cmp {
 	struct result *r;
 	struct entry *e;
 	int n;
+	/* each billed line's catalogue entry (or NULL), looked up once */
+	const struct rule_code **lrc;
 };
 
 static struct entry *
@@ -46,8 +48,7 @@ static void
 ledger_build(struct cmp *x)
 {
 	for (size_t i = 0; i < x->c->nlines; i++) {
-		const struct rule_code *rc =
-			rules_code(x->rs, x->c->lines[i].code);
+		const struct rule_code *rc = x->lrc[i];
 		if (!rc)
 			continue;
 		struct entry *e = entry_for(x, rc);
@@ -180,7 +181,7 @@ keep_initials(struct cmp *x, int *keep)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < x->c->nlines && left > 0; i++) {
 			const struct claim_line *l = &x->c->lines[i];
-			const struct rule_code *rc = rules_code(x->rs, l->code);
+			const struct rule_code *rc = x->lrc[i];
 			if (!rc || !initial_only(rc) || distinct_modifier(x, l))
 				continue;
 			int want = pass == 0 ? expected_unmodified(x, l->code)
@@ -209,7 +210,7 @@ check_initials(struct cmp *x)
 	keep_initials(x, keep);
 	for (size_t i = 0; i < x->c->nlines; i++) {
 		const struct claim_line *l = &x->c->lines[i];
-		const struct rule_code *rc = rules_code(x->rs, l->code);
+		const struct rule_code *rc = x->lrc[i];
 		if (!rc || !initial_only(rc))
 			continue;
 		bool mod = distinct_modifier(x, l);
@@ -506,8 +507,7 @@ check_addons(struct cmp *x)
 		if (x->e[i].billed > 0 && !x->e[i].rc->addon)
 			return;
 	for (size_t i = 0; i < x->c->nlines; i++) {
-		const struct rule_code *rc =
-			rules_code(x->rs, x->c->lines[i].code);
+		const struct rule_code *rc = x->lrc[i];
 		if (!rc || !rc->addon)
 			continue;
 		struct result_finding *f =
@@ -584,7 +584,7 @@ list_unchecked(struct cmp *x)
 {
 	for (size_t i = 0; i < x->c->nlines; i++) {
 		const char *code = x->c->lines[i].code;
-		if (!rules_code(x->rs, code) && companion_rule(x->rs, code) < 0)
+		if (!x->lrc[i] && companion_rule(x->rs, code) < 0)
 			x->r->unchecked[x->r->nunchecked++] = (int)i + 1;
 	}
 }
@@ -593,12 +593,15 @@ enum scrub_err
 compare(const struct ruleset *rs, const struct claim *c,
 	const struct derivation *d, struct result *r)
 {
-	struct cmp x = {rs, d->s, c, d, r, NULL, 0};
+	struct cmp x = {rs, d->s, c, d, r, NULL, 0, NULL};
 	bool *used = arena_calloc(r->arena, (size_t)d->nruns + 1, sizeof(bool));
 	x.e = arena_calloc(r->arena, c->nlines + (size_t)r->ncodes + 1,
 			   sizeof(*x.e));
-	if (!x.e || !used)
+	x.lrc = arena_alloc_raw(r->arena, (c->nlines + 1) * sizeof(*x.lrc));
+	if (!x.e || !used || !x.lrc)
 		return SCRUB_ENOMEM;
+	for (size_t i = 0; i < c->nlines; i++)
+		x.lrc[i] = rules_code(rs, c->lines[i].code);
 	ledger_build(&x);
 	check_modifiers(&x);
 	check_initials(&x);

@@ -100,6 +100,17 @@ diag_move(struct diag_list *to, struct diag_list *from, int doc)
 }
 
 void
+diag_list_truncate(struct diag_list *dl, size_t n)
+{
+	for (size_t i = n; i < dl->n; i++) {
+		free(dl->items[i].file);
+		free(dl->items[i].message);
+	}
+	if (n < dl->n)
+		dl->n = n;
+}
+
+void
 diag_format(const struct diag *d, char *buf, size_t size)
 {
 	if (d->line)

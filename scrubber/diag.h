@@ -48,6 +48,9 @@ enum scrub_err diag_add(struct diag_list *dl, const char *file, unsigned line,
  * index `doc`; `from` is left empty. */
 enum scrub_err diag_move(struct diag_list *to, struct diag_list *from, int doc);
 
+/* Drops every entry after the first n. */
+void diag_list_truncate(struct diag_list *dl, size_t n);
+
 /* Writes `file:line:column: error: message` into buf (truncated to size). */
 void diag_format(const struct diag *d, char *buf, size_t size);
 

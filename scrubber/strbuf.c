@@ -53,14 +53,11 @@ strbuf_reserve(struct strbuf *sb, size_t extra)
 	return true;
 }
 
+/* strbuf_append when the bytes do not fit: grow, or fail for good. */
 void
-strbuf_append(struct strbuf *sb, const char *s, size_t len)
+strbuf__append_slow(struct strbuf *sb, const char *s, size_t len)
 {
-	if (sb->failed)
-		return;
-	/* the common case, room already there, before any overflow check
-	 * (len < cap always holds once there is data) */
-	if (len >= sb->cap - sb->len && !strbuf_reserve(sb, len))
+	if (!strbuf_reserve(sb, len))
 		return;
 	memcpy(sb->data + sb->len, s, len);
 	sb->len += len;
@@ -71,17 +68,6 @@ void
 strbuf_puts(struct strbuf *sb, const char *s)
 {
 	strbuf_append(sb, s, strlen(s));
-}
-
-void
-strbuf_putc(struct strbuf *sb, char c)
-{
-	if (!sb->failed && sb->len + 2 <= sb->cap) {
-		sb->data[sb->len++] = c;
-		sb->data[sb->len] = '\0';
-		return;
-	}
-	strbuf_append(sb, &c, 1);
 }
 
 void
