@@ -25,4 +25,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo "| claims | p50 ms | p99 ms | max ms |"
 	echo "| ---: | ---: | ---: | ---: |"
 	"$d/latency.sh" "${BENCH_LATENCY_N:-1000}"
+	echo
+	echo "\`claimscrub report\` over ${BENCH_REPORT_N:-1000000} findings (bench/report.sh):"
+	echo
+	"$d/report.sh" "${BENCH_REPORT_N:-1000000}"
 } | tee "$out"

@@ -80,6 +80,8 @@ int cmd_check(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Text rendering of one result for a person (textout.c). */
 void textout_result(FILE *out, const struct result *r,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/db_fees.h"
 
 /* Three digits number the migrations: 000 to 999. */
 #define DB_MAX_MIGRATIONS 1000
@@ -35,16 +36,19 @@ struct migration {
 struct db_opts {
 	const char *conninfo;
 	const char *sql_dir;
+	struct cli_rules rules; /* fees: --rules */
 };
 
 struct migrations {
 	const char *dir;
 	struct migration items[DB_MAX_MIGRATIONS];
 	size_t n;
+	struct cli_rules *rules; /* fees */
 };
 
 static int db_migrate(PGconn *conn, struct migrations *ms);
 static int db_status(PGconn *conn, struct migrations *ms);
+static int db_fees(PGconn *conn, struct migrations *ms);
 
 static const struct db_action {
 	const char *name;
@@ -52,6 +56,7 @@ static const struct db_action {
 } db_actions[] = {
 	{"migrate", db_migrate},
 	{"status", db_status},
+	{"fees", db_fees},
 	{NULL, NULL},
 };
 
@@ -59,10 +64,12 @@ static void
 db_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: claimscrub db migrate|status [OPTION]...\n"
+		"Usage: claimscrub db migrate|status|fees [OPTION]...\n"
 		"  migrate  apply the SQL migrations the database lacks, in "
 		"order\n"
-		"  status   list the migrations and whether each is applied\n\n"
+		"  status   list the migrations and whether each is applied\n"
+		"  fees     replace claimscrub.fee with the rules' fees: "
+		"(for reports)\n\n"
 		"  -d, --db CONNINFO  libpq connection string or URI (default: "
 		"libpq's\n"
 		"                     defaults and the PG* environment)\n"
@@ -70,6 +77,9 @@ db_usage(FILE *out)
 		"the installed\n"
 		"                     ones, or the source tree's when run from "
 		"the build tree)\n"
+		"  -r, --rules DIR    fees: rule directory, repeat to overlay "
+		"(default: as\n"
+		"                     claimscrub check finds them)\n"
 		"  -h, --help         show this help and exit\n\n"
 		"Exit status: 0 done (status: every migration applied), 1 a "
 		"migration failed\n"
@@ -83,17 +93,26 @@ parse_opts(int argc, char **argv, struct db_opts *o)
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"sql", required_argument, NULL, 's'},
+		{"rules", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "d:s:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:s:r:h", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'd':
 			o->conninfo = optarg;
 			break;
 		case 's':
 			o->sql_dir = optarg;
+			break;
+		case 'r':
+			if (!cli_rules_add(&o->rules, optarg)) {
+				cli_error("db: too many --rules (at most %d)",
+					  CLI_MAX_RULE_DIRS);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			db_usage(stdout);
@@ -104,7 +123,7 @@ parse_opts(int argc, char **argv, struct db_opts *o)
 		}
 	}
 	if (argc - optind != 1) {
-		cli_error("db: say migrate or status (try 'claimscrub db "
+		cli_error("db: say migrate, status or fees (try 'claimscrub db "
 			  "--help')");
 		return EXIT_USAGE;
 	}
@@ -314,10 +333,17 @@ db_status(PGconn *conn, struct migrations *ms)
 	return rc;
 }
 
+/* The fee schedule of the rules into claimscrub.fee (db_fees.c). */
+static int
+db_fees(PGconn *conn, struct migrations *ms)
+{
+	return db_fees_load(conn, ms->rules);
+}
+
 /* ---- the command ----------------------------------------------------- */
 
 static int
-db_run(const struct db_action *a, const struct db_opts *o)
+db_run(const struct db_action *a, struct db_opts *o)
 {
 	struct migrations *ms = calloc(1, sizeof(*ms));
 	if (!ms) {
@@ -325,6 +351,7 @@ db_run(const struct db_action *a, const struct db_opts *o)
 		return EXIT_INTERNAL;
 	}
 	ms->dir = o->sql_dir ? o->sql_dir : cli_sql_dir();
+	ms->rules = &o->rules;
 	int rc = list_migrations(ms);
 	if (rc == EXIT_CLEAN) {
 		PGconn *conn = cli_db_connect(o->conninfo);
@@ -347,6 +374,7 @@ cmd_db(int argc, char **argv)
 	for (const struct db_action *a = db_actions; a->name; a++)
 		if (strcmp(argv[optind], a->name) == 0)
 			return db_run(a, &o);
-	cli_error("db: unknown action '%s' (migrate or status)", argv[optind]);
+	cli_error("db: unknown action '%s' (migrate, status or fees)",
+		  argv[optind]);
 	return EXIT_USAGE;
 }

@@ -23,6 +23,9 @@ static const struct command commands[] = {
 	 "check, show or test rule directories (check|show|test)"},
 	{"db", cmd_db,
 	 "apply the SQL migrations (migrate) or list them (status)"},
+	{"review", cmd_review, "show the review queue of open findings"},
+	{"report", cmd_report,
+	 "denial-risk report: text, CSV or HTML with charts"},
 	{NULL, NULL, NULL},
 };
 

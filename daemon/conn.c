@@ -30,6 +30,8 @@ struct conn {
 	int nq, cur;
 	PGresult *res[CONN_MAX_QUERIES];
 	char err[512];
+	char sqlstate
+		[6]; /* of the first error, "" if none or not the server's */
 	conn_done_fn done;
 	void *done_arg;
 };
@@ -264,8 +266,12 @@ keep_result(struct conn *c, PGresult *r)
 		if (!c->err[0]) {
 			const char *m =
 				PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+			const char *st =
+				PQresultErrorField(r, PG_DIAG_SQLSTATE);
 			snprintf(c->err, sizeof(c->err), "%s",
 				 m ? m : PQresultErrorMessage(r));
+			snprintf(c->sqlstate, sizeof(c->sqlstate), "%s",
+				 st ? st : "");
 		}
 		break;
 	}
@@ -346,6 +352,12 @@ conn_idle(const struct conn *c)
 	return c->state == C_IDLE;
 }
 
+const char *
+conn_sqlstate(const struct conn *c)
+{
+	return c->sqlstate;
+}
+
 bool
 conn_pipeline(struct conn *c, const struct conn_query *q, int n,
 	      conn_done_fn done, void *arg)
@@ -356,6 +368,7 @@ conn_pipeline(struct conn *c, const struct conn_query *q, int n,
 	c->nq = n;
 	c->cur = 0;
 	c->err[0] = '\0';
+	c->sqlstate[0] = '\0';
 	c->done = done;
 	c->done_arg = arg;
 	for (int i = 0; i < n; i++) {

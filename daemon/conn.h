@@ -58,6 +58,11 @@ bool conn_idle(const struct conn *c);
 bool conn_pipeline(struct conn *c, const struct conn_query *q, int n,
 		   conn_done_fn done, void *arg);
 
+/* The SQLSTATE of the first error of the pipeline that just finished (read
+ * it in its done callback), or "" when it had no error or the error was not
+ * the server's (a lost connection). */
+const char *conn_sqlstate(const struct conn *c);
+
 /* Closes the connection (the server rolls back an open transaction). */
 void conn_close(struct conn *c);
 

@@ -35,6 +35,11 @@ dlog(enum dlog_level level, const char *event, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* a value someone forgot to quote still cannot start a line of its own
+	 * or move the terminal: control characters become '?' */
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7F)
+			*p = '?';
 	if (journal)
 		fprintf(stderr, "<%d>", prio[level]);
 	fprintf(stderr, "level=%s event=%s%s%s\n", dlog_level_names[level],

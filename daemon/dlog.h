@@ -2,7 +2,8 @@
  * dlog — the daemon's log: one line per event on stderr,
  * `level=info event=batch claims=500 ms=12`, with a journald priority prefix
  * (<6>) when stderr is the journal.  Values from outside (claim ids, server
- * messages) go through dlog_quote so a log line is always one line.
+ * messages) go through dlog_quote so a log line is always one line; dlog
+ * also turns any control character left in a line into '?'.
  */
 #ifndef DAEMON_DLOG_H
 #define DAEMON_DLOG_H

@@ -1,13 +1,27 @@
 /*
  * http — /healthz and /metrics on evhttp; see http.h.
+ *
+ * evhttp bounds headers and bodies and drops a connection idle for
+ * HTTP_TIMEOUT_S, but its timeout restarts with every byte read, so a client
+ * sending one byte a second (slowloris) would keep a connection forever, and
+ * it accepts any number of connections.  So every connection's bufferevent
+ * is made here (evhttp_set_bevcb) and held in a slot, with a reference of
+ * our own: a connection older than HTTP_MAX_LIFE_S is shut down, at most
+ * HTTP_MAX_CONNS are open (a new one evicts the oldest, so a flood of slow
+ * clients cannot lock out a health check), and a slot whose bufferevent
+ * evhttp has freed (its callbacks cleared) is released by the sweep, which
+ * runs on every new connection and once a second.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 
 #include "daemon/http.h"
@@ -15,11 +29,104 @@
 #define HTTP_MAX_HEADERS 8192
 #define HTTP_MAX_BODY 1024
 #define HTTP_TIMEOUT_S 5
+#define HTTP_MAX_LIFE_S 10
+#define HTTP_MAX_CONNS 128
+
+struct http_slot {
+	struct bufferevent *bev; /* our reference; NULL: free */
+	double born;		 /* monotonic seconds */
+};
 
 struct http {
 	struct evhttp *ev;
 	struct http_source src;
+	struct event *sweep_ev;
+	struct http_slot slots[HTTP_MAX_CONNS];
 };
+
+static double
+mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* True while evhttp still uses bev: it clears the callbacks when it frees
+ * a connection (bufferevent_free), and sets at least one while it lives. */
+static bool
+slot_in_use(const struct http_slot *s)
+{
+	bufferevent_data_cb rd, wr;
+	bufferevent_event_cb ev;
+	bufferevent_getcb(s->bev, &rd, &wr, &ev, NULL);
+	return rd || wr || ev;
+}
+
+/* Drops our reference; a connection evhttp still uses is shut down first,
+ * so evhttp reads end-of-file, frees it and the socket is closed. */
+static void
+slot_release(struct http_slot *s, bool shut)
+{
+	if (shut) {
+		evutil_socket_t fd = bufferevent_getfd(s->bev);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+	}
+	bufferevent_decref(s->bev);
+	s->bev = NULL;
+}
+
+/* Releases the slots evhttp is done with and shuts down connections past
+ * their lifetime; returns a free slot, else NULL. */
+static struct http_slot *
+sweep(struct http *h, double now)
+{
+	struct http_slot *free_slot = NULL;
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++) {
+		struct http_slot *s = &h->slots[i];
+		if (s->bev && !slot_in_use(s))
+			slot_release(s, false);
+		else if (s->bev && now - s->born >= HTTP_MAX_LIFE_S)
+			slot_release(s, true);
+		if (!s->bev && !free_slot)
+			free_slot = s;
+	}
+	return free_slot;
+}
+
+static void
+on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sweep(arg, mono_s());
+}
+
+/* evhttp's new connection: its bufferevent, tracked in a slot (the oldest
+ * connection is shut down when every slot is taken). */
+static struct bufferevent *
+on_new_conn(struct event_base *base, void *arg)
+{
+	struct http *h = arg;
+	double now = mono_s();
+	struct bufferevent *bev =
+		bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!bev)
+		return NULL;
+	struct http_slot *s = sweep(h, now);
+	if (!s) {
+		s = &h->slots[0];
+		for (size_t i = 1; i < HTTP_MAX_CONNS; i++)
+			if (h->slots[i].born < s->born)
+				s = &h->slots[i];
+		slot_release(s, true);
+	}
+	bufferevent_incref(bev);
+	s->bev = bev;
+	s->born = now;
+	return bev;
+}
 
 static void
 reply(struct evhttp_request *req, int code, const char *reason,
@@ -102,6 +209,11 @@ http_start(struct event_base *base, const char *address, int port,
 		return NULL;
 	}
 	h->src = *src;
+	struct timeval second = {1, 0};
+	h->sweep_ev = event_new(base, -1, EV_PERSIST, on_sweep, h);
+	if (!h->sweep_ev || event_add(h->sweep_ev, &second) != 0)
+		goto fail;
+	evhttp_set_bevcb(h->ev, on_new_conn, h);
 	evhttp_set_max_headers_size(h->ev, HTTP_MAX_HEADERS);
 	evhttp_set_max_body_size(h->ev, HTTP_MAX_BODY);
 	evhttp_set_timeout(h->ev, HTTP_TIMEOUT_S);
@@ -133,5 +245,11 @@ http_free(struct http *h)
 		return;
 	if (h->ev)
 		evhttp_free(h->ev);
+	/* evhttp has freed its connections: ours are the last references */
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		if (h->slots[i].bev)
+			slot_release(&h->slots[i], false);
+	if (h->sweep_ev)
+		event_free(h->sweep_ev);
 	free(h);
 }

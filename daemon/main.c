@@ -33,9 +33,10 @@
 /* How often STATUS= is refreshed for systemctl status (claims/s). */
 #define STATUS_INTERVAL_S 5
 /* The last migration this daemon's SQL needs (sql/003_daemon.sql), and the
- * last one it knows of (sql/004_roles.sql): a newer schema is warned about. */
+ * last one it knows of (sql/005_review.sql: views and reviewer decisions,
+ * which the daemon does not need): a newer schema is warned about. */
 #define SCHEMA_VERSION 3
-#define SCHEMA_KNOWN 4
+#define SCHEMA_KNOWN 5
 
 struct daemon {
 	struct event_base *base;

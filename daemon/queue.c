@@ -37,10 +37,28 @@ static const char SQL_LOCK[] =
 	" WHERE c.id = ANY ($1::bigint[]) AND c.status = 'pending'"
 	" ORDER BY c.id FOR UPDATE SKIP LOCKED";
 static const char SQL_WRITE[] = "SELECT claimscrub.write_results($1::jsonb)";
+/* The invalid result of a claim that failed alone, written like any other
+ * (its finding row too), if the claim is still pending ($2: its id). */
+static const char SQL_WRITE_ONE[] =
+	"WITH l AS MATERIALIZED (SELECT id FROM claimscrub.claim"
+	" WHERE id = $2::bigint AND status = 'pending' FOR UPDATE)"
+	" SELECT claimscrub.write_results($1::jsonb) FROM l";
+/* ... and when not even that can be stored: the status and result alone
+ * ($3: the version read, if any); the claim's open findings of earlier
+ * versions go, as write_results would have deleted them. */
 static const char SQL_MARK[] =
-	"UPDATE claimscrub.claim SET status = 'invalid', result = $2::jsonb,"
-	" scrubbed_at = clock_timestamp(), scrubbed_version = version,"
-	" claimed_at = NULL WHERE id = $1::bigint AND status = 'pending'";
+	"WITH m AS (UPDATE claimscrub.claim SET status = 'invalid',"
+	" result = $2::jsonb, scrubbed_at = clock_timestamp(),"
+	" scrubbed_version = version, claimed_at = NULL"
+	" WHERE id = $1::bigint AND status = 'pending'"
+	" AND version = coalesce($3::integer, version) RETURNING id)"
+	" DELETE FROM claimscrub.finding f USING m"
+	" WHERE f.claim_id = m.id AND f.resolution IS NULL";
+/* Claims that failed for a reason of the moment get their attempt back; the
+ * lease is left to run out. */
+static const char SQL_RELEASE[] =
+	"UPDATE claimscrub.claim SET attempts = greatest(attempts - 1, 0)"
+	" WHERE id = ANY ($1::bigint[]) AND status = 'pending'";
 
 enum qstate {
 	Q_IDLE,
@@ -49,7 +67,8 @@ enum qstate {
 	Q_LOCKING,
 	Q_WRITING,
 	Q_ROLLING_BACK,
-	Q_MARKING
+	Q_MARKING,
+	Q_RELEASING
 };
 
 struct queue {
@@ -70,9 +89,12 @@ struct queue {
 	/* claims to retry one by one after a failed batch */
 	long long *retry;
 	int nretry, retry_pos;
-	bool single;	     /* this batch is one retried claim */
-	char single_ref[80]; /* its claim id, once read */
+	bool single;		 /* this batch is one retried claim */
+	char single_ref[80];	 /* its claim id, once read */
+	char single_version[16]; /* and its version */
 	char fail_reason[512];
+	char fail_state[6]; /* the failure's SQLSTATE, "" if not the server's */
+	struct strbuf owed; /* "{1,2}": claims whose attempt is still owed */
 	struct queue_stats stats;
 };
 
@@ -82,7 +104,9 @@ const double queue_bucket_bounds[QUEUE_BUCKETS] = {
 
 static void step_claim(struct queue *q);
 static void step_lock(struct queue *q);
-static void step_rollback(struct queue *q, const char *why);
+static void step_give_back(struct queue *q);
+static void step_rollback(struct queue *q, const char *why,
+			  const char *sqlstate);
 
 struct queue *
 queue_new(struct conn *c, void (*idle)(void *arg, bool empty), void *arg)
@@ -98,6 +122,7 @@ queue_new(struct conn *c, void (*idle)(void *arg, bool empty), void *arg)
 	q->lease_ms = 10000;
 	q->ids = (struct strbuf)STRBUF_INIT;
 	q->out = (struct strbuf)STRBUF_INIT;
+	q->owed = (struct strbuf)STRBUF_INIT;
 	return q;
 }
 
@@ -164,7 +189,15 @@ queue_kick(struct queue *q)
 	if (q->state != Q_IDLE || q->stopping || !q->rs || !conn_idle(q->conn))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &q->started);
-	q->single_ref[0] = '\0';
+	q->single_ref[0] = q->single_version[0] = '\0';
+	if (q->owed.failed) { /* out of memory: the attempts stay counted */
+		strbuf_free(&q->owed);
+		q->owed = (struct strbuf)STRBUF_INIT;
+	}
+	if (q->owed.len > 0) {
+		step_give_back(q);
+		return;
+	}
 	if (q->retry_pos < q->nretry) {
 		strbuf_reset(&q->ids);
 		strbuf_printf(&q->ids, "{%lld}", q->retry[q->retry_pos++]);
@@ -183,6 +216,7 @@ queue_free(struct queue *q)
 		return;
 	strbuf_free(&q->ids);
 	strbuf_free(&q->out);
+	strbuf_free(&q->owed);
 	free(q->retry);
 	free(q);
 }
@@ -365,12 +399,16 @@ on_locked(void *arg, PGresult *const *res, int n, const char *error)
 	struct queue *q = arg;
 	(void)n;
 	if (error || !res[1]) {
-		step_rollback(q, error ? error : "reading the batch failed");
+		step_rollback(q, error ? error : "reading the batch failed",
+			      conn_sqlstate(q->conn));
 		return;
 	}
-	if (q->single && PQntuples(res[1]) == 1)
+	if (q->single && PQntuples(res[1]) == 1) {
 		snprintf(q->single_ref, sizeof(q->single_ref), "%s",
 			 PQgetvalue(res[1], 0, 3));
+		snprintf(q->single_version, sizeof(q->single_version), "%s",
+			 PQgetvalue(res[1], 0, 1));
+	}
 	strbuf_reset(&q->out);
 	strbuf_putc(&q->out, '[');
 	q->nclaims = 0;
@@ -414,7 +452,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	(void)res;
 	(void)n;
 	if (error) {
-		step_rollback(q, error);
+		step_rollback(q, error, conn_sqlstate(q->conn));
 		return;
 	}
 	struct queue_stats *s = &q->stats, *p = &q->pending;
@@ -443,7 +481,7 @@ static void
 step_write(struct queue *q)
 {
 	if (q->out.failed) {
-		step_rollback(q, "out of memory building the results");
+		step_rollback(q, "out of memory building the results", "");
 		return;
 	}
 	struct conn_query qs[] = {{SQL_WRITE, 1, {strbuf_str(&q->out)}},
@@ -473,6 +511,23 @@ retry_singly(struct queue *q)
 	}
 }
 
+/* Errors of the moment that say nothing about the claims (SQLSTATE
+ * prefixes): a lost or refused connection, a serialization failure or
+ * deadlock, a lock not granted in lock_timeout, a statement cancelled
+ * (statement_timeout) or the server shutting down.  A claim that fails
+ * alone with one of them is retried later and never made invalid. */
+static bool
+transient(const char *sqlstate)
+{
+	static const char *const states[] = {"08", "40001", "40P01", "55P03",
+					     "57"};
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (sqlstate[0] &&
+		    strncmp(sqlstate, states[i], strlen(states[i])) == 0)
+			return true;
+	return false;
+}
+
 static void
 on_marked(void *arg, PGresult *const *res, int n, const char *error)
 {
@@ -490,31 +545,171 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 	next_batch(q);
 }
 
-/* A claim that fails even alone: invalid, with the server's reason, so the
- * queue moves on.  Only its status and result are written — the finding
- * rows may be what fails. */
-static void
-mark_invalid(struct queue *q)
+/* q->out: the invalid result of the claim being retried alone, for reason
+ * why; framed as a batch for write_results when framed. */
+static bool
+invalid_result(struct queue *q, const char *idtext, const char *why,
+	       bool framed)
 {
-	const char *reason = q->fail_reason;
 	struct result *r = NULL;
-	long long id = strtoll(strbuf_str(&q->ids) + 1, NULL, 10);
-	char idtext[24], why[600];
-	snprintf(idtext, sizeof(idtext), "%lld", id);
-	snprintf(why, sizeof(why), "writing its results failed: %s", reason);
 	const char *reasons[] = {why};
 	const char *ref = q->single_ref[0] ? q->single_ref : idtext;
-	if (scrub_invalid(q->rs, ref, NULL, reasons, 1, &r) != SCRUB_OK) {
+	if (scrub_invalid(q->rs, ref, NULL, reasons, 1, &r) != SCRUB_OK)
+		return false;
+	strbuf_reset(&q->out);
+	if (framed)
+		strbuf_printf(&q->out,
+			      "[{\"id\":%s,\"version\":%s,\"status\":"
+			      "\"invalid\",\"rules\":\"%s\",\"result\":",
+			      idtext, q->single_version, rules_version(q->rs));
+	result_json(r, &q->out);
+	if (framed)
+		strbuf_puts(&q->out, "}]");
+	result_free(r);
+	return !q->out.failed;
+}
+
+/* Not even the invalid result's finding row could be stored: its status
+ * and result alone, the result saying why its finding row is missing. */
+static void
+mark_bare(struct queue *q, const char *why)
+{
+	long long id = strtoll(strbuf_str(&q->ids) + 1, NULL, 10);
+	char idtext[24];
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	if (!invalid_result(q, idtext, why, false)) {
 		q->state = Q_IDLE;
 		return;
 	}
-	strbuf_reset(&q->out);
-	result_json(r, &q->out);
-	result_free(r);
-	dlog(DLOG_WARNING, "claim-invalid", "claim_id=%lld reason=%s", id,
-	     dlog_quote(reason, why, sizeof(why)));
-	struct conn_query qs[] = {{SQL_MARK, 2, {idtext, strbuf_str(&q->out)}}};
+	const char *version = q->single_version[0] ? q->single_version : NULL;
+	struct conn_query qs[] = {
+		{SQL_MARK, 3, {idtext, strbuf_str(&q->out), version}}};
 	run(q, Q_MARKING, qs, 1, on_marked);
+}
+
+static void release(struct queue *q);
+
+static void
+on_marked_whole(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	char why[1200], e[300];
+	if (!error) {
+		/* no row: the claim was no longer pending, nothing written */
+		if (n > 0 && res[0] && PQntuples(res[0]) > 0)
+			on_marked(arg, res, n, NULL);
+		else
+			next_batch(q);
+		return;
+	}
+	q->state = Q_IDLE;
+	if (!conn_idle(q->conn))
+		return; /* the connection is lost: on_down says so */
+	if (transient(conn_sqlstate(q->conn))) {
+		snprintf(q->fail_reason, sizeof(q->fail_reason), "%s", error);
+		release(q);
+		return;
+	}
+	dlog(DLOG_WARNING, "finding-not-stored", "claims=%s error=%s",
+	     strbuf_str(&q->ids), dlog_quote(error, e, sizeof(e)));
+	snprintf(why, sizeof(why),
+		 "writing its results failed: %s; storing this finding failed "
+		 "too: %s",
+		 q->fail_reason, error);
+	mark_bare(q, why);
+}
+
+/* A claim that fails even alone, not for a reason of the moment: invalid,
+ * with the server's reason, so the queue moves on.  The invalid result is
+ * written like any other, finding row included; when that fails too (the
+ * finding rows may be what fails), mark_bare. */
+static void
+mark_invalid(struct queue *q)
+{
+	long long id = strtoll(strbuf_str(&q->ids) + 1, NULL, 10);
+	char idtext[24], why[600], e[300];
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	dlog(DLOG_WARNING, "claim-invalid", "claim_id=%lld reason=%s", id,
+	     dlog_quote(q->fail_reason, e, sizeof(e)));
+	snprintf(why, sizeof(why), "writing its results failed: %s",
+		 q->fail_reason);
+	if (!q->single_version[0]) {
+		mark_bare(q, why);
+		return;
+	}
+	if (!invalid_result(q, idtext, why, true)) {
+		q->state = Q_IDLE;
+		return;
+	}
+	struct conn_query qs[] = {
+		{SQL_WRITE_ONE, 2, {strbuf_str(&q->out), idtext}}};
+	run(q, Q_MARKING, qs, 1, on_marked_whole);
+}
+
+static void
+on_released(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	char e[300];
+	(void)res;
+	(void)n;
+	bool again = error && transient(conn_sqlstate(q->conn));
+	if (error)
+		dlog(DLOG_WARNING, "release-failed",
+		     "claims=%s retry=%s error=%s", strbuf_str(&q->ids),
+		     again ? "next-batch" : "no",
+		     dlog_quote(error, e, sizeof(e)));
+	if (again) {
+		/* append "{3}" to "{1,2}" */
+		if (q->owed.len > 0) {
+			q->owed.len--;
+			strbuf_putc(&q->owed, ',');
+			strbuf_puts(&q->owed, strbuf_str(&q->ids) + 1);
+		} else {
+			strbuf_puts(&q->owed, strbuf_str(&q->ids));
+		}
+	}
+	/* rest until the poll timer or a NOTIFY: the cause may not be over */
+	go_idle(q, false);
+}
+
+static void
+on_given_back(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct queue *q = arg;
+	(void)res;
+	(void)n;
+	if (error && transient(conn_sqlstate(q->conn))) {
+		go_idle(q, false);
+		return;
+	}
+	if (error) /* never again: the attempts stay counted */
+		dlog(DLOG_WARNING, "release-failed", "claims=%s retry=no",
+		     strbuf_str(&q->owed));
+	strbuf_reset(&q->owed);
+	q->state = Q_IDLE;
+	queue_kick(q);
+}
+
+/* The attempts a failed release still owes, before the next batch. */
+static void
+step_give_back(struct queue *q)
+{
+	struct conn_query qs[] = {{SQL_RELEASE, 1, {strbuf_str(&q->owed)}}};
+	run(q, Q_RELEASING, qs, 1, on_given_back);
+}
+
+/* A claim that failed alone for a reason of the moment: not its fault, so
+ * it gets its attempt back (max_attempts counts crashes) and is claimed
+ * again once its lease has run out. */
+static void
+release(struct queue *q)
+{
+	char e[300];
+	dlog(DLOG_WARNING, "claim-retry-later", "claims=%s error=%s",
+	     strbuf_str(&q->ids), dlog_quote(q->fail_reason, e, sizeof(e)));
+	struct conn_query qs[] = {{SQL_RELEASE, 1, {strbuf_str(&q->ids)}}};
+	run(q, Q_RELEASING, qs, 1, on_released);
 }
 
 static void
@@ -526,7 +721,10 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 	(void)error;
 	q->state = Q_IDLE;
 	if (q->single) {
-		mark_invalid(q);
+		if (transient(q->fail_state))
+			release(q);
+		else
+			mark_invalid(q);
 		return;
 	}
 	q->stats.batch_failures++;
@@ -535,7 +733,7 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 }
 
 static void
-step_rollback(struct queue *q, const char *why)
+step_rollback(struct queue *q, const char *why, const char *sqlstate)
 {
 	char e[300];
 	/* a lost connection: the server rolled back; on_down says so */
@@ -544,9 +742,14 @@ step_rollback(struct queue *q, const char *why)
 		return;
 	}
 	snprintf(q->fail_reason, sizeof(q->fail_reason), "%s", why);
-	dlog(DLOG_WARNING, "batch-failed", "claims=%s retry=%s error=%s",
-	     q->single ? strbuf_str(&q->ids) : "batch",
-	     q->single ? "no" : "single", dlog_quote(why, e, sizeof(e)));
+	snprintf(q->fail_state, sizeof(q->fail_state), "%s", sqlstate);
+	const char *retry = !q->single		  ? "single"
+			    : transient(sqlstate) ? "later"
+						  : "no";
+	dlog(DLOG_WARNING, "batch-failed",
+	     "claims=%s retry=%s sqlstate=%s error=%s",
+	     q->single ? strbuf_str(&q->ids) : "batch", retry,
+	     sqlstate[0] ? sqlstate : "none", dlog_quote(why, e, sizeof(e)));
 	struct conn_query qs[] = {{"ROLLBACK", 0, {NULL}}};
 	run(q, Q_ROLLING_BACK, qs, 1, on_rolled_back);
 }

@@ -8,7 +8,9 @@
 #      submits the samples with `claimscrub submit`, and drains the queue
 #      with `claimscrubd --once`;
 #   4. prints the flagged claims with their findings, and findings by rule,
-#      from the database.
+#      from the database;
+#   5. loads the example fee schedule (claimscrub db fees), shows the review
+#      queue and the denial-risk report, and writes build/demo/report.html.
 # The server is stopped and its directory removed on exit.
 set -eu
 cd "$(dirname "$0")/.."
@@ -84,3 +86,15 @@ SELECT f.rule, f.severity, count(*) AS findings,
  GROUP BY 1, 2 ORDER BY 3 DESC, 1;
 SELECT status, count(*) AS claims FROM claimscrub.claim GROUP BY 1 ORDER BY 1;
 SQL
+
+echo
+echo "== claimscrub db fees (rules.d + the example fee schedule, examples/rules.d)"
+"$cs" db fees --rules rules.d --rules examples/rules.d
+echo "== claimscrub review --limit 3"
+"$cs" review --limit 3
+echo
+echo "== claimscrub report"
+"$cs" report
+"$cs" report --format html -o build/demo/report.html
+echo
+echo "== wrote build/demo/report.html (one self-contained file: open it in a browser)"

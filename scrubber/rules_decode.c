@@ -599,8 +599,9 @@ check_sections(struct yctx *c, const struct ynode *top)
 	int dummy;
 	for (size_t i = 0; i < top->n; i++)
 		if (top->keys[i]->type != YNODE_SCALAR ||
-		    ynode_enum(c, top->keys[i], "section", sections, &dummy) !=
-			    SCRUB_OK)
+		    (strcmp(top->keys[i]->str, "fees") != 0 && /* optional */
+		     ynode_enum(c, top->keys[i], "section", sections, &dummy) !=
+			     SCRUB_OK))
 			err = SCRUB_EINPUT;
 	for (int s = 0; sections[s]; s++)
 		if (!ymap_get(top, sections[s]))
@@ -686,6 +687,9 @@ rules__decode(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 	if (on)
 		err = worst(err, ymap_walk(c, on, "companions", companion_keys,
 					   &rs->companions));
+	const struct ynode *feen = ymap_get(top, "fees");
+	if (feen)
+		err = worst(err, rules__decode_fees(c, feen, rs));
 	if (err == SCRUB_ENOMEM)
 		return err;
 	return worst(err, check_complete(&d, top, fe == SCRUB_OK));

@@ -13,6 +13,11 @@
 enum scrub_err rules__decode(struct yctx *c, const struct ynode *top,
 			     struct ruleset *rs);
 
+/* The optional `fees:` section (fees.c), after the profiles, codes and
+ * companions are decoded: they name what a fee may be for. */
+enum scrub_err rules__decode_fees(struct yctx *c, const struct ynode *top,
+				  struct ruleset *rs);
+
 /* True for a dated value: a mapping with 'effective_from' or 'effective_to',
  * or a sequence of them (rules_dated.c).  Merging replaces such a value
  * whole instead of merging it key by key. */

@@ -111,6 +111,17 @@ struct rule_companions {
 	struct rule_list drug_line_prefixes;
 };
 
+/* The optional fee schedule (fees.c): a code's fee for a payer profile, in
+ * cents, for reports; the scrub never reads it. */
+struct rule_fee {
+	const char *profile, *code;
+	long cents;
+};
+
+struct rule_fees {
+	struct rule_fee *items; /* in the arena */
+	int n;
+};
 
 struct ruleset {
 	struct arena *arena;
@@ -133,6 +144,7 @@ struct ruleset {
 	int default_profile; /* index of "default" */
 	struct rule_finding findings[F_COUNT];
 	struct rule_companions companions;
+	struct rule_fees fees; /* empty without a `fees:` section */
 	char version[24];
 	/* Effective dating: the days this rule set is in force (inclusive;
 	 * INT32_MIN / INT32_MAX when open).  The rule set rules_builder_finish
@@ -166,5 +178,9 @@ const struct rule_classify *rules_classify(const struct ruleset *rs, int kind,
 /* True when s is in the list. */
 bool rules_list_has(const struct rule_list *l, const char *s);
 
+/* The fee of code for payer profile `profile` in this rule set (a period's,
+ * see rules_period) into *cents; false when the fee table has none. */
+bool rules_fee(const struct ruleset *rs, const char *profile, const char *code,
+	       long *cents);
 
 #endif

@@ -18,7 +18,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 deps="build-essential autoconf automake autoconf-archive pkg-config clang
       clang-format libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev
       libcriterion-dev postgresql-15 postgresql-client-15 valgrind
-      prometheus curl systemd"
+      prometheus curl systemd openssl
+      chromium"
 if [ "${SKIP_APT:-}" != 1 ]; then
 	echo "== installing dependencies"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -31,7 +32,7 @@ echo "== autoreconf"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 echo "== clang-format --dry-run -Werror"
-if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] tests/*.c tests/unit/*.c tests/lib/*.[ch] bench/*.c; then
+if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] tests/*.c tests/unit/*.c tests/lib/*.[ch] bench/*.c tests/fuzz/*.c; then
 	echo "formatting differs from .clang-format (run clang-format -i)"; fmt_failed=1
 fi
 
@@ -65,6 +66,16 @@ build gcc CC=gcc --enable-werror && check gcc
 build clang CC=clang --enable-werror
 build asan CC=clang --enable-sanitizers --enable-werror && \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 check asan
+
+# libFuzzer: the four fuzzers of tests/fuzz/ for 60 s each, in build/fuzz
+# (clang); a crash, leak, timeout or out-of-memory fails the run.
+echo "== fuzz (tests/fuzz/run.sh 60)"
+rm -rf build/fuzz
+if ! tests/fuzz/run.sh -b build/fuzz 60 >"$logs/fuzz.out" 2>&1; then
+	status=1
+	grep -v '^fuzz_.*s executions' "$logs/fuzz.out" | grep -v '^== fuzz' | tail -n 30
+fi
+sed -n '/^== fuzz summary/,$p' "$logs/fuzz.out" | sed '1d; s/^/   /'
 
 echo "== make distcheck"
 if (cd build/gcc && make distcheck >"$logs/distcheck.out" 2>&1); then

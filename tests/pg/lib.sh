@@ -360,7 +360,13 @@ SELECT format('template %s: %s claims %s [%s], want %s [%s]', g.tpl, g.claims, g
 # status equal to its result's verdict, the finding rows of that version
 # are exactly result->'findings' (count, ordinal, rule, message), no
 # unresolved finding of an older version, no duplicate (claim, version,
-# ordinal).  Sets c_claims, c_lost and c_dup for the caller.
+# ordinal).  One exception, counted apart ("stored without their finding
+# row"): a claim whose results could not be written even alone and whose
+# invalid-data finding could not be stored either (daemon/queue.c,
+# mark_bare) is invalid with no finding row at its version, and its result
+# says so: exactly one finding, invalid-data, with the reason
+# "writing its results failed: ...; storing this finding failed too: ...".
+# Sets c_claims, c_lost, c_dup and c_bare for the caller.
 consistency_check() {
 	_cc_label=${1:-}
 	_r=$(psql_val "
@@ -373,29 +379,39 @@ WITH f AS (
 	           OR fd.message IS DISTINCT FROM c.result->'findings'->fd.ordinal->>'message') AS wrong
 	  FROM claimscrub.claim c
 	  LEFT JOIN claimscrub.finding fd ON fd.claim_id = c.id AND fd.claim_version = c.version
-	 GROUP BY c.id)
+	 GROUP BY c.id),
+bare AS (
+	SELECT c.id FROM claimscrub.claim c JOIN f USING (id)
+	 WHERE c.status = 'invalid' AND f.rows_now = 0
+	   AND jsonb_array_length(c.result->'findings') = 1
+	   AND c.result->'findings'->0->>'rule' = 'invalid-data'
+	   AND c.result->'findings'->0->'evidence'->>'reason'
+	       LIKE 'writing its results failed: %; storing this finding failed too: %')
 SELECT count(*),
        count(*) FILTER (WHERE c.status = 'pending'),
        count(*) FILTER (WHERE c.scrubbed_version IS DISTINCT FROM c.version),
        count(*) FILTER (WHERE c.result IS NULL OR c.status IS DISTINCT FROM c.result->>'verdict'
                         OR c.result->>'claim' IS DISTINCT FROM c.claim_ref),
-       count(*) FILTER (WHERE f.rows_now < coalesce(jsonb_array_length(c.result->'findings'), 0)),
+       count(*) FILTER (WHERE f.rows_now < coalesce(jsonb_array_length(c.result->'findings'), 0)
+                        AND c.id NOT IN (SELECT id FROM bare)),
        count(*) FILTER (WHERE f.rows_now > coalesce(jsonb_array_length(c.result->'findings'), 0)),
        count(*) FILTER (WHERE f.wrong > 0),
        (SELECT count(*) FROM claimscrub.finding o JOIN claimscrub.claim oc ON oc.id = o.claim_id
          WHERE o.claim_version <> oc.version AND o.resolution IS NULL),
        (SELECT count(*) FROM (SELECT 1 FROM claimscrub.finding
                                GROUP BY claim_id, claim_version, ordinal HAVING count(*) > 1) d),
-       (SELECT count(*) FROM claimscrub.finding)
+       (SELECT count(*) FROM claimscrub.finding),
+       (SELECT count(*) FROM bare)
   FROM claimscrub.claim c JOIN f USING (id)" -F ' ')
 	# shellcheck disable=SC2086
 	set -- $_r
-	if [ $# -ne 10 ]; then
+	if [ $# -ne 11 ]; then
 		not_ok "consistency${_cc_label:+ ($_cc_label)}: query failed" "$_r"
 		return 1
 	fi
-	c_claims=$1 c_lost=$(($2 + $3)) c_dup=$(($6 + $9))
+	c_claims=$1 c_lost=$(($2 + $3)) c_dup=$(($6 + $9)) c_bare=${11}
 	_msg="claims $1, pending $2, not scrubbed at its version $3, status/result mismatch $4, missing finding rows $5, extra finding rows $6, finding rows not matching result $7, stale unresolved findings $8, duplicate (claim, version, ordinal) $9, finding rows ${10}"
+	[ "${11}" -gt 0 ] && _msg="$_msg, invalid and stored without their finding row ${11}"
 	if [ "$1" -gt 0 ] && [ "$2$3$4$5$6$7$8$9" = 00000000 ]; then
 		ok "consistency${_cc_label:+ ($_cc_label)}: $_msg"
 	else
@@ -455,4 +471,84 @@ SELECT count(*), count(*) FILTER (WHERE c.result = e),
 			"claims $_want, check printed ${_got:-?}, equal ${_eq:-?}; differ: $(printf '%s' "$_differ" | cut -c 1-300)" \
 			"$(head -c 300 "$T/verify.err")"
 	fi
+}
+
+# ---- fault tests (tests/pg/fault-*.sh) ------------------------------------------
+# pg_stop / pg_start — stop the server (-m fast: every connection dropped)
+# and start it again with the same options
+pg_stop() {
+	as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -w -t 60 -m fast stop \
+		</dev/null >>"$T/pg/restart.log" 2>&1
+}
+pg_start() {
+	as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" -w -t 60 -o "$pg_opts" start \
+		</dev/null >>"$T/pg/restart.log" 2>&1
+}
+
+# sanitized — true when the daemon is built with AddressSanitizer
+sanitized() { grep -q __asan_init "$CLAIMSCRUBD" 2>/dev/null; }
+
+# audit_install — records every write of a claim's result (status, result,
+# scrubbed_at) in public.fault_scrubs, by the statement that made it: a
+# test-only trigger, so "scrubbed exactly once per version" is counted by
+# the database, not taken from the daemons' logs (a daemon killed right
+# after its COMMIT never logs its batch); `attempts` is the claim's count
+# of attempts when its result was written
+audit_install() {
+	psql_val "
+CREATE TABLE public.fault_scrubs (claim_id bigint NOT NULL, version integer,
+	status text, attempts integer, at timestamptz NOT NULL DEFAULT clock_timestamp());
+CREATE FUNCTION public.fault_audit() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS \$\$
+BEGIN
+	INSERT INTO public.fault_scrubs (claim_id, version, status, attempts)
+	SELECT n.id, n.scrubbed_version, n.status, o.attempts
+	  FROM new_rows n JOIN old_rows o ON o.id = n.id
+	 WHERE n.scrubbed_at IS DISTINCT FROM o.scrubbed_at;
+	RETURN NULL;
+END \$\$;
+CREATE TRIGGER fault_audit AFTER UPDATE ON claimscrub.claim
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION public.fault_audit();" >/dev/null
+}
+
+# audit_check [LABEL] — one TAP point from public.fault_scrubs: every claim
+# was scrubbed at its current version, and no (claim, version) was written
+# twice.  Sets a_lost, a_dup and a_scrubs (result writes in all).
+audit_check() {
+	_r=$(psql_val "
+WITH s AS (SELECT claim_id, version, count(*) AS n FROM public.fault_scrubs GROUP BY 1, 2)
+SELECT count(*) FILTER (WHERE s.n IS NULL),
+       (SELECT count(*) FROM s WHERE s.n > 1),
+       (SELECT count(*) FROM public.fault_scrubs),
+       (SELECT count(*) FROM s)
+  FROM claimscrub.claim c LEFT JOIN s ON s.claim_id = c.id AND s.version = c.version" -F ' ')
+	# shellcheck disable=SC2086
+	set -- $_r
+	if [ $# -ne 4 ]; then
+		not_ok "scrubbed exactly once per version${1:+ ($1)}: query failed" "$_r"
+		a_lost=1 a_dup=1 a_scrubs=0
+		return 1
+	fi
+	a_lost=$1 a_dup=$2 a_scrubs=$3
+	_msg="result writes $3 for $4 (claim, version) pairs; claims never written at their version $1, versions written twice $2"
+	if [ "$1$2" = 00 ]; then ok "scrubbed exactly once per version: $_msg"; else
+		not_ok "scrubbed exactly once per version" "$_msg" \
+			"$(psql_val "SELECT claim_id, version, count(*) FROM public.fault_scrubs GROUP BY 1, 2 HAVING count(*) > 1 LIMIT 5")"
+	fi
+}
+
+# fault_summary SCENARIO FAULTS — the summary line of a fault scenario, from
+# the last consistency_check and audit_check: lost and duplicated add both
+fault_summary() {
+	echo "# $1: faults injected $2, claims ${c_claims:-?}, lost $((${c_lost:-1} + ${a_lost:-1})), duplicated $((${c_dup:-1} + ${a_dup:-1}))"
+}
+
+# invalid_claims — how many claims are invalid, and a few with their reasons
+invalid_claims() {
+	psql_val "SELECT count(*) FROM claimscrub.claim WHERE status = 'invalid'"
+}
+invalid_sample() {
+	psql_val "SELECT claim_ref || ' (attempts ' || attempts || '): ' || left(result->'findings'->0->>'message', 160)
+	            FROM claimscrub.claim WHERE status = 'invalid' ORDER BY id LIMIT 3"
 }

@@ -70,8 +70,15 @@ else
 	not_ok "three NOLOGIN, non-superuser group roles" "got: $roles"
 fi
 before=$(acls)
-if out=$(psql_script "$src/sql/004_roles.sql" </dev/null 2>&1) &&
-	out2=$(psql_script "$src/sql/004_roles.sql" </dev/null 2>&1); then
+# 004 resets the roles to its own sets; the later migrations that grant
+# (005_review.sql...) run after it again, as `db migrate` would
+reroles() {
+	for f in "$src"/sql/0*.sql; do
+		case $(basename "$f") in 00[0-3]_*) continue ;; esac
+		psql_script "$f" </dev/null || return 1
+	done
+}
+if out=$(reroles 2>&1) && out2=$(reroles 2>&1); then
 	after=$(acls)
 	if [ "$before" = "$after" ]; then ok "004_roles.sql runs again twice and changes nothing"; else
 		not_ok "004_roles.sql runs again twice and changes nothing" \
@@ -82,7 +89,7 @@ fi
 # someone granted more by hand: a re-run takes it back
 psql_val "GRANT ALL ON ALL TABLES IN SCHEMA claimscrub TO claimscrub_daemon;
 	  GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb) TO claimscrub_reviewer" >/dev/null
-psql_script "$src/sql/004_roles.sql" </dev/null >/dev/null 2>&1
+reroles >/dev/null 2>&1
 after=$(acls)
 if [ "$before" = "$after" ]; then ok "a re-run takes back privileges granted by hand"; else
 	not_ok "a re-run takes back privileges granted by hand" "after: $after"; fi
@@ -200,16 +207,42 @@ if [ "$left" = "0 501" ]; then ok "all 501 claims are scrubbed"; else
 consistency_check "scrubbed by d1"
 verify_results "c.claim_ref = 'IC-2026-0301' OR c.claim_ref LIKE 'BULK-%-1_'" "d1's results"
 
+# ---- the daemon's own connection is not a superuser's ------------------------------
+# (read from the server's side: pg_stat_activity names the role of the
+# daemon's backend, so this holds whatever the config or PG* variables say)
+start_daemon "$T/d1.yaml"
+if wait_until "SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = 'claimscrubd'" 30; then
+	who=$(psql_val "SELECT string_agg(DISTINCT a.usename || ' super=' || r.rolsuper || ' createrole=' ||
+	                   r.rolcreaterole || ' createdb=' || r.rolcreatedb || ' bypassrls=' || r.rolbypassrls ||
+	                   ' replication=' || r.rolreplication, '; ')
+	                  FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid
+	                 WHERE a.application_name = 'claimscrubd'")
+	if [ "$who" = "d1 super=false createrole=false createdb=false bypassrls=false replication=false" ]; then
+		ok "the daemon's backend runs as d1, no superuser, no CREATEROLE/CREATEDB/BYPASSRLS/REPLICATION ($who)"
+	else
+		not_ok "the daemon's backend runs as a plain non-superuser role" "pg_stat_activity: $who"
+	fi
+	# the same, asked as the daemon's role itself
+	su=$(as d1 "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+	[ "$su" = f ] && ok "as d1: SELECT rolsuper ... WHERE rolname = current_user is false" ||
+		not_ok "as d1: rolsuper of current_user is false" "got: $su"
+else
+	not_ok "the daemon as d1 connects (pg_stat_activity shows it)"
+	tail_log "$daemon_log"
+fi
+stop_daemon "$daemon_pid"; st=$?
+[ $st -eq 0 ] && ok "the long-running daemon as d1 stops on SIGTERM (exit 0)" ||
+	not_ok "the long-running daemon as d1 stops on SIGTERM" "exit $st"
+
 # ---- the reviewer ------------------------------------------------------------------------
 fid=$(psql_val "SELECT min(f.id) FROM claimscrub.finding f")
 [ -n "$fid" ] || setup_failed "no finding to review"
-res=$(as r1 "UPDATE claimscrub.finding SET resolution = 'accepted-risk', resolved_by = 'r1',
-               resolved_at = now(), note = 'seen' WHERE id = :fid RETURNING resolution" -v fid="$fid")
-if [ "$res" = accepted-risk ]; then ok "r1 can resolve a finding"; else
+res=$(as r1 "SELECT claimscrub.resolve_finding(:fid, 'accepted-risk', 'seen') IS NOT NULL" -v fid="$fid")
+if [ "$res" = t ]; then ok "r1 can resolve a finding"; else
 	not_ok "r1 can resolve a finding" "$res"; fi
-allowed r1 "read claims, lines, administrations and findings" \
-	"SELECT (SELECT count(*) FROM claimscrub.claim), (SELECT count(*) FROM claimscrub.claim_line),
-	        (SELECT count(*) FROM claimscrub.administration), (SELECT count(*) FROM claimscrub.finding)"
+allowed r1 "read the review queue and the report views" \
+	"SELECT (SELECT count(*) FROM claimscrub.review_queue), (SELECT count(*) FROM claimscrub.finding_detail)"
+denied r1 "read claims" "SELECT count(*) FROM claimscrub.claim"
 denied r1 "UPDATE a finding's rule" "UPDATE claimscrub.finding SET rule = 'x' WHERE id = :fid" -v fid="$fid"
 denied r1 "UPDATE a finding's message" "UPDATE claimscrub.finding SET message = 'x' WHERE id = :fid" -v fid="$fid"
 denied r1 "DELETE a finding" "DELETE FROM claimscrub.finding WHERE id = :fid" -v fid="$fid"
@@ -243,8 +276,9 @@ out=$(as d1 "DELETE FROM claimscrub.finding WHERE claim_id = :cid AND resolution
 still=$(psql_val "SELECT count(*) FROM claimscrub.finding WHERE id = :fid AND resolution = 'accepted-risk'" -v fid="$fid")
 if [ "$still" = 1 ]; then ok "d1 cannot delete a resolved finding (row-level security: no row matches)"; else
 	not_ok "d1 cannot delete a resolved finding" "it is gone; $out"; fi
-seen=$(as r1 "SELECT count(*) FROM claimscrub.finding")
-if [ "$seen" = "$(psql_val "SELECT count(*) FROM claimscrub.finding")" ]; then
+seen=$(as r1 "SELECT count(*) FROM claimscrub.finding_detail")
+if [ "$seen" = "$(psql_val "SELECT count(*) FROM claimscrub.finding f JOIN claimscrub.claim c
+                            ON c.id = f.claim_id AND f.claim_version = c.version WHERE c.status <> 'pending'")" ]; then
 	ok "r1 sees every finding ($seen)"; else not_ok "r1 sees every finding" "r1 sees: $seen"; fi
 
 # ---- a rescrub as d1 keeps r1's decision ---------------------------------------------------

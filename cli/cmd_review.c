@@ -1,0 +1,332 @@
+/*
+ * review — `claimscrub review [--limit N] [--format text|json] [--db
+ * CONNINFO]`: the review queue (claimscrub.review_queue) for a person: the
+ * claims with open findings, oldest date of service first, each finding
+ * with its severity, message, evidence, the fix, and the decision taken so
+ * far.  Decisions are recorded with claimscrub.resolve_finding(id,
+ * resolution, note); the finding ids printed here are its first argument.
+ * JSON: one object per claim (JSON Lines).  Exit 0 done, 1 the database
+ * refused the query, 2 a usage or connection error.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define REVIEW_DEFAULT_LIMIT 20
+#define REVIEW_MAX_LIMIT 100000
+
+/* The first $1 claims of the queue, in its order. */
+#define REVIEW_CLAIMS \
+	"WITH q AS (SELECT claim_id, min(date_of_service) AS d," \
+	" min(enqueued_at) AS e FROM claimscrub.review_queue" \
+	" GROUP BY claim_id ORDER BY 2, 3, 1 LIMIT $1::integer) "
+
+#define REVIEW_TEXT_SQL \
+	REVIEW_CLAIMS \
+	"SELECT r.claim_ref, r.payer, r.provider, r.date_of_service::text," \
+	" r.status, r.profile, r.finding_id, r.severity, r.rule," \
+	" coalesce(r.line_no::text, ''), coalesce(r.line_code, ''), " \
+	" coalesce(r.line_units::text, ''), coalesce(r.administration_ref, " \
+	"'')," \
+	" r.message, coalesce((SELECT string_agg(key || '=' || value, ' ')" \
+	"  FROM jsonb_each_text(CASE jsonb_typeof(r.evidence) WHEN 'object'" \
+	"  THEN r.evidence END)), ''), coalesce(r.suggest->>'action', '')," \
+	" coalesce(r.suggest->>'code', ''), coalesce(r.suggest->>'units', " \
+	"'')," \
+	" coalesce(r.suggest->>'modifier', ''), coalesce(r.resolution, '')," \
+	" coalesce(r.resolved_by, ''), coalesce(r.note, '')," \
+	" (SELECT count(DISTINCT claim_id) FROM claimscrub.review_queue)" \
+	" FROM claimscrub.review_queue r JOIN q USING (claim_id)" \
+	" ORDER BY q.d, q.e, q.claim_id, r.ordinal"
+
+#define REVIEW_JSON_SQL \
+	REVIEW_CLAIMS \
+	"SELECT json_build_object('claim', r.claim_ref, 'payer', r.payer," \
+	" 'provider', r.provider, 'date_of_service', r.date_of_service," \
+	" 'status', r.status, 'profile', r.profile, 'findings'," \
+	" json_agg(json_build_object('id', r.finding_id, 'rule', r.rule," \
+	" 'severity', r.severity, 'line', r.line_no, 'code', r.line_code," \
+	" 'units', r.line_units, 'administration', r.administration_ref," \
+	" 'message', r.message, 'evidence', r.evidence, 'suggest', r.suggest," \
+	" 'resolution', r.resolution, 'resolved_by', r.resolved_by," \
+	" 'resolved_at', r.resolved_at, 'note', r.note) ORDER BY r.ordinal))" \
+	"::text FROM claimscrub.review_queue r JOIN q USING (claim_id)" \
+	" GROUP BY q.d, q.e, q.claim_id, r.claim_ref, r.payer, r.provider," \
+	" r.date_of_service, r.status, r.profile ORDER BY q.d, q.e, " \
+	"q.claim_id"
+
+/* text columns */
+enum {
+	RV_REF,
+	RV_PAYER,
+	RV_PROVIDER,
+	RV_DATE,
+	RV_STATUS,
+	RV_PROFILE,
+	RV_ID,
+	RV_SEVERITY,
+	RV_RULE,
+	RV_LINE,
+	RV_CODE,
+	RV_UNITS,
+	RV_ADMIN,
+	RV_MESSAGE,
+	RV_EVIDENCE,
+	RV_ACTION,
+	RV_SCODE,
+	RV_SUNITS,
+	RV_MODIFIER,
+	RV_RESOLUTION,
+	RV_BY,
+	RV_NOTE,
+	RV_TOTAL
+};
+
+struct review_opts {
+	const char *conninfo;
+	char limit[16];
+	bool json;
+};
+
+static void
+review_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: claimscrub review [OPTION]...\n"
+		"The review queue: claims with open findings, oldest date of "
+		"service first,\n"
+		"each finding with its evidence and fix.  Record a decision "
+		"with\n"
+		"  SELECT claimscrub.resolve_finding(ID, 'corrected' | "
+		"'accepted-risk' |\n"
+		"                                    'false-positive', "
+		"'note');\n\n"
+		"  -n, --limit N        at most N claims (default %d)\n"
+		"  -f, --format FORMAT  text (default) or json (JSON Lines, "
+		"one claim a line)\n"
+		"  -d, --db CONNINFO    libpq connection string or URI\n"
+		"  -h, --help           show this help and exit\n\n"
+		"Exit status: 0 done, 1 the database refused the query, 2 a "
+		"usage or\nconnection error.\n",
+		REVIEW_DEFAULT_LIMIT);
+}
+
+static int
+set_limit(struct review_opts *o, const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || n < 1 || n > REVIEW_MAX_LIMIT) {
+		cli_error("review: --limit takes a number from 1 to %d",
+			  REVIEW_MAX_LIMIT);
+		return EXIT_USAGE;
+	}
+	snprintf(o->limit, sizeof(o->limit), "%ld", n);
+	return EXIT_CLEAN;
+}
+
+static int
+set_format(struct review_opts *o, const char *s)
+{
+	if (strcmp(s, "text") != 0 && strcmp(s, "json") != 0) {
+		cli_error("review: unknown format '%s' (text or json)", s);
+		return EXIT_USAGE;
+	}
+	o->json = strcmp(s, "json") == 0;
+	return EXIT_CLEAN;
+}
+
+static int
+parse_opts(int argc, char **argv, struct review_opts *o)
+{
+	static const struct option longopts[] = {
+		{"limit", required_argument, NULL, 'n'},
+		{"format", required_argument, NULL, 'f'},
+		{"db", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch, rc = EXIT_CLEAN;
+	while (rc == EXIT_CLEAN && (ch = getopt_long(argc, argv, "n:f:d:h",
+						     longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			rc = set_limit(o, optarg);
+			break;
+		case 'f':
+			rc = set_format(o, optarg);
+			break;
+		case 'd':
+			o->conninfo = optarg;
+			break;
+		case 'h':
+			review_usage(stdout);
+			return -1;
+		default:
+			review_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (rc == EXIT_CLEAN && optind < argc) {
+		cli_error("review: unexpected argument '%s'", argv[optind]);
+		rc = EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* ---- text -------------------------------------------------------------------- */
+
+/* Untrusted text on a terminal: control characters become '?'. */
+static void
+put_safe(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+/* The fix in words, as `claimscrub check` says it. */
+static void
+put_fix(FILE *out, const PGresult *res, int i)
+{
+	enum { NONE, CODE_UNITS, MODIFIER };
+	static const struct {
+		const char *action, *words, *after;
+		int what;
+	} fixes[] = {
+		{"replace", "bill ", " on this line instead", CODE_UNITS},
+		{"set-units", "bill ", "", CODE_UNITS},
+		{"add", "add ", "", CODE_UNITS},
+		{"remove", "remove this line", "", NONE},
+		{"add-modifier", "add modifier ", "", MODIFIER},
+		{"remove-modifier", "remove modifier ", "", MODIFIER},
+		{"document", "complete the documented times, then re-scrub", "",
+		 NONE},
+		{"review", "needs a coder's review", "", NONE},
+	};
+	const char *action = PQgetvalue(res, i, RV_ACTION);
+	for (size_t k = 0; k < sizeof(fixes) / sizeof(fixes[0]); k++) {
+		if (strcmp(action, fixes[k].action) != 0)
+			continue;
+		fprintf(out, "        fix: %s", fixes[k].words);
+		if (fixes[k].what == CODE_UNITS) {
+			put_safe(out, PQgetvalue(res, i, RV_SCODE));
+			fputs(" x", out);
+			put_safe(out, PQgetvalue(res, i, RV_SUNITS));
+		} else if (fixes[k].what == MODIFIER) {
+			put_safe(out, PQgetvalue(res, i, RV_MODIFIER));
+		}
+		fprintf(out, "%s\n", fixes[k].after);
+		return;
+	}
+}
+
+static void
+put_claim(FILE *out, const PGresult *res, int i)
+{
+	fputs("\n== ", out);
+	put_safe(out, PQgetvalue(res, i, RV_REF));
+	static const struct {
+		int col;
+		const char *label;
+	} f[] = {{RV_DATE, "date"},
+		 {RV_PAYER, "payer"},
+		 {RV_PROVIDER, "provider"},
+		 {RV_PROFILE, "profile"},
+		 {RV_STATUS, "status"}};
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+		fprintf(out, "  %s ", f[k].label);
+		put_safe(out, PQgetvalue(res, i, f[k].col));
+	}
+	fputc('\n', out);
+}
+
+static void
+put_finding(FILE *out, const PGresult *res, int i)
+{
+	const char *v[RV_TOTAL + 1];
+	for (int c = 0; c <= RV_TOTAL; c++)
+		v[c] = PQgetvalue(res, i, c);
+	fprintf(out, "  #%-7s %-7s ", v[RV_ID], v[RV_SEVERITY]);
+	put_safe(out, v[RV_RULE]);
+	if (*v[RV_LINE]) {
+		fprintf(out, "  line %s (", v[RV_LINE]);
+		put_safe(out, v[RV_CODE]);
+		fprintf(out, " x%s)", v[RV_UNITS]);
+	}
+	if (*v[RV_ADMIN]) {
+		fputs("  administration ", out);
+		put_safe(out, v[RV_ADMIN]);
+	}
+	fputs(*v[RV_RESOLUTION] ? "\n        decided: " : "  [open]\n", out);
+	if (*v[RV_RESOLUTION]) {
+		put_safe(out, v[RV_RESOLUTION]);
+		fputs(" by ", out);
+		put_safe(out, v[RV_BY]);
+		fputs(*v[RV_NOTE] ? ": " : "", out);
+		put_safe(out, v[RV_NOTE]);
+		fputc('\n', out);
+	}
+	fputs("        ", out);
+	put_safe(out, v[RV_MESSAGE]);
+	fputs(*v[RV_EVIDENCE] ? "\n        evidence: " : "", out);
+	put_safe(out, v[RV_EVIDENCE]);
+	fputc('\n', out);
+	put_fix(out, res, i);
+}
+
+static void
+print_text(FILE *out, const PGresult *res)
+{
+	int n = PQntuples(res);
+	if (n == 0) {
+		fputs("the review queue is empty\n", out);
+		return;
+	}
+	long shown = 0;
+	for (int i = 0; i < n; i++) {
+		if (i == 0 || strcmp(PQgetvalue(res, i, RV_REF),
+				     PQgetvalue(res, i - 1, RV_REF)) != 0) {
+			put_claim(out, res, i);
+			shown++;
+		}
+		put_finding(out, res, i);
+	}
+	fprintf(out, "\n%ld of %s claims in the review queue shown\n", shown,
+		PQgetvalue(res, 0, RV_TOTAL));
+}
+
+int
+cmd_review(int argc, char **argv)
+{
+	struct review_opts o = {0};
+	snprintf(o.limit, sizeof(o.limit), "%d", REVIEW_DEFAULT_LIMIT);
+	int rc = parse_opts(argc, argv, &o);
+	if (rc != EXIT_CLEAN)
+		return rc < 0 ? EXIT_CLEAN : rc;
+	PGconn *conn = cli_db_connect(o.conninfo);
+	if (!conn)
+		return EXIT_USAGE;
+	const char *params[1] = {o.limit};
+	PGresult *res =
+		PQexecParams(conn, o.json ? REVIEW_JSON_SQL : REVIEW_TEXT_SQL,
+			     1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char msg[1024];
+		cli_error("review: %s",
+			  cli_db_message(conn, res, msg, sizeof(msg)));
+		rc = PQstatus(conn) == CONNECTION_BAD ? EXIT_USAGE
+						      : EXIT_REJECTED;
+	} else if (o.json) {
+		for (int i = 0; i < PQntuples(res); i++)
+			printf("%s\n", PQgetvalue(res, i, 0));
+	} else {
+		print_text(stdout, res);
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
