@@ -62,7 +62,40 @@ check() {
 	grep -h 'Synthesis:' $(find "$logs/$name" -name '*.log') 2>/dev/null | sed "s/^/   $name: /" || true
 }
 
-build gcc CC=gcc --enable-werror && check gcc
+# The daemon's integration tests once more, every daemon under valgrind's
+# memcheck.  Each log must end with "0 errors", leaks counting as errors
+# (tests/valgrind.supp: what libpq's libraries keep for the process); a
+# daemon a test killed with -9 leaves no summary.
+valgrind_pass() {
+	vg="$top/build/valgrind" && rm -rf "$vg" && mkdir -p "$vg" && chmod 1777 "$vg"
+	echo "== make check under valgrind (gcc): the daemon integration tests"
+	(cd build/gcc && CLAIMSCRUB_VALGRIND="$vg" make -j"$(nproc)" check TESTS="$(echo $VALGRIND_TESTS)" \
+		>"$logs/valgrind-check.out" 2>&1) ||
+		{ status=1; grep -E '^(FAIL|ERROR)' "$logs/valgrind-check.out"; }
+	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' "$logs/valgrind-check.out" | sed 's/^/   valgrind: /'
+	n=0 sum=0 bad=0
+	for f in "$vg"/vg.*.log; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		grep -q 'ERROR SUMMARY' "$f" || continue
+		sum=$((sum + 1))
+		grep -q 'ERROR SUMMARY: 0 errors' "$f" || bad=$((bad + 1))
+	done
+	echo "   valgrind: $n daemon processes, $sum ran to exit, $bad with errors or leaks ($((n - sum)) killed with -9)"
+	if [ "$n" -eq 0 ] || [ "$bad" -ne 0 ]; then
+		status=1
+		grep -h -B2 -A12 -E 'Invalid|uninitialised|are (still reachable|definitely lost|indirectly lost|possibly lost)' "$vg"/* | head -n 60
+	fi
+}
+# every suite that starts a daemon, but valgrind.sh (it runs valgrind
+# itself) and http-hostile.sh (it measures the daemon's memory)
+VALGRIND_TESTS="tests/pg/fault-pg.sh tests/pg/fault-kill9.sh
+	tests/pg/fault-daemons.sh tests/pg/fault-signals.sh tests/pg/fault-diskfull.sh
+	tests/pg/kill9.sh tests/pg/two-daemons.sh tests/pg/restart.sh tests/pg/signals.sh
+	tests/pg/golden.sh tests/pg/bad-rows.sh tests/pg/rescrub.sh tests/pg/roles.sh
+	tests/pg/listen.sh tests/pg/notify.sh tests/pg/reload.sh tests/pg/http.sh
+	tests/pg/review.sh tests/pg/tls.sh tests/pg/hostile.sh"
+build gcc CC=gcc --enable-werror && check gcc && valgrind_pass
 build clang CC=clang --enable-werror
 build asan CC=clang --enable-sanitizers --enable-werror && \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 check asan

@@ -199,8 +199,20 @@ write_config() {
 # pid, for signals) and daemon_log.  A small wrapper shell waits for it and
 # writes its exit status to $T/status.PID: dash's `wait` loses the status of
 # a child that ended while it waited for another once traps are set.
+# CLAIMSCRUB_VALGRIND=DIR runs every daemon under valgrind's memcheck with
+# one log per process in DIR; tests/run-all.sh reads them all (no error, no
+# leak).  Exit statuses are the daemon's own.
 start_daemon() {
 	_cfg=$1; shift
+	if [ -n "${CLAIMSCRUB_VALGRIND:-}" ]; then
+		set -- valgrind --leak-check=full --show-leak-kinds=all \
+			--errors-for-leak-kinds=all \
+			--suppressions="$src/tests/valgrind.supp" \
+			--log-file="$CLAIMSCRUB_VALGRIND/vg.%p.log" \
+			"$CLAIMSCRUBD" -c "$_cfg" "$@"
+	else
+		set -- "$CLAIMSCRUBD" -c "$_cfg" "$@"
+	fi
 	ndaemons=$((ndaemons + 1))
 	daemon_log="$T/daemon-$ndaemons.log"
 	sh -c 'dir=$1 log=$2 n=$3; shift 3
@@ -210,7 +222,7 @@ start_daemon() {
 		wait "$p"
 		echo $? >"$dir/status.$p.tmp" && mv "$dir/status.$p.tmp" "$dir/status.$p"' \
 		claimscrubd-wrapper "$T" "$daemon_log" "$ndaemons" \
-		"$CLAIMSCRUBD" -c "$_cfg" "$@" </dev/null >/dev/null 2>&1 &
+		"$@" </dev/null >/dev/null 2>&1 &
 	_i=0
 	while [ ! -s "$T/pid.$ndaemons" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
 	daemon_pid=$(cat "$T/pid.$ndaemons" 2>/dev/null)
