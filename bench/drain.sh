@@ -1,9 +1,9 @@
 #!/bin/sh
 # bench/drain.sh [N] — end-to-end drain of N queued claims (default 200000)
 # by `claimscrubd --once`, batch sizes 100/500/1000, one and two daemons,
-# against the SQL floor: the same claim / read / write statements run by
-# pgbench with precomputed results and no scrubbing.  Prints one markdown
-# table row per configuration.
+# against the SQL floor: the same claim_batch() / write_batch() statements
+# run by pgbench with precomputed results and no scrubbing (the rows are
+# fetched, not read).  Prints one markdown table row per configuration.
 set -eu
 n=${1:-200000}
 . "$(dirname "$0")/lib.sh"
@@ -18,10 +18,10 @@ psql_q -c "CREATE TABLE bench_pre AS SELECT id, version, status, result FROM cla
 	ALTER TABLE bench_pre ADD PRIMARY KEY (id); ANALYZE bench_pre"
 cat >"$B/floor.sql" <<'SQL'
 CREATE TEMP TABLE IF NOT EXISTS ids_t (id bigint);
-WITH picked AS MATERIALIZED (SELECT id FROM claimscrub.claim WHERE status = 'pending' AND (claimed_at IS NULL OR claimed_at < clock_timestamp() - interval '10 s') ORDER BY enqueued_at, id LIMIT :bs FOR UPDATE SKIP LOCKED), u AS (UPDATE claimscrub.claim c SET attempts = c.attempts + 1, claimed_at = clock_timestamp() FROM picked WHERE c.id = picked.id RETURNING c.id) INSERT INTO ids_t SELECT id FROM u;
+WITH r AS (SELECT * FROM claimscrub.claim_batch(:bs, 10000)), i AS (INSERT INTO ids_t SELECT id FROM r WHERE kind = 0) SELECT * FROM r;
 BEGIN;
-SELECT c.id, c.version, c.attempts, c.claim_ref, c.payer, claimscrub.claim_document(c) FROM claimscrub.claim c WHERE c.id = ANY ((SELECT array_agg(id) FROM ids_t)::bigint[]) AND c.status = 'pending' ORDER BY c.id FOR UPDATE SKIP LOCKED;
-SELECT claimscrub.write_results(coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'version', p.version, 'status', p.status, 'rules', 'bench', 'result', p.result)) FROM bench_pre p WHERE p.id = ANY ((SELECT array_agg(id) FROM ids_t)::bigint[])), '[]'));
+SELECT claimscrub.write_batch(coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'version', p.version, 'status', p.status, 'rules', 'bench', 'result', p.result)) FROM bench_pre p WHERE p.id = ANY ((SELECT array_agg(id) FROM ids_t)::bigint[])), '[]'));
+SELECT claimscrub.end_batch();
 DELETE FROM ids_t;
 COMMIT;
 SQL

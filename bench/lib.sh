@@ -25,7 +25,7 @@ bench_pg_start() {
 		>"$B/initdb.log" 2>&1 || { cat "$B/initdb.log" >&2; return 1; }
 	o="-c listen_addresses='' -c unix_socket_directories='$B/pg' -c port=$PGPORT"
 	o="$o -c fsync=on -c synchronous_commit=on -c max_connections=40"
-	o="$o -c shared_buffers=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min"
+	o="$o -c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=30min"
 	o="$o -c shared_preload_libraries=pg_stat_statements"
 	as_pg "$PG_BINDIR/pg_ctl" -D "$B/pg/data" -l "$B/pg/server.log" -w -t 60 -o "$o" start \
 		>/dev/null 2>&1 || { tail "$B/pg/server.log" >&2; return 1; }
@@ -49,12 +49,12 @@ bench_requeue() {
 	psql_q >/dev/null <<'SQL'
 BEGIN;
 SET LOCAL claimscrub.submitting = 'on';
-TRUNCATE claimscrub.finding;
+TRUNCATE claimscrub.finding, claimscrub.batch;
 UPDATE claimscrub.claim SET status = 'pending', attempts = 0, claimed_at = NULL,
 	result = NULL, scrubbed_at = NULL, scrubbed_version = NULL,
 	enqueued_at = clock_timestamp();
 COMMIT;
-VACUUM ANALYZE claimscrub.claim;
+VACUUM (FULL, ANALYZE) claimscrub.claim;
 CHECKPOINT;
 SQL
 }

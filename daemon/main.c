@@ -32,11 +32,10 @@
 #define BACKOFF_MIN_MS 100
 /* How often STATUS= is refreshed for systemctl status (claims/s). */
 #define STATUS_INTERVAL_S 5
-/* The last migration this daemon's SQL needs (sql/003_daemon.sql), and the
- * last one it knows of (sql/005_review.sql: views and reviewer decisions,
- * which the daemon does not need): a newer schema is warned about. */
-#define SCHEMA_VERSION 3
-#define SCHEMA_KNOWN 5
+/* The last migration this daemon's SQL needs (sql/006_batch.sql), and the
+ * last one it knows of: a newer schema is warned about. */
+#define SCHEMA_VERSION 6
+#define SCHEMA_KNOWN 6
 
 struct daemon {
 	struct event_base *base;
@@ -582,9 +581,9 @@ report(struct daemon *d)
 {
 	const struct queue_stats *s = queue_stats(d->queue);
 	dlog(DLOG_INFO, "exit",
-	     "claims=%lld clean=%lld flagged=%lld invalid=%lld "
+	     "claims=%lld clean=%lld flagged=%lld invalid=%lld stale=%lld "
 	     "batches=%lld batch_failures=%lld reconnects=%lld",
-	     s->claims, s->clean, s->flagged, s->invalid, s->batches,
+	     s->claims, s->clean, s->flagged, s->invalid, s->stale, s->batches,
 	     s->batch_failures, d->reconnects);
 }
 

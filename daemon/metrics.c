@@ -43,6 +43,10 @@ render_claims(const struct metrics_info *m, struct strbuf *out)
 					      finding_names[i],
 					      severity_names[k],
 					      s->findings[i][k]);
+	family(out, "claimscrub_claims_stale_total", "counter",
+	       "Claims scrubbed but not written: they changed meanwhile and "
+	       "are scrubbed again.");
+	strbuf_printf(out, "claimscrub_claims_stale_total %lld\n", s->stale);
 	family(out, "claimscrub_batches_total", "counter",
 	       "Batches committed.");
 	strbuf_printf(out, "claimscrub_batches_total %lld\n", s->batches);

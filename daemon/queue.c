@@ -9,21 +9,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/claimrows.h"
 #include "daemon/dlog.h"
 #include "daemon/queue.h"
 
-/* Claims not leased by another daemon; the lease and the attempt commit at
- * once, so they survive a crash ($2: the lease in milliseconds). */
+/* Takes up to $1 claims no other daemon holds as this connection's batch
+ * and returns their rows; the batch (the lease, $2 ms) commits at once, so
+ * a crash is counted against its claims.  See sql/006_batch.sql. */
 static const char SQL_CLAIM[] =
-	"WITH picked AS MATERIALIZED ("
-	" SELECT id FROM claimscrub.claim WHERE status = 'pending'"
-	" AND (claimed_at IS NULL OR claimed_at <"
-	" clock_timestamp() - make_interval(secs => $2::double precision / "
-	"1000))"
-	" ORDER BY enqueued_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)"
-	" UPDATE claimscrub.claim c SET attempts = c.attempts + 1,"
-	" claimed_at = clock_timestamp()"
-	" FROM picked WHERE c.id = picked.id RETURNING c.id";
+	"SELECT * FROM claimscrub.claim_batch($1::integer, $2::double "
+	"precision)";
 /* The queue's depth and the age of its oldest claim, for the metrics. */
 static const char SQL_DEPTH[] =
 	"SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() -"
@@ -31,21 +26,18 @@ static const char SQL_DEPTH[] =
 /* Whether anything is pending at all (leased by others included). */
 static const char SQL_PENDING[] = "SELECT EXISTS (SELECT 1 FROM "
 				  "claimscrub.claim WHERE status = 'pending')";
-static const char SQL_LOCK[] =
-	"SELECT c.id, c.version, c.attempts, c.claim_ref, c.payer,"
-	" claimscrub.claim_document(c) FROM claimscrub.claim c"
-	" WHERE c.id = ANY ($1::bigint[]) AND c.status = 'pending'"
-	" ORDER BY c.id FOR UPDATE SKIP LOCKED";
-static const char SQL_WRITE[] = "SELECT claimscrub.write_results($1::jsonb)";
-/* The invalid result of a claim that failed alone, written like any other
- * (its finding row too), if the claim is still pending ($2: its id). */
-static const char SQL_WRITE_ONE[] =
-	"WITH l AS MATERIALIZED (SELECT id FROM claimscrub.claim"
-	" WHERE id = $2::bigint AND status = 'pending' FOR UPDATE)"
-	" SELECT claimscrub.write_results($1::jsonb) FROM l";
+/* The rows of claims already leased, if still pending (a retried claim). */
+static const char SQL_READ[] =
+	"SELECT * FROM claimscrub.read_claims($1::bigint[])";
+/* Results, findings and statuses of claims still pending at the version
+ * read; returns how many were written.  Also writes the invalid result of a
+ * claim that failed alone, its finding row too. */
+static const char SQL_WRITE[] = "SELECT claimscrub.write_batch($1::jsonb)";
+/* The batch is written: its lease goes with the same commit. */
+static const char SQL_END[] = "SELECT claimscrub.end_batch()";
 /* ... and when not even that can be stored: the status and result alone
  * ($3: the version read, if any); the claim's open findings of earlier
- * versions go, as write_results would have deleted them. */
+ * versions go, as write_batch would have deleted them. */
 static const char SQL_MARK[] =
 	"WITH m AS (UPDATE claimscrub.claim SET status = 'invalid',"
 	" result = $2::jsonb, scrubbed_at = clock_timestamp(),"
@@ -54,21 +46,14 @@ static const char SQL_MARK[] =
 	" AND version = coalesce($3::integer, version) RETURNING id)"
 	" DELETE FROM claimscrub.finding f USING m"
 	" WHERE f.claim_id = m.id AND f.resolution IS NULL";
-/* Claims that failed for a reason of the moment get their attempt back; the
- * lease is left to run out. */
-static const char SQL_RELEASE[] =
-	"UPDATE claimscrub.claim SET attempts = greatest(attempts - 1, 0)"
-	" WHERE id = ANY ($1::bigint[]) AND status = 'pending'";
-
 enum qstate {
 	Q_IDLE,
 	Q_CLAIMING,
 	Q_CHECKING,
-	Q_LOCKING,
+	Q_READING,
 	Q_WRITING,
 	Q_ROLLING_BACK,
-	Q_MARKING,
-	Q_RELEASING
+	Q_MARKING
 };
 
 struct queue {
@@ -83,7 +68,7 @@ struct queue {
 	struct timespec depth_at; /* when the depth was last sampled */
 	/* the batch in flight */
 	struct strbuf ids; /* "{1,2,3}" */
-	struct strbuf out; /* results JSON for write_results */
+	struct strbuf out; /* results JSON for write_batch */
 	int nclaims;
 	struct queue_stats pending; /* counts of the batch, added on commit */
 	/* claims to retry one by one after a failed batch */
@@ -94,7 +79,6 @@ struct queue {
 	char single_version[16]; /* and its version */
 	char fail_reason[512];
 	char fail_state[6]; /* the failure's SQLSTATE, "" if not the server's */
-	struct strbuf owed; /* "{1,2}": claims whose attempt is still owed */
 	struct queue_stats stats;
 };
 
@@ -103,10 +87,12 @@ const double queue_bucket_bounds[QUEUE_BUCKETS] = {
 };
 
 static void step_claim(struct queue *q);
-static void step_lock(struct queue *q);
-static void step_give_back(struct queue *q);
+static void step_read(struct queue *q);
 static void step_rollback(struct queue *q, const char *why,
 			  const char *sqlstate);
+static void fail_batch(struct queue *q, const char *why, const char *sqlstate,
+		       bool in_txn);
+static void scrub_batch(struct queue *q, PGresult *r);
 
 struct queue *
 queue_new(struct conn *c, void (*idle)(void *arg, bool empty), void *arg)
@@ -122,7 +108,6 @@ queue_new(struct conn *c, void (*idle)(void *arg, bool empty), void *arg)
 	q->lease_ms = 10000;
 	q->ids = (struct strbuf)STRBUF_INIT;
 	q->out = (struct strbuf)STRBUF_INIT;
-	q->owed = (struct strbuf)STRBUF_INIT;
 	return q;
 }
 
@@ -190,19 +175,11 @@ queue_kick(struct queue *q)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &q->started);
 	q->single_ref[0] = q->single_version[0] = '\0';
-	if (q->owed.failed) { /* out of memory: the attempts stay counted */
-		strbuf_free(&q->owed);
-		q->owed = (struct strbuf)STRBUF_INIT;
-	}
-	if (q->owed.len > 0) {
-		step_give_back(q);
-		return;
-	}
 	if (q->retry_pos < q->nretry) {
 		strbuf_reset(&q->ids);
 		strbuf_printf(&q->ids, "{%lld}", q->retry[q->retry_pos++]);
 		q->single = true;
-		step_lock(q);
+		step_read(q);
 		return;
 	}
 	q->single = false;
@@ -216,7 +193,6 @@ queue_free(struct queue *q)
 		return;
 	strbuf_free(&q->ids);
 	strbuf_free(&q->out);
-	strbuf_free(&q->owed);
 	free(q->retry);
 	free(q);
 }
@@ -275,18 +251,11 @@ on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 			strtod(PQgetvalue(res[1], 0, 1), NULL);
 		q->stats.depth_known = true;
 	}
-	int rows = PQntuples(res[0]);
-	if (rows == 0) {
+	if (PQntuples(res[0]) == 0) {
 		step_check(q);
 		return;
 	}
-	strbuf_reset(&q->ids);
-	strbuf_putc(&q->ids, '{');
-	for (int i = 0; i < rows; i++)
-		strbuf_printf(&q->ids, "%s%s", i ? "," : "",
-			      PQgetvalue(res[0], i, 0));
-	strbuf_putc(&q->ids, '}');
-	step_lock(q);
+	scrub_batch(q, res[0]);
 }
 
 static void
@@ -307,7 +276,7 @@ step_claim(struct queue *q)
 	run(q, Q_CLAIMING, qs, depth ? 2 : 1, on_claimed);
 }
 
-/* ---- 2. lock and read, 3. scrub ------------------------------------------ */
+/* ---- 2. scrub ------------------------------------------------------------ */
 
 /* The reasons a stored claim is not a valid claim document. */
 static int
@@ -321,54 +290,68 @@ reasons_of(const struct diag_list *dl, const char **reasons, int max)
 	return n;
 }
 
-/* The result for one row (id, version, attempts, claim_ref, payer,
- * document); cd keeps the claim the result borrows. */
+/* The result for one claim read back from its rows (document doc, in a). */
 static struct result *
-row_result(struct queue *q, PGresult *r, int row, struct claimdoc **cd)
+claim_result(struct queue *q, const struct claimrows_claim *rc,
+	     const struct ynode *doc, struct arena *a)
 {
-	const char *ref = PQgetvalue(r, row, 3);
-	const char *payer =
-		PQgetisnull(r, row, 4) ? NULL : PQgetvalue(r, row, 4);
-	long attempts = strtol(PQgetvalue(r, row, 2), NULL, 10);
+	long tries = strtol(rc->tries, NULL, 10);
 	const char *reasons[16];
 	char tried[96];
 	struct diag_list dl = {0};
+	struct yctx ctx = {a, &dl};
+	struct claim *c = arena_alloc(a, sizeof(*c));
 	struct result *res = NULL;
 
-	if (attempts > q->max_attempts) {
+	if (tries > q->max_attempts) {
 		snprintf(tried, sizeof(tried), "scrubbing it failed %ld times",
-			 attempts - 1);
+			 tries - 1);
 		reasons[0] = tried;
-		scrub_invalid(q->rs, ref, payer, reasons, 1, &res);
+		scrub_invalid(q->rs, rc->ref, rc->payer, reasons, 1, &res);
 		return res;
 	}
-	const char *doc = PQgetvalue(r, row, 5);
-	enum scrub_err err = claimdoc_parse(
-		ref, doc, (size_t)PQgetlength(r, row, 5), cd, &dl);
-	const struct claim *c = *cd ? claimdoc_claim(*cd, 0) : NULL;
-	if (err == SCRUB_OK && c)
+	enum scrub_err err =
+		c ? claimdoc_from_node(&ctx, doc, c) : SCRUB_ENOMEM;
+	if (err == SCRUB_OK)
 		scrub_claim(q->rs, c, &res);
 	else if (err != SCRUB_ENOMEM)
-		scrub_invalid(q->rs, ref, payer, reasons,
+		scrub_invalid(q->rs, rc->ref, rc->payer, reasons,
 			      reasons_of(&dl, reasons, 16), &res);
 	diag_list_free(&dl);
 	return res;
 }
 
-/* Scrubs one row into the batch's results; returns its verdict, or -1 when
- * out of memory (the claim stays pending and is tried again). */
+/* Scrubs the claim at *row of r into the batch's results and notes its id;
+ * returns its verdict, or -1 when out of memory (the claim stays pending
+ * and is tried again).  Returns -2 when no claim is left. */
 static int
-scrub_row(struct queue *q, PGresult *r, int row)
+scrub_next(struct queue *q, PGresult *r, int *row)
 {
-	struct claimdoc *cd = NULL;
-	struct result *res = row_result(q, r, row, &cd);
+	struct claimrows_claim rc;
+	struct ynode *doc;
+	struct arena *a = arena_new();
+	if (!a) { /* the rest of the batch stays pending, for the next one */
+		dlog(DLOG_ERROR, "out-of-memory", "step=scrub");
+		return -2;
+	}
+	if (!claimrows_next(r, row, a, &rc, &doc)) {
+		arena_free(a);
+		return -2;
+	}
+	strbuf_puts(&q->ids, q->ids.len > 1 ? "," : "");
+	strbuf_puts(&q->ids, rc.id);
+	if (q->single) {
+		snprintf(q->single_ref, sizeof(q->single_ref), "%s", rc.ref);
+		snprintf(q->single_version, sizeof(q->single_version), "%s",
+			 rc.version);
+	}
+	struct result *res = doc ? claim_result(q, &rc, doc, a) : NULL;
 	int verdict = res ? (int)res->verdict : -1;
 	if (res) {
 		strbuf_printf(&q->out,
 			      "%s{\"id\":%s,\"version\":%s,\"status\":\"%s\","
 			      "\"rules\":\"%s\",\"result\":",
-			      q->nclaims ? "," : "", PQgetvalue(r, row, 0),
-			      PQgetvalue(r, row, 1),
+			      q->nclaims ? "," : "", rc.id, rc.version,
 			      verdict_names[res->verdict],
 			      rules_version(q->rs));
 		result_json(res, &q->out);
@@ -378,7 +361,7 @@ scrub_row(struct queue *q, PGresult *r, int row)
 		q->pending.findings[res->findings[i].id]
 				   [res->findings[i].severity]++;
 	result_free(res);
-	claimdoc_free(cd);
+	arena_free(a);
 	return verdict;
 }
 
@@ -393,28 +376,19 @@ count(struct queue_stats *s, enum verdict v)
 	s->invalid += v == VERDICT_INVALID;
 }
 
+/* Scrubs the claims of r (claim_batch's or read_claims' rows) into q->out
+ * and notes their ids in q->ids ("{1,2,3}"), then writes. */
 static void
-on_locked(void *arg, PGresult *const *res, int n, const char *error)
+scrub_batch(struct queue *q, PGresult *r)
 {
-	struct queue *q = arg;
-	(void)n;
-	if (error || !res[1]) {
-		step_rollback(q, error ? error : "reading the batch failed",
-			      conn_sqlstate(q->conn));
-		return;
-	}
-	if (q->single && PQntuples(res[1]) == 1) {
-		snprintf(q->single_ref, sizeof(q->single_ref), "%s",
-			 PQgetvalue(res[1], 0, 3));
-		snprintf(q->single_version, sizeof(q->single_version), "%s",
-			 PQgetvalue(res[1], 0, 1));
-	}
+	int row = 0, verdict;
+	strbuf_reset(&q->ids);
+	strbuf_putc(&q->ids, '{');
 	strbuf_reset(&q->out);
 	strbuf_putc(&q->out, '[');
 	q->nclaims = 0;
 	memset(&q->pending, 0, sizeof(q->pending));
-	for (int i = 0; i < PQntuples(res[1]); i++) {
-		int verdict = scrub_row(q, res[1], i);
+	while ((verdict = scrub_next(q, r, &row)) != -2) {
 		if (verdict < 0) {
 			dlog(DLOG_ERROR, "out-of-memory", "step=scrub");
 			continue;
@@ -422,16 +396,30 @@ on_locked(void *arg, PGresult *const *res, int n, const char *error)
 		count(&q->pending, (enum verdict)verdict);
 		q->nclaims++;
 	}
+	strbuf_putc(&q->ids, '}');
 	strbuf_putc(&q->out, ']');
 	step_write(q);
 }
 
 static void
-step_lock(struct queue *q)
+on_read(void *arg, PGresult *const *res, int n, const char *error)
 {
-	struct conn_query qs[] = {{"BEGIN", 0, {NULL}},
-				  {SQL_LOCK, 1, {strbuf_str(&q->ids)}}};
-	run(q, Q_LOCKING, qs, 2, on_locked);
+	struct queue *q = arg;
+	(void)n;
+	if (error || !res[0]) {
+		fail_batch(q, error ? error : "reading the claim failed",
+			   conn_sqlstate(q->conn), false);
+		return;
+	}
+	scrub_batch(q, res[0]);
+}
+
+/* A claim retried alone (q->ids) is read again; it is still leased. */
+static void
+step_read(struct queue *q)
+{
+	struct conn_query qs[] = {{SQL_READ, 1, {strbuf_str(&q->ids)}}};
+	run(q, Q_READING, qs, 1, on_read);
 }
 
 /* ---- 4. write and commit ---------------------------------------------- */
@@ -449,13 +437,20 @@ static void
 on_written(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
-	(void)res;
-	(void)n;
 	if (error) {
 		step_rollback(q, error, conn_sqlstate(q->conn));
 		return;
 	}
 	struct queue_stats *s = &q->stats, *p = &q->pending;
+	/* claims that changed while scrubbed (a new version, or written by
+	 * another daemon) were left alone: they are scrubbed again as they are
+	 * now, so their results count as stale, not as written */
+	long long written =
+		n > 1 && res[1] && PQntuples(res[1]) == 1
+			? strtoll(PQgetvalue(res[1], 0, 0), NULL, 10)
+			: p->claims;
+	p->stale = p->claims > written ? p->claims - written : 0;
+	s->stale += p->stale;
 	s->claims += p->claims;
 	s->clean += p->clean;
 	s->flagged += p->flagged;
@@ -471,8 +466,9 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	s->batch_buckets[b]++;
 	s->batch_seconds += ms / 1000.0;
 	dlog(DLOG_INFO, "batch",
-	     "claims=%lld clean=%lld flagged=%lld invalid=%lld ms=%ld%s",
-	     p->claims, p->clean, p->flagged, p->invalid, ms,
+	     "claims=%lld clean=%lld flagged=%lld invalid=%lld stale=%lld "
+	     "ms=%ld%s",
+	     p->claims, p->clean, p->flagged, p->invalid, p->stale, ms,
 	     q->single ? " retry=single" : "");
 	next_batch(q);
 }
@@ -480,13 +476,19 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 static void
 step_write(struct queue *q)
 {
-	if (q->out.failed) {
-		step_rollback(q, "out of memory building the results", "");
+	if (q->out.failed || q->ids.failed) {
+		fail_batch(q, "out of memory building the results", "", false);
 		return;
 	}
-	struct conn_query qs[] = {{SQL_WRITE, 1, {strbuf_str(&q->out)}},
+	/* a claim retried alone keeps the lease on the others of its batch
+	 * (the next claim_batch ends it) */
+	struct conn_query qs[] = {{"BEGIN", 0, {NULL}},
+				  {SQL_WRITE, 1, {strbuf_str(&q->out)}},
+				  {SQL_END, 0, {NULL}},
 				  {"COMMIT", 0, {NULL}}};
-	run(q, Q_WRITING, qs, 2, on_written);
+	if (q->single)
+		qs[2] = qs[3];
+	run(q, Q_WRITING, qs, q->single ? 3 : 4, on_written);
 }
 
 /* ---- failures -------------------------------------------------------- */
@@ -546,7 +548,7 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 }
 
 /* q->out: the invalid result of the claim being retried alone, for reason
- * why; framed as a batch for write_results when framed. */
+ * why; framed as a batch for write_batch when framed. */
 static bool
 invalid_result(struct queue *q, const char *idtext, const char *why,
 	       bool framed)
@@ -595,8 +597,9 @@ on_marked_whole(void *arg, PGresult *const *res, int n, const char *error)
 	struct queue *q = arg;
 	char why[1200], e[300];
 	if (!error) {
-		/* no row: the claim was no longer pending, nothing written */
-		if (n > 0 && res[0] && PQntuples(res[0]) > 0)
+		/* 0: the claim was no longer pending, nothing written */
+		if (n > 0 && res[0] && PQntuples(res[0]) == 1 &&
+		    strcmp(PQgetvalue(res[0], 0, 0), "0") != 0)
 			on_marked(arg, res, n, NULL);
 		else
 			next_batch(q);
@@ -641,75 +644,21 @@ mark_invalid(struct queue *q)
 		q->state = Q_IDLE;
 		return;
 	}
-	struct conn_query qs[] = {
-		{SQL_WRITE_ONE, 2, {strbuf_str(&q->out), idtext}}};
+	struct conn_query qs[] = {{SQL_WRITE, 1, {strbuf_str(&q->out)}}};
 	run(q, Q_MARKING, qs, 1, on_marked_whole);
 }
 
-static void
-on_released(void *arg, PGresult *const *res, int n, const char *error)
-{
-	struct queue *q = arg;
-	char e[300];
-	(void)res;
-	(void)n;
-	bool again = error && transient(conn_sqlstate(q->conn));
-	if (error)
-		dlog(DLOG_WARNING, "release-failed",
-		     "claims=%s retry=%s error=%s", strbuf_str(&q->ids),
-		     again ? "next-batch" : "no",
-		     dlog_quote(error, e, sizeof(e)));
-	if (again) {
-		/* append "{3}" to "{1,2}" */
-		if (q->owed.len > 0) {
-			q->owed.len--;
-			strbuf_putc(&q->owed, ',');
-			strbuf_puts(&q->owed, strbuf_str(&q->ids) + 1);
-		} else {
-			strbuf_puts(&q->owed, strbuf_str(&q->ids));
-		}
-	}
-	/* rest until the poll timer or a NOTIFY: the cause may not be over */
-	go_idle(q, false);
-}
-
-static void
-on_given_back(void *arg, PGresult *const *res, int n, const char *error)
-{
-	struct queue *q = arg;
-	(void)res;
-	(void)n;
-	if (error && transient(conn_sqlstate(q->conn))) {
-		go_idle(q, false);
-		return;
-	}
-	if (error) /* never again: the attempts stay counted */
-		dlog(DLOG_WARNING, "release-failed", "claims=%s retry=no",
-		     strbuf_str(&q->owed));
-	strbuf_reset(&q->owed);
-	q->state = Q_IDLE;
-	queue_kick(q);
-}
-
-/* The attempts a failed release still owes, before the next batch. */
-static void
-step_give_back(struct queue *q)
-{
-	struct conn_query qs[] = {{SQL_RELEASE, 1, {strbuf_str(&q->owed)}}};
-	run(q, Q_RELEASING, qs, 1, on_given_back);
-}
-
-/* A claim that failed alone for a reason of the moment: not its fault, so
- * it gets its attempt back (max_attempts counts crashes) and is claimed
- * again once its lease has run out. */
+/* A claim that failed alone for a reason of the moment: not its fault, and
+ * no attempt is counted (attempts count crashes).  It stays pending; the
+ * daemon rests until the poll timer or a NOTIFY, as the cause may not be
+ * over, and the claim is taken again with the next batch. */
 static void
 release(struct queue *q)
 {
 	char e[300];
 	dlog(DLOG_WARNING, "claim-retry-later", "claims=%s error=%s",
 	     strbuf_str(&q->ids), dlog_quote(q->fail_reason, e, sizeof(e)));
-	struct conn_query qs[] = {{SQL_RELEASE, 1, {strbuf_str(&q->ids)}}};
-	run(q, Q_RELEASING, qs, 1, on_released);
+	go_idle(q, false);
 }
 
 static void
@@ -732,8 +681,10 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 	next_batch(q);
 }
 
+/* The batch failed (in_txn: its transaction is open and must be rolled
+ * back; else nothing is open). */
 static void
-step_rollback(struct queue *q, const char *why, const char *sqlstate)
+fail_batch(struct queue *q, const char *why, const char *sqlstate, bool in_txn)
 {
 	char e[300];
 	/* a lost connection: the server rolled back; on_down says so */
@@ -750,6 +701,16 @@ step_rollback(struct queue *q, const char *why, const char *sqlstate)
 	     "claims=%s retry=%s sqlstate=%s error=%s",
 	     q->single ? strbuf_str(&q->ids) : "batch", retry,
 	     sqlstate[0] ? sqlstate : "none", dlog_quote(why, e, sizeof(e)));
+	if (!in_txn) {
+		on_rolled_back(q, NULL, 0, NULL);
+		return;
+	}
 	struct conn_query qs[] = {{"ROLLBACK", 0, {NULL}}};
 	run(q, Q_ROLLING_BACK, qs, 1, on_rolled_back);
+}
+
+static void
+step_rollback(struct queue *q, const char *why, const char *sqlstate)
+{
+	fail_batch(q, why, sqlstate, true);
 }

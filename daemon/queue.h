@@ -26,6 +26,7 @@ extern const double queue_bucket_bounds[QUEUE_BUCKETS];
 
 struct queue_stats {
 	long long claims, clean, flagged, invalid;
+	long long stale; /* of claims: changed while scrubbed, not written */
 	long long batches, batch_failures;
 	long long findings[F_COUNT][3]; /* by finding id and severity */
 	long long batch_buckets[QUEUE_BUCKETS + 1]; /* per bucket, last: +Inf */

@@ -14,8 +14,6 @@
 #include "claimdoc.h"
 
 /* More than any real encounter has; keeps one document's cost bounded. */
-#define CLAIMDOC_MAX_LINES 10000
-#define CLAIMDOC_MAX_ADMINS 10000
 #define CLAIMDOC_TIME_MAX 64
 
 struct claimdoc {

@@ -18,6 +18,11 @@
 
 struct claimdoc;
 
+/* A claim has at most this many lines and administrations; a document with
+ * more is refused before any of them is read. */
+#define CLAIMDOC_MAX_LINES 10000
+#define CLAIMDOC_MAX_ADMINS 10000
+
 /*
  * Reads every document of buf (len bytes; file names it in diagnostics).
  * *out receives the documents read — a syntax error stops the reading, and

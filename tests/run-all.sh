@@ -91,7 +91,7 @@ valgrind_pass() {
 # itself) and http-hostile.sh (it measures the daemon's memory)
 VALGRIND_TESTS="tests/pg/fault-pg.sh tests/pg/fault-kill9.sh
 	tests/pg/fault-daemons.sh tests/pg/fault-signals.sh tests/pg/fault-diskfull.sh
-	tests/pg/kill9.sh tests/pg/two-daemons.sh tests/pg/restart.sh tests/pg/signals.sh
+	tests/pg/kill9.sh tests/pg/crash-batch.sh tests/pg/two-daemons.sh tests/pg/restart.sh tests/pg/signals.sh
 	tests/pg/golden.sh tests/pg/bad-rows.sh tests/pg/rescrub.sh tests/pg/roles.sh
 	tests/pg/listen.sh tests/pg/notify.sh tests/pg/reload.sh tests/pg/http.sh
 	tests/pg/review.sh tests/pg/tls.sh tests/pg/hostile.sh"
@@ -100,7 +100,7 @@ build clang CC=clang --enable-werror
 build asan CC=clang --enable-sanitizers --enable-werror && \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 check asan
 
-# libFuzzer: the four fuzzers of tests/fuzz/ for 60 s each, in build/fuzz
+# libFuzzer: the five fuzzers of tests/fuzz/ for 60 s each, in build/fuzz
 # (clang); a crash, leak, timeout or out-of-memory fails the run.
 echo "== fuzz (tests/fuzz/run.sh 60)"
 rm -rf build/fuzz

@@ -2,7 +2,7 @@
 # run.sh — builds the libFuzzer targets of tests/fuzz/ with clang and runs
 # each for SECONDS (default 60), one after the other, from seed corpora made
 # at run time from the golden cases, the examples, the rule files and the
-# example configuration.
+# example configuration (claimrows: rows written here).
 #
 #   tests/fuzz/run.sh [-b BUILDDIR] [-n] [SECONDS [FUZZER...]]
 #
@@ -10,7 +10,8 @@
 #                Makefile yet); default: build/fuzz in the source tree
 #   -n           do not build: the fuzzers are already in BUILDDIR
 #                (`make fuzz` uses this)
-#   FUZZER       some of: claimdoc rules config check (default: all four)
+#   FUZZER       some of: claimdoc rules config check claimrows (default:
+#                all five)
 #
 # Per fuzzer it prints one line — executions, libFuzzer's final cov: and ft:,
 # the corpus size and the outcome — and exits 1 when any fuzzer crashed,
@@ -31,7 +32,7 @@ done
 shift $((OPTIND - 1))
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-names=${*:-claimdoc rules config check}
+names=${*:-claimdoc rules config check claimrows}
 
 mkdir -p "$build" && build=$(cd "$build" && pwd) || exit 2
 if [ "$do_build" = 1 ]; then
@@ -42,6 +43,95 @@ if [ "$do_build" = 1 ]; then
 	make -C "$build" -j"$(nproc)" fuzzers >"$build/fuzz-build.log" 2>&1 || {
 		tail -n 30 "$build/fuzz-build.log"; echo "fuzzer build FAILED"; exit 2; }
 fi
+
+# claimrows_seeds DIR — rows of claim_batch() in fuzz_claimrows' encoding:
+# '\t' between the 12 fields (id kind seq f1..f9), '\n' after a row, 0x01
+# for NULL, 0x1b before a byte taken as it is (see fuzz_claimrows.c)
+claimrows_seeds() {
+	# claim 1: two lines (one with modifiers), two administrations;
+	# claim 2: professional, no payer, provider or date
+	{
+		printf '1\t0\t0\t3\t1\tIC-2026-0301\tmedicare\tfacility\tNPI-1234567893\t2026-03-02\t\001\t\001\n'
+		printf '1\t1\t1\t96365\t1\t{59,XS}\n'
+		printf '1\t1\t2\tJ0696\t4\t\001\n'
+		printf '1\t2\t1\tA1\tceftriaxone\ttherapeutic\tinfusion\tL-forearm\t2026-03-02T09:10\t2026-03-02T09:40\tt\tf\n'
+		printf '1\t2\t2\tA2\tondansetron\ttherapeutic\tpush\tR-forearm\t2026-03-02T09:45\t\001\tf\tt\n'
+		printf '2\t0\t0\t1\t2\tON-2026-1101\t\001\tprofessional\t\001\t\001\n'
+		printf '2\t1\t1\t96374\t1\t\001\n'
+		printf '2\t2\t1\tA1\tsaline\thydration\tinfusion\t\001\t2026-03-03T08:00\t2026-03-03T09:30\t\001\t\001\n'
+	} >"$1/good.rows"
+	# NULL everywhere: required columns, the head columns, whole rows
+	{
+		printf '1\t0\t0\t\001\t\001\t\001\t\001\t\001\t\001\t\001\t\001\t\001\n'
+		printf '1\t1\t1\t\001\t\001\t\001\n'
+		printf '1\t2\t1\t\001\t\001\t\001\t\001\t\001\t\001\t\001\t\001\t\001\n'
+		printf '\001\t0\t0\t1\t1\tR\n'
+		printf '2\t\001\t\001\t1\t1\tR\n'
+		printf '3\t0\t0\t1\t1\tR\t\001\tfacility\n'
+		printf '3\t1\n\n\001\n'
+	} >"$1/nulls.rows"
+	# the modifiers column (text[] output) in every shape, and malformed
+	{
+		printf '1\t0\t0\t1\t1\tMODS\tmedicare\tfacility\n'
+		for m in '{59,XS}' '{"a b",NULL}' '{{a,b},{c,d}}' '[0:1]={59,XS}' \
+			'[1:2][1:2]={{a,b},{c,d}}' '{}' '{NULL}' '{"NULL"}' \
+			'{"\"q\"","back\\slash"}' '{{{{{{{{x}}}}}}}}' '{59,XS' \
+			'{,}' '{"unterminated' '59' '[0:1]' '{a,{b},"c"}' '{25}'; do
+			printf '1\t1\t1\t96365\t1\t%s\n' "$m"
+		done
+	} >"$1/modifiers.rows"
+	# hostile text: quotes, backslashes, escaped tab and newline, control
+	# bytes, invalid UTF-8, odd numbers and booleans, rows out of order
+	{
+		printf '1\t1\t1\torphan line\n'
+		printf '1\t0\t0\t-1\t99999999999999999999\ta"b\\c\033\td\033\ne\002\177\tpay\377\376er\tfacility\t\303\t2026-02-30\n'
+		printf '1\t1\t1\t"96365"\t1e3\t{"\\\\",\033\001}\n'
+		printf '1\t1\t2\t96365\t-4\t{\377,"\303"}\n'
+		printf '1\t2\t1\tA1\tx\tchemotherapy\tsubcutaneous\t\tnot a time\t2026-03-02T25:00\ttrue\tx\n'
+		printf '1\t1\t3\tlate line\n'
+		printf '2\t0abc\t0\t1\t1\tR2\t\001\tprofessional\n'
+		printf '3\t1\t1\tother claim\n'
+		printf '2\t2\t1\tA1\tx\thydration\n'
+		printf '00\t00\t0\t1\t1\t\033\001\tmedicare\tfacility\n'
+	} >"$1/hostile.rows"
+	# many rows: 300 lines and administrations; 10001 lines (past the
+	# reader's limit); 10001 administrations with one id
+	{
+		printf '1\t0\t0\t1\t1\tMANY\tmedicare\tfacility\n'
+		i=0
+		while [ $i -lt 300 ]; do
+			printf '1\t1\t%d\t96365\t%d\t{59}\n' $i $((i % 7 + 1))
+			i=$((i + 1))
+		done
+		i=0
+		while [ $i -lt 300 ]; do
+			printf '1\t2\t%d\tA%d\tsaline\thydration\n' $i $i
+			i=$((i + 1))
+		done
+	} >"$1/many.rows"
+	{
+		printf '1\t0\t0\t1\t1\tLINES\n'
+		awk 'BEGIN { for (i = 0; i < 10001; i++) print "1\t1" }'
+	} >"$1/lines-limit.rows"
+	{
+		printf '1\t0\t0\t1\t1\tADMINS\n'
+		awk 'BEGIN { for (i = 0; i < 10001; i++) print "1\t2" }'
+	} >"$1/admins-limit.rows"
+	# wide modifiers literals, 12000 elements: nested arrays, empty and
+	# escaped quoted strings (a parser that sizes each array, or each
+	# quoted element, by the rest of the text is quadratic here)
+	n=0
+	for w in '{},' '"",' '"\\",'; do
+		n=$((n + 1))
+		{
+			printf '1\t0\t0\t1\t1\tWIDE\tmedicare\tfacility\n'
+			printf '1\t1\t1\t96365\t1\t{'
+			W=$w awk 'BEGIN { for (i = 0; i < 12000; i++)
+				printf "%s", ENVIRON["W"] }'
+			printf '{}}\n'
+		} >"$1/wide-modifiers-$n.rows"
+	done
+}
 
 # seeds NAME DIR — fills DIR with the seed files for fuzzer NAME
 seeds() {
@@ -61,6 +151,8 @@ seeds() {
 		sed -n 's/^#\([a-z_]*: \)/\1/p' "$conf" >"$2/uncommented.yaml"
 		printf 'database: "postgresql://u:secret@db/claims"\n' >"$2/uri.yaml"
 		printf '{batch_size: 1, rules: [a, b], log_level: debug}\n' >"$2/flow.yaml" ;;
+	claimrows)
+		claimrows_seeds "$2" ;;
 	esac
 	[ -n "$(ls "$2")" ] || { echo "no seeds for $1 in $top" >&2; return 1; }
 }
@@ -82,12 +174,14 @@ for name in $names; do
 	# -max_len: 64 KiB, far above any real claim or rule file, small
 	# enough to keep the runs fast; claimscrubd.yaml is a few hundred bytes.
 	max_len=65536
+	dict=yaml.dict
+	[ "$name" = claimrows ] && dict=rows.dict
 	touch "$out/log.start"
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	"$bin" -max_total_time="$seconds" -print_final_stats=1 \
 		-rss_limit_mb=2048 -timeout=10 -max_len=$max_len \
-		-dict="$top/tests/fuzz/yaml.dict" \
+		-dict="$top/tests/fuzz/$dict" \
 		-artifact_prefix="$out/crashes/" \
 		"$out/corpus" "$out/seeds" >"$out/log" 2>&1
 	rc=$?

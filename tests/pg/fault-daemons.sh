@@ -1,6 +1,6 @@
 #!/bin/sh
 # fault-daemons.sh — fault scenario 4: three long-running daemons on one
-# database drain 30,000 claims (FAULT_CLAIMS=N for another count) while
+# database drain 60,000 claims (FAULT_CLAIMS=N for another count) while
 # more keep arriving: 20 rounds, each 1,000 new claims written straight into
 # the tables (gen_claims) and 25 existing claims resubmitted through
 # `claimscrub submit` (a new version each, some while a daemon holds them).  Then every claim is scrubbed exactly once at
@@ -10,7 +10,7 @@
 # `# three daemons: faults injected 20, claims N, lost 0, duplicated 0`.
 set -u
 . "$(dirname "$0")/lib.sh"
-claims=${FAULT_CLAIMS:-30000}
+claims=${FAULT_CLAIMS:-60000}
 rounds=20 per_round=1000 resubmit=25
 
 gen_claims "$claims" || setup_failed "generating $claims claims failed"
@@ -29,13 +29,15 @@ pid3=$daemon_pid log3=$daemon_log
 	next=$((claims + 1))
 	for r in $(seq 1 $rounds); do
 		gen_claims $per_round $next || echo "round $r: gen_claims failed" >>"$T/arrivals.err"
+		# the queue as the arrivals meet it (the daemons drain a round's
+		# claims in tens of milliseconds once the backlog is gone)
+		p=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE status = 'pending'")
+		echo "round $r: $p pending" >>"$T/arrivals.log"
 		next=$((next + per_round))
 		# resubmit some claims as they are (same content, new version)
 		claim_docs "c.id IN (SELECT id FROM claimscrub.claim ORDER BY random() LIMIT $resubmit)" "$T/resub.$r" &&
 			timeout 60 "$CLAIMSCRUB" submit --db "$conninfo" "$T/resub.$r" >"$T/submit.$r.out" 2>&1 ||
 			echo "round $r: submit failed: $(head -c 300 "$T/submit.$r.out")" >>"$T/arrivals.err"
-		p=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE status = 'pending'")
-		echo "round $r: $p pending" >>"$T/arrivals.log"
 		sleep 0.2
 	done
 ) </dev/null &

@@ -10,7 +10,7 @@
 #   C. timeouts: the daemon runs as a login role of claimscrub_daemon with
 #      lock_timeout 100 ms and statement_timeout 400 ms (ALTER ROLE ... SET)
 #      and max_attempts 2, while claimscrub.finding is locked ACCESS
-#      EXCLUSIVE for 1.5 s (lock timeouts in write_results), claimscrub.claim
+#      EXCLUSIVE for 1.5 s (lock timeouts in write_batch), claimscrub.claim
 #      is locked EXCLUSIVE for 1.5 s (lock timeouts when claiming), and a
 #      test trigger makes every finding insert sleep 0.6 s for 1.5 s
 #      (statement timeouts), three times each.

@@ -267,14 +267,16 @@ log_is_keyvalue() {
 	! grep -Evq '^[A-Za-z_][A-Za-z0-9_.-]*=("([^"\\]|\\.)*"|[^ "]*)( +[A-Za-z_][A-Za-z0-9_.-]*=("([^"\\]|\\.)*"|[^ "]*))* *$' "$1"
 }
 
-# scrubbed_in_log FILE — how many claims the daemon says it scrubbed: the
-# sum of claims= over its `event=batch` lines
+# scrubbed_in_log FILE — how many claims the daemon says it scrubbed and
+# wrote: the sum of claims= less stale= (scrubbed, but the claim changed
+# meanwhile and was left alone) over its `event=batch` lines
 scrubbed_in_log() {
 	awk '{
 		b = 0; c = 0
 		for (i = 1; i <= NF; i++) {
 			if ($i == "event=batch") b = 1
-			else if ($i ~ /^claims=[0-9]+$/) c = substr($i, 8) + 0
+			else if ($i ~ /^claims=[0-9]+$/) c += substr($i, 8) + 0
+			else if ($i ~ /^stale=[0-9]+$/) c -= substr($i, 7) + 0
 		}
 		if (b) s += c
 	}
@@ -505,11 +507,13 @@ sanitized() { grep -q __asan_init "$CLAIMSCRUBD" 2>/dev/null; }
 # test-only trigger, so "scrubbed exactly once per version" is counted by
 # the database, not taken from the daemons' logs (a daemon killed right
 # after its COMMIT never logs its batch); `attempts` is the claim's count
-# of attempts when its result was written
+# of attempts when its result was written: the batches of it that died
+# before (0 when the first one wrote it); `xid` the writing transaction
 audit_install() {
 	psql_val "
 CREATE TABLE public.fault_scrubs (claim_id bigint NOT NULL, version integer,
-	status text, attempts integer, at timestamptz NOT NULL DEFAULT clock_timestamp());
+	status text, attempts integer, at timestamptz NOT NULL DEFAULT clock_timestamp(),
+	xid bigint NOT NULL DEFAULT txid_current());
 CREATE FUNCTION public.fault_audit() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS \$\$
 BEGIN

@@ -154,6 +154,8 @@ denied s1 "SELECT finding" "SELECT count(*) FROM claimscrub.finding"
 denied s1 "INSERT a claim directly" "INSERT INTO claimscrub.claim (claim_ref, setting) VALUES ('S-X', 'facility')"
 denied s1 "call the helper check_document" "SELECT claimscrub.check_document('{}')"
 denied s1 "call write_results" "SELECT claimscrub.write_results('[]')"
+denied s1 "call write_batch" "SELECT claimscrub.write_batch('[]')"
+denied s1 "take a batch" "SELECT * FROM claimscrub.claim_batch(1, 10000)"
 
 # ---- the daemon: its statements, one by one, as d1 (rolled back) ---------------------------
 gen_claims 500 >/dev/null || setup_failed "gen_claims failed"
@@ -168,19 +170,14 @@ LISTEN claimscrub_pending;
 SELECT EXISTS (SELECT 1 FROM claimscrub.claim WHERE status = 'pending');
 SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(enqueued_at)), 0)
   FROM claimscrub.claim WHERE status = 'pending';
-WITH picked AS MATERIALIZED (
- SELECT id FROM claimscrub.claim WHERE status = 'pending'
- AND (claimed_at IS NULL OR claimed_at < clock_timestamp() - make_interval(secs => 10000::double precision / 1000))
- ORDER BY enqueued_at, id LIMIT 5 FOR UPDATE SKIP LOCKED)
- UPDATE claimscrub.claim c SET attempts = c.attempts + 1, claimed_at = clock_timestamp()
- FROM picked WHERE c.id = picked.id RETURNING c.id;
-SELECT c.id, c.version, c.attempts, c.claim_ref, c.payer, claimscrub.claim_document(c) IS NOT NULL
-  FROM claimscrub.claim c WHERE c.id = ANY (ARRAY[:a, :b]::bigint[]) AND c.status = 'pending'
- ORDER BY c.id FOR UPDATE SKIP LOCKED;
-SELECT 1 / (claimscrub.write_results(:'wr') = 1)::int AS wrote_one;
-UPDATE claimscrub.claim SET status = 'invalid', result = '{}'::jsonb,
- scrubbed_at = clock_timestamp(), scrubbed_version = version,
- claimed_at = NULL WHERE id = :b::bigint AND status = 'pending';
+SELECT count(*) > 0 AS claimed FROM claimscrub.claim_batch(5, 10000);
+SELECT count(*) > 0 AS read FROM claimscrub.read_claims(ARRAY[:a, :b]::bigint[]);
+SELECT 1 / (claimscrub.write_batch(:'wr') = 1)::int AS wrote_one;
+SELECT claimscrub.end_batch();
+WITH m AS (UPDATE claimscrub.claim SET status = 'invalid', result = '{}'::jsonb,
+ scrubbed_at = clock_timestamp(), scrubbed_version = version, claimed_at = NULL
+ WHERE id = :b::bigint AND status = 'pending' AND version = coalesce(NULL::integer, version) RETURNING id)
+ DELETE FROM claimscrub.finding f USING m WHERE f.claim_id = m.id AND f.resolution IS NULL;
 ROLLBACK;" -v a="$a" -v b="$b" -v wr="$wr")
 if [ $? -eq 0 ]; then ok "d1 can run each of the daemon's statements"; else
 	not_ok "d1 can run each of the daemon's statements" "$stmts"; fi
