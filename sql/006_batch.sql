@@ -88,7 +88,9 @@ CREATE TABLE IF NOT EXISTS claimscrub.batch (
 	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	owner_pid  integer NOT NULL,
 	taken_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
-	claim_ids  bigint[] NOT NULL
+	-- no NULL: one would make every claim look held (NOT IN) and stall
+	-- the queue
+	claim_ids  bigint[] NOT NULL CHECK (array_position(claim_ids, NULL) IS NULL)
 );
 
 -- Takes up to n pending claims that no live batch holds, oldest first, as
