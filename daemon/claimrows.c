@@ -19,7 +19,7 @@ enum { MAX_DIMS = 6 };
 
 struct tree {
 	struct arena *a;
-	const char *file; /* the claim id, for the reader's diagnostics */
+	const char *file; /* the claim_ref, for the reader's diagnostics */
 	bool failed;	  /* out of memory */
 };
 
