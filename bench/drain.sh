@@ -2,8 +2,9 @@
 # bench/drain.sh [N] — end-to-end drain of N queued claims (default 200000)
 # by `claimscrubd --once`, batch sizes 100/500/1000, one and two daemons,
 # against the SQL floor: the same claim_batch() / write_batch() statements
-# run by pgbench with precomputed results and no scrubbing (the rows are
-# fetched, not read).  Prints one markdown table row per configuration.
+# run by pgbench with precomputed results and no scrubbing (the claims'
+# rows are fetched and dropped).  Prints one markdown table row per
+# configuration.
 set -eu
 n=${1:-200000}
 . "$(dirname "$0")/lib.sh"

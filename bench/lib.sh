@@ -50,7 +50,7 @@ bench_requeue() {
 BEGIN;
 SET LOCAL claimscrub.submitting = 'on';
 TRUNCATE claimscrub.finding, claimscrub.batch;
-UPDATE claimscrub.claim SET status = 'pending', attempts = 0, claimed_at = NULL,
+UPDATE claimscrub.claim SET status = 'pending', attempts = 0,
 	result = NULL, scrubbed_at = NULL, scrubbed_version = NULL,
 	enqueued_at = clock_timestamp();
 COMMIT;

@@ -41,7 +41,7 @@ static const char SQL_END[] = "SELECT claimscrub.end_batch()";
 static const char SQL_MARK[] =
 	"WITH m AS (UPDATE claimscrub.claim SET status = 'invalid',"
 	" result = $2::jsonb, scrubbed_at = clock_timestamp(),"
-	" scrubbed_version = version, claimed_at = NULL"
+	" scrubbed_version = version"
 	" WHERE id = $1::bigint AND status = 'pending'"
 	" AND version = coalesce($3::integer, version) RETURNING id)"
 	" DELETE FROM claimscrub.finding f USING m"

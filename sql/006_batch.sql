@@ -84,6 +84,8 @@ $$;
 -- of its claims still pending has an attempt counted against it, so that a
 -- claim which kills every daemon that scrubs it ends up invalid instead of
 -- stalling the queue (the daemon's max_attempts).
+-- (claimscrub.claim.claimed_at, 003's lease claim by claim, is no longer
+-- read or written.)
 CREATE TABLE IF NOT EXISTS claimscrub.batch (
 	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	owner_pid  integer NOT NULL,
@@ -164,7 +166,7 @@ u AS (
 	UPDATE claimscrub.claim c
 	   SET status = b.status, result = b.result, rules_version = b.rules,
 	       scrubbed_at = clock_timestamp(), scrubbed_version = b.version,
-	       attempts = 0, claimed_at = NULL
+	       attempts = 0
 	  FROM b WHERE c.id = b.id AND c.version = b.version AND c.status = 'pending'
 	RETURNING c.id, c.version, b.result),
 d AS (

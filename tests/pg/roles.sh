@@ -175,7 +175,7 @@ SELECT count(*) > 0 AS read FROM claimscrub.read_claims(ARRAY[:a, :b]::bigint[])
 SELECT 1 / (claimscrub.write_batch(:'wr') = 1)::int AS wrote_one;
 SELECT claimscrub.end_batch();
 WITH m AS (UPDATE claimscrub.claim SET status = 'invalid', result = '{}'::jsonb,
- scrubbed_at = clock_timestamp(), scrubbed_version = version, claimed_at = NULL
+ scrubbed_at = clock_timestamp(), scrubbed_version = version
  WHERE id = :b::bigint AND status = 'pending' AND version = coalesce(NULL::integer, version) RETURNING id)
  DELETE FROM claimscrub.finding f USING m WHERE f.claim_id = m.id AND f.resolution IS NULL;
 ROLLBACK;" -v a="$a" -v b="$b" -v wr="$wr")
