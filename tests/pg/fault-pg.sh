@@ -27,13 +27,15 @@ note "seed $seed (FAULT_SEED=$seed replays the terminate moments)"
 # full count too)
 per_part=${FAULT_CLAIMS:-30000}
 pending_sql="SELECT count(*) FROM claimscrub.claim WHERE status = 'pending'"
-# top_up — 3,000 more claims when fewer than 3,000 are pending, so that
-# every fault meets a drain however fast this machine is
+# top_up N — N more claims when fewer than N are pending, so that every
+# fault meets a drain: part B's daemon drains about 30,000 claims a second
+# and pauses up to half a second before a fault (N 20,000); part C's
+# episodes hold the daemon up themselves (N 3,000)
 next_ref=1
 top_up() {
-	[ "$(psql_val "$pending_sql" 2>/dev/null || echo 0)" -ge 3000 ] && return 0
-	gen_claims 3000 $next_ref || not_ok "claims arriving"
-	next_ref=$((next_ref + 3000))
+	[ "$(psql_val "$pending_sql" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
+	gen_claims "$1" $next_ref || not_ok "claims arriving"
+	next_ref=$((next_ref + $1))
 }
 done_sql="SELECT NOT EXISTS (SELECT 1 FROM claimscrub.claim WHERE status = 'pending')"
 app_sql="SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd')"
@@ -95,7 +97,7 @@ pid=$daemon_pid log=$daemon_log
 killed=0 midway=0
 for pause in $pauses; do
 	wait_until "$app_sql" 10
-	top_up
+	top_up 20000
 	sleep "$pause"
 	k=$(psql_val "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
 	               FROM pg_stat_activity WHERE application_name = 'claimscrubd'")
@@ -151,7 +153,7 @@ for round in 1 2 3; do
 		claim) sql="BEGIN; LOCK TABLE claimscrub.claim IN EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT;" ;;
 		slow) sql="UPDATE public.fault_slow SET on_ = true; SELECT pg_sleep(1.5); UPDATE public.fault_slow SET on_ = false;" ;;
 		esac
-		top_up
+		top_up 3000
 		p=$(psql_val "$pending_sql")
 		psql_val "$sql" >/dev/null || not_ok "injecting $what (round $round)"
 		episodes=$((episodes + 1))
