@@ -1,10 +1,15 @@
 /*
  * compare — explain the difference between billed and expected codes.
  *
- * A ledger holds, per catalogue code, the units billed and expected that no
- * finding has explained yet.  Each pass takes what it can explain off the
- * ledger, so every billed unit is judged once: matched, or named by exactly
- * one finding.
+ * A ledger holds, per key (a catalogue code, and whether it is billed or
+ * expected as a second initial with a distinct-site modifier), the units
+ * billed and expected.  Units of a key cancel out; what is left is surplus
+ * (on the billed lines that hold it) or missing.  Each surplus is named by
+ * one finding, whose suggestion takes its units off the line and, where the
+ * record supports an unbilled code in their place, bills that code instead;
+ * each missing unit left is named by one finding that adds it.  So every
+ * billed unit is judged once, and applying every suggestion gives the
+ * expected codes (SEMANTICS.md, "Comparison with the billed lines").
  */
 #include "config.h"
 
@@ -15,9 +20,9 @@
 
 struct entry {
 	const struct rule_code *rc;
+	bool distinct;	      /* a second initial, with a distinct modifier */
 	int billed, expected; /* totals */
-	int lb, le;	      /* left: not yet matched or explained */
-	int line;	      /* first billed line with the code, 0 if none */
+	int le;		      /* expected units not billed nor suggested */
 	int admin;	      /* first administration behind it, -1 if none */
 };
 
@@ -29,57 +34,21 @@ struct cmp {
 	struct result *r;
 	struct entry *e;
 	int n;
-	/* each billed line's catalogue entry (or NULL), looked up once */
+	/* per billed line: its catalogue code (or NULL), its entry (or -1),
+	 * its units no expected unit matched, and the modifier that
+	 * modifier-conflict takes off it (or NULL) */
 	const struct rule_code **lrc;
+	int *lentry;
+	int *surplus;
+	bool *edited; /* a finding took units of the line */
+	int *taken;   /* units of the line findings took */
+	int *dup; /* surplus units that are initials billed beyond those
+		     supported: the latest lines' */
+	const char **conflict;
+	int extra_initials; /* unmodified initials billed beyond supported */
+	bool *used_run;	    /* short runs already named */
+	bool addon_named;   /* addon-without-primary given */
 };
-
-static struct entry *
-entry_for(struct cmp *x, const struct rule_code *rc)
-{
-	for (int i = 0; i < x->n; i++)
-		if (x->e[i].rc == rc)
-			return &x->e[i];
-	struct entry *e = &x->e[x->n++];
-	*e = (struct entry){.rc = rc, .admin = -1};
-	return e;
-}
-
-static void
-ledger_build(struct cmp *x)
-{
-	for (size_t i = 0; i < x->c->nlines; i++) {
-		const struct rule_code *rc = x->lrc[i];
-		if (!rc)
-			continue;
-		struct entry *e = entry_for(x, rc);
-		e->billed += x->c->lines[i].units;
-		if (!e->line)
-			e->line = (int)i + 1;
-	}
-	for (int i = 0; i < x->r->ncodes; i++) {
-		const struct result_code *rc = &x->r->codes[i];
-		struct entry *e = entry_for(x, rules_code(x->rs, rc->code));
-		e->expected += rc->units;
-		if (e->admin < 0)
-			e->admin = rc->admins[0];
-	}
-	for (int i = 0; i < x->n; i++) {
-		x->e[i].lb = x->e[i].billed;
-		x->e[i].le = x->e[i].expected;
-	}
-}
-
-static struct entry *
-entry_of_code(struct cmp *x, int code_index)
-{
-	if (code_index < 0)
-		return NULL;
-	const struct rule_code *rc = &x->rs->codes[code_index];
-	for (int i = 0; i < x->n; i++)
-		if (x->e[i].rc == rc)
-			return &x->e[i];
-	return NULL;
-}
 
 static bool
 has_role(const struct rule_code *rc, enum code_role role)
@@ -93,15 +62,249 @@ initial_only(const struct rule_code *rc)
 	return rc->roles == (1u << ROLE_INITIAL);
 }
 
+static bool
+hours_only(const struct rule_code *rc)
+{
+	return rc->roles == (1u << ROLE_ADDITIONAL_HOUR);
+}
+
 static struct result_finding *
 finding(struct cmp *x, enum finding_id id, int line, int admin)
 {
 	return result__finding(x->r, x->rs, id, line, admin);
 }
 
+/* ---- the ledger -------------------------------------------------------- */
+
+static bool
+distinct_modifier(const struct cmp *x, const char *mod)
+{
+	return rules_list_has(&x->s->distinct_site_accepted, mod);
+}
+
+/* A line counts as a second initial when its code can be an initial and
+ * it carries a modifier the profile accepts for a distinct site. */
+static bool
+line_distinct(const struct cmp *x, size_t i)
+{
+	const struct claim_line *l = &x->c->lines[i];
+	if (!x->lrc[i] || !has_role(x->lrc[i], ROLE_INITIAL))
+		return false;
+	for (int k = 0; k < l->nmodifiers; k++)
+		if (distinct_modifier(x, l->modifiers[k]))
+			return true;
+	return false;
+}
+
+static int
+entry_for(struct cmp *x, const struct rule_code *rc, bool distinct)
+{
+	for (int i = 0; i < x->n; i++)
+		if (x->e[i].rc == rc && x->e[i].distinct == distinct)
+			return i;
+	x->e[x->n] = (struct entry){.rc = rc, .distinct = distinct, .admin = -1};
+	return x->n++;
+}
+
+static struct entry *
+entry_find(struct cmp *x, const struct rule_code *rc, bool distinct)
+{
+	for (int i = 0; i < x->n; i++)
+		if (x->e[i].rc == rc && x->e[i].distinct == distinct)
+			return &x->e[i];
+	return NULL;
+}
+
+/* The entry of a code index (plain or distinct), or NULL. */
+static struct entry *
+entry_of_code(struct cmp *x, int code_index, bool distinct)
+{
+	if (code_index < 0)
+		return NULL;
+	return entry_find(x, &x->rs->codes[code_index], distinct);
+}
+
+static void
+ledger_build(struct cmp *x)
+{
+	int plain_initials = 0;
+	for (size_t i = 0; i < x->c->nlines; i++) {
+		x->lentry[i] = -1;
+		if (!x->lrc[i])
+			continue;
+		bool distinct = line_distinct(x, i);
+		x->lentry[i] = entry_for(x, x->lrc[i], distinct);
+		x->e[x->lentry[i]].billed += x->c->lines[i].units;
+		if (!distinct && initial_only(x->lrc[i]))
+			plain_initials += x->c->lines[i].units;
+	}
+	for (int i = 0; i < x->r->ncodes; i++) {
+		const struct result_code *rc = &x->r->codes[i];
+		struct entry *e = &x->e[entry_for(
+			x, rules_code(x->rs, rc->code), rc->modifier != NULL)];
+		e->expected += rc->units;
+		if (e->admin < 0)
+			e->admin = rc->admins[0];
+	}
+	x->extra_initials = plain_initials - x->d->initial_units;
+}
+
+/* Billed and expected units of a key cancel out, earlier lines first: the
+ * surplus is on the latest lines. */
+static void
+match_units(struct cmp *x)
+{
+	int extra = x->extra_initials;
+	for (int k = 0; k < x->n; k++) {
+		struct entry *e = &x->e[k];
+		int match = e->billed < e->expected ? e->billed : e->expected;
+		e->le = e->expected - match;
+		for (size_t i = 0; i < x->c->nlines; i++) {
+			if (x->lentry[i] != k)
+				continue;
+			int u = x->c->lines[i].units;
+			int kept = u < match ? u : match;
+			match -= kept;
+			x->surplus[i] = u - kept;
+		}
+	}
+	for (size_t i = x->c->nlines; i-- > 0 && extra > 0;) {
+		int k = x->lentry[i];
+		if (k < 0 || x->e[k].distinct || !initial_only(x->e[k].rc))
+			continue;
+		x->dup[i] = x->surplus[i] < extra ? x->surplus[i] : extra;
+		extra -= x->dup[i];
+	}
+}
+
+/* ---- suggestions ------------------------------------------------------- */
+
+/* The line's modifiers that are not distinct-site ones, plus `add`. */
+static void
+keep_modifiers(const struct cmp *x, const struct claim_line *l,
+	       const char *add, struct suggest *s)
+{
+	s->nmodifiers = 0;
+	for (int k = 0; k < l->nmodifiers; k++) {
+		const char *m = l->modifiers[k];
+		if (!distinct_modifier(x, m) && strcmp(m, "59") != 0 &&
+		    m[0] != 'X' && s->nmodifiers < CLAIM_MAX_MODIFIERS)
+			s->modifiers[s->nmodifiers++] = m;
+	}
+	if (add && s->nmodifiers < CLAIM_MAX_MODIFIERS)
+		s->modifiers[s->nmodifiers++] = add;
+}
+
+/* Takes k units off line i: the whole line (remove), the line's only
+ * edit (set-units: what it bills then), or some units (remove k). */
+static void
+suggest_take(struct cmp *x, struct result_finding *f, int i, int k)
+{
+	const struct claim_line *l = &x->c->lines[i];
+	struct suggest *s;
+	if (k < l->units && !x->edited[i] && k == x->surplus[i])
+		s = result__suggest(f, SUGGEST_SET_UNITS, l->code,
+				    l->units - k, NULL);
+	else
+		s = result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
+	if (s)
+		s->take = k;
+	x->surplus[i] -= k;
+	x->taken[i] += k;
+	x->edited[i] = true;
+}
+
+/* Bills `units` of entry o in place of k units of line i. */
+static void
+suggest_replace(struct cmp *x, struct result_finding *f, int i, int k,
+		struct entry *o, int units)
+{
+	const struct claim_line *l = &x->c->lines[i];
+	struct suggest *s =
+		result__suggest(f, SUGGEST_REPLACE, o->rc->code, units, NULL);
+	if (s) {
+		s->take = k;
+		keep_modifiers(x, l,
+			       o->distinct ? x->s->distinct_site_modifier
+					   : NULL,
+			       s);
+	}
+	x->surplus[i] -= k;
+	x->taken[i] += k;
+	x->edited[i] = true;
+	o->le -= units;
+}
+
+static bool
+pairable(const struct entry *o, const struct entry *e, bool same_service)
+{
+	if (o == e || o->le <= 0 || hours_only(o->rc))
+		return false;
+	return same_service ? o->rc->service == e->rc->service
+			    : (o->rc->roles & e->rc->roles) != 0;
+}
+
+/*
+ * The unbilled code the record supports in place of surplus units of e: the
+ * supported initial when e is a billed initial and that is unbilled (an
+ * error that takes away the primary suggests the right one), else a code of
+ * the same service, else of the same role; NULL when none.
+ */
+static struct entry *
+pair_for(struct cmp *x, const struct entry *e)
+{
+	if (initial_only(e->rc) && !e->distinct) {
+		struct entry *m = entry_of_code(x, x->d->main_initial, false);
+		if (m && m != e && m->le > 0)
+			return m;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < x->n; i++)
+			if (pairable(&x->e[i], e, pass == 0))
+				return &x->e[i];
+	return NULL;
+}
+
+/* The units of o billed in place of k surplus units: as many as are taken,
+ * but a hydration or hour code takes every unit the record supports. */
+static int
+pair_units(const struct entry *o, int k)
+{
+	if (has_role(o->rc, ROLE_ADDITIONAL_HOUR))
+		return o->le;
+	return k < o->le ? k : o->le;
+}
+
+/* Replaces up to n units of line i by pair_for()'s code, else takes them. */
+static void
+suggest_pair(struct cmp *x, struct result_finding *f, int i, int n)
+{
+	struct entry *e = &x->e[x->lentry[i]];
+	struct entry *o = pair_for(x, e);
+	if (!o) {
+		suggest_take(x, f, i, n);
+		return;
+	}
+	int k = n < o->le ? n : o->le;
+	suggest_replace(x, f, i, k, o, pair_units(o, k));
+}
+
 /* ---- 1. modifiers ------------------------------------------------------ */
 
 static const char *const x_modifiers[] = {"XE", "XP", "XS", "XU", NULL};
+
+/* Of 59 and an X modifier together, the one to take off: one the profile
+ * does not accept, else the one that is not its distinct-site modifier
+ * (CMS prefers X{EPSU}), so a supported second site keeps its flag. */
+static const char *
+conflict_drop(const struct cmp *x, const char *xmod)
+{
+	if (!distinct_modifier(x, xmod))
+		return xmod;
+	if (!distinct_modifier(x, "59"))
+		return "59";
+	return strcmp(x->s->distinct_site_modifier, "59") == 0 ? xmod : "59";
+}
 
 static void
 check_modifiers(struct cmp *x)
@@ -117,145 +320,18 @@ check_modifiers(struct cmp *x)
 				finding(x, F_MODIFIER_CONFLICT, (int)i + 1, -1);
 			result__ev_str(f, "code", l->code);
 			result__ev_str(f, "modifier", x_modifiers[k]);
+			x->conflict[i] = conflict_drop(x, x_modifiers[k]);
 			result__suggest(f, SUGGEST_REMOVE_MODIFIER, NULL, 0,
-					"59");
+					x->conflict[i]);
 			break;
 		}
 	}
 }
 
-/* ---- 2. initials ------------------------------------------------------- */
+/* ---- 2. held administrations ------------------------------------------ */
 
-static bool
-distinct_modifier(const struct cmp *x, const struct claim_line *l)
-{
-	for (int i = 0; i < l->nmodifiers; i++)
-		if (rules_list_has(&x->s->distinct_site_accepted,
-				   l->modifiers[i]))
-			return true;
-	return false;
-}
-
-static int
-expected_unmodified(const struct cmp *x, const char *code)
-{
-	int n = 0;
-	for (int i = 0; i < x->r->ncodes; i++)
-		if (x->r->codes[i].initial && !x->r->codes[i].modifier &&
-		    strcmp(x->r->codes[i].code, code) == 0)
-			n += x->r->codes[i].units;
-	return n;
-}
-
-/*
- * Suggests what to bill instead of n surplus initial units of rc on line:
- * the service's subsequent code where the record supports more of it than
- * is billed, else removal.  Takes the units off the ledger.
- */
-static void
-surplus_initial(struct cmp *x, struct result_finding *f,
-		const struct rule_code *rc, int n)
-{
-	const struct rule_service *svc = &x->rs->services[rc->service];
-	struct entry *sub = entry_of_code(x, svc->code_for[ROLE_SUBSEQUENT]);
-	struct entry *self = entry_for(x, rc);
-	int avail = sub ? sub->le - sub->lb : 0;
-	self->lb -= n;
-	if (avail > 0) {
-		int k = avail < n ? avail : n;
-		sub->le -= k;
-		result__suggest(f, SUGGEST_REPLACE, sub->rc->code, k, NULL);
-	} else {
-		result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
-	}
-}
-
-/* Units of each unmodified line kept as the billed initial(s): first those
- * matching an expected initial code, then the earliest lines. */
-static void
-keep_initials(struct cmp *x, int *keep)
-{
-	/* the first billed initial is the claim's initial even when the record
-	 * supports none (other findings say why) */
-	int left = x->d->initial_units > 0 ? x->d->initial_units : 1;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < x->c->nlines && left > 0; i++) {
-			const struct claim_line *l = &x->c->lines[i];
-			const struct rule_code *rc = x->lrc[i];
-			if (!rc || !initial_only(rc) || distinct_modifier(x, l))
-				continue;
-			int want = pass == 0 ? expected_unmodified(x, l->code)
-					     : left;
-			for (size_t k = 0; pass == 0 && k < i; k++)
-				if (strcmp(x->c->lines[k].code, l->code) == 0)
-					want -= keep[k];
-			int take = l->units - keep[i];
-			take = take < want ? take : want;
-			take = take < left ? take : left;
-			if (take > 0) {
-				keep[i] += take;
-				left -= take;
-			}
-		}
-	}
-}
-
-static void
-check_initials(struct cmp *x)
-{
-	int *keep = arena_calloc(x->r->arena, x->c->nlines + 1, sizeof(int));
-	int second = x->d->second_initial_units;
-	if (!keep)
-		return;
-	keep_initials(x, keep);
-	for (size_t i = 0; i < x->c->nlines; i++) {
-		const struct claim_line *l = &x->c->lines[i];
-		const struct rule_code *rc = x->lrc[i];
-		if (!rc || !initial_only(rc))
-			continue;
-		bool mod = distinct_modifier(x, l);
-		int extra = mod ? l->units : l->units - keep[i];
-		int ok = extra < second ? extra : second;
-		second -= ok;
-		extra -= ok;
-		if (extra <= 0 && !(!mod && ok > 0))
-			continue;
-		if (!mod) {
-			/* a documented second site billed without the modifier */
-			struct result_finding *f =
-				finding(x, F_DUPLICATE_INITIAL, (int)i + 1, -1);
-			result__ev_str(f, "code", l->code);
-			result__ev_int(f, "units", ok + extra);
-			if (ok > 0)
-				result__suggest(f, SUGGEST_ADD_MODIFIER, NULL,
-						0,
-						x->s->distinct_site_modifier);
-			if (extra > 0)
-				surplus_initial(x, f, rc, extra);
-		} else {
-			struct result_finding *f = finding(
-				x, F_DISTINCT_SITE_UNSUPPORTED, (int)i + 1, -1);
-			result__ev_str(f, "code", l->code);
-			result__ev_str(f, "modifier", l->modifiers[0]);
-			surplus_initial(x, f, rc, extra);
-		}
-	}
-}
-
-/* ---- 3. matching, 4. held administrations ----------------------------- */
-
-static void
-match_units(struct cmp *x)
-{
-	for (int i = 0; i < x->n; i++) {
-		int m = x->e[i].lb < x->e[i].le ? x->e[i].lb : x->e[i].le;
-		x->e[i].lb -= m;
-		x->e[i].le -= m;
-	}
-}
-
-/* An administration without valid times absorbs the unexplained billed units
- * of its own service's codes; its time findings name the first such line. */
+/* An administration without valid times absorbs the surplus units of its
+ * own service's codes; its time findings name the first such line. */
 static void
 absorb_held(struct cmp *x)
 {
@@ -265,13 +341,13 @@ absorb_held(struct cmp *x)
 		const struct rule_classify *cls = rules_classify(
 			x->rs, x->c->admins[i].kind, x->c->admins[i].route);
 		int line = 0;
-		for (int k = 0; cls && k < x->n; k++) {
-			struct entry *e = &x->e[k];
-			if (e->lb <= 0 || e->rc->service != cls->service)
+		for (size_t k = 0; cls && k < x->c->nlines; k++) {
+			if (x->surplus[k] <= 0 ||
+			    x->lrc[k]->service != cls->service)
 				continue;
-			if (!line || (e->line && e->line < line))
-				line = e->line;
-			e->lb = 0;
+			if (!line)
+				line = (int)k + 1;
+			x->surplus[k] = 0;
 		}
 		for (int k = 0; line && k < x->r->nfindings; k++) {
 			struct result_finding *f = &x->r->findings[k];
@@ -284,17 +360,74 @@ absorb_held(struct cmp *x)
 	}
 }
 
-/* ---- 5. leftover billed units ----------------------------------------- */
+/* ---- 3. surplus billed units ------------------------------------------ */
 
-/* A run that ran too short for the service of the billed code. */
+/* The line's distinct-site modifier that modifier-conflict leaves on it. */
+static const char *
+line_distinct_mod(const struct cmp *x, size_t i)
+{
+	const struct claim_line *l = &x->c->lines[i];
+	for (int k = 0; k < l->nmodifiers; k++)
+		if (distinct_modifier(x, l->modifiers[k]) &&
+		    (!x->conflict[i] ||
+		     strcmp(x->conflict[i], l->modifiers[k]) != 0))
+			return l->modifiers[k];
+	return NULL;
+}
+
+static bool
+has_x_family(const struct claim_line *l)
+{
+	for (int k = 0; k < l->nmodifiers; k++)
+		if (strcmp(l->modifiers[k], "59") == 0 || l->modifiers[k][0] == 'X')
+			return true;
+	return false;
+}
+
+/* The same code is supported with the other distinct flag: a modifier the
+ * record does not support, or a second site billed without one. */
+static bool
+explain_swap(struct cmp *x, size_t i)
+{
+	struct entry *e = &x->e[x->lentry[i]];
+	struct entry *o = entry_find(x, e->rc, !e->distinct);
+	if (!o || o->le <= 0)
+		return false;
+	const struct claim_line *l = &x->c->lines[i];
+	int k = x->surplus[i] < o->le ? x->surplus[i] : o->le;
+	bool whole = k == l->units;
+	struct result_finding *f = finding(
+		x, e->distinct ? F_DISTINCT_SITE_UNSUPPORTED : F_DUPLICATE_INITIAL,
+		(int)i + 1, o->admin);
+	result__ev_str(f, "code", l->code);
+	if (e->distinct && whole) {
+		const char *m = line_distinct_mod(x, i);
+		result__ev_str(f, "modifier", m);
+		result__suggest(f, SUGGEST_REMOVE_MODIFIER, NULL, 0, m);
+		x->surplus[i] -= k;
+		o->le -= k;
+	} else if (!e->distinct && whole && !has_x_family(l)) {
+		result__ev_int(f, "units", k);
+		result__suggest(f, SUGGEST_ADD_MODIFIER, NULL, 0,
+				x->s->distinct_site_modifier);
+		x->surplus[i] -= k;
+		o->le -= k;
+	} else {
+		result__ev_str(f, "modifier", line_distinct_mod(x, i));
+		suggest_replace(x, f, i, k, o, k);
+	}
+	return true;
+}
+
+/* A short run (15 minutes or less) of the billed infusion code's service. */
 static const struct run *
-short_run_for(struct cmp *x, const struct rule_code *rc, bool *used)
+short_run_for(struct cmp *x, const struct rule_code *rc)
 {
 	for (int i = 0; i < x->d->nruns; i++) {
 		const struct run *r = &x->d->runs[i];
-		if (r->converted && !r->fallback && !used[i] &&
+		if (r->converted && !r->fallback && !x->used_run[i] &&
 		    r->cls->service == rc->service && !r->hydration) {
-			used[i] = true;
+			x->used_run[i] = true;
 			return r;
 		}
 	}
@@ -302,36 +435,35 @@ short_run_for(struct cmp *x, const struct rule_code *rc, bool *used)
 }
 
 static bool
-explain_short(struct cmp *x, struct entry *e, bool *used)
+explain_short(struct cmp *x, size_t i)
 {
+	struct entry *e = &x->e[x->lentry[i]];
 	if (has_role(e->rc, ROLE_ADDITIONAL_HOUR))
 		return false;
-	const struct run *r = short_run_for(x, e->rc, used);
+	const struct run *r = short_run_for(x, e->rc);
 	if (!r)
 		return false;
 	struct result_finding *f =
-		finding(x, F_INFUSION_UNDER_16, e->line, r->segs[0]);
+		finding(x, F_INFUSION_UNDER_16, (int)i + 1, r->segs[0]);
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "minutes", r->minutes);
 	struct entry *alt =
-		r->nproduced ? entry_of_code(x, r->produced[0]) : NULL;
-	if (alt && alt->le > 0) {
-		alt->le--;
-		result__suggest(f, SUGGEST_REPLACE, alt->rc->code, 1, NULL);
-	} else {
-		result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
-	}
-	e->lb--;
+		r->nproduced ? entry_of_code(x, r->produced[0], false) : NULL;
+	if (alt && alt->le > 0)
+		suggest_replace(x, f, i, 1, alt, 1);
+	else
+		suggest_pair(x, f, i, 1);
 	return true;
 }
 
 /* Hydration billed for too little time, or for time shared with a drug. */
 static bool
-explain_hydration(struct cmp *x, struct entry *e)
+explain_hydration(struct cmp *x, size_t i)
 {
+	struct entry *e = &x->e[x->lentry[i]];
 	const struct run *under = NULL, *overlap = NULL;
-	for (int i = 0; i < x->d->nruns; i++) {
-		const struct run *r = &x->d->runs[i];
+	for (int k = 0; k < x->d->nruns; k++) {
+		const struct run *r = &x->d->runs[k];
 		if (!r->hydration || r->service != e->rc->service)
 			continue;
 		if (r->minutes < x->s->hydration_min_minutes && !under)
@@ -344,128 +476,149 @@ explain_hydration(struct cmp *x, struct entry *e)
 		return false;
 	struct result_finding *f = finding(
 		x, under ? F_HYDRATION_UNDER_31 : F_HYDRATION_CONCURRENT,
-		e->line, r->segs[0]);
+		(int)i + 1, r->segs[0]);
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "minutes", r->minutes);
 	if (!under) {
 		result__ev_int(f, "overlap", r->minutes - r->net);
 		result__ev_int(f, "expected", e->expected);
 	}
-	if (e->expected > 0)
-		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected,
-				NULL);
-	else
-		result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
-	e->lb = 0;
+	suggest_pair(x, f, i, x->surplus[i]);
 	return true;
 }
 
-/* Facility: a documented lower-ranked service billed as the initial. */
+/* More unmodified initials billed than the record supports. */
 static bool
-explain_wrong_initial(struct cmp *x, struct entry *e)
+explain_duplicate(struct cmp *x, size_t i)
 {
-	struct entry *main = entry_of_code(x, x->d->main_initial);
-	if (x->c->setting != SETTING_FACILITY || !initial_only(e->rc) ||
-	    !main || main->le <= 0)
+	struct entry *e = &x->e[x->lentry[i]];
+	if (!initial_only(e->rc) || e->distinct || x->dup[i] <= 0)
 		return false;
-	int main_rank = x->rs->services[main->rc->service].rank;
-	bool documented = false;
-	for (int i = 0; i < x->d->nruns && !documented; i++)
-		documented = x->d->runs[i].reportable &&
-			     x->d->runs[i].service == e->rc->service;
-	if (!documented || x->rs->services[e->rc->service].rank <= main_rank)
+	int n = x->surplus[i] < x->dup[i] ? x->surplus[i] : x->dup[i];
+	struct result_finding *f =
+		finding(x, F_DUPLICATE_INITIAL, (int)i + 1, -1);
+	result__ev_str(f, "code", e->rc->code);
+	result__ev_int(f, "units", n);
+	x->dup[i] -= n;
+	suggest_pair(x, f, i, n);
+	return true;
+}
+
+/* A distinct-site modifier on an initial the record does not support as a
+ * second one. */
+static bool
+explain_unsupported_site(struct cmp *x, size_t i)
+{
+	struct entry *e = &x->e[x->lentry[i]];
+	if (!e->distinct)
 		return false;
 	struct result_finding *f =
-		finding(x, F_WRONG_INITIAL, e->line, main->admin);
+		finding(x, F_DISTINCT_SITE_UNSUPPORTED, (int)i + 1, -1);
 	result__ev_str(f, "code", e->rc->code);
-	result__suggest(f, SUGGEST_REPLACE, main->rc->code, 1, NULL);
-	e->lb--;
-	main->le--;
+	result__ev_str(f, "modifier", line_distinct_mod(x, i));
+	suggest_pair(x, f, i, x->surplus[i]);
 	return true;
 }
 
-static void
-units_finding(struct cmp *x, enum finding_id id, struct entry *e, int line)
+/* Facility: a documented lower-ranked service billed as the initial while
+ * the supported initial is not billed. */
+static bool
+explain_wrong_initial(struct cmp *x, size_t i)
 {
-	struct result_finding *f = finding(x, id, line, e->admin);
+	struct entry *e = &x->e[x->lentry[i]];
+	struct entry *m = entry_of_code(x, x->d->main_initial, false);
+	if (x->c->setting != SETTING_FACILITY || !initial_only(e->rc) ||
+	    e->distinct || !m || m->le <= 0)
+		return false;
+	int rank = x->rs->services[m->rc->service].rank;
+	bool documented = false;
+	for (int k = 0; k < x->d->nruns && !documented; k++)
+		documented = x->d->runs[k].reportable &&
+			     x->d->runs[k].service == e->rc->service;
+	if (!documented || x->rs->services[e->rc->service].rank <= rank)
+		return false;
+	struct result_finding *f =
+		finding(x, F_WRONG_INITIAL, (int)i + 1, m->admin);
 	result__ev_str(f, "code", e->rc->code);
-	result__ev_int(f, "billed", e->billed);
-	result__ev_int(f, "expected", e->expected);
-	if (e->expected == 0)
-		result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
-	else if (e->billed == 0)
-		result__suggest(f, SUGGEST_ADD, e->rc->code, e->expected, NULL);
-	else
-		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected,
-				NULL);
+	suggest_replace(x, f, i, 1, m, 1);
+	return true;
 }
 
 static bool
-explain_concurrent(struct cmp *x, struct entry *e)
+explain_concurrent(struct cmp *x, size_t i)
 {
+	struct entry *e = &x->e[x->lentry[i]];
 	if (!has_role(e->rc, ROLE_CONCURRENT) ||
 	    e->billed <= x->d->concurrent_allowed)
 		return false;
 	struct result_finding *f =
-		finding(x, F_CONCURRENT_UNITS, e->line, e->admin);
+		finding(x, F_CONCURRENT_UNITS, (int)i + 1, e->admin);
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "billed", e->billed);
 	result__ev_int(f, "limit", x->d->concurrent_allowed);
-	int cut = e->billed - x->d->concurrent_allowed;
-	result__suggest(f, SUGGEST_SET_UNITS, e->rc->code, e->expected, NULL);
-	e->lb -= cut < e->lb ? cut : e->lb;
+	suggest_pair(x, f, i, x->surplus[i]);
 	return true;
 }
 
-/* Another code in the same role, or of the same service, is what the
- * record supports: one finding says which. */
+/* Another code of the same service or role is what the record supports. */
 static bool
-explain_substitute(struct cmp *x, struct entry *e)
+explain_substitute(struct cmp *x, size_t i)
 {
-	for (int i = 0; i < x->n; i++) {
-		struct entry *o = &x->e[i];
-		if (o == e || o->le <= 0 ||
-		    ((o->rc->roles & e->rc->roles) == 0 &&
-		     o->rc->service != e->rc->service))
-			continue;
-		int k = o->le < e->lb ? o->le : e->lb;
-		struct result_finding *f =
-			finding(x, F_UNDOCUMENTED_SERVICE, e->line, o->admin);
-		result__ev_str(f, "code", e->rc->code);
-		result__suggest(f, SUGGEST_REPLACE, o->rc->code, k, NULL);
-		o->le -= k;
-		e->lb -= k;
-		return true;
+	struct entry *e = &x->e[x->lentry[i]];
+	if (hours_only(e->rc) || !pair_for(x, e))
+		return false;
+	struct entry *o = pair_for(x, e);
+	struct result_finding *f =
+		finding(x, F_UNDOCUMENTED_SERVICE, (int)i + 1, o->admin);
+	result__ev_str(f, "code", e->rc->code);
+	suggest_pair(x, f, i, x->surplus[i]);
+	return true;
+}
+
+/* What is left: too many hours, too many units, or nothing documented. */
+static void
+explain_rest(struct cmp *x, size_t i)
+{
+	struct entry *e = &x->e[x->lentry[i]];
+	enum finding_id id = has_role(e->rc, ROLE_ADDITIONAL_HOUR)
+				     ? F_ADDITIONAL_HOUR_UNSUPPORTED
+			     : e->expected > 0 ? F_UNITS_MISMATCH
+					       : F_UNDOCUMENTED_SERVICE;
+	struct result_finding *f =
+		finding(x, id, (int)i + 1, e->expected > 0 ? e->admin : -1);
+	result__ev_str(f, "code", e->rc->code);
+	if (id != F_UNDOCUMENTED_SERVICE) {
+		result__ev_int(f, "billed", e->billed);
+		result__ev_int(f, "expected", e->expected);
 	}
-	return false;
+	suggest_take(x, f, i, x->surplus[i]);
 }
 
 static void
-explain_billed(struct cmp *x, struct entry *e, bool *used)
+explain_surplus(struct cmp *x, size_t i)
 {
-	while (e->lb > 0) {
-		/* a pure add-on hour is judged by its hours, not swapped */
-		bool hours_only = e->rc->roles == (1u << ROLE_ADDITIONAL_HOUR);
-		if (explain_short(x, e, used) || explain_hydration(x, e) ||
-		    explain_wrong_initial(x, e) || explain_concurrent(x, e) ||
-		    (!hours_only && explain_substitute(x, e)))
+	while (x->surplus[i] > 0) {
+		if (explain_swap(x, i) || explain_short(x, i) ||
+		    explain_hydration(x, i) || explain_wrong_initial(x, i) ||
+		    explain_duplicate(x, i) ||
+		    explain_unsupported_site(x, i) ||
+		    explain_concurrent(x, i) || explain_substitute(x, i))
 			continue;
-		if (has_role(e->rc, ROLE_ADDITIONAL_HOUR)) {
-			units_finding(x, F_ADDITIONAL_HOUR_UNSUPPORTED, e,
-				      e->line);
-		} else if (e->expected > 0) {
-			units_finding(x, F_UNITS_MISMATCH, e, e->line);
-		} else {
-			struct result_finding *f =
-				finding(x, F_UNDOCUMENTED_SERVICE, e->line, -1);
-			result__ev_str(f, "code", e->rc->code);
-			result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
-		}
-		e->lb = 0;
+		explain_rest(x, i);
 	}
 }
 
-/* ---- 6. leftover expected units ---------------------------------------- */
+/* ---- 4. expected units left ------------------------------------------- */
+
+/* The first line billing this entry's key, or -1. */
+static int
+line_of(const struct cmp *x, const struct entry *e)
+{
+	for (size_t i = 0; i < x->c->nlines; i++)
+		if (x->lentry[i] >= 0 && &x->e[x->lentry[i]] == e)
+			return (int)i;
+	return -1;
+}
 
 /* True when another code of the same service is billed: missing add-on
  * hours there are hours missed, not a whole service unbilled. */
@@ -478,37 +631,76 @@ service_billed(const struct cmp *x, const struct entry *e)
 	return false;
 }
 
+static bool
+primary_billed(const struct cmp *x)
+{
+	for (int i = 0; i < x->n; i++)
+		if (x->e[i].billed > 0 && !x->e[i].rc->addon)
+			return true;
+	return false;
+}
+
+static int
+first_addon_line(const struct cmp *x)
+{
+	for (size_t i = 0; i < x->c->nlines; i++)
+		if (x->lrc[i] && x->lrc[i]->addon)
+			return (int)i + 1;
+	return 0;
+}
+
+static enum finding_id
+missing_id(struct cmp *x, const struct entry *e, int line)
+{
+	if (!e->rc->addon && !primary_billed(x) && first_addon_line(x) &&
+	    !x->addon_named) {
+		x->addon_named = true;
+		return F_ADDON_WITHOUT_PRIMARY;
+	}
+	if (has_role(e->rc, ROLE_ADDITIONAL_HOUR) && service_billed(x, e))
+		return F_ADDITIONAL_HOUR_MISSED;
+	return line >= 0 ? F_UNITS_MISMATCH : F_UNBILLED_SERVICE;
+}
+
 static void
 explain_expected(struct cmp *x, struct entry *e)
 {
 	if (e->le <= 0)
 		return;
-	if (has_role(e->rc, ROLE_ADDITIONAL_HOUR) && service_billed(x, e)) {
-		units_finding(x, F_ADDITIONAL_HOUR_MISSED, e,
-			      e->billed ? e->line : 0);
-	} else if (e->billed > 0) {
-		units_finding(x, F_UNITS_MISMATCH, e, e->line);
-	} else {
-		struct result_finding *f =
-			finding(x, F_UNBILLED_SERVICE, 0, e->admin);
-		result__ev_str(f, "code", e->rc->code);
-		result__ev_int(f, "units", e->le);
-		result__suggest(f, SUGGEST_ADD, e->rc->code, e->le, NULL);
+	int line = line_of(x, e);
+	enum finding_id id = missing_id(x, e, line);
+	int fline = id == F_ADDON_WITHOUT_PRIMARY ? first_addon_line(x)
+		    : line >= 0			  ? line + 1
+						  : 0;
+	struct result_finding *f = finding(x, id, fline, e->admin);
+	result__ev_str(f, "code", e->rc->code);
+	result__ev_int(f, "billed", e->billed);
+	result__ev_int(f, "expected", e->expected);
+	result__ev_int(f, "units", e->le);
+	struct suggest *s;
+	if (line >= 0 && id != F_ADDON_WITHOUT_PRIMARY) {
+		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code,
+				x->c->lines[line].units + e->le, NULL);
+	} else if ((s = result__suggest(f, SUGGEST_ADD, e->rc->code, e->le,
+					NULL)) &&
+		   e->distinct) {
+		s->modifiers[s->nmodifiers++] = x->s->distinct_site_modifier;
 	}
 	e->le = 0;
 }
 
-/* ---- 7. add-ons, 8. companion lines, 9. unchecked ---------------------- */
+/* ---- 5. add-ons, 6. companion lines, 7. unchecked ---------------------- */
 
+/* An add-on that stays billed with no primary, and none the record supports
+ * to add. */
 static void
 check_addons(struct cmp *x)
 {
-	for (int i = 0; i < x->n; i++)
-		if (x->e[i].billed > 0 && !x->e[i].rc->addon)
-			return;
+	if (x->addon_named || primary_billed(x))
+		return;
 	for (size_t i = 0; i < x->c->nlines; i++) {
 		const struct rule_code *rc = x->lrc[i];
-		if (!rc || !rc->addon)
+		if (!rc || !rc->addon || x->taken[i] >= x->c->lines[i].units)
 			continue;
 		struct result_finding *f =
 			finding(x, F_ADDON_WITHOUT_PRIMARY, (int)i + 1, -1);
@@ -566,11 +758,15 @@ check_companions(struct cmp *x)
 		struct result_finding *f =
 			finding(x, (enum finding_id)rule, (int)i + 1, -1);
 		result__ev_str(f, "code", l->code);
-		if (rule == F_EM_NEEDS_MODIFIER_25)
+		if (rule == F_EM_NEEDS_MODIFIER_25) {
 			result__suggest(f, SUGGEST_ADD_MODIFIER, NULL, 0,
 					cp->em_modifier);
-		else
-			result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
+		} else {
+			struct suggest *s = result__suggest(f, SUGGEST_REMOVE,
+							    NULL, 0, NULL);
+			if (s)
+				s->take = l->units;
+		}
 	}
 	if (!drug) {
 		struct result_finding *f =
@@ -589,26 +785,42 @@ list_unchecked(struct cmp *x)
 	}
 }
 
+static enum scrub_err
+cmp_alloc(struct cmp *x)
+{
+	struct arena *a = x->r->arena;
+	size_t nl = x->c->nlines + 1;
+	x->e = arena_calloc(a, 2 * (nl + (size_t)x->r->ncodes) + 2,
+			    sizeof(*x->e));
+	x->lrc = arena_calloc(a, nl, sizeof(*x->lrc));
+	x->lentry = arena_calloc(a, nl, sizeof(int));
+	x->surplus = arena_calloc(a, nl, sizeof(int));
+	x->dup = arena_calloc(a, nl, sizeof(int));
+	x->edited = arena_calloc(a, nl, sizeof(bool));
+	x->taken = arena_calloc(a, nl, sizeof(int));
+	x->conflict = arena_calloc(a, nl, sizeof(*x->conflict));
+	x->used_run = arena_calloc(a, (size_t)x->d->nruns + 1, sizeof(bool));
+	if (!x->e || !x->lrc || !x->lentry || !x->surplus || !x->dup ||
+	    !x->edited || !x->taken || !x->conflict || !x->used_run)
+		return SCRUB_ENOMEM;
+	for (size_t i = 0; i < x->c->nlines; i++)
+		x->lrc[i] = rules_code(x->rs, x->c->lines[i].code);
+	return SCRUB_OK;
+}
+
 enum scrub_err
 compare(const struct ruleset *rs, const struct claim *c,
 	const struct derivation *d, struct result *r)
 {
-	struct cmp x = {rs, d->s, c, d, r, NULL, 0, NULL};
-	bool *used = arena_calloc(r->arena, (size_t)d->nruns + 1, sizeof(bool));
-	x.e = arena_calloc(r->arena, c->nlines + (size_t)r->ncodes + 1,
-			   sizeof(*x.e));
-	x.lrc = arena_alloc_raw(r->arena, (c->nlines + 1) * sizeof(*x.lrc));
-	if (!x.e || !used || !x.lrc)
+	struct cmp x = {.rs = rs, .s = d->s, .c = c, .d = d, .r = r};
+	if (cmp_alloc(&x) != SCRUB_OK)
 		return SCRUB_ENOMEM;
-	for (size_t i = 0; i < c->nlines; i++)
-		x.lrc[i] = rules_code(rs, c->lines[i].code);
 	ledger_build(&x);
-	check_modifiers(&x);
-	check_initials(&x);
 	match_units(&x);
+	check_modifiers(&x);
 	absorb_held(&x);
-	for (int i = 0; i < x.n; i++)
-		explain_billed(&x, &x.e[i], used);
+	for (size_t i = 0; i < c->nlines; i++)
+		explain_surplus(&x, i);
 	for (int i = 0; i < x.n; i++)
 		explain_expected(&x, &x.e[i]);
 	check_addons(&x);

@@ -2,13 +2,16 @@
  * derive — documented administrations into expected codes.
  *
  * Steps, each its own function: check each administration's times (findings
- * for missing or impossible ones); group administrations into runs (a drug
- * stopped and restarted on one access is one run); apply the short-run and
- * hydration-overlap rules; pick the initial of each group; code everything
- * else in order of start.  Every number comes from the rule settings.
+ * for missing or impossible ones); group administrations into runs (one
+ * substance on one access is one run: overlapping bags always, a drug
+ * stopped and restarted under `same_drug_segments: sum`); apply the
+ * short-run and hydration-overlap rules; pick the initial of each group;
+ * code everything else in order of start.  Every number comes from the rule
+ * settings; SEMANTICS.md says how each open point is settled.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,7 +24,10 @@ struct ctx {
 	const struct claim *c;
 	struct result *r;
 	struct derivation *d;
-	bool *fallback; /* per admin: coded as push despite a missing time */
+	bool *fallback;	  /* per admin: coded as push despite a missing time */
+	bool *separate;	  /* per admin: its site's need is documented */
+	int *run_of;	  /* per admin: index of its run, -1 when none */
+	struct span *tmp; /* scratch: 2 x (nadmins + 1) spans */
 };
 
 int64_t
@@ -99,44 +105,164 @@ check_times(struct ctx *x, int i, const struct rule_classify *cls)
 	x->r->admins[i].held = held;
 }
 
-/* ---- runs -------------------------------------------------------------- */
+/* ---- access ------------------------------------------------------------ */
 
-static bool separate_site(const struct ctx *x, const char *site);
-
-/* Same access: the same site, or a new site whose need nobody documented
- * (a drug restarted after an infiltration continues its run). */
+/* Site names compare without regard to case, spaces, '-' and '_'
+ * ("R-forearm" = "r forearm"). */
 static bool
-same_access(const struct ctx *x, const char *a, const char *b)
+same_site(const char *a, const char *b)
 {
-	return strcmp(a, b) == 0 ||
-	       (!separate_site(x, a) && !separate_site(x, b));
+	for (;;) {
+		while (*a == ' ' || *a == '-' || *a == '_')
+			a++;
+		while (*b == ' ' || *b == '-' || *b == '_')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+		a++, b++;
+	}
 }
 
-/* True when administration i runs while a segment of the run runs. */
+/* True when some administration at this site documents the need for it. */
+static bool
+site_required(const struct claim *c, const char *site)
+{
+	for (size_t i = 0; i < c->nadmins; i++)
+		if (c->admins[i].separate_site_required &&
+		    same_site(c->admins[i].site, site))
+			return true;
+	return false;
+}
+
+/*
+ * Same access (infusion-rules.md, ruling 1): the same site, or two sites
+ * neither of which documents the need for a separate one (a restart after an
+ * infiltration).  Subcutaneous administrations have an access of their own.
+ */
+static bool
+same_access(const struct ctx *x, int i, int k)
+{
+	const struct administration *a = &x->c->admins[i];
+	const struct administration *b = &x->c->admins[k];
+	bool sa = a->route == ROUTE_SUBCUTANEOUS,
+	     sb = b->route == ROUTE_SUBCUTANEOUS;
+	if (sa != sb)
+		return false;
+	if (same_site(a->site, b->site))
+		return true;
+	return !sa && !x->separate[i] && !x->separate[k];
+}
+
+/* ---- spans ------------------------------------------------------------- */
+
+static int
+span_cmp(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+	return (a->a > b->a) - (a->a < b->a);
+}
+
+/* Sorts v and merges overlapping spans in place; returns how many are left. */
+static int
+spans_union(struct span *v, int n)
+{
+	int m = 0;
+	qsort(v, (size_t)n, sizeof(*v), span_cmp);
+	for (int i = 0; i < n; i++) {
+		if (m > 0 && v[i].a <= v[m - 1].b) {
+			if (v[i].b > v[m - 1].b)
+				v[m - 1].b = v[i].b;
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	return m;
+}
+
+/* Seconds of [s, e) covered by the merged spans v. */
+static int64_t
+spans_cover(const struct span *v, int n, int64_t s, int64_t e)
+{
+	int64_t total = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t a = v[i].a > s ? v[i].a : s, b = v[i].b < e ? v[i].b : e;
+		if (b > a)
+			total += b - a;
+	}
+	return total;
+}
+
+static bool
+has_interval(const struct administration *a)
+{
+	return a->start.state == TIME_OK && a->stop.state == TIME_OK;
+}
+
+/* Its clock time: from the start instant, as long as it ran (isotime_diff
+ * compares as instants only when both times carry an offset). */
+static struct span
+admin_span(const struct administration *a)
+{
+	int64_t s = derive_instant(&a->start);
+	return (struct span){s, s + isotime_diff(&a->start.t, &a->stop.t)};
+}
+
+/* The run's segments as merged spans, into v; returns the count. */
+static int
+run_spans(const struct ctx *x, const struct run *run, struct span *v)
+{
+	int n = 0;
+	for (int k = 0; k < run->nsegs; k++) {
+		const struct administration *a = &x->c->admins[run->segs[k]];
+		if (has_interval(a))
+			v[n++] = admin_span(a);
+	}
+	return spans_union(v, n);
+}
+
+/* ---- runs -------------------------------------------------------------- */
+
+/* Runs merge only within one initial group's scope (ruling 3). */
+static bool
+same_scope_day(const struct ctx *x, int i, int k)
+{
+	if (x->s->initial_per != INITIAL_PER_DATE)
+		return true;
+	struct isotime a = x->c->admins[i].start.t, b = x->c->admins[k].start.t;
+	return isotime_day(&a) == isotime_day(&b);
+}
+
+/* True when administration i runs while some segment of the run runs. */
 static bool
 overlaps_run(const struct ctx *x, const struct run *run, int i)
 {
-	const struct administration *a = &x->c->admins[i];
-	int64_t s = derive_instant(&a->start), e = derive_instant(&a->stop);
+	struct span s = admin_span(&x->c->admins[i]);
 	for (int k = 0; k < run->nsegs; k++) {
-		const struct administration *b = &x->c->admins[run->segs[k]];
-		if (derive_instant(&b->start) < e &&
-		    s < derive_instant(&b->stop))
+		struct span o = admin_span(&x->c->admins[run->segs[k]]);
+		if (o.a < s.b && s.a < o.b)
 			return true;
 	}
 	return false;
 }
 
+/* One substance (any fluid, for hydration) on one access: overlapping bags
+ * are always one run (ruling 2); disjoint ones under `sum`. */
 static bool
 same_run(const struct ctx *x, const struct run *run, int i,
 	 const struct rule_classify *cls)
 {
 	const struct administration *a = &x->c->admins[i];
 	const struct administration *b = &x->c->admins[run->segs[0]];
-	return run->cls == cls && cls->timed && !run->fallback &&
-	       same_access(x, a->site, b->site) &&
-	       strcasecmp(a->substance, b->substance) == 0 &&
-	       !overlaps_run(x, run, i);
+	if (run->cls != cls || run->fallback ||
+	    !same_access(x, i, run->segs[0]) ||
+	    !same_scope_day(x, i, run->segs[0]))
+		return false;
+	if (!run->hydration && strcasecmp(a->substance, b->substance) != 0)
+		return false;
+	return x->s->same_drug_segments == SEGMENTS_SUM ||
+	       overlaps_run(x, run, i);
 }
 
 static enum scrub_err
@@ -150,6 +276,9 @@ run_add_seg(struct ctx *x, struct run *run, int i)
 		memcpy(segs, run->segs, (size_t)run->nsegs * sizeof(int));
 	segs[run->nsegs++] = i;
 	run->segs = segs;
+	if (i < run->first)
+		run->first = i;
+	x->run_of[i] = (int)(run - x->d->runs);
 	return SCRUB_OK;
 }
 
@@ -158,8 +287,7 @@ static enum scrub_err
 place_admin(struct ctx *x, int i, const struct rule_classify *cls)
 {
 	struct derivation *d = x->d;
-	bool timed = cls->timed && !x->fallback[i];
-	if (timed && x->s->same_drug_segments == SEGMENTS_SUM) {
+	if (cls->timed && !x->fallback[i]) {
 		for (int k = 0; k < d->nruns; k++)
 			if (same_run(x, &d->runs[k], i, cls))
 				return run_add_seg(x, &d->runs[k], i);
@@ -168,109 +296,88 @@ place_admin(struct ctx *x, int i, const struct rule_classify *cls)
 	*run = (struct run){.cls = cls,
 			    .service = cls->service,
 			    .fallback = x->fallback[i],
+			    .first = i,
 			    .hydration = cls->kind == KIND_HYDRATION};
 	return run_add_seg(x, run, i);
 }
 
-/* Start, stop and minutes of a run from its segments. */
+/* Start, stop and minutes of a run: the union of its segments' clock time,
+ * each stretch of overlapping bags counted once in whole minutes. */
 static void
 run_times(struct ctx *x, struct run *run)
 {
 	for (int k = 0; k < run->nsegs; k++) {
 		const struct administration *a = &x->c->admins[run->segs[k]];
-		if (a->start.state == TIME_OK) {
-			int64_t t = derive_instant(&a->start);
-			if (!run->has_start || t < run->start)
-				run->start = t;
-			run->has_start = true;
+		if (a->start.state != TIME_OK)
+			continue;
+		int64_t t = derive_instant(&a->start);
+		if (!run->has_start || t < run->start) {
+			run->start = t;
+			struct isotime st = a->start.t;
+			run->day = isotime_day(&st);
 		}
-		if (a->stop.state == TIME_OK && a->start.state == TIME_OK) {
-			int64_t t = derive_instant(&a->stop);
-			if (!run->has_stop || t > run->stop)
-				run->stop = t;
+		run->has_start = true;
+		if (a->stop.state == TIME_OK && run->cls->timed) {
+			int64_t e = derive_instant(&a->stop);
+			if (!run->has_stop || e > run->stop)
+				run->stop = e;
 			run->has_stop = true;
 		}
-		if (x->r->admins[run->segs[k]].minutes > 0)
-			run->minutes += x->r->admins[run->segs[k]].minutes;
 	}
-	if (run->has_start) {
-		const struct administration *a = &x->c->admins[run->segs[0]];
-		struct isotime t = a->start.t;
-		run->day = isotime_day(&t);
-	} else {
+	if (!run->has_start)
 		run->day =
 			x->c->has_date_of_service ? x->c->date_of_service : 0;
-	}
+	int n = run_spans(x, run, x->tmp);
+	for (int k = 0; k < n; k++)
+		run->minutes += (int)((x->tmp[k].b - x->tmp[k].a) / 60);
 }
 
 /* ---- hydration overlap ------------------------------------------------ */
 
-struct span {
-	int64_t a, b;
-};
-
+/* The drug administrations on the hydration run's access, merged, into v. */
 static int
-span_cmp(const void *pa, const void *pb)
-{
-	const struct span *a = pa, *b = pb;
-	return (a->a > b->a) - (a->a < b->a);
-}
-
-/* Seconds of [s, e) covered by drug administrations on the same site. */
-static int64_t
-covered(struct ctx *x, const char *site, int64_t s, int64_t e, struct span *tmp)
+drug_spans(const struct ctx *x, const struct run *run, struct span *v)
 {
 	int n = 0;
 	for (size_t i = 0; i < x->c->nadmins; i++) {
 		const struct administration *a = &x->c->admins[i];
 		if (x->d->held[i] || a->kind == KIND_HYDRATION ||
-		    a->start.state != TIME_OK || a->stop.state != TIME_OK ||
-		    strcmp(a->site, site) != 0)
+		    !has_interval(a) || !same_access(x, (int)i, run->segs[0]))
 			continue;
-		int64_t as = derive_instant(&a->start),
-			ae = derive_instant(&a->stop);
-		if (ae <= s || as >= e || ae <= as)
-			continue;
-		tmp[n++] = (struct span){as > s ? as : s, ae < e ? ae : e};
+		v[n] = admin_span(a);
+		if (v[n].b > v[n].a)
+			n++;
 	}
-	qsort(tmp, (size_t)n, sizeof(*tmp), span_cmp);
-	int64_t total = 0, cur_a = 0, cur_b = 0;
-	for (int k = 0; k < n; k++) {
-		if (k == 0 || tmp[k].a > cur_b) {
-			total += cur_b - cur_a;
-			cur_a = tmp[k].a;
-			cur_b = tmp[k].b;
-		} else if (tmp[k].b > cur_b) {
-			cur_b = tmp[k].b;
-		}
-	}
-	return total + (cur_b - cur_a);
+	return spans_union(v, n);
 }
 
-static enum scrub_err
+/* Hydration minutes left once drug time on the same access is taken out:
+ * |hydration union - drug union| (infusion-rules.md, Time). */
+static void
 hydration_net(struct ctx *x, struct run *run)
 {
-	struct span *tmp =
-		arena_calloc(x->r->arena, x->c->nadmins + 1, sizeof(*tmp));
-	if (!tmp)
-		return SCRUB_ENOMEM;
+	struct span *hyd = x->tmp, *drug = x->tmp + x->c->nadmins + 1;
+	int nd = drug_spans(x, run, drug);
+	int nh = run_spans(x, run, hyd);
 	run->net = 0;
+	for (int k = 0; k < nh; k++) {
+		int64_t len = hyd[k].b - hyd[k].a;
+		len -= spans_cover(drug, nd, hyd[k].a, hyd[k].b);
+		run->net += (int)(len / 60);
+	}
 	for (int k = 0; k < run->nsegs; k++) {
 		int i = run->segs[k];
 		const struct administration *a = &x->c->admins[i];
-		if (a->start.state != TIME_OK || a->stop.state != TIME_OK)
+		if (!has_interval(a))
 			continue;
-		int64_t s = derive_instant(&a->start),
-			e = derive_instant(&a->stop);
-		int64_t net = (e - s) - covered(x, a->site, s, e, tmp);
-		x->r->admins[i].net_minutes = (int)(net / 60);
-		run->net += (int)(net / 60);
+		struct span s = admin_span(a);
+		int64_t len = s.b - s.a - spans_cover(drug, nd, s.a, s.b);
+		x->r->admins[i].net_minutes = (int)(len / 60);
 	}
-	return SCRUB_OK;
 }
 
 /* The short-run rule, hydration's minimum, and each run's date. */
-static enum scrub_err
+static void
 classify_run(struct ctx *x, struct run *run)
 {
 	run_times(x, run);
@@ -285,9 +392,7 @@ classify_run(struct ctx *x, struct run *run)
 	}
 	run->reportable = true;
 	if (run->hydration) {
-		enum scrub_err err = hydration_net(x, run);
-		if (err != SCRUB_OK)
-			return err;
+		hydration_net(x, run);
 		run->reportable = run->net >= x->s->hydration_min_minutes;
 	}
 	for (int k = 0; k < run->nsegs; k++) {
@@ -299,13 +404,27 @@ classify_run(struct ctx *x, struct run *run)
 			ra->net_minutes = ra->minutes;
 		run->primary |= x->c->admins[run->segs[k]].primary;
 	}
-	return SCRUB_OK;
 }
 
 /* ---- the initial ------------------------------------------------------- */
 
-/* Facility order: higher rank, longer run, earlier start, earlier in the
- * document.  Negative when a is the better initial. */
+static int
+svc_type(const struct ctx *x, const struct run *r)
+{
+	return x->rs->services[r->service].type;
+}
+
+/* Push-type services (pushes, short infusions, injections) are never ranked
+ * by minutes (ruling 5). */
+static bool
+timed_service(const struct ctx *x, const struct run *r)
+{
+	return svc_type(x, r) == SVC_INFUSION && !r->converted &&
+	       r->cls->timed;
+}
+
+/* Facility order: higher rank, longer timed run, earlier start, earlier in
+ * the document.  Negative when a is the better initial. */
 static int
 run_order(const struct ctx *x, const struct run *a, const struct run *b)
 {
@@ -313,13 +432,13 @@ run_order(const struct ctx *x, const struct run *a, const struct run *b)
 	int rb = x->rs->services[b->service].rank;
 	if (ra != rb)
 		return ra - rb;
-	if (a->net != b->net)
+	if (timed_service(x, a) && timed_service(x, b) && a->net != b->net)
 		return b->net - a->net;
 	if (a->has_start != b->has_start)
 		return a->has_start ? -1 : 1;
 	if (a->has_start && a->start != b->start)
 		return a->start < b->start ? -1 : 1;
-	return a->segs[0] - b->segs[0];
+	return a->first - b->first;
 }
 
 /* Professional setting: the administration marked primary comes first. */
@@ -333,44 +452,40 @@ prefer_marked(const struct ctx *x)
 static bool
 is_injection(const struct ctx *x, const struct run *r)
 {
-	return x->rs->services[r->service].type == SVC_INJECTION;
+	return svc_type(x, r) == SVC_INJECTION;
 }
 
-/* An injection is the initial only when nothing else was given
- * (infusion-rules.md, "Codes covered"): its code is the same either way, and
- * an add-on such as 96361 or 96375 needs a true initial beside it. */
+static bool
+is_chemo(const struct run *r)
+{
+	return r->cls->kind == KIND_CHEMOTHERAPY;
+}
+
+/*
+ * Which run is the better initial: an injection only when nothing else was
+ * given (ruling 6, both settings); chemotherapy whenever it is reported
+ * (ruling 7: its add-ons need a chemotherapy initial); then `primary` in the
+ * professional setting; then the facility order.
+ */
 static int
 initial_order(const struct ctx *x, const struct run *a, const struct run *b)
 {
-	if (prefer_marked(x) && a->primary != b->primary)
-		return a->primary ? -1 : 1;
 	if (is_injection(x, a) != is_injection(x, b))
 		return is_injection(x, a) ? 1 : -1;
+	if (is_chemo(a) != is_chemo(b))
+		return is_chemo(a) ? -1 : 1;
+	if (prefer_marked(x) && a->primary != b->primary)
+		return a->primary ? -1 : 1;
 	return run_order(x, a, b);
 }
 
-/* True when some administration at this site documents the need for it. */
+/* A subcutaneous infusion with an initial of its own (ruling 8). */
 static bool
-separate_site(const struct ctx *x, const char *site)
+sc_family(const struct ctx *x, const struct run *r)
 {
-	for (size_t i = 0; i < x->c->nadmins; i++)
-		if (x->c->admins[i].separate_site_required &&
-		    strcmp(x->c->admins[i].site, site) == 0)
-			return true;
-	return false;
-}
-
-/* Two runs compete for one initial when they share a date (if initials are
- * per date) and a site group (a separately required site, or the rest). */
-static bool
-same_group(const struct ctx *x, const struct run *a, const struct run *b)
-{
-	if (x->s->initial_per == INITIAL_PER_DATE && a->day != b->day)
-		return false;
-	const char *sa = x->c->admins[a->segs[0]].site;
-	const char *sb = x->c->admins[b->segs[0]].site;
-	bool pa = separate_site(x, sa), pb = separate_site(x, sb);
-	return pa == pb && (!pa || strcmp(sa, sb) == 0);
+	return x->s->subcutaneous_initial == SC_INITIAL_SEPARATE &&
+	       x->c->admins[r->segs[0]].route == ROUTE_SUBCUTANEOUS &&
+	       timed_service(x, r);
 }
 
 static bool
@@ -379,8 +494,40 @@ same_scope(const struct ctx *x, const struct run *a, const struct run *b)
 	return x->s->initial_per == INITIAL_PER_ENCOUNTER || a->day == b->day;
 }
 
-/* Marks the best run of each group as its initial, and gives every initial
- * but the best of its encounter (or date) the distinct-site modifier. */
+/* The access a run competes on for the initial, as an admin index; -1 for
+ * the main access (a subcutaneous infusion under `hierarchy`). */
+static int
+group_access(const struct ctx *x, const struct run *r)
+{
+	int i = r->segs[0];
+	return x->c->admins[i].route == ROUTE_SUBCUTANEOUS ? -1 : i;
+}
+
+/* Two runs compete for one initial when they share the scope and the access.
+ * An injection competes with everything: it is the initial only when
+ * nothing else was given. */
+static bool
+same_group(const struct ctx *x, const struct run *a, const struct run *b)
+{
+	if (!same_scope(x, a, b))
+		return false;
+	if (is_injection(x, a) || is_injection(x, b))
+		return true;
+	if (sc_family(x, a) != sc_family(x, b))
+		return false;
+	if (sc_family(x, a))
+		return true;
+	int sa = group_access(x, a), sb = group_access(x, b);
+	if (sa < 0 && sb < 0)
+		return true;
+	if (sa < 0 || sb < 0)
+		return !x->separate[sa < 0 ? sb : sa];
+	return same_access(x, sa, sb);
+}
+
+/* Marks the best run of each group as its initial, and gives every IV
+ * initial but the best of its encounter (or date) the distinct-site
+ * modifier. */
 static void
 choose_initials(struct ctx *x)
 {
@@ -396,8 +543,10 @@ choose_initials(struct ctx *x)
 	}
 	for (int i = 0; i < d->nruns; i++) {
 		struct run *r = &d->runs[i];
-		for (int k = 0; r->initial && k < d->nruns; k++)
+		for (int k = 0; r->initial && !sc_family(x, r) && k < d->nruns;
+		     k++)
 			if (k != i && d->runs[k].initial &&
+			    !sc_family(x, &d->runs[k]) &&
 			    same_scope(x, r, &d->runs[k]) &&
 			    initial_order(x, &d->runs[k], r) < 0)
 				r->modifier = x->s->distinct_site_modifier;
@@ -448,45 +597,33 @@ addon_units(const struct ctx *x, int minutes)
 static bool
 timed_drug(const struct ctx *x, const struct run *r)
 {
-	return !r->hydration && !r->converted && r->cls->timed &&
-	       x->rs->services[r->service].type == SVC_INFUSION;
+	return !r->hydration && timed_service(x, r);
 }
 
-/* Minutes two runs ran at the same time (segment by segment). */
+/* Minutes two runs ran at the same time: the overlap of their unions. */
 static int
 overlap_minutes(const struct ctx *x, const struct run *a, const struct run *b)
 {
+	struct span *va = x->tmp, *vb = x->tmp + x->c->nadmins + 1;
+	int na = run_spans(x, a, va), nb = run_spans(x, b, vb);
 	int64_t total = 0;
-	for (int i = 0; i < a->nsegs; i++) {
-		const struct administration *p = &x->c->admins[a->segs[i]];
-		for (int k = 0; k < b->nsegs; k++) {
-			const struct administration *q =
-				&x->c->admins[b->segs[k]];
-			int64_t s1 = derive_instant(&p->start),
-				e1 = derive_instant(&p->stop);
-			int64_t s2 = derive_instant(&q->start),
-				e2 = derive_instant(&q->stop);
-			int64_t s = s1 > s2 ? s1 : s2, e = e1 < e2 ? e1 : e2;
-			if (e > s)
-				total += e - s;
-		}
-	}
+	for (int i = 0; i < na; i++)
+		total += spans_cover(vb, nb, va[i].a, va[i].b);
 	return (int)(total / 60);
 }
 
-/* The earlier coded drug infusion this run overlaps, on the same site, by
+/* The earlier coded drug infusion this run overlaps, on the same access, by
  * at least the concurrent minimum; NULL when none. */
 static const struct run *
-overlapped_by(const struct ctx *x, const struct run *run, int *minutes)
+overlapped_by(const struct ctx *x, const struct run *run)
 {
-	const char *site = x->c->admins[run->segs[0]].site;
 	for (int k = 0; k < x->d->nruns; k++) {
 		const struct run *o = &x->d->runs[k];
 		if (!o->coded || o == run || !timed_drug(x, o) ||
-		    strcmp(x->c->admins[o->segs[0]].site, site) != 0)
+		    !same_access(x, o->segs[0], run->segs[0]))
 			continue;
-		*minutes = overlap_minutes(x, run, o);
-		if (*minutes >= x->s->concurrent_min_overlap_minutes)
+		if (overlap_minutes(x, run, o) >=
+		    x->s->concurrent_min_overlap_minutes)
 			return o;
 	}
 	return NULL;
@@ -519,8 +656,7 @@ manual_review(struct ctx *x, const struct run *run, const char *reason)
 static enum scrub_err
 code_infusion(struct ctx *x, struct run *run)
 {
-	int minutes = 0;
-	const struct run *o = overlapped_by(x, run, &minutes);
+	const struct run *o = overlapped_by(x, run);
 	const struct rule_service *svc = &x->rs->services[run->service];
 	if (o && svc->code_for[ROLE_CONCURRENT] < 0) {
 		manual_review(x, run,
@@ -537,72 +673,88 @@ code_infusion(struct ctx *x, struct run *run)
 	return err;
 }
 
-/* End (seconds) of the last earlier administration of the same substance;
- * false when there is none. */
-static bool
-last_same_drug(const struct ctx *x, const struct run *run, int64_t *end)
+/* The end of a push-type administration: its stop when it ran (a short
+ * infusion), else its start (the time of the push). */
+static int64_t
+admin_end(const struct administration *a)
 {
-	const struct administration *p = &x->c->admins[run->segs[0]];
-	bool found = false;
-	for (size_t i = 0; i < x->c->nadmins; i++) {
-		const struct administration *a = &x->c->admins[i];
-		if ((int)i == run->segs[0] || x->d->held[i] ||
-		    a->start.state != TIME_OK ||
-		    strcasecmp(a->substance, p->substance) != 0 ||
-		    derive_instant(&a->start) >= run->start)
-			continue;
-		int64_t e = a->stop.state == TIME_OK
-				    ? derive_instant(&a->stop)
-				    : derive_instant(&a->start);
-		if (!found || e > *end)
-			*end = e;
-		found = true;
+	if (a->route != ROUTE_PUSH && a->stop.state == TIME_OK)
+		return derive_instant(&a->stop);
+	return derive_instant(&a->start);
+}
+
+/* Administration i, of the push's drug, makes it a same-drug push: a push
+ * or infusion of it before, or a reported one after (ruling 4).  Sets *gap
+ * to the whole minutes between them. */
+static bool
+same_drug_gap(const struct ctx *x, const struct run *push, int i, int64_t *gap)
+{
+	const struct administration *a = &x->c->admins[i];
+	const struct administration *p = &x->c->admins[push->segs[0]];
+	if (x->d->held[i] || x->run_of[i] < 0 ||
+	    x->run_of[i] == (int)(push - x->d->runs) ||
+	    a->start.state != TIME_OK || a->kind == KIND_HYDRATION ||
+	    (a->route != ROUTE_PUSH && a->route != ROUTE_INFUSION) ||
+	    strcasecmp(a->substance, p->substance) != 0)
+		return false;
+	int64_t s = derive_instant(&a->start);
+	if (s < push->start || (s == push->start && i < push->first)) {
+		*gap = (push->start - admin_end(a)) / 60;
+		return true;
 	}
-	return found;
+	const struct run *o = &x->d->runs[x->run_of[i]];
+	if (!o->reportable || !(o->initial || timed_drug(x, o)))
+		return false;
+	*gap = (s - (push->has_stop ? push->stop : push->start)) / 60;
+	return true;
 }
 
 /* A push after the initial: new drug, same drug again, or nothing. */
 static enum scrub_err
 code_push(struct ctx *x, struct run *run)
 {
-	int64_t end = 0;
-	if (!run->has_start || !last_same_drug(x, run, &end))
+	bool found = false;
+	int64_t best = 0, gap;
+	for (size_t i = 0; run->has_start && i < x->c->nadmins; i++)
+		if (same_drug_gap(x, run, (int)i, &gap) &&
+		    (!found || gap < best)) {
+			best = gap;
+			found = true;
+		}
+	if (!found)
 		return emit(x, run, ROLE_SUBSEQUENT, 1);
-	/* within the window it is part of the earlier service */
-	if ((run->start - end) / 60 <= x->s->same_drug_push_window_minutes)
+	if (x->rs->services[run->service].code_for[ROLE_SAME_DRUG] < 0) {
+		manual_review(x, run,
+			      "a push of a drug given otherwise in the "
+			      "encounter, which has no code of its own");
+		return SCRUB_OK;
+	}
+	/* within the window it is part of the other service */
+	if (best <= x->s->same_drug_push_window_minutes)
 		return SCRUB_OK;
 	bool allowed = x->s->same_drug_push == SAME_DRUG_ALWAYS ||
 		       (x->s->same_drug_push == SAME_DRUG_FACILITY_ONLY &&
 			x->c->setting == SETTING_FACILITY);
-	if (!allowed)
-		return SCRUB_OK;
-	if (x->rs->services[run->service].code_for[ROLE_SAME_DRUG] < 0) {
-		manual_review(x, run,
-			      "a repeated push of the same drug, which has no "
-			      "code of its own");
-		return SCRUB_OK;
-	}
-	return emit(x, run, ROLE_SAME_DRUG, 1);
+	return allowed ? emit(x, run, ROLE_SAME_DRUG, 1) : SCRUB_OK;
 }
 
 static enum scrub_err
 code_run(struct ctx *x, struct run *run)
 {
 	enum scrub_err err = SCRUB_OK;
-	int type = x->rs->services[run->service].type;
-	int timed_minutes = run->hydration ? run->net : run->minutes;
-	bool hours = type == SVC_INFUSION && !run->converted && run->cls->timed;
+	int type = svc_type(x, run);
+	bool hours = timed_service(x, run);
 
 	if (run->initial) {
 		err = emit(x, run, ROLE_INITIAL, 1);
 		if (err == SCRUB_OK && hours)
 			err = emit(x, run, ROLE_ADDITIONAL_HOUR,
-				   addon_units(x, timed_minutes));
+				   addon_units(x, run->net));
 	} else if (run->hydration) {
 		err = emit(x, run, ROLE_SUBSEQUENT, 1);
 		if (err == SCRUB_OK)
 			err = emit(x, run, ROLE_ADDITIONAL_HOUR,
-				   addon_units(x, timed_minutes));
+				   addon_units(x, run->net));
 	} else if (hours) {
 		err = code_infusion(x, run);
 	} else if (type == SVC_PUSH) {
@@ -626,7 +778,7 @@ code_order_cmp(const void *pa, const void *pb)
 		return a->has_start ? -1 : 1;
 	if (a->has_start && a->start != b->start)
 		return a->start < b->start ? -1 : 1;
-	return a->segs[0] - b->segs[0];
+	return a->first - b->first;
 }
 
 static enum scrub_err
@@ -660,8 +812,16 @@ derive_alloc(struct ctx *x)
 	x->d->runs = arena_calloc(a, n, sizeof(*x->d->runs));
 	x->d->held = arena_calloc(a, n, sizeof(bool));
 	x->fallback = arena_calloc(a, n, sizeof(bool));
-	if (!x->d->runs || !x->d->held || !x->fallback)
+	x->separate = arena_calloc(a, n, sizeof(bool));
+	x->run_of = arena_calloc(a, n, sizeof(int));
+	x->tmp = arena_calloc(a, 2 * n, sizeof(*x->tmp));
+	if (!x->d->runs || !x->d->held || !x->fallback || !x->separate ||
+	    !x->run_of || !x->tmp)
 		return SCRUB_ENOMEM;
+	for (size_t i = 0; i < x->c->nadmins; i++) {
+		x->separate[i] = site_required(x->c, x->c->admins[i].site);
+		x->run_of[i] = -1;
+	}
 	return SCRUB_OK;
 }
 
@@ -681,28 +841,64 @@ concurrent_allowed(const struct ctx *x)
 	return n ? n : 1;
 }
 
+/* Administrations in clock order (untimed last, then document order), so
+ * that a bag overlapping two others joins the run they form. */
+static int *
+clock_order(struct ctx *x)
+{
+	size_t n = x->c->nadmins;
+	int *order = arena_calloc(x->r->arena, n + 1, sizeof(int));
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		const struct administration *a = &x->c->admins[i];
+		while (k > 0) {
+			const struct administration *b =
+				&x->c->admins[order[k - 1]];
+			bool later = b->start.state == TIME_OK &&
+				     (a->start.state != TIME_OK ||
+				      derive_instant(&b->start) <=
+					      derive_instant(&a->start));
+			if (later)
+				break;
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = (int)i;
+	}
+	return order;
+}
+
 enum scrub_err
 derive(const struct ruleset *rs, const struct rule_settings *s,
        const struct claim *c, struct result *r, struct derivation *d)
 {
-	struct ctx x = {rs, s, c, r, d, NULL};
+	struct ctx x = {rs, s, c, r, d, NULL, NULL, NULL, NULL};
 	*d = (struct derivation){.s = s, .main_initial = -1};
 	enum scrub_err err = derive_alloc(&x);
-	for (size_t i = 0; err == SCRUB_OK && i < c->nadmins; i++) {
+	int *order = err == SCRUB_OK ? clock_order(&x) : NULL;
+	if (!order)
+		return SCRUB_ENOMEM;
+	for (size_t i = 0; i < c->nadmins; i++) {
 		const struct rule_classify *cls = rules_classify(
 			rs, c->admins[i].kind, c->admins[i].route);
-		if (!cls) {
+		if (cls)
+			check_times(&x, (int)i, cls);
+		else
 			d->held[i] = r->admins[i].held = true;
-			continue;
-		}
-		check_times(&x, (int)i, cls);
-		if (!d->held[i])
-			err = place_admin(&x, (int)i, cls);
 	}
-	for (int k = 0; err == SCRUB_OK && k < d->nruns; k++)
-		err = classify_run(&x, &d->runs[k]);
+	for (size_t n = 0; err == SCRUB_OK && n < c->nadmins; n++) {
+		int i = order[n];
+		if (!d->held[i])
+			err = place_admin(&x, i,
+					  rules_classify(rs, c->admins[i].kind,
+							 c->admins[i].route));
+	}
 	if (err != SCRUB_OK)
 		return err;
+	for (int k = 0; k < d->nruns; k++)
+		classify_run(&x, &d->runs[k]);
 	choose_initials(&x);
 	d->concurrent_allowed = concurrent_allowed(&x);
 	return code_all(&x);

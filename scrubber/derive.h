@@ -17,9 +17,15 @@
 
 #define RUN_MAX_PRODUCED 4
 
+/* A stretch of clock time [a, b), in seconds. */
+struct span {
+	int64_t a, b;
+};
+
 struct run {
-	int *segs; /* admin indices, in document order */
+	int *segs; /* admin indices, in clock order */
 	int nsegs;
+	int first; /* the lowest admin index: document order */
 	const struct rule_classify *cls;
 	int service;	/* after the short-run rule */
 	bool converted; /* ran too short (or no time, push fallback) */
@@ -27,7 +33,7 @@ struct run {
 	bool hydration;
 	bool has_start, has_stop;
 	int64_t start, stop; /* instants in seconds, first start / last stop */
-	int minutes;	     /* running minutes, summed over segments */
+	int minutes;	     /* running minutes: the union of the segments */
 	int net;	     /* hydration: minutes left after overlap */
 	int32_t day;	     /* date of the first start */
 	bool reportable;

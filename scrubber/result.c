@@ -88,12 +88,15 @@ result__ev_str(struct result_finding *f, const char *key, const char *s)
 		f->evidence[f->nevidence++] = (struct evidence){key, s, 0};
 }
 
-void
+struct suggest *
 result__suggest(struct result_finding *f, enum suggest_action a,
 		const char *code, int units, const char *modifier)
 {
-	if (f)
-		f->suggest = (struct suggest){a, code, units, modifier};
+	if (!f)
+		return NULL;
+	f->suggest = (struct suggest){
+		.action = a, .code = code, .units = units, .modifier = modifier};
+	return &f->suggest;
 }
 
 static bool
@@ -185,26 +188,63 @@ sort_findings(struct result *r)
 /* ---- messages ---------------------------------------------------------- */
 
 static void
-render_suggest(const struct suggest *s, struct strbuf *sb)
+render_code(struct strbuf *sb, const char *code, int units,
+	    const char *const *mods, int nmods)
 {
+	strbuf_printf(sb, "%s x%d", code, units);
+	for (int i = 0; i < nmods; i++)
+		strbuf_printf(sb, "-%s", mods[i]);
+}
+
+/* The suggestion as a clause saying what the record supports. */
+static void
+render_suggest(const struct result *r, const struct result_finding *f,
+	       struct strbuf *sb)
+{
+	const struct suggest *s = &f->suggest;
+	const struct claim_line *l =
+		f->line > 0 && (size_t)f->line <= r->claim->nlines
+			? &r->claim->lines[f->line - 1]
+			: NULL;
+	bool whole = l && s->take >= l->units;
 	switch (s->action) {
 	case SUGGEST_REPLACE:
-	case SUGGEST_ADD:
-		strbuf_printf(sb, "%s x%d", s->code, s->units);
-		if (s->modifier)
-			strbuf_printf(sb, "-%s", s->modifier);
+		strbuf_puts(sb, "the record supports ");
+		render_code(sb, s->code, s->units, s->modifiers, s->nmodifiers);
+		if (whole)
+			strbuf_puts(sb, " here");
+		else
+			strbuf_printf(sb, " in place of %d of its units",
+				      s->take);
 		break;
 	case SUGGEST_SET_UNITS:
-		strbuf_printf(sb, "%d unit(s)", s->units);
+		strbuf_printf(sb, "the record supports %s x%d on this line",
+			      l ? l->code : "it", s->units);
 		break;
-	case SUGGEST_ADD_MODIFIER:
-		strbuf_printf(sb, "modifier %s", s->modifier);
+	case SUGGEST_ADD:
+		strbuf_puts(sb, "add ");
+		render_code(sb, s->code, s->units, s->modifiers, s->nmodifiers);
 		break;
 	case SUGGEST_REMOVE:
-		strbuf_puts(sb, "removing the line");
+		if (whole)
+			strbuf_puts(sb, "the record supports none of it: "
+					"remove the line");
+		else
+			strbuf_printf(sb,
+				      "the record supports %d unit(s) fewer",
+				      s->take);
+		break;
+	case SUGGEST_ADD_MODIFIER:
+		strbuf_printf(sb, "add modifier %s", s->modifier);
+		break;
+	case SUGGEST_REMOVE_MODIFIER:
+		strbuf_printf(sb, "remove modifier %s", s->modifier);
+		break;
+	case SUGGEST_DOCUMENT:
+		strbuf_puts(sb, "complete the documentation");
 		break;
 	default:
-		strbuf_puts(sb, suggest_action_names[s->action]);
+		strbuf_puts(sb, "a person must decide");
 	}
 }
 
@@ -229,7 +269,7 @@ render_var(const struct result *r, const struct result_finding *f,
 		return;
 	}
 	if (IS("suggest") && f->suggest.action != SUGGEST_NONE) {
-		render_suggest(&f->suggest, sb);
+		render_suggest(r, f, sb);
 		return;
 	}
 #undef IS
@@ -318,6 +358,10 @@ json_suggest(const struct suggest *s, struct strbuf *sb)
 	}
 	strbuf_lit(sb, "{\"action\":");
 	strbuf_json_str(sb, suggest_action_names[s->action]);
+	if (s->take) {
+		strbuf_lit(sb, ",\"take\":");
+		strbuf_putl(sb, s->take);
+	}
 	if (s->code) {
 		strbuf_lit(sb, ",\"code\":");
 		strbuf_json_str(sb, s->code);
@@ -325,6 +369,14 @@ json_suggest(const struct suggest *s, struct strbuf *sb)
 	if (s->units) {
 		strbuf_lit(sb, ",\"units\":");
 		strbuf_putl(sb, s->units);
+	}
+	if (s->action == SUGGEST_REPLACE || s->action == SUGGEST_ADD) {
+		strbuf_lit(sb, ",\"modifiers\":[");
+		for (int i = 0; i < s->nmodifiers; i++) {
+			strbuf_puts(sb, i ? "," : "");
+			strbuf_json_str(sb, s->modifiers[i]);
+		}
+		strbuf_putc(sb, ']');
 	}
 	if (s->modifier) {
 		strbuf_lit(sb, ",\"modifier\":");

@@ -36,24 +36,47 @@ struct evidence {
 	long ival;
 };
 
+/*
+ * A suggestion is an exact edit of the billed lines (README, "Findings"):
+ *
+ *   replace          take `take` units off the finding's line (the line goes
+ *                    when none is left) and bill code x units with modifiers
+ *                    in their place
+ *   set-units        the finding's line bills `units` (take: how many fewer)
+ *   add              a new line: code x units with modifiers
+ *   remove           take `take` units off the finding's line
+ *   add-modifier     the finding's line carries `modifier` too
+ *   remove-modifier  the finding's line no longer carries `modifier`
+ *   document         complete the documentation (a person)
+ *   review           a person must decide
+ *
+ * Applying every suggestion of a result (scrubber/fix.h) gives the lines of
+ * `expected`, companion lines aside.
+ */
 enum suggest_action {
 	SUGGEST_NONE,
-	SUGGEST_REPLACE,      /* bill code x units instead of this line */
-	SUGGEST_SET_UNITS,    /* keep the code, bill units */
-	SUGGEST_ADD,	      /* add a line: code x units */
-	SUGGEST_REMOVE,	      /* remove the line */
-	SUGGEST_ADD_MODIFIER, /* add modifier to the line */
+	SUGGEST_REPLACE,
+	SUGGEST_SET_UNITS,
+	SUGGEST_ADD,
+	SUGGEST_REMOVE,
+	SUGGEST_ADD_MODIFIER,
 	SUGGEST_REMOVE_MODIFIER,
-	SUGGEST_DOCUMENT, /* complete the documentation */
-	SUGGEST_REVIEW,	  /* a person must decide */
+	SUGGEST_DOCUMENT,
+	SUGGEST_REVIEW,
 };
 extern const char *const suggest_action_names[];
 
 struct suggest {
 	enum suggest_action action;
-	const char *code;     /* or NULL */
-	int units;	      /* 0: not part of the suggestion */
-	const char *modifier; /* or NULL */
+	int take;	  /* units of the line it takes (replace, remove,
+			     set-units), 0 otherwise */
+	const char *code; /* the code that results (replace, add), or NULL */
+	int units;	  /* replace, add: of the new line; set-units: the
+			     line's new units; 0 otherwise */
+	const char *modifiers[CLAIM_MAX_MODIFIERS]; /* replace, add: of the
+						       new line */
+	int nmodifiers;
+	const char *modifier; /* add-modifier, remove-modifier */
 };
 
 struct result_finding {

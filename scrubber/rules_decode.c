@@ -318,6 +318,7 @@ static const char *const missing_names[] = {"hold", "push", NULL};
 static const char *const same_drug_names[] = {"facility_only", "always",
 					      "never", NULL};
 static const char *const primary_names[] = {"marked", "hierarchy", NULL};
+static const char *const sc_initial_names[] = {"separate", "hierarchy", NULL};
 
 #define SET_I(n, lo, hi) \
 	{ \
@@ -344,6 +345,7 @@ static const struct setting_def setting_defs[] = {
 	SET_E(missing_time, missing_names),
 	SET_E(same_drug_push, same_drug_names),
 	SET_E(professional_primary, primary_names),
+	SET_E(subcutaneous_initial, sc_initial_names),
 	{"distinct_site_modifier", SET_MODIFIER,
 	 offsetof(struct rule_settings, distinct_site_modifier), 0, 0, NULL},
 	{"distinct_site_accepted", SET_MODLIST,

@@ -66,6 +66,7 @@ enum same_drug_push {
 	SAME_DRUG_NEVER
 };
 enum professional_primary { PRIMARY_MARKED, PRIMARY_HIERARCHY };
+enum subcutaneous_initial { SC_INITIAL_SEPARATE, SC_INITIAL_HIERARCHY };
 
 struct rule_list {
 	const char *items[RULES_MAX_LIST];
@@ -88,6 +89,7 @@ struct rule_settings {
 	int missing_time;
 	int same_drug_push;
 	int professional_primary;
+	int subcutaneous_initial;
 	const char *distinct_site_modifier;
 	struct rule_list distinct_site_accepted;
 };

@@ -201,8 +201,8 @@ Test(compare, infusion_under_16)
 		assert_one(&s, F_INFUSION_UNDER_16, 1, 0, SUGGEST_REPLACE,
 			   "96374", 1, NULL);
 	cr_assert_eq(evidence_int(f, "minutes"), 15);
-	cr_assert_not_null(strstr(f->message, "bill 96374 x1"), "%s",
-			   f->message);
+	cr_assert_not_null(strstr(f->message, "the record supports 96374 x1"),
+			   "%s", f->message);
 	done(&s);
 	assert_findings(HEAD("facility") LINE("96365") LINE_U("J0696", 4)
 				ADMINS INFUSION("A1", "ceftriaxone", "R",
@@ -286,7 +286,7 @@ Test(compare, duplicate_initial)
 	scrub(&s, MEDICARE("facility") LINE("96365") LINE("96365") LINE_U(
 			  "J3370", 2) LINE_U("J0696", 4) ADMINS TWO_SITES);
 	cr_assert_str_eq(s.findings, "duplicate-initial@2");
-	assert_one(&s, F_DUPLICATE_INITIAL, 2, -1, SUGGEST_ADD_MODIFIER, NULL,
+	assert_one(&s, F_DUPLICATE_INITIAL, 2, 1, SUGGEST_ADD_MODIFIER, NULL,
 		   0, "XS");
 	done(&s);
 	/* a sequential infusion billed as a second initial: bill 96367 instead */
@@ -349,12 +349,17 @@ Test(compare, addon_without_primary)
 	struct scrubbed s;
 	scrub(&s, HEAD("facility") LINE("96366") LINE_U("J1569", 60)
 			  ADMINS INFUSION("A1", "IVIG", "L", "08:00", "10:00"));
-	cr_assert_str_eq(s.findings,
-			 "addon-without-primary@1 unbilled-service");
-	assert_one(&s, F_ADDON_WITHOUT_PRIMARY, 1, -1, SUGGEST_REVIEW, NULL, 0,
+	/* one cause, one finding: the missing primary is the fix */
+	cr_assert_str_eq(s.findings, "addon-without-primary@1");
+	assert_one(&s, F_ADDON_WITHOUT_PRIMARY, 1, 0, SUGGEST_ADD, "96365", 1,
 		   NULL);
-	assert_one(&s, F_UNBILLED_SERVICE, 0, 0, SUGGEST_ADD, "96365", 1, NULL);
 	done(&s);
+	/* an add-on the record does not support goes, and the primary it
+	 * does support is added */
+	assert_findings(HEAD("facility") LINE("96366") LINE_U("J1569", 60)
+				ADMINS GIVEN("A1", "ondansetron", "push", "L",
+					     "08:00"),
+			"additional-hour-unsupported@1 addon-without-primary@1");
 	/* near miss: the add-on of another family beside a primary */
 	assert_findings(HEAD("facility") LINE("96365") LINE("96361")
 				LINE_U("J3370", 2) LINE("J7030")
@@ -728,9 +733,11 @@ Test(compare, verdict_warning_or_error_is_flagged)
 Test(compare, findings_are_ordered_by_severity)
 {
 	struct scrubbed s;
-	/* unbilled-service (info) is made before addon-without-primary (error) */
-	scrub(&s, HEAD("facility") LINE("96366") LINE_U("J1569", 60)
-			  ADMINS INFUSION("A1", "IVIG", "L", "08:00", "10:00"));
+	/* additional-hour-missed (info) is made before iv-start-bundled */
+	scrub(&s, HEAD("facility") LINE("96365") LINE("36000")
+			  LINE_U("J1569", 60)
+				  ADMINS INFUSION("A1", "IVIG", "L", "08:00",
+						  "10:00"));
 	cr_assert_eq(s.r->nfindings, 2);
 	cr_assert_eq(s.r->findings[0].severity, SEV_ERROR);
 	cr_assert_eq(s.r->findings[1].severity, SEV_INFO);

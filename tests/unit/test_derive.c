@@ -453,12 +453,14 @@ Test(derive, separate_site_medicare_XS)
 	done(r, cd);
 }
 
+/* Ruling 1: two sites with no documented need are one access, so the
+ * overlapping ceftriaxone is concurrent, not a second initial. */
 Test(derive, second_site_without_documented_need_is_no_initial)
 {
 	struct claimdoc *cd;
 	struct result *r = scrubf(
 		&cd, "%s", HEAD_PAYER("facility", "medicare") TWO_SITES(""));
-	assert_codes(r, "96365 96367");
+	assert_codes(r, "96365 96368");
 	done(r, cd);
 }
 
@@ -527,11 +529,22 @@ Test(derive, hydration_overlap_is_subtracted)
 	cr_assert_eq(r->admins[0].net_minutes, 60);
 	done(r, cd);
 
-	/* the drug on another site: nothing subtracted, 1 + floor(89/60) = 2 */
+	/* the drug on another site with no documented need: the same access
+	 * (ruling 1), so subtracted too */
 	r = scrubf(&cd, "%s",
 		   HEAD("facility") HYDRATION("H1", "R", "08:00", "10:00")
 			   INFUSION("A1", "vancomycin", "L", "08:30", "09:30"));
-	assert_codes(r, "96365 96361x2");
+	assert_codes(r, "96365 96361");
+	cr_assert_eq(r->admins[0].net_minutes, 60);
+	done(r, cd);
+
+	/* a documented separate site: nothing subtracted, and the hydration's
+	 * own access has its own initial: 96360-59 + 1 x floor(89/60) */
+	r = scrubf(&cd, "%s",
+		   HEAD("facility") HYDRATION("H1", "R", "08:00", "10:00")
+			   INFUSION("A1", "vancomycin", "L", "08:30", "09:30")
+				   SEPARATE);
+	assert_codes(r, "96365 96360-59 96361");
 	cr_assert_eq(r->admins[0].net_minutes, 120);
 	done(r, cd);
 
