@@ -58,6 +58,12 @@ typedef bool cli_claim_fn(void *arg, const char *path, const struct claim *c);
  * when the file had any input error. */
 bool cli_each_claim(const char *path, cli_claim_fn *each, void *arg);
 
+/* The same, for callers that need the document too: doc is its parsed tree
+ * (doc->flow: written in flow style, i.e. as JSON). */
+typedef bool cli_doc_fn(void *arg, const char *path, const struct claim *c,
+			const struct ynode *doc);
+bool cli_each_doc(const char *path, cli_doc_fn *each, void *arg);
+
 /* Prints "claimscrub: message" for an error of the program itself. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -77,6 +83,7 @@ const char *cli_db_message(const PGconn *conn, const PGresult *res, char *buf,
 			   size_t size);
 
 int cmd_check(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_submit(int argc, char **argv);

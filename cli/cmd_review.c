@@ -37,7 +37,8 @@
 	"  THEN r.evidence END)), ''), coalesce(r.suggest->>'action', '')," \
 	" coalesce(r.suggest->>'code', ''), coalesce(r.suggest->>'units', " \
 	"'')," \
-	" coalesce(r.suggest->>'modifier', ''), coalesce(r.resolution, '')," \
+	" coalesce(r.suggest->>'modifier', ''), coalesce(r.suggest->>'take', " \
+	"''), coalesce(r.resolution, '')," \
 	" coalesce(r.resolved_by, ''), coalesce(r.note, '')," \
 	" (SELECT count(DISTINCT claim_id) FROM claimscrub.review_queue)" \
 	" FROM claimscrub.review_queue r JOIN q USING (claim_id)" \
@@ -80,6 +81,7 @@ enum {
 	RV_SCODE,
 	RV_SUNITS,
 	RV_MODIFIER,
+	RV_TAKE,
 	RV_RESOLUTION,
 	RV_BY,
 	RV_NOTE,
@@ -192,15 +194,16 @@ put_safe(FILE *out, const char *s)
 static void
 put_fix(FILE *out, const PGresult *res, int i)
 {
-	enum { NONE, CODE_UNITS, MODIFIER };
+	enum { NONE, CODE_UNITS, MODIFIER, TAKE };
 	static const struct {
 		const char *action, *words, *after;
 		int what;
 	} fixes[] = {
-		{"replace", "bill ", " on this line instead", CODE_UNITS},
-		{"set-units", "bill ", "", CODE_UNITS},
+		{"replace", "bill ", " in place of units of this line",
+		 CODE_UNITS},
+		{"set-units", "bill ", " on this line", CODE_UNITS},
 		{"add", "add ", "", CODE_UNITS},
-		{"remove", "remove this line", "", NONE},
+		{"remove", "take off this line: ", " unit(s)", TAKE},
 		{"add-modifier", "add modifier ", "", MODIFIER},
 		{"remove-modifier", "remove modifier ", "", MODIFIER},
 		{"document", "complete the documented times, then re-scrub", "",
@@ -218,6 +221,8 @@ put_fix(FILE *out, const PGresult *res, int i)
 			put_safe(out, PQgetvalue(res, i, RV_SUNITS));
 		} else if (fixes[k].what == MODIFIER) {
 			put_safe(out, PQgetvalue(res, i, RV_MODIFIER));
+		} else if (fixes[k].what == TAKE) {
+			put_safe(out, PQgetvalue(res, i, RV_TAKE));
 		}
 		fprintf(out, "%s\n", fixes[k].after);
 		return;

@@ -355,45 +355,27 @@ struct test_state {
 	int passed, failed;
 };
 
-/* A document whose header names an error must fail at that line:column. */
+/* expect_run's report: one `ok` or `FAIL` line per document. */
 static void
-test_error(struct test_state *st, const char *path, int doc,
-	   const struct diag_list *dl, const char *want)
+test_report(void *ctx, const char *file, int doc, const char *ref, bool ok,
+	    const char *why)
 {
-	unsigned line = 0, col = 0;
-	bool found = false;
-	if (sscanf(want, "%u:%u", &line, &col) == 2)
-		for (size_t i = 0; i < dl->n && !found; i++)
-			found = dl->items[i].line == line &&
-				dl->items[i].column == col;
-	if (found) {
-		printf("ok   %s doc %d: error at %s\n", path, doc + 1, want);
+	struct test_state *st = ctx;
+	char what[128] = "";
+	if (ref)
+		snprintf(what, sizeof(what), " (%s)", ref);
+	else if (ok)
+		snprintf(what, sizeof(what), ": the expected error");
+	if (ok) {
+		printf("ok   %s doc %d%s\n", file, doc + 1, what);
 		st->passed++;
-		return;
-	}
-	printf("FAIL %s doc %d: expected an error at %s, got %s\n", path,
-	       doc + 1, want, dl->n ? dl->items[0].message : "none");
-	st->failed++;
-}
-
-static void
-test_claim(struct test_state *st, const char *path, int doc,
-	   const struct claim *c, const struct expect *ex)
-{
-	struct result *r;
-	char why[4096];
-	if (scrub_claim(st->rs, c, &r) != SCRUB_OK) {
-		cli_error("out of memory scrubbing claim '%s'", c->ref);
-		exit(EXIT_INTERNAL);
-	}
-	if (expect_check(r, ex, why, sizeof(why))) {
-		printf("ok   %s doc %d (%s)\n", path, doc + 1, c->ref);
-		st->passed++;
+	} else if (doc < 0) {
+		printf("FAIL %s: %s\n", file, why);
+		st->failed++;
 	} else {
-		printf("FAIL %s doc %d (%s): %s\n", path, doc + 1, c->ref, why);
+		printf("FAIL %s doc %d%s: %s\n", file, doc + 1, what, why);
 		st->failed++;
 	}
-	result_free(r);
 }
 
 /* Runs one test file; false on an input error (unreadable, no documents). */
@@ -402,35 +384,23 @@ test_file(struct test_state *st, const char *path)
 {
 	char *buf;
 	size_t len;
+	int judged = 0;
 	struct diag_list dl = {0};
-	struct claimdoc *cd = NULL;
-	static struct expect ex[EXPECT_MAX_DOCS];
 	if (fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl) != SCRUB_OK) {
 		cli_print_diags(&dl, false);
 		diag_list_free(&dl);
 		return false;
 	}
-	int n = memchr(buf, '\0', len) ? 0
-				       : expect_split(buf, ex, EXPECT_MAX_DOCS);
-	if (claimdoc_parse(path, buf, len, &cd, &dl) == SCRUB_ENOMEM) {
-		cli_error("out of memory reading '%s'", path);
+	if (expect_run(st->rs, path, buf, len, test_report, st, &judged) !=
+	    SCRUB_OK) {
+		cli_error("out of memory testing '%s'", path);
 		exit(EXIT_INTERNAL);
 	}
-	for (int i = 0; i < n; i++) {
-		const struct claim *c = claimdoc_claim(cd, (size_t)i);
-		if (ex[i].error[0])
-			test_error(st, path, i, &dl, ex[i].error);
-		else if (c)
-			test_claim(st, path, i, c, &ex[i]);
-	}
-	bool good = n > 0 && cd && claimdoc_count(cd) > 0;
-	if (!good)
+	if (judged == 0)
 		cli_error("%s: no claim document with '# expect' headers",
 			  path);
-	claimdoc_free(cd);
-	diag_list_free(&dl);
 	free(buf);
-	return good;
+	return judged > 0;
 }
 
 static int

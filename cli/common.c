@@ -149,7 +149,7 @@ print_trailing_diags(const struct diag_list *dl, size_t ndocs)
 }
 
 bool
-cli_each_claim(const char *path, cli_claim_fn *each, void *arg)
+cli_each_doc(const char *path, cli_doc_fn *each, void *arg)
 {
 	struct diag_list dl = {0};
 	struct claimdoc *cd = NULL;
@@ -170,7 +170,8 @@ cli_each_claim(const char *path, cli_claim_fn *each, void *arg)
 	for (size_t i = 0; go_on && cd && i < claimdoc_count(cd); i++) {
 		print_doc_diags(&dl, (int)i);
 		if (claimdoc_claim(cd, i))
-			go_on = each(arg, path, claimdoc_claim(cd, i));
+			go_on = each(arg, path, claimdoc_claim(cd, i),
+				     claimdoc_node(cd, i));
 	}
 	if (go_on)
 		print_trailing_diags(&dl, cd ? claimdoc_count(cd) : 0);
@@ -178,6 +179,27 @@ cli_each_claim(const char *path, cli_claim_fn *each, void *arg)
 	diag_list_free(&dl);
 	claimdoc_free(cd);
 	return input_error;
+}
+
+struct each_claim {
+	cli_claim_fn *each;
+	void *arg;
+};
+
+static bool
+each_claim_doc(void *arg, const char *path, const struct claim *c,
+	       const struct ynode *doc)
+{
+	const struct each_claim *ec = arg;
+	(void)doc;
+	return ec->each(ec->arg, path, c);
+}
+
+bool
+cli_each_claim(const char *path, cli_claim_fn *each, void *arg)
+{
+	struct each_claim ec = {each, arg};
+	return cli_each_doc(path, each_claim_doc, &ec);
 }
 
 /* ---- the database -------------------------------------------------- */

@@ -18,6 +18,8 @@ struct command {
 static const struct command commands[] = {
 	{"check", cmd_check,
 	 "scrub claim files offline and print the findings"},
+	{"fix", cmd_fix,
+	 "apply the findings' suggestions and write the fixed claims"},
 	{"submit", cmd_submit, "send claim files to the database queue"},
 	{"rules", cmd_rules,
 	 "check, show or test rule directories (check|show|test)"},

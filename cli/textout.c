@@ -249,37 +249,60 @@ print_evidence(FILE *out, const struct result_finding *f)
 }
 
 static void
-print_fix(FILE *out, const struct suggest *s)
+print_code(FILE *out, const struct suggest *s)
 {
-	switch (s->action) {
-	case SUGGEST_NONE:
+	fprintf(out, "%s x%d", s->code, s->units);
+	for (int i = 0; i < s->nmodifiers; i++)
+		fprintf(out, "-%s", s->modifiers[i]);
+}
+
+/* The suggestion as the exact edit `claimscrub fix` makes. */
+static void
+print_fix(FILE *out, const struct result *r, const struct result_finding *f)
+{
+	const struct suggest *s = &f->suggest;
+	int units = f->line > 0 && (size_t)f->line <= r->claim->nlines
+			    ? r->claim->lines[f->line - 1].units
+			    : 0;
+	if (s->action == SUGGEST_NONE)
 		return;
+	fputs("        fix: ", out);
+	switch (s->action) {
 	case SUGGEST_REPLACE:
-		fprintf(out, "        fix: bill %s x%d on this line instead\n",
-			s->code, s->units);
+		fputs("bill ", out);
+		print_code(out, s);
+		fprintf(out, " in place of %d unit(s) of line %d\n", s->take,
+			f->line);
 		return;
 	case SUGGEST_SET_UNITS:
-		fprintf(out, "        fix: bill %s x%d\n", s->code, s->units);
+		fprintf(out, "bill %s x%d on line %d\n", s->code, s->units,
+			f->line);
 		return;
 	case SUGGEST_ADD:
-		fprintf(out, "        fix: add %s x%d\n", s->code, s->units);
+		fputs("add ", out);
+		print_code(out, s);
+		fputc('\n', out);
 		return;
 	case SUGGEST_REMOVE:
-		fputs("        fix: remove this line\n", out);
+		if (s->take >= units)
+			fprintf(out, "remove line %d\n", f->line);
+		else
+			fprintf(out, "take %d unit(s) off line %d\n", s->take,
+				f->line);
 		return;
 	case SUGGEST_ADD_MODIFIER:
-		fprintf(out, "        fix: add modifier %s\n", s->modifier);
+		fprintf(out, "add modifier %s to line %d\n", s->modifier,
+			f->line);
 		return;
 	case SUGGEST_REMOVE_MODIFIER:
-		fprintf(out, "        fix: remove modifier %s\n", s->modifier);
+		fprintf(out, "remove modifier %s from line %d\n", s->modifier,
+			f->line);
 		return;
 	case SUGGEST_DOCUMENT:
-		fputs("        fix: complete the documented times, then "
-		      "re-scrub\n",
-		      out);
+		fputs("complete the documented times, then re-scrub\n", out);
 		return;
-	case SUGGEST_REVIEW:
-		fputs("        fix: needs a coder's review\n", out);
+	default:
+		fputs("needs a coder's review\n", out);
 		return;
 	}
 }
@@ -302,7 +325,7 @@ print_findings(FILE *out, const struct result *r)
 		put_text(out, f->message, -1, 0);
 		fputc('\n', out);
 		print_evidence(out, f);
-		print_fix(out, &f->suggest);
+		print_fix(out, r, f);
 	}
 }
 

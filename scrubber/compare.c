@@ -235,10 +235,12 @@ suggest_replace(struct cmp *x, struct result_finding *f, int i, int k,
 	o->le -= units;
 }
 
+/* An add-on hour stands in for a billed code of its own service only (a
+ * second 96365 for the next day's bag of the same drug is its 96366). */
 static bool
 pairable(const struct entry *o, const struct entry *e, bool same_service)
 {
-	if (o == e || o->le <= 0 || hours_only(o->rc))
+	if (o == e || o->le <= 0 || (hours_only(o->rc) && !same_service))
 		return false;
 	return same_service ? o->rc->service == e->rc->service
 			    : (o->rc->roles & e->rc->roles) != 0;
@@ -375,12 +377,16 @@ line_distinct_mod(const struct cmp *x, size_t i)
 	return NULL;
 }
 
+/* True when adding mod to the line would put 59 beside an X modifier. */
 static bool
-has_x_family(const struct claim_line *l)
+would_conflict(const struct claim_line *l, const char *mod)
 {
-	for (int k = 0; k < l->nmodifiers; k++)
-		if (strcmp(l->modifiers[k], "59") == 0 || l->modifiers[k][0] == 'X')
+	bool add59 = strcmp(mod, "59") == 0;
+	for (int k = 0; k < l->nmodifiers; k++) {
+		const char *m = l->modifiers[k];
+		if (add59 ? m[0] == 'X' : strcmp(m, "59") == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -406,7 +412,8 @@ explain_swap(struct cmp *x, size_t i)
 		result__suggest(f, SUGGEST_REMOVE_MODIFIER, NULL, 0, m);
 		x->surplus[i] -= k;
 		o->le -= k;
-	} else if (!e->distinct && whole && !has_x_family(l)) {
+	} else if (!e->distinct && whole &&
+		   !would_conflict(l, x->s->distinct_site_modifier)) {
 		result__ev_int(f, "units", k);
 		result__suggest(f, SUGGEST_ADD_MODIFIER, NULL, 0,
 				x->s->distinct_site_modifier);

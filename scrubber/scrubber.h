@@ -6,6 +6,8 @@
  *   scrub_claim()        a claim + a rule set into a struct result
  *   result_json()        a result as the JSON of design.md
  *   claimjson_write()    a claim as its claim document in JSON
+ *   claimyaml_write()    a claim as its claim document in YAML
+ *   fix_apply()          a result's suggestions applied to its claim
  *
  * The library never prints and never exits; every fallible call returns an
  * enum scrub_err and puts details for people in a struct diag_list.
@@ -17,8 +19,10 @@
 #include "claim.h"
 #include "claimdoc.h"
 #include "claimjson.h"
+#include "claimyaml.h"
 #include "diag.h"
 #include "fileio.h"
+#include "fix.h"
 #include "finding.h"
 #include "isotime.h"
 #include "result.h"

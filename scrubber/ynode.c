@@ -184,14 +184,18 @@ b_open(struct builder *b, const yaml_event_t *ev, enum ynode_type t)
 {
 	const yaml_char_t *anchor, *tag;
 	int implicit;
+	bool flow;
 	if (t == YNODE_MAP) {
 		anchor = ev->data.mapping_start.anchor;
 		tag = ev->data.mapping_start.tag;
 		implicit = ev->data.mapping_start.implicit;
+		flow = ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 	} else {
 		anchor = ev->data.sequence_start.anchor;
 		tag = ev->data.sequence_start.tag;
 		implicit = ev->data.sequence_start.implicit;
+		flow = ev->data.sequence_start.style ==
+		       YAML_FLOW_SEQUENCE_STYLE;
 	}
 	enum scrub_err err = b_check_props(b, ev, anchor, tag, implicit);
 	if (err != SCRUB_OK)
@@ -201,6 +205,7 @@ b_open(struct builder *b, const yaml_event_t *ev, enum ynode_type t)
 	struct ynode *n = b_node(b, t, ev->start_mark);
 	if (!n)
 		return SCRUB_ENOMEM;
+	n->flow = flow;
 	struct frame *f = &b->stack[b->depth++];
 	memset(f, 0, sizeof(*f));
 	f->node = n;

@@ -26,6 +26,7 @@ struct ynode {
 	const char *file;      /* borrowed; lives in the arena */
 	unsigned line, column; /* 1-based */
 	bool plain;	       /* scalar written without quotes */
+	bool flow;	       /* seq, map written in flow style: [..], {..} */
 	const char *str;       /* scalar: NUL-terminated text */
 	size_t len;	       /* scalar: bytes in str (may hold NULs) */
 	size_t n;	       /* seq: items; map: pairs */

@@ -122,8 +122,8 @@ expect "missing rule directory" 2 "$CLAIMSCRUB" check --rules "$tmp/none" "$good
 one_error "missing rule directory" "none: error: cannot open rule directory"
 
 # ---- determinism -------------------------------------------------------------
-(cd "$src/tests/cases" && "$CLAIMSCRUB" check --format json --rules ../../rules.d --rules rules ./*.yaml) >"$tmp/run1" 2>/dev/null
-(cd "$src/tests/cases" && "$CLAIMSCRUB" check --format json --rules ../../rules.d --rules rules ./*.yaml) >"$tmp/run2" 2>/dev/null
+(cd "$src/tests/cases" && run "$CLAIMSCRUB" check --format json --rules ../../rules.d --rules rules ./*.yaml) >"$tmp/run1" 2>/dev/null
+(cd "$src/tests/cases" && run "$CLAIMSCRUB" check --format json --rules ../../rules.d --rules rules ./*.yaml) >"$tmp/run2" 2>/dev/null
 if [ -s "$tmp/run1" ] && cmp -s "$tmp/run1" "$tmp/run2"; then
 	ok "the same input gives byte-identical JSON ($(wc -l <"$tmp/run1") claims)"
 else not_ok "the same input gives byte-identical JSON"; fi

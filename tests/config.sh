@@ -20,7 +20,7 @@ conf() { printf '%s\n' "$3" >"$1" && chmod "$2" "$1"; }
 
 # checkconf NAME WANT_EXIT FILE — claimscrubd --check-config -c FILE
 checkconf() {
-	"$CLAIMSCRUBD" --check-config -c "$3" >"$tmp/out" 2>"$tmp/err" </dev/null
+	run "$CLAIMSCRUBD" --check-config -c "$3" >"$tmp/out" 2>"$tmp/err" </dev/null
 	got=$?
 	if [ "$got" = "$2" ]; then ok "$1: exit $2"; else
 		not_ok "$1: exit $2" "exit $got" "$(head -n 3 "$tmp/err")"; fi
@@ -132,7 +132,7 @@ conf "$range" 644 'claim_lease_ms: 10'
 checkconf "claim_lease_ms out of range" 2 "$range"
 grep -Fq "$range:1:17: error: " "$tmp/err" && ok "out of range: FILE:LINE:COLUMN" ||
 	not_ok "out of range: FILE:LINE:COLUMN" "$(head -c 300 "$tmp/err")"
-"$CLAIMSCRUBD" --check-config -c "$tmp/nonexistent.yaml" >"$tmp/out" 2>"$tmp/err"
+run "$CLAIMSCRUBD" --check-config -c "$tmp/nonexistent.yaml" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && grep -Fq "$tmp/nonexistent.yaml: error: " "$tmp/err" &&
 	ok "a missing -c file: exit 2, named" || not_ok "a missing -c file: exit 2, named" "$(head -c 300 "$tmp/err")"
 
@@ -151,7 +151,8 @@ reconnect_max_ms: 200
 log_level: debug"
 # no HTTP endpoint: tests running at once must not compete for its port
 case " $(echo $keys) " in *" http_port "*) echo "http_port: 0" >>"$run" ;; esac
-"$CLAIMSCRUBD" -c "$run" >"$tmp/out" 2>"$tmp/err" </dev/null &
+# timeout(1) passes SIGTERM on and exits with the daemon's status
+timeout -k 5 "$TEST_RUN_TIMEOUT" "$CLAIMSCRUBD" -c "$run" >"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
 sleep 2
 kill -TERM "$pid" 2>/dev/null

@@ -12,6 +12,8 @@
 set -u
 : "${CLAIMSCRUB:=cli/claimscrub}"
 : "${CLAIMSCRUB_SRCDIR:=.}"
+# seconds a run may take before timeout(1) stops it: a hang fails the case
+: "${TEST_RUN_TIMEOUT:=60}"
 cases="$CLAIMSCRUB_SRCDIR/tests/cases"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -30,8 +32,9 @@ n=0 failed=0
 for name in $names; do
 	n=$((n + 1))
 	want_exit=$(sed -n 's/^# exit: *\([0-9]\).*/\1/p' "$cases/$name.yaml" | head -n 1)
-	(cd "$cases" && "$CLAIMSCRUB" check --format json --rules ../../rules.d \
-		--rules rules "$name.yaml") >"$tmp/raw" 2>"$tmp/err" </dev/null
+	(cd "$cases" && timeout -k 5 "$TEST_RUN_TIMEOUT" "$CLAIMSCRUB" check \
+		--format json --rules ../../rules.d --rules rules "$name.yaml") \
+		>"$tmp/raw" 2>"$tmp/err" </dev/null
 	got_exit=$?
 	# the rule-set version is a hash of rules.d: any edit there changes it,
 	# so the stored outputs hold "*" (tests/unit/test_rules checks the hash)
@@ -42,7 +45,9 @@ for name in $names; do
 		if [ -s "$tmp/err" ]; then cp "$tmp/err" "$cases/$name.err"; else rm -f "$cases/$name.err"; fi
 	fi
 	why=""
-	if [ -z "$want_exit" ]; then
+	if [ "$got_exit" = 124 ] || [ "$got_exit" = 137 ]; then
+		why="timed out after $TEST_RUN_TIMEOUT s"
+	elif [ -z "$want_exit" ]; then
 		why="no '# exit:' line"
 	elif [ "$got_exit" != "$want_exit" ]; then
 		why="exit $got_exit, expected $want_exit"

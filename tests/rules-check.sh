@@ -88,11 +88,11 @@ has "$tmp/out" "show medicare: XS from 50-payer-medicare.yaml" \
 grep -q '^profiles' "$tmp/out" && not_ok "show leaves the profiles out" || ok "show leaves the profiles out"
 
 # the rule-set version names the files' contents, not where they were read
-v_rel=$("$CLAIMSCRUB" rules show --date 2027-01-01 rules.d | sed -n 's/^# rule set \([0-9a-f]*\),.*/\1/p')
+v_rel=$(run "$CLAIMSCRUB" rules show --date 2027-01-01 rules.d | sed -n 's/^# rule set \([0-9a-f]*\),.*/\1/p')
 cp -R rules.d "$tmp/elsewhere"
-v_abs=$("$CLAIMSCRUB" rules show --date 2027-01-01 "$tmp/elsewhere" | sed -n 's/^# rule set \([0-9a-f]*\),.*/\1/p')
+v_abs=$(run "$CLAIMSCRUB" rules show --date 2027-01-01 "$tmp/elsewhere" | sed -n 's/^# rule set \([0-9a-f]*\),.*/\1/p')
 echo "# local" >>"$tmp/elsewhere/20-settings.yaml"
-v_chg=$("$CLAIMSCRUB" rules show --date 2027-01-01 "$tmp/elsewhere" | sed -n 's/^# rule set \([0-9a-f]*\),.*/\1/p')
+v_chg=$(run "$CLAIMSCRUB" rules show --date 2027-01-01 "$tmp/elsewhere" | sed -n 's/^# rule set \([0-9a-f]*\),.*/\1/p')
 if [ -n "$v_rel" ] && [ "$v_rel" = "$v_abs" ] && [ "$v_chg" != "$v_rel" ]; then
 	ok "the rule-set version is the same in another directory and changes with the contents ($v_rel)"
 else

@@ -157,7 +157,7 @@ same "review: exit 0" "$?" 0
 grep -q '^9 of 9 claims in the review queue shown$' "$T/review.txt" && ok "review: 9 of 9 claims" ||
 	not_ok "review: 9 of 9 claims" "$(tail -n 3 "$T/review.txt")"
 if grep -q '^== IC-2026-0308  date 2026-03-09  payer aetna  provider NPI-1234567893  profile default  status flagged$' "$T/review.txt" &&
-	grep -q 'evidence: ' "$T/review.txt" && grep -q 'fix: bill 96366 x1$' "$T/review.txt" &&
+	grep -q 'evidence: ' "$T/review.txt" && grep -q 'fix: bill 96366 x1 on this line$' "$T/review.txt" &&
 	grep -q 'fix: add 96375 x1$' "$T/review.txt"; then ok "review: claim headers, evidence and fixes"
 else not_ok "review: claim headers, evidence and fixes" "$(head -n 12 "$T/review.txt")"; fi
 njson=$(timeout 60 "$CLAIMSCRUB" review --db "$db_r1" --limit 2 --format json </dev/null | grep -c '^{"claim" : "')
