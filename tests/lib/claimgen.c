@@ -16,6 +16,7 @@
 #include "tests/lib/claimgen.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+#define PICK(g, a) ((a)[cg_range((g), 0, (int)N(a) - 1)])
 #define MAX_ADMINS 6
 #define MAX_LINES 64
 
@@ -162,25 +163,30 @@ payer(struct cg_rng *g)
 	case 3:
 		return "acme-health"; /* unknown: the default profile */
 	default:
-		return payers[cg_range(g, 0, (int)N(payers) - 1)];
+		return PICK(g, payers);
 	}
 }
 
+static const struct drug *
+pick_drug(struct cg_rng *g)
+{
+	/* one drug in five is chemotherapy */
+	return cg_chance(g, 20) ? &PICK(g, chemotherapy)
+				: &PICK(g, therapeutic);
+}
+
+/* The few substances, fluids and sites of one claim: few, so that the
+ * same drug comes back (restarts, second bags, repeated pushes). */
 static void
 pick_pool(struct gen *x)
 {
 	x->npool = cg_range(x->g, 1, 3);
 	for (int i = 0; i < x->npool; i++)
-		x->pool[i] =
-			cg_chance(x->g, 20)
-				? &chemotherapy[cg_range(
-					  x->g, 0, (int)N(chemotherapy) - 1)]
-				: &therapeutic[cg_range(
-					  x->g, 0, (int)N(therapeutic) - 1)];
+		x->pool[i] = pick_drug(x->g);
 	/* hydration in four claims of ten, one or two fluids */
 	x->nfluid = cg_chance(x->g, 40) ? cg_range(x->g, 1, 2) : 0;
 	for (int i = 0; i < x->nfluid; i++)
-		x->fluid[i] = fluids[cg_range(x->g, 0, (int)N(fluids) - 1)];
+		x->fluid[i] = PICK(x->g, fluids);
 	x->nsite = cg_range(x->g, 1, 3);
 	for (int i = 0; i < x->nsite; i++)
 		x->site[i] = cg_range(x->g, 0, (int)N(iv_places) - 1);
@@ -195,8 +201,7 @@ spell(struct gen *x, const char *const place[2])
 	const char *side = place[0];
 	char s = cg_chance(x->g, 30) ? (char)tolower((unsigned char)side[0])
 				     : side[0];
-	snprintf(buf, sizeof(buf), "%c%s%s", s,
-		 sep[cg_range(x->g, 0, (int)N(sep) - 1)], place[1]);
+	snprintf(buf, sizeof(buf), "%c%s%s", s, PICK(x->g, sep), place[1]);
 	if (cg_chance(x->g, 15))
 		for (char *p = buf; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
@@ -210,8 +215,7 @@ site_for(struct gen *x, enum admin_route route, int *which)
 	if (cg_chance(x->g, 3))
 		return ""; /* not documented */
 	if (route == ROUTE_SUBCUTANEOUS && cg_chance(x->g, 70))
-		return spell(
-			x, sc_places[cg_range(x->g, 0, (int)N(sc_places) - 1)]);
+		return spell(x, PICK(x->g, sc_places));
 	/* most administrations go into the first line placed */
 	*which = cg_chance(x->g, 60) ? 0 : cg_range(x->g, 0, x->nsite - 1);
 	return spell(x, iv_places[x->site[*which]]);
@@ -458,7 +462,7 @@ claim_head(struct gen *x, long index)
 {
 	static const char *const offsets[] = {"Z", "+01:00", "-05:00"};
 	char ref[32];
-	const char *date = dates[cg_range(x->g, 0, (int)N(dates) - 1)];
+	const char *date = PICK(x->g, dates);
 	int32_t day = 0;
 	isotime_parse_date(date, strlen(date), &day);
 	snprintf(ref, sizeof(ref), "P-%ld", index);
@@ -470,9 +474,7 @@ claim_head(struct gen *x, long index)
 		x->c->has_date_of_service = true;
 		x->c->date_of_service = day;
 	}
-	x->offset = cg_chance(x->g, 8)
-			    ? offsets[cg_range(x->g, 0, (int)N(offsets) - 1)]
-			    : "";
+	x->offset = cg_chance(x->g, 8) ? PICK(x->g, offsets) : "";
 	x->base = base_time(x, day);
 }
 

@@ -8,8 +8,8 @@
 # Criterion 2.4's own --timeout cannot do this: it only lowers the timeouts
 # tests set themselves (`.timeout`), and ours set none (Criterion issue
 # #279).  So the bound is on the whole program, and --verbose prints a
-# `[RUN ]` line as each test starts: the one stuck is the last without a
-# result.  UNIT_TIMEOUT (seconds) overrides the table below.
+# `[RUN ]` line as each test starts: the one stuck is the one that never
+# gets a result.  UNIT_TIMEOUT (seconds) overrides the table below.
 set -u
 prog=$1
 shift
@@ -28,6 +28,6 @@ timeout -k 10 "$limit" "$prog" --verbose "$@"
 status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
 	echo "unit-run.sh: ${prog##*/} did not finish in $limit s: a test is" \
-		"stuck (the last [RUN ] line above without a result)" >&2
+		"stuck (its [RUN ] line above has no result)" >&2
 fi
 exit "$status"

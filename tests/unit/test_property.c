@@ -898,8 +898,10 @@ check_claim(struct run *run, long k)
 	struct result *rexact = scrub(run, &billed);
 	struct variant v = {.cls = CLASS_EXACT, .index = k, .c = &billed};
 	v.r = rexact;
-	if (!same_codes(rdoc, rexact))
+	if (!same_codes(rdoc, rexact)) {
+		v.checked[P_CLEAN] = true;
 		v.why |= 1u << W_A_EXPECTED;
+	}
 	check_variant(run, &v, rexact, a);
 	check_errors(run, &g, k, &billed, rexact, a);
 	result_free(rexact);
