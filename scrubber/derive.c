@@ -28,12 +28,29 @@ struct ctx {
 	bool *separate;	  /* per admin: its site's need is documented */
 	int *run_of;	  /* per admin: index of its run, -1 when none */
 	struct span *tmp; /* scratch: 2 x (nadmins + 1) spans */
+	bool instants;	  /* every time carries an offset */
 };
 
-int64_t
-derive_instant(const struct claim_time *t)
+/* A time on the claim's one clock: instants when every time of the claim
+ * carries an offset, else wall-clock times (offsets ignored), so no
+ * calculation mixes the two (SEMANTICS.md, "Times"). */
+static int64_t
+at(const struct ctx *x, const struct claim_time *t)
 {
-	return t->t.wall - (t->t.has_offset ? (int64_t)t->t.offset * 60 : 0);
+	return t->t.wall - (x->instants ? (int64_t)t->t.offset * 60 : 0);
+}
+
+static bool
+all_offsets(const struct claim *c)
+{
+	for (size_t i = 0; i < c->nadmins; i++) {
+		const struct claim_time *t[2] = {&c->admins[i].start,
+						 &c->admins[i].stop};
+		for (int k = 0; k < 2; k++)
+			if (t[k]->state == TIME_OK && !t[k]->t.has_offset)
+				return false;
+	}
+	return true;
 }
 
 /* ---- times ------------------------------------------------------------- */
@@ -56,7 +73,7 @@ static bool
 check_interval(struct ctx *x, int i)
 {
 	const struct administration *a = &x->c->admins[i];
-	int64_t secs = isotime_diff(&a->start.t, &a->stop.t);
+	int64_t secs = at(x, &a->stop) - at(x, &a->start);
 	if (secs <= 0) {
 		time_finding(x, i, F_INVALID_TIME,
 			     "the stop time is not after the start time");
@@ -200,13 +217,10 @@ has_interval(const struct administration *a)
 	return a->start.state == TIME_OK && a->stop.state == TIME_OK;
 }
 
-/* Its clock time: from the start instant, as long as it ran (isotime_diff
- * compares as instants only when both times carry an offset). */
 static struct span
-admin_span(const struct administration *a)
+admin_span(const struct ctx *x, const struct administration *a)
 {
-	int64_t s = derive_instant(&a->start);
-	return (struct span){s, s + isotime_diff(&a->start.t, &a->stop.t)};
+	return (struct span){at(x, &a->start), at(x, &a->stop)};
 }
 
 /* The run's segments as merged spans, into v; returns the count. */
@@ -217,7 +231,7 @@ run_spans(const struct ctx *x, const struct run *run, struct span *v)
 	for (int k = 0; k < run->nsegs; k++) {
 		const struct administration *a = &x->c->admins[run->segs[k]];
 		if (has_interval(a))
-			v[n++] = admin_span(a);
+			v[n++] = admin_span(x, a);
 	}
 	return spans_union(v, n);
 }
@@ -238,9 +252,9 @@ same_scope_day(const struct ctx *x, int i, int k)
 static bool
 overlaps_run(const struct ctx *x, const struct run *run, int i)
 {
-	struct span s = admin_span(&x->c->admins[i]);
+	struct span s = admin_span(x, &x->c->admins[i]);
 	for (int k = 0; k < run->nsegs; k++) {
-		struct span o = admin_span(&x->c->admins[run->segs[k]]);
+		struct span o = admin_span(x, &x->c->admins[run->segs[k]]);
 		if (o.a < s.b && s.a < o.b)
 			return true;
 	}
@@ -310,7 +324,7 @@ run_times(struct ctx *x, struct run *run)
 		const struct administration *a = &x->c->admins[run->segs[k]];
 		if (a->start.state != TIME_OK)
 			continue;
-		int64_t t = derive_instant(&a->start);
+		int64_t t = at(x, &a->start);
 		if (!run->has_start || t < run->start) {
 			run->start = t;
 			struct isotime st = a->start.t;
@@ -318,7 +332,7 @@ run_times(struct ctx *x, struct run *run)
 		}
 		run->has_start = true;
 		if (a->stop.state == TIME_OK && run->cls->timed) {
-			int64_t e = derive_instant(&a->stop);
+			int64_t e = at(x, &a->stop);
 			if (!run->has_stop || e > run->stop)
 				run->stop = e;
 			run->has_stop = true;
@@ -344,7 +358,7 @@ drug_spans(const struct ctx *x, const struct run *run, struct span *v)
 		if (x->d->held[i] || a->kind == KIND_HYDRATION ||
 		    !has_interval(a) || !same_access(x, (int)i, run->segs[0]))
 			continue;
-		v[n] = admin_span(a);
+		v[n] = admin_span(x, a);
 		if (v[n].b > v[n].a)
 			n++;
 	}
@@ -370,7 +384,7 @@ hydration_net(struct ctx *x, struct run *run)
 		const struct administration *a = &x->c->admins[i];
 		if (!has_interval(a))
 			continue;
-		struct span s = admin_span(a);
+		struct span s = admin_span(x, a);
 		int64_t len = s.b - s.a - spans_cover(drug, nd, s.a, s.b);
 		x->r->admins[i].net_minutes = (int)(len / 60);
 	}
@@ -676,11 +690,11 @@ code_infusion(struct ctx *x, struct run *run)
 /* The end of a push-type administration: its stop when it ran (a short
  * infusion), else its start (the time of the push). */
 static int64_t
-admin_end(const struct administration *a)
+admin_end(const struct ctx *x, const struct administration *a)
 {
 	if (a->route != ROUTE_PUSH && a->stop.state == TIME_OK)
-		return derive_instant(&a->stop);
-	return derive_instant(&a->start);
+		return at(x, &a->stop);
+	return at(x, &a->start);
 }
 
 /* Administration i, of the push's drug, makes it a same-drug push: a push
@@ -697,9 +711,9 @@ same_drug_gap(const struct ctx *x, const struct run *push, int i, int64_t *gap)
 	    (a->route != ROUTE_PUSH && a->route != ROUTE_INFUSION) ||
 	    strcasecmp(a->substance, p->substance) != 0)
 		return false;
-	int64_t s = derive_instant(&a->start);
+	int64_t s = at(x, &a->start);
 	if (s < push->start || (s == push->start && i < push->first)) {
-		*gap = (push->start - admin_end(a)) / 60;
+		*gap = (push->start - admin_end(x, a)) / 60;
 		return true;
 	}
 	const struct run *o = &x->d->runs[x->run_of[i]];
@@ -858,8 +872,8 @@ clock_order(struct ctx *x)
 				&x->c->admins[order[k - 1]];
 			bool later = b->start.state == TIME_OK &&
 				     (a->start.state != TIME_OK ||
-				      derive_instant(&b->start) <=
-					      derive_instant(&a->start));
+				      at(x, &b->start) <=
+					      at(x, &a->start));
 			if (later)
 				break;
 			order[k] = order[k - 1];
@@ -874,7 +888,7 @@ enum scrub_err
 derive(const struct ruleset *rs, const struct rule_settings *s,
        const struct claim *c, struct result *r, struct derivation *d)
 {
-	struct ctx x = {rs, s, c, r, d, NULL, NULL, NULL, NULL};
+	struct ctx x = {rs, s, c, r, d, NULL, NULL, NULL, NULL, all_offsets(c)};
 	*d = (struct derivation){.s = s, .main_initial = -1};
 	enum scrub_err err = derive_alloc(&x);
 	int *order = err == SCRUB_OK ? clock_order(&x) : NULL;

@@ -62,7 +62,4 @@ enum scrub_err derive(const struct ruleset *rs, const struct rule_settings *s,
 		      const struct claim *c, struct result *r,
 		      struct derivation *d);
 
-/* The instant (seconds) of a valid claim time. */
-int64_t derive_instant(const struct claim_time *t);
-
 #endif

@@ -146,6 +146,9 @@ struct run {
 	int smallest_size[P_COUNT][NCLASS];
 	struct keycount keys[MAX_KEYS];
 	int nkeys;
+	/* findings needing a person on claims billed as expected: what (a)
+	 * and (b) leave out */
+	long person_rule[F_COUNT];
 };
 
 /* One claim as checked: the claim, its result, what was wrong. */
@@ -787,6 +790,15 @@ keep_smallest(struct run *run, const struct variant *v, const char *text)
 /* ---- one claim --------------------------------------------------------- */
 
 static void
+count_person(struct run *run, const struct result *r)
+{
+	for (int i = 0; i < r->nfindings; i++)
+		if (r->findings[i].suggest.action == SUGGEST_DOCUMENT ||
+		    r->findings[i].suggest.action == SUGGEST_REVIEW)
+			run->person_rule[r->findings[i].id]++;
+}
+
+static void
 count_key(struct run *run, int p, int cls, const char *key)
 {
 	for (int i = 0; i < run->nkeys; i++) {
@@ -846,6 +858,8 @@ check_variant(struct run *run, struct variant *v, const struct result *expected,
 	run->tried[v->cls]++;
 	run->errors[v->cls] += error;
 	run->person[v->cls] += person;
+	if (person && v->cls == CLASS_EXACT)
+		count_person(run, v->r);
 	if (!error && !person) {
 		v->checked[P_CLEAN] = true;
 		if (v->r->nfindings > 0)
@@ -942,7 +956,12 @@ report_table(const struct run *run)
 			report_cell(run, p, row);
 		fputc('\n', stderr);
 	}
-	fprintf(stderr, "\nwhy (claims):\n");
+	fprintf(stderr, "\nleft to a person, billed as expected (findings):");
+	for (int i = 0; i < F_COUNT; i++)
+		if (run->person_rule[i])
+			fprintf(stderr, " %s %ld", finding_names[i],
+				run->person_rule[i]);
+	fprintf(stderr, "\n\nwhy (claims):\n");
 	for (int w = 0; w < W_COUNT; w++)
 		if (run->why[w])
 			fprintf(stderr, "  %-4.3s %-48s %7ld\n",
