@@ -48,17 +48,16 @@ put(struct out *o, const char *fmt, ...)
 
 /* ---- reading the headers ----------------------------------------------- */
 
-/* The single-valued headers: where each value goes in struct expect. */
-#define FIELD(name)                                                           \
-	{                                                                     \
-		#name, offsetof(struct expect, name),                         \
-			sizeof(((struct expect *)0)->name)                    \
-	}
+/* The single-valued headers: where each value goes in struct expect
+ * (offset and size). */
+#define FIELD(f) offsetof(struct expect, f), sizeof(((struct expect *)0)->f)
 static const struct field {
 	const char *key;
 	size_t off, size;
 } fields[] = {
-	FIELD(verdict), FIELD(codes), FIELD(findings), FIELD(fix), FIELD(error),
+	{"verdict", FIELD(verdict)},   {"codes", FIELD(codes)},
+	{"findings", FIELD(findings)}, {"fix", FIELD(fix)},
+	{"error", FIELD(error)},
 };
 
 /* Keeps the first reason a header could not be read. */
@@ -117,8 +116,7 @@ field_of(struct expect *ex, const char *key, size_t klen, size_t *size)
 
 /* Stores value v (n bytes) of header key (klen bytes) into ex. */
 static void
-store(struct expect *ex, const char *key, size_t klen, const char *v,
-      size_t n)
+store(struct expect *ex, const char *key, size_t klen, const char *v, size_t n)
 {
 	size_t size = 0;
 	char *dst = field_of(ex, key, klen, &size);
@@ -162,14 +160,15 @@ header_line(struct expect *ex, const char *line, size_t n)
 	store(ex, key, klen, v, value_len(v, vn));
 }
 
-/* True when line (n bytes) holds YAML: not blank, not a comment. */
+/* True when line (n bytes) holds YAML: not blank, not a comment, not a
+ * directive (`%YAML 1.2`, which comes before a document's `---`). */
 static bool
 is_content(const char *line, size_t n)
 {
 	size_t i = 0;
 	while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
 		i++;
-	return i < n && line[i] != '#';
+	return i < n && line[i] != '#' && line[0] != '%';
 }
 
 /* Splitting state: the entry being read and the entries done. */
@@ -212,8 +211,8 @@ split_line(struct split *s, const char *line, size_t n)
 }
 
 int
-expect_split(const char *buf, size_t len, struct expect *ex, int max,
-	     char *why, size_t size)
+expect_split(const char *buf, size_t len, struct expect *ex, int max, char *why,
+	     size_t size)
 {
 	const char *nul = memchr(buf, '\0', len);
 	size_t tlen = nul ? (size_t)(nul - buf) : len;
@@ -238,8 +237,10 @@ expect_split(const char *buf, size_t len, struct expect *ex, int max,
 		goto too_many;
 	return s.n;
 too_many:
-	snprintf(why, size, "more than %d documents: the headers of the rest "
-			    "cannot be read", max);
+	snprintf(why, size,
+		 "more than %d documents: the headers of the rest "
+		 "cannot be read",
+		 max);
 	return -1;
 }
 
@@ -749,8 +750,8 @@ judge(const struct run *run, int doc, const struct expect *ex)
 
 /* Judges the n entries of ex against the documents of buf. */
 static enum scrub_err
-run_docs(struct run *run, const char *buf, size_t len,
-	 const struct expect *ex, int n, int *judged)
+run_docs(struct run *run, const char *buf, size_t len, const struct expect *ex,
+	 int n, int *judged)
 {
 	struct claimdoc *cd = NULL;
 	struct diag_list dl = {0};

@@ -24,9 +24,10 @@ struct expect {
 	/* The value of each header, "" when the document has none. */
 	char verdict[32], codes[512], findings[1024], fix[1024];
 	char error[256]; /* `LINE:COL message` of a document that must be bad */
-	char evidence[EXPECT_MAX_EVIDENCE][256]; /* `RULE[@LINE] KEY=VALUE...` */
+	/* `RULE[@LINE] KEY=VALUE...`, one per `# expect evidence:` line */
+	char evidence[EXPECT_MAX_EVIDENCE][256];
 	int nevidence;
-	int nheaders; /* how many `# expect` lines the document has */
+	int nheaders;  /* how many `# expect` lines the document has */
 	char bad[256]; /* why a header could not be read; "" when all were */
 };
 
@@ -97,7 +98,7 @@ typedef void expect_report_fn(void *ctx, const char *file, int doc,
  * SCRUB_ENOMEM (the verdicts so far were reported).
  */
 enum scrub_err expect_run(const struct ruleset *rs, const char *file,
-			  const char *buf, size_t len,
-			  expect_report_fn *report, void *ctx, int *judged);
+			  const char *buf, size_t len, expect_report_fn *report,
+			  void *ctx, int *judged);
 
 #endif

@@ -48,6 +48,8 @@ struct cmp {
 	int extra_initials; /* unmodified initials billed beyond supported */
 	bool *used_run;	    /* short runs already named */
 	bool addon_named;   /* addon-without-primary given */
+	bool primary_billed; /* a code that is no add-on is billed */
+	bool primary_fixed;  /* a suggestion bills one */
 };
 
 static bool
@@ -147,10 +149,35 @@ ledger_build(struct cmp *x)
 			e->admin = rc->admins[0];
 	}
 	x->extra_initials = plain_initials - x->d->initial_units;
+	for (int i = 0; i < x->n; i++)
+		x->primary_billed |= x->e[i].billed > 0 && !x->e[i].rc->addon;
 }
 
-/* Billed and expected units of a key cancel out, earlier lines first: the
- * surplus is on the latest lines. */
+static bool
+x_family(const char *m)
+{
+	return strcmp(m, "59") == 0 || (m[0] == 'X' && strchr("EPSU", m[1]));
+}
+
+/* A line whose 59 or X modifier its key does not call for (XS on an add-on,
+ * XP on an initial): its units are the first to be surplus. */
+static bool
+stray_modifier(const struct cmp *x, size_t i)
+{
+	const struct claim_line *l = &x->c->lines[i];
+	bool distinct = x->e[x->lentry[i]].distinct;
+	for (int k = 0; k < l->nmodifiers; k++)
+		if (x_family(l->modifiers[k]) &&
+		    (!distinct || !distinct_modifier(x, l->modifiers[k])))
+			return true;
+	return false;
+}
+
+/* Billed and expected units of a key cancel out: first a line billing just
+ * the initial units expected, then earlier lines, and lines with a stray modifier
+ * last.  The surplus is on those, then on the latest lines: a line whose
+ * units are all of another code stays whole (96369 x2 billed for 96370 x2
+ * beside a right 96369). */
 static void
 match_units(struct cmp *x)
 {
@@ -159,14 +186,22 @@ match_units(struct cmp *x)
 		struct entry *e = &x->e[k];
 		int match = e->billed < e->expected ? e->billed : e->expected;
 		e->le = e->expected - match;
-		for (size_t i = 0; i < x->c->nlines; i++) {
-			if (x->lentry[i] != k)
-				continue;
-			int u = x->c->lines[i].units;
-			int kept = u < match ? u : match;
-			match -= kept;
-			x->surplus[i] = u - kept;
-		}
+		for (size_t i = 0; i < x->c->nlines; i++)
+			if (x->lentry[i] == k)
+				x->surplus[i] = x->c->lines[i].units;
+		for (int pass = 0; pass < 3; pass++)
+			for (size_t i = 0; i < x->c->nlines; i++) {
+				int u = x->surplus[i];
+				if (x->lentry[i] != k || u == 0 ||
+				    stray_modifier(x, i) != (pass == 2) ||
+				    (pass == 0 &&
+				     (u != match ||
+				      !has_role(e->rc, ROLE_INITIAL))))
+					continue;
+				int kept = u < match ? u : match;
+				match -= kept;
+				x->surplus[i] = u - kept;
+			}
 	}
 	for (size_t i = x->c->nlines; i-- > 0 && extra > 0;) {
 		int k = x->lentry[i];
@@ -232,6 +267,7 @@ suggest_replace(struct cmp *x, struct result_finding *f, int i, int k,
 	x->surplus[i] -= k;
 	x->taken[i] += k;
 	x->edited[i] = true;
+	x->primary_fixed |= !o->rc->addon;
 	o->le -= units;
 }
 
@@ -255,15 +291,24 @@ pairable(const struct entry *o, const struct entry *e, bool same_service)
 static struct entry *
 pair_for(struct cmp *x, const struct entry *e)
 {
-	if (initial_only(e->rc) && !e->distinct) {
-		struct entry *m = entry_of_code(x, x->d->main_initial, false);
-		if (m && m != e && m->le > 0)
-			return m;
-	}
+	for (int pass = 0; !e->distinct && pass < 2; pass++)
+		for (int i = 0; i < x->n; i++) {
+			struct entry *m = &x->e[i];
+			if (m != e && m->le > 0 && m->distinct == (pass == 1) &&
+			    initial_only(m->rc))
+				return m;
+		}
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < x->n; i++)
 			if (pairable(&x->e[i], e, pass == 0))
 				return &x->e[i];
+	/* an initial billed for a service of another family ("every
+	 * administration its own initial"): what that service is coded as */
+	for (int i = 0; initial_only(e->rc) && i < x->n; i++) {
+		struct entry *o = &x->e[i];
+		if (o != e && o->le > 0 && !hours_only(o->rc))
+			return o;
+	}
 	return NULL;
 }
 
@@ -287,7 +332,10 @@ suggest_pair(struct cmp *x, struct result_finding *f, int i, int n)
 		suggest_take(x, f, i, n);
 		return;
 	}
-	int k = n < o->le ? n : o->le;
+	/* hours: the line's units are that code's, all of them */
+	int k = has_role(o->rc, ROLE_ADDITIONAL_HOUR) ? n
+		: n < o->le				    ? n
+							    : o->le;
 	suggest_replace(x, f, i, k, o, pair_units(o, k));
 }
 
@@ -450,16 +498,19 @@ explain_short(struct cmp *x, size_t i)
 	const struct run *r = short_run_for(x, e->rc);
 	if (!r)
 		return false;
+	/* a short run whose push code is billed, or that is part of another
+	 * service (a push within the same-drug window), is accounted for */
+	struct entry *alt =
+		r->nproduced ? entry_of_code(x, r->produced[0],
+					     r->initial && r->modifier)
+			     : NULL;
+	if (!alt || alt->le <= 0)
+		return false;
 	struct result_finding *f =
 		finding(x, F_INFUSION_UNDER_16, (int)i + 1, r->segs[0]);
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "minutes", r->minutes);
-	struct entry *alt =
-		r->nproduced ? entry_of_code(x, r->produced[0], false) : NULL;
-	if (alt && alt->le > 0)
-		suggest_replace(x, f, i, 1, alt, 1);
-	else
-		suggest_pair(x, f, i, 1);
+	suggest_replace(x, f, i, 1, alt, 1);
 	return true;
 }
 
@@ -494,12 +545,48 @@ explain_hydration(struct cmp *x, size_t i)
 	return true;
 }
 
+/* True when a reportable run became the code's service. */
+static bool
+documented(const struct cmp *x, const struct rule_code *rc)
+{
+	for (int k = 0; k < x->d->nruns; k++)
+		if (x->d->runs[k].reportable &&
+		    x->d->runs[k].service == rc->service)
+			return true;
+	return false;
+}
+
+/* An add-on billed with no primary code on the claim, where the record
+ * supports a primary: the add-on's units are that primary (a 96366 billed
+ * for the first hour is its 96365). */
+static bool
+explain_no_primary(struct cmp *x, size_t i)
+{
+	struct entry *e = &x->e[x->lentry[i]];
+	struct entry *m = entry_of_code(x, x->d->main_initial, false);
+	if (!e->rc->addon || x->addon_named || x->primary_billed || !m ||
+	    m->le <= 0)
+		return false;
+	struct result_finding *f =
+		finding(x, F_ADDON_WITHOUT_PRIMARY, (int)i + 1, m->admin);
+	result__ev_str(f, "code", e->rc->code);
+	x->addon_named = true;
+	int k = x->surplus[i] < m->le ? x->surplus[i] : m->le;
+	suggest_replace(x, f, i, k, m, k);
+	return true;
+}
+
 /* More unmodified initials billed than the record supports. */
 static bool
 explain_duplicate(struct cmp *x, size_t i)
 {
 	struct entry *e = &x->e[x->lentry[i]];
 	if (!initial_only(e->rc) || e->distinct || x->dup[i] <= 0)
+		return false;
+	/* a code of a service nobody documented, all of whose units another
+	 * code stands for, is a wrong code, not a second initial */
+	struct entry *o = pair_for(x, e);
+	if (!documented(x, e->rc) && o && o->le >= x->surplus[i])
 		return false;
 	int n = x->surplus[i] < x->dup[i] ? x->surplus[i] : x->dup[i];
 	struct result_finding *f =
@@ -538,16 +625,14 @@ explain_wrong_initial(struct cmp *x, size_t i)
 	    e->distinct || !m || m->le <= 0)
 		return false;
 	int rank = x->rs->services[m->rc->service].rank;
-	bool documented = false;
-	for (int k = 0; k < x->d->nruns && !documented; k++)
-		documented = x->d->runs[k].reportable &&
-			     x->d->runs[k].service == e->rc->service;
-	if (!documented || x->rs->services[e->rc->service].rank <= rank)
+	if (!documented(x, e->rc) ||
+	    x->rs->services[e->rc->service].rank <= rank)
 		return false;
 	struct result_finding *f =
 		finding(x, F_WRONG_INITIAL, (int)i + 1, m->admin);
+	int k = x->surplus[i] < m->le ? x->surplus[i] : m->le;
 	result__ev_str(f, "code", e->rc->code);
-	suggest_replace(x, f, i, 1, m, 1);
+	suggest_replace(x, f, i, k, m, k);
 	return true;
 }
 
@@ -598,6 +683,16 @@ explain_rest(struct cmp *x, size_t i)
 		result__ev_int(f, "billed", e->billed);
 		result__ev_int(f, "expected", e->expected);
 	}
+	/* an hour billed for its service's unbilled initial (96370 for
+	 * 96369) is that code */
+	for (int k = 0; hours_only(e->rc) && k < x->n; k++)
+		if (pairable(&x->e[k], e, true)) {
+			int n = x->surplus[i] < x->e[k].le ? x->surplus[i]
+							   : x->e[k].le;
+			suggest_replace(x, f, i, n, &x->e[k],
+					pair_units(&x->e[k], n));
+			return;
+		}
 	suggest_take(x, f, i, x->surplus[i]);
 }
 
@@ -605,7 +700,8 @@ static void
 explain_surplus(struct cmp *x, size_t i)
 {
 	while (x->surplus[i] > 0) {
-		if (explain_swap(x, i) || explain_short(x, i) ||
+		if (explain_swap(x, i) || explain_no_primary(x, i) ||
+		    explain_short(x, i) ||
 		    explain_hydration(x, i) || explain_wrong_initial(x, i) ||
 		    explain_duplicate(x, i) ||
 		    explain_unsupported_site(x, i) ||
@@ -638,14 +734,6 @@ service_billed(const struct cmp *x, const struct entry *e)
 	return false;
 }
 
-static bool
-primary_billed(const struct cmp *x)
-{
-	for (int i = 0; i < x->n; i++)
-		if (x->e[i].billed > 0 && !x->e[i].rc->addon)
-			return true;
-	return false;
-}
 
 static int
 first_addon_line(const struct cmp *x)
@@ -659,8 +747,8 @@ first_addon_line(const struct cmp *x)
 static enum finding_id
 missing_id(struct cmp *x, const struct entry *e, int line)
 {
-	if (!e->rc->addon && !primary_billed(x) && first_addon_line(x) &&
-	    !x->addon_named) {
+	if (!e->rc->addon && !x->primary_billed && !x->primary_fixed &&
+	    first_addon_line(x) && !x->addon_named) {
 		x->addon_named = true;
 		return F_ADDON_WITHOUT_PRIMARY;
 	}
@@ -680,10 +768,15 @@ explain_expected(struct cmp *x, struct entry *e)
 		    : line >= 0			  ? line + 1
 						  : 0;
 	struct result_finding *f = finding(x, id, fline, e->admin);
-	result__ev_str(f, "code", e->rc->code);
-	result__ev_int(f, "billed", e->billed);
-	result__ev_int(f, "expected", e->expected);
-	result__ev_int(f, "units", e->le);
+	if (id == F_ADDON_WITHOUT_PRIMARY) {
+		/* the add-on billed alone; the suggestion names the primary */
+		result__ev_str(f, "code", x->c->lines[fline - 1].code);
+	} else {
+		result__ev_str(f, "code", e->rc->code);
+		result__ev_int(f, "billed", e->billed);
+		result__ev_int(f, "expected", e->expected);
+		result__ev_int(f, "units", e->le);
+	}
 	struct suggest *s;
 	if (line >= 0 && id != F_ADDON_WITHOUT_PRIMARY) {
 		result__suggest(f, SUGGEST_SET_UNITS, e->rc->code,
@@ -693,6 +786,7 @@ explain_expected(struct cmp *x, struct entry *e)
 		   e->distinct) {
 		s->modifiers[s->nmodifiers++] = x->s->distinct_site_modifier;
 	}
+	x->primary_fixed |= !e->rc->addon;
 	e->le = 0;
 }
 
@@ -703,7 +797,7 @@ explain_expected(struct cmp *x, struct entry *e)
 static void
 check_addons(struct cmp *x)
 {
-	if (x->addon_named || primary_billed(x))
+	if (x->addon_named || x->primary_billed || x->primary_fixed)
 		return;
 	for (size_t i = 0; i < x->c->nlines; i++) {
 		const struct rule_code *rc = x->lrc[i];

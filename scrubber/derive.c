@@ -499,7 +499,7 @@ sc_family(const struct ctx *x, const struct run *r)
 {
 	return x->s->subcutaneous_initial == SC_INITIAL_SEPARATE &&
 	       x->c->admins[r->segs[0]].route == ROUTE_SUBCUTANEOUS &&
-	       timed_service(x, r);
+	       r->cls->kind == KIND_THERAPEUTIC && timed_service(x, r);
 }
 
 static bool
@@ -588,7 +588,8 @@ emit(struct ctx *x, struct run *run, enum code_role role, int units)
 	if (run->nproduced < RUN_MAX_PRODUCED)
 		run->produced[run->nproduced++] = ci;
 	if (initial && !mod) {
-		if (x->d->main_initial < 0)
+		/* the main initial is the IV hierarchy's, not the SC family's */
+		if (x->d->main_initial < 0 && !sc_family(x, run))
 			x->d->main_initial = ci;
 		x->d->initial_units++;
 	} else if (initial) {

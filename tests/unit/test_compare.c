@@ -354,12 +354,15 @@ Test(compare, addon_without_primary)
 	assert_one(&s, F_ADDON_WITHOUT_PRIMARY, 1, 0, SUGGEST_ADD, "96365", 1,
 		   NULL);
 	done(&s);
-	/* an add-on the record does not support goes, and the primary it
-	 * does support is added */
-	assert_findings(HEAD("facility") LINE("96366") LINE_U("J1569", 60)
-				ADMINS GIVEN("A1", "ondansetron", "push", "L",
-					     "08:00"),
-			"additional-hour-unsupported@1 addon-without-primary@1");
+	/* an add-on billed for the primary the record supports is that
+	 * primary: one finding replacing it */
+	scrub(&s, HEAD("facility") LINE("96366") LINE_U("J1569", 60)
+			  ADMINS GIVEN("A1", "ondansetron", "push", "L",
+				       "08:00"));
+	cr_assert_str_eq(s.findings, "addon-without-primary@1");
+	assert_one(&s, F_ADDON_WITHOUT_PRIMARY, 1, 0, SUGGEST_REPLACE, "96374",
+		   1, NULL);
+	done(&s);
 	/* near miss: the add-on of another family beside a primary */
 	assert_findings(HEAD("facility") LINE("96365") LINE("96361")
 				LINE_U("J3370", 2) LINE("J7030")

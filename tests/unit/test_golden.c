@@ -132,9 +132,9 @@ golden_check_dir(struct golden *g, const char *dir)
 		cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 					      e->d_name),
 			     sizeof(path));
-		cr_assert_eq(fileio_read(path, FILEIO_MAX_BYTES, &buf, &len,
-					 &dl),
-			     SCRUB_OK, "cannot read %s", path);
+		cr_assert_eq(
+			fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl),
+			SCRUB_OK, "cannot read %s", path);
 		golden_check_buffer(g, e->d_name, buf, len);
 		free(buf);
 	}
@@ -157,11 +157,11 @@ Test(golden, hand_expectations)
 	cr_log_info("%d case files: %d header blocks found, %d checked, %d "
 		    "failed",
 		    g.files, g.blocks, g.checked, g.failed);
-	cr_expect_eq(g.failed, 0, "%d header blocks failed:\n%s", g.failed,
-		     strbuf_str(&g.log));
+	cr_expect_eq(g.failed, 0, "%d header blocks failed (listed above)",
+		     g.failed);
 	cr_expect_eq(g.checked, g.blocks,
-		     "%d header blocks in the corpus, but %d checked",
-		     g.blocks, g.checked);
+		     "%d header blocks in the corpus, but %d checked", g.blocks,
+		     g.checked);
 	cr_expect_geq(g.blocks, GOLDEN_MIN_BLOCKS,
 		      "only %d header blocks found", g.blocks);
 	cr_expect_geq(g.files, 80, "the corpus must hold at least 80 cases");
@@ -187,10 +187,9 @@ static void
 rejects(const char *text, size_t len, const char *because)
 {
 	char why[4096];
-	cr_assert_not(check_text(text, len, why, sizeof(why)),
-		      "accepted:\n%s", text);
-	cr_expect_not_null(strstr(why, because), "rejected, but for '%s'",
-			   why);
+	cr_assert_not(check_text(text, len, why, sizeof(why)), "accepted:\n%s",
+		      text);
+	cr_expect_not_null(strstr(why, because), "rejected, but for '%s'", why);
 }
 
 /* The fixture must be accepted: the control that shows a rejection above
@@ -199,12 +198,11 @@ static void
 accepts(const char *text, size_t len)
 {
 	char why[4096];
-	cr_expect(check_text(text, len, why, sizeof(why)), "rejected: %s",
-		  why);
+	cr_expect(check_text(text, len, why, sizeof(why)), "rejected: %s", why);
 }
 
-#define CLAIM_HEADERS                                                         \
-	"# expect verdict: clean\n# expect codes: 96365\n"                    \
+#define CLAIM_HEADERS \
+	"# expect verdict: clean\n# expect codes: 96365\n" \
 	"# expect findings: none\n"
 
 /* A document with headers that is not a claim (an unknown key), without
@@ -262,11 +260,11 @@ Test(golden_strict, headers_before_nul_are_checked)
 }
 
 /* tests/cases/b-duplicate-key.yaml's document, under a header. */
-#define DUPLICATE_KEY(header)                                                 \
-	"# expect error: " header "\n"                                        \
-	"claim: B-1\nsetting: facility\nprovider: NPI-1234567893\n"           \
-	"lines:\n  - code: \"96365\"\nadministrations:\n  - id: A1\n"         \
-	"    substance: vancomycin\n    kind: therapeutic\n"                  \
+#define DUPLICATE_KEY(header) \
+	"# expect error: " header "\n" \
+	"claim: B-1\nsetting: facility\nprovider: NPI-1234567893\n" \
+	"lines:\n  - code: \"96365\"\nadministrations:\n  - id: A1\n" \
+	"    substance: vancomycin\n    kind: therapeutic\n" \
 	"    route: infusion\n    route: push\n"
 
 /* An `# expect error:` value that is not `LINE:COL message` fails. */
@@ -299,8 +297,8 @@ Test(golden_strict, error_message_is_compared)
 Test(golden_strict, unreadable_headers_fail)
 {
 	/* one header line more: the error is at 13:5 */
-	const char *twice =
-		DUPLICATE_KEY("13:5 duplicate key 'route'\n# expect error: 1:1 x");
+	const char *twice = DUPLICATE_KEY(
+		"13:5 duplicate key 'route'\n# expect error: 1:1 x");
 	const char *unknown = DUPLICATE_KEY(
 		"13:5 duplicate key 'route'\n# expect verdikt: clean");
 	const char *nokey =
@@ -351,8 +349,9 @@ Test(expect, evidence_lines_are_limited)
 
 Test(expect, headers_lend_and_trail)
 {
-	const char *text = "# expect verdict: clean\n---\n# expect codes: none\n"
-			   "claim: A\n---\nclaim: B\n---\n# expect error: 1:1 x\n";
+	const char *text =
+		"# expect verdict: clean\n---\n# expect codes: none\n"
+		"claim: A\n---\nclaim: B\n---\n# expect error: 1:1 x\n";
 	struct expect ex[4];
 	char why[256];
 	cr_assert_eq(expect_split(text, strlen(text), ex, 4, why, sizeof(why)),
@@ -372,28 +371,32 @@ Test(expect, headers_lend_and_trail)
 static struct result_finding findings[] = {
 	{.id = F_UNITS_MISMATCH,
 	 .line = 1,
-	 .suggest = {SUGGEST_SET_UNITS, .take = 1, .units = 2}},
+	 .suggest = {.action = SUGGEST_SET_UNITS, .take = 1, .units = 2}},
 	{.id = F_DUPLICATE_INITIAL,
 	 .line = 2,
-	 .suggest = {SUGGEST_REPLACE, .take = 1, .code = "96365", .units = 1,
-		     .modifiers = {"XS", "25"}, .nmodifiers = 2}},
+	 .suggest = {.action = SUGGEST_REPLACE,
+		     .take = 1,
+		     .code = "96365",
+		     .units = 1,
+		     .modifiers = {"XS", "25"},
+		     .nmodifiers = 2}},
 	{.id = F_UNBILLED_SERVICE,
-	 .suggest = {SUGGEST_ADD, .code = "96375", .units = 1}},
+	 .suggest = {.action = SUGGEST_ADD, .code = "96375", .units = 1}},
 	{.id = F_IV_START_BUNDLED,
 	 .line = 4,
-	 .suggest = {SUGGEST_REMOVE, .take = 2}},
+	 .suggest = {.action = SUGGEST_REMOVE, .take = 2}},
 	{.id = F_MODIFIER_CONFLICT,
 	 .line = 2,
-	 .suggest = {SUGGEST_REMOVE_MODIFIER, .modifier = "59"}},
+	 .suggest = {.action = SUGGEST_REMOVE_MODIFIER, .modifier = "59"}},
 	{.id = F_EM_NEEDS_MODIFIER_25,
 	 .line = 5,
-	 .suggest = {SUGGEST_ADD_MODIFIER, .modifier = "25"}},
+	 .suggest = {.action = SUGGEST_ADD_MODIFIER, .modifier = "25"}},
 	{.id = F_MISSING_STOP_TIME,
 	 .line = 3,
-	 .suggest = {SUGGEST_DOCUMENT},
+	 .suggest = {.action = SUGGEST_DOCUMENT},
 	 .evidence = {{"administration", "A2", 0}},
 	 .nevidence = 1},
-	{.id = F_MANUAL_REVIEW, .suggest = {SUGGEST_REVIEW}},
+	{.id = F_MANUAL_REVIEW, .suggest = {.action = SUGGEST_REVIEW}},
 	{.id = F_INFUSION_UNDER_16,
 	 .line = 1,
 	 .evidence = {{"code", "96365", 0}, {"minutes", NULL, 12}},
@@ -426,12 +429,14 @@ Test(expect, fixes_match_as_a_multiset)
 	cr_expect_not(expect_fixes_match(&result, "none"));
 	cr_expect_not(expect_fixes_match(&result, "1 set-units 2"),
 		      "items left over");
-	cr_expect_not(expect_fixes_match(
-		&result, "1 set-units 2; 1 set-units 2; 2 replace 1 96365 "
-			 "x1-XS-25; add 96375 x1; 4 remove 2; 2 "
-			 "remove-modifier 59; 5 add-modifier 25; 3 document; "
-			 "review"),
-		      "an item twice");
+	cr_expect_not(
+		expect_fixes_match(
+			&result,
+			"1 set-units 2; 1 set-units 2; 2 replace 1 96365 "
+			"x1-XS-25; add 96375 x1; 4 remove 2; 2 "
+			"remove-modifier 59; 5 add-modifier 25; 3 document; "
+			"review"),
+		"an item twice");
 	struct result none = {.findings = findings + 8, .nfindings = 1};
 	cr_expect(expect_fixes_match(&none, "none"));
 	cr_expect_not(expect_fixes_match(&none, "review"));
