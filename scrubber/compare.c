@@ -42,12 +42,13 @@ struct cmp {
 	int *surplus;
 	bool *edited; /* a finding took units of the line */
 	int *taken;   /* units of the line findings took */
-	int *dup; /* surplus units that are initials billed beyond those
-		     supported: the latest lines' */
+	/* surplus units that are initials billed beyond those supported:
+	 * the latest lines' */
+	int *dup;
 	const char **conflict;
-	int extra_initials; /* unmodified initials billed beyond supported */
-	bool *used_run;	    /* short runs already named */
-	bool addon_named;   /* addon-without-primary given */
+	int extra_initials;  /* unmodified initials billed beyond supported */
+	bool *used_run;	     /* short runs already named */
+	bool addon_named;    /* addon-without-primary given */
 	bool primary_billed; /* a code that is no add-on is billed */
 	bool primary_fixed;  /* a suggestion bills one */
 };
@@ -104,7 +105,8 @@ entry_for(struct cmp *x, const struct rule_code *rc, bool distinct)
 	for (int i = 0; i < x->n; i++)
 		if (x->e[i].rc == rc && x->e[i].distinct == distinct)
 			return i;
-	x->e[x->n] = (struct entry){.rc = rc, .distinct = distinct, .admin = -1};
+	x->e[x->n] =
+		(struct entry){.rc = rc, .distinct = distinct, .admin = -1};
 	return x->n++;
 }
 
@@ -216,8 +218,8 @@ match_units(struct cmp *x)
 
 /* The line's modifiers that are not distinct-site ones, plus `add`. */
 static void
-keep_modifiers(const struct cmp *x, const struct claim_line *l,
-	       const char *add, struct suggest *s)
+keep_modifiers(const struct cmp *x, const struct claim_line *l, const char *add,
+	       struct suggest *s)
 {
 	s->nmodifiers = 0;
 	for (int k = 0; k < l->nmodifiers; k++) {
@@ -238,8 +240,8 @@ suggest_take(struct cmp *x, struct result_finding *f, int i, int k)
 	const struct claim_line *l = &x->c->lines[i];
 	struct suggest *s;
 	if (k < l->units && !x->edited[i] && k == x->surplus[i])
-		s = result__suggest(f, SUGGEST_SET_UNITS, l->code,
-				    l->units - k, NULL);
+		s = result__suggest(f, SUGGEST_SET_UNITS, l->code, l->units - k,
+				    NULL);
 	else
 		s = result__suggest(f, SUGGEST_REMOVE, NULL, 0, NULL);
 	if (s)
@@ -259,10 +261,9 @@ suggest_replace(struct cmp *x, struct result_finding *f, int i, int k,
 		result__suggest(f, SUGGEST_REPLACE, o->rc->code, units, NULL);
 	if (s) {
 		s->take = k;
-		keep_modifiers(x, l,
-			       o->distinct ? x->s->distinct_site_modifier
-					   : NULL,
-			       s);
+		keep_modifiers(
+			x, l, o->distinct ? x->s->distinct_site_modifier : NULL,
+			s);
 	}
 	x->surplus[i] -= k;
 	x->taken[i] += k;
@@ -333,9 +334,7 @@ suggest_pair(struct cmp *x, struct result_finding *f, int i, int n)
 		return;
 	}
 	/* hours: the line's units are that code's, all of them */
-	int k = has_role(o->rc, ROLE_ADDITIONAL_HOUR) ? n
-		: n < o->le				    ? n
-							    : o->le;
+	int k = has_role(o->rc, ROLE_ADDITIONAL_HOUR) || n < o->le ? n : o->le;
 	suggest_replace(x, f, i, k, o, pair_units(o, k));
 }
 
@@ -451,7 +450,8 @@ explain_swap(struct cmp *x, size_t i)
 	int k = x->surplus[i] < o->le ? x->surplus[i] : o->le;
 	bool whole = k == l->units;
 	struct result_finding *f = finding(
-		x, e->distinct ? F_DISTINCT_SITE_UNSUPPORTED : F_DUPLICATE_INITIAL,
+		x,
+		e->distinct ? F_DISTINCT_SITE_UNSUPPORTED : F_DUPLICATE_INITIAL,
 		(int)i + 1, o->admin);
 	result__ev_str(f, "code", l->code);
 	if (e->distinct && whole) {
@@ -500,10 +500,10 @@ explain_short(struct cmp *x, size_t i)
 		return false;
 	/* a short run whose push code is billed, or that is part of another
 	 * service (a push within the same-drug window), is accounted for */
-	struct entry *alt =
-		r->nproduced ? entry_of_code(x, r->produced[0],
-					     r->initial && r->modifier)
-			     : NULL;
+	struct entry *alt = r->nproduced
+				    ? entry_of_code(x, r->produced[0],
+						    r->initial && r->modifier)
+				    : NULL;
 	if (!alt || alt->le <= 0)
 		return false;
 	struct result_finding *f =
@@ -701,9 +701,8 @@ explain_surplus(struct cmp *x, size_t i)
 {
 	while (x->surplus[i] > 0) {
 		if (explain_swap(x, i) || explain_no_primary(x, i) ||
-		    explain_short(x, i) ||
-		    explain_hydration(x, i) || explain_wrong_initial(x, i) ||
-		    explain_duplicate(x, i) ||
+		    explain_short(x, i) || explain_hydration(x, i) ||
+		    explain_wrong_initial(x, i) || explain_duplicate(x, i) ||
 		    explain_unsupported_site(x, i) ||
 		    explain_concurrent(x, i) || explain_substitute(x, i))
 			continue;
@@ -733,7 +732,6 @@ service_billed(const struct cmp *x, const struct entry *e)
 			return true;
 	return false;
 }
-
 
 static int
 first_addon_line(const struct cmp *x)

@@ -204,7 +204,8 @@ spans_cover(const struct span *v, int n, int64_t s, int64_t e)
 {
 	int64_t total = 0;
 	for (int i = 0; i < n; i++) {
-		int64_t a = v[i].a > s ? v[i].a : s, b = v[i].b < e ? v[i].b : e;
+		int64_t a = v[i].a > s ? v[i].a : s,
+			b = v[i].b < e ? v[i].b : e;
 		if (b > a)
 			total += b - a;
 	}
@@ -433,8 +434,7 @@ svc_type(const struct ctx *x, const struct run *r)
 static bool
 timed_service(const struct ctx *x, const struct run *r)
 {
-	return svc_type(x, r) == SVC_INFUSION && !r->converted &&
-	       r->cls->timed;
+	return svc_type(x, r) == SVC_INFUSION && !r->converted && r->cls->timed;
 }
 
 /* Facility order: higher rank, longer timed run, earlier start, earlier in
@@ -873,8 +873,7 @@ clock_order(struct ctx *x)
 				&x->c->admins[order[k - 1]];
 			bool later = b->start.state == TIME_OK &&
 				     (a->start.state != TIME_OK ||
-				      at(x, &b->start) <=
-					      at(x, &a->start));
+				      at(x, &b->start) <= at(x, &a->start));
 			if (later)
 				break;
 			order[k] = order[k - 1];

@@ -94,8 +94,10 @@ result__suggest(struct result_finding *f, enum suggest_action a,
 {
 	if (!f)
 		return NULL;
-	f->suggest = (struct suggest){
-		.action = a, .code = code, .units = units, .modifier = modifier};
+	f->suggest = (struct suggest){.action = a,
+				      .code = code,
+				      .units = units,
+				      .modifier = modifier};
 	return &f->suggest;
 }
 

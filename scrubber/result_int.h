@@ -23,9 +23,9 @@ void result__ev_int(struct result_finding *f, const char *key, long v);
 void result__ev_str(struct result_finding *f, const char *key, const char *s);
 /* Sets f's suggestion and returns it for the rest (take, modifiers); NULL
  * when f is. */
-struct suggest *result__suggest(struct result_finding *f,
-				enum suggest_action a, const char *code,
-				int units, const char *modifier);
+struct suggest *result__suggest(struct result_finding *f, enum suggest_action a,
+				const char *code, int units,
+				const char *modifier);
 
 /* Adds units of code (with modifier, from admin) to the expected codes. */
 enum scrub_err result__expect(struct result *r, const char *code, int units,

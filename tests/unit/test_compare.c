@@ -286,8 +286,8 @@ Test(compare, duplicate_initial)
 	scrub(&s, MEDICARE("facility") LINE("96365") LINE("96365") LINE_U(
 			  "J3370", 2) LINE_U("J0696", 4) ADMINS TWO_SITES);
 	cr_assert_str_eq(s.findings, "duplicate-initial@2");
-	assert_one(&s, F_DUPLICATE_INITIAL, 2, 1, SUGGEST_ADD_MODIFIER, NULL,
-		   0, "XS");
+	assert_one(&s, F_DUPLICATE_INITIAL, 2, 1, SUGGEST_ADD_MODIFIER, NULL, 0,
+		   "XS");
 	done(&s);
 	/* a sequential infusion billed as a second initial: bill 96367 instead */
 	scrub(&s, HEAD("facility") LINE("96365") LINE("96365")
@@ -356,9 +356,9 @@ Test(compare, addon_without_primary)
 	done(&s);
 	/* an add-on billed for the primary the record supports is that
 	 * primary: one finding replacing it */
-	scrub(&s, HEAD("facility") LINE("96366") LINE_U("J1569", 60)
-			  ADMINS GIVEN("A1", "ondansetron", "push", "L",
-				       "08:00"));
+	scrub(&s,
+	      HEAD("facility") LINE("96366") LINE_U("J1569", 60)
+		      ADMINS GIVEN("A1", "ondansetron", "push", "L", "08:00"));
 	cr_assert_str_eq(s.findings, "addon-without-primary@1");
 	assert_one(&s, F_ADDON_WITHOUT_PRIMARY, 1, 0, SUGGEST_REPLACE, "96374",
 		   1, NULL);
@@ -737,10 +737,9 @@ Test(compare, findings_are_ordered_by_severity)
 {
 	struct scrubbed s;
 	/* additional-hour-missed (info) is made before iv-start-bundled */
-	scrub(&s, HEAD("facility") LINE("96365") LINE("36000")
-			  LINE_U("J1569", 60)
-				  ADMINS INFUSION("A1", "IVIG", "L", "08:00",
-						  "10:00"));
+	scrub(&s,
+	      HEAD("facility") LINE("96365") LINE("36000") LINE_U("J1569", 60)
+		      ADMINS INFUSION("A1", "IVIG", "L", "08:00", "10:00"));
 	cr_assert_eq(s.r->nfindings, 2);
 	cr_assert_eq(s.r->findings[0].severity, SEV_ERROR);
 	cr_assert_eq(s.r->findings[1].severity, SEV_INFO);

@@ -316,8 +316,7 @@ bill_of_expected(const struct claim *c, const struct result *r, struct bill *b)
 	b->n = 0;
 	for (int i = 0; i < r->ncodes; i++) {
 		const char *m = r->codes[i].modifier;
-		mod_key(s, r->codes[i].code, &m, m ? 1 : 0, mods,
-			sizeof(mods));
+		mod_key(s, r->codes[i].code, &m, m ? 1 : 0, mods, sizeof(mods));
 		bill_add(b, r->codes[i].code, mods, r->codes[i].units);
 	}
 }
