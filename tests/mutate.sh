@@ -18,8 +18,10 @@
 # tracked and untracked but not ignored; else the tree less its builds),
 # autoreconf'd, configured and built there; then each mutant is applied in the
 # copy, the test programs and the CLI rebuilt (`make -j$MUTATE_JOBS`), and the
-# fast tests run, each under timeout(1): tests/unit/test_derive, test_compare,
-# tests/golden.sh, test_golden and test_property (when it builds).  A mutant is
+# fast tests run, each under timeout(1): tests/unit/test_golden, test_compare,
+# test_derive, test_property (when it builds) and tests/golden.sh (its cases
+# split over $MUTATE_JOBS runs side by side; Criterion runs that many jobs
+# too).  A mutant is
 # `killed` when a test fails (the first that does is named; MUTATE_ALL=1 runs
 # and names every one), `SURVIVED` when all pass; one that does not compile is
 # an `ERROR` in the list, never a kill.  The file is restored after each.
@@ -94,19 +96,31 @@ for u in $units; do
 done
 
 # ---- the tests --------------------------------------------------------------
-# The order: quickest and most pointed first.
+# The order: quickest first (test_golden checks every case's hand-written
+# headers in a fraction of a second; golden.sh runs the CLI once per case).
 tests=""
-for t in test_derive test_compare golden.sh test_golden test_property; do
+for t in test_golden test_compare test_derive test_property golden.sh; do
 	case " $have golden.sh " in *" $t "*) tests="$tests $t" ;; esac
 done
+# golden.sh's cases in $jobs shares, run side by side
+cases=$(cd "$src/tests/cases" && ls *.yaml | sed 's/\.yaml$//')
 
 # run_test NAME LOG — runs one test program of the copy; its status
 run_test() {
 	case $1 in
 	golden.sh)
-		(cd "$src" && CLAIMSCRUB="$src/cli/claimscrub" \
-			CLAIMSCRUB_SRCDIR="$src" \
-			timeout -k 10 "$limit" sh tests/golden.sh) >"$2" 2>&1 </dev/null
+		_j=0
+		while [ "$_j" -lt "$jobs" ]; do
+			_share=$(echo "$cases" | awk -v j="$jobs" -v k="$_j" 'NR % j == k')
+			(cd "$src" && CLAIMSCRUB="$src/cli/claimscrub" \
+				CLAIMSCRUB_SRCDIR="$src" \
+				timeout -k 10 "$limit" sh tests/golden.sh $_share; \
+				echo "exit $?") >"$2.part.$_j" 2>&1 </dev/null &
+			_j=$((_j + 1))
+		done
+		wait
+		cat "$2".part.* >"$2"; rm -f "$2".part.*
+		! grep -q '^exit [^0]' "$2"
 		;;
 	*)
 		(cd "$src" && CLAIMSCRUB_SRCDIR="$src" \

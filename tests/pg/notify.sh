@@ -129,18 +129,22 @@ listen c
 L=$T/c.log
 run_daemon c
 pid=$daemon_pid dlog=$daemon_log
-sleep 3
+# polled, not slept: under valgrind or a loaded machine the pings come later
+deadline=$(($(date +%s) + 60))
+while [ "$(count "$L" '^[0-9]* WATCHDOG=1$')" -lt 4 ] && [ "$(date +%s)" -lt "$deadline" ]; do
+	sleep 0.1
+done
+[ "$(count "$L" '^[0-9]* WATCHDOG=1$')" -ge 4 ] &&
+	ok "server down: the loop still sends WATCHDOG=1" ||
+	not_ok "server down: the loop still sends WATCHDOG=1" "$(count "$L" WATCHDOG=1)"
 if [ "$(count "$L" 'READY=1')" = 0 ]; then
-	ok "server down: no READY=1 in 3 s"
+	ok "server down: no READY=1 through four watchdog intervals"
 else
-	not_ok "server down: no READY=1 in 3 s" "$(grep READY "$L")"
+	not_ok "server down: no READY=1 through four watchdog intervals" "$(grep READY "$L")"
 fi
 grep -q 'STATUS=disconnected: .*retrying in [0-9]* ms' "$L" &&
 	ok "server down: STATUS= says disconnected, why, and when it retries" ||
 	not_ok "server down: STATUS= says disconnected, why, and when it retries" "$(head -n 5 "$L")"
-[ "$(count "$L" '^[0-9]* WATCHDOG=1$')" -ge 4 ] &&
-	ok "server down: the loop still sends WATCHDOG=1" ||
-	not_ok "server down: the loop still sends WATCHDOG=1" "$(count "$L" WATCHDOG=1)"
 as_pg "$PG_BINDIR/pg_ctl" -D "$T/pg/data" -l "$T/pg/server.log" -w -t 60 -o "$pg_opts" start \
 	</dev/null >/dev/null 2>&1 || setup_failed "the PostgreSQL server did not start again"
 if wait_msg "$L" 'READY=1' 30; then

@@ -112,22 +112,22 @@ daily=$(as r1 "SELECT day || ' ' || claims || ' ' || flagged || ' ' || flagged_r
                 ORDER BY day")
 same "denial_risk_daily: five days" "$daily" "2026-03-02 2 0 0.0000 0 0 null
 2026-03-05 1 1 1.0000 1 0 null
-2026-03-10 1 1 1.0000 2 2 null
+2026-03-10 1 1 1.0000 1 1 null
 2026-03-12 2 2 1.0000 2 2 null
 2026-03-17 1 0 0.0000 1 1 null"
 tot=$(as r1 "SELECT count(*) || ' ' || sum(claims) || ' ' || sum(flagged) || ' ' || sum(findings) || ' '
                     || sum(open_findings) || ' ' || sum(resolved_findings) || ' ' || sum(false_positives)
                FROM claimscrub.denial_risk_daily")
-same "denial_risk_daily: 16 days, 18 claims, 10 flagged, 13 findings, 10 open, 3 resolved, 1 false positive" "$tot" "16 18 10 13 10 3 1"
+same "denial_risk_daily: 16 days, 18 claims, 10 flagged, 12 findings, 9 open, 3 resolved, 1 false positive" "$tot" "16 18 10 12 9 3 1"
 payers=$(as r1 "SELECT payer || ' ' || sum(claims) || ' ' || sum(flagged) || ' ' || sum(findings) || ' '
                        || sum(open_findings) || ' ' || sum(false_positives)
                   FROM claimscrub.findings_by_payer GROUP BY payer ORDER BY payer")
-same "findings_by_payer" "$payers" "(none) 3 2 3 3 0
+same "findings_by_payer" "$payers" "(none) 3 2 2 2 0
 aetna 5 3 3 2 1
 medicare 10 5 7 5 0"
 provs=$(as r1 "SELECT provider || ' ' || sum(claims) || ' ' || sum(flagged) || ' ' || sum(findings) || ' '
                       || sum(open_findings) FROM claimscrub.findings_by_provider GROUP BY provider ORDER BY provider")
-same "findings_by_provider" "$provs" "NPI-1234567893 13 8 10 7
+same "findings_by_provider" "$provs" "NPI-1234567893 13 8 9 6
 NPI-1497758544 5 2 3 3"
 rules=$(as r1 "SELECT rule || ' ' || sum(findings) || ' ' || sum(open_findings) || ' ' || sum(corrected) || ' '
                       || sum(accepted_risk) || ' ' || sum(false_positives)
@@ -143,11 +143,11 @@ infusion-under-16 1 0 0 0 1
 iv-start-bundled 1 1 0 0 0
 missing-stop-time 1 0 1 0 0
 nurse-visit-bundled 1 1 0 0 0
-unbilled-service 2 2 0 0 0"
+unbilled-service 1 1 0 0 0"
 q=$(as r1 "SELECT string_agg(DISTINCT claim_ref, ' ') || ' | ' || count(*) || ' ' || count(*) FILTER (WHERE resolution IS NULL)
              FROM claimscrub.review_queue")
-same "review_queue: the 9 claims with an open finding (7 flagged, 2 revenue missed), 10 findings" "$q" \
-	"IC-2026-0308 IC-2026-0309 IC-2026-0310 IC-2026-0311 IC-2026-0314 IC-2026-0315 ON-2026-1112 ON-2026-1113 ON-2026-1116 | 10 10"
+same "review_queue: the 9 claims with an open finding (7 flagged, 2 revenue missed), 9 findings" "$q" \
+	"IC-2026-0308 IC-2026-0309 IC-2026-0310 IC-2026-0311 IC-2026-0314 IC-2026-0315 ON-2026-1112 ON-2026-1113 ON-2026-1116 | 9 9"
 first=$(as r1 "SELECT claim_ref || ' ' || rule || ' ' || line_code || ' ' || (suggest->>'code') FROM claimscrub.review_queue LIMIT 1")
 same "review_queue: oldest date of service first, with the line and the fix" "$first" "IC-2026-0308 additional-hour-unsupported 96366 96366"
 
@@ -167,7 +167,7 @@ same "review --limit 0 is a usage error" "$?" 2
 
 # ---- claimscrub report, no fee table ------------------------------------------------------------
 csv_nofees='section,key,claims,flagged,invalid,flagged_rate_pct,findings,open,corrected,accepted_risk,false_positive,false_positive_share_pct,revenue_at_risk,revenue_missed
-total,all,18,10,0,55.6,13,10,1,1,1,33.3,,
+total,all,18,10,0,55.6,12,9,1,1,1,33.3,,
 day,2026-03-02,2,0,0,0.0,0,0,0,0,0,,,
 day,2026-03-03,1,0,0,0.0,0,0,0,0,0,,,
 day,2026-03-04,1,0,0,0.0,0,0,0,0,0,,,
@@ -175,7 +175,7 @@ day,2026-03-05,1,1,0,100.0,1,0,1,0,0,0.0,,
 day,2026-03-06,1,1,0,100.0,1,0,0,0,1,100.0,,
 day,2026-03-07,1,1,0,100.0,1,0,0,1,0,0.0,,
 day,2026-03-09,1,1,0,100.0,1,1,0,0,0,,,
-day,2026-03-10,1,1,0,100.0,2,2,0,0,0,,,
+day,2026-03-10,1,1,0,100.0,1,1,0,0,0,,,
 day,2026-03-11,1,1,0,100.0,1,1,0,0,0,,,
 day,2026-03-12,2,2,0,100.0,2,2,0,0,0,,,
 day,2026-03-13,1,1,0,100.0,1,1,0,0,0,,,
@@ -184,7 +184,6 @@ day,2026-03-17,1,0,0,0.0,1,1,0,0,0,,,
 day,2026-03-18,1,0,0,0.0,1,1,0,0,0,,,
 day,2026-03-19,1,0,0,0.0,0,0,0,0,0,,,
 day,2026-03-20,1,0,0,0.0,0,0,0,0,0,,,
-rule,unbilled-service,0,0,0,,2,2,0,0,0,,,
 rule,additional-hour-missed,0,0,0,,1,1,0,0,0,,,
 rule,additional-hour-unsupported,0,0,0,,1,1,0,0,0,,,
 rule,addon-without-primary,0,0,0,,1,1,0,0,0,,,
@@ -196,10 +195,11 @@ rule,infusion-under-16,0,0,0,,1,0,0,0,1,100.0,,
 rule,iv-start-bundled,0,0,0,,1,1,0,0,0,,,
 rule,missing-stop-time,0,0,0,,1,0,1,0,0,0.0,,
 rule,nurse-visit-bundled,0,0,0,,1,1,0,0,0,,,
+rule,unbilled-service,0,0,0,,1,1,0,0,0,,,
 payer,medicare,10,5,0,50.0,7,5,1,1,0,0.0,,
 payer,aetna,5,3,0,60.0,3,2,0,0,1,100.0,,
-payer,(none),3,2,0,66.7,3,3,0,0,0,,,
-provider,NPI-1234567893,13,8,0,61.5,10,7,1,1,1,33.3,,
+payer,(none),3,2,0,66.7,2,2,0,0,0,,,
+provider,NPI-1234567893,13,8,0,61.5,9,6,1,1,1,33.3,,
 provider,NPI-1497758544,5,2,0,40.0,3,3,0,0,0,,,'
 timeout 60 "$CLAIMSCRUB" report --db "$db_r1" --format csv -o "$T/nofees.csv" </dev/null 2>"$T/report.err"
 same "report --format csv (as r1): exit 0" "$?" 0
@@ -207,7 +207,7 @@ same "report --format csv, no fee table: every figure" "$(tr -d '\r' <"$T/nofees
 timeout 60 "$CLAIMSCRUB" report --db "$db_r1" </dev/null >"$T/nofees.txt" 2>&1
 if grep -q '^no fee table loaded: counts only$' "$T/nofees.txt" &&
 	grep -q '^  claims scrubbed  18   flagged 10 (55.6%)   invalid 0$' "$T/nofees.txt" &&
-	grep -q '^  findings         13   open 10   corrected 1   accepted-risk 1   false-positive 1$' "$T/nofees.txt" &&
+	grep -q '^  findings         12   open 9   corrected 1   accepted-risk 1   false-positive 1$' "$T/nofees.txt" &&
 	grep -Eq '^  infusion-under-16 +1 +0 +0 +0 +1 +100.0%$' "$T/nofees.txt" &&
 	grep -Eq '^  2026-03-12 +2 +2 +100.0% +2 +2$' "$T/nofees.txt" &&
 	! grep -q 'revenue' "$T/nofees.txt"; then ok "report text, no fee table: counts only, and says so"
@@ -231,10 +231,11 @@ same "fee_schedule: medicare 96365 in two periods" "$fees" "165.00:-:2026-03-05 
 #   medicare: 0305 96365 165 (before 03-06) + 0307 96365 172 + 0310 96361 x3 34 = 102
 #             + 0311 36000 18 + 1112 99211 22 = 479 at risk; 0315 96375 33 + 1116 96415 (2-1) x 48 = 81 missed
 #   aetna (default): 0306 false positive; 0308 96366 x2 45 = 90 at risk
-#   (none) (default): 0309 96366 45 at risk; 0309 96365 190 missed
+#   (none) (default): 0309 96366 45 at risk (one addon-without-primary finding,
+#             an error, whose fix adds 96365: nothing counted missed)
 money=$(as r1 "SELECT payer || ' ' || sum(revenue_at_risk) || ' ' || sum(revenue_missed)
                  FROM claimscrub.findings_by_payer GROUP BY payer ORDER BY payer")
-same "findings_by_payer: money" "$money" "(none) 45.00 190.00
+same "findings_by_payer: money" "$money" "(none) 45.00 0.00
 aetna 90.00 0.00
 medicare 479.00 81.00"
 rm=$(as r1 "SELECT rule || ' ' || sum(revenue_at_risk) || ' ' || sum(revenue_missed) FROM claimscrub.findings_by_rule
@@ -245,14 +246,14 @@ duplicate-initial 172.00 0.00
 infusion-under-16 0.00 0.00
 missing-stop-time 165.00 0.00"
 dm=$(as r1 "SELECT sum(revenue_at_risk) || ' ' || sum(revenue_missed) FROM claimscrub.denial_risk_daily")
-same "denial_risk_daily: 614.00 at risk, 271.00 missed" "$dm" "614.00 271.00"
+same "denial_risk_daily: 614.00 at risk, 81.00 missed" "$dm" "614.00 81.00"
 pm=$(as r1 "SELECT provider || ' ' || sum(revenue_at_risk) || ' ' || sum(revenue_missed) FROM claimscrub.findings_by_provider
              GROUP BY provider ORDER BY provider")
-same "findings_by_provider: money" "$pm" "NPI-1234567893 592.00 223.00
+same "findings_by_provider: money" "$pm" "NPI-1234567893 592.00 33.00
 NPI-1497758544 22.00 48.00"
 
 csv_fees='section,key,claims,flagged,invalid,flagged_rate_pct,findings,open,corrected,accepted_risk,false_positive,false_positive_share_pct,revenue_at_risk,revenue_missed
-total,all,18,10,0,55.6,13,10,1,1,1,33.3,614.00,271.00
+total,all,18,10,0,55.6,12,9,1,1,1,33.3,614.00,81.00
 day,2026-03-02,2,0,0,0.0,0,0,0,0,0,,0.00,0.00
 day,2026-03-03,1,0,0,0.0,0,0,0,0,0,,0.00,0.00
 day,2026-03-04,1,0,0,0.0,0,0,0,0,0,,0.00,0.00
@@ -260,7 +261,7 @@ day,2026-03-05,1,1,0,100.0,1,0,1,0,0,0.0,165.00,0.00
 day,2026-03-06,1,1,0,100.0,1,0,0,0,1,100.0,0.00,0.00
 day,2026-03-07,1,1,0,100.0,1,0,0,1,0,0.0,172.00,0.00
 day,2026-03-09,1,1,0,100.0,1,1,0,0,0,,90.00,0.00
-day,2026-03-10,1,1,0,100.0,2,2,0,0,0,,45.00,190.00
+day,2026-03-10,1,1,0,100.0,1,1,0,0,0,,45.00,0.00
 day,2026-03-11,1,1,0,100.0,1,1,0,0,0,,102.00,0.00
 day,2026-03-12,2,2,0,100.0,2,2,0,0,0,,40.00,0.00
 day,2026-03-13,1,1,0,100.0,1,1,0,0,0,,0.00,0.00
@@ -269,7 +270,6 @@ day,2026-03-17,1,0,0,0.0,1,1,0,0,0,,0.00,33.00
 day,2026-03-18,1,0,0,0.0,1,1,0,0,0,,0.00,48.00
 day,2026-03-19,1,0,0,0.0,0,0,0,0,0,,0.00,0.00
 day,2026-03-20,1,0,0,0.0,0,0,0,0,0,,0.00,0.00
-rule,unbilled-service,0,0,0,,2,2,0,0,0,,0.00,223.00
 rule,additional-hour-missed,0,0,0,,1,1,0,0,0,,0.00,48.00
 rule,additional-hour-unsupported,0,0,0,,1,1,0,0,0,,90.00,0.00
 rule,addon-without-primary,0,0,0,,1,1,0,0,0,,45.00,0.00
@@ -281,15 +281,16 @@ rule,infusion-under-16,0,0,0,,1,0,0,0,1,100.0,0.00,0.00
 rule,iv-start-bundled,0,0,0,,1,1,0,0,0,,18.00,0.00
 rule,missing-stop-time,0,0,0,,1,0,1,0,0,0.0,165.00,0.00
 rule,nurse-visit-bundled,0,0,0,,1,1,0,0,0,,22.00,0.00
+rule,unbilled-service,0,0,0,,1,1,0,0,0,,0.00,33.00
 payer,medicare,10,5,0,50.0,7,5,1,1,0,0.0,479.00,81.00
 payer,aetna,5,3,0,60.0,3,2,0,0,1,100.0,90.00,0.00
-payer,(none),3,2,0,66.7,3,3,0,0,0,,45.00,190.00
-provider,NPI-1234567893,13,8,0,61.5,10,7,1,1,1,33.3,592.00,223.00
+payer,(none),3,2,0,66.7,2,2,0,0,0,,45.00,0.00
+provider,NPI-1234567893,13,8,0,61.5,9,6,1,1,1,33.3,592.00,33.00
 provider,NPI-1497758544,5,2,0,40.0,3,3,0,0,0,,22.00,48.00'
 timeout 60 "$CLAIMSCRUB" report --db "$db_r1" --format csv -o "$T/fees.csv" </dev/null 2>>"$T/report.err"
 same "report --format csv with fees: every figure" "$(tr -d '\r' <"$T/fees.csv")" "$csv_fees"
 timeout 60 "$CLAIMSCRUB" report --db "$db_r1" </dev/null >"$T/fees.txt" 2>&1
-if grep -q '^  revenue at risk  \$614.00   revenue missed \$271.00$' "$T/fees.txt" &&
+if grep -q '^  revenue at risk  \$614.00   revenue missed \$81.00$' "$T/fees.txt" &&
 	grep -Eq '^  medicare +10 +5 +50.0% +7 +5 +\$479.00 +\$81.00$' "$T/fees.txt" &&
 	! grep -q 'counts only' "$T/fees.txt"; then ok "report text with fees: money in the summary and tables"
 else not_ok "report text with fees: money in the summary and tables" "$(head -n 8 "$T/fees.txt")"; fi
@@ -299,8 +300,8 @@ f=$(timeout 60 "$CLAIMSCRUB" report --db "$db_r1" --format csv --payer medicare 
 same "report --payer medicare: the total" "$f" "total,all,10,5,0,50.0,7,5,1,1,0,0.0,479.00,81.00"
 f=$(timeout 60 "$CLAIMSCRUB" report --db "$db_r1" --format csv --since 2026-03-10 --until 2026-03-12 </dev/null |
 	tr -d '\r' | grep -E '^(total|day),')
-same "report --since 2026-03-10 --until 2026-03-12" "$f" "total,all,4,4,0,100.0,5,5,0,0,0,,187.00,190.00
-day,2026-03-10,1,1,0,100.0,2,2,0,0,0,,45.00,190.00
+same "report --since 2026-03-10 --until 2026-03-12" "$f" "total,all,4,4,0,100.0,4,4,0,0,0,,187.00,0.00
+day,2026-03-10,1,1,0,100.0,1,1,0,0,0,,45.00,0.00
 day,2026-03-11,1,1,0,100.0,1,1,0,0,0,,102.00,0.00
 day,2026-03-12,2,2,0,100.0,2,2,0,0,0,,40.00,0.00"
 timeout 10 "$CLAIMSCRUB" report --since 2026-13-01 </dev/null >/dev/null 2>&1
