@@ -6,6 +6,11 @@
  * flight) -> DOWN on any failure.  The socket can change while connecting,
  * so it is re-read after every PQconnectPoll and the events follow it.
  * After every PQconsumeInput the notifications are drained.
+ *
+ * libpq's messages may quote the conninfo, password and all (a dbname that
+ * is a URI comes back in "database ... does not exist"): every message this
+ * module hands out — down's reason, a pipeline's error, a server notice —
+ * goes through dconf_redact first, before anything cuts it short.
  */
 #include "config.h"
 
@@ -14,6 +19,7 @@
 #include <string.h>
 
 #include "daemon/conn.h"
+#include "daemon/dconf.h"
 #include "daemon/dlog.h"
 
 enum conn_state { C_DOWN, C_CONNECTING, C_LISTENING, C_IDLE, C_BUSY };
@@ -22,6 +28,7 @@ struct conn {
 	struct event_base *base;
 	struct conn_callbacks cb;
 	PGconn *pg;
+	char *conninfo; /* a copy, to redact messages with; NULL: none */
 	enum conn_state state;
 	int sock;
 	struct event *rd, *wr; /* for sock */
@@ -121,7 +128,8 @@ static void
 go_down(struct conn *c, const char *why)
 {
 	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", why && *why ? why : "connection lost");
+	dconf_redact(why && *why ? why : "connection lost", c->conninfo, msg,
+		     sizeof(msg));
 	msg[strcspn(msg, "\n")] = '\0';
 	enum conn_state old = c->state;
 	c->state = C_DOWN;
@@ -138,10 +146,11 @@ go_down(struct conn *c, const char *why)
 static void
 notice(void *arg, const char *message)
 {
-	char q[400];
-	(void)arg;
+	const struct conn *c = arg;
+	char m[400], q[400];
+	dconf_redact(message, c->conninfo, m, sizeof(m));
 	dlog(DLOG_INFO, "server-notice", "message=%s",
-	     dlog_quote(message, q, sizeof(q)));
+	     dlog_quote(m, q, sizeof(q)));
 }
 
 /* ---- connecting -------------------------------------------------------- */
@@ -168,6 +177,12 @@ conn_start(struct conn *c, const char *conninfo, const char *channel)
 			      NULL};
 
 	snprintf(c->listen_sql, sizeof(c->listen_sql), "LISTEN %s", channel);
+	free(c->conninfo);
+	c->conninfo = vals[6] ? strdup(vals[6]) : NULL;
+	if (vals[6] && !c->conninfo) {
+		go_down(c, "out of memory");
+		return;
+	}
 	c->pg = PQconnectStartParams(keys, vals, 1);
 	if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
 		go_down(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -238,8 +253,8 @@ listen_results(struct conn *c)
 		}
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok)
-			snprintf(c->err, sizeof(c->err), "%s",
-				 PQresultErrorMessage(r));
+			dconf_redact(PQresultErrorMessage(r), c->conninfo,
+				     c->err, sizeof(c->err));
 		PQclear(r);
 		if (!ok) {
 			go_down(c, c->err);
@@ -268,8 +283,8 @@ keep_result(struct conn *c, PGresult *r)
 				PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 			const char *st =
 				PQresultErrorField(r, PG_DIAG_SQLSTATE);
-			snprintf(c->err, sizeof(c->err), "%s",
-				 m ? m : PQresultErrorMessage(r));
+			dconf_redact(m ? m : PQresultErrorMessage(r),
+				     c->conninfo, c->err, sizeof(c->err));
 			snprintf(c->sqlstate, sizeof(c->sqlstate), "%s",
 				 st ? st : "");
 		}
@@ -404,5 +419,6 @@ conn_free(struct conn *c)
 	if (!c)
 		return;
 	conn_close(c);
+	free(c->conninfo);
 	free(c);
 }

@@ -6,7 +6,9 @@
  *
  * The owner is told by callbacks: the connection came up (ready for
  * pipelines), went down (the owner schedules the reconnect), a NOTIFY
- * arrived, a pipeline finished.  Server notices go to the log.
+ * arrived, a pipeline finished.  Server notices go to the log.  Every
+ * message handed out (down's `why`, a pipeline's `error`, a notice) has been
+ * through dconf_redact with the conninfo: it holds no password.
  */
 #ifndef DAEMON_CONN_H
 #define DAEMON_CONN_H
@@ -45,8 +47,9 @@ typedef void (*conn_done_fn)(void *arg, PGresult *const *results, int n,
 /* A connection object (not yet connected); NULL when out of memory. */
 struct conn *conn_new(struct event_base *base, const struct conn_callbacks *cb);
 
-/* Starts connecting with conninfo (NULL: PG* environment), then LISTENs on
- * channel.  Progress is reported through the callbacks. */
+/* Starts connecting with conninfo (NULL: PG* environment; copied, to redact
+ * messages with), then LISTENs on channel.  Progress is reported through
+ * the callbacks. */
 void conn_start(struct conn *c, const char *conninfo, const char *channel);
 
 /* True when connected and no pipeline is in flight. */

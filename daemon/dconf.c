@@ -1,8 +1,13 @@
 /*
  * dconf — configuration through a key table; see dconf.h.
  *
- * A file whose `database` conninfo holds a password must not be readable by
- * others: such a file is refused, naming the file and never the conninfo.
+ * `database` is parsed by libpq when the file is loaded, so a string libpq
+ * cannot read is refused with a fixed message instead of failing at every
+ * connection with libpq's error, which quotes it, password and all.  A file
+ * whose `database` holds a secret must be private (no group or other
+ * access, as libpq demands of a password file); it is refused naming the
+ * file and its mode, never the conninfo.  The same list of what counts as
+ * a secret drives dconf_redact, through which every libpq message passes.
  */
 #include "config.h"
 
@@ -18,6 +23,10 @@
 #include "scrubber/ynode.h"
 
 #define DCONF_MAX_BYTES ((size_t)1 << 20)
+/* The server cuts database and user names to NAMEDATALEN - 1 bytes before
+ * quoting them back ("database \"...\" does not exist"). */
+#define PG_NAME_MAX 63
+#define REDACTED "***"
 
 static enum scrub_err
 set_database(struct yctx *c, const struct ynode *v, void *obj)
@@ -98,6 +107,89 @@ dconf_defaults(struct dconf *c)
 	c->log_level = DLOG_INFO;
 }
 
+/* True when libpq reads s as a connection string (a URI or key=value)
+ * rather than as a database name. */
+static bool
+is_conninfo(const char *s)
+{
+	return strncmp(s, "postgresql://", 13) == 0 ||
+	       strncmp(s, "postgres://", 11) == 0 || strchr(s, '=') != NULL;
+}
+
+static bool
+is_secret_keyword(const char *keyword)
+{
+	return strcmp(keyword, "password") == 0 ||
+	       strcmp(keyword, "sslpassword") == 0;
+}
+
+/* A dbname that is itself a connection string: libpq does not expand it a
+ * second time, so it reaches the server as a name, whole, and the server
+ * quotes it back in its errors. */
+static bool
+is_nested_conninfo(const PQconninfoOption *o)
+{
+	return strcmp(o->keyword, "dbname") == 0 && is_conninfo(o->val);
+}
+
+/* True when the conninfo sets a non-empty password or sslpassword (a URI's
+ * user:password@ and ?password= land in password), also inside a dbname
+ * that is itself a connection string.  A string libpq cannot parse is
+ * judged by its text, erring on the side of "holds a password". */
+static bool
+conninfo_has_password(const char *conninfo)
+{
+	char *errmsg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+	if (!opts) {
+		PQfreemem(errmsg); /* it may quote the conninfo: never shown */
+		return strstr(conninfo, "password") != NULL ||
+		       (strstr(conninfo, "://") && strchr(conninfo, '@'));
+	}
+	bool has = false;
+	for (const PQconninfoOption *o = opts; o->keyword && !has; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		/* a nested string is shorter than its parent: this ends */
+		has = is_secret_keyword(o->keyword) ||
+		      (is_nested_conninfo(o) && conninfo_has_password(o->val));
+	}
+	PQconninfoFree(opts);
+	return has;
+}
+
+/* The key node `name` of mapping map (for an error that points at the key,
+ * not at the value it must not show), or map itself. */
+static const struct ynode *
+map_key(const struct ynode *map, const char *name)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->keys[i]->str, name) == 0)
+			return map->keys[i];
+	return map;
+}
+
+/* Refuses a `database` libpq cannot parse.  libpq's own message quotes the
+ * string, so the message here is fixed. */
+static enum scrub_err
+check_database(struct yctx *y, const struct ynode *map, const struct dconf *c)
+{
+	char *errmsg = NULL;
+	if (!c->database || !is_conninfo(c->database))
+		return SCRUB_OK;
+	PQconninfoOption *opts = PQconninfoParse(c->database, &errmsg);
+	if (opts) {
+		PQconninfoFree(opts);
+		return SCRUB_OK;
+	}
+	if (!errmsg)
+		return SCRUB_ENOMEM; /* libpq's way of saying so */
+	PQfreemem(errmsg);
+	return ynode_error(y, map_key(map, "database"),
+			   "database: not a valid connection string "
+			   "(key=value ... or a postgresql:// URI)");
+}
+
 /* Parses buf into c; the file may hold one mapping or nothing at all. */
 static enum scrub_err
 dconf_parse(struct dconf *c, const char *path, const char *buf, size_t len,
@@ -113,31 +205,15 @@ dconf_parse(struct dconf *c, const char *path, const char *buf, size_t len,
 	if (ndocs > 1)
 		return ynode_error(&y, docs[1],
 				   "the configuration is one document");
-	return ymap_walk(&y, docs[0], "configuration", dconf_keys, c);
+	err = ymap_walk(&y, docs[0], "configuration", dconf_keys, c);
+	if (err == SCRUB_OK)
+		err = check_database(&y, docs[0], c);
+	return err;
 }
 
-/* True when the conninfo (keyword/value or URI) sets a non-empty password.
- * libpq parses it; a string libpq cannot parse is judged by its text, erring
- * on the side of "holds a password". */
-static bool
-conninfo_has_password(const char *conninfo)
-{
-	char *errmsg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
-	if (!opts) {
-		PQfreemem(errmsg); /* it may quote the conninfo: never shown */
-		return strstr(conninfo, "password") != NULL ||
-		       (strstr(conninfo, "://") && strchr(conninfo, '@'));
-	}
-	bool has = false;
-	for (const PQconninfoOption *o = opts; o->keyword; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
-			has = true;
-	PQconninfoFree(opts);
-	return has;
-}
-
-/* Refuses a file that others can read when it holds a password. */
+/* Refuses a file that holds a password unless only its owner has access:
+ * libpq's rule for password files (0600 or 0400), so that a group-readable
+ * file does not pass where libpq's own would not. */
 static enum scrub_err
 dconf_check_secret(const struct dconf *c, struct diag_list *dl)
 {
@@ -148,12 +224,12 @@ dconf_check_secret(const struct dconf *c, struct diag_list *dl)
 		diag_add(dl, c->path, 0, 0, "cannot stat: %s", strerror(errno));
 		return SCRUB_EIO;
 	}
-	if (!(st.st_mode & S_IROTH))
+	if (!(st.st_mode & (S_IRWXG | S_IRWXO)))
 		return SCRUB_OK;
 	diag_add(dl, c->path, 0, 0,
-		 "the configuration is readable by others and holds a "
-		 "password in 'database'; chmod o-r %s",
-		 c->path);
+		 "the configuration holds a password in 'database' but its "
+		 "mode is %04o (group or others have access); chmod 600 %s",
+		 (unsigned)(st.st_mode & 07777), c->path);
 	return SCRUB_EINPUT;
 }
 
@@ -197,4 +273,169 @@ dconf_free(struct dconf *c)
 		return;
 	arena_free(c->arena);
 	free(c);
+}
+
+/* ---- keeping secrets out of messages ------------------------------------ */
+
+/* Replaces w[at, at + len) by REDACTED, cutting what no longer fits in cap
+ * bytes; returns the index just past the replacement. */
+static size_t
+splice(char *w, size_t cap, size_t at, size_t len)
+{
+	size_t rl = strlen(REDACTED), tail = strlen(w + at + len);
+	if (at + rl >= cap) {
+		rl = cap - 1 - at;
+		tail = 0;
+	} else if (at + rl + tail >= cap) {
+		tail = cap - 1 - at - rl;
+	}
+	memmove(w + at + rl, w + at + len, tail);
+	memcpy(w + at, REDACTED, rl);
+	w[at + rl + tail] = '\0';
+	return at + rl;
+}
+
+/* Every occurrence of secret in w becomes REDACTED. */
+static void
+redact_text(char *w, size_t cap, const char *secret, size_t len)
+{
+	size_t at = 0;
+	char *p;
+	if (len == 0)
+		return;
+	while ((p = strstr(w + at, secret)) != NULL)
+		at = splice(w, cap, (size_t)(p - w), len);
+}
+
+/* Like redact_text, for the first len bytes of secret only. */
+static void
+redact_prefix(char *w, size_t cap, const char *secret, size_t len)
+{
+	char head[PG_NAME_MAX + 1];
+	memcpy(head, secret, len);
+	head[len] = '\0';
+	redact_text(w, cap, head, len);
+}
+
+/* The values libpq parses out of conninfo that are secrets: password=,
+ * sslpassword= (a URI's user:password@ lands there), and a dbname that is
+ * itself a connection string, whole and as the server cuts it.  False when
+ * libpq cannot parse conninfo. */
+static bool
+redact_parsed(char *w, size_t cap, const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	if (!opts)
+		return false;
+	for (const PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val ||
+		    !(is_secret_keyword(o->keyword) || is_nested_conninfo(o)))
+			continue;
+		size_t len = strlen(o->val);
+		redact_text(w, cap, o->val, len);
+		if (len > PG_NAME_MAX)
+			redact_prefix(w, cap, o->val, PG_NAME_MAX);
+	}
+	PQconninfoFree(opts);
+	return true;
+}
+
+/* For a conninfo libpq cannot parse: its errors quote pieces of it
+ * ("invalid percent-encoded token: \"...\""), so every quoted piece of
+ * the conninfo goes.  (dconf_load refuses such a conninfo; this is for a
+ * caller that did not load it.) */
+static void
+redact_quoted_pieces(char *w, size_t cap, const char *conninfo)
+{
+	size_t at = 0;
+	char *open, *close;
+	while ((open = strchr(w + at, '"')) != NULL &&
+	       (close = strchr(open + 1, '"')) != NULL) {
+		size_t len = (size_t)(close - open - 1);
+		at = (size_t)(close - w) + 1;
+		if (len == 0 ||
+		    !memmem(conninfo, strlen(conninfo), open + 1, len))
+			continue;
+		at = splice(w, cap, (size_t)(open + 1 - w), len);
+		if (w[at] == '"')
+			at++;
+	}
+}
+
+/* Length of the value at v as libpq reads key=value text: quoted with
+ * backslash escapes, or up to white space. */
+static size_t
+value_len(const char *v)
+{
+	size_t i = 1;
+	if (*v != '\'')
+		return strcspn(v, " \t\r\n");
+	for (; v[i] && v[i] != '\''; i++)
+		if (v[i] == '\\' && v[i + 1])
+			i++;
+	return v[i] ? i + 1 : i;
+}
+
+/* In any text: the value of password= and sslpassword= (which ends in
+ * "password"), as key=value or a URI's query parameter. */
+static void
+redact_keywords(char *w, size_t cap)
+{
+	size_t at = 0;
+	char *p;
+	while ((p = strstr(w + at, "password")) != NULL) {
+		char *v = p + strlen("password");
+		v += strspn(v, " \t");
+		at = (size_t)(v - w);
+		if (*v != '=')
+			continue;
+		v++;
+		v += strspn(v, " \t");
+		at = (size_t)(v - w);
+		size_t len = value_len(v);
+		if (len)
+			at = splice(w, cap, at, len);
+	}
+}
+
+/* In any text: a URI's user:password@.  The user information runs from
+ * "://" to an '@' before the first '/'; the last such '@', not libpq's
+ * first, so that an un-encoded '@' in a password does not leave its end
+ * behind. */
+static void
+redact_userinfo(char *w, size_t cap)
+{
+	size_t at = 0;
+	char *p;
+	while ((p = strstr(w + at, "://")) != NULL) {
+		at = (size_t)(p - w) + 3;
+		size_t len = strcspn(w + at, "/");
+		while (len > 0 && w[at + len - 1] != '@')
+			len--;
+		if (len > 0 && memchr(w + at, ':', len - 1))
+			at = splice(w, cap, at, len - 1);
+	}
+}
+
+const char *
+dconf_redact(const char *msg, const char *conninfo, char *buf, size_t size)
+{
+	/* a replacement can be longer than what it replaces: room for that */
+	size_t cap = 3 * strlen(msg) + sizeof(REDACTED);
+	char *w = malloc(cap);
+	if (!w) {
+		snprintf(buf, size, "(message withheld: out of memory)");
+		return buf;
+	}
+	snprintf(w, cap, "%s", msg);
+	if (conninfo && is_conninfo(conninfo)) {
+		redact_text(w, cap, conninfo, strlen(conninfo));
+		if (!redact_parsed(w, cap, conninfo))
+			redact_quoted_pieces(w, cap, conninfo);
+	}
+	redact_keywords(w, cap);
+	redact_userinfo(w, cap);
+	snprintf(buf, size, "%s", w);
+	free(w);
+	return buf;
 }

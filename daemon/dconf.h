@@ -29,12 +29,27 @@ struct dconf {
 
 /*
  * Reads path (NULL: defaults only).  With `optional`, a missing file means
- * defaults.  *out is freed with dconf_free.  Errors go to dl; returns
- * SCRUB_EINPUT, SCRUB_EIO or SCRUB_ENOMEM on failure.
+ * defaults.  `database` must be a connection string libpq can parse, and a
+ * file whose `database` holds a password must give group and others no
+ * access (mode 0600 or 0400).  *out is freed with dconf_free.  Errors go to
+ * dl, never quoting `database`; returns SCRUB_EINPUT, SCRUB_EIO or
+ * SCRUB_ENOMEM on failure.
  */
 enum scrub_err dconf_load(const char *path, bool optional, struct dconf **out,
 			  struct diag_list *dl);
 
 void dconf_free(struct dconf *c);
+
+/*
+ * Copies msg (a libpq or server message) into buf, cut to size, with the
+ * secrets of conninfo (the configured `database`; may be NULL) replaced by
+ * "***": the whole string, its password= and sslpassword= values, and a
+ * dbname= that is itself a connection string; and, from any source, the
+ * value of password= or sslpassword= and a URI's user:password@.  libpq
+ * quotes what it could not use, so every libpq message goes through this
+ * before it reaches the log, /healthz or STATUS=.  Returns buf.
+ */
+const char *dconf_redact(const char *msg, const char *conninfo, char *buf,
+			 size_t size);
 
 #endif

@@ -1,8 +1,12 @@
 #!/bin/sh
 # config.sh — claimscrubd's configuration file: a good file checks; a file
-# whose `database` holds a password (keyword or URI) is refused while others
-# can read it, naming the file and never the password; errors name
-# FILE:LINE:COLUMN; and the running daemon, failing to connect with a
+# whose `database` holds a password (password=, sslpassword=, a URI's
+# user:password@, a dbname= holding such a URI) is refused unless only its
+# owner has access (0600, 0400: libpq's rule for password files), naming the
+# file and its mode and never the password; a `database` libpq cannot parse
+# (an un-encoded % in a URI password, a missing ]) is refused with a fixed
+# message at the key, by --check-config, at start and on SIGHUP; errors
+# name FILE:LINE:COLUMN; and the running daemon, failing to connect with a
 # password in its conninfo, never prints the password.  Prints TAP.
 set -u
 : "${CLAIMSCRUBD:=daemon/claimscrubd}"
@@ -33,13 +37,21 @@ no_secret() {
 	else ok "$1: the password is never printed"; fi
 }
 
-# refused NAME FILE — one line naming the file and the fix
+# refused NAME FILE MODE — one line naming the file, its mode and the fix
 refused() {
 	if [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
 		grep -Fq "$2: error: " "$tmp/err" &&
-		grep -q 'readable by others and holds a password' "$tmp/err" &&
-		grep -Fq "chmod o-r $2" "$tmp/err"; then ok "$1: the error names the file and the fix"; else
-		not_ok "$1: the error names the file and the fix" "$(head -c 300 "$tmp/err")"; fi
+		grep -q "holds a password in 'database' but its mode is $3 " "$tmp/err" &&
+		grep -Fq "chmod 600 $2" "$tmp/err"; then ok "$1: the error names the file, its mode and the fix"; else
+		not_ok "$1: the error names the file, its mode and the fix" "$(head -c 300 "$tmp/err")"; fi
+}
+
+# unparsable NAME FILE LINE — one fixed line at the key, quoting nothing
+unparsable() {
+	if [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		grep -Fqx "$2:$3:1: error: database: not a valid connection string (key=value ... or a postgresql:// URI)" "$tmp/err"; then
+		ok "$1: a fixed message at the key ($2:$3:1)"
+	else not_ok "$1: a fixed message at the key ($2:$3:1)" "$(head -c 300 "$tmp/err")"; fi
 }
 
 # ---- every key of the table is documented -----------------------------------
@@ -76,7 +88,7 @@ checkconf "an empty password" 0 "$tmp/emptypw.yaml"
 pw=$tmp/password.yaml
 conf "$pw" 644 "database: \"host=/x password=$secret\""
 checkconf "password= and mode 0644" 2 "$pw"
-refused "password= and mode 0644" "$pw"
+refused "password= and mode 0644" "$pw" 0644
 no_secret "password= and mode 0644"
 chmod 604 "$pw"
 checkconf "password= and mode 0604" 2 "$pw"
@@ -84,8 +96,24 @@ no_secret "password= and mode 0604"
 chmod 600 "$pw"
 checkconf "password= and mode 0600" 0 "$pw"
 no_secret "password= and mode 0600"
+chmod 400 "$pw"
+checkconf "password= and mode 0400" 0 "$pw"
+# a group-readable file is not private either (libpq refuses such a
+# password file): 0640 and 0620 are refused like 0644
 chmod 640 "$pw"
-checkconf "password= and mode 0640" 0 "$pw"
+checkconf "password= and mode 0640" 2 "$pw"
+refused "password= and mode 0640" "$pw" 0640
+no_secret "password= and mode 0640"
+chmod 620 "$pw"
+checkconf "password= and mode 0620" 2 "$pw"
+
+sslpw=$tmp/sslpassword.yaml
+conf "$sslpw" 644 "database: \"host=/x sslcert=/x.crt sslkey=/x.key sslpassword=$secret\""
+checkconf "sslpassword= and mode 0644" 2 "$sslpw"
+refused "sslpassword= and mode 0644" "$sslpw" 0644
+no_secret "sslpassword= and mode 0644"
+chmod 600 "$sslpw"
+checkconf "sslpassword= and mode 0600" 0 "$sslpw"
 
 quoted=$tmp/quoted.yaml
 conf "$quoted" 644 "database: \"host=/x password = '$secret x' dbname=claims\""
@@ -95,7 +123,7 @@ no_secret "a quoted password with spaces, mode 0644"
 uri=$tmp/uri.yaml
 conf "$uri" 644 "database: \"postgresql://claimscrub:$secret@db1:5432/claims\""
 checkconf "a URI with user:password@, mode 0644" 2 "$uri"
-refused "a URI with user:password@, mode 0644" "$uri"
+refused "a URI with user:password@, mode 0644" "$uri" 0644
 no_secret "a URI with user:password@, mode 0644"
 chmod 600 "$uri"
 checkconf "a URI with user:password@, mode 0600" 0 "$uri"
@@ -105,6 +133,16 @@ conf "$uriq" 644 "database: \"postgresql://claimscrub@db1/claims?password=$secre
 checkconf "a URI with ?password=, mode 0644" 2 "$uriq"
 no_secret "a URI with ?password=, mode 0644"
 
+# libpq does not expand a dbname twice: the URI reaches the server whole,
+# as a database name, and comes back quoted in its error
+nested=$tmp/nested.yaml
+conf "$nested" 640 "database: \"host=/x dbname='postgresql://claimscrub:$secret@db1/claims'\""
+checkconf "dbname= holding a URI with a password, mode 0640" 2 "$nested"
+refused "dbname= holding a URI with a password, mode 0640" "$nested" 0640
+no_secret "dbname= holding a URI with a password, mode 0640"
+chmod 600 "$nested"
+checkconf "dbname= holding a URI with a password, mode 0600" 0 "$nested"
+
 urinopw=$tmp/urinopw.yaml
 conf "$urinopw" 644 'database: "postgresql://claimscrub@db1/claims"'
 checkconf "a URI without a password, mode 0644" 0 "$urinopw"
@@ -113,6 +151,20 @@ bad=$tmp/unparsed.yaml
 conf "$bad" 644 "database: \"host=/x password $secret\""
 checkconf "a conninfo libpq cannot parse, with a password, mode 0644" 2 "$bad"
 no_secret "a conninfo libpq cannot parse, with a password, mode 0644"
+
+# ---- a conninfo libpq cannot parse: refused whatever the mode ------------------
+# libpq's own error quotes the string, password and all; private files too
+pct=$tmp/percent.yaml
+conf "$pct" 600 "log_level: info
+database: \"postgresql://claimscrub:$secret%zz@db1/claims\""
+checkconf "an un-encoded % in a URI password, mode 0600" 2 "$pct"
+unparsable "an un-encoded % in a URI password, mode 0600" "$pct" 2
+no_secret "an un-encoded % in a URI password, mode 0600"
+bracket=$tmp/bracket.yaml
+conf "$bracket" 600 "database: \"postgresql://claimscrub:$secret@[2001:db8::1/claims\""
+checkconf "a URI missing its ], mode 0600" 2 "$bracket"
+unparsable "a URI missing its ], mode 0600" "$bracket" 1
+no_secret "a URI missing its ], mode 0600"
 
 # ---- FILE:LINE:COLUMN errors ------------------------------------------------
 unknown=$tmp/unknown.yaml
@@ -144,6 +196,13 @@ got=$?
 [ "$got" -eq 2 ] && ok "the daemon refuses the 0644 file at start" ||
 	not_ok "the daemon refuses the 0644 file at start" "exit $got" "$(head -c 300 "$tmp/err")"
 no_secret "refused at start"
+echo "http_port: 0" >>"$pct"
+timeout 10 "$CLAIMSCRUBD" -c "$pct" >"$tmp/out" 2>"$tmp/err" </dev/null
+got=$?
+[ "$got" -eq 2 ] && ok "the daemon refuses an unparsable conninfo at start: exit 2" ||
+	not_ok "the daemon refuses an unparsable conninfo at start: exit 2" "exit $got" "$(head -c 300 "$tmp/err")"
+unparsable "refused at start" "$pct" 2
+no_secret "an unparsable conninfo at start"
 
 run=$tmp/run.yaml
 conf "$run" 600 "database: \"host=$tmp/no-such-socket-dir dbname=claims user=nobody password=$secret\"
@@ -155,6 +214,19 @@ case " $(echo $keys) " in *" http_port "*) echo "http_port: 0" >>"$run" ;; esac
 timeout -k 5 "$TEST_RUN_TIMEOUT" "$CLAIMSCRUBD" -c "$run" >"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
 sleep 2
+# SIGHUP with an unparsable conninfo (private file): refused, old one kept
+cp "$run" "$tmp/run.good"
+sed -i "s|^database: .*|database: \"postgresql://nobody:$secret%zz@[::1/claims\"|" "$run"
+kill -HUP "$pid" 2>/dev/null
+i=0
+while ! grep -q 'event=reload-refused' "$tmp/err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if grep -q 'event=reload-refused' "$tmp/err" &&
+	grep -Fqx "$run:1:1: error: database: not a valid connection string (key=value ... or a postgresql:// URI)" "$tmp/err"; then
+	ok "SIGHUP with an unparsable conninfo: refused with the fixed message"
+else
+	not_ok "SIGHUP with an unparsable conninfo: refused with the fixed message" "$(tail -n 5 "$tmp/err")"
+fi
+sleep 1 # reconnects (with the old conninfo) go on
 kill -TERM "$pid" 2>/dev/null
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -12,7 +12,11 @@
 # from libpq's own places — a password file (PGPASSFILE, mode 0600), a
 # service file (PGSERVICEFILE, `service=`), PGPASSWORD — and never shows in
 # the daemon's log and standard error, /metrics, /healthz or its systemd
-# notifications, not even when it is wrong.  Prints TAP.
+# notifications, not even when it is wrong.  Nor does a password written in
+# the configuration's conninfo when libpq's message would quote it: a
+# dbname= holding a URI (libpq passes it to the server as a name, and the
+# server's "database ... does not exist" quotes it) is redacted, and a URI
+# libpq cannot parse (an un-encoded %) is refused at start.  Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null 2>&1 || setup_failed "openssl is missing (apt-get install openssl)"
@@ -145,6 +149,7 @@ daemon() {
 	_n=$1 _ci=$2 _hp=$3; shift 3
 	write_config "$T/$_n.yaml" "http_port: $_hp" "poll_interval_ms: 300" "reconnect_max_ms: 500"
 	sed -i "s|^database: .*|database: \"$_ci\"|" "$T/$_n.yaml"
+	chmod 600 "$T/$_n.yaml" # the conninfo may hold a password
 	listen "$_n"
 	NOTIFY_SOCKET=$T/$_n.sock
 	export NOTIFY_SOCKET
@@ -260,12 +265,61 @@ else
 fi
 stop_daemon "$daemon_pid" >/dev/null
 
+# ---- a password in the conninfo that libpq's message would quote -------------------------
+# secret_free LABEL PASSWORD FILE... — one TAP point: no file holds PASSWORD
+secret_free() {
+	_l=$1 _pw=$2 _in=""; shift 2
+	for _f in "$@"; do [ -f "$_f" ] && grep -qF -- "$_pw" "$_f" && _in="$_in $(basename "$_f")"; done
+	[ -z "$_in" ] && ok "$_l: the password is in none of the log, /healthz, STATUS=" ||
+		not_ok "$_l: the password leaks" "found in:$_in"
+}
+# a dbname holding a URI: the server answers 'database "postgresql://tlsd:..."
+# does not exist' (cut to 63 bytes), and libpq passes that on
+pw_n="Pw-n$(rnd)"
+daemon nested "host=$PGHOST port=$PGPORT user=postgres dbname='postgresql://tlsd:$pw_n@localhost:$tport/claims'" $((hp + 4))
+i=0
+while ! grep -q ' STATUS=disconnected: ' "$T/nested.notify" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+timeout 10 curl -s -o "$T/nested.health" "http://127.0.0.1:$((hp + 4))/healthz"
+# (the log quotes the message, so its quotes come escaped)
+said='database "***" does not exist'
+if grep 'event=disconnected ' "$daemon_log" | grep -qF 'database \"***\" does not exist' &&
+	grep -qF "$said" "$T/nested.health" && grep ' STATUS=disconnected: ' "$T/nested.notify" | grep -qF "$said"; then
+	ok "dbname= holding a URI: '$said' in the log, /healthz and STATUS="
+else
+	not_ok "dbname= holding a URI: the failure is said, redacted" "health: $(head -c 200 "$T/nested.health")" \
+		"notify: $(grep STATUS= "$T/nested.notify" | tail -n 1 | cut -c 1-200)"
+	tail_log "$daemon_log" 3
+fi
+stop_daemon "$daemon_pid" >/dev/null
+secret_free "dbname= holding a URI" "$pw_n" "$daemon_log" "$T/nested.health" "$T/nested.notify"
+# an un-encoded % in a URI password: libpq's parse error quotes the token;
+# the daemon refuses the conninfo before libpq ever sees it
+pw_p="Pw-p$(rnd)"
+write_config "$T/pct.yaml" "http_port: $((hp + 5))"
+sed -i "s|^database: .*|database: \"postgresql://tlsd:$pw_p%zz@localhost:$tport/claims\"|" "$T/pct.yaml"
+chmod 600 "$T/pct.yaml"
+listen pct
+NOTIFY_SOCKET=$T/pct.sock timeout 30 "$CLAIMSCRUBD" -c "$T/pct.yaml" >"$T/pct.log" 2>&1 </dev/null &
+pid=$!
+sleep 2
+timeout 10 curl -s -o "$T/pct.health" "http://127.0.0.1:$((hp + 5))/healthz"
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+st=$?
+if [ "$st" = 2 ] && grep -q 'database: not a valid connection string' "$T/pct.log"; then
+	ok "an un-encoded % in a URI password: refused at start (exit 2), a fixed message"
+else
+	not_ok "an un-encoded % in a URI password: refused at start" "exit $st" "$(head -c 300 "$T/pct.log")"
+fi
+secret_free "an un-encoded % in a URI password" "$pw_p" "$T/pct.log" "$T/pct.health" "$T/pct.notify"
+
 # ---- the passwords never show ------------------------------------------------------------
 leaks=""
 for f in "$T"/daemon-*.log "$T"/*.notify "$T"/*.health "$T"/good.healthz "$T"/good.metrics \
-	"$T"/badpw.healthz "$T"/badpw.metrics "$T"/submit.out "$T"/submit.bad "$T"/status.out "$T"/status.bad; do
+	"$T"/badpw.healthz "$T"/badpw.metrics "$T"/submit.out "$T"/submit.bad "$T"/status.out "$T"/status.bad \
+	"$T"/pct.log; do
 	[ -f "$f" ] || continue
-	for pw in "$pw_d" "$pw_s" "$pw_bad"; do
+	for pw in "$pw_d" "$pw_s" "$pw_bad" "$pw_n" "$pw_p"; do
 		grep -qF -- "$pw" "$f" && leaks="$leaks $(basename "$f")"
 	done
 done
