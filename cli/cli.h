@@ -44,8 +44,9 @@ void cli_rules_default(struct cli_rules *r);
 /* Loads the rule set, printing errors; NULL on failure. */
 struct ruleset *cli_rules_load(struct cli_rules *r);
 
-/* Prints each diagnostic in compiler form; with `context`, also the source
- * line and a caret under the column. */
+/* Prints each diagnostic in compiler form, escaped (termsafe.h: messages
+ * quote documents); with `context`, also the source line, escaped, and a
+ * caret under the column.  Each file named is read once. */
 void cli_print_diags(const struct diag_list *dl, bool context);
 
 /* Called for each good claim document of a file, in order; returns false
@@ -54,8 +55,10 @@ typedef bool cli_claim_fn(void *arg, const char *path, const struct claim *c);
 
 /* Reads the claim documents of path ('-': standard input) and calls each()
  * for every good one; a bad document's errors are printed in its place, in
- * compiler form, and the file's other documents still run.  Returns true
- * when the file had any input error. */
+ * compiler form (with the source lines when standard error is a terminal),
+ * and the file's other documents still run.  At most 1,000 errors are
+ * printed per file, then `path: error: N more errors not shown`; the cost
+ * is linear in the file.  Returns true when the file had any input error. */
 bool cli_each_claim(const char *path, cli_claim_fn *each, void *arg);
 
 /* The same, for callers that need the document too: doc is its parsed tree
@@ -64,7 +67,8 @@ typedef bool cli_doc_fn(void *arg, const char *path, const struct claim *c,
 			const struct ynode *doc);
 bool cli_each_doc(const char *path, cli_doc_fn *each, void *arg);
 
-/* Prints "claimscrub: message" for an error of the program itself. */
+/* Prints "claimscrub: message" for an error of the program itself; the
+ * message is escaped (termsafe.h), as it may quote claim text. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The migrations directory when --sql is not given: the source tree's sql/
@@ -78,7 +82,8 @@ const char *cli_sql_dir(void);
 PGconn *cli_db_connect(const char *conninfo);
 
 /* The server's primary message for failed result res (or the connection's
- * error when res has none), on one line, into buf; returns buf. */
+ * error when res has none), on one line and escaped (termsafe.h: it may
+ * quote claim text), into buf; returns buf. */
 const char *cli_db_message(const PGconn *conn, const PGresult *res, char *buf,
 			   size_t size);
 

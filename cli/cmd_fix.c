@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/termsafe.h"
 
 struct fix_opts {
 	struct cli_rules rules;
@@ -253,11 +254,16 @@ list_left(const char *path, const struct result *r)
 {
 	for (int i = 0; i < r->nfindings; i++) {
 		const struct result_finding *f = &r->findings[i];
-		fprintf(stderr, "%s: claim %s: ", path, r->claim->ref);
+		/* claim text reaches a terminal escaped (cli/termsafe.h) */
+		termsafe_put(stderr, path);
+		fputs(": claim ", stderr);
+		termsafe_put(stderr, r->claim->ref);
+		fputs(": ", stderr);
 		if (f->line > 0)
 			fprintf(stderr, "line %d: ", f->line);
-		fprintf(stderr, "%s: %s\n", finding_names[f->id],
-			f->message ? f->message : "");
+		fprintf(stderr, "%s: ", finding_names[f->id]);
+		termsafe_put(stderr, f->message ? f->message : "");
+		fputc('\n', stderr);
 	}
 }
 

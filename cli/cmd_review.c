@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/termsafe.h"
 
 #define REVIEW_DEFAULT_LIMIT 20
 #define REVIEW_MAX_LIMIT 100000
@@ -181,14 +182,8 @@ parse_opts(int argc, char **argv, struct review_opts *o)
 }
 
 /* ---- text -------------------------------------------------------------------- */
-
-/* Untrusted text on a terminal: control characters become '?'. */
-static void
-put_safe(FILE *out, const char *s)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-}
+/* Every value of a row is claim text or may be (rows can be written around
+ * submit()): each goes out through termsafe. */
 
 /* The fix in words, as `claimscrub check` says it. */
 static void
@@ -216,13 +211,13 @@ put_fix(FILE *out, const PGresult *res, int i)
 			continue;
 		fprintf(out, "        fix: %s", fixes[k].words);
 		if (fixes[k].what == CODE_UNITS) {
-			put_safe(out, PQgetvalue(res, i, RV_SCODE));
+			termsafe_put(out, PQgetvalue(res, i, RV_SCODE));
 			fputs(" x", out);
-			put_safe(out, PQgetvalue(res, i, RV_SUNITS));
+			termsafe_put(out, PQgetvalue(res, i, RV_SUNITS));
 		} else if (fixes[k].what == MODIFIER) {
-			put_safe(out, PQgetvalue(res, i, RV_MODIFIER));
+			termsafe_put(out, PQgetvalue(res, i, RV_MODIFIER));
 		} else if (fixes[k].what == TAKE) {
-			put_safe(out, PQgetvalue(res, i, RV_TAKE));
+			termsafe_put(out, PQgetvalue(res, i, RV_TAKE));
 		}
 		fprintf(out, "%s\n", fixes[k].after);
 		return;
@@ -233,7 +228,7 @@ static void
 put_claim(FILE *out, const PGresult *res, int i)
 {
 	fputs("\n== ", out);
-	put_safe(out, PQgetvalue(res, i, RV_REF));
+	termsafe_put(out, PQgetvalue(res, i, RV_REF));
 	static const struct {
 		int col;
 		const char *label;
@@ -244,7 +239,7 @@ put_claim(FILE *out, const PGresult *res, int i)
 		 {RV_STATUS, "status"}};
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
 		fprintf(out, "  %s ", f[k].label);
-		put_safe(out, PQgetvalue(res, i, f[k].col));
+		termsafe_put(out, PQgetvalue(res, i, f[k].col));
 	}
 	fputc('\n', out);
 }
@@ -255,30 +250,32 @@ put_finding(FILE *out, const PGresult *res, int i)
 	const char *v[RV_TOTAL + 1];
 	for (int c = 0; c <= RV_TOTAL; c++)
 		v[c] = PQgetvalue(res, i, c);
-	fprintf(out, "  #%-7s %-7s ", v[RV_ID], v[RV_SEVERITY]);
-	put_safe(out, v[RV_RULE]);
+	fprintf(out, "  #%-7s ", v[RV_ID]);
+	termsafe_put_cols(out, v[RV_SEVERITY], -1, 7);
+	fputc(' ', out);
+	termsafe_put(out, v[RV_RULE]);
 	if (*v[RV_LINE]) {
 		fprintf(out, "  line %s (", v[RV_LINE]);
-		put_safe(out, v[RV_CODE]);
+		termsafe_put(out, v[RV_CODE]);
 		fprintf(out, " x%s)", v[RV_UNITS]);
 	}
 	if (*v[RV_ADMIN]) {
 		fputs("  administration ", out);
-		put_safe(out, v[RV_ADMIN]);
+		termsafe_put(out, v[RV_ADMIN]);
 	}
 	fputs(*v[RV_RESOLUTION] ? "\n        decided: " : "  [open]\n", out);
 	if (*v[RV_RESOLUTION]) {
-		put_safe(out, v[RV_RESOLUTION]);
+		termsafe_put(out, v[RV_RESOLUTION]);
 		fputs(" by ", out);
-		put_safe(out, v[RV_BY]);
+		termsafe_put(out, v[RV_BY]);
 		fputs(*v[RV_NOTE] ? ": " : "", out);
-		put_safe(out, v[RV_NOTE]);
+		termsafe_put(out, v[RV_NOTE]);
 		fputc('\n', out);
 	}
 	fputs("        ", out);
-	put_safe(out, v[RV_MESSAGE]);
+	termsafe_put(out, v[RV_MESSAGE]);
 	fputs(*v[RV_EVIDENCE] ? "\n        evidence: " : "", out);
-	put_safe(out, v[RV_EVIDENCE]);
+	termsafe_put(out, v[RV_EVIDENCE]);
 	fputc('\n', out);
 	put_fix(out, res, i);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/termsafe.h"
 
 /* Autocommit: the statement is the document's transaction. */
 #define SUBMIT_SQL "SELECT claimscrub.submit($1::jsonb)"
@@ -109,7 +110,12 @@ report_failure(struct submit_state *st, const char *path, const struct claim *c,
 			  msg);
 		return false;
 	}
-	fprintf(stderr, "%s: claim %s: error: %s\n", path, c->ref, msg);
+	termsafe_put(stderr, path);
+	fputs(": claim ", stderr);
+	termsafe_put(stderr, c->ref);
+	fputs(": error: ", stderr);
+	termsafe_put(stderr, msg);
+	fputc('\n', stderr);
 	st->rejected = true;
 	return true;
 }
@@ -134,7 +140,8 @@ submit_one(void *arg, const char *path, const struct claim *c)
 				     NULL, NULL, 0);
 	bool go_on = true;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-		printf("%s submitted (id %s)\n", c->ref, PQgetvalue(res, 0, 0));
+		termsafe_put(stdout, c->ref);
+		printf(" submitted (id %s)\n", PQgetvalue(res, 0, 0));
 		fflush(stdout);
 	} else {
 		go_on = report_failure(st, path, c, res);

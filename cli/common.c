@@ -1,6 +1,7 @@
 /*
- * common — rule and migration discovery, diagnostics printing and the
- * database connection, shared by subcommands.
+ * common — rule and migration discovery, diagnostics printing (escaped,
+ * linear in the file, capped per claim file) and the database connection,
+ * shared by subcommands.
  */
 #include "config.h"
 
@@ -12,15 +13,20 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/termsafe.h"
 
+/* Escaped as a whole: messages quote claim ids, paths and server text.
+ * Longer than 4 kB is cut (a 1 MB claim id, say). */
 void
 cli_error(const char *fmt, ...)
 {
+	char msg[4096];
 	va_list ap;
-	fputs("claimscrub: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("claimscrub: ", stderr);
+	termsafe_put(stderr, msg);
 	fputc('\n', stderr);
 }
 
@@ -65,87 +71,204 @@ cli_rules_load(struct cli_rules *r)
 	return rs;
 }
 
-/* The text of line `line` (1-based) of buf, into out (escaped, cut). */
-static bool
-source_line(const char *buf, size_t len, unsigned line, char *out, size_t size)
-{
-	size_t i = 0;
-	for (unsigned l = 1; l < line && i < len; i++)
-		if (buf[i] == '\n')
-			l++;
-	if (i >= len && line > 1)
-		return false;
-	size_t o = 0;
-	for (; i < len && buf[i] != '\n' && o + 1 < size; i++)
-		out[o++] = (unsigned char)buf[i] < 0x20 && buf[i] != '\t'
-				   ? '?'
-				   : buf[i];
-	out[o] = '\0';
-	return true;
-}
+/* ---- diagnostics --------------------------------------------------- */
+
+/* At most this many errors are printed per claim file, then one line saying
+ * how many more, as for a rule set (RULES_MAX_DIAGS, scrubber/rules.c): a
+ * file of 100,000 bad documents still gets a readable answer. */
+#define CLI_MAX_DIAGS 1000
+
+/* A source line under a diagnostic is cut to this many columns. */
+#define CONTEXT_COLS 150
+
+/* The text of the file a diagnostic names, with a cursor at the start of a
+ * line.  Diagnostics come in file order, so moving the cursor from one to
+ * the next reads each file once: reading it again and counting its lines
+ * from the top for every diagnostic made a file of 80,000 bad documents
+ * take minutes on a terminal (issue 14, item 13). */
+struct src_view {
+	const char *file; /* whose text buf is (borrowed); NULL: none yet */
+	const char *buf;  /* NUL-terminated; NULL: the file cannot be read */
+	char *owned;	  /* buf, when src_load read it */
+	size_t len, pos;  /* pos: where line `line` starts */
+	unsigned line;
+};
 
 static void
-print_context(const struct diag *d)
+src_set(struct src_view *sv, const char *file, const char *buf, size_t len)
 {
-	char *buf;
-	size_t len;
-	char text[160];
+	free(sv->owned);
+	*sv = (struct src_view){
+		.file = file, .buf = buf, .len = len, .line = 1};
+}
+
+/* The text of file in sv, read unless sv holds it already (standard input
+ * cannot be read twice); false when there is none. */
+static bool
+src_load(struct src_view *sv, const char *file)
+{
+	char *buf = NULL;
+	size_t len = 0;
 	struct diag_list ignore = {0};
-	if (!d->line || fileio_read(d->file, FILEIO_MAX_BYTES, &buf, &len,
-				    &ignore) != SCRUB_OK) {
-		diag_list_free(&ignore);
-		return;
+	if (sv->file && strcmp(sv->file, file) == 0)
+		return sv->buf != NULL;
+	if (strcmp(file, "-") != 0 && fileio_read(file, FILEIO_MAX_BYTES, &buf,
+						  &len, &ignore) != SCRUB_OK)
+		buf = NULL;
+	diag_list_free(&ignore);
+	src_set(sv, file, buf, len);
+	sv->owned = buf;
+	return buf != NULL;
+}
+
+/* Moves the cursor to the start of line (1-based), back or forth; false
+ * when the file has no such line. */
+static bool
+src_seek(struct src_view *sv, unsigned line)
+{
+	for (; sv->line > line; sv->line--) {
+		size_t p = sv->pos - 1; /* the newline ending the line before */
+		while (p > 0 && sv->buf[p - 1] != '\n')
+			p--;
+		sv->pos = p;
 	}
-	if (source_line(buf, len, d->line, text, sizeof(text))) {
-		fprintf(stderr, "  %s\n  ", text);
-		for (unsigned c = 1; c < d->column && c < sizeof(text); c++)
-			fputc(text[c - 1] == '\t' ? '\t' : ' ', stderr);
-		fputs("^\n", stderr);
+	for (; sv->line < line; sv->line++) {
+		const char *nl =
+			memchr(sv->buf + sv->pos, '\n', sv->len - sv->pos);
+		if (!nl)
+			return false;
+		sv->pos = (size_t)(nl - sv->buf) + 1;
 	}
-	free(buf);
+	return sv->pos < sv->len || line == 1;
+}
+
+/* The line at the cursor, escaped (tabs kept, so the caret lines up), and a
+ * caret under column (libyaml's: characters, not bytes). */
+static void
+print_source(const struct src_view *sv, unsigned column)
+{
+	char caret[CONTEXT_COLS + 1], esc[TERMSAFE_ESC_MAX];
+	size_t nc = 0;
+	int cols = 0;
+	fputs("  ", stderr);
+	for (size_t i = sv->pos, ch = 1; i < sv->len && sv->buf[i] != '\n';
+	     ch++) {
+		size_t n = termsafe_next(sv->buf + i, esc);
+		bool raw = !*esc || sv->buf[i] == '\t';
+		int w = raw ? 1 : (int)strlen(esc);
+		if (cols + w > CONTEXT_COLS)
+			break;
+		if (raw)
+			fwrite(sv->buf + i, 1, n, stderr);
+		else
+			fputs(esc, stderr);
+		for (int k = 0; k < w && ch < column; k++)
+			caret[nc++] = sv->buf[i] == '\t' ? '\t' : ' ';
+		cols += w;
+		i += n;
+	}
+	caret[nc] = '\0';
+	fprintf(stderr, "\n  %s^\n", caret);
+}
+
+/* One diagnostic in compiler form, escaped: messages quote documents.  With
+ * sv, the source line and a caret under it. */
+static void
+print_diag(const struct diag *d, struct src_view *sv)
+{
+	char line[1024];
+	diag_format(d, line, sizeof(line));
+	termsafe_put(stderr, line);
+	fputc('\n', stderr);
+	if (sv && d->line && src_load(sv, d->file) && src_seek(sv, d->line))
+		print_source(sv, d->column);
 }
 
 void
 cli_print_diags(const struct diag_list *dl, bool context)
 {
-	char line[1024];
-	for (size_t i = 0; i < dl->n; i++) {
-		diag_format(&dl->items[i], line, sizeof(line));
-		fprintf(stderr, "%s\n", line);
-		if (context && strcmp(dl->items[i].file, "-") != 0)
-			print_context(&dl->items[i]);
-	}
+	struct src_view sv = {0};
+	for (size_t i = 0; i < dl->n; i++)
+		print_diag(&dl->items[i], context ? &sv : NULL);
+	src_set(&sv, NULL, NULL, 0);
 }
 
 /* ---- claim files --------------------------------------------------- */
 
-/* Prints the diagnostics tagged with document doc, in order. */
-static void
-print_doc_diags(const struct diag_list *dl, int doc)
+/* A claim file's diagnostics, grouped by document in one pass so each
+ * prints in its document's place (scanning the whole list for every
+ * document was quadratic: issue 14, item 13).  Group d < ndocs holds
+ * document d's, group ndocs the rest: file errors, and a syntax error that
+ * stopped the reading (tagged with the index after the last document). */
+struct file_diags {
+	const struct diag_list *dl;
+	size_t *first; /* ndocs + 2: group g is idx[first[g] .. first[g + 1]) */
+	size_t *idx;   /* into dl, in list order within a group */
+	struct src_view src;
+	bool context;
+	size_t shown, more; /* printed, and held back by CLI_MAX_DIAGS */
+};
+
+static size_t
+group_of(const struct diag *d, size_t ndocs)
 {
-	struct diag_list one = {0};
-	for (size_t i = 0; i < dl->n; i++) {
-		if (dl->items[i].doc != doc)
+	return d->doc >= 0 && (size_t)d->doc < ndocs ? (size_t)d->doc : ndocs;
+}
+
+/* Groups dl (a counting sort, stable); false when out of memory. */
+static bool
+file_diags_init(struct file_diags *fd, const struct diag_list *dl, size_t ndocs)
+{
+	*fd = (struct file_diags){.dl = dl};
+	fd->first = calloc(ndocs + 2, sizeof(*fd->first));
+	fd->idx = calloc(dl->n + 1, sizeof(*fd->idx));
+	size_t *next = calloc(ndocs + 1, sizeof(*next));
+	if (fd->first && fd->idx && next) {
+		for (size_t i = 0; i < dl->n; i++)
+			fd->first[group_of(&dl->items[i], ndocs) + 1]++;
+		for (size_t g = 0; g <= ndocs; g++)
+			fd->first[g + 1] += fd->first[g];
+		memcpy(next, fd->first, (ndocs + 1) * sizeof(*next));
+		for (size_t i = 0; i < dl->n; i++)
+			fd->idx[next[group_of(&dl->items[i], ndocs)]++] = i;
+	}
+	free(next);
+	return fd->first && fd->idx && next;
+}
+
+static void
+file_diags_print(struct file_diags *fd, size_t group)
+{
+	for (size_t k = fd->first[group]; k < fd->first[group + 1]; k++) {
+		if (fd->shown == CLI_MAX_DIAGS) {
+			fd->more++;
 			continue;
-		one.items = &dl->items[i];
-		one.n = 1;
-		cli_print_diags(&one, isatty(STDERR_FILENO));
+		}
+		fd->shown++;
+		print_diag(&fd->dl->items[fd->idx[k]],
+			   fd->context ? &fd->src : NULL);
 	}
 }
 
-/* Diagnostics of no document read: file errors, and a syntax error that
- * stopped the reading (tagged with the index after the last document). */
+/* Says how many errors the cap held back, and frees fd. */
 static void
-print_trailing_diags(const struct diag_list *dl, size_t ndocs)
+file_diags_done(struct file_diags *fd, const char *path)
 {
-	struct diag_list one = {0};
-	for (size_t i = 0; i < dl->n; i++) {
-		if (dl->items[i].doc >= 0 && (size_t)dl->items[i].doc < ndocs)
-			continue;
-		one.items = &dl->items[i];
-		one.n = 1;
-		cli_print_diags(&one, isatty(STDERR_FILENO));
+	if (fd->more) {
+		termsafe_put(stderr, path);
+		fprintf(stderr, ": error: %zu more errors not shown\n",
+			fd->more);
 	}
+	src_set(&fd->src, NULL, NULL, 0);
+	free(fd->first);
+	free(fd->idx);
+}
+
+static void
+out_of_memory(const char *path)
+{
+	cli_error("out of memory reading '%s'", path);
+	exit(EXIT_INTERNAL);
 }
 
 bool
@@ -153,28 +276,36 @@ cli_each_doc(const char *path, cli_doc_fn *each, void *arg)
 {
 	struct diag_list dl = {0};
 	struct claimdoc *cd = NULL;
+	struct file_diags fd;
 	char *buf;
 	size_t len;
-	bool go_on = true;
+	bool go_on = true, context = isatty(STDERR_FILENO);
 
-	if (fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl) == SCRUB_OK) {
-		enum scrub_err err = claimdoc_parse(path, buf, len, &cd, &dl);
-		if (err == SCRUB_ENOMEM) {
-			cli_error("out of memory reading '%s'", path);
-			exit(EXIT_INTERNAL);
-		}
+	if (fileio_read(path, FILEIO_MAX_BYTES, &buf, &len, &dl) == SCRUB_OK &&
+	    claimdoc_parse(path, buf, len, &cd, &dl) == SCRUB_ENOMEM)
+		out_of_memory(path);
+	size_t ndocs = cd ? claimdoc_count(cd) : 0;
+	if (cd && ndocs == 0 && dl.n == 0)
+		diag_add(&dl, path, 1, 1, "no claim document in the file");
+	if (!file_diags_init(&fd, &dl, ndocs))
+		out_of_memory(path);
+	/* the text stays only for the source lines under the errors */
+	if (context) {
+		fd.context = true;
+		src_set(&fd.src, path, buf, len);
+		fd.src.owned = buf;
+	} else {
 		free(buf);
 	}
-	if (cd && claimdoc_count(cd) == 0 && dl.n == 0)
-		diag_add(&dl, path, 1, 1, "no claim document in the file");
-	for (size_t i = 0; go_on && cd && i < claimdoc_count(cd); i++) {
-		print_doc_diags(&dl, (int)i);
+	for (size_t i = 0; go_on && i < ndocs; i++) {
+		file_diags_print(&fd, i);
 		if (claimdoc_claim(cd, i))
 			go_on = each(arg, path, claimdoc_claim(cd, i),
 				     claimdoc_node(cd, i));
 	}
 	if (go_on)
-		print_trailing_diags(&dl, cd ? claimdoc_count(cd) : 0);
+		file_diags_print(&fd, ndocs);
+	file_diags_done(&fd, path);
 	bool input_error = dl.n > 0;
 	diag_list_free(&dl);
 	claimdoc_free(cd);
@@ -235,8 +366,10 @@ cli_db_message(const PGconn *conn, const PGresult *res, char *buf, size_t size)
 		m = PQresultErrorMessage(res);
 	if ((!m || !*m) && conn)
 		m = PQerrorMessage(conn);
-	one_line(m && *m ? m : "unknown error", buf, size);
-	return buf;
+	/* a refusal may quote the claim's text, bidi controls and all */
+	char flat[1024];
+	one_line(m && *m ? m : "unknown error", flat, sizeof(flat));
+	return termsafe_copy(buf, size, flat);
 }
 
 /* Server WARNINGs reach the user; the NOTICEs of idempotent DDL ("already

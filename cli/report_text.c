@@ -1,11 +1,13 @@
 /*
  * report_text — the report for a terminal: a summary, then one table per
  * section (days, rules, payers, the top providers), money columns only
- * when a fee table is loaded.
+ * when a fee table is loaded.  Keys are claim text (payers, providers) and
+ * go through termsafe: a claim cannot write to the reader's terminal.
  */
 #include "config.h"
 
 #include "cli/report.h"
+#include "cli/termsafe.h"
 
 /* "dates of service 2026-03-01 to 2026-03-31, payer medicare" */
 static void
@@ -18,8 +20,9 @@ text_scope(FILE *out, const struct report *r)
 			r->until ? r->until : "(end)");
 	else
 		fprintf(out, "all dates of service");
-	fprintf(out, ", %s%s\n", r->payer ? "payer " : "all payers",
-		r->payer ? r->payer : "");
+	fputs(r->payer ? ", payer " : ", all payers", out);
+	termsafe_put(out, r->payer ? r->payer : "");
+	fputc('\n', out);
 	if (!r->money)
 		fprintf(out, "no fee table loaded: counts only\n");
 }
@@ -69,8 +72,10 @@ text_claims_table(FILE *out, const struct report *r, enum rpt_section s,
 	fputc('\n', out);
 	for (size_t i = 0; i < t->n && (limit == 0 || i < limit); i++) {
 		const struct rpt_row *row = &t->rows[i];
-		fprintf(out, "  %-24s %7ld %8ld %6s%% %9ld %6ld", row->key,
-			row->claims, row->flagged,
+		fputs("  ", out);
+		termsafe_put_cols(out, row->key, -1, 24);
+		fprintf(out, " %7ld %8ld %6s%% %9ld %6ld", row->claims,
+			row->flagged,
 			rpt_pct(pct, sizeof(pct), rpt_flagged_rate(row)),
 			row->findings, row->open);
 		text_money(out, r, row);
@@ -95,9 +100,11 @@ text_rules_table(FILE *out, const struct report *r)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct rpt_row *row = &t->rows[i];
 		rpt_pct(pct, sizeof(pct), rpt_fp_share(row));
-		fprintf(out, "  %-28s %8ld %6ld %9ld %8ld %9ld %7s%s", row->key,
-			row->findings, row->open, row->corrected, row->accepted,
-			row->fp, *pct ? pct : "-", *pct ? "%" : " ");
+		fputs("  ", out);
+		termsafe_put_cols(out, row->key, -1, 28);
+		fprintf(out, " %8ld %6ld %9ld %8ld %9ld %7s%s", row->findings,
+			row->open, row->corrected, row->accepted, row->fp,
+			*pct ? pct : "-", *pct ? "%" : " ");
 		text_money(out, r, row);
 	}
 	if (t->n == 0)

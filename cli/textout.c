@@ -2,35 +2,17 @@
  * textout — a result for a person: header, a minute timeline of the
  * administrations, expected codes against billed lines, and each finding
  * with its evidence and fix.  Plain ASCII so it reads the same in any
- * terminal, log or e-mail.  Claim text is escaped: a document cannot send
- * control sequences to the reader's terminal.
+ * terminal, log or e-mail.  Claim text goes through termsafe: a document
+ * cannot send control sequences or bidi overrides to the reader's terminal.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/termsafe.h"
 
 #define BAR_WIDTH 40
-
-/* Prints s with control characters shown as '?', cut to at most max
- * characters (max < 0: no limit), then pads to pad. */
-static void
-put_text(FILE *out, const char *s, int max, int pad)
-{
-	int n = 0;
-	for (; *s && (max < 0 || n < max); s++, n++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s, out);
-	for (; n < pad; n++)
-		fputc(' ', out);
-}
-
-/* A column of exactly width characters. */
-static void
-put_safe(FILE *out, const char *s, int width)
-{
-	put_text(out, s, width, width);
-}
 
 static void
 print_header(FILE *out, const struct result *r)
@@ -38,16 +20,16 @@ print_header(FILE *out, const struct result *r)
 	const struct claim *c = r->claim;
 	static const char *const label[] = {"CLEAN", "FLAGGED", "INVALID"};
 	fputs("== ", out);
-	put_text(out, c->ref, -1, 0);
+	termsafe_put(out, c->ref);
 	fprintf(out, "  %s  profile %s", claim_setting_names[c->setting],
 		r->profile);
 	if (c->payer) {
 		fputs("  payer ", out);
-		put_text(out, c->payer, -1, 0);
+		termsafe_put(out, c->payer);
 	}
 	if (c->provider) {
 		fputs("  provider ", out);
-		put_text(out, c->provider, -1, 0);
+		termsafe_put(out, c->provider);
 	}
 	fprintf(out, "  -> %s\n", label[r->verdict]);
 }
@@ -120,9 +102,9 @@ print_timeline(FILE *out, const struct result *r)
 		const struct administration *a = &c->admins[i];
 		const struct result_admin *ra = &r->admins[i];
 		fputs("    ", out);
-		put_safe(out, a->id, 5);
+		termsafe_put_cols(out, a->id, 5, 5);
 		fputc(' ', out);
-		put_safe(out, a->substance, 16);
+		termsafe_put_cols(out, a->substance, 16, 16);
 		fprintf(out, " %-12s ", admin_route_names[a->route]);
 		print_time(out, &a->start);
 		print_time(out, &a->stop);
@@ -208,7 +190,8 @@ print_codes(FILE *out, const struct result *r)
 			 rc->modifier ? rc->modifier : "");
 		fprintf(out, "    %-9s x%-3d ", code, rc->units);
 		for (int k = 0; k < rc->nadmins && k < 3; k++) {
-			put_safe(out, c->admins[rc->admins[k]].id, 5);
+			termsafe_put_cols(out, c->admins[rc->admins[k]].id, 5,
+					  5);
 			fputc(' ', out);
 		}
 		for (int k = rc->nadmins; k < 3; k++)
@@ -241,7 +224,7 @@ print_evidence(FILE *out, const struct result_finding *f)
 	for (int i = 0; i < f->nevidence; i++) {
 		fprintf(out, " %s=", f->evidence[i].key);
 		if (f->evidence[i].str)
-			put_text(out, f->evidence[i].str, 64, 0);
+			termsafe_put_cols(out, f->evidence[i].str, 64, 0);
 		else
 			fprintf(out, "%ld", f->evidence[i].ival);
 	}
@@ -322,7 +305,7 @@ print_findings(FILE *out, const struct result *r)
 		if (f->line)
 			fprintf(out, " (line %d)", f->line);
 		fputs(": ", out);
-		put_text(out, f->message, -1, 0);
+		termsafe_put(out, f->message);
 		fputc('\n', out);
 		print_evidence(out, f);
 		print_fix(out, r, f);

@@ -1,8 +1,11 @@
 #!/bin/sh
 # cli.sh — `claimscrub` as a user meets it: help and version, exit statuses,
 # one-line FILE:LINE:COLUMN errors for every kind of bad input (claim files
-# and rule files), nothing on standard output for bad documents, and
-# byte-identical output for the same input.  Prints TAP.
+# and rule files), nothing on standard output for bad documents, claim text
+# escaped in every text output (no control sequence or bidi override
+# reaches a terminal), a file of 80,000 bad documents in linear time with
+# its errors capped, and byte-identical output for the same input.  Prints
+# TAP.
 set -u
 : "${CLAIMSCRUB:=cli/claimscrub}"
 : "${CLAIMSCRUB_SRCDIR:=.}"
@@ -17,6 +20,25 @@ one_error() {
 	lines=$(wc -l <"$tmp/err")
 	if [ "$lines" -eq 1 ] && grep -Eq "$2" "$tmp/err"; then ok "$1: one-line error"; else
 		not_ok "$1: one-line error" "wanted /$2/, got $lines line(s):" "$(head -c 300 "$tmp/err")"; fi
+}
+
+# terminal_safe FILE — FILE is well-formed UTF-8 holding no raw C0 control
+# but tab and newline, no DEL, no C1 control (C2 80-C2 9F) and no bidi
+# control (U+061C, U+200E-200F, U+202A-202E, U+2066-2069): nothing a
+# terminal would act on, nothing that reorders what a reader sees
+terminal_safe() {
+	[ "$(LC_ALL=C tr -cd '\000-\010\013-\037\177' <"$1" | wc -c)" -eq 0 ] &&
+		! LC_ALL=C grep -q "$(printf '\302[\200-\237]\\|\342\200[\216\217\252-\256]\\|\342\201[\246-\251]\\|\330\234')" "$1" &&
+		iconv -f UTF-8 -t UTF-8 <"$1" >/dev/null 2>&1
+}
+
+# on_tty CMD... — CMD with standard error (and output) on a terminal, as
+# script(1) gives it: what a person sees, carriage returns dropped
+# (CMD's words must hold no single quote)
+on_tty() {
+	_cmd=""
+	for _w in "$@"; do _cmd="$_cmd '$_w'"; done
+	run script -qec "$_cmd" /dev/null </dev/null | tr -d '\r'
 }
 
 # rules_with NAME CONTENT — a copy of rules.d plus 95-test.yaml
@@ -120,6 +142,84 @@ expect "binary rule file" 2 "$CLAIMSCRUB" check --rules "$tmp/rules" "$good"
 one_error "binary rule file" '95-test\.yaml:[0-9]+:[0-9]+: error: '
 expect "missing rule directory" 2 "$CLAIMSCRUB" check --rules "$tmp/none" "$good"
 one_error "missing rule directory" "none: error: cannot open rule directory"
+
+# ---- claim text on a terminal (issue 14, item 4) -------------------------------
+# ESC/CSI, a C1 CSI (U+009B, the bytes C2 9B) and a right-to-left override
+# (U+202E) in the payer, provider, substance and site: the first document
+# has no C0 control, so it is read and scrubbed; the second is refused
+# (C0 controls), and the reader's errors must not echo it raw either
+cat >"$tmp/term.yaml" <<'DOC'
+claim: C-TERM
+setting: facility
+payer: "\x9b31mPAYER\u202eREYAP"
+provider: "NPI-\x9b2J\u202e1"
+lines:
+  - {code: "96365"}
+  - {code: J0696, units: 4}
+administrations:
+  - {id: A1, substance: "cef\x9b31mtri\u202eaxone", kind: therapeutic, route: infusion,
+     site: "L-\x9b2J\u202earm", start: 2026-03-14T13:00, stop: 2026-03-14T13:12}
+---
+claim: C-TERM-ESC
+setting: facility
+payer: "\e[31mPAYER\x9b31m\u202e"
+provider: "\e]0;owned\a\u202e"
+administrations:
+  - {id: A1, substance: "\e[2J\x9b2J\u202e", kind: therapeutic, route: push, site: "\e[5m\u202e"}
+DOC
+expect "check --format text, claim text with escapes: exit 2 (the second is refused)" 2 \
+	"$CLAIMSCRUB" check --format text "$tmp/term.yaml"
+if terminal_safe "$tmp/out" && terminal_safe "$tmp/err" &&
+	grep -qF 'payer \u009b31mPAYER\u202eREYAP  provider NPI-\u009b2J\u202e1' "$tmp/out" &&
+	grep -qF '(cef\u009b31mtri\u202eaxone)' "$tmp/out" && grep -q "'payer' contains a control character" "$tmp/err"; then
+	ok "check --format text shows C1 controls and bidi overrides escaped (\\u009b, \\u202e), never raw"
+else
+	not_ok "check --format text shows C1 controls and bidi overrides escaped, never raw" \
+		"$(od -c "$tmp/out" | grep -E '302|342' | head -n 3)"
+fi
+# a diagnostic that quotes the document
+printf '%s\n' 'claim: C-DUP' 'setting: facility' 'administrations:' \
+	'  - {id: "A\x9b1\u202e", substance: x, kind: therapeutic, route: push}' \
+	'  - {id: "A\x9b1\u202e", substance: x, kind: therapeutic, route: push}' >"$tmp/dup.yaml"
+expect "a repeated administration id with escapes" 2 "$CLAIMSCRUB" check --format json "$tmp/dup.yaml"
+if terminal_safe "$tmp/err" && grep -qF "dup.yaml:5:10: error: administration id 'A\\u009b1\\u202e' is used twice" "$tmp/err"; then
+	ok "an error quoting the document shows its escapes escaped"
+else not_ok "an error quoting the document shows its escapes escaped" "$(od -c "$tmp/err" | head -n 4)"; fi
+# on a terminal the errors show the source line: raw bytes in the file
+printf 'claim: C-RAW\nsetting: facility\npayer: "\342\200\256PAYER\302\233"\n' >"$tmp/raw.yaml"
+on_tty "$CLAIMSCRUB" check --format json "$tmp/raw.yaml" >"$tmp/tty" 2>&1
+if terminal_safe "$tmp/tty" && grep -qF '  payer: "\u202ePAYER\u009b"' "$tmp/tty" &&
+	grep -q '^ \{21\}\^$' "$tmp/tty"; then
+	ok "on a terminal the source line under an error is escaped, the caret under the bad character"
+else not_ok "on a terminal the source line under an error is escaped" "$(od -c "$tmp/tty" | head -n 6)"; fi
+
+# ---- many bad documents (issue 14, item 13) -----------------------------------
+# 80,000 bad documents and a good one: every document is read, the errors
+# stop at 1,000 with a line saying how many more, in linear time (it took
+# 7 s, and minutes on a terminal, when each document scanned every error)
+awk 'BEGIN { for (i = 1; i <= 80000; i++) printf "---\nclaim: C-%d\nsetting: facility\nbogus: 1\n", i }' >"$tmp/bad80k.yaml"
+{ echo ---; cat "$good"; } >>"$tmp/bad80k.yaml"
+t0=$(date +%s)
+expect "80,000 bad documents: exit 2" 2 "$CLAIMSCRUB" check --format json "$tmp/bad80k.yaml"
+secs=$(($(date +%s) - t0))
+if [ "$(wc -l <"$tmp/err")" -eq 1001 ] && [ "$(grep -c "error: unknown key 'bogus'" "$tmp/err")" -eq 1000 ] &&
+	sed -n 1000p "$tmp/err" | grep -q '^.*/bad80k\.yaml:4000:1: error: ' &&
+	tail -n 1 "$tmp/err" | grep -qx '.*/bad80k\.yaml: error: 79000 more errors not shown' &&
+	grep -q '"claim":"C-GOOD"' "$tmp/out"; then
+	ok "80,000 bad documents: the first 1,000 errors, '79000 more errors not shown', the good one scrubbed (${secs} s)"
+else
+	not_ok "80,000 bad documents: 1,000 errors and the cap line" "$(wc -l <"$tmp/err") lines; last: $(tail -n 1 "$tmp/err")"
+fi
+t0=$(date +%s)
+on_tty "$CLAIMSCRUB" check --format json "$tmp/bad80k.yaml" >"$tmp/tty" 2>&1
+secs=$(($(date +%s) - t0))
+if [ "$(grep -c '^  bogus: 1$' "$tmp/tty")" -eq 1000 ] && tail -n 1 "$tmp/tty" | grep -q ': error: 79000 more errors not shown$'; then
+	ok "80,000 bad documents on a terminal: 1,000 errors with their source lines, then the cap line (${secs} s)"
+else
+	not_ok "80,000 bad documents on a terminal: 1,000 errors with source lines, then the cap line" \
+		"$(grep -c '^  bogus: 1$' "$tmp/tty") source lines; last: $(tail -n 1 "$tmp/tty")"
+fi
+rm -f "$tmp/bad80k.yaml"
 
 # ---- determinism -------------------------------------------------------------
 (cd "$src/tests/cases" && run "$CLAIMSCRUB" check --format json --rules ../../rules.d --rules rules ./*.yaml) >"$tmp/run1" 2>/dev/null

@@ -10,8 +10,9 @@
 # with a clear error and never sent, and rows written around submit() end
 # `invalid` with the reason; everything else is stored byte for byte, shown
 # as data in the daemon's results and in `check`'s output (equal to each
-# other), and the daemon's log stays one key=value record per line.
-# Prints TAP.
+# other), and the daemon's log stays one key=value record per line.  Escape
+# sequences, C1 controls and bidi overrides in a claim reach `claimscrub
+# report` and `review` (text) escaped, never raw.  Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -231,6 +232,30 @@ if [ $? = 0 ]; then big_ref=1; else
 	*) not_ok "a 1 MB claim id is stored or refused by the index" "$out" ;; esac
 fi
 
+# ---- claim text for a terminal (issue 14, item 4) -----------------------------------
+# T-TERM: a C1 CSI (U+009B, the bytes C2 9B) and a right-to-left override
+# (U+202E) in the payer, provider, substance and site: no C0 control, so
+# `claimscrub submit` and submit() take it.  T-TERM-ESC: ESC/CSI and OSC
+# sequences as well, written around submit() (which refuses them).
+printf '%s\n' '{"claim": "T-TERM", "payer": "C1-\u009b31mPAYER\u202eREYAP", "setting": "facility",
+ "provider": "C1-NPI-\u009b2J\u202e1", "date_of_service": "2026-03-02",
+ "lines": [{"code": "96365"}, {"code": "J0696", "units": 4}],
+ "administrations": [{"id": "A1", "substance": "cef\u009b31mtri\u202eaxone", "kind": "therapeutic",
+  "route": "infusion", "site": "L-\u009b2J\u202earm", "start": "2026-03-02T13:00", "stop": "2026-03-02T13:12"}]}' >"$T/t-term.json"
+timeout 60 "$CLAIMSCRUB" submit --db "$conninfo" "$T/t-term.json" </dev/null >"$T/t-term.sub" 2>&1
+grep -q '^T-TERM submitted' "$T/t-term.sub" && ok "submit takes a claim with C1 controls and bidi overrides in its text" ||
+	not_ok "submit takes a claim with C1 controls and bidi overrides in its text" "$(head -c 300 "$T/t-term.sub")"
+psql_val "
+BEGIN;
+INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service)
+VALUES ('T-TERM-ESC', E'ESC-\x1b[31mPAYER\xc2\x9b2J\u202e', 'facility', E'ESC-NPI-\x1b]0;owned\x07\u202e', date '2026-03-02');
+INSERT INTO claimscrub.claim_line (claim_id, line_no, code, units, modifiers)
+SELECT id, 1, '96365', 1, '{}' FROM claimscrub.claim WHERE claim_ref = 'T-TERM-ESC';
+INSERT INTO claimscrub.administration (claim_id, seq, admin_ref, substance, kind, route, site, start_time, stop_time)
+SELECT id, 1, 'A1', E'cef\x1b[2Jtri\u202eaxone', 'therapeutic', 'infusion', E'L-\x1b[5m\u009barm', '2026-03-02T13:00', '2026-03-02T13:12'
+  FROM claimscrub.claim WHERE claim_ref = 'T-TERM-ESC';
+COMMIT;" >"$T/t-term.insert" 2>&1 || setup_failed "writing T-TERM-ESC failed: $(head -c 300 "$T/t-term.insert")"
+
 # ---- the daemon ------------------------------------------------------------------------
 write_config "$T/d.yaml" "batch_size: 5" "max_attempts: 2"
 t0=$(date +%s)
@@ -299,6 +324,36 @@ st=$(psql_val "SELECT status FROM claimscrub.claim WHERE claim_ref = 'S-OK-SQL'"
 [ "$st" = flagged ] && ok "SQL as a substance written directly is just a substance (flagged)" ||
 	not_ok "SQL as a substance written directly is just a substance" "status $st"
 consistency_check "hostile claims"
+
+# terminal_safe FILE — FILE is well-formed UTF-8 holding no raw C0 control
+# but tab and newline, no DEL, no C1 control (C2 80-C2 9F) and no bidi
+# control (U+061C, U+200E-200F, U+202A-202E, U+2066-2069), as in cli.sh
+terminal_safe() {
+	[ "$(LC_ALL=C tr -cd '\000-\010\013-\037\177' <"$1" | wc -c)" -eq 0 ] &&
+		! LC_ALL=C grep -q "$(printf '\302[\200-\237]\\|\342\200[\216\217\252-\256]\\|\342\201[\246-\251]\\|\330\234')" "$1" &&
+		iconv -f UTF-8 -t UTF-8 <"$1" >/dev/null 2>&1
+}
+# term_text NAME FILE STRING... — FILE is terminal-safe and holds each STRING
+term_text() {
+	_name=$1 _f=$2; shift 2
+	_miss=""
+	for _s in "$@"; do grep -qF -- "$_s" "$_f" || _miss="$_miss [$_s]"; done
+	if terminal_safe "$_f" && [ -z "$_miss" ]; then ok "$_name"; else
+		not_ok "$_name" "missing:$_miss" "$(od -c "$_f" | grep -E '033|302|342' | head -n 4)"; fi
+}
+st=$(psql_val "SELECT string_agg(claim_ref || '=' || status, ' ' ORDER BY claim_ref) FROM claimscrub.claim WHERE claim_ref LIKE 'T-TERM%'")
+[ "$st" = "T-TERM=flagged T-TERM-ESC=invalid" ] && ok "T-TERM is flagged, T-TERM-ESC (ESC in its text) invalid" ||
+	not_ok "T-TERM is flagged, T-TERM-ESC invalid" "$st"
+timeout 60 "$CLAIMSCRUB" report --db "$conninfo" </dev/null >"$T/report.txt" 2>&1
+term_text "report (text) shows payers and providers with ESC, C1 and bidi controls escaped" "$T/report.txt" \
+	'C1-\u009b31mPAYER\u202eREYAP' 'C1-NPI-\u009b2J\u202e1' 'ESC-\x1b[31mPAYER\u009b2J\u202e' 'ESC-NPI-\x1b]0;owned\x07\u202e'
+timeout 60 "$CLAIMSCRUB" review --db "$conninfo" --limit 1000 </dev/null >"$T/review.txt" 2>&1
+term_text "review (text) shows payers, providers and substances with ESC, C1 and bidi controls escaped" "$T/review.txt" \
+	'payer C1-\u009b31mPAYER\u202eREYAP  provider C1-NPI-\u009b2J\u202e1' '(cef\u009b31mtri\u202eaxone)' \
+	'payer ESC-\x1b[31mPAYER\u009b2J\u202e  provider ESC-NPI-\x1b]0;owned\x07\u202e'
+timeout 60 "$CLAIMSCRUB" check --format text "$T/t-term.json" </dev/null >"$T/t-term.txt" 2>&1
+term_text "check (text) shows the same claim escaped the same way" "$T/t-term.txt" \
+	'payer C1-\u009b31mPAYER\u202eREYAP  provider C1-NPI-\u009b2J\u202e1' '(cef\u009b31mtri\u202eaxone)'
 
 # ---- the log: one record per line, nothing injected -------------------------------------
 check "the daemon's log is key=value lines" log_is_keyvalue "$daemon_log"
