@@ -20,27 +20,27 @@
 # copy, the test programs and the CLI rebuilt (`make -j$MUTATE_JOBS`), and the
 # fast tests run, each under timeout(1): tests/unit/test_golden, test_compare,
 # test_derive, test_property (when it builds) and tests/golden.sh (its cases
-# split over $MUTATE_JOBS runs side by side; Criterion runs that many jobs
-# too).  A mutant is
-# `killed` when a test fails (the first that does is named; MUTATE_ALL=1 runs
-# and names every one), `SURVIVED` when all pass; one that does not compile is
-# an `ERROR` in the list, never a kill.  The file is restored after each.
+# split over $MUTATE_JOBS runs side by side).  A mutant is `killed` when a
+# test fails (the first that does is named; MUTATE_ALL=1 runs and names every
+# one), `SURVIVED` when all pass; one that does not compile is an `ERROR` in
+# the list, never a kill.  The file is restored after each.
 #
 # Ends with `mutants: K killed of N`; exits 0 only when every mutant was
 # killed (none survived, none stale, none in error), 2 when the copy does not
 # build or the unmutated tests fail.
 #
 # Environment: MUTANTS (the list; default tests/mutants.txt), MUTATE_JOBS
-# (make -j, default 2), MUTATE_TIMEOUT (seconds per test program, default
-# 300), MUTATE_ALL=1, MUTATE_KEEP=1 (keep the copy and its logs),
-# MUTATE_BASELINE=compare (see "the unmutated tests" below).
+# (make -j and Criterion's --jobs, default 2), MUTATE_TIMEOUT (seconds a test
+# program, and each Criterion test, may take; default 120), MUTATE_ALL=1,
+# MUTATE_KEEP=1 (keep the copy and its logs in $TMPDIR), MUTATE_BASELINE=
+# compare (a tree in the middle of an edit: see "the unmutated tests" below).
 set -u
 LC_ALL=C
 export LC_ALL
 srcdir=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 list=${MUTANTS:-$srcdir/tests/mutants.txt}
 jobs=${MUTATE_JOBS:-2}
-limit=${MUTATE_TIMEOUT:-300}
+limit=${MUTATE_TIMEOUT:-120}
 started=$(date +%s)
 
 [ -r "$list" ] || { echo "mutate: $list: cannot read" >&2; exit 2; }
@@ -233,7 +233,8 @@ while IFS= read -r line || [ -n "$line" ]; do
 	fi
 	if ! (cd "$src" && make -j"$jobs" $targets) </dev/null \
 		>"$logs/m$n-build" 2>&1; then
-		echo "ERROR    $tag (does not compile: $logs/m$n-build)"
+		echo "ERROR    $tag (does not compile:" \
+			"$(grep -m 1 'error' "$logs/m$n-build" | sed 's|.*/scrubber/|scrubber/|'))"
 		errors=$((errors + 1))
 	else
 		by=""
