@@ -6,12 +6,14 @@
  * LISTEN wake-ups and the poll timer that backs them up, reconnects with a
  * capped exponential backoff, and signals (SIGTERM/SIGINT: finish the batch
  * in flight and exit 0, a second one exits at once; SIGHUP: reload the
- * configuration and rules, keeping the old ones if the new are bad).
+ * configuration and rules, keeping the old ones if the new are bad, and log
+ * which settings changed).
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +34,11 @@
 #define BACKOFF_MIN_MS 100
 /* How often STATUS= is refreshed for systemctl status (claims/s). */
 #define STATUS_INTERVAL_S 5
-/* The last migration this daemon's SQL needs (sql/006_batch.sql), and the
- * last one it knows of: a newer schema is warned about. */
-#define SCHEMA_VERSION 6
-#define SCHEMA_KNOWN 6
+/* The last migration this daemon's SQL needs (sql/007_hardening.sql: the
+ * clamped claim_batch), and the last one it knows of: a newer schema is
+ * warned about. */
+#define SCHEMA_VERSION 7
+#define SCHEMA_KNOWN 7
 
 struct daemon {
 	struct event_base *base;
@@ -130,12 +133,28 @@ load(struct daemon *d, struct dconf **conf, struct ruleset **rules)
 	return false;
 }
 
+/* (Re)arms the poll timer with the configured interval: event_add on a
+ * pending timer replaces its timeout, so a reload takes effect at once
+ * rather than after the old interval (which may be an hour). */
+static bool
+arm_poll(struct daemon *d)
+{
+	struct timeval tv = {d->conf->poll_interval_ms / 1000,
+			     (d->conf->poll_interval_ms % 1000) * 1000};
+	return event_add(d->poll, &tv) == 0;
+}
+
+/* The configuration in force, to the modules that read it.  The reconnect
+ * backoff reads reconnect_max_ms as it goes; the poll timer is re-armed by
+ * on_hup; the database is used from the next connection; the HTTP endpoint
+ * keeps its address until a restart. */
 static void
 apply(struct daemon *d)
 {
 	dlog_init((enum dlog_level)d->conf->log_level);
 	queue_configure(d->queue, d->rules, d->conf->batch_size,
-			d->conf->max_attempts, d->conf->claim_lease_ms);
+			d->conf->max_attempts, d->conf->claim_lease_ms,
+			d->conf->reconnect_max_ms);
 }
 
 /* ---- systemd --------------------------------------------------------------- */
@@ -158,8 +177,11 @@ format_status(struct daemon *d, char *buf, size_t size)
 	}
 	if (s->depth_known)
 		snprintf(depth, sizeof(depth), ", %lld pending", s->depth);
-	snprintf(buf, size, "connected, rules %s, %.1f claims/s%s%s%s",
-		 rules_version(d->rules), rate, depth,
+	char why[296], degraded[300] = "";
+	if (queue_degraded(d->queue, why, sizeof(why)))
+		snprintf(degraded, sizeof(degraded), ", %s", why);
+	snprintf(buf, size, "connected, rules %s, %.1f claims/s%s%s%s%s",
+		 rules_version(d->rules), rate, depth, degraded,
 		 d->last_error[0] ? ", last error: " : "", d->last_error);
 }
 
@@ -388,6 +410,121 @@ reload_done(struct daemon *d, const char *outcome)
 		notify_status("%s", status);
 }
 
+/* The settings a reload compares, to say which changed; `later`: when a
+ * change takes effect if not at once. */
+enum setting_kind { S_LONG, S_INT, S_STR };
+static const struct setting {
+	const char *name;
+	enum setting_kind kind;
+	size_t offset;
+	const char *later;
+} settings[] = {
+	{"database", S_STR, offsetof(struct dconf, database), "reconnect"},
+	{"batch_size", S_LONG, offsetof(struct dconf, batch_size), NULL},
+	{"poll_interval_ms", S_LONG, offsetof(struct dconf, poll_interval_ms),
+	 NULL},
+	{"max_attempts", S_LONG, offsetof(struct dconf, max_attempts), NULL},
+	{"reconnect_max_ms", S_LONG, offsetof(struct dconf, reconnect_max_ms),
+	 NULL},
+	{"claim_lease_ms", S_LONG, offsetof(struct dconf, claim_lease_ms),
+	 NULL},
+	{"http_address", S_STR, offsetof(struct dconf, http_address),
+	 "restart"},
+	{"http_port", S_LONG, offsetof(struct dconf, http_port), "restart"},
+	{"log_level", S_INT, offsetof(struct dconf, log_level), NULL},
+};
+
+static bool
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+static bool
+setting_changed(const struct setting *s, const struct dconf *a,
+		const struct dconf *b)
+{
+	const char *pa = (const char *)a + s->offset;
+	const char *pb = (const char *)b + s->offset;
+	switch (s->kind) {
+	case S_LONG:
+		return *(const long *)(const void *)pa !=
+		       *(const long *)(const void *)pb;
+	case S_INT:
+		return *(const int *)(const void *)pa !=
+		       *(const int *)(const void *)pb;
+	case S_STR:
+		return str_differ(*(const char *const *)(const void *)pa,
+				  *(const char *const *)(const void *)pb);
+	}
+	return false;
+}
+
+static bool
+rule_dirs_changed(const struct dconf *a, const struct dconf *b)
+{
+	if (a->nrules != b->nrules)
+		return true;
+	for (int i = 0; i < a->nrules; i++)
+		if (str_differ(a->rules[i], b->rules[i]))
+			return true;
+	return false;
+}
+
+/* Appends name to the comma-separated list buf. */
+static void
+list_add(char *buf, size_t size, const char *name)
+{
+	size_t len = strlen(buf);
+	snprintf(buf + len, size - len, "%s%s", len ? "," : "", name);
+}
+
+/* Logs the reload: the rules now in force, every setting that changed
+ * (`changed=`, or none) and those of them that wait for a reconnect or a
+ * restart, so an operator sees what the SIGHUP did. */
+static void
+log_reload(const struct dconf *old, const struct dconf *now,
+	   const struct ruleset *rules)
+{
+	char changed[400] = "", later[400] = "";
+	if (rule_dirs_changed(old, now))
+		list_add(changed, sizeof(changed), "rules");
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		const struct setting *s = &settings[i];
+		if (!setting_changed(s, old, now))
+			continue;
+		list_add(changed, sizeof(changed), s->name);
+		if (s->later) {
+			list_add(later, sizeof(later), s->name);
+			snprintf(later + strlen(later),
+				 sizeof(later) - strlen(later), "@%s",
+				 s->later);
+		}
+	}
+	dlog(DLOG_INFO, "reloaded", "rules=%s changed=%s later=%s",
+	     rules_version(rules), changed[0] ? changed : "none",
+	     later[0] ? later : "none");
+}
+
+/* Puts a new configuration and rule set in force, the old ones freed. */
+static void
+swap_config(struct daemon *d, struct dconf *conf, struct ruleset *rules)
+{
+	bool repoll = conf->poll_interval_ms != d->conf->poll_interval_ms;
+	log_reload(d->conf, conf, rules);
+	dconf_free(d->conf);
+	rules_free(d->rules);
+	d->conf = conf;
+	d->rules = rules;
+	d->reloads++;
+	d->rules_loaded_at = now_s();
+	apply(d);
+	/* stopping, the poll timer is gone for good */
+	if (repoll && !d->stopping && !arm_poll(d))
+		dlog(DLOG_ERROR, "poll-timer-failed", "poll_interval_ms=%ld",
+		     conf->poll_interval_ms);
+}
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -410,20 +547,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		reload_done(d, "reload refused (see the log), kept rules");
 		return;
 	}
-	bool db_changed =
-		(conf->database == NULL) != (d->conf->database == NULL) ||
-		(conf->database &&
-		 strcmp(conf->database, d->conf->database) != 0);
-	dconf_free(d->conf);
-	rules_free(d->rules);
-	d->conf = conf;
-	d->rules = rules;
-	d->reloads++;
-	d->rules_loaded_at = now_s();
-	apply(d);
-	dlog(DLOG_INFO, "reloaded", "rules=%s database=%s",
-	     rules_version(rules),
-	     db_changed ? "changed-on-next-reconnect" : "unchanged");
+	swap_config(d, conf, rules);
 	reload_done(d, "reloaded, rules");
 }
 
@@ -442,7 +566,8 @@ health(void *arg, char *why, size_t size)
 			 d->last_error[0] ? d->last_error : "connecting");
 		return false;
 	}
-	return true;
+	/* out of resources: nothing is being written until it passes */
+	return !queue_degraded(d->queue, why, size);
 }
 
 static void
@@ -488,11 +613,9 @@ static bool
 add_events(struct daemon *d)
 {
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-	struct timeval tv = {d->conf->poll_interval_ms / 1000,
-			     (d->conf->poll_interval_ms % 1000) * 1000};
 	d->poll = event_new(d->base, -1, EV_PERSIST, on_poll, d);
 	d->reconnect = evtimer_new(d->base, on_reconnect, d);
-	if (!d->poll || !d->reconnect || event_add(d->poll, &tv) != 0)
+	if (!d->poll || !d->reconnect || !arm_poll(d))
 		return false;
 	for (int i = 0; i < 3; i++) {
 		d->sig[i] = evsignal_new(
@@ -609,7 +732,7 @@ main(int argc, char **argv)
 	struct conn_callbacks cb = {on_up, on_down, on_notify, &d};
 	d.base = event_base_new();
 	d.conn = d.base ? conn_new(d.base, &cb) : NULL;
-	d.queue = d.conn ? queue_new(d.conn, on_idle, &d) : NULL;
+	d.queue = d.conn ? queue_new(d.base, d.conn, on_idle, &d) : NULL;
 	if (!d.queue || !add_events(&d) || !add_notify_events(&d)) {
 		fprintf(stderr, "claimscrubd: cannot set up the event loop\n");
 		cleanup(&d);

@@ -56,6 +56,30 @@ render_claims(const struct metrics_info *m, struct strbuf *out)
 		      s->batch_failures);
 }
 
+/* The database out of resources or failing: how often, and whether now. */
+static void
+render_degraded(const struct metrics_info *m, struct strbuf *out)
+{
+	const struct queue_stats *s = m->queue;
+	family(out, "claimscrub_database_resource_errors_total", "counter",
+	       "Steps rolled back because the database was out of resources "
+	       "(SQLSTATE class 53) or failing (class 58), by class; retried "
+	       "after a backoff, no claim made invalid.");
+	strbuf_printf(out,
+		      "claimscrub_database_resource_errors_total{class=\"53\"} "
+		      "%lld\n",
+		      s->resource_errors);
+	strbuf_printf(out,
+		      "claimscrub_database_resource_errors_total{class=\"58\"} "
+		      "%lld\n",
+		      s->system_errors);
+	family(out, "claimscrub_database_degraded", "gauge",
+	       "1 while backing off after such an error, until a batch "
+	       "commits.");
+	strbuf_printf(out, "claimscrub_database_degraded %d\n",
+		      s->degraded ? 1 : 0);
+}
+
 static void
 render_histogram(const struct metrics_info *m, struct strbuf *out)
 {
@@ -129,6 +153,7 @@ void
 metrics_render(const struct metrics_info *m, struct strbuf *out)
 {
 	render_claims(m, out);
+	render_degraded(m, out);
 	render_histogram(m, out);
 	render_state(m, out);
 }

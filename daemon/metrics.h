@@ -1,7 +1,8 @@
 /*
  * metrics — the daemon's state in the Prometheus text exposition format
  * (version 0.0.4): claims by verdict, findings by rule and severity, batch
- * duration histogram, queue depth and oldest pending age, reconnects,
+ * duration histogram, queue depth and oldest pending age, the database's
+ * out-of-resources errors and whether the daemon is backing off, reconnects,
  * connection state, rule-set version and load time.
  */
 #ifndef DAEMON_METRICS_H

@@ -1,6 +1,10 @@
 /*
  * queue — the batch state machine; see queue.h.  Every step is one pipeline
  * (one round trip) and its completion callback decides the next step.
+ * Every way back to Q_IDLE but queue_reset (the owner's own doing) goes
+ * through go_idle, which tells the owner: a stop asked for during a step is
+ * honoured when that step ends, however it ends — committed, failed,
+ * released for later, backing off, out of memory or cut off.
  */
 #include "config.h"
 
@@ -12,6 +16,10 @@
 #include "daemon/claimrows.h"
 #include "daemon/dlog.h"
 #include "daemon/queue.h"
+
+/* The first rest after an out-of-resources error; it doubles with each
+ * such error in a row, up to backoff_max_ms (as the reconnects do). */
+#define BACKOFF_MIN_MS 100
 
 /* Takes up to $1 claims no other daemon holds as this connection's batch
  * and returns their rows; the batch (the lease, $2 ms) commits at once, so
@@ -61,9 +69,15 @@ struct queue {
 	void (*idle)(void *arg, bool empty);
 	void *arg;
 	const struct ruleset *rs;
-	long batch_size, max_attempts, lease_ms;
+	long batch_size, max_attempts, lease_ms, backoff_max_ms;
 	enum qstate state;
 	bool stopping;
+	/* after an out-of-resources error: resting until rest_timer fires */
+	struct event *rest_timer;
+	bool resting;
+	long backoff_ms;	   /* the current rest, 0 when not degraded */
+	char degraded_state[6];	   /* the error's SQLSTATE */
+	char degraded_reason[512]; /* and message, for /healthz */
 	struct timespec started;
 	struct timespec depth_at; /* when the depth was last sampled */
 	/* the batch in flight */
@@ -93,19 +107,27 @@ static void step_rollback(struct queue *q, const char *why,
 static void fail_batch(struct queue *q, const char *why, const char *sqlstate,
 		       bool in_txn);
 static void scrub_batch(struct queue *q, PGresult *r);
+static void on_rest_over(evutil_socket_t fd, short what, void *arg);
 
 struct queue *
-queue_new(struct conn *c, void (*idle)(void *arg, bool empty), void *arg)
+queue_new(struct event_base *base, struct conn *c,
+	  void (*idle)(void *arg, bool empty), void *arg)
 {
 	struct queue *q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
+	q->rest_timer = evtimer_new(base, on_rest_over, q);
+	if (!q->rest_timer) {
+		free(q);
+		return NULL;
+	}
 	q->conn = c;
 	q->idle = idle;
 	q->arg = arg;
 	q->batch_size = 500;
 	q->max_attempts = 5;
 	q->lease_ms = 10000;
+	q->backoff_max_ms = 30000;
 	q->ids = (struct strbuf)STRBUF_INIT;
 	q->out = (struct strbuf)STRBUF_INIT;
 	return q;
@@ -113,12 +135,13 @@ queue_new(struct conn *c, void (*idle)(void *arg, bool empty), void *arg)
 
 void
 queue_configure(struct queue *q, const struct ruleset *rs, long batch_size,
-		long max_attempts, long lease_ms)
+		long max_attempts, long lease_ms, long backoff_max_ms)
 {
 	q->rs = rs;
 	q->batch_size = batch_size;
 	q->max_attempts = max_attempts;
 	q->lease_ms = lease_ms;
+	q->backoff_max_ms = backoff_max_ms;
 }
 
 bool
@@ -131,6 +154,19 @@ const struct queue_stats *
 queue_stats(const struct queue *q)
 {
 	return &q->stats;
+}
+
+bool
+queue_degraded(const struct queue *q, char *why, size_t size)
+{
+	if (!q->stats.degraded)
+		return false;
+	snprintf(why, size,
+		 "degraded: database %s (%s), retrying in %ld ms: %s",
+		 q->degraded_state[1] == '3' ? "out of resources"
+					     : "system error",
+		 q->degraded_state, q->backoff_ms, q->degraded_reason);
+	return true;
 }
 
 /* empty: nothing is pending at all (not merely leased by other daemons) */
@@ -171,7 +207,8 @@ queue_reset(struct queue *q)
 void
 queue_kick(struct queue *q)
 {
-	if (q->state != Q_IDLE || q->stopping || !q->rs || !conn_idle(q->conn))
+	if (q->state != Q_IDLE || q->stopping || q->resting || !q->rs ||
+	    !conn_idle(q->conn))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &q->started);
 	q->single_ref[0] = q->single_version[0] = '\0';
@@ -191,21 +228,45 @@ queue_free(struct queue *q)
 {
 	if (!q)
 		return;
+	event_free(q->rest_timer);
 	strbuf_free(&q->ids);
 	strbuf_free(&q->out);
 	free(q->retry);
 	free(q);
 }
 
-/* Runs a pipeline or, when the connection is not idle (it just went down),
- * leaves the batch to queue_reset. */
+/* Runs a pipeline or, when the connection is not idle (it just went down:
+ * the server rolls the batch back), ends the drain. */
 static void
 run(struct queue *q, enum qstate next, const struct conn_query *qs, int n,
     conn_done_fn done)
 {
 	q->state = next;
 	if (!conn_pipeline(q->conn, qs, n, done, q))
-		q->state = Q_IDLE;
+		go_idle(q, false);
+}
+
+/* Errors that say the database is in trouble, not the claims (SQLSTATE
+ * classes): 53, insufficient resources (53100 disk full, 53200 out of
+ * memory, 53300 too many connections, 53400 configuration limit exceeded),
+ * and 58, system error (58030 I/O error, 58P01 undefined file). */
+static bool
+resource(const char *sqlstate)
+{
+	return strncmp(sqlstate, "53", 2) == 0 ||
+	       strncmp(sqlstate, "58", 2) == 0;
+}
+
+/* The database works again (a batch committed, or nothing was left to
+ * claim): the next out-of-resources error starts the backoff afresh. */
+static void
+recovered(struct queue *q)
+{
+	q->backoff_ms = 0;
+	if (!q->stats.degraded)
+		return;
+	q->stats.degraded = false;
+	dlog(DLOG_INFO, "recovered", "sqlstate=%s", q->degraded_state);
 }
 
 /* ---- 1. claim ------------------------------------------------------------ */
@@ -238,11 +299,17 @@ on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
 	if (error || !res[0]) {
+		const char *st = conn_sqlstate(q->conn);
 		char e[300];
-		dlog(DLOG_WARNING, "claim-failed", "error=%s",
-		     dlog_quote(error, e, sizeof(e)));
-		q->state =
-			Q_IDLE; /* the poll timer or the reconnect tries again */
+		if (resource(st)) {
+			fail_batch(q, error ? error : "claiming failed", st,
+				   false);
+			return;
+		}
+		dlog(DLOG_WARNING, "claim-failed", "sqlstate=%s error=%s",
+		     st[0] ? st : "none", dlog_quote(error, e, sizeof(e)));
+		/* the poll timer, a NOTIFY or the reconnect tries again */
+		go_idle(q, false);
 		return;
 	}
 	if (n > 1 && res[1] && PQntuples(res[1]) == 1) {
@@ -252,6 +319,7 @@ on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 		q->stats.depth_known = true;
 	}
 	if (PQntuples(res[0]) == 0) {
+		recovered(q);
 		step_check(q);
 		return;
 	}
@@ -470,6 +538,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	     "ms=%ld%s",
 	     p->claims, p->clean, p->flagged, p->invalid, p->stale, ms,
 	     q->single ? " retry=single" : "");
+	recovered(q);
 	next_batch(q);
 }
 
@@ -537,6 +606,10 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 	char e[300];
 	(void)res;
 	(void)n;
+	if (error && resource(conn_sqlstate(q->conn))) {
+		fail_batch(q, error, conn_sqlstate(q->conn), false);
+		return;
+	}
 	if (error)
 		dlog(DLOG_ERROR, "mark-invalid-failed", "claims=%s error=%s",
 		     strbuf_str(&q->ids), dlog_quote(error, e, sizeof(e)));
@@ -580,7 +653,7 @@ mark_bare(struct queue *q, const char *why)
 	char idtext[24];
 	snprintf(idtext, sizeof(idtext), "%lld", id);
 	if (!invalid_result(q, idtext, why, false)) {
-		q->state = Q_IDLE;
+		go_idle(q, false); /* out of memory: the claim is tried again */
 		return;
 	}
 	const char *version = q->single_version[0] ? q->single_version : NULL;
@@ -605,9 +678,15 @@ on_marked_whole(void *arg, PGresult *const *res, int n, const char *error)
 			next_batch(q);
 		return;
 	}
+	if (resource(conn_sqlstate(q->conn))) {
+		fail_batch(q, error, conn_sqlstate(q->conn), false);
+		return;
+	}
 	q->state = Q_IDLE;
-	if (!conn_idle(q->conn))
-		return; /* the connection is lost: on_down says so */
+	if (!conn_idle(q->conn)) {
+		go_idle(q, false); /* the connection is lost: on_down says so */
+		return;
+	}
 	if (transient(conn_sqlstate(q->conn))) {
 		snprintf(q->fail_reason, sizeof(q->fail_reason), "%s", error);
 		release(q);
@@ -641,7 +720,7 @@ mark_invalid(struct queue *q)
 		return;
 	}
 	if (!invalid_result(q, idtext, why, true)) {
-		q->state = Q_IDLE;
+		go_idle(q, false); /* out of memory: the claim is tried again */
 		return;
 	}
 	struct conn_query qs[] = {{SQL_WRITE, 1, {strbuf_str(&q->out)}}};
@@ -661,6 +740,51 @@ release(struct queue *q)
 	go_idle(q, false);
 }
 
+/* The rest is over: claim again (the poll timer and NOTIFYs are ignored
+ * while resting, so the backoff holds). */
+static void
+on_rest_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct queue *q = arg;
+	(void)fd;
+	(void)what;
+	q->resting = false;
+	queue_kick(q);
+}
+
+/* The database is out of resources (q->fail_state, q->fail_reason): the
+ * batch is rolled back and its lease ended; nothing is marked and no claim
+ * is retried alone, as that would fail the same way.  Rest, then claim
+ * again: the same claims come first, as a batch. */
+static void
+back_off(struct queue *q)
+{
+	char e[300];
+	if (q->fail_state[1] == '3')
+		q->stats.resource_errors++;
+	else
+		q->stats.system_errors++;
+	q->backoff_ms = q->backoff_ms ? q->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (q->backoff_ms > q->backoff_max_ms)
+		q->backoff_ms = q->backoff_max_ms;
+	q->stats.degraded = true;
+	snprintf(q->degraded_state, sizeof(q->degraded_state), "%s",
+		 q->fail_state);
+	snprintf(q->degraded_reason, sizeof(q->degraded_reason), "%s",
+		 q->fail_reason);
+	q->nretry = q->retry_pos = 0;
+	q->single = false;
+	dlog(DLOG_WARNING, "degraded", "sqlstate=%s retry_ms=%ld error=%s",
+	     q->fail_state, q->backoff_ms,
+	     dlog_quote(q->fail_reason, e, sizeof(e)));
+	struct timeval tv = {q->backoff_ms / 1000,
+			     (q->backoff_ms % 1000) * 1000};
+	q->resting = !q->stopping && event_add(q->rest_timer, &tv) == 0;
+	if (!q->stopping && !q->resting) /* the poll timer tries again */
+		dlog(DLOG_ERROR, "backoff-timer-failed", "retry=poll");
+	go_idle(q, false);
+}
+
 static void
 on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 {
@@ -669,6 +793,10 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 	(void)n;
 	(void)error;
 	q->state = Q_IDLE;
+	if (resource(q->fail_state)) {
+		back_off(q);
+		return;
+	}
 	if (q->single) {
 		if (transient(q->fail_state))
 			release(q);
@@ -681,6 +809,30 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 	next_batch(q);
 }
 
+/* After an out-of-resources error: the transaction rolled back (in_txn)
+ * and the lease ended, so that no daemon counts an attempt against these
+ * claims while this one rests (attempts count daemons that died).  If even
+ * ending the lease fails, it runs out as a dead daemon's would. */
+static void
+end_lease(struct queue *q, bool in_txn)
+{
+	static const struct conn_query qs[] = {{"ROLLBACK", 0, {NULL}},
+					       {SQL_END, 0, {NULL}}};
+	run(q, Q_ROLLING_BACK, in_txn ? qs : qs + 1, in_txn ? 2 : 1,
+	    on_rolled_back);
+}
+
+/* What happens next to the claims of a failed step, for the log. */
+static const char *
+retry_of(const struct queue *q, const char *sqlstate)
+{
+	if (resource(sqlstate))
+		return "backoff";
+	if (!q->single)
+		return "single";
+	return transient(sqlstate) ? "later" : "no";
+}
+
 /* The batch failed (in_txn: its transaction is open and must be rolled
  * back; else nothing is open). */
 static void
@@ -689,18 +841,19 @@ fail_batch(struct queue *q, const char *why, const char *sqlstate, bool in_txn)
 	char e[300];
 	/* a lost connection: the server rolled back; on_down says so */
 	if (!conn_idle(q->conn)) {
-		q->state = Q_IDLE;
+		go_idle(q, false);
 		return;
 	}
 	snprintf(q->fail_reason, sizeof(q->fail_reason), "%s", why);
 	snprintf(q->fail_state, sizeof(q->fail_state), "%s", sqlstate);
-	const char *retry = !q->single		  ? "single"
-			    : transient(sqlstate) ? "later"
-						  : "no";
 	dlog(DLOG_WARNING, "batch-failed",
 	     "claims=%s retry=%s sqlstate=%s error=%s",
-	     q->single ? strbuf_str(&q->ids) : "batch", retry,
+	     q->single ? strbuf_str(&q->ids) : "batch", retry_of(q, sqlstate),
 	     sqlstate[0] ? sqlstate : "none", dlog_quote(why, e, sizeof(e)));
+	if (resource(sqlstate)) {
+		end_lease(q, in_txn);
+		return;
+	}
 	if (!in_txn) {
 		on_rolled_back(q, NULL, 0, NULL);
 		return;

@@ -9,11 +9,22 @@
  * claims are retried one by one, so one bad claim cannot stall the queue; a
  * claim that still fails alone, or that failed max_attempts times, becomes
  * `invalid` with the reason.
+ *
+ * An error that says the database is out of resources (SQLSTATE class 53:
+ * disk full, out of memory, too many connections) or failing (class 58: an
+ * I/O error) says nothing about the claims: in any step, the batch is
+ * rolled back, its lease ended (so no attempt is counted), no claim is made
+ * invalid, and the queue rests for a backoff (100 ms doubling to the cap)
+ * before it claims again.  It is "degraded" from that error until a batch
+ * commits or nothing is left to claim.
  */
 #ifndef DAEMON_QUEUE_H
 #define DAEMON_QUEUE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <event2/event.h>
 
 #include "daemon/conn.h"
 #include "scrubber/scrubber.h"
@@ -28,6 +39,10 @@ struct queue_stats {
 	long long claims, clean, flagged, invalid;
 	long long stale; /* of claims: changed while scrubbed, not written */
 	long long batches, batch_failures;
+	/* steps rolled back for the database's resources (SQLSTATE class 53)
+	 * or a system error (class 58), and retried after a backoff */
+	long long resource_errors, system_errors;
+	bool degraded;			/* backing off after one of them */
 	long long findings[F_COUNT][3]; /* by finding id and severity */
 	long long batch_buckets[QUEUE_BUCKETS + 1]; /* per bucket, last: +Inf */
 	double batch_seconds;			    /* sum of batch durations */
@@ -37,18 +52,22 @@ struct queue_stats {
 	double oldest_pending_s; /* age of the oldest pending claim */
 };
 
-/* idle(arg, empty) is called whenever a drain ends: nothing more could be
- * claimed (empty: nothing is pending at all; else the rest is leased by other
- * daemons), or the queue was told to stop and its batch is done. */
-struct queue *queue_new(struct conn *c, void (*idle)(void *arg, bool empty),
-			void *arg);
+/* idle(arg, empty) is called whenever a drain ends, whichever way: nothing
+ * more could be claimed (empty: nothing is pending at all; else the rest is
+ * leased by other daemons), a step failed (the poll timer, a NOTIFY or the
+ * backoff timer on base tries again), or the queue was told to stop and its
+ * batch is done.  NULL when out of memory. */
+struct queue *queue_new(struct event_base *base, struct conn *c,
+			void (*idle)(void *arg, bool empty), void *arg);
 
 /* The rule set and limits for the next batches (borrowed; swap only
- * between callbacks, which is always the case in one event loop). */
+ * between callbacks, which is always the case in one event loop);
+ * backoff_max_ms caps the rest after an out-of-resources error. */
 void queue_configure(struct queue *q, const struct ruleset *rs, long batch_size,
-		     long max_attempts, long lease_ms);
+		     long max_attempts, long lease_ms, long backoff_max_ms);
 
-/* Starts draining if no batch is in flight and the connection is idle. */
+/* Starts draining if no batch is in flight, the connection is idle and the
+ * queue is not resting after an out-of-resources error. */
 void queue_kick(struct queue *q);
 
 /* True while a batch is in flight. */
@@ -61,6 +80,11 @@ void queue_stop(struct queue *q);
 void queue_reset(struct queue *q);
 
 const struct queue_stats *queue_stats(const struct queue *q);
+
+/* True while degraded (see above); why then says so for /healthz and
+ * STATUS=: "degraded: database out of resources (53100), retrying in 400
+ * ms: <the server's message>", cut to size. */
+bool queue_degraded(const struct queue *q, char *why, size_t size);
 
 void queue_free(struct queue *q);
 

@@ -4,6 +4,12 @@
 # (long-running) scrubs the good ones, makes each bad one invalid (or
 # flagged) with the reason in its findings, keeps hostile text as data,
 # never stalls and never dies; SIGTERM then ends it with status 0.
+# Counters at the edge of integer (issue 14, item 8): attempts of
+# 715,827,883 and 2^31-1 (one of them in a dead daemon's expired batch)
+# end invalid instead of stopping claim_batch(), a claim at version 2^31-1
+# can be submitted again, a negative count is refused at write; and
+# 007_hardening.sql, run again over rows its constraints forbid, makes the
+# counts 0 and refuses to pass over impossible dates.
 # Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -28,7 +34,9 @@ INSERT INTO bad VALUES
 	('BAD-NO-ID', 'no administration id'), ('BAD-DUP-ID', 'duplicate id'),
 	('BAD-CTRL', 'control characters'), ('BAD-ROUTE', 'route'),
 	('BAD-REF-' || repeat('x', 100), 'long claim id'), (:'quote_ref', 'quote'),
-	('BAD-EMPTY', 'no rows'), ('BAD-ATTEMPTS', 'attempts');
+	('BAD-EMPTY', 'no rows'), ('BAD-ATTEMPTS', 'attempts'),
+	('BAD-ATTEMPTS-HUGE', 'attempts'), ('BAD-ATTEMPTS-MAX', 'attempts'),
+	('BAD-VERSION-MAX', 'version');
 INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service)
 SELECT ref, 'medicare',
        CASE spoil WHEN 'no setting' THEN NULL WHEN 'setting' THEN 'hospital' ELSE 'facility' END,
@@ -66,6 +74,17 @@ SELECT c.id, a.n,
 COMMIT;
 -- as if daemons had died on it max_attempts times already
 UPDATE claimscrub.claim SET attempts = 3 WHERE claim_ref = 'BAD-ATTEMPTS';
+-- counters at the edge of integer: 3 x 715,827,883 and 2^31-1 + 1 overflow
+-- (claim_batch's n / 8^attempts, its lease's and read_claims' attempts + 1),
+-- and version + 1 at 2^31-1 (a resubmission); BAD-ATTEMPTS-MAX sits in the
+-- expired batch of a dead daemon, so the first claim_batch counts one
+-- more attempt against it
+UPDATE claimscrub.claim SET attempts = 715827883 WHERE claim_ref = 'BAD-ATTEMPTS-HUGE';
+UPDATE claimscrub.claim SET attempts = 2147483647 WHERE claim_ref = 'BAD-ATTEMPTS-MAX';
+UPDATE claimscrub.claim SET version = 2147483647 WHERE claim_ref = 'BAD-VERSION-MAX';
+INSERT INTO claimscrub.batch (owner_pid, taken_at, claim_ids)
+SELECT 0, clock_timestamp() - interval '1 hour', ARRAY[id]
+  FROM claimscrub.claim WHERE claim_ref = 'BAD-ATTEMPTS-MAX';
 " -v sql_text="$sql_text" -v fmt_text="$fmt_text" -v fmt_ref="$fmt_ref" -v quote_ref="$quote_ref" \
 	>"$T/insert.out" 2>&1 || setup_failed "inserting the bad rows failed: $(head -n 5 "$T/insert.out")"
 nbad=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE claim_ref LIKE 'BAD-%'")
@@ -109,6 +128,11 @@ invalid BAD-CTRL 'control|character|substance'
 invalid BAD-ROUTE 'route'
 invalid "BAD-REF-$(printf '%100s' '' | tr ' ' x)" 'claim|long|64'
 invalid BAD-ATTEMPTS 'attempt|fail|times'
+invalid BAD-ATTEMPTS-HUGE 'attempt|fail|times'
+invalid BAD-ATTEMPTS-MAX 'attempt|fail|times'
+st=$(psql_val "SELECT status || ' ' || (scrubbed_version = version) FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'")
+[ "$st" = "clean true" ] && ok "a claim at version 2^31-1 is scrubbed (clean)" ||
+	not_ok "a claim at version 2^31-1 is scrubbed (clean)" "status, scrubbed at its version: $st"
 
 # the rest are claims `claimscrub check` can read too: the same result
 verify_results "c.claim_ref IN ('BAD-UNKNOWN-CODE', 'BAD-TIME', 'BAD-SQL', 'BAD-EMPTY', '$fmt_ref')
@@ -143,6 +167,33 @@ good=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE claim_ref LIKE 'BUL
 if [ "$good" -eq 50 ]; then ok "all 50 good claims are scrubbed"; else not_ok "all 50 good claims are scrubbed" "$good"; fi
 consistency_check "bad rows"
 
+# ---- counters at the edge of integer (issue 14, item 8) -------------------------
+# BAD-VERSION-MAX submitted again: it cannot have version 2^31: it becomes
+# a new claim at version 1, which the daemon scrubs
+good_doc='{"claim": "BAD-VERSION-MAX", "payer": "medicare", "setting": "facility",
+ "provider": "NPI-1234567893", "date_of_service": "2026-03-02",
+ "lines": [{"code": "96365", "units": 1}, {"code": "J0696", "units": 4}],
+ "administrations": [{"id": "A1", "substance": "ceftriaxone", "kind": "therapeutic",
+  "route": "infusion", "site": "L-forearm", "start": "2026-03-02T09:10", "stop": "2026-03-02T09:40"}]}'
+old_id=$(psql_val "SELECT id FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'")
+if out=$(psql_val "SELECT claimscrub.submit(:'d')" -v d="$good_doc" 2>&1) &&
+	wait_until "SELECT status = 'clean' FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'" 15; then
+	ok "a claim at version 2^31-1 can be submitted again: a new claim, scrubbed ($(psql_val "SELECT 'id ' || id || ' version ' || version FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'"), was id $old_id)"
+else
+	not_ok "a claim at version 2^31-1 can be submitted again and is scrubbed" "$(printf '%s' "$out" | head -n 2)" \
+		"$(psql_val "SELECT id, version, status FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'")"
+fi
+if out=$(psql_val "SELECT claimscrub.submit(:'d')" -v d="$good_doc" 2>&1) &&
+	wait_until "SELECT version = 2 AND status = 'clean' FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'" 15; then
+	ok "... and again: version 2, scrubbed"
+else
+	not_ok "... and again: version 2, scrubbed" "$out"
+fi
+out=$(psql_val "UPDATE claimscrub.claim SET attempts = -1 WHERE claim_ref = 'BULK-1-6'" 2>&1)
+case $out in *claim_attempts_check*) ok "a negative attempt count is refused at write (claim_attempts_check)" ;;
+*) not_ok "a negative attempt count is refused at write" "got: $out" ;; esac
+consistency_check "after the counters at the edge"
+
 # ---- still alive, still listening ---------------------------------------------
 if daemon_exited "$pid"; then
 	not_ok "the daemon is still running" "it ended with status $(cat "$T/status.$pid")"; tail_log "$log"
@@ -162,4 +213,35 @@ check "its log is key=value lines, one per event" log_is_keyvalue "$log"
 stop_daemon "$pid" TERM
 st=$?
 if [ $st -eq 0 ]; then ok "SIGTERM: the daemon exits 0"; else not_ok "SIGTERM: the daemon exits 0" "exit $st"; tail_log "$log"; fi
+
+# ---- 007 over rows its constraints forbid (a database of before it) -----------------
+# a negative count is made 0; a date no claim document can carry stops the
+# migration, naming the claim, and nothing is changed; once corrected it runs
+m7=$src/sql/007_hardening.sql
+if [ -f "$m7" ]; then
+	psql_val "ALTER TABLE claimscrub.claim DROP CONSTRAINT claim_attempts_check;
+		  ALTER TABLE claimscrub.claim DROP CONSTRAINT claim_date_of_service_check;
+		  UPDATE claimscrub.claim SET attempts = -5 WHERE claim_ref = 'BULK-1-6';
+		  INSERT INTO claimscrub.claim (claim_ref, setting, status, date_of_service)
+		  VALUES ('BAD-DATE-INFINITY', 'facility', 'invalid', 'infinity')" >/dev/null
+	out=$(psql_script "$m7" </dev/null 2>&1)
+	left=$(psql_val "SELECT attempts FROM claimscrub.claim WHERE claim_ref = 'BULK-1-6'")
+	case $out in
+	*"date_of_service no claim document can carry"*BAD-DATE-INFINITY*)
+		[ "$left" = -5 ] && ok "007 refuses to run over an infinite date of service, naming the claim, and changes nothing" ||
+			not_ok "007 refuses ... and changes nothing" "attempts now $left" ;;
+	*) not_ok "007 refuses to run over an infinite date of service, naming the claim" "$out" ;;
+	esac
+	psql_val "UPDATE claimscrub.claim SET date_of_service = NULL WHERE claim_ref = 'BAD-DATE-INFINITY'" >/dev/null
+	if out=$(psql_script "$m7" </dev/null 2>&1) &&
+		[ "$(psql_val "SELECT attempts FROM claimscrub.claim WHERE claim_ref = 'BULK-1-6'")" = 0 ] &&
+		[ "$(psql_val "SELECT count(*) FROM pg_constraint WHERE conrelid = 'claimscrub.claim'::regclass
+		                 AND conname IN ('claim_attempts_check', 'claim_date_of_service_check') AND convalidated")" = 2 ]; then
+		ok "corrected, 007 runs again: the negative count is 0, both constraints are back and validated"
+	else
+		not_ok "corrected, 007 runs again: the negative count is 0, both constraints are back" "$out"
+	fi
+else
+	not_ok "sql/007_hardening.sql exists"
+fi
 finish

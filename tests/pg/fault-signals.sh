@@ -14,6 +14,11 @@
 #      claimscrub.finding; SIGTERM arrives while it waits; the batch commits
 #      when the lock goes, the daemon exits 0, no claim is half-written, and
 #      a `--once` restart finishes the queue.
+#   C. SIGTERM during a claim step that then fails (issue 14, item 11): the
+#      claim step waits on a lock on claimscrub.claim; SIGTERM arrives while
+#      it waits; then the step fails (its statement is cancelled).  With no
+#      batch to finish, the daemon must exit 0 at once — not sit forever
+#      with its poll timer stopped.
 # Prints TAP and the `# <scenario>: faults injected N, claims M, lost 0,
 # duplicated 0` lines.
 set -u
@@ -37,6 +42,15 @@ start_daemon "$T/d.yaml"
 pid=$daemon_pid log=$daemon_log
 wait_until "SELECT count(*) > 0 FROM claimscrub.claim WHERE status <> 'pending'" 30 ||
 	not_ok "the daemon starts draining" "$(tail -n 3 "$log")"
+
+# wait_for_line PATTERN TIMEOUT — polls the current daemon's log ($log)
+wait_for_line() {
+	_deadline=$(($(date +%s) + $2))
+	while ! grep -Eq "$1" "$log"; do
+		[ "$(date +%s)" -ge "$_deadline" ] && return 1
+		sleep 0.1
+	done
+}
 
 # ---- A. 100 reloads ----------------------------------------------------------
 reload_count() { grep -Ec 'event=(reloaded|reload-refused)' "$log"; }
@@ -187,4 +201,34 @@ audit_check
 verify_results "c.id >= $next" "the claims of the interrupted drain" "$T/rules"
 check "the restart's log is key=value lines" log_is_keyvalue "$daemon_log"
 fault_summary "SIGTERM during a batch" 1
+
+# ---- C. SIGTERM during a claim step that fails --------------------------------------------
+daemon_wait="SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd' AND wait_event_type = 'Lock')"
+start_daemon "$T/d.yaml"
+pid=$daemon_pid log=$daemon_log
+wait_until "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd' AND state = 'idle')" 30 ||
+	not_ok "the daemon connects" "$(tail -n 3 "$log")"
+# the lock is held until the test lets go of it (pg_terminate_backend below)
+PGAPPNAME=fault_locker psql_val "BEGIN; LOCK TABLE claimscrub.claim IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(55); COMMIT;" \
+	>/dev/null 2>&1 &
+locker=$!
+# the poll timer (300 ms) starts a claim step, which waits on the lock
+if wait_until "$daemon_wait" 30; then ok "the daemon's claim step waits on the lock"; else
+	not_ok "the daemon's claim step waits on the lock" "$(tail -n 3 "$log")"; fi
+kill -TERM "$pid"
+if wait_for_line 'event=stopping .*batch_in_flight=yes' 30; then ok "SIGTERM arrived during the claim step"; else
+	not_ok "SIGTERM arrived during the claim step" "$(grep 'event=stopping' "$log")"; fi
+psql_val "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'claimscrubd'" >/dev/null
+wait_daemon "$pid" 30
+st=$?
+if [ $st -eq 0 ]; then ok "the claim step failed and the daemon exits 0"; else
+	not_ok "the claim step failed and the daemon exits 0 (not within 30 s)" "exit $st"; tail_log "$log"; fi
+if sed -n '/event=stopping/,$p' "$log" | grep -q 'event=claim-failed sqlstate=57014'; then ok "the log has the failed claim step after the signal"; else
+	not_ok "the log has the failed claim step after the signal" "$(sed -n '/event=stopping/,$p' "$log" | head -n 5)"; fi
+psql_val "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fault_locker'" >/dev/null
+wait "$locker"
+consistency_check "after SIGTERM during a failing claim step"
+audit_check
+check "its log is key=value lines" log_is_keyvalue "$log"
+fault_summary "SIGTERM during a failing claim step" 1
 finish

@@ -12,7 +12,12 @@
 # as data in the daemon's results and in `check`'s output (equal to each
 # other), and the daemon's log stays one key=value record per line.  Escape
 # sequences, C1 controls and bidi overrides in a claim reach `claimscrub
-# report` and `review` (text) escaped, never raw.  Prints TAP.
+# report` and `review` (text) escaped, never raw.  Lengths are bytes
+# everywhere (issue 14, item 18): a claim id of 40 x "é" (80 bytes) is
+# refused by submit() as by the readers, 64 bytes of "é" are taken and
+# scrubbed.  Dates are the reader's (item 19): submit() refuses BC,
+# infinity and years outside 1900-2999, and the column refuses BC and
+# infinite dates written around it.  Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -74,6 +79,21 @@ rdoc "$T/r-nul.json" R-NUL 'cef\u0000triaxone'
 printf '{"claim": "R-UTF8", "setting": "facility", "administrations": [{"id": "A1", "substance": "cef\377\376tri\300\257", "kind": "therapeutic", "route": "push"}]}\n' >"$T/r-utf8.json"
 rdoc "$T/r-1mb.json" R-1MB "$(head -c 1048576 /dev/zero | tr '\0' x)"
 rdoc "$T/r-1mb-id.json" "R-$(head -c 1048576 /dev/zero | tr '\0' y)" ceftriaxone
+# lengths in bytes: 40 x "é" is 40 characters but 80 bytes (over 64), 129
+# x "é" 258 bytes (over 256)
+e40=$(printf '%40s' '' | sed 's/ /é/g') e129=$(printf '%129s' '' | sed 's/ /é/g')
+rdoc "$T/r-eacute-id.json" "$e40" ceftriaxone
+rdoc "$T/r-eacute-substance.json" R-EACUTE-SUBSTANCE "$e129"
+# dates: the reader's are YYYY-MM-DD from 1900 to 2999; no era, no infinity
+ddoc() { # FILE CLAIM DATE
+	printf '{"claim": "%s", "setting": "facility", "date_of_service": "%s", "lines": [{"code": "96374"}]}\n' "$2" "$3" >"$1"
+}
+ddoc "$T/r-date-1899.json" R-DATE-1899 1899-12-31
+ddoc "$T/r-date-3000.json" R-DATE-3000 3000-01-01
+ddoc "$T/r-date-year0.json" R-DATE-YEAR0 0000-01-01
+ddoc "$T/r-date-bc.json" R-DATE-BC '1950-01-01 BC'
+ddoc "$T/r-date-inf.json" R-DATE-INF infinity
+ddoc "$T/r-date-feb30.json" R-DATE-FEB30 2026-02-30
 psql_val "SELECT jsonb_build_object('claim', 'R-10001-LINES', 'setting', 'facility',
 	'lines', (SELECT jsonb_agg(jsonb_build_object('code', 'J0696')) FROM generate_series(1, 10001) i))" >"$T/r-lines.json"
 psql_val "SELECT jsonb_build_object('claim', 'R-10001-ADMINS', 'setting', 'facility',
@@ -87,7 +107,15 @@ utf8:r-utf8:UTF-8
 1mb:r-1mb:too long
 1mb-id:r-1mb-id:too long
 lines:r-lines:10000
-admins:r-admins:10000"
+admins:r-admins:10000
+a claim id of 40 x é (80 bytes):r-eacute-id:too long
+a substance of 129 x é (258 bytes):r-eacute-substance:too long
+date 1899-12-31:r-date-1899:must be a date
+date 3000-01-01:r-date-3000:must be a date
+date 0000-01-01:r-date-year0:must be a date
+a BC date:r-date-bc:must be a date
+date infinity:r-date-inf:must be a date
+date 2026-02-30:r-date-feb30:must be a date"
 
 # ---- offline: claimscrub check -------------------------------------------------------
 # (exit 0 clean, 1 flagged or invalid, 2 input error; 128+ would be a crash)
@@ -180,6 +208,14 @@ sub "a newline" "$T/r-newline.json" 'control character'
 sub "a NUL (\\u0000)" "$T/r-nul.json" 'Unicode escape|\\u0000'
 sub "a 1 MB substance" "$T/r-1mb.json" 'substance: must be 1 to 256'
 sub "a 1 MB claim id" "$T/r-1mb-id.json" 'claim: must be 1 to 64'
+# (issue 14, item 18: submit() counted characters, the readers bytes)
+sub "a claim id of 40 x é (40 characters, 80 bytes)" "$T/r-eacute-id.json" 'claim: must be 1 to 64 bytes'
+sub "a substance of 129 x é (258 bytes)" "$T/r-eacute-substance.json" 'substance: must be 1 to 256 bytes'
+# (item 19: the dates the reader refuses, BC and infinity among them)
+for d in 1899 3000 year0 bc inf feb30; do
+	sub "date_of_service $(sed 's/.*"date_of_service": "\([^"]*\)".*/\1/' "$T/r-date-$d.json")" \
+		"$T/r-date-$d.json" 'date_of_service: must be a date YYYY-MM-DD'
+done
 sub "10,001 lines" "$T/r-lines.json" 'at most 10000 lines'
 sub "10,001 administrations" "$T/r-admins.json" 'at most 10000 administrations'
 printf '%s\n' '{"claim": "R-KIND", "setting": "facility", "administrations": [{"id": "A1", "substance": "x", "kind": "therapeutic'"'"'); DROP TABLE claimscrub.claim; --"}]}' >"$T/r-kind.json"
@@ -187,6 +223,14 @@ sub "SQL as a kind" "$T/r-kind.json" 'kind: must be one of'
 out=$(psql_val "SELECT claimscrub.submit(convert_from('\\x7b22636c61696d223a2252ff227d', 'UTF8')::jsonb)" 2>&1)
 case $out in *"invalid byte sequence"*) ok "invalid UTF-8 never becomes text in the database (${out#*ERROR:  })" ;;
 *) not_ok "invalid UTF-8 never becomes text in the database" "$out" ;; esac
+
+# 64 bytes of "é" in a claim id and 256 in a substance: taken, and scrubbed
+# (not invalid) by the daemon below
+e31=$(printf '%31s' '' | sed 's/ /é/g') e128=$(printf '%128s' '' | sed 's/ /é/g')
+doc "$T/l-eacute.json" "L-$e31" medicare NPI-1234567893 A1 "$e128" L-forearm
+out=$(psql_files "SELECT claimscrub.submit(:'d') > 0" d="$T/l-eacute.json" 2>&1)
+[ "$out" = t ] && ok "submit() takes a claim id of 64 bytes (31 x é) and a substance of 256 (128 x é)" ||
+	not_ok "submit() takes a claim id of 64 bytes (31 x é) and a substance of 256 (128 x é)" "$(printf '%s' "$out" | head -c 300)"
 
 # ---- straight into the tables, around submit() -----------------------------------------
 # one 12-minute push-as-infusion per claim, each spoilt in one text field
@@ -222,6 +266,19 @@ for bad in "E'S-NUL\\000'" "convert_from('\\x532d7574663880ff', 'UTF8')"; do
 		ok "PostgreSQL refuses a NUL or invalid UTF-8 in text: ${out#*ERROR:  }" ;;
 	*) not_ok "PostgreSQL refuses a NUL or invalid UTF-8 in text" "$out" ;; esac
 done
+
+# dates no claim document can carry: refused by the column (issue 14,
+# item 19; to_char gave 1950-01-01 for 1950-01-01 BC and NULL, no date at
+# all, for infinity, and the claim was scrubbed); a representable date the
+# reader refuses (1850) reaches the daemon and ends invalid
+for d in infinity -infinity '1950-01-01 BC' '0001-01-01 BC' '10000-01-01'; do
+	out=$(psql_val "INSERT INTO claimscrub.claim (claim_ref, setting, date_of_service)
+		VALUES ('S-DATE-' || :'d', 'facility', :'d'::date)" -v d="$d" 2>&1)
+	case $out in *claim_date_of_service_check*) ok "a date_of_service of $d written directly is refused (claim_date_of_service_check)" ;;
+	*) not_ok "a date_of_service of $d written directly is refused" "got: $(printf '%s' "$out" | head -c 200)" ;; esac
+done
+psql_val "INSERT INTO claimscrub.claim (claim_ref, setting, date_of_service) VALUES ('S-DATE-1850', 'facility', date '1850-01-01')" \
+	>/dev/null 2>&1 || not_ok "a date of 1850 can be written directly" "refused"
 
 # a 1 MB claim id: the unique index may refuse it (too big even compressed)
 out=$(psql_val "INSERT INTO claimscrub.claim (claim_ref, setting)
@@ -296,7 +353,7 @@ SELECT count(*) FROM claimscrub.claim c
                   AND strpos(f.message, a.substance) > 0)")
 [ "$res" = 4 ] && ok "the daemon's results name each hostile claim and quote its substance verbatim" ||
 	not_ok "the daemon's results name each hostile claim and quote its substance verbatim" "$res of 4"
-verify_results "c.claim_ref LIKE 'H-%' OR c.claim_ref = 'S-OK-SQL'" "hostile claims, daemon against check"
+verify_results "c.claim_ref LIKE 'H-%' OR c.claim_ref LIKE 'L-%' OR c.claim_ref = 'S-OK-SQL'" "hostile claims, daemon against check"
 # invalid REF PATTERN — REF is invalid and its finding says why
 invalid() {
 	_got=$(psql_val "
@@ -319,6 +376,10 @@ invalid 'S-ESCAPES' 'substance|control' "a substance with ESC, CR and BS"
 invalid 'S-SQL-KIND' 'kind' "SQL as the kind"
 invalid 'S-FMT-KIND' 'kind' "a format string as the kind"
 invalid 'S-2KB-REF-%' 'claim|long' "a 2 kB claim id written directly"
+invalid 'S-DATE-1850' 'date_of_service' "a date of service of 1850 written directly"
+st=$(psql_val "SELECT status FROM claimscrub.claim WHERE claim_ref = :'r'" -v r="L-$e31")
+[ "$st" = flagged ] && ok "the claim with 64 bytes of é in its id is scrubbed (flagged, not invalid)" ||
+	not_ok "the claim with 64 bytes of é in its id is scrubbed (flagged, not invalid)" "status: $st"
 [ -n "$big_ref" ] && invalid 'S-1MB-REF-%' 'claim|long' "a 1 MB claim id written directly"
 st=$(psql_val "SELECT status FROM claimscrub.claim WHERE claim_ref = 'S-OK-SQL'")
 [ "$st" = flagged ] && ok "SQL as a substance written directly is just a substance (flagged)" ||

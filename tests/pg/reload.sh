@@ -2,13 +2,17 @@
 # reload.sh — SIGHUP on a running daemon: a broken rule set is refused and
 # the old rules stay in force (the daemon keeps scrubbing, with the old
 # rule-set version); a good change is taken, and claims scrubbed after it
-# carry the new rule-set version and are judged by the new rules.  Prints TAP.
+# carry the new rule-set version and are judged by the new rules.  A changed
+# poll_interval_ms takes effect with the reload (issue 14, item 19): the
+# daemon starts polling hourly, is reloaded with 200 ms, and must then pick
+# up a claim that came without a NOTIFY within seconds.  Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 
 # Rules the daemon reloads from: a copy of rules.d we can change.
 mkdir "$T/rules" && cp "$src"/rules.d/*.yaml "$T/rules/"
-write_config "$T/d.yaml" "rules: [\"$T/rules\"]" "poll_interval_ms: 200"
+# hourly polls: claims reach it by NOTIFY (submit) until the last part
+write_config "$T/d.yaml" "rules: [\"$T/rules\"]" "poll_interval_ms: 3600000"
 start_daemon "$T/d.yaml"
 pid=$daemon_pid
 
@@ -65,6 +69,26 @@ esac
 rv=$(psql_val "SELECT result->>'rules_version' || ' ' || (result->>'rules_version' = rules_version) FROM claimscrub.claim WHERE claim_ref = 'R-3'")
 [ "$rv" = "${v3#clean } true" ] && ok "the result JSON records the same rule-set version ($rv)" ||
 	not_ok "the result JSON records the rule-set version" "got: $rv, column: ${v3#clean }"
+
+# ---- poll_interval_ms: applied by the reload ---------------------------------
+write_config "$T/d.yaml" "rules: [\"$T/rules\"]" "poll_interval_ms: 200"
+kill -HUP "$pid"
+if wait_for_log "event=reloaded .*changed=poll_interval_ms later=none"; then
+	ok "the reload log names the changed setting ($(grep 'event=reloaded' "$daemon_log" | tail -n 1 | sed 's/.*\(changed=.*\)/\1/'))"
+else
+	not_ok "the reload log names the changed setting" "$(grep 'event=reloaded' "$daemon_log")"
+fi
+# a claim that comes without a NOTIFY (as if it were missed): only the poll
+# timer finds it, within 200 ms now instead of an hour
+psql_val "ALTER TABLE claimscrub.claim DISABLE TRIGGER claim_enqueued" >/dev/null
+gen_claims 1 || not_ok "a claim entered without a NOTIFY"
+psql_val "ALTER TABLE claimscrub.claim ENABLE TRIGGER claim_enqueued" >/dev/null
+if wait_until "SELECT status <> 'pending' FROM claimscrub.claim WHERE claim_ref = 'BULK-1-1'" 15; then
+	ok "the new poll_interval_ms is in force: a claim without a NOTIFY is scrubbed at the next poll"
+else
+	not_ok "the new poll_interval_ms is in force: a claim without a NOTIFY is scrubbed at the next poll" \
+		"still pending after 15 s; $(tail -n 3 "$daemon_log")"
+fi
 
 stop_daemon "$pid"; st=$?
 [ "$st" -eq 0 ] && ok "SIGTERM: exit 0" || not_ok "SIGTERM: exit 0" "status $st"

@@ -4,7 +4,10 @@
 # (claimscrub_submitter), none a superuser.  The daemon runs as d1 and
 # drains the queue with consistent results; each thing a role must not do
 # is one test point that fails with "permission denied" (and row-level
-# security keeps resolved findings out of d1's DELETE).  Prints TAP.
+# security keeps resolved findings out of d1's DELETE).  A reviewer with a
+# leaky function of its own in pg_temp reads no hidden row through the
+# views (security_barrier), and without a grant by name cannot create one
+# at all (PUBLIC has no TEMPORARY: issue 14, item 5).  Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -293,4 +296,52 @@ if [ $st -eq 0 ] && [ "$kept" = t ]; then ok "d1 rescrubs a requeued claim and k
 fi
 consistency_check "after the rescrub by d1"
 check "the daemon's log is key=value lines" log_is_keyvalue "$daemon_log"
+
+# ---- a reviewer's leaky function under the views (issue 14, item 5) ---------------
+# Rows the views hide from r1: a pending claim (scrubbed_claim shows scrubbed
+# ones only) with a finding row of an old version, and a scrubbed claim whose
+# findings are all resolved (review_queue shows claims with open ones).
+# A function of r1's in pg_temp, cheap enough for the planner to run first,
+# RAISEs every value it is given: none of the hidden ones may show.
+psql_val "
+INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service)
+VALUES ('HIDDEN-PENDING', 'HIDDEN-PAYER', 'facility', 'HIDDEN-PROVIDER', date '2026-03-02');
+INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule, severity, message)
+SELECT id, 0, 0, 'HIDDEN-RULE', 'error', 'HIDDEN-MESSAGE' FROM claimscrub.claim WHERE claim_ref = 'HIDDEN-PENDING';
+UPDATE claimscrub.finding SET resolution = 'corrected', note = 'HIDDEN-NOTE'
+ WHERE claim_id = (SELECT min(id) FROM claimscrub.claim WHERE status = 'flagged' AND claim_ref LIKE 'BULK-%')" >/dev/null ||
+	setup_failed "writing the hidden rows failed"
+views=$(psql_val "SELECT count(*) FROM pg_class WHERE relnamespace = 'claimscrub'::regnamespace AND relkind = 'v'")
+barriers=$(psql_val "SELECT count(*) FROM pg_class WHERE relnamespace = 'claimscrub'::regnamespace AND relkind = 'v'
+                       AND 'security_barrier=true' = ANY (reloptions)")
+if [ "$views" -gt 0 ] && [ "$views" = "$barriers" ]; then ok "all $views views of the schema are security barriers"; else
+	not_ok "every view of the schema is a security barrier" "$barriers of $views"; fi
+pub=$(psql_val "SELECT has_database_privilege('public', current_database(), 'TEMPORARY')")
+[ "$pub" = f ] && ok "PUBLIC has no TEMPORARY on the database" || not_ok "PUBLIC has no TEMPORARY on the database" "has: $pub"
+leak_fn="CREATE FUNCTION pg_temp.leak(v text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001 AS \$\$
+BEGIN RAISE NOTICE 'leak: %', v; RETURN true; END \$\$;"
+denied r1 "create a function in pg_temp (no TEMPORARY)" "$leak_fn"
+# granted TEMPORARY by name (a site that needs it): the barriers still hold
+psql_val "GRANT TEMPORARY ON DATABASE $PGDATABASE TO r1" >/dev/null
+leak_out=$(as r1 "$leak_fn
+SET client_min_messages = notice;
+SELECT count(*) FROM claimscrub.scrubbed_claim WHERE pg_temp.leak(concat_ws('|', claim_ref, payer, provider, status));
+SELECT count(*) FROM claimscrub.review_queue WHERE pg_temp.leak(concat_ws('|', claim_ref, payer, provider, rule, message, note));
+SELECT count(*) FROM claimscrub.finding_detail WHERE pg_temp.leak(concat_ws('|', claim_ref, payer, provider, rule));
+SELECT count(*) FROM claimscrub.findings_by_payer WHERE pg_temp.leak(payer);
+SELECT count(*) FROM claimscrub.findings_by_provider WHERE pg_temp.leak(concat_ws('|', payer, provider));
+SELECT count(*) FROM claimscrub.findings_by_rule WHERE pg_temp.leak(concat_ws('|', payer, rule));
+SELECT count(*) FROM claimscrub.denial_risk_daily WHERE pg_temp.leak(day::text);
+SELECT count(*) FROM claimscrub.fee_schedule WHERE pg_temp.leak(code);")
+psql_val "REVOKE TEMPORARY ON DATABASE $PGDATABASE FROM r1" >/dev/null
+nleak=$(printf '%s\n' "$leak_out" | grep -c 'NOTICE:  leak: ')
+hidden=$(printf '%s\n' "$leak_out" | grep 'NOTICE:  leak: ' | grep 'HIDDEN' | head -n 3)
+if printf '%s\n' "$leak_out" | grep -q 'ERROR'; then
+	not_ok "r1's leaky function runs under the views" "$(printf '%s\n' "$leak_out" | grep ERROR | head -n 3)"
+elif [ "$nleak" -gt 0 ] && [ -z "$hidden" ]; then
+	ok "r1's leaky pg_temp function sees only the rows the views show ($nleak values, none hidden)"
+else
+	not_ok "r1's leaky pg_temp function sees only the rows the views show" \
+		"values $nleak; hidden ones seen: $(printf '%s' "$hidden" | sed 's/.*NOTICE:  //' | tr '\n' ' ')"
+fi
 finish
