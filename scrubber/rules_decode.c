@@ -599,6 +599,9 @@ check_sections(struct yctx *c, const struct ynode *top)
 {
 	enum scrub_err err = SCRUB_OK;
 	int dummy;
+	/* a merged period can be anything a file was: only a mapping has keys */
+	if (top->type != YNODE_MAP)
+		return ynode_error(c, top, "the rule set must be a mapping");
 	for (size_t i = 0; i < top->n; i++)
 		if (top->keys[i]->type != YNODE_SCALAR ||
 		    (strcmp(top->keys[i]->str, "fees") != 0 && /* optional */

@@ -692,6 +692,25 @@ Test(rules, binary_garbage)
 	diag_list_free(&dl);
 }
 
+/* Found by fuzz_rules: a dated value as the whole file made a period whose
+ * rule set was not a mapping, and the section check indexed its keys (NULL):
+ * an error, never undefined behaviour (the sanitizer build checks). */
+Test(rules, dated_value_as_the_whole_file)
+{
+	static const char text[] =
+		"# a comment\n"
+		"  {value: [XS], effective_from: 7378-01-963roles7401}\n";
+	struct extra x[] = {{LOCAL, text, sizeof(text) - 1}, {NULL, NULL, 0}};
+	struct ruleset *rs = NULL;
+	struct diag_list dl = {0};
+	enum scrub_err add_err;
+	cr_assert_neq(build(NULL, x, &rs, &dl, &add_err), SCRUB_OK);
+	cr_assert_null(rs);
+	cr_assert_gt(dl.n, 0);
+	log_diags(&dl);
+	diag_list_free(&dl);
+}
+
 Test(rules, invalid_utf8)
 {
 	static const char garbage[] = "\xc3\x28\xa0\xa1: \xf0\x28\x8c\x28\n";
