@@ -284,10 +284,10 @@ pairable(const struct entry *o, const struct entry *e, bool same_service)
 }
 
 /*
- * The unbilled code the record supports in place of surplus units of e: the
- * supported initial when e is a billed initial and that is unbilled (an
- * error that takes away the primary suggests the right one), else a code of
- * the same service, else of the same role; NULL when none.
+ * The unbilled code the record supports in place of surplus units of e: an
+ * unbilled initial (an error that takes away the primary suggests the right
+ * one; unmodified ones first), else a code of the same service, else of the
+ * same role, else, for a billed initial, any unbilled code; NULL when none.
  */
 static struct entry *
 pair_for(struct cmp *x, const struct entry *e)
@@ -313,29 +313,34 @@ pair_for(struct cmp *x, const struct entry *e)
 	return NULL;
 }
 
-/* The units of o billed in place of k surplus units: as many as are taken,
- * but a hydration or hour code takes every unit the record supports. */
-static int
-pair_units(const struct entry *o, int k)
+/* Bills o in place of up to n surplus units of line i: as many units as
+ * are taken, but a code with an hour role takes all n and bills every unit
+ * the record supports (96360 x1 billed for 96361 x2 is that 96361 x2). */
+static void
+replace_with(struct cmp *x, struct result_finding *f, int i, int n,
+	     struct entry *o)
 {
-	if (has_role(o->rc, ROLE_ADDITIONAL_HOUR))
-		return o->le;
-	return k < o->le ? k : o->le;
+	bool hours = has_role(o->rc, ROLE_ADDITIONAL_HOUR);
+	int k = hours || n < o->le ? n : o->le;
+	suggest_replace(x, f, i, k, o, hours ? o->le : k);
+}
+
+/* Replaces n surplus units of line i by o, or takes them when o is NULL. */
+static void
+suggest_instead(struct cmp *x, struct result_finding *f, int i, int n,
+		struct entry *o)
+{
+	if (o)
+		replace_with(x, f, i, n, o);
+	else
+		suggest_take(x, f, i, n);
 }
 
 /* Replaces up to n units of line i by pair_for()'s code, else takes them. */
 static void
 suggest_pair(struct cmp *x, struct result_finding *f, int i, int n)
 {
-	struct entry *e = &x->e[x->lentry[i]];
-	struct entry *o = pair_for(x, e);
-	if (!o) {
-		suggest_take(x, f, i, n);
-		return;
-	}
-	/* hours: the line's units are that code's, all of them */
-	int k = has_role(o->rc, ROLE_ADDITIONAL_HOUR) || n < o->le ? n : o->le;
-	suggest_replace(x, f, i, k, o, pair_units(o, k));
+	suggest_instead(x, f, i, n, pair_for(x, &x->e[x->lentry[i]]));
 }
 
 /* ---- 1. modifiers ------------------------------------------------------ */
@@ -571,8 +576,7 @@ explain_no_primary(struct cmp *x, size_t i)
 		finding(x, F_ADDON_WITHOUT_PRIMARY, (int)i + 1, m->admin);
 	result__ev_str(f, "code", e->rc->code);
 	x->addon_named = true;
-	int k = x->surplus[i] < m->le ? x->surplus[i] : m->le;
-	suggest_replace(x, f, i, k, m, k);
+	replace_with(x, f, i, x->surplus[i], m);
 	return true;
 }
 
@@ -594,7 +598,7 @@ explain_duplicate(struct cmp *x, size_t i)
 	result__ev_str(f, "code", e->rc->code);
 	result__ev_int(f, "units", n);
 	x->dup[i] -= n;
-	suggest_pair(x, f, i, n);
+	suggest_instead(x, f, i, n, o);
 	return true;
 }
 
@@ -630,9 +634,8 @@ explain_wrong_initial(struct cmp *x, size_t i)
 		return false;
 	struct result_finding *f =
 		finding(x, F_WRONG_INITIAL, (int)i + 1, m->admin);
-	int k = x->surplus[i] < m->le ? x->surplus[i] : m->le;
 	result__ev_str(f, "code", e->rc->code);
-	suggest_replace(x, f, i, k, m, k);
+	replace_with(x, f, i, x->surplus[i], m);
 	return true;
 }
 
@@ -657,13 +660,13 @@ static bool
 explain_substitute(struct cmp *x, size_t i)
 {
 	struct entry *e = &x->e[x->lentry[i]];
-	if (hours_only(e->rc) || !pair_for(x, e))
+	struct entry *o = hours_only(e->rc) ? NULL : pair_for(x, e);
+	if (!o)
 		return false;
-	struct entry *o = pair_for(x, e);
 	struct result_finding *f =
 		finding(x, F_UNDOCUMENTED_SERVICE, (int)i + 1, o->admin);
 	result__ev_str(f, "code", e->rc->code);
-	suggest_pair(x, f, i, x->surplus[i]);
+	replace_with(x, f, i, x->surplus[i], o);
 	return true;
 }
 
@@ -685,15 +688,11 @@ explain_rest(struct cmp *x, size_t i)
 	}
 	/* an hour billed for its service's unbilled initial (96370 for
 	 * 96369) is that code */
-	for (int k = 0; hours_only(e->rc) && k < x->n; k++)
-		if (pairable(&x->e[k], e, true)) {
-			int n = x->surplus[i] < x->e[k].le ? x->surplus[i]
-							   : x->e[k].le;
-			suggest_replace(x, f, i, n, &x->e[k],
-					pair_units(&x->e[k], n));
-			return;
-		}
-	suggest_take(x, f, i, x->surplus[i]);
+	struct entry *o = NULL;
+	for (int k = 0; hours_only(e->rc) && !o && k < x->n; k++)
+		if (pairable(&x->e[k], e, true))
+			o = &x->e[k];
+	suggest_instead(x, f, i, x->surplus[i], o);
 }
 
 static void

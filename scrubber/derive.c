@@ -592,8 +592,6 @@ emit(struct ctx *x, struct run *run, enum code_role role, int units)
 		if (x->d->main_initial < 0 && !sc_family(x, run))
 			x->d->main_initial = ci;
 		x->d->initial_units++;
-	} else if (initial) {
-		x->d->second_initial_units++;
 	}
 	return SCRUB_OK;
 }
@@ -894,20 +892,22 @@ derive(const struct ruleset *rs, const struct rule_settings *s,
 	int *order = err == SCRUB_OK ? clock_order(&x) : NULL;
 	if (!order)
 		return SCRUB_ENOMEM;
+	const struct rule_classify **cls =
+		arena_calloc(r->arena, c->nadmins + 1, sizeof(*cls));
+	if (!cls)
+		return SCRUB_ENOMEM;
 	for (size_t i = 0; i < c->nadmins; i++) {
-		const struct rule_classify *cls = rules_classify(
-			rs, c->admins[i].kind, c->admins[i].route);
-		if (cls)
-			check_times(&x, (int)i, cls);
+		cls[i] = rules_classify(rs, c->admins[i].kind,
+					c->admins[i].route);
+		if (cls[i])
+			check_times(&x, (int)i, cls[i]);
 		else
 			d->held[i] = r->admins[i].held = true;
 	}
 	for (size_t n = 0; err == SCRUB_OK && n < c->nadmins; n++) {
 		int i = order[n];
 		if (!d->held[i])
-			err = place_admin(&x, i,
-					  rules_classify(rs, c->admins[i].kind,
-							 c->admins[i].route));
+			err = place_admin(&x, i, cls[i]);
 	}
 	if (err != SCRUB_OK)
 		return err;

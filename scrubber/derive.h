@@ -50,10 +50,10 @@ struct derivation {
 	const struct rule_settings *s;
 	struct run *runs;
 	int nruns;
-	bool *held;	   /* per admin: no code for lack of valid times */
-	int main_initial;  /* code index of the first unmodified initial, -1 */
-	int initial_units; /* expected unmodified initial units */
-	int second_initial_units; /* expected initials with a modifier */
+	bool *held;		/* per admin: no code for lack of valid times */
+	int main_initial;	/* code index of the IV hierarchy's unmodified
+			      initial, -1 */
+	int initial_units;	/* expected unmodified initial units */
 	int concurrent_allowed; /* how many concurrent codes the claim may carry */
 };
 

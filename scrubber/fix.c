@@ -59,49 +59,41 @@ edited(const struct claim_line *line, const struct line_edit *e)
 	return l;
 }
 
-/* Records finding f's edit of line index i (-1: none). */
-static void
+/* Records finding f's edit of line index i (-1: none); false when it
+ * edits nothing (a person's action, or a line the claim does not have). */
+static bool
 gather(const struct claim *c, const struct suggest *s, int i,
        struct line_edit *ed)
 {
-	bool on_line = i >= 0 && (size_t)i < c->nlines;
+	if (s->action == SUGGEST_ADD)
+		return true;
+	if (i < 0 || (size_t)i >= c->nlines)
+		return false;
+	struct line_edit *e = &ed[i];
 	switch (s->action) {
 	case SUGGEST_REPLACE:
-		if (!on_line)
-			break;
-		ed[i].delta -= s->take;
-		ed[i].ninserted++;
-		break;
+		e->delta -= s->take;
+		e->ninserted++;
+		return true;
 	case SUGGEST_REMOVE:
-		if (on_line)
-			ed[i].delta -= s->take;
-		break;
+		e->delta -= s->take;
+		return true;
 	case SUGGEST_SET_UNITS:
-		if (on_line)
-			ed[i].delta += s->units - c->lines[i].units;
-		break;
+		e->delta += s->units - c->lines[i].units;
+		return true;
 	case SUGGEST_ADD_MODIFIER:
-		if (on_line && s->modifier &&
-		    ed[i].nadd_mod < CLAIM_MAX_MODIFIERS)
-			ed[i].add_mod[ed[i].nadd_mod++] = s->modifier;
-		break;
+		if (!s->modifier || e->nadd_mod == CLAIM_MAX_MODIFIERS)
+			return false;
+		e->add_mod[e->nadd_mod++] = s->modifier;
+		return true;
 	case SUGGEST_REMOVE_MODIFIER:
-		if (on_line && s->modifier &&
-		    ed[i].nrm_mod < CLAIM_MAX_MODIFIERS)
-			ed[i].rm_mod[ed[i].nrm_mod++] = s->modifier;
-		break;
+		if (!s->modifier || e->nrm_mod == CLAIM_MAX_MODIFIERS)
+			return false;
+		e->rm_mod[e->nrm_mod++] = s->modifier;
+		return true;
 	default:
-		break;
+		return false;
 	}
-}
-
-static void
-count(const struct suggest *s, struct fix_stats *st)
-{
-	if (s->action == SUGGEST_DOCUMENT || s->action == SUGGEST_REVIEW)
-		st->person++;
-	else if (s->action != SUGGEST_NONE)
-		st->applied++;
 }
 
 /* Appends the lines finding order gives: each line, its replacements. */
@@ -143,8 +135,11 @@ fix_apply(const struct claim *c, const struct result *r, unsigned severities,
 			st.skipped++;
 			continue;
 		}
-		gather(c, &f->suggest, f->line - 1, ed);
-		count(&f->suggest, &st);
+		enum suggest_action act = f->suggest.action;
+		if (act == SUGGEST_DOCUMENT || act == SUGGEST_REVIEW)
+			st.person++;
+		else if (gather(c, &f->suggest, f->line - 1, ed))
+			st.applied++;
 	}
 	size_t cap = c->nlines + (size_t)r->nfindings + 1;
 	struct claim_line *lines = arena_calloc(a, cap, sizeof(*lines));
