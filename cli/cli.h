@@ -44,6 +44,22 @@ void cli_rules_default(struct cli_rules *r);
 /* Loads the rule set, printing errors; NULL on failure. */
 struct ruleset *cli_rules_load(struct cli_rules *r);
 
+/* True when payer (a --payer argument; NULL: none given) names a payer
+ * profile of rs; else says so and returns false. */
+bool cli_payer_known(const struct ruleset *rs, const char *payer);
+
+/* cli_rules_load, then cli_payer_known: the rule set that --rules and
+ * --payer ask for, or NULL (nothing to free) after saying what is wrong. */
+struct ruleset *cli_rules_load_payer(struct cli_rules *r, const char *payer);
+
+/* Scrubs claim c as --payer asks: by profile payer when not NULL, else by
+ * its own.  *judged receives the claim scrubbed, a shallow copy of c with
+ * the payer replaced (c keeps its own), and must outlive *out, which
+ * points to it.  Fails only for lack of memory (SCRUB_ENOMEM). */
+enum scrub_err cli_scrub(const struct ruleset *rs, const struct claim *c,
+			 const char *payer, struct claim *judged,
+			 struct result **out);
+
 /* Prints each diagnostic in compiler form, escaped (termsafe.h: messages
  * quote documents); with `context`, also the source line, escaped, and a
  * caret under the column.  Each file named is read once. */

@@ -105,11 +105,9 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 static void
 emit_result(struct check_state *st, const struct claim *claim)
 {
-	struct claim local = *claim;
+	struct claim judged;
 	struct result *r;
-	if (st->o->payer)
-		local.payer = st->o->payer;
-	if (scrub_claim(st->rs, &local, &r) != SCRUB_OK) {
+	if (cli_scrub(st->rs, claim, st->o->payer, &judged, &r) != SCRUB_OK) {
 		cli_error("out of memory scrubbing claim '%s'", claim->ref);
 		exit(EXIT_INTERNAL);
 	}
@@ -142,15 +140,9 @@ cmd_check(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o);
 	if (rc != EXIT_CLEAN)
 		return rc < 0 ? EXIT_CLEAN : rc;
-	struct ruleset *rs = cli_rules_load(&o.rules);
+	struct ruleset *rs = cli_rules_load_payer(&o.rules, o.payer);
 	if (!rs)
 		return EXIT_USAGE;
-	if (o.payer && !rules_has_profile(rs, o.payer)) {
-		cli_error("--payer: no payer profile '%s' in the rules",
-			  o.payer);
-		rules_free(rs);
-		return EXIT_USAGE;
-	}
 	struct check_state st = {.o = &o, .rs = rs, .out = STRBUF_INIT};
 	for (int i = optind; i < argc; i++)
 		st.input_error |= cli_each_claim(argv[i], check_one, &st);

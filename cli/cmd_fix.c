@@ -71,17 +71,6 @@ fix_usage(FILE *out)
 		"name FILE:LINE:COLUMN).\n");
 }
 
-/* The severity named by the len bytes at s, or -1. */
-static int
-severity_lookup(const char *s, size_t len)
-{
-	for (int i = 0; severity_names[i]; i++)
-		if (strlen(severity_names[i]) == len &&
-		    memcmp(severity_names[i], s, len) == 0)
-			return i;
-	return -1;
-}
-
 /* "error,warning" into severity bits; false for an unknown or empty name. */
 static bool
 parse_only(const char *list, unsigned *out)
@@ -153,6 +142,13 @@ parse_opts(int argc, char **argv, struct fix_opts *o)
 
 /* ---- output ------------------------------------------------------------ */
 
+/* Where the documents go, for messages. */
+static const char *
+out_name(const struct fix_state *st)
+{
+	return st->tmp_path ? st->tmp_path : "standard output";
+}
+
 static bool
 open_output(struct fix_state *st)
 {
@@ -196,8 +192,7 @@ close_output(struct fix_state *st, bool keep)
 		st->out = NULL;
 	}
 	if (!ok && !st->fatal)
-		cli_error("fix: write error on '%s'",
-			  st->tmp_path ? st->tmp_path : "standard output");
+		cli_error("fix: write error on '%s'", out_name(st));
 	if (!st->tmp_path)
 		return ok;
 	if (keep && ok && rename(st->tmp_path, st->o->output) != 0) {
@@ -237,8 +232,7 @@ write_doc(struct fix_state *st, const struct claim *c, bool json,
 	}
 	if (fwrite(strbuf_str(b), 1, b->len, st->out) != b->len ||
 	    (st->out == stdout && fflush(stdout) != 0)) {
-		cli_error("fix: write error on '%s'",
-			  st->tmp_path ? st->tmp_path : "standard output");
+		cli_error("fix: write error on '%s'", out_name(st));
 		st->fatal = EXIT_USAGE;
 		return false;
 	}
@@ -274,11 +268,11 @@ fix_claim(const struct fix_state *st, const struct claim *claim,
 	  struct arena *a, struct claim *fixed, struct fix_stats *stats,
 	  struct result **again)
 {
-	struct claim judged = *claim;
+	struct claim judged;
 	struct result *r = NULL;
-	if (st->o->payer)
-		judged.payer = st->o->payer;
-	bool ok = a && scrub_claim(st->rs, &judged, &r) == SCRUB_OK &&
+	bool ok = a &&
+		  cli_scrub(st->rs, claim, st->o->payer, &judged, &r) ==
+			  SCRUB_OK &&
 		  fix_apply(&judged, r, st->o->only, a, fixed, stats) ==
 			  SCRUB_OK &&
 		  scrub_claim(st->rs, fixed, again) == SCRUB_OK;
@@ -339,15 +333,9 @@ cmd_fix(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &o);
 	if (rc != EXIT_CLEAN)
 		return rc < 0 ? EXIT_CLEAN : rc;
-	struct ruleset *rs = cli_rules_load(&o.rules);
+	struct ruleset *rs = cli_rules_load_payer(&o.rules, o.payer);
 	if (!rs)
 		return EXIT_USAGE;
-	if (o.payer && !rules_has_profile(rs, o.payer)) {
-		cli_error("--payer: no payer profile '%s' in the rules",
-			  o.payer);
-		rules_free(rs);
-		return EXIT_USAGE;
-	}
 	struct fix_state st = {.o = &o, .rs = rs, .buf = STRBUF_INIT};
 	rc = fix_files(&st, argc, argv);
 	strbuf_free(&st.buf);

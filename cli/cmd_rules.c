@@ -332,12 +332,9 @@ rules_show(struct rules_opts *o)
 	int rc = err == SCRUB_OK    ? EXIT_CLEAN
 		 : err == SCRUB_EIO ? EXIT_USAGE
 				    : EXIT_FLAGGED;
-	if (rc == EXIT_CLEAN && o->payer &&
-	    !rules_has_profile(rules_at(rs, o->day), o->payer)) {
-		cli_error("--payer: no payer profile '%s' in the rules",
-			  o->payer);
+	if (rc == EXIT_CLEAN &&
+	    !cli_payer_known(rules_at(rs, o->day), o->payer))
 		rc = EXIT_USAGE;
-	}
 	if (rc == EXIT_CLEAN) {
 		if (o->format == SHOW_YAML)
 			show_header(rs, o, stdout);

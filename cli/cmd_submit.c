@@ -113,9 +113,7 @@ report_failure(struct submit_state *st, const char *path, const struct claim *c,
 	termsafe_put(stderr, path);
 	fputs(": claim ", stderr);
 	termsafe_put(stderr, c->ref);
-	fputs(": error: ", stderr);
-	termsafe_put(stderr, msg);
-	fputc('\n', stderr);
+	fprintf(stderr, ": error: %s\n", msg); /* escaped by cli_db_message */
 	st->rejected = true;
 	return true;
 }

@@ -71,6 +71,36 @@ cli_rules_load(struct cli_rules *r)
 	return rs;
 }
 
+bool
+cli_payer_known(const struct ruleset *rs, const char *payer)
+{
+	if (!payer || rules_has_profile(rs, payer))
+		return true;
+	cli_error("--payer: no payer profile '%s' in the rules", payer);
+	return false;
+}
+
+struct ruleset *
+cli_rules_load_payer(struct cli_rules *r, const char *payer)
+{
+	struct ruleset *rs = cli_rules_load(r);
+	if (rs && !cli_payer_known(rs, payer)) {
+		rules_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+enum scrub_err
+cli_scrub(const struct ruleset *rs, const struct claim *c, const char *payer,
+	  struct claim *judged, struct result **out)
+{
+	*judged = *c;
+	if (payer)
+		judged->payer = payer;
+	return scrub_claim(rs, judged, out);
+}
+
 /* ---- diagnostics --------------------------------------------------- */
 
 /* At most this many errors are printed per claim file, then one line saying
@@ -223,7 +253,8 @@ file_diags_init(struct file_diags *fd, const struct diag_list *dl, size_t ndocs)
 	fd->first = calloc(ndocs + 2, sizeof(*fd->first));
 	fd->idx = calloc(dl->n + 1, sizeof(*fd->idx));
 	size_t *next = calloc(ndocs + 1, sizeof(*next));
-	if (fd->first && fd->idx && next) {
+	bool ok = fd->first && fd->idx && next;
+	if (ok) {
 		for (size_t i = 0; i < dl->n; i++)
 			fd->first[group_of(&dl->items[i], ndocs) + 1]++;
 		for (size_t g = 0; g <= ndocs; g++)
@@ -233,7 +264,7 @@ file_diags_init(struct file_diags *fd, const struct diag_list *dl, size_t ndocs)
 			fd->idx[next[group_of(&dl->items[i], ndocs)]++] = i;
 	}
 	free(next);
-	return fd->first && fd->idx && next;
+	return ok;
 }
 
 static void
@@ -285,8 +316,6 @@ cli_each_doc(const char *path, cli_doc_fn *each, void *arg)
 	    claimdoc_parse(path, buf, len, &cd, &dl) == SCRUB_ENOMEM)
 		out_of_memory(path);
 	size_t ndocs = cd ? claimdoc_count(cd) : 0;
-	if (cd && ndocs == 0 && dl.n == 0)
-		diag_add(&dl, path, 1, 1, "no claim document in the file");
 	if (!file_diags_init(&fd, &dl, ndocs))
 		out_of_memory(path);
 	/* the text stays only for the source lines under the errors */
@@ -298,10 +327,10 @@ cli_each_doc(const char *path, cli_doc_fn *each, void *arg)
 		free(buf);
 	}
 	for (size_t i = 0; go_on && i < ndocs; i++) {
+		const struct claim *c = claimdoc_claim(cd, i);
 		file_diags_print(&fd, i);
-		if (claimdoc_claim(cd, i))
-			go_on = each(arg, path, claimdoc_claim(cd, i),
-				     claimdoc_node(cd, i));
+		if (c)
+			go_on = each(arg, path, c, claimdoc_node(cd, i));
 	}
 	if (go_on)
 		file_diags_print(&fd, ndocs);

@@ -239,18 +239,25 @@ print_code(FILE *out, const struct suggest *s)
 		fprintf(out, "-%s", s->modifiers[i]);
 }
 
+/* The units billed on finding f's line; 0 when it names none. */
+static int
+line_units(const struct result *r, const struct result_finding *f)
+{
+	return f->line > 0 && (size_t)f->line <= r->claim->nlines
+		       ? r->claim->lines[f->line - 1].units
+		       : 0;
+}
+
 /* The suggestion as the exact edit `claimscrub fix` makes. */
 static void
 print_fix(FILE *out, const struct result *r, const struct result_finding *f)
 {
 	const struct suggest *s = &f->suggest;
-	int units = f->line > 0 && (size_t)f->line <= r->claim->nlines
-			    ? r->claim->lines[f->line - 1].units
-			    : 0;
-	if (s->action == SUGGEST_NONE)
-		return;
-	fputs("        fix: ", out);
+	if (s->action != SUGGEST_NONE)
+		fputs("        fix: ", out);
 	switch (s->action) {
+	case SUGGEST_NONE:
+		return;
 	case SUGGEST_REPLACE:
 		fputs("bill ", out);
 		print_code(out, s);
@@ -267,7 +274,7 @@ print_fix(FILE *out, const struct result *r, const struct result_finding *f)
 		fputc('\n', out);
 		return;
 	case SUGGEST_REMOVE:
-		if (s->take >= units)
+		if (s->take >= line_units(r, f))
 			fprintf(out, "remove line %d\n", f->line);
 		else
 			fprintf(out, "take %d unit(s) off line %d\n", s->take,
@@ -284,7 +291,7 @@ print_fix(FILE *out, const struct result *r, const struct result_finding *f)
 	case SUGGEST_DOCUMENT:
 		fputs("complete the documented times, then re-scrub\n", out);
 		return;
-	default:
+	case SUGGEST_REVIEW:
 		fputs("needs a coder's review\n", out);
 		return;
 	}

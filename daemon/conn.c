@@ -10,7 +10,8 @@
  * libpq's messages may quote the conninfo, password and all (a dbname that
  * is a URI comes back in "database ... does not exist"): every message this
  * module hands out — down's reason, a pipeline's error, a server notice —
- * goes through dconf_redact first, before anything cuts it short.
+ * goes through dconf_redact first, before anything cuts it short, with the
+ * conninfo's secrets worked out once, by conn_start.
  */
 #include "config.h"
 
@@ -22,13 +23,16 @@
 #include "daemon/dconf.h"
 #include "daemon/dlog.h"
 
+/* The first wait of a backoff (conn_backoff). */
+#define BACKOFF_MIN_MS 100
+
 enum conn_state { C_DOWN, C_CONNECTING, C_LISTENING, C_IDLE, C_BUSY };
 
 struct conn {
 	struct event_base *base;
 	struct conn_callbacks cb;
 	PGconn *pg;
-	char *conninfo; /* a copy, to redact messages with; NULL: none */
+	struct dconf_secrets *secrets; /* of the conninfo, for dconf_redact */
 	enum conn_state state;
 	int sock;
 	struct event *rd, *wr; /* for sock */
@@ -128,7 +132,7 @@ static void
 go_down(struct conn *c, const char *why)
 {
 	char msg[512];
-	dconf_redact(why && *why ? why : "connection lost", c->conninfo, msg,
+	dconf_redact(why && *why ? why : "connection lost", c->secrets, msg,
 		     sizeof(msg));
 	msg[strcspn(msg, "\n")] = '\0';
 	enum conn_state old = c->state;
@@ -148,7 +152,7 @@ notice(void *arg, const char *message)
 {
 	const struct conn *c = arg;
 	char m[400], q[400];
-	dconf_redact(message, c->conninfo, m, sizeof(m));
+	dconf_redact(message, c->secrets, m, sizeof(m));
 	dlog(DLOG_INFO, "server-notice", "message=%s",
 	     dlog_quote(m, q, sizeof(q)));
 }
@@ -177,9 +181,10 @@ conn_start(struct conn *c, const char *conninfo, const char *channel)
 			      NULL};
 
 	snprintf(c->listen_sql, sizeof(c->listen_sql), "LISTEN %s", channel);
-	free(c->conninfo);
-	c->conninfo = vals[6] ? strdup(vals[6]) : NULL;
-	if (vals[6] && !c->conninfo) {
+	/* worked out once per connection, not once per message */
+	dconf_secrets_free(c->secrets);
+	c->secrets = dconf_secrets_new(vals[6]);
+	if (!c->secrets) {
 		go_down(c, "out of memory");
 		return;
 	}
@@ -253,7 +258,7 @@ listen_results(struct conn *c)
 		}
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok)
-			dconf_redact(PQresultErrorMessage(r), c->conninfo,
+			dconf_redact(PQresultErrorMessage(r), c->secrets,
 				     c->err, sizeof(c->err));
 		PQclear(r);
 		if (!ok) {
@@ -284,7 +289,7 @@ keep_result(struct conn *c, PGresult *r)
 			const char *st =
 				PQresultErrorField(r, PG_DIAG_SQLSTATE);
 			dconf_redact(m ? m : PQresultErrorMessage(r),
-				     c->conninfo, c->err, sizeof(c->err));
+				     c->secrets, c->err, sizeof(c->err));
 			snprintf(c->sqlstate, sizeof(c->sqlstate), "%s",
 				 st ? st : "");
 		}
@@ -373,6 +378,13 @@ conn_sqlstate(const struct conn *c)
 	return c->sqlstate;
 }
 
+long
+conn_backoff(long last_ms, long max_ms)
+{
+	long ms = last_ms ? last_ms * 2 : BACKOFF_MIN_MS;
+	return ms > max_ms ? max_ms : ms;
+}
+
 bool
 conn_pipeline(struct conn *c, const struct conn_query *q, int n,
 	      conn_done_fn done, void *arg)
@@ -419,6 +431,6 @@ conn_free(struct conn *c)
 	if (!c)
 		return;
 	conn_close(c);
-	free(c->conninfo);
+	dconf_secrets_free(c->secrets);
 	free(c);
 }

@@ -47,9 +47,9 @@ typedef void (*conn_done_fn)(void *arg, PGresult *const *results, int n,
 /* A connection object (not yet connected); NULL when out of memory. */
 struct conn *conn_new(struct event_base *base, const struct conn_callbacks *cb);
 
-/* Starts connecting with conninfo (NULL: PG* environment; copied, to redact
- * messages with), then LISTENs on channel.  Progress is reported through
- * the callbacks. */
+/* Starts connecting with conninfo (NULL: PG* environment; its secrets are
+ * kept, to redact messages with), then LISTENs on channel.  Progress is
+ * reported through the callbacks. */
 void conn_start(struct conn *c, const char *conninfo, const char *channel);
 
 /* True when connected and no pipeline is in flight. */
@@ -65,6 +65,11 @@ bool conn_pipeline(struct conn *c, const struct conn_query *q, int n,
  * it in its done callback), or "" when it had no error or the error was not
  * the server's (a lost connection). */
 const char *conn_sqlstate(const struct conn *c);
+
+/* The wait after a failure, given the last one (0: none yet): 100 ms, then
+ * twice the last, at most max.  The reconnects pace themselves so, and so
+ * does the queue after an out-of-resources error. */
+long conn_backoff(long last_ms, long max_ms);
 
 /* Closes the connection (the server rolls back an open transaction). */
 void conn_close(struct conn *c);

@@ -297,9 +297,9 @@ splice(char *w, size_t cap, size_t at, size_t len)
 
 /* Every occurrence of secret in w becomes REDACTED. */
 static void
-redact_text(char *w, size_t cap, const char *secret, size_t len)
+redact_text(char *w, size_t cap, const char *secret)
 {
-	size_t at = 0;
+	size_t at = 0, len = strlen(secret);
 	char *p;
 	if (len == 0)
 		return;
@@ -307,59 +307,78 @@ redact_text(char *w, size_t cap, const char *secret, size_t len)
 		at = splice(w, cap, (size_t)(p - w), len);
 }
 
-/* Like redact_text, for the first len bytes of secret only. */
-static void
-redact_prefix(char *w, size_t cap, const char *secret, size_t len)
+/* The secrets of one conninfo, each to be replaced wherever it appears. */
+struct dconf_secrets {
+	size_t n;
+	char *s[];
+};
+
+/* Appends the first len bytes of v to s (room made by dconf_secrets_new). */
+static bool
+secrets_add(struct dconf_secrets *s, const char *v, size_t len)
 {
-	char head[PG_NAME_MAX + 1];
-	memcpy(head, secret, len);
-	head[len] = '\0';
-	redact_text(w, cap, head, len);
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return false;
+	memcpy(copy, v, len);
+	copy[len] = '\0';
+	s->s[s->n++] = copy;
+	return true;
 }
 
-/* The values libpq parses out of conninfo that are secrets: password=,
+/* The values libpq parses out of opts that are secrets: password=,
  * sslpassword= (a URI's user:password@ lands there), and a dbname that is
- * itself a connection string, whole and as the server cuts it.  False when
- * libpq cannot parse conninfo. */
+ * itself a connection string, whole and as the server cuts it. */
 static bool
-redact_parsed(char *w, size_t cap, const char *conninfo)
+secrets_add_parsed(struct dconf_secrets *s, const PQconninfoOption *opts)
 {
-	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
-	if (!opts)
-		return false;
 	for (const PQconninfoOption *o = opts; o->keyword; o++) {
 		if (!o->val || !*o->val ||
 		    !(is_secret_keyword(o->keyword) || is_nested_conninfo(o)))
 			continue;
 		size_t len = strlen(o->val);
-		redact_text(w, cap, o->val, len);
-		if (len > PG_NAME_MAX)
-			redact_prefix(w, cap, o->val, PG_NAME_MAX);
+		if (!secrets_add(s, o->val, len) ||
+		    (len > PG_NAME_MAX && !secrets_add(s, o->val, PG_NAME_MAX)))
+			return false;
 	}
-	PQconninfoFree(opts);
 	return true;
 }
 
-/* For a conninfo libpq cannot parse: its errors quote pieces of it
- * ("invalid percent-encoded token: \"...\""), so every quoted piece of
- * the conninfo goes.  (dconf_load refuses such a conninfo; this is for a
- * caller that did not load it.) */
-static void
-redact_quoted_pieces(char *w, size_t cap, const char *conninfo)
+struct dconf_secrets *
+dconf_secrets_new(const char *conninfo)
 {
-	size_t at = 0;
-	char *open, *close;
-	while ((open = strchr(w + at, '"')) != NULL &&
-	       (close = strchr(open + 1, '"')) != NULL) {
-		size_t len = (size_t)(close - open - 1);
-		at = (size_t)(close - w) + 1;
-		if (len == 0 ||
-		    !memmem(conninfo, strlen(conninfo), open + 1, len))
-			continue;
-		at = splice(w, cap, (size_t)(open + 1 - w), len);
-		if (w[at] == '"')
-			at++;
+	PQconninfoOption *opts = NULL;
+	size_t max = 0;
+	if (conninfo && is_conninfo(conninfo)) {
+		/* dconf_load refused a string libpq cannot parse: out of memory */
+		opts = PQconninfoParse(conninfo, NULL);
+		if (!opts)
+			return NULL;
+		size_t nopts = 0;
+		while (opts[nopts].keyword)
+			nopts++;
+		/* the whole string; a value, and perhaps its first bytes, each */
+		max = 1 + 2 * nopts;
 	}
+	struct dconf_secrets *s = calloc(1, sizeof(*s) + max * sizeof(char *));
+	bool ok = s && (!opts || (secrets_add(s, conninfo, strlen(conninfo)) &&
+				  secrets_add_parsed(s, opts)));
+	PQconninfoFree(opts);
+	if (!ok) {
+		dconf_secrets_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+dconf_secrets_free(struct dconf_secrets *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->s[i]);
+	free(s);
 }
 
 /* Length of the value at v as libpq reads key=value text: quoted with
@@ -418,7 +437,8 @@ redact_userinfo(char *w, size_t cap)
 }
 
 const char *
-dconf_redact(const char *msg, const char *conninfo, char *buf, size_t size)
+dconf_redact(const char *msg, const struct dconf_secrets *secrets, char *buf,
+	     size_t size)
 {
 	/* a replacement can be longer than what it replaces: room for that */
 	size_t cap = 3 * strlen(msg) + sizeof(REDACTED);
@@ -428,11 +448,8 @@ dconf_redact(const char *msg, const char *conninfo, char *buf, size_t size)
 		return buf;
 	}
 	snprintf(w, cap, "%s", msg);
-	if (conninfo && is_conninfo(conninfo)) {
-		redact_text(w, cap, conninfo, strlen(conninfo));
-		if (!redact_parsed(w, cap, conninfo))
-			redact_quoted_pieces(w, cap, conninfo);
-	}
+	for (size_t i = 0; secrets && i < secrets->n; i++)
+		redact_text(w, cap, secrets->s[i]);
 	redact_keywords(w, cap);
 	redact_userinfo(w, cap);
 	snprintf(buf, size, "%s", w);

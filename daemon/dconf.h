@@ -41,15 +41,25 @@ enum scrub_err dconf_load(const char *path, bool optional, struct dconf **out,
 void dconf_free(struct dconf *c);
 
 /*
- * Copies msg (a libpq or server message) into buf, cut to size, with the
- * secrets of conninfo (the configured `database`; may be NULL) replaced by
- * "***": the whole string, its password= and sslpassword= values, and a
- * dbname= that is itself a connection string; and, from any source, the
- * value of password= or sslpassword= and a URI's user:password@.  libpq
- * quotes what it could not use, so every libpq message goes through this
- * before it reaches the log, /healthz or STATUS=.  Returns buf.
+ * The secrets of conninfo (the configured `database`; may be NULL), worked
+ * out once so that redacting a message does not parse it again: the whole
+ * string, its password= and sslpassword= values, and a dbname= that is
+ * itself a connection string (also as the server cuts it, to 63 bytes).
+ * NULL when out of memory (or libpq cannot parse conninfo, which dconf_load
+ * refuses).  Freed with dconf_secrets_free (NULL: no-op).
  */
-const char *dconf_redact(const char *msg, const char *conninfo, char *buf,
-			 size_t size);
+struct dconf_secrets;
+struct dconf_secrets *dconf_secrets_new(const char *conninfo);
+void dconf_secrets_free(struct dconf_secrets *s);
+
+/*
+ * Copies msg (a libpq or server message) into buf, cut to size, with every
+ * secret of `secrets` (may be NULL) replaced by "***"; and, from any source,
+ * the value of password= or sslpassword= and a URI's user:password@.
+ * libpq quotes what it could not use, so every libpq message goes through
+ * this before it reaches the log, /healthz or STATUS=.  Returns buf.
+ */
+const char *dconf_redact(const char *msg, const struct dconf_secrets *secrets,
+			 char *buf, size_t size);
 
 #endif

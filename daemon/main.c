@@ -31,7 +31,6 @@
 
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrubd.yaml"
 #define CHANNEL "claimscrub_pending"
-#define BACKOFF_MIN_MS 100
 /* How often STATUS= is refreshed for systemctl status (claims/s). */
 #define STATUS_INTERVAL_S 5
 /* The last migration this daemon's SQL needs (sql/007_hardening.sql: the
@@ -146,8 +145,8 @@ arm_poll(struct daemon *d)
 
 /* The configuration in force, to the modules that read it.  The reconnect
  * backoff reads reconnect_max_ms as it goes; the poll timer is re-armed by
- * on_hup; the database is used from the next connection; the HTTP endpoint
- * keeps its address until a restart. */
+ * swap_config; the database is used from the next connection; the HTTP
+ * endpoint keeps its address until a restart. */
 static void
 apply(struct daemon *d)
 {
@@ -313,9 +312,7 @@ on_down(void *arg, const char *why)
 	d->connected = false;
 	snprintf(d->last_error, sizeof(d->last_error), "%s", why);
 	queue_reset(d->queue);
-	d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : BACKOFF_MIN_MS;
-	if (d->backoff_ms > d->conf->reconnect_max_ms)
-		d->backoff_ms = d->conf->reconnect_max_ms;
+	d->backoff_ms = conn_backoff(d->backoff_ms, d->conf->reconnect_max_ms);
 	dlog(DLOG_WARNING, "disconnected", "retry_ms=%ld error=%s",
 	     d->backoff_ms, dlog_quote(why, q, sizeof(q)));
 	d->progress++;

@@ -17,10 +17,6 @@
 #include "daemon/dlog.h"
 #include "daemon/queue.h"
 
-/* The first rest after an out-of-resources error; it doubles with each
- * such error in a row, up to backoff_max_ms (as the reconnects do). */
-#define BACKOFF_MIN_MS 100
-
 /* Takes up to $1 claims no other daemon holds as this connection's batch
  * and returns their rows; the batch (the lease, $2 ms) commits at once, so
  * a crash is counted against its claims.  See sql/006_batch.sql. */
@@ -72,9 +68,9 @@ struct queue {
 	long batch_size, max_attempts, lease_ms, backoff_max_ms;
 	enum qstate state;
 	bool stopping;
-	/* after an out-of-resources error: resting until rest_timer fires */
+	/* after an out-of-resources error: resting while rest_timer is
+	 * pending */
 	struct event *rest_timer;
-	bool resting;
 	long backoff_ms;	   /* the current rest, 0 when not degraded */
 	char degraded_state[6];	   /* the error's SQLSTATE */
 	char degraded_reason[512]; /* and message, for /healthz */
@@ -207,7 +203,8 @@ queue_reset(struct queue *q)
 void
 queue_kick(struct queue *q)
 {
-	if (q->state != Q_IDLE || q->stopping || q->resting || !q->rs ||
+	if (q->state != Q_IDLE || q->stopping ||
+	    evtimer_pending(q->rest_timer, NULL) || !q->rs ||
 	    !conn_idle(q->conn))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &q->started);
@@ -748,7 +745,6 @@ on_rest_over(evutil_socket_t fd, short what, void *arg)
 	struct queue *q = arg;
 	(void)fd;
 	(void)what;
-	q->resting = false;
 	queue_kick(q);
 }
 
@@ -764,9 +760,8 @@ back_off(struct queue *q)
 		q->stats.resource_errors++;
 	else
 		q->stats.system_errors++;
-	q->backoff_ms = q->backoff_ms ? q->backoff_ms * 2 : BACKOFF_MIN_MS;
-	if (q->backoff_ms > q->backoff_max_ms)
-		q->backoff_ms = q->backoff_max_ms;
+	/* doubling with each such error in a row, as the reconnects do */
+	q->backoff_ms = conn_backoff(q->backoff_ms, q->backoff_max_ms);
 	q->stats.degraded = true;
 	snprintf(q->degraded_state, sizeof(q->degraded_state), "%s",
 		 q->fail_state);
@@ -779,8 +774,8 @@ back_off(struct queue *q)
 	     dlog_quote(q->fail_reason, e, sizeof(e)));
 	struct timeval tv = {q->backoff_ms / 1000,
 			     (q->backoff_ms % 1000) * 1000};
-	q->resting = !q->stopping && event_add(q->rest_timer, &tv) == 0;
-	if (!q->stopping && !q->resting) /* the poll timer tries again */
+	if (!q->stopping && event_add(q->rest_timer, &tv) != 0)
+		/* the poll timer tries again */
 		dlog(DLOG_ERROR, "backoff-timer-failed", "retry=poll");
 	go_idle(q, false);
 }

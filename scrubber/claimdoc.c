@@ -407,6 +407,13 @@ claimdoc_parse(const char *file, const char *buf, size_t len,
 		goto nomem;
 	cd->n = ndocs;
 	enum scrub_err err = claimdoc_read_all(cd, docs, ndocs, dl);
+	/* a claim file holds a claim: one that is empty (or comments only) is
+	 * an input error, at its start */
+	if (err == SCRUB_OK && perr == SCRUB_OK && ndocs == 0) {
+		err = diag_add(dl, file, 1, 1, "no claim document in the file");
+		if (err == SCRUB_OK)
+			err = SCRUB_EINPUT;
+	}
 	if (err == SCRUB_ENOMEM)
 		goto nomem;
 	/* a syntax error belongs to the document after the last one read */

@@ -28,7 +28,8 @@ struct claimdoc;
  * *out receives the documents read — a syntax error stops the reading, and
  * the documents before it are kept — and must be freed with claimdoc_free.
  * Returns SCRUB_EINPUT when any document was bad (diagnostics in dl, each
- * tagged with its document index), SCRUB_ENOMEM, or SCRUB_OK.
+ * tagged with its document index) or there was none (`no claim document in
+ * the file`, at 1:1), SCRUB_ENOMEM, or SCRUB_OK.
  */
 enum scrub_err claimdoc_parse(const char *file, const char *buf, size_t len,
 			      struct claimdoc **out, struct diag_list *dl);

@@ -12,42 +12,7 @@
 #include "config.h"
 
 #include "claimyaml.h"
-
-/* The code point of the UTF-8 sequence at s and its length in *n; -1 (and
- * *n = 1) when s starts no valid sequence: overlong, surrogate, beyond
- * U+10FFFF or cut short (the NUL at the end fails the continuation test,
- * so nothing past the string is read). */
-static long
-utf8_decode(const unsigned char *s, size_t *n)
-{
-	static const struct {
-		unsigned char mask, lead;
-		size_t len;
-		long min;
-	} forms[] = {
-		{0x80, 0x00, 1, 0},
-		{0xE0, 0xC0, 2, 0x80},
-		{0xF0, 0xE0, 3, 0x800},
-		{0xF8, 0xF0, 4, 0x10000},
-	};
-	*n = 1;
-	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
-		if ((s[0] & forms[f].mask) != forms[f].lead)
-			continue;
-		long cp = s[0] & (unsigned char)~forms[f].mask;
-		for (size_t i = 1; i < forms[f].len; i++) {
-			if ((s[i] & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (s[i] & 0x3F);
-		}
-		if (cp < forms[f].min || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return -1;
-		*n = forms[f].len;
-		return cp;
-	}
-	return -1;
-}
+#include "utf8.h"
 
 /* True for a code point that cannot stand as it is inside double quotes:
  * the quote and backslash; what libyaml's reader refuses (C0 but for tab
@@ -56,7 +21,7 @@ utf8_decode(const unsigned char *s, size_t *n)
  * byte order mark (U+FEFF).  Tab and newlines are escaped too: a string
  * stays on its line. */
 static bool
-needs_escape(long cp)
+needs_escape(unsigned cp)
 {
 	return cp < 0x20 || cp == '"' || cp == '\\' ||
 	       (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
@@ -64,38 +29,36 @@ needs_escape(long cp)
 }
 
 static void
-put_escape(struct strbuf *out, long cp)
+put_escape(struct strbuf *out, unsigned cp)
 {
 	if (cp == '"' || cp == '\\') {
 		char esc[2] = {'\\', (char)cp};
 		strbuf_append(out, esc, 2);
 	} else if (cp < 0x100) {
-		strbuf_printf(out, "\\x%02X", (unsigned)cp);
+		strbuf_printf(out, "\\x%02X", cp);
 	} else {
-		strbuf_printf(out, "\\u%04lX", cp);
+		strbuf_printf(out, "\\u%04X", cp);
 	}
 }
 
 void
-claimyaml_str(struct strbuf *out, const char *str)
+claimyaml_str(struct strbuf *out, const char *s)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	strbuf_putc(out, '"');
 	while (*s) {
 		/* copy a run of characters that need no escape in one append */
-		const unsigned char *run = s;
-		long cp = 0;
+		const char *run = s;
+		unsigned cp = 0;
 		size_t n = 0;
-		while (*s && (cp = utf8_decode(s, &n)) >= 0 &&
-		       !needs_escape(cp))
+		while (*s && (n = utf8_decode(s, &cp)) > 0 && !needs_escape(cp))
 			s += n;
 		if (s > run)
-			strbuf_append(out, (const char *)run,
-				      (size_t)(s - run));
+			strbuf_append(out, run, (size_t)(s - run));
 		if (!*s)
 			break;
-		put_escape(out, cp < 0 ? 0xFFFD : cp);
-		s += n;
+		/* a byte that starts no well-formed sequence: U+FFFD */
+		put_escape(out, n ? cp : 0xFFFD);
+		s += n ? n : 1;
 	}
 	strbuf_putc(out, '"');
 }

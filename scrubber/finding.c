@@ -42,12 +42,24 @@ const char *const finding_placeholders[] = {
 	"site",	   "overlap",  "reason", "limit",   NULL,
 };
 
+/* The index of name (len bytes) in names (NULL-terminated), or -1. */
+static int
+lookup(const char *const names[], const char *name, size_t len)
+{
+	for (int i = 0; names[i]; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
 int
 finding_lookup(const char *name, size_t len)
 {
-	for (int i = 0; i < F_COUNT; i++)
-		if (strlen(finding_names[i]) == len &&
-		    memcmp(finding_names[i], name, len) == 0)
-			return i;
-	return -1;
+	return lookup(finding_names, name, len);
+}
+
+int
+severity_lookup(const char *name, size_t len)
+{
+	return lookup(severity_names, name, len);
 }

@@ -39,8 +39,11 @@ extern const char *const finding_names[F_COUNT + 1];
 /* "error", "warning", "info". */
 extern const char *const severity_names[4];
 
-/* The id for a name, or -1. */
+/* The id for a name (len bytes), or -1. */
 int finding_lookup(const char *name, size_t len);
+
+/* The enum severity for a name (len bytes), or -1. */
+int severity_lookup(const char *name, size_t len);
 
 /* The placeholders a message template may use, NULL-terminated. */
 extern const char *const finding_placeholders[];

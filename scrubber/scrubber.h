@@ -29,5 +29,6 @@
 #include "rules.h"
 #include "scrub.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 
 void
 strbuf_free(struct strbuf *sb)
@@ -95,37 +96,6 @@ strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t
-utf8_seq_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n;
-	uint32_t min;
-	if ((s[0] & 0xE0) == 0xC0) {
-		n = 2;
-		min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		n = 3;
-		min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	uint32_t cp = s[0] & (0x7F >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 /* 1 for the ASCII bytes a JSON string holds as they are: 0x20-0x7E but the
  * quote and the backslash (a table: this loop sees every output byte). */
 static const unsigned char json_plain[256] = {
@@ -170,9 +140,11 @@ strbuf_json_str(struct strbuf *sb, const char *str)
 		const unsigned char *run = s;
 		for (;;) {
 			size_t n;
+			unsigned cp;
 			if (json_plain[*s])
 				s++;
-			else if (*s >= 0x80 && (n = utf8_seq_len(s)) > 0)
+			else if (*s >= 0x80 &&
+				 (n = utf8_decode((const char *)s, &cp)) > 0)
 				s += n;
 			else
 				break;

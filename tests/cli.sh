@@ -22,16 +22,6 @@ one_error() {
 		not_ok "$1: one-line error" "wanted /$2/, got $lines line(s):" "$(head -c 300 "$tmp/err")"; fi
 }
 
-# terminal_safe FILE — FILE is well-formed UTF-8 holding no raw C0 control
-# but tab and newline, no DEL, no C1 control (C2 80-C2 9F) and no bidi
-# control (U+061C, U+200E-200F, U+202A-202E, U+2066-2069): nothing a
-# terminal would act on, nothing that reorders what a reader sees
-terminal_safe() {
-	[ "$(LC_ALL=C tr -cd '\000-\010\013-\037\177' <"$1" | wc -c)" -eq 0 ] &&
-		! LC_ALL=C grep -q "$(printf '\302[\200-\237]\\|\342\200[\216\217\252-\256]\\|\342\201[\246-\251]\\|\330\234')" "$1" &&
-		iconv -f UTF-8 -t UTF-8 <"$1" >/dev/null 2>&1
-}
-
 # on_tty CMD... — CMD with standard error (and output) on a terminal, as
 # script(1) gives it: what a person sees, carriage returns dropped
 # (CMD's words must hold no single quote)

@@ -5,9 +5,10 @@
 # owner has access (0600, 0400: libpq's rule for password files), naming the
 # file and its mode and never the password; a `database` libpq cannot parse
 # (an un-encoded % in a URI password, a missing ]) is refused with a fixed
-# message at the key, by --check-config, at start and on SIGHUP; errors
-# name FILE:LINE:COLUMN; and the running daemon, failing to connect with a
-# password in its conninfo, never prints the password.  Prints TAP.
+# message at the key, by --check-config, at start and on SIGHUP (the old
+# conninfo kept); errors name FILE:LINE:COLUMN; and the running daemon,
+# failing to connect with a password in its conninfo, never prints the
+# password.  Prints TAP.
 set -u
 : "${CLAIMSCRUBD:=daemon/claimscrubd}"
 : "${CLAIMSCRUB_SRCDIR:=.}"
@@ -213,20 +214,28 @@ case " $(echo $keys) " in *" http_port "*) echo "http_port: 0" >>"$run" ;; esac
 # timeout(1) passes SIGTERM on and exits with the daemon's status
 timeout -k 5 "$TEST_RUN_TIMEOUT" "$CLAIMSCRUBD" -c "$run" >"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
-sleep 2
+# its signal handlers are in place once it tries to connect (a SIGHUP
+# before that would end it): wait for the first failure, not for a time
+wait_for 30 grep -q 'event=disconnected' "$tmp/err"
 # SIGHUP with an unparsable conninfo (private file): refused, old one kept
 cp "$run" "$tmp/run.good"
 sed -i "s|^database: .*|database: \"postgresql://nobody:$secret%zz@[::1/claims\"|" "$run"
 kill -HUP "$pid" 2>/dev/null
-i=0
-while ! grep -q 'event=reload-refused' "$tmp/err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-if grep -q 'event=reload-refused' "$tmp/err" &&
+if wait_for 30 grep -q 'event=reload-refused' "$tmp/err" &&
 	grep -Fqx "$run:1:1: error: database: not a valid connection string (key=value ... or a postgresql:// URI)" "$tmp/err"; then
 	ok "SIGHUP with an unparsable conninfo: refused with the fixed message"
 else
 	not_ok "SIGHUP with an unparsable conninfo: refused with the fixed message" "$(tail -n 5 "$tmp/err")"
 fi
-sleep 1 # reconnects (with the old conninfo) go on
+# old_conninfo_retried — after the refusal it still tries the old socket
+old_conninfo_retried() {
+	sed -n '/event=reload-refused/,$p' "$tmp/err" | grep -q 'event=disconnected .*no-such-socket-dir'
+}
+if wait_for 30 old_conninfo_retried; then
+	ok "after the refused reload the daemon goes on with the old conninfo"
+else
+	not_ok "after the refused reload the daemon goes on with the old conninfo" "$(tail -n 3 "$tmp/err")"
+fi
 kill -TERM "$pid" 2>/dev/null
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

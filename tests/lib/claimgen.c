@@ -43,20 +43,22 @@ cg_seed(struct cg_rng *g, uint64_t seed, uint64_t index)
 	g->state = splitmix(&x);
 }
 
-uint64_t
+static uint64_t
 cg_next(struct cg_rng *g)
 {
 	return splitmix(&g->state);
 }
 
-int
+/* A number in lo..hi, both included. */
+static int
 cg_range(struct cg_rng *g, int lo, int hi)
 {
 	uint64_t n = (uint64_t)(hi - lo) + 1;
 	return lo + (int)(((cg_next(g) >> 32) * n) >> 32);
 }
 
-bool
+/* True with the given chance in percent. */
+static bool
 cg_chance(struct cg_rng *g, int percent)
 {
 	return cg_range(g, 0, 99) < percent;
@@ -578,13 +580,16 @@ static const char *const initial_codes[] = {
 	"96360", "96365", "96369", "96372", "96374", "96401", "96409", "96413",
 };
 
-bool
+/* True for a drug-administration code (963xx, 964xx): what coders get
+ * wrong here, as opposed to the drug line. */
+static bool
 claimgen_admin_code(const char *code)
 {
 	return strncmp(code, "963", 3) == 0 || strncmp(code, "964", 3) == 0;
 }
 
-bool
+/* True for a code a coder bills as the first service (96360, 96365 ...). */
+static bool
 claimgen_initial_code(const char *code)
 {
 	for (size_t i = 0; i < N(initial_codes); i++)
@@ -931,77 +936,4 @@ claimgen_coder_error(struct cg_rng *g, enum coder_error e,
 		break;
 	}
 	return false;
-}
-
-/* ---- the document ------------------------------------------------------ */
-
-static void
-dump_time(struct strbuf *sb, const char *key, const struct claim_time *t)
-{
-	if (t->state == TIME_ABSENT)
-		return;
-	strbuf_printf(sb, ", %s: ", key);
-	strbuf_json_str(sb, t->text);
-}
-
-static void
-dump_line(struct strbuf *sb, const struct claim_line *l)
-{
-	strbuf_lit(sb, "{code: ");
-	strbuf_json_str(sb, l->code);
-	if (l->units != 1)
-		strbuf_printf(sb, ", units: %d", l->units);
-	for (int k = 0; k < l->nmodifiers; k++) {
-		strbuf_puts(sb, k ? ", " : ", modifiers: [");
-		strbuf_json_str(sb, l->modifiers[k]);
-	}
-	strbuf_puts(sb, l->nmodifiers ? "]}" : "}");
-}
-
-static void
-dump_admin(struct strbuf *sb, const struct administration *ad)
-{
-	strbuf_lit(sb, "  - {id: ");
-	strbuf_json_str(sb, ad->id);
-	strbuf_lit(sb, ", substance: ");
-	strbuf_json_str(sb, ad->substance);
-	strbuf_printf(sb, ", kind: %s, route: %s", admin_kind_names[ad->kind],
-		      admin_route_names[ad->route]);
-	if (ad->site[0]) { /* "" is a site not documented */
-		strbuf_lit(sb, ", site: ");
-		strbuf_json_str(sb, ad->site);
-	}
-	dump_time(sb, "start", &ad->start);
-	dump_time(sb, "stop", &ad->stop);
-	if (ad->primary)
-		strbuf_lit(sb, ", primary: true");
-	if (ad->separate_site_required)
-		strbuf_lit(sb, ", separate_site_required: true");
-	strbuf_lit(sb, "}\n");
-}
-
-void
-claimgen_dump(const struct claim *c, struct strbuf *sb)
-{
-	strbuf_lit(sb, "claim: ");
-	strbuf_json_str(sb, c->ref);
-	if (c->payer) {
-		strbuf_lit(sb, "\npayer: ");
-		strbuf_json_str(sb, c->payer);
-	}
-	strbuf_printf(sb, "\nsetting: %s\n", claim_setting_names[c->setting]);
-	if (c->has_date_of_service) {
-		char day[16];
-		isotime_format_date(c->date_of_service, day, sizeof(day));
-		strbuf_printf(sb, "date_of_service: %s\n", day);
-	}
-	strbuf_lit(sb, "lines: [");
-	for (size_t i = 0; i < c->nlines; i++) {
-		if (i)
-			strbuf_lit(sb, ", ");
-		dump_line(sb, &c->lines[i]);
-	}
-	strbuf_lit(sb, "]\nadministrations:\n");
-	for (size_t i = 0; i < c->nadmins; i++)
-		dump_admin(sb, &c->admins[i]);
 }

@@ -28,14 +28,6 @@ struct cg_rng {
  * each claim has its own stream, so one can be replayed alone. */
 void cg_seed(struct cg_rng *g, uint64_t seed, uint64_t index);
 
-uint64_t cg_next(struct cg_rng *g);
-
-/* A number in lo..hi, both included. */
-int cg_range(struct cg_rng *g, int lo, int hi);
-
-/* True with the given chance in percent. */
-bool cg_chance(struct cg_rng *g, int percent);
-
 /*
  * Writes the documentation of a random claim into *out (no lines): 1-6
  * administrations of a few substances (repeats are common), kinds and
@@ -51,13 +43,6 @@ bool claimgen_claim(struct cg_rng *g, struct arena *a, long index,
  * g's choice.  False when out of memory. */
 bool claimgen_bill_expected(struct cg_rng *g, const struct result *r,
 			    struct arena *a, struct claim *c);
-
-/* True for a drug-administration code (963xx, 964xx): what coders get
- * wrong here, as opposed to the drug line. */
-bool claimgen_admin_code(const char *code);
-
-/* True for a code a coder bills as the first service (96360, 96365 ...). */
-bool claimgen_initial_code(const char *code);
 
 /* The coder errors; each turns correct lines into wrong ones. */
 enum coder_error {
@@ -100,9 +85,5 @@ bool claimgen_coder_error(struct cg_rng *g, enum coder_error e,
 			  const struct claim *c, const struct result *r,
 			  struct arena *a, struct claim *out,
 			  struct coder_edit *ed);
-
-/* Appends c as a compact claim document (YAML flow style, one
- * administration a line) that `claimscrub check` reads back. */
-void claimgen_dump(const struct claim *c, struct strbuf *out);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * scrubtest — helpers shared by the unit tests: the shipped rule set,
- * claims from inline YAML, and compact renderings of results.
+ * claims from inline YAML, claims compared field by field and written back
+ * as documents (the round trip of claimjson and claimyaml), and compact
+ * renderings of results.
  */
 #ifndef TESTS_SCRUBTEST_H
 #define TESTS_SCRUBTEST_H
@@ -19,6 +21,27 @@ const struct ruleset *st_rules(void);
 
 /* Parses one claim document; the claimdoc must be freed by the caller. */
 struct claimdoc *st_parse(const char *yaml, struct diag_list *dl);
+
+/* The single, well-formed claim of document doc, read as file; fails the
+ * test (printing the diagnostics and the document) otherwise.  The claim
+ * lives in *cd, which the caller frees. */
+const struct claim *st_parse_one(const char *file, const char *doc,
+				 struct claimdoc **cd);
+
+/* Fails the test unless a and b hold the same values, field by field:
+ * strings, numbers, enums, and each time's state, text and value. */
+void st_assert_same_claim(const struct claim *a, const struct claim *b);
+
+/* A writer of claims as claim documents: claimjson_write, claimyaml_write. */
+typedef void st_claim_writer(const struct claim *c, struct strbuf *out);
+
+/*
+ * The round trip of a writer, on the claim of document doc (case `name`):
+ * written, read back (as out_file) into the same claim; written again, the
+ * same bytes (a fixed point); read again, still the same claim.
+ */
+void st_round_trip(const char *name, const char *doc, st_claim_writer *write,
+		   const char *out_file);
 
 /* Scrubs the single claim of a YAML document; caller frees both. */
 struct result *st_scrub(const char *yaml, struct claimdoc **cd);

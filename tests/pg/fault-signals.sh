@@ -43,15 +43,6 @@ pid=$daemon_pid log=$daemon_log
 wait_until "SELECT count(*) > 0 FROM claimscrub.claim WHERE status <> 'pending'" 30 ||
 	not_ok "the daemon starts draining" "$(tail -n 3 "$log")"
 
-# wait_for_line PATTERN TIMEOUT — polls the current daemon's log ($log)
-wait_for_line() {
-	_deadline=$(($(date +%s) + $2))
-	while ! grep -Eq "$1" "$log"; do
-		[ "$(date +%s)" -ge "$_deadline" ] && return 1
-		sleep 0.1
-	done
-}
-
 # ---- A. 100 reloads ----------------------------------------------------------
 reload_count() { grep -Ec 'event=(reloaded|reload-refused)' "$log"; }
 next=$((claims + 1)) good=0 same=0 broken=0 midway=0 lost_hup=""
@@ -216,7 +207,7 @@ locker=$!
 if wait_until "$daemon_wait" 30; then ok "the daemon's claim step waits on the lock"; else
 	not_ok "the daemon's claim step waits on the lock" "$(tail -n 3 "$log")"; fi
 kill -TERM "$pid"
-if wait_for_line 'event=stopping .*batch_in_flight=yes' 30; then ok "SIGTERM arrived during the claim step"; else
+if wait_log 'event=stopping .*batch_in_flight=yes' 30 "$log"; then ok "SIGTERM arrived during the claim step"; else
 	not_ok "SIGTERM arrived during the claim step" "$(grep 'event=stopping' "$log")"; fi
 psql_val "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'claimscrubd'" >/dev/null
 wait_daemon "$pid" 30

@@ -386,15 +386,8 @@ st=$(psql_val "SELECT status FROM claimscrub.claim WHERE claim_ref = 'S-OK-SQL'"
 	not_ok "SQL as a substance written directly is just a substance" "status $st"
 consistency_check "hostile claims"
 
-# terminal_safe FILE — FILE is well-formed UTF-8 holding no raw C0 control
-# but tab and newline, no DEL, no C1 control (C2 80-C2 9F) and no bidi
-# control (U+061C, U+200E-200F, U+202A-202E, U+2066-2069), as in cli.sh
-terminal_safe() {
-	[ "$(LC_ALL=C tr -cd '\000-\010\013-\037\177' <"$1" | wc -c)" -eq 0 ] &&
-		! LC_ALL=C grep -q "$(printf '\302[\200-\237]\\|\342\200[\216\217\252-\256]\\|\342\201[\246-\251]\\|\330\234')" "$1" &&
-		iconv -f UTF-8 -t UTF-8 <"$1" >/dev/null 2>&1
-}
-# term_text NAME FILE STRING... — FILE is terminal-safe and holds each STRING
+# term_text NAME FILE STRING... — FILE is terminal-safe (tap.sh) and holds
+# each STRING
 term_text() {
 	_name=$1 _f=$2; shift 2
 	_miss=""

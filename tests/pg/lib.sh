@@ -5,6 +5,8 @@
 #   ok / not_ok / check NAME CMD... / finish     TAP output
 #   psql_val SQL [-v NAME=VALUE...]               one value (or rows, '|'-separated)
 #   wait_until SQL TIMEOUT                        poll until SQL returns t
+#   wait_log PATTERN TIMEOUT [FILE]               poll a daemon's log for a line
+#   free_port [FIRST]                             a TCP port no socket holds
 #   write_config FILE [KEY: VALUE...]             a daemon config for this server
 #   start_daemon CONFIG [ARG...]                  sets $daemon_pid and $daemon_log
 #   wait_daemon PID TIMEOUT                       its exit status (124: timed out)
@@ -176,6 +178,21 @@ wait_until() {
 		[ "$(date +%s)" -ge "$_deadline" ] && return 1
 		sleep 0.1
 	done
+}
+
+# wait_log PATTERN TIMEOUT-SECONDS [FILE] — polls FILE (default the last
+# daemon's log, $daemon_log) until a line matches the extended regex PATTERN
+wait_log() { wait_for "$2" grep -Eq -- "$1" "${3:-$daemon_log}"; }
+
+# free_port [FIRST] — prints the first TCP port from FIRST (default one
+# derived from the test's pid) that no socket of this machine holds, after
+# /proc/net/tcp and tcp6; a daemon's HTTP port, so tests run side by side
+free_port() {
+	_fp=${1:-$((20000 + $$ % 20000))}
+	while grep -q ":$(printf '%04X' "$_fp") " /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
+		_fp=$((_fp + 1))
+	done
+	echo "$_fp"
 }
 
 # ---- the daemon -------------------------------------------------------------------

@@ -40,8 +40,7 @@ case $v1 in "flagged "*) ok "a 12-minute infusion billed 96365 is flagged ($v1)"
 # ---- a broken set: refused, the old one stays -------------------------------
 printf 'settings: {push_max_minutes: [oops]}\n' >"$T/rules/95-broken.yaml"
 kill -HUP "$pid"
-wait_for_log() { _i=0; while ! grep -q "$1" "$daemon_log" && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done; grep -q "$1" "$daemon_log"; }
-if wait_for_log "event=reload-refused"; then ok "a broken rule file is refused (event=reload-refused)"; else
+if wait_log "event=reload-refused" 30; then ok "a broken rule file is refused (event=reload-refused)"; else
 	not_ok "a broken rule file is refused" "$(tail -n 5 "$daemon_log")"; fi
 grep -q "95-broken.yaml:1:" "$daemon_log" && ok "the log names the broken file and line" ||
 	not_ok "the log names the broken file and line" "$(tail -n 5 "$daemon_log")"
@@ -55,7 +54,7 @@ v2=$(verdict R-2)
 rm -f "$T/rules/95-broken.yaml"
 printf 'settings: {push_max_minutes: 10}\n' >"$T/rules/95-local.yaml"
 kill -HUP "$pid"
-if wait_for_log "event=reloaded"; then ok "a good change is taken (event=reloaded)"; else
+if wait_log "event=reloaded" 30; then ok "a good change is taken (event=reloaded)"; else
 	not_ok "a good change is taken" "$(tail -n 5 "$daemon_log")"; fi
 submit_one R-3 12
 scrubbed R-3 || not_ok "a claim after the reload is scrubbed"
@@ -73,7 +72,7 @@ rv=$(psql_val "SELECT result->>'rules_version' || ' ' || (result->>'rules_versio
 # ---- poll_interval_ms: applied by the reload ---------------------------------
 write_config "$T/d.yaml" "rules: [\"$T/rules\"]" "poll_interval_ms: 200"
 kill -HUP "$pid"
-if wait_for_log "event=reloaded .*changed=poll_interval_ms later=none"; then
+if wait_log "event=reloaded .*changed=poll_interval_ms later=none" 30; then
 	ok "the reload log names the changed setting ($(grep 'event=reloaded' "$daemon_log" | tail -n 1 | sed 's/.*\(changed=.*\)/\1/'))"
 else
 	not_ok "the reload log names the changed setting" "$(grep 'event=reloaded' "$daemon_log")"

@@ -4,6 +4,8 @@
  * same claim, field by field; the JSON is canonical (fixed key order,
  * defaults written, absent values left out) and a fixed point (writing the
  * re-read claim gives the same bytes); text that needs escaping survives.
+ * The round trip is st_round_trip (tests/lib/scrubtest.c), which
+ * test_claimyaml runs on its writer too.
  *
  * Criterion runs each parameterized case in a fresh process of this (PIE)
  * program, so parameter structs hold their text inline, never as pointers.
@@ -16,92 +18,7 @@
 
 #include "scrubber/claimdoc.h"
 #include "scrubber/claimjson.h"
-
-/* A well-formed single claim; fails the test otherwise. */
-static const struct claim *
-parse_one(const char *file, const char *buf, struct claimdoc **cd)
-{
-	struct diag_list dl = {0};
-	enum scrub_err err = claimdoc_parse(file, buf, strlen(buf), cd, &dl);
-	for (size_t i = 0; i < dl.n; i++)
-		cr_log_error("%s:%u:%u: %s", file, dl.items[i].line,
-			     dl.items[i].column, dl.items[i].message);
-	cr_assert_eq(err, SCRUB_OK, "%s: not read", file);
-	diag_list_free(&dl);
-	cr_assert_eq(claimdoc_count(*cd), 1);
-	const struct claim *c = claimdoc_claim(*cd, 0);
-	cr_assert_not_null(c);
-	return c;
-}
-
-/* Both strings NULL, or both equal. */
-static void
-assert_opt_str(const char *a, const char *b, const char *what)
-{
-	if (!a || !b) {
-		cr_assert_eq(a, b, "%s: '%s' against '%s'", what,
-			     a ? a : "NULL", b ? b : "NULL");
-		return;
-	}
-	cr_assert_str_eq(a, b, "%s", what);
-}
-
-static void
-assert_same_time(const struct claim_time *a, const struct claim_time *b,
-		 const char *what)
-{
-	cr_assert_eq(a->state, b->state, "%s: state", what);
-	assert_opt_str(a->text, b->text, what);
-	if (a->state != TIME_OK)
-		return;
-	cr_assert_eq(a->t.wall, b->t.wall, "%s: wall", what);
-	cr_assert_eq(a->t.has_offset, b->t.has_offset, "%s: offset", what);
-	cr_assert_eq(a->t.offset, b->t.offset, "%s: offset", what);
-}
-
-static void
-assert_same_line(const struct claim_line *a, const struct claim_line *b)
-{
-	cr_assert_str_eq(a->code, b->code);
-	cr_assert_eq(a->units, b->units, "%s: units", a->code);
-	cr_assert_eq(a->nmodifiers, b->nmodifiers, "%s: modifiers", a->code);
-	for (int m = 0; m < a->nmodifiers; m++)
-		cr_assert_str_eq(a->modifiers[m], b->modifiers[m]);
-}
-
-static void
-assert_same_admin(const struct administration *a,
-		  const struct administration *b)
-{
-	cr_assert_str_eq(a->id, b->id);
-	cr_assert_str_eq(a->substance, b->substance, "%s: substance", a->id);
-	cr_assert_str_eq(a->site, b->site, "%s: site", a->id);
-	cr_assert_eq(a->kind, b->kind, "%s: kind", a->id);
-	cr_assert_eq(a->route, b->route, "%s: route", a->id);
-	assert_same_time(&a->start, &b->start, "start");
-	assert_same_time(&a->stop, &b->stop, "stop");
-	cr_assert_eq(a->primary, b->primary, "%s: primary", a->id);
-	cr_assert_eq(a->separate_site_required, b->separate_site_required,
-		     "%s: separate_site_required", a->id);
-}
-
-static void
-assert_same_claim(const struct claim *a, const struct claim *b)
-{
-	cr_assert_str_eq(a->ref, b->ref);
-	assert_opt_str(a->payer, b->payer, "payer");
-	assert_opt_str(a->provider, b->provider, "provider");
-	cr_assert_eq(a->setting, b->setting);
-	cr_assert_eq(a->has_date_of_service, b->has_date_of_service);
-	if (a->has_date_of_service)
-		cr_assert_eq(a->date_of_service, b->date_of_service);
-	cr_assert_eq(a->nlines, b->nlines);
-	for (size_t i = 0; i < a->nlines; i++)
-		assert_same_line(&a->lines[i], &b->lines[i]);
-	cr_assert_eq(a->nadmins, b->nadmins);
-	for (size_t i = 0; i < a->nadmins; i++)
-		assert_same_admin(&a->admins[i], &b->admins[i]);
-}
+#include "tests/lib/scrubtest.h"
 
 /* ---- round trips --------------------------------------------------------- */
 
@@ -166,29 +83,7 @@ ParameterizedTestParameters(claimjson, round_trip)
 
 ParameterizedTest(struct trip_case *tc, claimjson, round_trip)
 {
-	struct claimdoc *from_yaml, *from_json, *again;
-	struct strbuf json = STRBUF_INIT, json2 = STRBUF_INIT;
-	const struct claim *a = parse_one("in.yaml", tc->yaml, &from_yaml);
-
-	claimjson_write(a, &json);
-	cr_assert_not(json.failed);
-	cr_log_info("%s: %s", tc->name, strbuf_str(&json));
-	const struct claim *b =
-		parse_one("out.json", strbuf_str(&json), &from_json);
-	assert_same_claim(a, b);
-
-	/* a fixed point: the re-read claim writes the same bytes */
-	claimjson_write(b, &json2);
-	cr_assert_str_eq(strbuf_str(&json2), strbuf_str(&json), "%s", tc->name);
-	const struct claim *c =
-		parse_one("again.json", strbuf_str(&json2), &again);
-	assert_same_claim(a, c);
-
-	strbuf_free(&json);
-	strbuf_free(&json2);
-	claimdoc_free(from_yaml);
-	claimdoc_free(from_json);
-	claimdoc_free(again);
+	st_round_trip(tc->name, tc->yaml, claimjson_write, "out.json");
 }
 
 /* ---- the canonical form -------------------------------------------------- */
@@ -213,7 +108,7 @@ Test(claimjson, canonical_bytes)
 		"}";
 	struct claimdoc *cd;
 	struct strbuf json = STRBUF_INIT;
-	claimjson_write(parse_one("in.yaml", yaml, &cd), &json);
+	claimjson_write(st_parse_one("in.yaml", yaml, &cd), &json);
 	cr_assert_str_eq(strbuf_str(&json), want);
 	strbuf_free(&json);
 	claimdoc_free(cd);
@@ -225,7 +120,7 @@ Test(claimjson, appends_to_the_buffer)
 	struct strbuf json = STRBUF_INIT;
 	strbuf_puts(&json, "x=");
 	claimjson_write(
-		parse_one("in.yaml", "claim: A\nsetting: facility\n", &cd),
+		st_parse_one("in.yaml", "claim: A\nsetting: facility\n", &cd),
 		&json);
 	cr_assert_str_eq(strbuf_str(&json),
 			 "x={\"claim\":\"A\",\"setting\":\"facility\","

@@ -7,10 +7,9 @@
  * the YAML is canonical (fixed key order, every string quoted) and a fixed
  * point; claimyaml_str escapes exactly what libyaml cannot read back raw.
  *
- * "The same claim" is compared through claimjson_write, whose own test
- * checks it field by field: its canonical JSON holds every value of the
- * model (a time's state and value follow from its text), so equal JSON is
- * an equal claim.
+ * "The same claim" is compared field by field, and the round trip is the
+ * one test_claimjson runs on its writer (st_round_trip,
+ * tests/lib/scrubtest.c).
  *
  * Criterion runs each parameterized case in a fresh process of this (PIE)
  * program, so parameter structs hold their text inline, never as pointers.
@@ -22,43 +21,9 @@
 #include <string.h>
 
 #include "scrubber/claimdoc.h"
-#include "scrubber/claimjson.h"
 #include "scrubber/claimyaml.h"
 #include "scrubber/ynode.h"
-
-/* A well-formed single claim; fails the test otherwise. */
-static const struct claim *
-parse_one(const char *file, const char *buf, struct claimdoc **cd)
-{
-	struct diag_list dl = {0};
-	enum scrub_err err = claimdoc_parse(file, buf, strlen(buf), cd, &dl);
-	for (size_t i = 0; i < dl.n; i++)
-		cr_log_error("%s:%u:%u: %s", file, dl.items[i].line,
-			     dl.items[i].column, dl.items[i].message);
-	cr_assert_eq(err, SCRUB_OK, "%s: not read:\n%s", file, buf);
-	diag_list_free(&dl);
-	cr_assert_eq(claimdoc_count(*cd), 1);
-	const struct claim *c = claimdoc_claim(*cd, 0);
-	cr_assert_not_null(c);
-	return c;
-}
-
-static void
-assert_same_claim(const struct claim *a, const struct claim *b)
-{
-	struct strbuf ja = STRBUF_INIT, jb = STRBUF_INIT;
-	claimjson_write(a, &ja);
-	claimjson_write(b, &jb);
-	cr_assert_not(ja.failed || jb.failed);
-	cr_assert_str_eq(strbuf_str(&jb), strbuf_str(&ja));
-	for (size_t i = 0; i < a->nadmins; i++) {
-		cr_assert_eq(a->admins[i].start.state,
-			     b->admins[i].start.state);
-		cr_assert_eq(a->admins[i].stop.state, b->admins[i].stop.state);
-	}
-	strbuf_free(&ja);
-	strbuf_free(&jb);
-}
+#include "tests/lib/scrubtest.h"
 
 /* ---- round trips --------------------------------------------------------- */
 
@@ -151,29 +116,7 @@ ParameterizedTestParameters(claimyaml, round_trip)
 
 ParameterizedTest(struct trip_case *tc, claimyaml, round_trip)
 {
-	struct claimdoc *from_doc, *from_yaml, *again;
-	struct strbuf yaml = STRBUF_INIT, yaml2 = STRBUF_INIT;
-	const struct claim *a = parse_one("in.yaml", tc->doc, &from_doc);
-
-	claimyaml_write(a, &yaml);
-	cr_assert_not(yaml.failed);
-	cr_log_info("%s:\n%s", tc->name, strbuf_str(&yaml));
-	const struct claim *b =
-		parse_one("out.yaml", strbuf_str(&yaml), &from_yaml);
-	assert_same_claim(a, b);
-
-	/* a fixed point: the re-read claim writes the same bytes */
-	claimyaml_write(b, &yaml2);
-	cr_assert_str_eq(strbuf_str(&yaml2), strbuf_str(&yaml), "%s", tc->name);
-	const struct claim *c =
-		parse_one("again.yaml", strbuf_str(&yaml2), &again);
-	assert_same_claim(a, c);
-
-	strbuf_free(&yaml);
-	strbuf_free(&yaml2);
-	claimdoc_free(from_doc);
-	claimdoc_free(from_yaml);
-	claimdoc_free(again);
+	st_round_trip(tc->name, tc->doc, claimyaml_write, "out.yaml");
 }
 
 /* Documents written one after another, separated by `---` as
@@ -189,7 +132,7 @@ Test(claimyaml, several_documents)
 	struct claimdoc *cd[3], *all;
 	for (size_t i = 0; i < 3; i++) {
 		strbuf_puts(&out, i ? "---\n" : "");
-		claimyaml_write(parse_one("in.yaml", docs[i], &cd[i]), &out);
+		claimyaml_write(st_parse_one("in.yaml", docs[i], &cd[i]), &out);
 	}
 	struct diag_list dl = {0};
 	cr_assert_eq(claimdoc_parse("all.yaml", strbuf_str(&out), out.len, &all,
@@ -197,8 +140,8 @@ Test(claimyaml, several_documents)
 		     SCRUB_OK, "%s", strbuf_str(&out));
 	cr_assert_eq(claimdoc_count(all), 3);
 	for (size_t i = 0; i < 3; i++) {
-		assert_same_claim(claimdoc_claim(cd[i], 0),
-				  claimdoc_claim(all, i));
+		st_assert_same_claim(claimdoc_claim(cd[i], 0),
+				     claimdoc_claim(all, i));
 		claimdoc_free(cd[i]);
 	}
 	claimdoc_free(all);
@@ -248,7 +191,7 @@ Test(claimyaml, canonical_bytes)
 				   "    primary: true\n";
 	struct claimdoc *cd;
 	struct strbuf yaml = STRBUF_INIT;
-	claimyaml_write(parse_one("in.yaml", doc, &cd), &yaml);
+	claimyaml_write(st_parse_one("in.yaml", doc, &cd), &yaml);
 	cr_assert_str_eq(strbuf_str(&yaml), want);
 	strbuf_free(&yaml);
 	claimdoc_free(cd);
@@ -260,7 +203,7 @@ Test(claimyaml, empty_lists_and_appending)
 	struct strbuf yaml = STRBUF_INIT;
 	strbuf_puts(&yaml, "# head\n");
 	claimyaml_write(
-		parse_one("in.yaml", "claim: A\nsetting: facility\n", &cd),
+		st_parse_one("in.yaml", "claim: A\nsetting: facility\n", &cd),
 		&yaml);
 	cr_assert_str_eq(strbuf_str(&yaml), "# head\nclaim: \"A\"\n"
 					    "setting: facility\n"

@@ -325,8 +325,13 @@ Test(expect, header_values)
 		     1);
 	cr_expect_str_eq(ex[0].bad, "");
 	cr_expect_str_eq(ex[0].verdict, "flagged");
+	cr_expect_str_eq(ex[0].codes, "96365");
+	cr_expect_str_eq(ex[0].findings, "none");
 	cr_expect_str_eq(ex[0].fix, "1 set-units 2 ;add 96375 x1");
+	cr_expect_str_eq(ex[0].error, "");
 	cr_expect_eq(ex[0].nevidence, 2);
+	cr_expect_str_eq(ex[0].evidence[0],
+			 "infusion-under-16 code=96365 minutes=12");
 	cr_expect_str_eq(ex[0].evidence[1], "manual-review@2 note=#2");
 	cr_expect_eq(ex[0].nheaders, 6);
 }
