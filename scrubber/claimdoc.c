@@ -273,21 +273,42 @@ claim_lines(struct yctx *c, const struct ynode *v, void *obj)
 	return err;
 }
 
-/* Reports a repeated administration id at its second occurrence. */
+struct admin_id {
+	const char *id;
+	size_t i;
+};
+
+static int
+admin_id_cmp(const void *pa, const void *pb)
+{
+	const struct admin_id *a = pa, *b = pb;
+	int d = strcmp(a->id, b->id);
+	return d ? d : (a->i > b->i) - (a->i < b->i);
+}
+
+/* Reports a repeated administration id at its earliest second occurrence.
+ * Sorted, not compared pairwise: 10,000 ids are 50 million comparisons
+ * pairwise (issue 14, item 10). */
 static enum scrub_err
 check_admin_ids(struct yctx *c, const struct ynode *seq, const struct claim *cl)
 {
-	for (size_t i = 1; i < cl->nadmins; i++) {
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(cl->admins[i].id, cl->admins[j].id) != 0)
-				continue;
-			const struct ynode *idn = ymap_get(seq->items[i], "id");
-			return ynode_error(
-				c, idn, "administration id '%s' is used twice",
-				cl->admins[i].id);
-		}
-	}
-	return SCRUB_OK;
+	size_t n = cl->nadmins, second = n;
+	struct admin_id *v = arena_calloc(c->arena, n + 1, sizeof(*v));
+	if (!v)
+		return SCRUB_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct admin_id){cl->admins[i].id, i};
+	qsort(v, n, sizeof(*v), admin_id_cmp);
+	for (size_t k = 1; k < n; k++)
+		if (strcmp(v[k].id, v[k - 1].id) == 0 &&
+		    (k < 2 || strcmp(v[k - 2].id, v[k].id) != 0) &&
+		    v[k].i < second)
+			second = v[k].i;
+	if (second == n)
+		return SCRUB_OK;
+	return ynode_error(c, ymap_get(seq->items[second], "id"),
+			   "administration id '%s' is used twice",
+			   cl->admins[second].id);
 }
 
 static enum scrub_err
@@ -329,7 +350,6 @@ claim_admins(struct yctx *c, const struct ynode *v, void *obj)
 	if (err != SCRUB_OK)
 		return err;
 	cl->nadmins = v->n;
-	/* ids are compared pairwise: bounded by CLAIMDOC_MAX_ADMINS */
 	return check_admin_ids(c, v, cl);
 }
 

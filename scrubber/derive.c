@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admindex.h"
 #include "derive.h"
 
 struct ctx {
@@ -25,10 +26,17 @@ struct ctx {
 	struct result *r;
 	struct derivation *d;
 	bool *fallback;	  /* per admin: coded as push despite a missing time */
-	bool *separate;	  /* per admin: its site's need is documented */
 	int *run_of;	  /* per admin: index of its run, -1 when none */
 	struct span *tmp; /* scratch: 2 x (nadmins + 1) spans */
 	bool instants;	  /* every time carries an offset */
+	struct admindex ix; /* access and substance of each admin */
+	int *run_key;	    /* per admin: who may share its run (place_admin) */
+	int *key_run;	    /* per run key: its latest run, -1 */
+	int64_t *run_end;   /* per run: the latest stop of its segments */
+	struct admindex_groups runs_by_access; /* after placement */
+	int32_t *concurrent_days; /* days a concurrent code was given */
+	int nconcurrent;
+	long steps; /* comparisons made, against max_derive_steps */
 };
 
 /* A time on the claim's one clock: instants when every time of the claim
@@ -124,52 +132,15 @@ check_times(struct ctx *x, int i, const struct rule_classify *cls)
 
 /* ---- access ------------------------------------------------------------ */
 
-/* Site names compare without regard to case, spaces, '-' and '_'
- * ("R-forearm" = "r forearm"). */
-static bool
-same_site(const char *a, const char *b)
-{
-	for (;;) {
-		while (*a == ' ' || *a == '-' || *a == '_')
-			a++;
-		while (*b == ' ' || *b == '-' || *b == '_')
-			b++;
-		if (!*a || !*b)
-			return !*a && !*b;
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return false;
-		a++, b++;
-	}
-}
+/* Same access (infusion-rules.md, ruling 1) is x->ix.access[i] ==
+ * x->ix.access[k]: admindex numbers each administration's access once. */
 
-/* True when some administration at this site documents the need for it. */
+/* Counts n comparisons against the budget; false once it is spent. */
 static bool
-site_required(const struct claim *c, const char *site)
+spend(struct ctx *x, long n)
 {
-	for (size_t i = 0; i < c->nadmins; i++)
-		if (c->admins[i].separate_site_required &&
-		    same_site(c->admins[i].site, site))
-			return true;
-	return false;
-}
-
-/*
- * Same access (infusion-rules.md, ruling 1): the same site, or two sites
- * neither of which documents the need for a separate one (a restart after an
- * infiltration).  Subcutaneous administrations have an access of their own.
- */
-static bool
-same_access(const struct ctx *x, int i, int k)
-{
-	const struct administration *a = &x->c->admins[i];
-	const struct administration *b = &x->c->admins[k];
-	bool sa = a->route == ROUTE_SUBCUTANEOUS,
-	     sb = b->route == ROUTE_SUBCUTANEOUS;
-	if (sa != sb)
-		return false;
-	if (same_site(a->site, b->site))
-		return true;
-	return !sa && !x->separate[i] && !x->separate[k];
+	x->steps += n;
+	return x->steps <= x->s->max_derive_steps;
 }
 
 /* ---- spans ------------------------------------------------------------- */
@@ -239,61 +210,110 @@ run_spans(const struct ctx *x, const struct run *run, struct span *v)
 
 /* ---- runs -------------------------------------------------------------- */
 
-/* Runs merge only within one initial group's scope (ruling 3). */
-static bool
-same_scope_day(const struct ctx *x, int i, int k)
+/* Who may share a run: one substance (any fluid, for hydration) on one
+ * access, under one classification, and within one initial group's scope
+ * (ruling 3: by date under `initial_per: date`). */
+struct run_key {
+	uintptr_t cls;
+	int access, substance;
+	int32_t day;
+	int i;
+};
+
+static int
+run_key_cmp(const struct run_key *a, const struct run_key *b)
 {
-	if (x->s->initial_per != INITIAL_PER_DATE)
-		return true;
-	struct isotime a = x->c->admins[i].start.t, b = x->c->admins[k].start.t;
-	return isotime_day(&a) == isotime_day(&b);
+	if (a->cls != b->cls)
+		return a->cls < b->cls ? -1 : 1;
+	if (a->access != b->access)
+		return a->access - b->access;
+	if (a->substance != b->substance)
+		return a->substance - b->substance;
+	return (a->day > b->day) - (a->day < b->day);
 }
 
-/* True when administration i runs while some segment of the run runs. */
-static bool
-overlaps_run(const struct ctx *x, const struct run *run, int i)
+static int
+run_key_order(const void *pa, const void *pb)
 {
-	struct span s = admin_span(x, &x->c->admins[i]);
-	for (int k = 0; k < run->nsegs; k++) {
-		struct span o = admin_span(x, &x->c->admins[run->segs[k]]);
-		if (o.a < s.b && s.a < o.b)
-			return true;
+	const struct run_key *a = pa, *b = pb;
+	int d = run_key_cmp(a, b);
+	return d ? d : a->i - b->i;
+}
+
+/* Numbers the run keys of the administrations that may share a run. */
+static enum scrub_err
+number_run_keys(struct ctx *x, const struct rule_classify **cls)
+{
+	int n = (int)x->c->nadmins, m = 0, next = -1;
+	struct run_key *v =
+		arena_calloc(x->r->arena, (size_t)n + 1, sizeof(*v));
+	if (!v)
+		return SCRUB_ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const struct administration *a = &x->c->admins[i];
+		x->run_key[i] = x->key_run[i] = -1;
+		if (x->d->held[i] || !cls[i]->timed || x->fallback[i])
+			continue;
+		struct isotime st = a->start.t;
+		bool hyd = cls[i]->kind == KIND_HYDRATION;
+		v[m++] = (struct run_key){(uintptr_t)cls[i], x->ix.access[i],
+					  hyd ? -1 : x->ix.substance[i],
+					  x->s->initial_per == INITIAL_PER_DATE
+						  ? isotime_day(&st)
+						  : 0,
+					  i};
 	}
-	return false;
+	qsort(v, (size_t)m, sizeof(*v), run_key_order);
+	for (int k = 0; k < m; k++) {
+		if (k == 0 || run_key_cmp(&v[k], &v[k - 1]) != 0)
+			next++;
+		x->run_key[v[k].i] = next;
+	}
+	return SCRUB_OK;
 }
 
-/* One substance (any fluid, for hydration) on one access: overlapping bags
- * are always one run (ruling 2); disjoint ones under `sum`. */
-static bool
-same_run(const struct ctx *x, const struct run *run, int i,
-	 const struct rule_classify *cls)
+/* The run administration i joins (ruling 2), -1 for a run of its own.
+ * Only the latest run of its key can take it: under `sum` a key has one
+ * run; else a bag joins the run it overlaps, and since administrations are
+ * placed in clock order (each with a stop after its start), a run none of
+ * whose bags still runs at i's start has ended for good. */
+static int
+joins_run(const struct ctx *x, int i)
 {
-	const struct administration *a = &x->c->admins[i];
-	const struct administration *b = &x->c->admins[run->segs[0]];
-	if (run->cls != cls || run->fallback ||
-	    !same_access(x, i, run->segs[0]) ||
-	    !same_scope_day(x, i, run->segs[0]))
-		return false;
-	if (!run->hydration && strcasecmp(a->substance, b->substance) != 0)
-		return false;
-	return x->s->same_drug_segments == SEGMENTS_SUM ||
-	       overlaps_run(x, run, i);
+	int k = x->run_key[i] < 0 ? -1 : x->key_run[x->run_key[i]];
+	if (k < 0 || x->s->same_drug_segments == SEGMENTS_SUM)
+		return k;
+	return x->run_end[k] > at(x, &x->c->admins[i].start) ? k : -1;
 }
 
+/* Appends administration i to the run; the array grows by doubling, so a
+ * run of n bags costs O(n), not a copy per bag (issue 14, item 10). */
 static enum scrub_err
 run_add_seg(struct ctx *x, struct run *run, int i)
 {
-	int *segs =
-		arena_calloc(x->r->arena, (size_t)run->nsegs + 1, sizeof(int));
-	if (!segs)
-		return SCRUB_ENOMEM;
-	if (run->nsegs)
-		memcpy(segs, run->segs, (size_t)run->nsegs * sizeof(int));
-	segs[run->nsegs++] = i;
-	run->segs = segs;
+	if (run->nsegs == run->segcap) {
+		int cap = run->segcap ? 2 * run->segcap : 2;
+		int *segs =
+			arena_alloc_raw(x->r->arena, (size_t)cap * sizeof(int));
+		if (!segs)
+			return SCRUB_ENOMEM;
+		if (run->nsegs)
+			memcpy(segs, run->segs,
+			       (size_t)run->nsegs * sizeof(int));
+		run->segs = segs;
+		run->segcap = cap;
+	}
+	run->segs[run->nsegs++] = i;
 	if (i < run->first)
 		run->first = i;
-	x->run_of[i] = (int)(run - x->d->runs);
+	int r = (int)(run - x->d->runs);
+	x->run_of[i] = r;
+	const struct administration *a = &x->c->admins[i];
+	if (has_interval(a) &&
+	    (run->nsegs == 1 || at(x, &a->stop) > x->run_end[r]))
+		x->run_end[r] = at(x, &a->stop);
+	if (x->run_key[i] >= 0)
+		x->key_run[x->run_key[i]] = r;
 	return SCRUB_OK;
 }
 
@@ -302,11 +322,9 @@ static enum scrub_err
 place_admin(struct ctx *x, int i, const struct rule_classify *cls)
 {
 	struct derivation *d = x->d;
-	if (cls->timed && !x->fallback[i]) {
-		for (int k = 0; k < d->nruns; k++)
-			if (same_run(x, &d->runs[k], i, cls))
-				return run_add_seg(x, &d->runs[k], i);
-	}
+	int k = joins_run(x, i);
+	if (k >= 0)
+		return run_add_seg(x, &d->runs[k], i);
 	struct run *run = &d->runs[d->nruns++];
 	*run = (struct run){.cls = cls,
 			    .service = cls->service,
@@ -353,11 +371,13 @@ run_times(struct ctx *x, struct run *run)
 static int
 drug_spans(const struct ctx *x, const struct run *run, struct span *v)
 {
-	int n = 0;
-	for (size_t i = 0; i < x->c->nadmins; i++) {
+	const struct admindex_groups *g = &x->ix.by_access;
+	int acc = x->ix.access[run->segs[0]], n = 0;
+	for (int m = g->start[acc]; m < g->start[acc + 1]; m++) {
+		int i = g->items[m];
 		const struct administration *a = &x->c->admins[i];
 		if (x->d->held[i] || a->kind == KIND_HYDRATION ||
-		    !has_interval(a) || !same_access(x, (int)i, run->segs[0]))
+		    !has_interval(a))
 			continue;
 		v[n] = admin_span(x, a);
 		if (v[n].b > v[n].a)
@@ -372,6 +392,9 @@ static void
 hydration_net(struct ctx *x, struct run *run)
 {
 	struct span *hyd = x->tmp, *drug = x->tmp + x->c->nadmins + 1;
+	const struct admindex_groups *g = &x->ix.by_access;
+	int acc = x->ix.access[run->segs[0]];
+	spend(x, g->start[acc + 1] - g->start[acc] + run->nsegs);
 	int nd = drug_spans(x, run, drug);
 	int nh = run_spans(x, run, hyd);
 	run->net = 0;
@@ -476,16 +499,16 @@ is_chemo(const struct run *r)
 }
 
 /*
- * Which run is the better initial: an injection only when nothing else was
- * given (ruling 6, both settings); chemotherapy whenever it is reported
+ * Which run is the better initial: chemotherapy whenever it is reported
  * (ruling 7: its add-ons need a chemotherapy initial); then `primary` in the
- * professional setting; then the facility order.
+ * professional setting; then the facility order.  An injection is the
+ * initial only when nothing else was given (ruling 6, both settings):
+ * choose_in_scope lets injections compete only then, so no order here
+ * needs to rank them.
  */
 static int
 initial_order(const struct ctx *x, const struct run *a, const struct run *b)
 {
-	if (is_injection(x, a) != is_injection(x, b))
-		return is_injection(x, a) ? 1 : -1;
 	if (is_chemo(a) != is_chemo(b))
 		return is_chemo(a) ? -1 : 1;
 	if (prefer_marked(x) && a->primary != b->primary)
@@ -502,69 +525,142 @@ sc_family(const struct ctx *x, const struct run *r)
 	       r->cls->kind == KIND_THERAPEUTIC && timed_service(x, r);
 }
 
-static bool
-same_scope(const struct ctx *x, const struct run *a, const struct run *b)
-{
-	return x->s->initial_per == INITIAL_PER_ENCOUNTER || a->day == b->day;
-}
-
-/* The access a run competes on for the initial, as an admin index; -1 for
- * the main access (a subcutaneous infusion under `hierarchy`). */
+/*
+ * The group a run competes in for the initial, as a number: a subcutaneous
+ * infusion with an initial of its own (-1); the main access (0), which a
+ * subcutaneous run without one joins; or the separate site it is on.  An
+ * injection competes with everything in its scope: it is the initial only
+ * when nothing else was given (ruling 6).
+ */
 static int
-group_access(const struct ctx *x, const struct run *r)
+initial_group(const struct ctx *x, const struct run *r)
 {
 	int i = r->segs[0];
-	return x->c->admins[i].route == ROUTE_SUBCUTANEOUS ? -1 : i;
+	if (sc_family(x, r))
+		return -1;
+	return x->c->admins[i].route == ROUTE_SUBCUTANEOUS ? 0
+							   : x->ix.access[i];
 }
 
-/* Two runs compete for one initial when they share the scope and the access.
- * An injection competes with everything: it is the initial only when
- * nothing else was given. */
-static bool
-same_group(const struct ctx *x, const struct run *a, const struct run *b)
+struct contender {
+	int32_t scope; /* its date under `initial_per: date`, else 0 */
+	bool injection;
+	int group;
+	int run;
+};
+
+static int
+contender_cmp(const void *pa, const void *pb)
 {
-	if (!same_scope(x, a, b))
-		return false;
-	if (is_injection(x, a) || is_injection(x, b))
-		return true;
-	if (sc_family(x, a) != sc_family(x, b))
-		return false;
-	if (sc_family(x, a))
-		return true;
-	int sa = group_access(x, a), sb = group_access(x, b);
-	if (sa < 0 && sb < 0)
-		return true;
-	if (sa < 0 || sb < 0)
-		return !x->separate[sa < 0 ? sb : sa];
-	return same_access(x, sa, sb);
+	const struct contender *a = pa, *b = pb;
+	if (a->scope != b->scope)
+		return a->scope < b->scope ? -1 : 1;
+	if (a->injection != b->injection)
+		return a->injection ? 1 : -1;
+	if (a->group != b->group)
+		return a->group - b->group;
+	return a->run - b->run;
+}
+
+/*
+ * The run of v[0..n) that beats every other (initial_order), or -1 when
+ * none does.  initial_order is antisymmetric and never 0 for two runs, so
+ * at most one run beats all others, and a single pass finds it if there is
+ * one: once met, nobody beats it.  The second pass checks.
+ */
+static int
+beats_all(struct ctx *x, const struct contender *v, int n)
+{
+	const struct run *runs = x->d->runs;
+	int best = 0;
+	spend(x, 2L * n);
+	for (int k = 1; k < n; k++)
+		if (initial_order(x, &runs[v[k].run], &runs[v[best].run]) < 0)
+			best = k;
+	for (int k = 0; k < n; k++)
+		if (k != best &&
+		    initial_order(x, &runs[v[best].run], &runs[v[k].run]) >= 0)
+			return -1;
+	return v[best].run;
+}
+
+/* The length of the stretch of v[0..n) that shares v[0]'s scope (and, when
+ * by_group, its kind and group). */
+static int
+stretch(const struct contender *v, int n, bool by_group)
+{
+	int k = 1;
+	while (k < n && v[k].scope == v[0].scope &&
+	       (!by_group ||
+		(v[k].injection == v[0].injection && v[k].group == v[0].group)))
+		k++;
+	return k;
+}
+
+/* The initial of each group of one scope's contenders v[0..n), sorted
+ * injections last.  Anything but an injection competes within its group;
+ * an injection is the initial only when the scope has nothing else
+ * (ruling 6), so injections compete only then, all together. */
+static void
+choose_in_scope(struct ctx *x, const struct contender *v, int n)
+{
+	int k = 0, best;
+	while (k < n && !v[k].injection) {
+		int len = stretch(v + k, n - k, true);
+		if ((best = beats_all(x, v + k, len)) >= 0)
+			x->d->runs[best].initial = true;
+		k += len;
+	}
+	if (k == 0 && n > 0 && (best = beats_all(x, v, n)) >= 0)
+		x->d->runs[best].initial = true;
+}
+
+/* Every IV initial but the best of its scope carries the distinct-site
+ * modifier: one beaten by another initial.  With no initial that beats all
+ * the others, every one of them is beaten by some other. */
+static void
+modify_in_scope(struct ctx *x, struct contender *v, int n)
+{
+	int m = 0;
+	for (int k = 0; k < n; k++)
+		if (x->d->runs[v[k].run].initial &&
+		    !sc_family(x, &x->d->runs[v[k].run]))
+			v[m++] = v[k];
+	int best = beats_all(x, v, m);
+	for (int k = 0; k < m; k++)
+		if (v[k].run != best)
+			x->d->runs[v[k].run].modifier =
+				x->s->distinct_site_modifier;
 }
 
 /* Marks the best run of each group as its initial, and gives every IV
  * initial but the best of its encounter (or date) the distinct-site
  * modifier. */
-static void
+static enum scrub_err
 choose_initials(struct ctx *x)
 {
 	struct derivation *d = x->d;
+	struct contender *v =
+		arena_calloc(x->r->arena, (size_t)d->nruns + 1, sizeof(*v));
+	if (!v)
+		return SCRUB_ENOMEM;
+	int n = 0;
 	for (int i = 0; i < d->nruns; i++) {
-		struct run *r = &d->runs[i];
-		bool best = r->reportable;
-		for (int k = 0; best && k < d->nruns; k++)
-			best = k == i || !d->runs[k].reportable ||
-			       !same_group(x, r, &d->runs[k]) ||
-			       initial_order(x, r, &d->runs[k]) < 0;
-		r->initial = best;
+		const struct run *r = &d->runs[i];
+		if (r->reportable)
+			v[n++] = (struct contender){
+				x->s->initial_per == INITIAL_PER_DATE ? r->day
+								      : 0,
+				is_injection(x, r), initial_group(x, r), i};
 	}
-	for (int i = 0; i < d->nruns; i++) {
-		struct run *r = &d->runs[i];
-		for (int k = 0; r->initial && !sc_family(x, r) && k < d->nruns;
-		     k++)
-			if (k != i && d->runs[k].initial &&
-			    !sc_family(x, &d->runs[k]) &&
-			    same_scope(x, r, &d->runs[k]) &&
-			    initial_order(x, &d->runs[k], r) < 0)
-				r->modifier = x->s->distinct_site_modifier;
+	qsort(v, (size_t)n, sizeof(*v), contender_cmp);
+	for (int k = 0; k < n;) {
+		int len = stretch(v + k, n - k, false);
+		choose_in_scope(x, v + k, len);
+		modify_in_scope(x, v + k, len);
+		k += len;
 	}
+	return SCRUB_OK;
 }
 
 /* ---- coding ------------------------------------------------------------ */
@@ -625,16 +721,31 @@ overlap_minutes(const struct ctx *x, const struct run *a, const struct run *b)
 	return (int)(total / 60);
 }
 
+/* Whether two runs' first start to last stop meet at all: runs that do not
+ * share a minute need no closer look. */
+static bool
+meet(const struct run *a, const struct run *b)
+{
+	if (!a->has_start || !a->has_stop || !b->has_start || !b->has_stop)
+		return true;
+	return a->start < b->stop && b->start < a->stop;
+}
+
 /* The earlier coded drug infusion this run overlaps, on the same access, by
  * at least the concurrent minimum; NULL when none. */
 static const struct run *
-overlapped_by(const struct ctx *x, const struct run *run)
+overlapped_by(struct ctx *x, const struct run *run)
 {
-	for (int k = 0; k < x->d->nruns; k++) {
-		const struct run *o = &x->d->runs[k];
-		if (!o->coded || o == run || !timed_drug(x, o) ||
-		    !same_access(x, o->segs[0], run->segs[0]))
+	const struct admindex_groups *g = &x->runs_by_access;
+	int acc = x->ix.access[run->segs[0]];
+	for (int m = g->start[acc]; m < g->start[acc + 1]; m++) {
+		const struct run *o = &x->d->runs[g->items[m]];
+		if (!spend(x, 1))
+			return NULL;
+		if (!o->coded || o == run || !timed_drug(x, o) || !meet(o, run))
 			continue;
+		if (!spend(x, o->nsegs + run->nsegs))
+			return NULL;
 		if (overlap_minutes(x, run, o) >=
 		    x->s->concurrent_min_overlap_minutes)
 			return o;
@@ -642,16 +753,14 @@ overlapped_by(const struct ctx *x, const struct run *run)
 	return NULL;
 }
 
+/* Whether the claim's concurrent code (or this date's) is given. */
 static bool
 concurrent_used(const struct ctx *x, const struct run *run)
 {
-	for (int k = 0; k < x->d->nruns; k++) {
-		const struct run *o = &x->d->runs[k];
-		if (o->concurrent &&
-		    (x->s->concurrent_limit == CONCURRENT_PER_ENCOUNTER ||
-		     o->day == run->day))
+	for (int k = 0; k < x->nconcurrent; k++)
+		if (x->s->concurrent_limit == CONCURRENT_PER_ENCOUNTER ||
+		    x->concurrent_days[k] == run->day)
 			return true;
-	}
 	return false;
 }
 
@@ -677,6 +786,7 @@ code_infusion(struct ctx *x, struct run *run)
 			      "service has no concurrent code");
 	} else if (o && !concurrent_used(x, run)) {
 		run->concurrent = true;
+		x->concurrent_days[x->nconcurrent++] = run->day;
 		return emit(x, run, ROLE_CONCURRENT, 1);
 	}
 	enum scrub_err err = emit(x, run, ROLE_SUBSEQUENT, 1);
@@ -696,19 +806,18 @@ admin_end(const struct ctx *x, const struct administration *a)
 	return at(x, &a->start);
 }
 
-/* Administration i, of the push's drug, makes it a same-drug push: a push
+/* Administration i (code_push passes only those of the push's substance)
+ * makes it a same-drug push: a push
  * or infusion of it before, or a reported one after (ruling 4).  Sets *gap
  * to the whole minutes between them. */
 static bool
 same_drug_gap(const struct ctx *x, const struct run *push, int i, int64_t *gap)
 {
 	const struct administration *a = &x->c->admins[i];
-	const struct administration *p = &x->c->admins[push->segs[0]];
 	if (x->d->held[i] || x->run_of[i] < 0 ||
 	    x->run_of[i] == (int)(push - x->d->runs) ||
 	    a->start.state != TIME_OK || a->kind == KIND_HYDRATION ||
-	    (a->route != ROUTE_PUSH && a->route != ROUTE_INFUSION) ||
-	    strcasecmp(a->substance, p->substance) != 0)
+	    (a->route != ROUTE_PUSH && a->route != ROUTE_INFUSION))
 		return false;
 	int64_t s = at(x, &a->start);
 	if (s < push->start || (s == push->start && i < push->first)) {
@@ -728,8 +837,12 @@ code_push(struct ctx *x, struct run *run)
 {
 	bool found = false;
 	int64_t best = 0, gap;
-	for (size_t i = 0; run->has_start && i < x->c->nadmins; i++)
-		if (same_drug_gap(x, run, (int)i, &gap) &&
+	const struct admindex_groups *g = &x->ix.by_substance;
+	int sub = x->ix.substance[run->segs[0]];
+	spend(x, g->start[sub + 1] - g->start[sub]);
+	for (int m = g->start[sub]; run->has_start && m < g->start[sub + 1];
+	     m++)
+		if (same_drug_gap(x, run, g->items[m], &gap) &&
 		    (!found || gap < best)) {
 			best = gap;
 			found = true;
@@ -811,6 +924,8 @@ code_all(struct ctx *x)
 		enum scrub_err err = code_run(x, order[i]);
 		if (err != SCRUB_OK)
 			return err;
+		if (x->steps > x->s->max_derive_steps)
+			break;
 	}
 	return SCRUB_OK;
 }
@@ -825,33 +940,59 @@ derive_alloc(struct ctx *x)
 	x->d->runs = arena_calloc(a, n, sizeof(*x->d->runs));
 	x->d->held = arena_calloc(a, n, sizeof(bool));
 	x->fallback = arena_calloc(a, n, sizeof(bool));
-	x->separate = arena_calloc(a, n, sizeof(bool));
 	x->run_of = arena_calloc(a, n, sizeof(int));
 	x->tmp = arena_calloc(a, 2 * n, sizeof(*x->tmp));
-	if (!x->d->runs || !x->d->held || !x->fallback || !x->separate ||
-	    !x->run_of || !x->tmp)
+	x->run_key = arena_calloc(a, n, sizeof(int));
+	x->key_run = arena_calloc(a, n, sizeof(int));
+	x->run_end = arena_calloc(a, n, sizeof(int64_t));
+	x->concurrent_days = arena_calloc(a, n, sizeof(int32_t));
+	if (!x->d->runs || !x->d->held || !x->fallback || !x->run_of ||
+	    !x->tmp || !x->run_key || !x->key_run || !x->run_end ||
+	    !x->concurrent_days)
 		return SCRUB_ENOMEM;
-	for (size_t i = 0; i < x->c->nadmins; i++) {
-		x->separate[i] = site_required(x->c, x->c->admins[i].site);
+	for (size_t i = 0; i < x->c->nadmins; i++)
 		x->run_of[i] = -1;
-	}
-	return SCRUB_OK;
+	return admindex_build(&x->ix, x->c, a);
+}
+
+static int
+day_cmp(const void *pa, const void *pb)
+{
+	int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
+	return (a > b) - (a < b);
 }
 
 /* How many concurrent codes the claim may carry: one, or one per date. */
 static int
-concurrent_allowed(const struct ctx *x)
+concurrent_allowed(struct ctx *x)
 {
 	if (x->s->concurrent_limit == CONCURRENT_PER_ENCOUNTER)
 		return 1;
+	int32_t *days = x->concurrent_days; /* scratch until coding */
 	int n = 0;
-	for (int i = 0; i < x->d->nruns; i++) {
-		bool seen = false;
-		for (int k = 0; k < i && !seen; k++)
-			seen = x->d->runs[k].day == x->d->runs[i].day;
-		n += !seen;
-	}
+	for (int i = 0; i < x->d->nruns; i++)
+		days[i] = x->d->runs[i].day;
+	qsort(days, (size_t)x->d->nruns, sizeof(*days), day_cmp);
+	for (int i = 0; i < x->d->nruns; i++)
+		n += i == 0 || days[i] != days[i - 1];
 	return n ? n : 1;
+}
+
+struct clocked {
+	bool timed;
+	int64_t t;
+	int i;
+};
+
+static int
+clocked_cmp(const void *pa, const void *pb)
+{
+	const struct clocked *a = pa, *b = pb;
+	if (a->timed != b->timed)
+		return a->timed ? -1 : 1;
+	if (a->timed && a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	return a->i - b->i;
 }
 
 /* Administrations in clock order (untimed last, then document order), so
@@ -861,59 +1002,88 @@ clock_order(struct ctx *x)
 {
 	size_t n = x->c->nadmins;
 	int *order = arena_calloc(x->r->arena, n + 1, sizeof(int));
-	if (!order)
+	struct clocked *v = arena_calloc(x->r->arena, n + 1, sizeof(*v));
+	if (!order || !v)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		size_t k = i;
-		const struct administration *a = &x->c->admins[i];
-		while (k > 0) {
-			const struct administration *b =
-				&x->c->admins[order[k - 1]];
-			bool later = b->start.state == TIME_OK &&
-				     (a->start.state != TIME_OK ||
-				      at(x, &b->start) <= at(x, &a->start));
-			if (later)
-				break;
-			order[k] = order[k - 1];
-			k--;
-		}
-		order[k] = (int)i;
+		const struct claim_time *t = &x->c->admins[i].start;
+		v[i] = (struct clocked){t->state == TIME_OK,
+					t->state == TIME_OK ? at(x, t) : 0,
+					(int)i};
 	}
+	qsort(v, n, sizeof(*v), clocked_cmp);
+	for (size_t i = 0; i < n; i++)
+		order[i] = v[i].i;
 	return order;
+}
+
+/* The runs of each access, for the concurrent test. */
+static enum scrub_err
+group_runs(struct ctx *x)
+{
+	int nruns = x->d->nruns;
+	int *acc = arena_calloc(x->r->arena, (size_t)nruns + 1, sizeof(int));
+	if (!acc)
+		return SCRUB_ENOMEM;
+	for (int k = 0; k < nruns; k++)
+		acc[k] = x->ix.access[x->d->runs[k].segs[0]];
+	return admindex_group(&x->runs_by_access, acc, nruns, x->ix.by_access.n,
+			      x->r->arena);
+}
+
+/* Classifies each administration and puts it in its run. */
+static enum scrub_err
+place_all(struct ctx *x)
+{
+	const struct claim *c = x->c;
+	struct derivation *d = x->d;
+	int *order = clock_order(x);
+	const struct rule_classify **cls =
+		arena_calloc(x->r->arena, c->nadmins + 1, sizeof(*cls));
+	if (!order || !cls)
+		return SCRUB_ENOMEM;
+	for (size_t i = 0; i < c->nadmins; i++) {
+		cls[i] = rules_classify(x->rs, c->admins[i].kind,
+					c->admins[i].route);
+		if (cls[i])
+			check_times(x, (int)i, cls[i]);
+		else
+			d->held[i] = x->r->admins[i].held = true;
+	}
+	enum scrub_err err = number_run_keys(x, cls);
+	for (size_t n = 0; err == SCRUB_OK && n < c->nadmins; n++) {
+		int i = order[n];
+		if (!d->held[i])
+			err = place_admin(x, i, cls[i]);
+	}
+	return err;
 }
 
 enum scrub_err
 derive(const struct ruleset *rs, const struct rule_settings *s,
        const struct claim *c, struct result *r, struct derivation *d)
 {
-	struct ctx x = {rs, s, c, r, d, NULL, NULL, NULL, NULL, all_offsets(c)};
+	struct ctx x = {.rs = rs,
+			.s = s,
+			.c = c,
+			.r = r,
+			.d = d,
+			.instants = all_offsets(c)};
 	*d = (struct derivation){.s = s, .main_initial = -1};
 	enum scrub_err err = derive_alloc(&x);
-	int *order = err == SCRUB_OK ? clock_order(&x) : NULL;
-	if (!order)
-		return SCRUB_ENOMEM;
-	const struct rule_classify **cls =
-		arena_calloc(r->arena, c->nadmins + 1, sizeof(*cls));
-	if (!cls)
-		return SCRUB_ENOMEM;
-	for (size_t i = 0; i < c->nadmins; i++) {
-		cls[i] = rules_classify(rs, c->admins[i].kind,
-					c->admins[i].route);
-		if (cls[i])
-			check_times(&x, (int)i, cls[i]);
-		else
-			d->held[i] = r->admins[i].held = true;
-	}
-	for (size_t n = 0; err == SCRUB_OK && n < c->nadmins; n++) {
-		int i = order[n];
-		if (!d->held[i])
-			err = place_admin(&x, i, cls[i]);
-	}
+	if (err == SCRUB_OK)
+		err = place_all(&x);
+	if (err == SCRUB_OK)
+		err = group_runs(&x);
 	if (err != SCRUB_OK)
 		return err;
 	for (int k = 0; k < d->nruns; k++)
 		classify_run(&x, &d->runs[k]);
-	choose_initials(&x);
 	d->concurrent_allowed = concurrent_allowed(&x);
-	return code_all(&x);
+	err = choose_initials(&x);
+	if (err == SCRUB_OK)
+		err = code_all(&x);
+	d->steps = x.steps;
+	d->over_budget = x.steps > s->max_derive_steps;
+	return err;
 }

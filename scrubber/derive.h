@@ -24,7 +24,7 @@ struct span {
 
 struct run {
 	int *segs; /* admin indices, in clock order */
-	int nsegs;
+	int nsegs, segcap;
 	int first; /* the lowest admin index: document order */
 	const struct rule_classify *cls;
 	int service;	/* after the short-run rule */
@@ -55,6 +55,8 @@ struct derivation {
 			      initial, -1 */
 	int initial_units;	/* expected unmodified initial units */
 	int concurrent_allowed; /* how many concurrent codes the claim may carry */
+	long steps;		/* comparisons made */
+	bool over_budget;	/* more than max_derive_steps: not judged */
 };
 
 /* Fills d and the expected codes and documentation findings of r. */

@@ -107,23 +107,36 @@ same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Adds admin to rc's ascending set.  The array grows by doubling, so a
+ * code of 10,000 administrations costs O(n log n) to build, not the O(n^2)
+ * time and memory of a copy per administration (issue 14, item 10). */
 static enum scrub_err
 code_add_admin(struct arena *a, struct result_code *rc, int admin)
 {
-	for (int i = 0; i < rc->nadmins; i++)
-		if (rc->admins[i] == admin)
-			return SCRUB_OK;
-	int *v = arena_calloc(a, (size_t)rc->nadmins + 1, sizeof(int));
-	if (!v)
-		return SCRUB_ENOMEM;
-	/* keep ascending order */
-	int k = 0;
-	for (int i = 0; i < rc->nadmins && rc->admins[i] < admin; i++)
-		v[k++] = rc->admins[i];
-	v[k] = admin;
-	for (int i = k; i < rc->nadmins; i++)
-		v[i + 1] = rc->admins[i];
-	rc->admins = v;
+	int lo = 0, hi = rc->nadmins;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (rc->admins[mid] < admin)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < rc->nadmins && rc->admins[lo] == admin)
+		return SCRUB_OK;
+	if (rc->nadmins == rc->cap) {
+		int cap = rc->cap ? 2 * rc->cap : 4;
+		int *v = arena_alloc_raw(a, (size_t)cap * sizeof(int));
+		if (!v)
+			return SCRUB_ENOMEM;
+		if (rc->nadmins)
+			memcpy(v, rc->admins,
+			       (size_t)rc->nadmins * sizeof(int));
+		rc->admins = v;
+		rc->cap = cap;
+	}
+	memmove(rc->admins + lo + 1, rc->admins + lo,
+		(size_t)(rc->nadmins - lo) * sizeof(int));
+	rc->admins[lo] = admin;
 	rc->nadmins++;
 	return SCRUB_OK;
 }

@@ -25,7 +25,7 @@ struct result_code {
 	const char *modifier; /* distinct-site modifier, or NULL */
 	bool initial;	      /* an initial service (ordering) */
 	int *admins;	      /* indices into claim->admins, ascending */
-	int nadmins;
+	int nadmins, cap;
 };
 
 #define RESULT_MAX_EVIDENCE 8

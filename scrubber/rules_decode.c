@@ -339,6 +339,7 @@ static const struct setting_def setting_defs[] = {
 	SET_I(concurrent_min_overlap_minutes, 1, 1440),
 	SET_I(max_lines, 1, 10000),
 	SET_I(max_administrations, 1, 10000),
+	SET_I(max_derive_steps, 1000, 1000000000),
 	SET_E(concurrent_limit, limit_names),
 	SET_E(same_drug_segments, segment_names),
 	SET_E(initial_per, limit_names),

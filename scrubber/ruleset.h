@@ -83,6 +83,7 @@ struct rule_settings {
 	long concurrent_min_overlap_minutes;
 	long max_lines;
 	long max_administrations;
+	long max_derive_steps;
 	int concurrent_limit;
 	int same_drug_segments;
 	int initial_per;

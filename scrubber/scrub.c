@@ -27,6 +27,29 @@ over_limits(const struct ruleset *rs, const struct rule_settings *s,
 	return true;
 }
 
+/* Nor is one whose codes take more comparisons to derive than the profile
+ * allows (issue 14, item 10): its result would be a guess at best, and the
+ * daemon's event loop must not wait on it.  Counted, not timed, so the
+ * verdict is the same on a busy machine as on an idle one. */
+static struct result *
+over_budget(const struct ruleset *rs, const struct rule_profile *p,
+	    const struct claim *c, const struct derivation *d, struct result *r)
+{
+	result_free(r);
+	if (!(r = result__new(c, rs, p->name)))
+		return NULL;
+	struct result_finding *f =
+		result__finding(r, rs, F_MANUAL_REVIEW, 0, -1);
+	result__ev_str(f, "reason",
+		       "deriving its codes takes more comparisons than the "
+		       "engine's budget (max_derive_steps)");
+	result__ev_int(f, "steps", d->steps);
+	result__ev_int(f, "max_derive_steps", p->settings.max_derive_steps);
+	result__suggest(f, SUGGEST_REVIEW, NULL, 0, NULL);
+	r->verdict = VERDICT_INVALID;
+	return r;
+}
+
 /* The day whose rules judge the claim: its date of service, else the first
  * documented time; an undated claim is judged by the latest rules. */
 static int32_t
@@ -60,8 +83,12 @@ scrub_claim(const struct ruleset *all, const struct claim *c,
 	enum scrub_err err = SCRUB_OK;
 	if (!over_limits(rs, &p->settings, c, r)) {
 		err = derive(rs, &p->settings, c, r, &d);
-		if (err == SCRUB_OK)
+		if (err == SCRUB_OK && d.over_budget) {
+			if (!(r = over_budget(rs, p, c, &d, r)))
+				return SCRUB_ENOMEM;
+		} else if (err == SCRUB_OK) {
 			err = compare(rs, c, &d, r);
+		}
 	}
 	if (err == SCRUB_OK)
 		err = result__finish(r, rs);

@@ -695,3 +695,88 @@ Test(derive, same_claim_gives_the_same_bytes)
 	done(r1, cd1);
 	done(r2, cd2);
 }
+
+/* ---- the derivation budget (issue 14, item 10) ---------------------------- */
+
+/* A claim for profile t-small-budget (max_derive_steps 20,000) of n
+ * administrations, one a minute from 08:00: pushes of one drug at one site
+ * when same, else infusions of n drugs on n sites that each document the
+ * need for their own. */
+static struct result *
+scrub_many(int n, bool same, struct claimdoc **cd)
+{
+	struct strbuf y = STRBUF_INIT;
+	strbuf_puts(&y, HEAD_PAYER("facility", "t-small-budget"));
+	for (int i = 0; i < n; i++) {
+		int t = 8 * 60 + i % 600;
+		strbuf_printf(&y,
+			      "  - id: A%d\n    substance: %s%d\n"
+			      "    kind: therapeutic\n    route: %s\n"
+			      "    site: S%d\n    separate_site_required: %s\n"
+			      "    start: 2026-03-14T%02d:%02d\n",
+			      i, same ? "ondansetron" : "drug", same ? 0 : i,
+			      same ? "push" : "infusion", same ? 0 : i,
+			      same ? "false" : "true", t / 60, t % 60);
+		if (!same)
+			strbuf_printf(&y, "    stop: 2026-03-14T%02d:%02d\n",
+				      (t + 45) / 60, (t + 45) % 60);
+	}
+	cr_assert_not(y.failed);
+	struct result *r = st_scrub(strbuf_str(&y), cd);
+	strbuf_free(&y);
+	return r;
+}
+
+static long
+evidence_int(const struct result_finding *f, const char *key)
+{
+	for (int i = 0; i < f->nevidence; i++)
+		if (strcmp(f->evidence[i].key, key) == 0)
+			return f->evidence[i].ival;
+	cr_assert_fail("no evidence %s", key);
+	return -1;
+}
+
+/* 200 pushes of one drug: each is measured against the other 199 (ruling
+ * 4), 40,000 comparisons; the claim is not judged, and says why. */
+Test(derive, over_the_budget_is_invalid_with_the_reason)
+{
+	struct claimdoc *cd;
+	struct result *r = scrub_many(200, true, &cd);
+	cr_assert_eq(r->verdict, VERDICT_INVALID);
+	cr_assert_eq(r->ncodes, 0, "no codes are derived");
+	cr_assert_eq(r->nfindings, 1);
+	const struct result_finding *f = st_find(r, F_MANUAL_REVIEW);
+	cr_assert_not_null(f);
+	cr_assert_eq(evidence_int(f, "max_derive_steps"), 20000);
+	cr_assert_gt(evidence_int(f, "steps"), 20000);
+	done(r, cd);
+}
+
+/* 20 pushes of one drug are 400 comparisons: judged as usual. */
+Test(derive, within_the_budget_is_judged)
+{
+	struct claimdoc *cd;
+	struct result *r = scrub_many(20, true, &cd);
+	cr_assert_neq(r->verdict, VERDICT_INVALID);
+	cr_assert_eq(st_count(r, F_MANUAL_REVIEW), 0);
+	cr_assert_gt(r->ncodes, 0);
+	done(r, cd);
+}
+
+/* 1,000 infusions on 1,000 separate sites: nothing shares an access, so
+ * the work is linear (the engine once compared every site with every
+ * other, 4.7 s), well within 20,000 steps; every one is its own initial. */
+Test(derive, separate_sites_are_linear)
+{
+	struct claimdoc *cd;
+	struct result *r = scrub_many(1000, false, &cd);
+	cr_assert_neq(r->verdict, VERDICT_INVALID);
+	cr_assert_eq(st_count(r, F_MANUAL_REVIEW), 0);
+	int initials = 0;
+	for (int i = 0; i < r->ncodes; i++)
+		if (strcmp(r->codes[i].code, "96365") == 0)
+			initials += r->codes[i].units;
+	cr_assert_eq(initials, 1000, "each site has its own initial");
+	done(r, cd);
+}
