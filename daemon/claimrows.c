@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/claimrows.h"
@@ -21,6 +23,7 @@ struct tree {
 	struct arena *a;
 	const char *file; /* the claim_ref, for the reader's diagnostics */
 	bool failed;	  /* out of memory */
+	char *over;	  /* claimrows_claim.over, NULL when within */
 };
 
 static struct ynode *
@@ -262,15 +265,56 @@ admin(struct tree *t, const PGresult *r, int row)
 	return m;
 }
 
+/* The limit the claim's rows of a kind were cut at (its row's f8, f9), or
+ * -1 when they were not (rows without one, as in 006 and 007). */
+static long
+cut_at(const PGresult *r, int own, char kind)
+{
+	int col = COL_F1 + (kind == KIND_LINE ? 8 : 9) - 1;
+	if (PQgetisnull(r, own, col))
+		return -1;
+	return strtol(PQgetvalue(r, own, col), NULL, 10);
+}
+
+/* Notes in t->over that the list of a kind is longer than cut: only the
+ * first cut + 1 rows were read, so the rest is unknown. */
+static void
+note_over(struct tree *t, char kind, long cut)
+{
+	enum { SIZE = 160 };
+	if (!t->over) {
+		t->over = arena_alloc(t->a, SIZE);
+		if (!t->over) {
+			t->failed = true;
+			return;
+		}
+		t->over[0] = '\0';
+	}
+	size_t len = strlen(t->over);
+	snprintf(t->over + len, SIZE - len,
+		 "%sit has more than %ld %s, more than the rules judge (%s: "
+		 "%ld)",
+		 len ? "; " : "", cut,
+		 kind == KIND_LINE ? "lines" : "administrations",
+		 kind == KIND_LINE ? "max_lines" : "max_administrations", cut);
+}
+
 /* The claim's lines or administrations from *row on, as a sequence.  Past
- * the reader's limit only the count is kept: the reader refuses the list by
- * its length before it looks at any item. */
+ * the reader's limit, or the limit the rows were cut at (cut, -1 for
+ * none), only the count is kept: the reader refuses the list by its length
+ * before it looks at any item, and a claim over the cut is refused before
+ * it is read at all. */
 static struct ynode *
-list(struct tree *t, const PGresult *r, int *row, const char *id, char kind)
+list(struct tree *t, const PGresult *r, int *row, const char *id, char kind,
+     long cut)
 {
 	int n = run_of(r, *row, id, kind);
 	int limit =
 		kind == KIND_LINE ? CLAIMDOC_MAX_LINES : CLAIMDOC_MAX_ADMINS;
+	if (cut >= 0 && n > cut) {
+		note_over(t, kind, cut);
+		limit = -1;
+	}
 	struct ynode *seq = node(t, YNODE_SEQ, n > limit ? 0 : (size_t)n);
 	if (seq && n > limit) {
 		seq->n = (size_t)n;
@@ -288,18 +332,22 @@ list(struct tree *t, const PGresult *r, int *row, const char *id, char kind)
 }
 
 /* f1 version, f2 tries, f3 claim_ref, f4 payer, f5 setting, f6 provider,
- * f7 date_of_service; then the claim's lines and administrations. */
+ * f7 date_of_service, f8 and f9 the limits the lines and administrations
+ * were cut at (NULL: not cut); then the claim's lines and
+ * administrations. */
 static struct ynode *
 document(struct tree *t, const PGresult *r, int *row, const char *id)
 {
 	int own = (*row)++;
 	struct ynode *m = node(t, YNODE_MAP, 7);
 	put(m, t, "claim", value(t, r, own, 3, false));
-	put(m, t, "lines", list(t, r, row, id, KIND_LINE));
+	put(m, t, "lines",
+	    list(t, r, row, id, KIND_LINE, cut_at(r, own, KIND_LINE)));
 	put_opt(m, t, "payer", r, own, 4, false);
 	put(m, t, "setting", value(t, r, own, 5, false));
 	put_opt(m, t, "provider", r, own, 6, false);
-	put(m, t, "administrations", list(t, r, row, id, KIND_ADMIN));
+	put(m, t, "administrations",
+	    list(t, r, row, id, KIND_ADMIN, cut_at(r, own, KIND_ADMIN)));
 	put_opt(m, t, "date_of_service", r, own, 7, false);
 	return m;
 }
@@ -321,8 +369,9 @@ claimrows_next(const PGresult *r, int *row, struct arena *a,
 	c->payer = PQgetisnull(r, *row, COL_F1 + 3)
 			   ? NULL
 			   : PQgetvalue(r, *row, COL_F1 + 3);
-	struct tree t = {a, c->ref, false};
+	struct tree t = {a, c->ref, false, NULL};
 	struct ynode *d = document(&t, r, row, c->id);
+	c->over = t.over;
 	*doc = t.failed ? NULL : d;
 	return true;
 }

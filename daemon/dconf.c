@@ -65,6 +65,7 @@ DCONF_LONG(max_attempts, 1, 1000)
 DCONF_LONG(reconnect_max_ms, 10, 3600000)
 DCONF_LONG(claim_lease_ms, 100, 3600000)
 DCONF_LONG(http_port, 0, 65535)
+DCONF_LONG(stall_seconds, 1, 86400)
 
 static enum scrub_err
 set_http_address(struct yctx *c, const struct ynode *v, void *obj)
@@ -88,6 +89,7 @@ static const struct ykey dconf_keys[] = {
 	{"max_attempts", false, set_max_attempts},
 	{"reconnect_max_ms", false, set_reconnect_max_ms},
 	{"claim_lease_ms", false, set_claim_lease_ms},
+	{"stall_seconds", false, set_stall_seconds},
 	{"http_address", false, set_http_address},
 	{"http_port", false, set_http_port},
 	{"log_level", false, set_log_level},
@@ -102,6 +104,7 @@ dconf_defaults(struct dconf *c)
 	c->max_attempts = 5;
 	c->reconnect_max_ms = 30000;
 	c->claim_lease_ms = 10000;
+	c->stall_seconds = 60;
 	c->http_address = "127.0.0.1";
 	c->http_port = 9471;
 	c->log_level = DLOG_INFO;

@@ -22,6 +22,7 @@ struct dconf {
 	long max_attempts;
 	long reconnect_max_ms;
 	long claim_lease_ms;
+	long stall_seconds;	  /* /healthz says "stalled" after this */
 	const char *http_address; /* default 127.0.0.1 */
 	long http_port;		  /* 0: no HTTP endpoint */
 	int log_level;		  /* enum dlog_level */

@@ -2,8 +2,11 @@
  * http — the daemon's health and metrics endpoint (libevent evhttp) on the
  * daemon's own event loop, so it answers while a batch waits on the
  * database.  Two paths: GET /healthz (200 "ok", or 503 with the reason) and
- * GET /metrics (Prometheus text format).  Anything else is 404, other
- * methods 405; headers and bodies are bounded and slow clients time out.
+ * GET /metrics (Prometheus text format), and HEAD of either (the same
+ * headers, no body).  Anything else is 404, other methods 405; headers and
+ * bodies are bounded, slow clients time out, at most 128 connections are
+ * open (more wait in the listen backlog) and a failing accept (out of
+ * descriptors) is retried after a backoff, never in a busy loop.
  */
 #ifndef DAEMON_HTTP_H
 #define DAEMON_HTTP_H

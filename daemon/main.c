@@ -33,11 +33,19 @@
 #define CHANNEL "claimscrub_pending"
 /* How often STATUS= is refreshed for systemctl status (claims/s). */
 #define STATUS_INTERVAL_S 5
-/* The last migration this daemon's SQL needs (sql/007_hardening.sql: the
- * clamped claim_batch), and the last one it knows of: a newer schema is
- * warned about. */
-#define SCHEMA_VERSION 7
-#define SCHEMA_KNOWN 7
+/* NOTIFY needs no privilege: any login to the database can wake the daemon.
+ * A claim step starts this long after the NOTIFY that asks for it, so that a
+ * burst of them makes one step... */
+#define WAKE_COALESCE_MS 5
+/* ... and at least this long after the last step a NOTIFY started: at most
+ * 10 such steps a second, however many NOTIFYs arrive. */
+#define WAKE_MIN_INTERVAL_MS 100
+/* The last migration this daemon's SQL needs (sql/008_queue_locks.sql:
+ * claim_batch with the queue lock and the size limits, write_batch's
+ * locked count), and the last one it knows of: a newer schema is warned
+ * about. */
+#define SCHEMA_VERSION 8
+#define SCHEMA_KNOWN 8
 
 struct daemon {
 	struct event_base *base;
@@ -64,6 +72,13 @@ struct daemon {
 	unsigned long long progress, progress_seen;
 	long long status_claims;
 	double status_at;
+	/* NOTIFY wake-ups, rate-limited (see on_notify): `wake` is the claim
+	 * step due, last_wake when the last one started (CLOCK_MONOTONIC);
+	 * wake_after_drain: a NOTIFY came while a drain was in flight */
+	struct event *wake;
+	struct timespec last_wake;
+	bool wake_after_drain;
+	long long notify_wakeups, wake_steps; /* for /metrics */
 };
 
 static double
@@ -327,12 +342,72 @@ on_down(void *arg, const char *why)
 	event_add(d->reconnect, &tv);
 }
 
+/* ---- NOTIFY wake-ups, rate-limited ------------------------------------------ */
+
+/* Milliseconds from *t to now (CLOCK_MONOTONIC). */
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t->tv_sec) * 1000 +
+	       (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Asks for a claim step WAKE_COALESCE_MS from now, and no sooner than
+ * WAKE_MIN_INTERVAL_MS after the last wake-up; one already due serves this
+ * NOTIFY too, so a flood costs one timer and at most 10 steps a second. */
+static void
+arm_wake(struct daemon *d)
+{
+	if (d->stopping || evtimer_pending(d->wake, NULL))
+		return;
+	long ms = WAKE_COALESCE_MS;
+	bool woken = d->last_wake.tv_sec != 0 || d->last_wake.tv_nsec != 0;
+	long rest = woken ? WAKE_MIN_INTERVAL_MS - ms_since(&d->last_wake) : 0;
+	if (rest > ms)
+		ms = rest;
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	/* failing that, the poll timer is the backstop it always was */
+	if (evtimer_add(d->wake, &tv) != 0)
+		dlog(DLOG_ERROR, "wake-timer-failed", "delay_ms=%ld", ms);
+}
+
+/* The claim step NOTIFYs asked for.  A drain already in flight began after
+ * they arrived, so after their transactions committed: it sees their
+ * claims, and no step is added.  Attempts count against the rate whether a
+ * step starts or not (the queue may be resting after an out-of-resources
+ * error). */
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	d->progress++;
+	clock_gettime(CLOCK_MONOTONIC, &d->last_wake);
+	if (queue_busy(d->queue))
+		return;
+	queue_kick(d->queue);
+	if (queue_busy(d->queue))
+		d->wake_steps++;
+}
+
+/* A NOTIFY (or several, read at once).  Idle, it asks for a rate-limited
+ * claim step.  During a drain it needs none while the drain goes on (it
+ * claims batch after batch until nothing is left), but the NOTIFY's claim
+ * may have committed after the drain's last claim step: on_idle asks for
+ * one step then, for all the NOTIFYs of the drain. */
 static void
 on_notify(void *arg)
 {
 	struct daemon *d = arg;
 	d->progress++;
-	queue_kick(d->queue);
+	d->notify_wakeups++;
+	if (queue_busy(d->queue))
+		d->wake_after_drain = true;
+	else
+		arm_wake(d);
 }
 
 static void
@@ -349,14 +424,21 @@ on_reconnect(evutil_socket_t fd, short what, void *arg)
 
 /* The queue is drained (or stopping and its batch is done).  --once exits
  * only when nothing is pending at all: claims leased by a daemon that died
- * come back when the lease runs out, and the poll timer picks them up. */
+ * come back when the lease runs out, and the poll timer picks them up.
+ * NOTIFYs that came during the drain get their one step now (on_notify). */
 static void
 on_idle(void *arg, bool empty)
 {
 	struct daemon *d = arg;
 	d->progress++;
-	if (d->stopping || (d->once && empty))
+	if (d->stopping || (d->once && empty)) {
 		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	if (d->wake_after_drain) {
+		d->wake_after_drain = false;
+		arm_wake(d);
+	}
 }
 
 static void
@@ -425,6 +507,7 @@ static const struct setting {
 	 NULL},
 	{"claim_lease_ms", S_LONG, offsetof(struct dconf, claim_lease_ms),
 	 NULL},
+	{"stall_seconds", S_LONG, offsetof(struct dconf, stall_seconds), NULL},
 	{"http_address", S_STR, offsetof(struct dconf, http_address),
 	 "restart"},
 	{"http_port", S_LONG, offsetof(struct dconf, http_port), "restart"},
@@ -580,6 +663,8 @@ metrics(void *arg, struct strbuf *out)
 		.rules_version = rules_version(d->rules),
 		.rules_loaded_at = d->rules_loaded_at,
 		.started_at = d->started_at,
+		.notify_wakeups = d->notify_wakeups,
+		.wake_steps = d->wake_steps,
 	};
 	metrics_render(&m, out);
 }
@@ -612,7 +697,8 @@ add_events(struct daemon *d)
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	d->poll = event_new(d->base, -1, EV_PERSIST, on_poll, d);
 	d->reconnect = evtimer_new(d->base, on_reconnect, d);
-	if (!d->poll || !d->reconnect || !arm_poll(d))
+	d->wake = evtimer_new(d->base, on_wake, d);
+	if (!d->poll || !d->reconnect || !d->wake || !arm_poll(d))
 		return false;
 	for (int i = 0; i < 3; i++) {
 		d->sig[i] = evsignal_new(
@@ -681,6 +767,8 @@ cleanup(struct daemon *d)
 		event_free(d->poll);
 	if (d->reconnect)
 		event_free(d->reconnect);
+	if (d->wake)
+		event_free(d->wake);
 	if (d->watchdog)
 		event_free(d->watchdog);
 	if (d->probe)

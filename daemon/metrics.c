@@ -149,6 +149,22 @@ render_state(const struct metrics_info *m, struct strbuf *out)
 		      m->started_at);
 }
 
+/* NOTIFY wake-ups: any login may send them, so they are rate-limited. */
+static void
+render_wakeups(const struct metrics_info *m, struct strbuf *out)
+{
+	family(out, "claimscrub_notify_wakeups_total", "counter",
+	       "Reads of the connection that brought NOTIFYs on "
+	       "claimscrub_pending (several NOTIFYs read at once count once).");
+	strbuf_printf(out, "claimscrub_notify_wakeups_total %lld\n",
+		      m->notify_wakeups);
+	family(out, "claimscrub_wakeup_claim_steps_total", "counter",
+	       "Claim steps started by NOTIFY wake-ups (coalesced, at most 10 "
+	       "a second).");
+	strbuf_printf(out, "claimscrub_wakeup_claim_steps_total %lld\n",
+		      m->wake_steps);
+}
+
 void
 metrics_render(const struct metrics_info *m, struct strbuf *out)
 {
@@ -156,4 +172,5 @@ metrics_render(const struct metrics_info *m, struct strbuf *out)
 	render_degraded(m, out);
 	render_histogram(m, out);
 	render_state(m, out);
+	render_wakeups(m, out);
 }

@@ -21,6 +21,9 @@ struct metrics_info {
 	const char *rules_version;
 	double rules_loaded_at; /* Unix time */
 	double started_at;	/* Unix time */
+	/* NOTIFY wake-ups received, and the claim steps they started (at
+	 * most 10 a second, daemon/main.c) */
+	long long notify_wakeups, wake_steps;
 };
 
 void metrics_render(const struct metrics_info *m, struct strbuf *out);

@@ -18,11 +18,19 @@
 #include "daemon/queue.h"
 
 /* Takes up to $1 claims no other daemon holds as this connection's batch
- * and returns their rows; the batch (the lease, $2 ms) commits at once, so
- * a crash is counted against its claims.  See sql/006_batch.sql. */
+ * and returns their rows, at most $3 + 1 lines and $4 + 1 administrations
+ * a claim; the batch (the lease, $2 ms) commits at once, so a crash is
+ * counted against its claims.  See sql/006_batch.sql and 008. */
 static const char SQL_CLAIM[] =
 	"SELECT * FROM claimscrub.claim_batch($1::integer, $2::double "
-	"precision)";
+	"precision, $3::integer, $4::integer)";
+/* A backstop for every statement of the session: a lock wait the
+ * functions do not bound themselves (sql/008_queue_locks.sql) ends after
+ * 30 s unless the session has a lock_timeout already (ALTER ROLE ... SET,
+ * the conninfo's options), so no lock can hold the daemon for good. */
+static const char SQL_BACKSTOP[] =
+	"SELECT set_config('lock_timeout', '30s', false) "
+	"WHERE current_setting('lock_timeout') = '0'";
 /* The queue's depth and the age of its oldest claim, for the metrics. */
 static const char SQL_DEPTH[] =
 	"SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() -"
@@ -30,24 +38,31 @@ static const char SQL_DEPTH[] =
 /* Whether anything is pending at all (leased by others included). */
 static const char SQL_PENDING[] = "SELECT EXISTS (SELECT 1 FROM "
 				  "claimscrub.claim WHERE status = 'pending')";
-/* The rows of claims already leased, if still pending (a retried claim). */
-static const char SQL_READ[] =
-	"SELECT * FROM claimscrub.read_claims($1::bigint[])";
+/* The rows of claims already leased, if still pending (a retried claim),
+ * as claim_batch cuts them. */
+static const char SQL_READ[] = "SELECT * FROM claimscrub.read_claims("
+			       "$1::bigint[], $2::integer, $3::integer)";
 /* Results, findings and statuses of claims still pending at the version
- * read; returns how many were written.  Also writes the invalid result of a
- * claim that failed alone, its finding row too. */
-static const char SQL_WRITE[] = "SELECT claimscrub.write_batch($1::jsonb)";
+ * read and not locked by another transaction; returns how many were
+ * written, and how many were left because locked.  Also writes the invalid
+ * result of a claim that failed alone, its finding row too. */
+static const char SQL_WRITE[] =
+	"SELECT * FROM claimscrub.write_batch($1::jsonb)";
 /* The batch is written: its lease goes with the same commit. */
 static const char SQL_END[] = "SELECT claimscrub.end_batch()";
 /* ... and when not even that can be stored: the status and result alone
- * ($3: the version read, if any); the claim's open findings of earlier
- * versions go, as write_batch would have deleted them. */
+ * ($3: the version read, if any), the result naming the claim by its whole
+ * id; the claim's open findings of earlier versions go, as write_batch
+ * would have deleted them.  A claim another transaction holds is left
+ * pending, as write_batch leaves it. */
 static const char SQL_MARK[] =
 	"WITH m AS (UPDATE claimscrub.claim SET status = 'invalid',"
-	" result = $2::jsonb, scrubbed_at = clock_timestamp(),"
-	" scrubbed_version = version"
-	" WHERE id = $1::bigint AND status = 'pending'"
-	" AND version = coalesce($3::integer, version) RETURNING id)"
+	" result = jsonb_set($2::jsonb, '{claim}', to_jsonb(claim_ref)),"
+	" scrubbed_at = clock_timestamp(), scrubbed_version = version"
+	" WHERE id IN (SELECT c.id FROM claimscrub.claim c"
+	" WHERE c.id = $1::bigint AND c.status = 'pending'"
+	" AND c.version = coalesce($3::integer, c.version)"
+	" FOR UPDATE SKIP LOCKED) RETURNING id)"
 	" DELETE FROM claimscrub.finding f USING m"
 	" WHERE f.claim_id = m.id AND f.resolution IS NULL";
 enum qstate {
@@ -291,11 +306,31 @@ step_check(struct queue *q)
 	run(q, Q_CHECKING, qs, 1, on_checked);
 }
 
+/* The rules' largest claim (rules_size_limits), as text: claim_batch()
+ * and read_claims() return at most one line and one administration more
+ * a claim, so a raw claim of a million rows costs the daemon no more than
+ * one the rules judge (sql/008_queue_locks.sql). */
+static void
+size_limits(const struct queue *q, char lines[24], char admins[24])
+{
+	long l, a;
+	rules_size_limits(q->rs, &l, &a);
+	snprintf(lines, 24, "%ld", l);
+	snprintf(admins, 24, "%ld", a);
+}
+
+/* Results of the claim step's pipeline: the backstop, the batch, and the
+ * depth when sampled. */
+enum { CLAIM_RES_BATCH = 1, CLAIM_RES_DEPTH = 2 };
+
 static void
 on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
-	if (error || !res[0]) {
+	/* a step that failed (55P03 too: the daemons' turn not granted in
+	 * lock_timeout) was rolled back whole: no batch, no attempt counted,
+	 * nothing invalid; it is logged once and the drain ends */
+	if (error || n <= CLAIM_RES_BATCH || !res[CLAIM_RES_BATCH]) {
 		const char *st = conn_sqlstate(q->conn);
 		char e[300];
 		if (resource(st)) {
@@ -309,27 +344,31 @@ on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 		go_idle(q, false);
 		return;
 	}
-	if (n > 1 && res[1] && PQntuples(res[1]) == 1) {
-		q->stats.depth = strtoll(PQgetvalue(res[1], 0, 0), NULL, 10);
+	const PGresult *depth =
+		n > CLAIM_RES_DEPTH ? res[CLAIM_RES_DEPTH] : NULL;
+	if (depth && PQntuples(depth) == 1) {
+		q->stats.depth = strtoll(PQgetvalue(depth, 0, 0), NULL, 10);
 		q->stats.oldest_pending_s =
-			strtod(PQgetvalue(res[1], 0, 1), NULL);
+			strtod(PQgetvalue(depth, 0, 1), NULL);
 		q->stats.depth_known = true;
 	}
-	if (PQntuples(res[0]) == 0) {
+	if (PQntuples(res[CLAIM_RES_BATCH]) == 0) {
 		recovered(q);
 		step_check(q);
 		return;
 	}
-	scrub_batch(q, res[0]);
+	scrub_batch(q, res[CLAIM_RES_BATCH]);
 }
 
 static void
 step_claim(struct queue *q)
 {
-	char limit[24], lease[24];
+	char limit[24], lease[24], lines[24], admins[24];
 	snprintf(limit, sizeof(limit), "%ld", q->batch_size);
 	snprintf(lease, sizeof(lease), "%ld", q->lease_ms);
-	struct conn_query qs[] = {{SQL_CLAIM, 2, {limit, lease}},
+	size_limits(q, lines, admins);
+	struct conn_query qs[] = {{SQL_BACKSTOP, 0, {NULL}},
+				  {SQL_CLAIM, 4, {limit, lease, lines, admins}},
 				  {SQL_DEPTH, 0, {NULL}}};
 	/* the depth rides along at most once a second: it counts the queue */
 	struct timespec now;
@@ -338,7 +377,7 @@ step_claim(struct queue *q)
 		now.tv_sec - q->depth_at.tv_sec >= 1 || !q->stats.depth_known;
 	if (depth)
 		q->depth_at = now;
-	run(q, Q_CLAIMING, qs, depth ? 2 : 1, on_claimed);
+	run(q, Q_CLAIMING, qs, depth ? 3 : 2, on_claimed);
 }
 
 /* ---- 2. scrub ------------------------------------------------------------ */
@@ -372,6 +411,11 @@ claim_result(struct queue *q, const struct claimrows_claim *rc,
 		snprintf(tried, sizeof(tried), "scrubbing it failed %ld times",
 			 tries - 1);
 		reasons[0] = tried;
+		scrub_invalid(q->rs, rc->ref, rc->payer, reasons, 1, &res);
+		return res;
+	}
+	if (rc->over) { /* only part of its rows were read: not judged */
+		reasons[0] = rc->over;
 		scrub_invalid(q->rs, rc->ref, rc->payer, reasons, 1, &res);
 		return res;
 	}
@@ -483,7 +527,10 @@ on_read(void *arg, PGresult *const *res, int n, const char *error)
 static void
 step_read(struct queue *q)
 {
-	struct conn_query qs[] = {{SQL_READ, 1, {strbuf_str(&q->ids)}}};
+	char lines[24], admins[24];
+	size_limits(q, lines, admins);
+	struct conn_query qs[] = {
+		{SQL_READ, 3, {strbuf_str(&q->ids), lines, admins}}};
 	run(q, Q_READING, qs, 1, on_read);
 }
 
@@ -498,6 +545,34 @@ elapsed_ms(const struct timespec *t0)
 	       (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/* write_batch()'s counts: the claims written, and the claims left because
+ * another transaction held them (sql/008_queue_locks.sql); every claim
+ * written when the result says nothing. */
+static void
+write_counts(const struct queue *q, PGresult *const *res, int n,
+	     long long *written, long long *locked)
+{
+	const PGresult *r = n > 1 ? res[1] : NULL;
+	bool known = r && PQntuples(r) == 1 && PQnfields(r) >= 2;
+	*written = known ? strtoll(PQgetvalue(r, 0, 0), NULL, 10)
+			 : q->pending.claims;
+	*locked = known ? strtoll(PQgetvalue(r, 0, 1), NULL, 10) : 0;
+}
+
+/* A batch is written: the next, unless every claim of it was left because
+ * another transaction holds it (a client's open submit(), say).
+ * claim_batch() would hand the same claims straight back, so the drain
+ * ends instead (not empty): the poll timer, or the NOTIFY of the client's
+ * commit, tries again, and the daemon does not spin meanwhile. */
+static void
+after_write(struct queue *q, long long written, long long locked)
+{
+	if (locked > 0 && written == 0 && locked >= q->pending.claims)
+		go_idle(q, false);
+	else
+		next_batch(q);
+}
+
 static void
 on_written(void *arg, PGresult *const *res, int n, const char *error)
 {
@@ -508,12 +583,14 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	}
 	struct queue_stats *s = &q->stats, *p = &q->pending;
 	/* claims that changed while scrubbed (a new version, or written by
-	 * another daemon) were left alone: they are scrubbed again as they are
-	 * now, so their results count as stale, not as written */
-	long long written =
-		n > 1 && res[1] && PQntuples(res[1]) == 1
-			? strtoll(PQgetvalue(res[1], 0, 0), NULL, 10)
-			: p->claims;
+	 * another daemon) were left alone, and so were claims another
+	 * transaction holds: they are scrubbed again as they are then, so
+	 * their results count as stale, not as written */
+	long long written, locked;
+	char held[40] = "";
+	write_counts(q, res, n, &written, &locked);
+	if (locked > 0)
+		snprintf(held, sizeof(held), " locked=%lld", locked);
 	p->stale = p->claims > written ? p->claims - written : 0;
 	s->stale += p->stale;
 	s->claims += p->claims;
@@ -532,11 +609,11 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	s->batch_seconds += ms / 1000.0;
 	dlog(DLOG_INFO, "batch",
 	     "claims=%lld clean=%lld flagged=%lld invalid=%lld stale=%lld "
-	     "ms=%ld%s",
+	     "ms=%ld%s%s",
 	     p->claims, p->clean, p->flagged, p->invalid, p->stale, ms,
-	     q->single ? " retry=single" : "");
+	     q->single ? " retry=single" : "", held);
 	recovered(q);
-	next_batch(q);
+	after_write(q, written, locked);
 }
 
 static void

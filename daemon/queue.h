@@ -5,10 +5,11 @@
  * LOCKED in a MATERIALIZED CTE and count the attempt — committed at once, so
  * the count survives a crash; (2) BEGIN, lock them again and read each as a
  * claim document; (3) scrub; (4) write results, findings and statuses with
- * one call and COMMIT.  If the batch's SQL fails it is rolled back and its
- * claims are retried one by one, so one bad claim cannot stall the queue; a
- * claim that still fails alone, or that failed max_attempts times, becomes
- * `invalid` with the reason.
+ * one call and COMMIT, leaving claims another transaction holds pending
+ * for a later batch (sql/008_queue_locks.sql).  If the batch's SQL fails it
+ * is rolled back and its claims are retried one by one, so one bad claim
+ * cannot stall the queue; a claim that still fails alone, or that failed
+ * max_attempts times, becomes `invalid` with the reason.
  *
  * An error that says the database is out of resources (SQLSTATE class 53:
  * disk full, out of memory, too many connections) or failing (class 58: an
@@ -54,9 +55,10 @@ struct queue_stats {
 
 /* idle(arg, empty) is called whenever a drain ends, whichever way: nothing
  * more could be claimed (empty: nothing is pending at all; else the rest is
- * leased by other daemons), a step failed (the poll timer, a NOTIFY or the
- * backoff timer on base tries again), or the queue was told to stop and its
- * batch is done.  NULL when out of memory. */
+ * leased by other daemons), every claim of a batch was held by another
+ * transaction, a step failed (the poll timer, a NOTIFY or the backoff timer
+ * on base tries again), or the queue was told to stop and its batch is
+ * done.  NULL when out of memory. */
 struct queue *queue_new(struct event_base *base, struct conn *c,
 			void (*idle)(void *arg, bool empty), void *arg);
 

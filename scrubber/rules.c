@@ -531,6 +531,29 @@ rules_at(const struct ruleset *rs, int32_t day)
 	return rules_period(rs, lo, NULL, NULL);
 }
 
+static void
+size_max(const struct rule_settings *s, long *lines, long *admins)
+{
+	if (s->max_lines > *lines)
+		*lines = s->max_lines;
+	if (s->max_administrations > *admins)
+		*admins = s->max_administrations;
+}
+
+void
+rules_size_limits(const struct ruleset *rs, long *max_lines,
+		  long *max_administrations)
+{
+	*max_lines = *max_administrations = 0;
+	for (int i = 0; i < rules_nperiods(rs); i++) {
+		const struct ruleset *p = rules_period(rs, i, NULL, NULL);
+		size_max(&p->settings, max_lines, max_administrations);
+		for (int k = 0; k < p->nprofiles; k++)
+			size_max(&p->profiles[k].settings, max_lines,
+				 max_administrations);
+	}
+}
+
 const char *
 rules_version(const struct ruleset *rs)
 {

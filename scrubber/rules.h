@@ -128,6 +128,13 @@ void rules_days(const struct ruleset *rs, int32_t *from, int32_t *to);
 /* The rule set in force on a day.  Owned by rs. */
 const struct ruleset *rules_at(const struct ruleset *rs, int32_t day);
 
+/* The largest claim any period's base settings or payer profile judges:
+ * the largest max_lines and max_administrations of them all.  A claim
+ * with more is larger than the rules judge, whatever its payer and date;
+ * a reader may stop counting past them (the daemon's claim_batch()). */
+void rules_size_limits(const struct ruleset *rs, long *max_lines,
+		       long *max_administrations);
+
 /* A hex digest of the files' names and contents: the rule-set version. */
 const char *rules_version(const struct ruleset *rs);
 

@@ -4,7 +4,10 @@
 # (with ExecStart pointing at the daemon just built, so the binary check is
 # real), the generated units have no @placeholder@ left, and
 # `systemd-analyze security --offline=yes` rates both services 2.0 or
-# better.  systemd-analyze missing is a failure, not a skip.  Prints TAP.
+# better; both units give the password as a credential (LoadCredential=,
+# PGPASSFILE=%d/...) and let the dynamic user read the configuration
+# (ConfigurationDirectoryMode 0755).  systemd-analyze missing is a failure,
+# not a skip.  Prints TAP.
 set -u
 : "${CLAIMSCRUB_SRCDIR:=.}"
 : "${CLAIMSCRUB_BUILDDIR:=.}"
@@ -79,6 +82,41 @@ for want in '^Type=notify$' '^ExecReload=/bin/kill -HUP \$MAINPID$' '^WatchdogSe
 	grep -Eq "$want" "$d" && ok "claimscrubd.service: /$want/" ||
 		not_ok "claimscrubd.service: /$want/"
 done
+# ---- the password and the configuration under DynamicUser (issue 14, item 2) ----
+# The dynamic user can read no private file of the host: the password comes
+# as a credential, a libpq password file next to the configuration, which
+# libpq finds through PGPASSFILE in the credentials directory (%d); without
+# it, a default with no password in it.  The configuration directory lets
+# others read and enter (systemd makes it root's, with this mode).
+for u in $units; do
+	f=$T/$u
+	[ -f "$f" ] || continue
+	cred=$(sed -n 's|^LoadCredential=\([A-Za-z0-9_.-]*\):\(/.*/claimscrub/pgpass\)$|\1 \2|p' "$f")
+	id=${cred%% *}
+	if [ -n "$cred" ] && [ "$(grep -c '^LoadCredential=' "$f")" = 1 ]; then
+		ok "$u: LoadCredential=$id:.../claimscrub/pgpass (${cred#* })"
+	else
+		not_ok "$u: LoadCredential=ID:.../claimscrub/pgpass" "$(grep '^LoadCredential' "$f")"
+	fi
+	grep -qx "Environment=PGPASSFILE=%d/${id:-pgpass}" "$f" &&
+		ok "$u: Environment=PGPASSFILE=%d/${id:-pgpass} (the credentials directory)" ||
+		not_ok "$u: Environment=PGPASSFILE=%d/${id:-pgpass}" "$(grep '^Environment' "$f")"
+	# the default, if any, is a password file without a password: comments only
+	def=$(sed -n "s|^SetCredential=${id:-pgpass}:||p" "$f")
+	case $def in
+	'#'*) ok "$u: without the file, SetCredential= gives a password file with no password ('$def')" ;;
+	'') not_ok "$u: SetCredential=${id:-pgpass}: a default without a password" "none" ;;
+	*) not_ok "$u: SetCredential=${id:-pgpass}: a default without a password" "'$def'" ;;
+	esac
+	mode=$(sed -n 's/^ConfigurationDirectoryMode=0*\([0-7]\{3\}\)$/\1/p' "$f")
+	other=$(( ${mode:-0} % 10 ))
+	if grep -q '^ConfigurationDirectory=claimscrub$' "$f" && [ -n "$mode" ] && [ $((other & 5)) = 5 ]; then
+		ok "$u: ConfigurationDirectoryMode=0$mode lets the dynamic user read the configuration"
+	else
+		not_ok "$u: ConfigurationDirectoryMode lets others read and enter" "$(grep '^Configuration' "$f")"
+	fi
+done
+
 grep -q '^Type=oneshot$' "$T/claimscrub-once.service" && ok "claimscrub-once.service: Type=oneshot" ||
 	not_ok "claimscrub-once.service: Type=oneshot"
 grep -q '^OnCalendar=hourly$' "$T/claimscrub-once.timer" && ok "claimscrub-once.timer: hourly" ||

@@ -197,9 +197,10 @@ check_rows(const PGresult *r, int from, int to, const struct claimrows_claim *c)
 }
 
 /* The tree is whole: no NULL nodes (but for a list past the reader's
- * limit, which keeps only its length), scalars NUL-terminated at len. */
+ * limit, or past the limit its rows were cut at when the claim says so,
+ * over: either keeps only its length), scalars NUL-terminated at len. */
 static void
-check_tree(const struct ynode *n, int depth)
+check_tree(const struct ynode *n, int depth, bool over)
 {
 	CHECK(n && depth <= MAX_TREE_DEPTH && n->file);
 	if (n->type == YNODE_SCALAR) {
@@ -207,14 +208,15 @@ check_tree(const struct ynode *n, int depth)
 		return;
 	}
 	CHECK(n->type == YNODE_SEQ || n->type == YNODE_MAP);
-	if (n->type == YNODE_SEQ && n->n > CLAIMDOC_MAX_LINES && !n->items)
+	if (n->type == YNODE_SEQ && (n->n > CLAIMDOC_MAX_LINES || over) &&
+	    !n->items)
 		return;
 	CHECK(n->n == 0 || n->items);
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->type == YNODE_MAP)
 			CHECK(n->keys && n->keys[i] &&
 			      n->keys[i]->type == YNODE_SCALAR);
-		check_tree(n->items[i], depth + 1);
+		check_tree(n->items[i], depth + 1, over);
 	}
 }
 
@@ -246,9 +248,12 @@ scrub_doc(struct arena *a, const struct claimrows_claim *rc,
 	struct yctx ctx = {a, &dl};
 	struct claim *c = arena_alloc(a, sizeof(*c));
 	struct result *res = NULL;
-	enum scrub_err err =
-		c ? claimdoc_from_node(&ctx, doc, c) : SCRUB_ENOMEM;
-	if (err == SCRUB_OK)
+	enum scrub_err err = rc->over ? SCRUB_EINPUT
+			     : c      ? claimdoc_from_node(&ctx, doc, c)
+				      : SCRUB_ENOMEM;
+	if (rc->over) /* only part of its rows were read: not judged */
+		scrub_invalid(rules, rc->ref, rc->payer, &rc->over, 1, &res);
+	else if (err == SCRUB_OK)
 		scrub_claim(rules, c, &res);
 	else if (err != SCRUB_ENOMEM)
 		res = invalid(rc, &dl);
@@ -289,7 +294,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_rows(r, before, row, &c);
 		if (doc) {
 			CHECK(doc->type == YNODE_MAP);
-			check_tree(doc, 0);
+			CHECK(!c.over || strlen(c.over) > 0);
+			check_tree(doc, 0, c.over != NULL);
 			scrub_doc(a, &c, doc);
 		}
 		arena_free(a);

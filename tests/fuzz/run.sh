@@ -117,6 +117,16 @@ claimrows_seeds() {
 		printf '1\t0\t0\t1\t1\tADMINS\n'
 		awk 'BEGIN { for (i = 0; i < 10001; i++) print "1\t2" }'
 	} >"$1/admins-limit.rows"
+	# rows cut at the rules' limits (f8, f9 of the claim's row, as
+	# read_claims() of sql/008 gives them): one line past the cut, the
+	# administrations at it; then a claim with both past a cut of 0
+	{
+		printf '1\t0\t0\t1\t1\tCUT\tmedicare\tfacility\t\001\t\001\t2\t1\n'
+		printf '1\t1\t1\t96365\t1\n1\t1\t2\t96365\t1\n1\t1\t3\t96365\t1\n'
+		printf '1\t2\t1\tA1\tsaline\thydration\n'
+		printf '2\t0\t0\t1\t1\tCUT0\t\001\tfacility\t\001\t\001\t0\t0\n'
+		printf '2\t1\t1\t96365\t1\n2\t2\t1\tA1\tsaline\thydration\n'
+	} >"$1/cut.rows"
 	# wide modifiers literals, 12000 elements: nested arrays, empty and
 	# escaped quoted strings (a parser that sizes each array, or each
 	# quoted element, by the rest of the text is quadratic here)

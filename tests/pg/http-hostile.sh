@@ -8,14 +8,20 @@
 # answering 200 within 2 s and the daemon keeps draining claims; the slow
 # clients are dropped (every connection lives at most 10 s, idle ones 5 s);
 # the daemon's resident memory and open descriptors are back near where they
-# were.  Prints TAP.
+# were.  HEAD answers carry GET's Content-Length and no body (a HEAD and a
+# GET on one connection read back as exactly two answers).  Under churn (a
+# client opening and closing connections as fast as it can) the daemon never
+# holds more than 128 connections and 200 sequential health checks, each on
+# a fresh connection, all succeed.  Out of descriptors (ulimit -n 40) the
+# daemon backs off instead of spinning on accept: little CPU, at most 3 log
+# lines, and /healthz answers again once the clients are gone.  Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || setup_failed "curl is missing (apt-get install curl)"
 : "${HTTP_CLIENT:=tests/http-client}"
 [ -x "$HTTP_CLIENT" ] || setup_failed "the test client is missing: $HTTP_CLIENT (make check builds it)"
 
-port=$((20000 + ($$ + 7919) % 20000))
+port=$(free_port $((20000 + ($$ + 7919) % 20000)))
 url="http://127.0.0.1:$port"
 write_config "$T/d.yaml" "http_port: $port" "poll_interval_ms: 500" "batch_size: 100"
 # AddressSanitizer keeps freed memory in a quarantine (256 MB by default):
@@ -103,6 +109,22 @@ set -- $(code "$url/healthz")
 [ "${1:-}" = 200 ] && ok "/healthz: 200 after the malformed requests" ||
 	not_ok "/healthz: 200 after the malformed requests" "got ${1:-none}"
 
+# ---- HEAD: GET's headers, Content-Length included, and no body -------------------
+# pair NAME PATH PATTERN — HEAD PATH then GET PATH on one connection; ok when
+# http-client's reading of the bytes back ("head=S/L get=S/L body=B
+# extra=E", or "malformed: ...") matches PATTERN, an extended regex
+pair() {
+	_ans=$(timeout 20 "$HTTP_CLIENT" pair "$port" "$2" 2>&1)
+	if printf '%s' "$_ans" | grep -Eq "$3"; then ok "$1: $_ans"; else
+		not_ok "$1" "answer: $_ans"; fi
+}
+pair "HEAD then GET /healthz on one connection: exactly two answers, HEAD's Content-Length is GET's body length, HEAD has no body" \
+	/healthz '^head=200/3 get=200/3 body=3 extra=0$'
+pair "HEAD then GET of an unknown path: two 404s, the same Content-Length, no body after HEAD's" \
+	/nope '^head=404/([0-9]+) get=404/\1 body=\1 extra=0$'
+pair "HEAD then GET /metrics: two answers, HEAD with a Content-Length and no body" \
+	/metrics '^head=200/[1-9][0-9]* get=200/[1-9][0-9]* body=[1-9][0-9]* extra=0$'
+
 # ---- slow clients, silent clients, and claims, all at once ------------------------
 started=$(date +%s)
 timeout 60 "$HTTP_CLIENT" slow "$port" 200 25 >"$T/slow.out" 2>&1 &
@@ -150,7 +172,9 @@ else
 fi
 
 # ---- bounded: memory and descriptors ---------------------------------------------
-sleep 2 # the sweep releases what evhttp has let go once a second
+fds() { ls "/proc/$pid/fd" | wc -l; }
+fds_back() { [ "$(fds)" -le $((fd0 + 2)) ]; }
+wait_for 10 fds_back
 set -- $(vm "$pid")
 rss1=$1 fd1=$2
 note "after: VmRSS $rss1 kB, $fd1 open descriptors"
@@ -160,8 +184,87 @@ if [ "$rss1" -le $((rss0 + 32768)) ]; then ok "VmRSS grew by less than 32 MB ($r
 	not_ok "VmRSS grew by less than 32 MB" "$rss0 -> $rss1 kB"; fi
 set -- $(code "$url/healthz")
 [ "${1:-}" = 200 ] && ok "/healthz: 200 after the attack" || not_ok "/healthz: 200 after the attack" "got ${1:-none}"
+
+# ---- churn: the cap holds, and no health check fails ------------------------------
+# checks NAME FILE — a TAP point from http-client check's line in FILE (its
+# reasons on FILE.err): all 200 answered 200 ok; the latencies are reported,
+# not judged
+checks() {
+	_c=$(cat "$2")
+	if [ "$(field "$_c" requests)" = 200 ] && [ "$(field "$_c" failures)" = 0 ]; then ok "$1: none failed ($_c)"; else
+		not_ok "$1: none fails" "${_c:-no result}" "$(head -n 5 "$2.err")"; fi
+}
+timeout 120 "$HTTP_CLIENT" check "$port" 200 >"$T/idle" 2>"$T/idle.err"
+checks "200 sequential /healthz, each on a fresh connection, the daemon idle" "$T/idle"
+fdc=$(fds)
+timeout 150 "$HTTP_CLIENT" churn "$port" 120 >"$T/churn" 2>&1 &
+churn=$!
+timeout 150 "$HTTP_CLIENT" fdpeak "$pid" 120 >"$T/fdpeak" 2>&1 &
+peak=$!
+# the churn is under way once the daemon holds some of its connections
+busy() { [ "$(fds)" -gt $((fdc + 8)) ]; }
+wait_for 10 busy || note "no churn seen in the daemon's descriptors"
+# (10 ms apart, as a monitor spaces its checks: the churn goes on between)
+timeout 120 "$HTTP_CLIENT" check "$port" 200 10 >"$T/churned" 2>"$T/churned.err"
+kill "$churn" "$peak" 2>/dev/null
+wait "$churn"; wait "$peak"
+checks "200 sequential /healthz, each on a fresh connection, under churn ($(cat "$T/churn"))" "$T/churned"
+fdp=$(field "$(cat "$T/fdpeak")" peak)
+if [ -n "$fdp" ] && [ "$fdp" -le $((fdc + 128)) ]; then
+	ok "at most 128 connections open under churn: $fdp descriptors at the peak, $fdc idle"
+else
+	not_ok "at most 128 connections open under churn" "${fdp:-no} descriptors at the peak, $fdc idle: more than $((fdc + 128))"
+fi
+fds_churned() { [ "$(fds)" -le $((fdc + 2)) ]; }
+if wait_for 10 fds_churned; then ok "open descriptors back to $(fds) after the churn"; else
+	not_ok "open descriptors back near $fdc after the churn" "now $(fds)"; fi
 consistency_check "after the HTTP attack"
 check "the daemon's log is key=value lines" log_is_keyvalue "$log"
 stop_daemon "$pid"; st=$?
 [ "$st" -eq 0 ] && ok "SIGTERM: exit 0" || { not_ok "SIGTERM: exit 0" "status $st"; tail_log "$log"; }
+
+# ---- out of descriptors: accept backs off instead of spinning ---------------------
+# a daemon limited to 40 descriptors, and 100 silent clients: once its
+# descriptors are gone accept fails and the rest wait in the backlog, which
+# keeps the listening socket readable; retried at once, that is a busy loop
+port2=$(free_port $((port + 1)))
+write_config "$T/low.yaml" "http_port: $port2" "poll_interval_ms: 500"
+printf '#!/bin/sh\nulimit -n 40 || exit 99\nexec "%s" "$@"\n' "$CLAIMSCRUBD" >"$T/lowfd"
+chmod +x "$T/lowfd"
+real=$CLAIMSCRUBD CLAIMSCRUBD=$T/lowfd
+start_daemon "$T/low.yaml"
+CLAIMSCRUBD=$real pid=$daemon_pid log=$daemon_log
+low_ok() { [ "$(timeout 5 curl -s -m 4 "http://127.0.0.1:$port2/healthz")" = ok ]; }
+wait_for 30 low_ok || { tail_log "$log"; setup_failed "the daemon limited to 40 descriptors never said ok"; }
+timeout 90 "$HTTP_CLIENT" slow "$port2" 100 80 silent >"$T/hold" 2>&1 &
+hold=$!
+wait_log 'accept' 20 "$log" || not_ok "accept fails once the daemon's 40 descriptors are used" "$(fds) open"
+# the window: 3 s, polled, cut short when the daemon's CPU time passes the
+# bound (a fifth of it; a busy loop takes all of it)
+hz=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0; }
+cs() { cut -d' ' -f1 /proc/uptime | tr -d .; }
+cpu_ms() { echo $((($(ticks) - c0) * 1000 / hz)); }
+c0=$(ticks) l0=$(wc -l <"$log") t0=$(cs)
+window_over() { [ $(($(cs) - t0)) -ge 300 ] || [ "$(cpu_ms)" -gt 600 ]; }
+wait_for 10 window_over
+cpu=$(cpu_ms) lines=$(($(wc -l <"$log") - l0)) win=$((($(cs) - t0) * 10))
+note "out of descriptors: $(fds) open; CPU $cpu ms in $win ms; $lines log lines"
+if daemon_exited "$pid"; then
+	not_ok "out of descriptors: the daemon runs on" "status $(cat "$T/status.$pid")"; tail_log "$log"; finish
+fi
+if [ "$cpu" -le $((win / 5)) ]; then ok "out of descriptors: the daemon used $cpu ms of CPU in $win ms (at most a fifth)"; else
+	not_ok "out of descriptors: the daemon uses at most a fifth of a CPU" "$cpu ms of CPU in $win ms"; fi
+if [ "$lines" -le 3 ]; then ok "out of descriptors: $lines log lines in $win ms (at most 3)"; else
+	not_ok "out of descriptors: at most 3 log lines" "$lines log lines in $win ms" "$(tail -n 3 "$log" | cut -c 1-200)"; fi
+kill "$hold" 2>/dev/null
+wait "$hold"
+if wait_for 20 low_ok; then ok "/healthz answers again once the clients are gone"; else
+	not_ok "/healthz answers again once the clients are gone" "$(fds) descriptors open"; fi
+check "the log is key=value lines, descriptors run out and all" log_is_keyvalue "$log"
+grep -q 'event=http-accept-failed .*error="Too many open files"' "$log" &&
+	ok "the accept failure is logged: $(grep -m 1 'event=http-accept-failed' "$log")" ||
+	not_ok "the accept failure is logged (event=http-accept-failed)"
+stop_daemon "$pid"; st=$?
+[ "$st" -eq 0 ] && ok "SIGTERM after descriptors ran out: exit 0" || { not_ok "SIGTERM after descriptors ran out: exit 0" "status $st"; tail_log "$log"; }
 finish

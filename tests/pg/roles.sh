@@ -158,7 +158,7 @@ denied s1 "INSERT a claim directly" "INSERT INTO claimscrub.claim (claim_ref, se
 denied s1 "call the helper check_document" "SELECT claimscrub.check_document('{}')"
 denied s1 "call write_results" "SELECT claimscrub.write_results('[]')"
 denied s1 "call write_batch" "SELECT claimscrub.write_batch('[]')"
-denied s1 "take a batch" "SELECT * FROM claimscrub.claim_batch(1, 10000)"
+denied s1 "take a batch" "SELECT * FROM claimscrub.claim_batch(1, 10000, 1000, 1000)"
 
 # ---- the daemon: its statements, one by one, as d1 (rolled back) ---------------------------
 gen_claims 500 >/dev/null || setup_failed "gen_claims failed"
@@ -173,13 +173,16 @@ LISTEN claimscrub_pending;
 SELECT EXISTS (SELECT 1 FROM claimscrub.claim WHERE status = 'pending');
 SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(enqueued_at)), 0)
   FROM claimscrub.claim WHERE status = 'pending';
-SELECT count(*) > 0 AS claimed FROM claimscrub.claim_batch(5, 10000);
-SELECT count(*) > 0 AS read FROM claimscrub.read_claims(ARRAY[:a, :b]::bigint[]);
-SELECT 1 / (claimscrub.write_batch(:'wr') = 1)::int AS wrote_one;
+SELECT set_config('lock_timeout', '30s', false) WHERE current_setting('lock_timeout') = '0';
+SELECT count(*) > 0 AS claimed FROM claimscrub.claim_batch(5, 10000, 1000, 1000);
+SELECT count(*) > 0 AS read FROM claimscrub.read_claims(ARRAY[:a, :b]::bigint[], 1000, 1000);
+SELECT 1 / (written = 1)::int AS wrote_one FROM claimscrub.write_batch(:'wr');
 SELECT claimscrub.end_batch();
-WITH m AS (UPDATE claimscrub.claim SET status = 'invalid', result = '{}'::jsonb,
+WITH m AS (UPDATE claimscrub.claim SET status = 'invalid',
+ result = jsonb_set('{}'::jsonb, '{claim}', to_jsonb(claim_ref)),
  scrubbed_at = clock_timestamp(), scrubbed_version = version
- WHERE id = :b::bigint AND status = 'pending' AND version = coalesce(NULL::integer, version) RETURNING id)
+ WHERE id IN (SELECT c.id FROM claimscrub.claim c WHERE c.id = :b::bigint AND c.status = 'pending'
+ AND c.version = coalesce(NULL::integer, c.version) FOR UPDATE SKIP LOCKED) RETURNING id)
  DELETE FROM claimscrub.finding f USING m WHERE f.claim_id = m.id AND f.resolution IS NULL;
 ROLLBACK;" -v a="$a" -v b="$b" -v wr="$wr")
 if [ $? -eq 0 ]; then ok "d1 can run each of the daemon's statements"; else

@@ -379,3 +379,47 @@ Test(claimrows, claims_follow_one_another_and_stray_rows_are_skipped)
 	arena_free(a);
 	PQclear(r);
 }
+
+/* read_claims() cut the lists at max_lines and max_administrations + 1
+ * rows (sql/008_queue_locks.sql; the limits in the claim row's f8, f9): a
+ * list longer than its limit is only counted, and the claim says why it
+ * is over; a list at its limit is read as ever. */
+Test(claimrows, past_the_cut_the_claim_is_over_the_limit)
+{
+	struct row rows[] = {
+		{{"7", "0", "0", "1", "1", "C-10", N, "facility", N, N, "2",
+		  "1"}},
+		LINE("1", "96365", "1", N),
+		LINE("2", "96365", "1", N),
+		LINE("3", N, N, "{not,read}"),
+		ADMIN("1", "A1", "saline", "hydration", N, N, N, N, N, N),
+		ADMIN("2", "A2", "saline", "hydration", N, N, N, N, N, N),
+		{{"8", "0", "0", "1", "1", "C-11", N, "facility", N, N, "2",
+		  "1"}},
+		LINE("1", "96365", "1", N),
+		LINE("2", "96365", "1", N),
+		ADMIN("1", "A1", "saline", "hydration", N, N, N, N, N, N),
+	};
+	rows[7].v[0] = rows[8].v[0] = rows[9].v[0] = "8";
+	PGresult *r = result_of(rows, 10);
+	struct arena *a = arena_new();
+	struct claimrows_claim rc;
+	struct ynode *doc;
+	int row = 0;
+	cr_assert(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert_eq(row, 6, "every row of the claim is passed");
+	cr_assert_str_eq(rc.over,
+			 "it has more than 2 lines, more than the rules judge "
+			 "(max_lines: 2); it has more than 1 administrations, "
+			 "more than the rules judge (max_administrations: 1)");
+	cr_assert_eq(ymap_get(doc, "lines")->n, 3);
+	cr_assert_null(ymap_get(doc, "lines")->items, "only counted");
+	cr_assert(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert_str_eq(rc.ref, "C-11");
+	cr_assert_null(rc.over, "at the limit: read as ever");
+	cr_assert_eq(ymap_get(doc, "lines")->n, 2);
+	cr_assert_not_null(ymap_get(doc, "lines")->items[1]);
+	cr_assert_not(claimrows_next(r, &row, a, &rc, &doc));
+	arena_free(a);
+	PQclear(r);
+}
