@@ -40,6 +40,8 @@ struct conn {
 	/* the pipeline in flight */
 	int nq, cur;
 	PGresult *res[CONN_MAX_QUERIES];
+	PGresult *
+		*handed; /* the results a done callback is given (conn_take) */
 	char err[512];
 	char sqlstate
 		[6]; /* of the first error, "" if none or not the server's */
@@ -122,10 +124,22 @@ finish_pipeline(struct conn *c, const char *error)
 	c->done = NULL;
 	if (c->state == C_BUSY)
 		c->state = C_IDLE;
+	c->handed = res;
 	if (done)
 		done(arg, res, n, error ? err : NULL);
+	c->handed = NULL;
 	for (int i = 0; i < CONN_MAX_QUERIES; i++)
 		PQclear(res[i]);
+}
+
+PGresult *
+conn_take(struct conn *c, int i)
+{
+	if (!c->handed || i < 0 || i >= CONN_MAX_QUERIES)
+		return NULL;
+	PGresult *r = c->handed[i];
+	c->handed[i] = NULL;
+	return r;
 }
 
 static void

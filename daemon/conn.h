@@ -61,6 +61,12 @@ bool conn_idle(const struct conn *c);
 bool conn_pipeline(struct conn *c, const struct conn_query *q, int n,
 		   conn_done_fn done, void *arg);
 
+/* Takes result i of the pipeline whose done callback is running: it is the
+ * caller's to PQclear, and the connection no longer frees it.  NULL when
+ * there is none.  (The queue scrubs a batch's rows in slices, between
+ * other events, after its callback has returned.) */
+PGresult *conn_take(struct conn *c, int i);
+
 /* The SQLSTATE of the first error of the pipeline that just finished (read
  * it in its done callback), or "" when it had no error or the error was not
  * the server's (a lost connection). */

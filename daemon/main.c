@@ -192,7 +192,8 @@ format_status(struct daemon *d, char *buf, size_t size)
 	if (s->depth_known)
 		snprintf(depth, sizeof(depth), ", %lld pending", s->depth);
 	char why[296], degraded[300] = "";
-	if (queue_degraded(d->queue, why, sizeof(why)))
+	if (queue_degraded(d->queue, why, sizeof(why)) ||
+	    queue_stalled(d->queue, d->conf->stall_seconds, why, sizeof(why)))
 		snprintf(degraded, sizeof(degraded), ", %s", why);
 	snprintf(buf, size, "connected, rules %s, %.1f claims/s%s%s%s%s",
 		 rules_version(d->rules), rate, depth, degraded,
@@ -647,7 +648,9 @@ health(void *arg, char *why, size_t size)
 		return false;
 	}
 	/* out of resources: nothing is being written until it passes */
-	return !queue_degraded(d->queue, why, size);
+	if (queue_degraded(d->queue, why, size))
+		return false;
+	return !queue_stalled(d->queue, d->conf->stall_seconds, why, size);
 }
 
 static void
@@ -666,6 +669,11 @@ metrics(void *arg, struct strbuf *out)
 		.notify_wakeups = d->notify_wakeups,
 		.wake_steps = d->wake_steps,
 	};
+	char why[8];
+	queue_ages(d->queue, &m.since_progress, &m.step_age);
+	m.step = queue_step(d->queue);
+	m.stalled = queue_stalled(d->queue, d->conf->stall_seconds, why,
+				  sizeof(why));
 	metrics_render(&m, out);
 }
 

@@ -35,7 +35,7 @@ render_claims(const struct metrics_info *m, struct strbuf *out)
 	family(out, "claimscrub_findings_total", "counter",
 	       "Findings written, by rule and severity.");
 	for (int i = 0; i < F_COUNT; i++)
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < SEV_COUNT; k++)
 			if (s->findings[i][k])
 				strbuf_printf(out,
 					      "claimscrub_findings_total{rule="
@@ -165,6 +165,40 @@ render_wakeups(const struct metrics_info *m, struct strbuf *out)
 		      m->wake_steps);
 }
 
+/* Stalls (issue 14, item 15): each stall a DBA should hear of shows here
+ * and, after stall_seconds, in /healthz. */
+static void
+render_stalls(const struct metrics_info *m, struct strbuf *out)
+{
+	family(out, "claimscrub_claim_step_failures_total", "counter",
+	       "Claim steps that failed and were rolled back whole (a lock "
+	       "not granted in time, a function refused); no attempt counted.");
+	strbuf_printf(out, "claimscrub_claim_step_failures_total %lld\n",
+		      m->queue->claim_failures);
+	family(out, "claimscrub_seconds_since_progress", "gauge",
+	       "Seconds since a claim step last succeeded or a batch "
+	       "committed.");
+	strbuf_printf(out, "claimscrub_seconds_since_progress %.3f\n",
+		      m->since_progress);
+	family(out, "claimscrub_step_seconds", "gauge",
+	       "How long the step in flight (claim, scrub, write) has run; 0 "
+	       "when idle.");
+	strbuf_printf(out, "claimscrub_step_seconds %.3f\n", m->step_age);
+	family(out, "claimscrub_step_info", "gauge",
+	       "The step in flight (idle, claiming, scrubbing, writing, ...): "
+	       "a batch is scrubbed in slices, so this can say scrubbing.");
+	strbuf_printf(out, "claimscrub_step_info{step=\"%s\"} 1\n", m->step);
+	family(out, "claimscrub_stalled", "gauge",
+	       "1 while /healthz says stalled (stall_seconds without "
+	       "progress).");
+	strbuf_printf(out, "claimscrub_stalled %d\n", m->stalled ? 1 : 0);
+	family(out, "claimscrub_scrub_slices_total", "counter",
+	       "Slices batches were scrubbed in, the event loop running "
+	       "between them (at least one a batch).");
+	strbuf_printf(out, "claimscrub_scrub_slices_total %lld\n",
+		      m->queue->slices);
+}
+
 void
 metrics_render(const struct metrics_info *m, struct strbuf *out)
 {
@@ -172,5 +206,6 @@ metrics_render(const struct metrics_info *m, struct strbuf *out)
 	render_degraded(m, out);
 	render_histogram(m, out);
 	render_state(m, out);
+	render_stalls(m, out);
 	render_wakeups(m, out);
 }

@@ -24,6 +24,11 @@ struct metrics_info {
 	/* NOTIFY wake-ups received, and the claim steps they started (at
 	 * most 10 a second, daemon/main.c) */
 	long long notify_wakeups, wake_steps;
+	/* stalls (queue_stalled): seconds since the queue made progress, how
+	 * long the step in flight has run, and the verdict */
+	double since_progress, step_age;
+	const char *step; /* queue_step() */
+	bool stalled;
 };
 
 void metrics_render(const struct metrics_info *m, struct strbuf *out);

@@ -70,6 +70,7 @@ enum qstate {
 	Q_CLAIMING,
 	Q_CHECKING,
 	Q_READING,
+	Q_SCRUBBING,
 	Q_WRITING,
 	Q_ROLLING_BACK,
 	Q_MARKING
@@ -91,6 +92,16 @@ struct queue {
 	char degraded_reason[512]; /* and message, for /healthz */
 	struct timespec started;
 	struct timespec depth_at; /* when the depth was last sampled */
+	/* stalls (queue_stalled): when the step in flight started, and when
+	 * the queue last made progress (a claim step that succeeded, or a
+	 * batch committed) */
+	struct timespec step_at, progress_at;
+	bool claim_failing; /* the last claim step failed */
+	char claim_error[256];
+	/* the batch's rows, scrubbed a slice at a time (scrub_slice) */
+	PGresult *rows;
+	int row;
+	struct event *slice;
 	/* the batch in flight */
 	struct strbuf ids; /* "{1,2,3}" */
 	struct strbuf out; /* results JSON for write_batch */
@@ -107,6 +118,15 @@ struct queue {
 	struct queue_stats stats;
 };
 
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 const double queue_bucket_bounds[QUEUE_BUCKETS] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 };
@@ -119,6 +139,7 @@ static void fail_batch(struct queue *q, const char *why, const char *sqlstate,
 		       bool in_txn);
 static void scrub_batch(struct queue *q, PGresult *r);
 static void on_rest_over(evutil_socket_t fd, short what, void *arg);
+static void on_slice(evutil_socket_t fd, short what, void *arg);
 
 struct queue *
 queue_new(struct event_base *base, struct conn *c,
@@ -128,10 +149,14 @@ queue_new(struct event_base *base, struct conn *c,
 	if (!q)
 		return NULL;
 	q->rest_timer = evtimer_new(base, on_rest_over, q);
-	if (!q->rest_timer) {
+	q->slice = evtimer_new(base, on_slice, q);
+	if (!q->rest_timer || !q->slice) {
+		if (q->rest_timer)
+			event_free(q->rest_timer);
 		free(q);
 		return NULL;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &q->progress_at);
 	q->conn = c;
 	q->idle = idle;
 	q->arg = arg;
@@ -180,6 +205,50 @@ queue_degraded(const struct queue *q, char *why, size_t size)
 	return true;
 }
 
+static double
+seconds_since(const struct timespec *t0)
+{
+	return elapsed_ms(t0) / 1000.0;
+}
+
+static const char *const state_names[] = {
+	"idle",	     "claiming", "checking",	 "reading",
+	"scrubbing", "writing",	 "rolling back", "marking invalid",
+};
+
+bool
+queue_stalled(const struct queue *q, long stall_s, char *why, size_t size)
+{
+	double step = seconds_since(&q->step_at),
+	       quiet = seconds_since(&q->progress_at);
+	if (q->state != Q_IDLE && step > stall_s) {
+		snprintf(why, size, "stalled: %s for %.0f s",
+			 state_names[q->state], step);
+		return true;
+	}
+	bool pending = !q->stats.depth_known || q->stats.depth > 0;
+	if (q->claim_failing && pending && quiet > stall_s) {
+		snprintf(why, size,
+			 "stalled: no claim step has succeeded for %.0f s: %s",
+			 quiet, q->claim_error);
+		return true;
+	}
+	return false;
+}
+
+void
+queue_ages(const struct queue *q, double *since_progress, double *step)
+{
+	*since_progress = seconds_since(&q->progress_at);
+	*step = q->state == Q_IDLE ? 0 : seconds_since(&q->step_at);
+}
+
+const char *
+queue_step(const struct queue *q)
+{
+	return state_names[q->state];
+}
+
 /* empty: nothing is pending at all (not merely leased by other daemons) */
 static void
 go_idle(struct queue *q, bool empty)
@@ -208,9 +277,19 @@ queue_stop(struct queue *q)
 		go_idle(q, true);
 }
 
+/* The batch's rows, scrubbed or abandoned. */
+static void
+drop_rows(struct queue *q)
+{
+	evtimer_del(q->slice);
+	PQclear(q->rows);
+	q->rows = NULL;
+}
+
 void
 queue_reset(struct queue *q)
 {
+	drop_rows(q);
 	q->state = Q_IDLE;
 	q->single = false;
 }
@@ -240,6 +319,8 @@ queue_free(struct queue *q)
 {
 	if (!q)
 		return;
+	drop_rows(q);
+	event_free(q->slice);
 	event_free(q->rest_timer);
 	strbuf_free(&q->ids);
 	strbuf_free(&q->out);
@@ -254,6 +335,7 @@ run(struct queue *q, enum qstate next, const struct conn_query *qs, int n,
     conn_done_fn done)
 {
 	q->state = next;
+	clock_gettime(CLOCK_MONOTONIC, &q->step_at);
 	if (!conn_pipeline(q->conn, qs, n, done, q))
 		go_idle(q, false);
 }
@@ -319,45 +401,65 @@ size_limits(const struct queue *q, char lines[24], char admins[24])
 	snprintf(admins, 24, "%ld", a);
 }
 
-/* Results of the claim step's pipeline: the backstop, the batch, and the
- * depth when sampled. */
-enum { CLAIM_RES_BATCH = 1, CLAIM_RES_DEPTH = 2 };
+/* The claim step's pipeline: the backstop, the depth when sampled, then
+ * the batch.  The depth is a statement of its own ahead of the batch, so a
+ * claim step that fails (a lock not granted, a function refused) still
+ * tells how many claims wait (issue 14, item 15). */
+enum { CLAIM_RES_DEPTH = 1 };
+
+static void
+read_depth(struct queue *q, const PGresult *r)
+{
+	if (!r || PQntuples(r) != 1)
+		return;
+	q->stats.depth = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	q->stats.oldest_pending_s = strtod(PQgetvalue(r, 0, 1), NULL);
+	q->stats.depth_known = true;
+}
+
+/* A claim step failed (55P03 too: the daemons' turn not granted in
+ * lock_timeout) and was rolled back whole: no batch, no attempt counted,
+ * nothing invalid.  It is logged once, counted, and the drain ends. */
+static void
+claim_failed(struct queue *q, const char *error)
+{
+	const char *st = conn_sqlstate(q->conn);
+	char e[300];
+	if (resource(st)) {
+		fail_batch(q, error ? error : "claiming failed", st, false);
+		return;
+	}
+	q->stats.claim_failures++;
+	q->claim_failing = true;
+	snprintf(q->claim_error, sizeof(q->claim_error), "%s%s%s",
+		 st[0] ? st : "", st[0] ? " " : "",
+		 error ? error : "claiming failed");
+	dlog(DLOG_WARNING, "claim-failed", "sqlstate=%s error=%s",
+	     st[0] ? st : "none", dlog_quote(error, e, sizeof(e)));
+	/* the poll timer, a NOTIFY or the reconnect tries again */
+	go_idle(q, false);
+}
 
 static void
 on_claimed(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
-	/* a step that failed (55P03 too: the daemons' turn not granted in
-	 * lock_timeout) was rolled back whole: no batch, no attempt counted,
-	 * nothing invalid; it is logged once and the drain ends */
-	if (error || n <= CLAIM_RES_BATCH || !res[CLAIM_RES_BATCH]) {
-		const char *st = conn_sqlstate(q->conn);
-		char e[300];
-		if (resource(st)) {
-			fail_batch(q, error ? error : "claiming failed", st,
-				   false);
-			return;
-		}
-		dlog(DLOG_WARNING, "claim-failed", "sqlstate=%s error=%s",
-		     st[0] ? st : "none", dlog_quote(error, e, sizeof(e)));
-		/* the poll timer, a NOTIFY or the reconnect tries again */
-		go_idle(q, false);
+	bool depth = n == CLAIM_RES_DEPTH + 2;
+	int batch = depth ? CLAIM_RES_DEPTH + 1 : CLAIM_RES_DEPTH;
+	if (depth)
+		read_depth(q, res[CLAIM_RES_DEPTH]);
+	if (error || !res[batch]) {
+		claim_failed(q, error);
 		return;
 	}
-	const PGresult *depth =
-		n > CLAIM_RES_DEPTH ? res[CLAIM_RES_DEPTH] : NULL;
-	if (depth && PQntuples(depth) == 1) {
-		q->stats.depth = strtoll(PQgetvalue(depth, 0, 0), NULL, 10);
-		q->stats.oldest_pending_s =
-			strtod(PQgetvalue(depth, 0, 1), NULL);
-		q->stats.depth_known = true;
-	}
-	if (PQntuples(res[CLAIM_RES_BATCH]) == 0) {
+	q->claim_failing = false;
+	clock_gettime(CLOCK_MONOTONIC, &q->progress_at);
+	if (PQntuples(res[batch]) == 0) {
 		recovered(q);
 		step_check(q);
 		return;
 	}
-	scrub_batch(q, res[CLAIM_RES_BATCH]);
+	scrub_batch(q, conn_take(q->conn, batch));
 }
 
 static void
@@ -367,16 +469,19 @@ step_claim(struct queue *q)
 	snprintf(limit, sizeof(limit), "%ld", q->batch_size);
 	snprintf(lease, sizeof(lease), "%ld", q->lease_ms);
 	size_limits(q, lines, admins);
-	struct conn_query qs[] = {{SQL_BACKSTOP, 0, {NULL}},
-				  {SQL_CLAIM, 4, {limit, lease, lines, admins}},
-				  {SQL_DEPTH, 0, {NULL}}};
-	/* the depth rides along at most once a second: it counts the queue */
+	struct conn_query qs[] = {
+		{SQL_BACKSTOP, 0, {NULL}},
+		{SQL_DEPTH, 0, {NULL}},
+		{SQL_CLAIM, 4, {limit, lease, lines, admins}}};
+	/* the depth is sampled at most once a second: it counts the queue */
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	bool depth =
 		now.tv_sec - q->depth_at.tv_sec >= 1 || !q->stats.depth_known;
 	if (depth)
 		q->depth_at = now;
+	else
+		qs[CLAIM_RES_DEPTH] = qs[CLAIM_RES_DEPTH + 1];
 	run(q, Q_CLAIMING, qs, depth ? 3 : 2, on_claimed);
 }
 
@@ -485,29 +590,71 @@ count(struct queue_stats *s, enum verdict v)
 	s->invalid += v == VERDICT_INVALID;
 }
 
-/* Scrubs the claims of r (claim_batch's or read_claims' rows) into q->out
- * and notes their ids in q->ids ("{1,2,3}"), then writes. */
+/* A slice of the batch is scrubbed at most this long (or one claim, if
+ * longer: the engine's budget bounds it) before the event loop runs again,
+ * so /healthz, /metrics, signals and the watchdog are answered within
+ * about that while a batch of big claims is scrubbed (issue 14, item 10). */
+#define QUEUE_SLICE_MS 10
+
+/* Scrubs claims of q->rows until the slice is used up, then yields to the
+ * event loop (a timer of 0 s runs after the sockets that are ready); the
+ * last slice writes. */
 static void
-scrub_batch(struct queue *q, PGresult *r)
+scrub_slice(struct queue *q)
 {
-	int row = 0, verdict;
-	strbuf_reset(&q->ids);
-	strbuf_putc(&q->ids, '{');
-	strbuf_reset(&q->out);
-	strbuf_putc(&q->out, '[');
-	q->nclaims = 0;
-	memset(&q->pending, 0, sizeof(q->pending));
-	while ((verdict = scrub_next(q, r, &row)) != -2) {
+	struct timespec t0;
+	int verdict;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((verdict = scrub_next(q, q->rows, &q->row)) != -2) {
 		if (verdict < 0) {
 			dlog(DLOG_ERROR, "out-of-memory", "step=scrub");
 			continue;
 		}
 		count(&q->pending, (enum verdict)verdict);
 		q->nclaims++;
+		if (elapsed_ms(&t0) >= QUEUE_SLICE_MS) {
+			struct timeval now = {0, 0};
+			q->stats.slices++;
+			if (evtimer_add(q->slice, &now) == 0)
+				return;
+		}
 	}
+	q->stats.slices++;
+	drop_rows(q);
 	strbuf_putc(&q->ids, '}');
 	strbuf_putc(&q->out, ']');
 	step_write(q);
+}
+
+static void
+on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	scrub_slice(arg);
+}
+
+/* Scrubs the claims of r (claim_batch's or read_claims' rows, now the
+ * queue's) into q->out and notes their ids in q->ids ("{1,2,3}"), a slice
+ * at a time, then writes. */
+static void
+scrub_batch(struct queue *q, PGresult *r)
+{
+	strbuf_reset(&q->ids);
+	strbuf_putc(&q->ids, '{');
+	strbuf_reset(&q->out);
+	strbuf_putc(&q->out, '[');
+	q->nclaims = 0;
+	memset(&q->pending, 0, sizeof(q->pending));
+	if (!r) {
+		fail_batch(q, "out of memory keeping the batch's rows", "",
+			   false);
+		return;
+	}
+	q->rows = r;
+	q->row = 0;
+	q->state = Q_SCRUBBING;
+	clock_gettime(CLOCK_MONOTONIC, &q->step_at);
+	scrub_slice(q);
 }
 
 static void
@@ -520,7 +667,7 @@ on_read(void *arg, PGresult *const *res, int n, const char *error)
 			   conn_sqlstate(q->conn), false);
 		return;
 	}
-	scrub_batch(q, res[0]);
+	scrub_batch(q, conn_take(q->conn, 0));
 }
 
 /* A claim retried alone (q->ids) is read again; it is still leased. */
@@ -535,15 +682,6 @@ step_read(struct queue *q)
 }
 
 /* ---- 4. write and commit ---------------------------------------------- */
-
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 /* write_batch()'s counts: the claims written, and the claims left because
  * another transaction held them (sql/008_queue_locks.sql); every claim
@@ -599,7 +737,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	s->invalid += p->invalid;
 	s->batches++;
 	for (int i = 0; i < F_COUNT; i++)
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < SEV_COUNT; k++)
 			s->findings[i][k] += p->findings[i][k];
 	long ms = elapsed_ms(&q->started);
 	int b = 0;
@@ -613,6 +751,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	     p->claims, p->clean, p->flagged, p->invalid, p->stale, ms,
 	     q->single ? " retry=single" : "", held);
 	recovered(q);
+	clock_gettime(CLOCK_MONOTONIC, &q->progress_at);
 	after_write(q, written, locked);
 }
 

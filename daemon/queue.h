@@ -1,15 +1,18 @@
 /*
  * queue — drains the claim queue over one connection, a batch at a time.
  *
- * A batch: (1) claim up to batch_size pending claims with FOR UPDATE SKIP
- * LOCKED in a MATERIALIZED CTE and count the attempt — committed at once, so
- * the count survives a crash; (2) BEGIN, lock them again and read each as a
- * claim document; (3) scrub; (4) write results, findings and statuses with
- * one call and COMMIT, leaving claims another transaction holds pending
- * for a later batch (sql/008_queue_locks.sql).  If the batch's SQL fails it
- * is rolled back and its claims are retried one by one, so one bad claim
- * cannot stall the queue; a claim that still fails alone, or that failed
- * max_attempts times, becomes `invalid` with the reason.
+ * A batch (sql/006_batch.sql, 008_queue_locks.sql): (1) claim_batch()
+ * takes up to batch_size pending claims no other daemon holds, records them
+ * as this connection's lease and returns their rows, committed at once (a
+ * daemon that dies has an attempt counted against them when the lease runs
+ * out); (2) the rows are scrubbed a slice at a time (about 10 ms), the
+ * event loop running between slices, so /healthz and signals are answered
+ * whatever the batch; (3) write_batch() writes results, findings and
+ * statuses and end_batch() drops the lease, in one transaction, leaving
+ * claims another transaction holds pending for a later batch.  If the
+ * write fails it is rolled back and its claims are retried one by one, so
+ * one bad claim cannot stall the queue; a claim that still fails alone, or
+ * that failed max_attempts times, becomes `invalid` with the reason.
  *
  * An error that says the database is out of resources (SQLSTATE class 53:
  * disk full, out of memory, too many connections) or failing (class 58: an
@@ -43,11 +46,15 @@ struct queue_stats {
 	/* steps rolled back for the database's resources (SQLSTATE class 53)
 	 * or a system error (class 58), and retried after a backoff */
 	long long resource_errors, system_errors;
-	bool degraded;			/* backing off after one of them */
-	long long findings[F_COUNT][3]; /* by finding id and severity */
+	bool degraded; /* backing off after one of them */
+	long long findings[F_COUNT][SEV_COUNT]; /* by finding id and severity */
 	long long batch_buckets[QUEUE_BUCKETS + 1]; /* per bucket, last: +Inf */
 	double batch_seconds;			    /* sum of batch durations */
-	/* sampled with the claim step, at most once a second */
+	/* claim steps that failed (rolled back whole; the drain ended) */
+	long long claim_failures;
+	long long slices; /* scrubbing slices, at least one a batch */
+	/* sampled by a statement of its own in the claim step's pipeline,
+	 * ahead of the claim, at most once a second */
 	bool depth_known;
 	long long depth;	 /* claims pending */
 	double oldest_pending_s; /* age of the oldest pending claim */
@@ -82,6 +89,21 @@ void queue_stop(struct queue *q);
 void queue_reset(struct queue *q);
 
 const struct queue_stats *queue_stats(const struct queue *q);
+
+/* True when the queue is stalled (issue 14, item 15), with the reason in
+ * why ("stalled: writing for 75 s", "stalled: no claim step has succeeded
+ * for 61 s: 55P03 canceling statement due to lock timeout"): a step in
+ * flight longer than stall_s, or claim steps failing for longer than that
+ * while claims are pending (or their number is not known). */
+bool queue_stalled(const struct queue *q, long stall_s, char *why, size_t size);
+
+/* Seconds since the queue last made progress (a claim step succeeded, a
+ * batch committed, or the queue started), and how long the step in flight
+ * has run (0 when idle). */
+void queue_ages(const struct queue *q, double *since_progress, double *step);
+
+/* The step in flight: "idle", "claiming", "scrubbing", "writing", ... */
+const char *queue_step(const struct queue *q);
 
 /* True while degraded (see above); why then says so for /healthz and
  * STATUS=: "degraded: database out of resources (53100), retrying in 400

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "admindex.h"
@@ -37,6 +38,27 @@ admindex_site_cmp(const char *a, const char *b)
 	}
 }
 
+void
+admindex_sort(void *base, size_t n, size_t size,
+	      int (*cmp)(const void *, const void *))
+{
+	char tmp[64], *v = base;
+	if (n > 12 || size > sizeof(tmp)) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		size_t k = i;
+		memcpy(tmp, v + i * size, size);
+		while (k > 0 && cmp(v + (k - 1) * size, tmp) > 0)
+			k--;
+		if (k == i)
+			continue;
+		memmove(v + (k + 1) * size, v + k * size, (i - k) * size);
+		memcpy(v + k * size, tmp, size);
+	}
+}
+
 /* Ties go by document order, so that groups list their members in it. */
 static int
 site_order(const void *pa, const void *pb)
@@ -61,7 +83,7 @@ number_keys(struct keyed *v, int n, int (*order)(const void *, const void *),
 	    int *id)
 {
 	int next = -1;
-	qsort(v, (size_t)n, sizeof(*v), order);
+	admindex_sort(v, (size_t)n, sizeof(*v), order);
 	for (int k = 0; k < n; k++) {
 		struct keyed a = {v[k].key, 0}, b = {k ? v[k - 1].key : "", 0};
 		if (k == 0 || order(&a, &b) != 0)
@@ -77,16 +99,19 @@ admindex_group(struct admindex_groups *g, const int *id, int n, int ngroups,
 {
 	g->n = ngroups;
 	g->start = arena_calloc(a, (size_t)ngroups + 1, sizeof(int));
-	g->items = arena_calloc(a, (size_t)n + 1, sizeof(int));
-	int *fill = arena_calloc(a, (size_t)ngroups + 1, sizeof(int));
-	if (!g->start || !g->items || !fill)
+	g->items = arena_alloc_raw(a, ((size_t)n + 1) * sizeof(int));
+	if (!g->start || !g->items)
 		return SCRUB_ENOMEM;
 	for (int i = 0; i < n; i++)
 		g->start[id[i] + 1]++;
 	for (int k = 0; k < ngroups; k++)
 		g->start[k + 1] += g->start[k];
+	/* each group's start serves as its fill pointer, then moves back */
 	for (int i = 0; i < n; i++)
-		g->items[g->start[id[i]] + fill[id[i]]++] = i;
+		g->items[g->start[id[i]]++] = i;
+	for (int k = ngroups; k > 0; k--)
+		g->start[k] = g->start[k - 1];
+	g->start[0] = 0;
 	return SCRUB_OK;
 }
 
@@ -115,13 +140,15 @@ enum scrub_err
 admindex_build(struct admindex *ix, const struct claim *c, struct arena *a)
 {
 	int n = (int)c->nadmins;
-	struct keyed *v = arena_calloc(a, (size_t)n + 1, sizeof(*v));
-	int *site = arena_calloc(a, (size_t)n + 1, sizeof(int));
-	ix->access = arena_calloc(a, (size_t)n + 1, sizeof(int));
-	ix->separate = arena_calloc(a, (size_t)n + 1, sizeof(bool));
-	ix->substance = arena_calloc(a, (size_t)n + 1, sizeof(int));
-	if (!v || !site || !ix->access || !ix->separate || !ix->substance)
+	size_t m = (size_t)n + 1;
+	struct keyed *v = arena_alloc_raw(a, m * sizeof(*v));
+	int *ints = arena_alloc_raw(a, 3 * m * sizeof(int));
+	ix->separate = arena_alloc_raw(a, m * sizeof(bool));
+	if (!v || !ints || !ix->separate)
 		return SCRUB_ENOMEM;
+	int *site = ints;
+	ix->access = ints + m;
+	ix->substance = ints + 2 * m;
 	for (int i = 0; i < n; i++)
 		v[i] = (struct keyed){c->admins[i].site, i};
 	int nsites = number_keys(v, n, site_order, site);

@@ -46,6 +46,11 @@ enum scrub_err admindex_build(struct admindex *ix, const struct claim *c,
 enum scrub_err admindex_group(struct admindex_groups *g, const int *id, int n,
 			      int ngroups, struct arena *a);
 
+/* qsort, but an insertion sort for the few elements (size at most 64
+ * bytes) most claims have, where qsort's setup costs more than the sort. */
+void admindex_sort(void *base, size_t n, size_t size,
+		   int (*cmp)(const void *, const void *));
+
 /* Site names compare without regard to case, spaces, '-' and '_'
  * ("R-forearm" = "r forearm"); <0, 0 or >0 like strcmp. */
 int admindex_site_cmp(const char *a, const char *b);

@@ -157,7 +157,7 @@ static int
 spans_union(struct span *v, int n)
 {
 	int m = 0;
-	qsort(v, (size_t)n, sizeof(*v), span_cmp);
+	admindex_sort(v, (size_t)n, sizeof(*v), span_cmp);
 	for (int i = 0; i < n; i++) {
 		if (m > 0 && v[i].a <= v[m - 1].b) {
 			if (v[i].b > v[m - 1].b)
@@ -263,7 +263,7 @@ number_run_keys(struct ctx *x, const struct rule_classify **cls)
 						  : 0,
 					  i};
 	}
-	qsort(v, (size_t)m, sizeof(*v), run_key_order);
+	admindex_sort(v, (size_t)m, sizeof(*v), run_key_order);
 	for (int k = 0; k < m; k++) {
 		if (k == 0 || run_key_cmp(&v[k], &v[k - 1]) != 0)
 			next++;
@@ -653,7 +653,7 @@ choose_initials(struct ctx *x)
 								      : 0,
 				is_injection(x, r), initial_group(x, r), i};
 	}
-	qsort(v, (size_t)n, sizeof(*v), contender_cmp);
+	admindex_sort(v, (size_t)n, sizeof(*v), contender_cmp);
 	for (int k = 0; k < n;) {
 		int len = stretch(v + k, n - k, false);
 		choose_in_scope(x, v + k, len);
@@ -917,7 +917,7 @@ code_all(struct ctx *x)
 		return SCRUB_ENOMEM;
 	for (int i = 0; i < d->nruns; i++)
 		order[i] = &d->runs[i];
-	qsort(order, (size_t)d->nruns, sizeof(*order), code_order_cmp);
+	admindex_sort(order, (size_t)d->nruns, sizeof(*order), code_order_cmp);
 	for (int i = 0; i < d->nruns; i++) {
 		if (!order[i]->reportable)
 			continue;
@@ -972,7 +972,7 @@ concurrent_allowed(struct ctx *x)
 	int n = 0;
 	for (int i = 0; i < x->d->nruns; i++)
 		days[i] = x->d->runs[i].day;
-	qsort(days, (size_t)x->d->nruns, sizeof(*days), day_cmp);
+	admindex_sort(days, (size_t)x->d->nruns, sizeof(*days), day_cmp);
 	for (int i = 0; i < x->d->nruns; i++)
 		n += i == 0 || days[i] != days[i - 1];
 	return n ? n : 1;
@@ -1011,7 +1011,7 @@ clock_order(struct ctx *x)
 					t->state == TIME_OK ? at(x, t) : 0,
 					(int)i};
 	}
-	qsort(v, n, sizeof(*v), clocked_cmp);
+	admindex_sort(v, n, sizeof(*v), clocked_cmp);
 	for (size_t i = 0; i < n; i++)
 		order[i] = v[i].i;
 	return order;

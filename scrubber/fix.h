@@ -17,8 +17,9 @@
 #include "claim.h"
 #include "result.h"
 
-/* Which findings' suggestions to apply: bits (1u << enum severity). */
-#define FIX_ALL ((1u << SEV_ERROR) | (1u << SEV_WARNING) | (1u << SEV_INFO))
+/* Which findings' suggestions to apply: bits (1u << enum severity); every
+ * severity's bit, so a new severity is fixed by default too. */
+#define FIX_ALL ((1u << SEV_COUNT) - 1u)
 
 struct fix_stats {
 	int applied; /* suggestions applied */

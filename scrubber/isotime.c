@@ -182,3 +182,22 @@ isotime_format_date(int32_t days, char *buf, size_t size)
 	civil_from_days(days, &y, &m, &d);
 	snprintf(buf, size, "%04d-%02u-%02u", y, m, d);
 }
+
+void
+isotime_format_span(int32_t from, int32_t to, enum isotime_open_end end,
+		    char *buf, size_t size)
+{
+	char f[16], t[16];
+	isotime_format_date(from, f, sizeof(f));
+	isotime_format_date(to, t, sizeof(t));
+	if (from == INT32_MIN && to == INT32_MAX)
+		snprintf(buf, size, "all dates");
+	else if (from == INT32_MIN)
+		snprintf(buf, size, "through %s", t);
+	else if (to == INT32_MAX && end == ISOTIME_OR_LATER)
+		snprintf(buf, size, "%s or later", f);
+	else if (to == INT32_MAX)
+		snprintf(buf, size, "from %s", f);
+	else
+		snprintf(buf, size, "%s through %s", f, t);
+}

@@ -36,4 +36,16 @@ void isotime_format(const struct isotime *t, char *buf, size_t size);
 /* "YYYY-MM-DD" for a day number, into buf of at least 16 bytes. */
 void isotime_format_date(int32_t days, char *buf, size_t size);
 
+/* How a span open at its end reads: "from 2027-01-01" in a list of periods,
+ * "2027-01-01 or later" after "dated" in a sentence. */
+enum isotime_open_end { ISOTIME_FROM, ISOTIME_OR_LATER };
+
+/* The days from..to, inclusive, INT32_MIN / INT32_MAX for an open end (as
+ * rule periods and dated rule values keep them): "2027-01-01 through
+ * 2027-06-30", "through 2026-12-31", "from 2027-01-01" (or "2027-01-01 or
+ * later") and, open at both ends, "all dates"; into buf of at least 48
+ * bytes.  The one wording of a span for every message that names one. */
+void isotime_format_span(int32_t from, int32_t to, enum isotime_open_end end,
+			 char *buf, size_t size);
+
 #endif

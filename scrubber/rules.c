@@ -339,18 +339,14 @@ periods_new(struct rules_builder *b, int n)
 	return last;
 }
 
+/* "dated 2027-01-01 or later": the claims period p judges. */
 static void
 span_text(const struct ruleset *p, char *buf, size_t size)
 {
-	char f[16], t[16];
-	isotime_format_date(p->from, f, sizeof(f));
-	isotime_format_date(p->to, t, sizeof(t));
-	if (p->from == INT32_MIN)
-		snprintf(buf, size, "dated through %s", t);
-	else if (p->to == INT32_MAX)
-		snprintf(buf, size, "dated %s or later", f);
-	else
-		snprintf(buf, size, "dated %s through %s", f, t);
+	char span[48];
+	isotime_format_span(p->from, p->to, ISOTIME_OR_LATER, span,
+			    sizeof(span));
+	snprintf(buf, size, "dated %s", span);
 }
 
 static bool

@@ -138,4 +138,9 @@ void rules_size_limits(const struct ruleset *rs, long *max_lines,
 /* A hex digest of the files' names and contents: the rule-set version. */
 const char *rules_version(const struct ruleset *rs);
 
+/* The name of setting i (0, 1, ...) of those the `settings:` section must
+ * give, NULL past the last: what tests/lists.sh holds README.md and
+ * rules.d/20-settings.yaml to. */
+const char *rules_setting_name(size_t i);
+
 #endif

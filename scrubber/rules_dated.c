@@ -21,7 +21,6 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,21 +128,6 @@ item_get(const struct ynode *n, struct dated_item *it)
 	it->value = ymap_get(n, "value");
 }
 
-/* "2027-01-01 through 2027-06-30", "from 2027-01-01", "through ...". */
-static void
-format_span(const struct dated_item *it, char *buf, size_t size)
-{
-	char f[16], t[16];
-	isotime_format_date(it->from, f, sizeof(f));
-	isotime_format_date(it->to, t, sizeof(t));
-	if (it->from == INT32_MIN)
-		snprintf(buf, size, "through %s", t);
-	else if (it->to == INT32_MAX)
-		snprintf(buf, size, "from %s", f);
-	else
-		snprintf(buf, size, "%s through %s", f, t);
-}
-
 /* ---- checking the tree and collecting the dates ------------------------ */
 
 struct bounds {
@@ -192,8 +176,8 @@ overlap_error(struct yctx *c, const struct dated_item *a,
 	      const struct dated_item *b)
 {
 	char sa[48], sb[48];
-	format_span(a, sa, sizeof(sa));
-	format_span(b, sb, sizeof(sb));
+	isotime_format_span(a->from, a->to, ISOTIME_FROM, sa, sizeof(sa));
+	isotime_format_span(b->from, b->to, ISOTIME_FROM, sb, sizeof(sb));
 	return ynode_error(c, b->node,
 			   "dated value (%s) overlaps the one at %s:%u:%u "
 			   "(%s)",

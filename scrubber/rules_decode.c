@@ -354,6 +354,14 @@ static const struct setting_def setting_defs[] = {
 	{NULL, SET_INT, 0, 0, 0, NULL},
 };
 
+const char *
+rules_setting_name(size_t i)
+{
+	return i < sizeof(setting_defs) / sizeof(setting_defs[0])
+		       ? setting_defs[i].name
+		       : NULL;
+}
+
 static const struct setting_def *
 setting_find(const struct ynode *k)
 {

@@ -14,6 +14,7 @@
 #include <criterion/parameterized.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scrubber/isotime.h"
@@ -288,6 +289,59 @@ Test(isotime, format_date)
 	cr_assert_str_eq(buf, "2028-02-29");
 	isotime_format_date(-1, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "1969-12-31");
+}
+
+/* Spans of rule periods and dated values, as their messages name them. */
+struct span_case {
+	int32_t from, to;
+	enum isotime_open_end end;
+	char out[48];
+};
+
+ParameterizedTestParameters(isotime, format_span)
+{
+	static struct span_case cases[] = {
+		{(int32_t)D_2026_03_14, (int32_t)D_2026_12_31, ISOTIME_FROM,
+		 "2026-03-14 through 2026-12-31"},
+		{(int32_t)D_2026_03_14, (int32_t)D_2026_12_31, ISOTIME_OR_LATER,
+		 "2026-03-14 through 2026-12-31"},
+		{(int32_t)D_2027_01_01, (int32_t)D_2027_01_01, ISOTIME_FROM,
+		 "2027-01-01 through 2027-01-01"},
+		{INT32_MIN, (int32_t)D_2026_12_31, ISOTIME_FROM,
+		 "through 2026-12-31"},
+		{INT32_MIN, (int32_t)D_2026_12_31, ISOTIME_OR_LATER,
+		 "through 2026-12-31"},
+		{(int32_t)D_2027_01_01, INT32_MAX, ISOTIME_FROM,
+		 "from 2027-01-01"},
+		{(int32_t)D_2027_01_01, INT32_MAX, ISOTIME_OR_LATER,
+		 "2027-01-01 or later"},
+		{INT32_MIN, INT32_MAX, ISOTIME_FROM, "all dates"},
+		{INT32_MIN, INT32_MAX, ISOTIME_OR_LATER, "all dates"},
+		{-1, 0, ISOTIME_FROM, "1969-12-31 through 1970-01-01"},
+	};
+	return cr_make_param_array(struct span_case, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct span_case *c, isotime, format_span)
+{
+	char buf[48];
+	isotime_format_span(c->from, c->to, c->end, buf, sizeof(buf));
+	cr_assert_str_eq(buf, c->out, "span %d..%d", (int)c->from, (int)c->to);
+}
+
+Test(isotime, format_span_widest_fits)
+{
+	/* the longest dates an int32_t day can be (seven-digit years, one
+	 * negative) still fit the documented 48 bytes, uncut */
+	char buf[48], f[16], t[16], want[64];
+	isotime_format_date(INT32_MIN + 1, f, sizeof(f));
+	isotime_format_date(INT32_MAX - 1, t, sizeof(t));
+	snprintf(want, sizeof(want), "%s through %s", f, t);
+	isotime_format_span(INT32_MIN + 1, INT32_MAX - 1, ISOTIME_FROM, buf,
+			    sizeof(buf));
+	cr_assert_str_eq(buf, want);
+	cr_assert_gt(strlen(f), 10, "'%s' must be a long year", f);
 }
 
 /* ---- dates --------------------------------------------------------------- */
