@@ -1,7 +1,7 @@
 /*
  * cli — what the claimscrub subcommands share: rule discovery, diagnostics
- * printing, the database connection, and the subcommand entry points (one
- * file each).
+ * printing and the database connection.  The subcommands themselves are
+ * entries (entry.h), one file each.
  */
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
@@ -102,14 +102,6 @@ PGconn *cli_db_connect(const char *conninfo);
  * quote claim text), into buf; returns buf. */
 const char *cli_db_message(const PGconn *conn, const PGresult *res, char *buf,
 			   size_t size);
-
-int cmd_check(int argc, char **argv);
-int cmd_fix(int argc, char **argv);
-int cmd_db(int argc, char **argv);
-int cmd_rules(int argc, char **argv);
-int cmd_submit(int argc, char **argv);
-int cmd_review(int argc, char **argv);
-int cmd_report(int argc, char **argv);
 
 /* Text rendering of one result for a person (textout.c). */
 void textout_result(FILE *out, const struct result *r,

@@ -6,101 +6,22 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "cli/entry.h"
 
+/* --format, in the order of the row's choices */
 enum format { FORMAT_TEXT, FORMAT_JSON };
 
-struct check_opts {
-	struct cli_rules rules;
-	const char *payer;
-	enum format format;
-};
-
 struct check_state {
-	const struct check_opts *o;
+	const struct cli_opts *o;
 	const struct ruleset *rs;
+	enum format format;
 	struct strbuf out;
 	bool flagged, input_error;
 };
-
-static void
-check_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: claimscrub check [OPTION]... FILE...\n"
-		"Scrub claim documents (YAML or JSON; several per file, '-' "
-		"for standard\n"
-		"input) and print, per claim, the codes the documentation "
-		"supports and the\n"
-		"findings against the billed lines.\n\n"
-		"  -r, --rules DIR      rule directory (repeat to overlay; "
-		"default: see README)\n"
-		"  -p, --payer PROFILE  judge every claim by this payer "
-		"profile\n"
-		"  -f, --format FORMAT  text (default on a terminal) or json "
-		"(JSON Lines)\n"
-		"  -h, --help           show this help and exit\n\n"
-		"Exit status: 0 every claim clean, 1 a claim flagged or "
-		"invalid,\n"
-		"2 an input or usage error (errors name FILE:LINE:COLUMN).\n");
-}
-
-static int
-parse_opts(int argc, char **argv, struct check_opts *o)
-{
-	static const struct option longopts[] = {
-		{"rules", required_argument, NULL, 'r'},
-		{"payer", required_argument, NULL, 'p'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-	o->format = isatty(STDOUT_FILENO) ? FORMAT_TEXT : FORMAT_JSON;
-	while ((ch = getopt_long(argc, argv, "r:p:f:h", longopts, NULL)) !=
-	       -1) {
-		switch (ch) {
-		case 'r':
-			if (!cli_rules_add(&o->rules, optarg)) {
-				cli_error("too many --rules directories");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'p':
-			o->payer = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = FORMAT_JSON;
-			else {
-				cli_error("--format must be text or json, not "
-					  "'%s'",
-					  optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			check_usage(stdout);
-			return -1;
-		default:
-			check_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		cli_error("check: no claim files given (try 'claimscrub check "
-			  "--help')");
-		return EXIT_USAGE;
-	}
-	return EXIT_CLEAN;
-}
 
 static void
 emit_result(struct check_state *st, const struct claim *claim)
@@ -112,7 +33,7 @@ emit_result(struct check_state *st, const struct claim *claim)
 		exit(EXIT_INTERNAL);
 	}
 	st->flagged |= r->verdict != VERDICT_CLEAN;
-	if (st->o->format == FORMAT_JSON) {
+	if (st->format == FORMAT_JSON) {
 		strbuf_reset(&st->out);
 		result_json(r, &st->out);
 		strbuf_putc(&st->out, '\n');
@@ -133,22 +54,47 @@ check_one(void *arg, const char *path, const struct claim *claim)
 	return true;
 }
 
-int
-cmd_check(int argc, char **argv)
+static int
+check_run(struct cli_opts *o)
 {
-	struct check_opts o = {0};
-	int rc = parse_opts(argc, argv, &o);
-	if (rc != EXIT_CLEAN)
-		return rc < 0 ? EXIT_CLEAN : rc;
-	struct ruleset *rs = cli_rules_load_payer(&o.rules, o.payer);
+	struct ruleset *rs = cli_rules_load_payer(&o->rules, o->payer);
 	if (!rs)
 		return EXIT_USAGE;
-	struct check_state st = {.o = &o, .rs = rs, .out = STRBUF_INIT};
-	for (int i = optind; i < argc; i++)
-		st.input_error |= cli_each_claim(argv[i], check_one, &st);
+	struct check_state st = {.o = o, .rs = rs, .out = STRBUF_INIT};
+	st.format = o->format >= 0	    ? (enum format)o->format
+		    : isatty(STDOUT_FILENO) ? FORMAT_TEXT
+					    : FORMAT_JSON;
+	for (int i = 0; i < o->nargs; i++)
+		st.input_error |= cli_each_claim(o->args[i], check_one, &st);
 	strbuf_free(&st.out);
 	rules_free(rs);
 	if (st.input_error)
 		return EXIT_USAGE;
 	return st.flagged ? EXIT_FLAGGED : EXIT_CLEAN;
 }
+
+static const char *const formats[] = {"text", "json", NULL};
+
+static const struct cli_option format_row = CLI_OPT_FORMAT(
+	formats, "text (default on a terminal) or json (JSON Lines)");
+
+static const struct cli_option *const options[] = {
+	&cli_opt_rules, &cli_opt_payer, &format_row, &cli_opt_help, NULL};
+
+const struct cli_entry cmd_check_entry = {
+	.name = "check",
+	.summary = "scrub claim files offline and print the findings",
+	.usage = "[OPTION]... FILE...",
+	.about = "Scrub claim documents (YAML or JSON; several per file, '-' "
+		 "for standard\n"
+		 "input) and print, per claim, the codes the documentation "
+		 "supports and the\n"
+		 "findings against the billed lines.\n",
+	.status = "Exit status: 0 every claim clean, 1 a claim flagged or "
+		  "invalid,\n"
+		  "2 an input or usage error (errors name FILE:LINE:COLUMN).\n",
+	.options = options,
+	.operands = CLI_ARGS_SOME,
+	.what = "claim files",
+	.run = check_run,
+};

@@ -1,6 +1,7 @@
 /*
- * db — `claimscrub db migrate|status [--db CONNINFO] [--sql DIR]`: the SQL
- * migrations, sql/NNN_name.sql, applied in lexical order.  The database
+ * db — `claimscrub db migrate|status [--db CONNINFO] [--sql DIR]`, a group
+ * of entries (entry.h) with `db fees` (db_fees.c): the SQL migrations,
+ * sql/NNN_name.sql, applied in lexical order.  The database
  * says which are in: each file records its number in
  * claimscrub.schema_migrations in its own transaction, so a file is applied
  * whole or not at all, and running migrate again applies only what is
@@ -12,11 +13,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/entry.h"
 #include "cli/db_fees.h"
 
 /* Three digits number the migrations: 000 to 999. */
@@ -33,102 +33,11 @@ struct migration {
 	bool applied;
 };
 
-struct db_opts {
-	const char *conninfo;
-	const char *sql_dir;
-	struct cli_rules rules; /* fees: --rules */
-};
-
 struct migrations {
 	const char *dir;
 	struct migration items[DB_MAX_MIGRATIONS];
 	size_t n;
-	struct cli_rules *rules; /* fees */
 };
-
-static int db_migrate(PGconn *conn, struct migrations *ms);
-static int db_status(PGconn *conn, struct migrations *ms);
-static int db_fees(PGconn *conn, struct migrations *ms);
-
-static const struct db_action {
-	const char *name;
-	int (*run)(PGconn *conn, struct migrations *ms);
-} db_actions[] = {
-	{"migrate", db_migrate},
-	{"status", db_status},
-	{"fees", db_fees},
-	{NULL, NULL},
-};
-
-static void
-db_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: claimscrub db migrate|status|fees [OPTION]...\n"
-		"  migrate  apply the SQL migrations the database lacks, in "
-		"order\n"
-		"  status   list the migrations and whether each is applied\n"
-		"  fees     replace claimscrub.fee with the rules' fees: "
-		"(for reports)\n\n"
-		"  -d, --db CONNINFO  libpq connection string or URI (default: "
-		"libpq's\n"
-		"                     defaults and the PG* environment)\n"
-		"  -s, --sql DIR      the migrations, NNN_name.sql (default: "
-		"the installed\n"
-		"                     ones, or the source tree's when run from "
-		"the build tree)\n"
-		"  -r, --rules DIR    fees: rule directory, repeat to overlay "
-		"(default: as\n"
-		"                     claimscrub check finds them)\n"
-		"  -h, --help         show this help and exit\n\n"
-		"Exit status: 0 done (status: every migration applied), 1 a "
-		"migration failed\n"
-		"(status: one is not applied), 2 a usage, file or connection "
-		"error.\n");
-}
-
-static int
-parse_opts(int argc, char **argv, struct db_opts *o)
-{
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"sql", required_argument, NULL, 's'},
-		{"rules", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "d:s:r:h", longopts, NULL)) !=
-	       -1) {
-		switch (ch) {
-		case 'd':
-			o->conninfo = optarg;
-			break;
-		case 's':
-			o->sql_dir = optarg;
-			break;
-		case 'r':
-			if (!cli_rules_add(&o->rules, optarg)) {
-				cli_error("db: too many --rules (at most %d)",
-					  CLI_MAX_RULE_DIRS);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			db_usage(stdout);
-			return -1;
-		default:
-			db_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		cli_error("db: say migrate, status or fees (try 'claimscrub db "
-			  "--help')");
-		return EXIT_USAGE;
-	}
-	return EXIT_CLEAN;
-}
 
 /* ---- the files ------------------------------------------------------- */
 
@@ -333,29 +242,23 @@ db_status(PGconn *conn, struct migrations *ms)
 	return rc;
 }
 
-/* The fee schedule of the rules into claimscrub.fee (db_fees.c). */
-static int
-db_fees(PGconn *conn, struct migrations *ms)
-{
-	return db_fees_load(conn, ms->rules);
-}
+/* ---- the commands ------------------------------------------------------ */
 
-/* ---- the command ----------------------------------------------------- */
-
+/* Lists the migrations of --sql, connects and runs fn. */
 static int
-db_run(const struct db_action *a, struct db_opts *o)
+with_migrations(const struct cli_opts *o,
+		int (*fn)(PGconn *conn, struct migrations *ms))
 {
 	struct migrations *ms = calloc(1, sizeof(*ms));
 	if (!ms) {
 		cli_error("out of memory");
 		return EXIT_INTERNAL;
 	}
-	ms->dir = o->sql_dir ? o->sql_dir : cli_sql_dir();
-	ms->rules = &o->rules;
+	ms->dir = o->sql ? o->sql : cli_sql_dir();
 	int rc = list_migrations(ms);
 	if (rc == EXIT_CLEAN) {
-		PGconn *conn = cli_db_connect(o->conninfo);
-		rc = conn ? a->run(conn, ms) : EXIT_USAGE;
+		PGconn *conn = cli_db_connect(o->db);
+		rc = conn ? fn(conn, ms) : EXIT_USAGE;
 		PQfinish(conn);
 	}
 	for (size_t i = 0; i < ms->n; i++)
@@ -364,17 +267,89 @@ db_run(const struct db_action *a, struct db_opts *o)
 	return rc;
 }
 
-int
-cmd_db(int argc, char **argv)
+static int
+migrate_run(struct cli_opts *o)
 {
-	struct db_opts o = {0};
-	int rc = parse_opts(argc, argv, &o);
-	if (rc != EXIT_CLEAN)
-		return rc < 0 ? EXIT_CLEAN : rc;
-	for (const struct db_action *a = db_actions; a->name; a++)
-		if (strcmp(argv[optind], a->name) == 0)
-			return db_run(a, &o);
-	cli_error("db: unknown action '%s' (migrate, status or fees)",
-		  argv[optind]);
-	return EXIT_USAGE;
+	return with_migrations(o, db_migrate);
 }
+
+static int
+status_run(struct cli_opts *o)
+{
+	return with_migrations(o, db_status);
+}
+
+/* The fee schedule of the rules into claimscrub.fee (db_fees.c); it needs
+ * no migration files, only the database they made. */
+static int
+fees_run(struct cli_opts *o)
+{
+	PGconn *conn = cli_db_connect(o->db);
+	int rc = conn ? db_fees_load(conn, &o->rules) : EXIT_USAGE;
+	PQfinish(conn);
+	return rc;
+}
+
+static const struct cli_option *const migrations_options[] = {
+	&cli_opt_db, &cli_opt_sql, &cli_opt_help, NULL};
+
+static const struct cli_option *const fees_options[] = {
+	&cli_opt_db, &cli_opt_rules, &cli_opt_help, NULL};
+
+static const char migrations_status[] =
+	"Exit status: 0 done (status: every migration applied), 1 a "
+	"migration failed\n"
+	"(status: one is not applied), 2 a usage, file or connection "
+	"error.\n";
+
+static const struct cli_entry migrate_entry = {
+	.name = "migrate",
+	.summary = "apply the SQL migrations the database lacks, in order",
+	.usage = "[OPTION]...",
+	.about = "Apply, in lexical order, the migrations whose number the "
+		 "database has not\n"
+		 "recorded, each in its own transaction; stop at the first "
+		 "that fails.\n",
+	.status = migrations_status,
+	.options = migrations_options,
+	.run = migrate_run,
+};
+
+static const struct cli_entry status_entry = {
+	.name = "status",
+	.summary = "list the migrations and whether each is applied",
+	.usage = "[OPTION]...",
+	.about = "List every migration as applied or not applied.\n",
+	.status = migrations_status,
+	.options = migrations_options,
+	.run = status_run,
+};
+
+static const struct cli_entry fees_entry = {
+	.name = "fees",
+	.summary = "replace claimscrub.fee with the rules' fees (for reports)",
+	.usage = "[OPTION]...",
+	.about = "Replace the rows of claimscrub.fee with the fees: section of "
+		 "the rule set,\n"
+		 "in one transaction.\n",
+	.status = "Exit status: 0 done, 1 the database refused, 2 bad rules, "
+		  "a usage or\n"
+		  "connection error.\n",
+	.options = fees_options,
+	.run = fees_run,
+};
+
+static const struct cli_entry *const db_commands[] = {
+	&migrate_entry, &status_entry, &fees_entry, NULL};
+
+static const struct cli_option *const db_options[] = {&cli_opt_help, NULL};
+
+const struct cli_entry cmd_db_entry = {
+	.name = "db",
+	.summary = "apply or list the SQL migrations, load the fees "
+		   "(migrate|status|fees)",
+	.usage = "COMMAND [OPTION]...",
+	.status = migrations_status,
+	.options = db_options,
+	.subs = db_commands,
+};

@@ -16,24 +16,17 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "cli/entry.h"
 #include "cli/termsafe.h"
 
-struct fix_opts {
-	struct cli_rules rules;
-	const char *payer;
-	const char *output; /* -o FILE; NULL: standard output */
-	unsigned only;	    /* severities applied: bits 1u << enum severity */
-};
-
 struct fix_state {
-	const struct fix_opts *o;
+	const struct cli_opts *o;
+	unsigned only; /* severities applied: bits 1u << enum severity */
 	const struct ruleset *rs;
 	FILE *out;
 	char *tmp_path; /* -o: FILE.tmp, written first */
@@ -42,103 +35,6 @@ struct fix_state {
 	bool unclean, input_error;
 	int fatal; /* exit status of an error that stops the run, or 0 */
 };
-
-static void
-fix_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: claimscrub fix [OPTION]... FILE...\n"
-		"Apply the suggestions of each claim's findings and write the "
-		"fixed claim\n"
-		"documents, in the format they came in (YAML or JSON; '-' for "
-		"standard input).\n"
-		"What needs a person is listed on standard error.\n\n"
-		"      --only LIST      apply the findings of these "
-		"severities only: a comma-\n"
-		"                       separated list of error, warning, "
-		"info (default: all)\n"
-		"  -o, --output FILE    write to FILE (replaced when all is "
-		"done) instead of\n"
-		"                       standard output\n"
-		"  -r, --rules DIR      rule directory (repeat to overlay; "
-		"default: see README)\n"
-		"  -p, --payer PROFILE  judge every claim by this payer "
-		"profile\n"
-		"  -h, --help           show this help and exit\n\n"
-		"Exit status: 0 every fixed claim clean, 1 a fixed claim "
-		"still flagged or\n"
-		"invalid, 2 an input, usage or write error (input errors "
-		"name FILE:LINE:COLUMN).\n");
-}
-
-/* "error,warning" into severity bits; false for an unknown or empty name. */
-static bool
-parse_only(const char *list, unsigned *out)
-{
-	*out = 0;
-	for (const char *s = list;; s++) {
-		size_t len = strcspn(s, ",");
-		int sev = severity_lookup(s, len);
-		if (sev < 0)
-			return false;
-		*out |= 1u << sev;
-		s += len;
-		if (!*s)
-			return true;
-	}
-}
-
-static int
-parse_opts(int argc, char **argv, struct fix_opts *o)
-{
-	static const struct option longopts[] = {
-		{"only", required_argument, NULL, 'O'},
-		{"output", required_argument, NULL, 'o'},
-		{"rules", required_argument, NULL, 'r'},
-		{"payer", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-	o->only = FIX_ALL;
-	while ((ch = getopt_long(argc, argv, "o:r:p:h", longopts, NULL)) !=
-	       -1) {
-		switch (ch) {
-		case 'O':
-			if (!parse_only(optarg, &o->only)) {
-				cli_error("--only takes a comma-separated list "
-					  "of error, warning, info, not '%s'",
-					  optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'r':
-			if (!cli_rules_add(&o->rules, optarg)) {
-				cli_error("too many --rules directories");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'p':
-			o->payer = optarg;
-			break;
-		case 'h':
-			fix_usage(stdout);
-			return -1;
-		default:
-			fix_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		cli_error("fix: no claim files given (try 'claimscrub fix "
-			  "--help')");
-		return EXIT_USAGE;
-	}
-	return EXIT_CLEAN;
-}
 
 /* ---- output ------------------------------------------------------------ */
 
@@ -270,12 +166,12 @@ fix_claim(const struct fix_state *st, const struct claim *claim,
 {
 	struct claim judged;
 	struct result *r = NULL;
-	bool ok = a &&
-		  cli_scrub(st->rs, claim, st->o->payer, &judged, &r) ==
-			  SCRUB_OK &&
-		  fix_apply(&judged, r, st->o->only, a, fixed, stats) ==
-			  SCRUB_OK &&
-		  scrub_claim(st->rs, fixed, again) == SCRUB_OK;
+	bool ok =
+		a &&
+		cli_scrub(st->rs, claim, st->o->payer, &judged, &r) ==
+			SCRUB_OK &&
+		fix_apply(&judged, r, st->only, a, fixed, stats) == SCRUB_OK &&
+		scrub_claim(st->rs, fixed, again) == SCRUB_OK;
 	result_free(r);
 	return ok;
 }
@@ -307,12 +203,12 @@ fix_one(void *arg, const char *path, const struct claim *claim,
 }
 
 static int
-fix_files(struct fix_state *st, int argc, char **argv)
+fix_files(struct fix_state *st)
 {
 	if (!open_output(st))
 		return EXIT_USAGE;
-	for (int i = optind; i < argc && !st->fatal; i++)
-		st->input_error |= cli_each_doc(argv[i], fix_one, st);
+	for (int i = 0; i < st->o->nargs && !st->fatal; i++)
+		st->input_error |= cli_each_doc(st->o->args[i], fix_one, st);
 	bool keep = !st->fatal && !st->input_error;
 	if (!close_output(st, keep) && !st->fatal)
 		st->fatal = EXIT_USAGE;
@@ -326,20 +222,71 @@ fix_files(struct fix_state *st, int argc, char **argv)
 	return st->unclean ? EXIT_FLAGGED : EXIT_CLEAN;
 }
 
-int
-cmd_fix(int argc, char **argv)
+static int
+fix_run(struct cli_opts *o)
 {
-	struct fix_opts o = {0};
-	int rc = parse_opts(argc, argv, &o);
-	if (rc != EXIT_CLEAN)
-		return rc < 0 ? EXIT_CLEAN : rc;
-	struct ruleset *rs = cli_rules_load_payer(&o.rules, o.payer);
+	struct ruleset *rs = cli_rules_load_payer(&o->rules, o->payer);
 	if (!rs)
 		return EXIT_USAGE;
-	struct fix_state st = {.o = &o, .rs = rs, .buf = STRBUF_INIT};
-	rc = fix_files(&st, argc, argv);
+	struct fix_state st = {.o = o, .rs = rs, .buf = STRBUF_INIT};
+	st.only = o->only ? o->only : FIX_ALL;
+	int rc = fix_files(&st);
 	strbuf_free(&st.buf);
 	free(st.tmp_path);
 	rules_free(rs);
 	return rc;
 }
+
+/* --only "error,warning" into severity bits (*field, an unsigned); an
+ * unknown or empty name is refused. */
+static const char *
+parse_only(const char *list, void *field)
+{
+	unsigned *out = field;
+	*out = 0;
+	for (const char *s = list;; s++) {
+		size_t len = strcspn(s, ",");
+		int sev = severity_lookup(s, len);
+		if (sev < 0)
+			return "a comma-separated list of error, warning, info";
+		*out |= 1u << sev;
+		s += len;
+		if (!*s)
+			return NULL;
+	}
+}
+
+static const struct cli_option only_row = {
+	.name = "only",
+	.arg = "LIST",
+	.help = "apply the findings of these severities only: a "
+		"comma-separated list of error, warning, info (default: all)",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, only),
+	.convert = parse_only,
+};
+
+static const struct cli_option *const options[] = {
+	&only_row,	&cli_opt_output, &cli_opt_rules,
+	&cli_opt_payer, &cli_opt_help,	 NULL};
+
+const struct cli_entry cmd_fix_entry = {
+	.name = "fix",
+	.summary = "apply the findings' suggestions and write the fixed claims",
+	.usage = "[OPTION]... FILE...",
+	.about = "Apply the suggestions of each claim's findings and write the "
+		 "fixed claim\n"
+		 "documents, in the format they came in (YAML or JSON; '-' for "
+		 "standard input).\n"
+		 "What needs a person is listed on standard error.  With -o, "
+		 "FILE is replaced\n"
+		 "only when every input was read and written.\n",
+	.status = "Exit status: 0 every fixed claim clean, 1 a fixed claim "
+		  "still flagged or\n"
+		  "invalid, 2 an input, usage or write error (input errors "
+		  "name FILE:LINE:COLUMN).\n",
+	.options = options,
+	.operands = CLI_ARGS_SOME,
+	.what = "claim files",
+	.run = fix_run,
+};

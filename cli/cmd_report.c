@@ -11,11 +11,10 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/entry.h"
 #include "cli/report.h"
 
 /* $1 since, $2 until, $3 payer: NULL for none */
@@ -46,44 +45,10 @@
 
 #define REPORT_FEES_SQL "SELECT EXISTS (SELECT 1 FROM claimscrub.fee_schedule)"
 
-struct report_opts {
-	const char *conninfo, *out_path;
-	void (*render)(FILE *out, const struct report *r);
-};
-
-static const struct report_format {
-	const char *name;
-	void (*render)(FILE *out, const struct report *r);
-} report_formats[] = {
-	{"text", report_text},
-	{"csv", report_csv},
-	{"html", report_html},
-	{NULL, NULL},
-};
-
-static void
-report_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: claimscrub report [OPTION]...\n"
-		"The denial-risk report of the scrubbed claims: flagged rate "
-		"per day, findings\n"
-		"by rule, payer and provider, reviewer decisions, revenue at "
-		"risk and missed\n"
-		"(with a fee table, see 'claimscrub db fees').\n\n"
-		"  -s, --since DATE     first date of service (YYYY-MM-DD)\n"
-		"  -u, --until DATE     last date of service (YYYY-MM-DD)\n"
-		"  -p, --payer PAYER    only this payer's claims\n"
-		"  -f, --format FORMAT  text (default), csv or html (one "
-		"self-contained file)\n"
-		"  -o, --output FILE    write to FILE instead of standard "
-		"output\n"
-		"  -d, --db CONNINFO    libpq connection string or URI\n"
-		"  -h, --help           show this help and exit\n\n"
-		"Exit status: 0 done, 1 the database refused a query, 2 a "
-		"usage, file or\n"
-		"connection error.\n");
-}
+/* --format: the choices, and their renderers in the same order */
+static const char *const formats[] = {"text", "csv", "html", NULL};
+static void (*const renderers[])(FILE *out, const struct report *r) = {
+	report_text, report_csv, report_html};
 
 /* A date YYYY-MM-DD with a month and day in range (the server checks the
  * rest, February 30 and the like). */
@@ -100,84 +65,24 @@ valid_date(const char *s)
 	return s[10] == '\0' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-static int
-set_format(struct report_opts *o, const char *name)
+/* --since and --until: a date into *field, a const char *. */
+static const char *
+parse_date(const char *arg, void *field)
 {
-	for (const struct report_format *f = report_formats; f->name; f++)
-		if (strcmp(f->name, name) == 0) {
-			o->render = f->render;
-			return EXIT_CLEAN;
-		}
-	cli_error("report: unknown format '%s' (text, csv or html)", name);
-	return EXIT_USAGE;
+	if (!valid_date(arg))
+		return "a date YYYY-MM-DD";
+	*(const char **)field = arg;
+	return NULL;
 }
 
-static int
-check_filters(const struct report *r)
+/* --payer: a payer, as claimscrub.submit() takes them. */
+static const char *
+parse_payer(const char *arg, void *field)
 {
-	const char *dates[2] = {r->since, r->until};
-	for (int i = 0; i < 2; i++)
-		if (dates[i] && !valid_date(dates[i])) {
-			cli_error("report: '%s' is not a date YYYY-MM-DD",
-				  dates[i]);
-			return EXIT_USAGE;
-		}
-	if (r->payer && (strlen(r->payer) == 0 || strlen(r->payer) > 64)) {
-		cli_error("report: a payer is 1 to 64 characters");
-		return EXIT_USAGE;
-	}
-	return EXIT_CLEAN;
-}
-
-static int
-parse_opts(int argc, char **argv, struct report_opts *o, struct report *r)
-{
-	static const struct option longopts[] = {
-		{"since", required_argument, NULL, 's'},
-		{"until", required_argument, NULL, 'u'},
-		{"payer", required_argument, NULL, 'p'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch, rc = EXIT_CLEAN;
-	while (rc == EXIT_CLEAN &&
-	       (ch = getopt_long(argc, argv, "s:u:p:f:o:d:h", longopts,
-				 NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			r->since = optarg;
-			break;
-		case 'u':
-			r->until = optarg;
-			break;
-		case 'p':
-			r->payer = optarg;
-			break;
-		case 'f':
-			rc = set_format(o, optarg);
-			break;
-		case 'o':
-			o->out_path = optarg;
-			break;
-		case 'd':
-			o->conninfo = optarg;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return -1;
-		default:
-			report_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (rc == EXIT_CLEAN && optind < argc) {
-		cli_error("report: unexpected argument '%s'", argv[optind]);
-		rc = EXIT_USAGE;
-	}
-	return rc == EXIT_CLEAN ? check_filters(r) : rc;
+	if (strlen(arg) == 0 || strlen(arg) > 64)
+		return "1 to 64 characters";
+	*(const char **)field = arg;
+	return NULL;
 }
 
 /* ---- the queries ------------------------------------------------------- */
@@ -289,14 +194,14 @@ load(PGconn *conn, struct report *r)
 }
 
 static int
-write_report(const struct report_opts *o, const struct report *r)
+write_report(const struct cli_opts *o, const struct report *r)
 {
-	FILE *out = o->out_path ? fopen(o->out_path, "w") : stdout;
+	FILE *out = o->output ? fopen(o->output, "w") : stdout;
 	if (!out) {
-		cli_error("report: cannot write '%s'", o->out_path);
+		cli_error("report: cannot write '%s'", o->output);
 		return EXIT_USAGE;
 	}
-	o->render(out, r);
+	renderers[o->format >= 0 ? o->format : 0](out, r);
 	bool failed = ferror(out) != 0;
 	if (out != stdout)
 		failed |= fclose(out) != 0;
@@ -304,29 +209,81 @@ write_report(const struct report_opts *o, const struct report *r)
 		failed |= fflush(out) != 0;
 	if (failed) {
 		cli_error("report: write error on '%s'",
-			  o->out_path ? o->out_path : "standard output");
+			  o->output ? o->output : "standard output");
 		return EXIT_USAGE;
 	}
 	return EXIT_CLEAN;
 }
 
-int
-cmd_report(int argc, char **argv)
+static int
+report_run(struct cli_opts *o)
 {
-	struct report_opts o = {.render = report_text};
-	struct report r = {0};
-	int rc = parse_opts(argc, argv, &o, &r);
-	if (rc != EXIT_CLEAN)
-		return rc < 0 ? EXIT_CLEAN : rc;
-	PGconn *conn = cli_db_connect(o.conninfo);
+	struct report r = {
+		.since = o->since, .until = o->until, .payer = o->payer};
+	PGconn *conn = cli_db_connect(o->db);
 	if (!conn)
 		return EXIT_USAGE;
-	rc = load(conn, &r);
+	int rc = load(conn, &r);
 	PQfinish(conn);
 	if (rc == EXIT_INTERNAL)
 		cli_error("out of memory");
 	if (rc == EXIT_CLEAN)
-		rc = write_report(&o, &r);
+		rc = write_report(o, &r);
 	rpt_free(&r);
 	return rc;
 }
+
+static const struct cli_option since_row = {
+	.name = "since",
+	.letter = 's',
+	.arg = "DATE",
+	.help = "first date of service (YYYY-MM-DD)",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, since),
+	.convert = parse_date,
+};
+
+static const struct cli_option until_row = {
+	.name = "until",
+	.letter = 'u',
+	.arg = "DATE",
+	.help = "last date of service (YYYY-MM-DD)",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, until),
+	.convert = parse_date,
+};
+
+/* not cli_opt_payer: a filter on the claims' payer, not a profile */
+static const struct cli_option payer_row = {
+	.name = "payer",
+	.letter = 'p',
+	.arg = "PAYER",
+	.help = "only this payer's claims",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, payer),
+	.convert = parse_payer,
+};
+
+static const struct cli_option format_row = CLI_OPT_FORMAT(
+	formats, "text (default), csv or html (one self-contained file)");
+
+static const struct cli_option *const options[] = {
+	&since_row,	 &until_row,  &payer_row,    &format_row,
+	&cli_opt_output, &cli_opt_db, &cli_opt_help, NULL};
+
+const struct cli_entry cmd_report_entry = {
+	.name = "report",
+	.summary = "denial-risk report: text, CSV or HTML with charts",
+	.usage = "[OPTION]...",
+	.about = "The denial-risk report of the scrubbed claims: flagged rate "
+		 "per day, findings\n"
+		 "by rule, payer and provider, reviewer decisions, revenue at "
+		 "risk and missed\n"
+		 "(with a fee table, see 'claimscrub db fees').\n",
+	.status = "Exit status: 0 done, 1 the database refused a query, 2 a "
+		  "usage, file or\n"
+		  "connection error.\n",
+	.options = options,
+	.operands = CLI_ARGS_NONE,
+	.run = report_run,
+};

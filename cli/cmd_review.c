@@ -10,15 +10,17 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/entry.h"
 #include "cli/termsafe.h"
 
 #define REVIEW_DEFAULT_LIMIT 20
 #define REVIEW_MAX_LIMIT 100000
+/* the limits in the help and errors, as text */
+#define REVIEW_STR_(x) #x
+#define REVIEW_STR(x) REVIEW_STR_(x)
 
 /* The first $1 claims of the queue, in its order. */
 #define REVIEW_CLAIMS \
@@ -61,6 +63,9 @@
 	" r.date_of_service, r.status, r.profile ORDER BY q.d, q.e, " \
 	"q.claim_id"
 
+/* --format, in the order of the row's choices */
+enum { REVIEW_TEXT, REVIEW_JSON };
+
 /* text columns */
 enum {
 	RV_REF,
@@ -89,96 +94,16 @@ enum {
 	RV_TOTAL
 };
 
-struct review_opts {
-	const char *conninfo;
-	char limit[16];
-	bool json;
-};
-
-static void
-review_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: claimscrub review [OPTION]...\n"
-		"The review queue: claims with open findings, oldest date of "
-		"service first,\n"
-		"each finding with its evidence and fix.  Record a decision "
-		"with\n"
-		"  SELECT claimscrub.resolve_finding(ID, 'corrected' | "
-		"'accepted-risk' |\n"
-		"                                    'false-positive', "
-		"'note');\n\n"
-		"  -n, --limit N        at most N claims (default %d)\n"
-		"  -f, --format FORMAT  text (default) or json (JSON Lines, "
-		"one claim a line)\n"
-		"  -d, --db CONNINFO    libpq connection string or URI\n"
-		"  -h, --help           show this help and exit\n\n"
-		"Exit status: 0 done, 1 the database refused the query, 2 a "
-		"usage or\nconnection error.\n",
-		REVIEW_DEFAULT_LIMIT);
-}
-
-static int
-set_limit(struct review_opts *o, const char *s)
+/* --limit N: a number from 1 to REVIEW_MAX_LIMIT into *field, a long. */
+static const char *
+parse_limit(const char *s, void *field)
 {
 	char *end;
 	long n = strtol(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || n < 1 || n > REVIEW_MAX_LIMIT) {
-		cli_error("review: --limit takes a number from 1 to %d",
-			  REVIEW_MAX_LIMIT);
-		return EXIT_USAGE;
-	}
-	snprintf(o->limit, sizeof(o->limit), "%ld", n);
-	return EXIT_CLEAN;
-}
-
-static int
-set_format(struct review_opts *o, const char *s)
-{
-	if (strcmp(s, "text") != 0 && strcmp(s, "json") != 0) {
-		cli_error("review: unknown format '%s' (text or json)", s);
-		return EXIT_USAGE;
-	}
-	o->json = strcmp(s, "json") == 0;
-	return EXIT_CLEAN;
-}
-
-static int
-parse_opts(int argc, char **argv, struct review_opts *o)
-{
-	static const struct option longopts[] = {
-		{"limit", required_argument, NULL, 'n'},
-		{"format", required_argument, NULL, 'f'},
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch, rc = EXIT_CLEAN;
-	while (rc == EXIT_CLEAN && (ch = getopt_long(argc, argv, "n:f:d:h",
-						     longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			rc = set_limit(o, optarg);
-			break;
-		case 'f':
-			rc = set_format(o, optarg);
-			break;
-		case 'd':
-			o->conninfo = optarg;
-			break;
-		case 'h':
-			review_usage(stdout);
-			return -1;
-		default:
-			review_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (rc == EXIT_CLEAN && optind < argc) {
-		cli_error("review: unexpected argument '%s'", argv[optind]);
-		rc = EXIT_USAGE;
-	}
-	return rc;
+	if (*s < '0' || *s > '9' || *end || n < 1 || n > REVIEW_MAX_LIMIT)
+		return "a number from 1 to " REVIEW_STR(REVIEW_MAX_LIMIT);
+	*(long *)field = n;
+	return NULL;
 }
 
 /* ---- text -------------------------------------------------------------------- */
@@ -301,28 +226,28 @@ print_text(FILE *out, const PGresult *res)
 		PQgetvalue(res, 0, RV_TOTAL));
 }
 
-int
-cmd_review(int argc, char **argv)
+static int
+review_run(struct cli_opts *o)
 {
-	struct review_opts o = {0};
-	snprintf(o.limit, sizeof(o.limit), "%d", REVIEW_DEFAULT_LIMIT);
-	int rc = parse_opts(argc, argv, &o);
-	if (rc != EXIT_CLEAN)
-		return rc < 0 ? EXIT_CLEAN : rc;
-	PGconn *conn = cli_db_connect(o.conninfo);
+	char limit[24];
+	bool json = o->format == REVIEW_JSON;
+	int rc = EXIT_CLEAN;
+	snprintf(limit, sizeof(limit), "%ld",
+		 o->limit ? o->limit : REVIEW_DEFAULT_LIMIT);
+	PGconn *conn = cli_db_connect(o->db);
 	if (!conn)
 		return EXIT_USAGE;
-	const char *params[1] = {o.limit};
+	const char *params[1] = {limit};
 	PGresult *res =
-		PQexecParams(conn, o.json ? REVIEW_JSON_SQL : REVIEW_TEXT_SQL,
-			     1, NULL, params, NULL, NULL, 0);
+		PQexecParams(conn, json ? REVIEW_JSON_SQL : REVIEW_TEXT_SQL, 1,
+			     NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char msg[1024];
 		cli_error("review: %s",
 			  cli_db_message(conn, res, msg, sizeof(msg)));
 		rc = PQstatus(conn) == CONNECTION_BAD ? EXIT_USAGE
 						      : EXIT_REJECTED;
-	} else if (o.json) {
+	} else if (json) {
 		for (int i = 0; i < PQntuples(res); i++)
 			printf("%s\n", PQgetvalue(res, i, 0));
 	} else {
@@ -332,3 +257,41 @@ cmd_review(int argc, char **argv)
 	PQfinish(conn);
 	return rc;
 }
+
+static const char *const formats[] = {"text", "json", NULL};
+
+static const struct cli_option limit_row = {
+	.name = "limit",
+	.letter = 'n',
+	.arg = "N",
+	.help = "at most N claims (default " REVIEW_STR(
+		REVIEW_DEFAULT_LIMIT) ")",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, limit),
+	.convert = parse_limit,
+};
+
+static const struct cli_option format_row = CLI_OPT_FORMAT(
+	formats, "text (default) or json (JSON Lines, one claim a line)");
+
+static const struct cli_option *const options[] = {
+	&limit_row, &format_row, &cli_opt_db, &cli_opt_help, NULL};
+
+const struct cli_entry cmd_review_entry = {
+	.name = "review",
+	.summary = "show the review queue of open findings",
+	.usage = "[OPTION]...",
+	.about = "The review queue: claims with open findings, oldest date of "
+		 "service first,\n"
+		 "each finding with its evidence and fix.  Record a decision "
+		 "with\n"
+		 "  SELECT claimscrub.resolve_finding(ID, 'corrected' | "
+		 "'accepted-risk' |\n"
+		 "                                    'false-positive', "
+		 "'note');\n",
+	.status = "Exit status: 0 done, 1 the database refused the query, 2 a "
+		  "usage or\nconnection error.\n",
+	.options = options,
+	.operands = CLI_ARGS_NONE,
+	.run = review_run,
+};

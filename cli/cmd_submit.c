@@ -10,11 +10,10 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/entry.h"
 #include "cli/termsafe.h"
 
 /* Autocommit: the statement is the document's transaction. */
@@ -28,58 +27,6 @@ struct submit_state {
 	bool input_error; /* a document was not well formed */
 	bool fatal;	  /* no database to go on with */
 };
-
-static void
-submit_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: claimscrub submit [OPTION]... FILE...\n"
-		"Send claim documents (YAML or JSON; several per file, '-' "
-		"for standard\n"
-		"input) to the database queue with claimscrub.submit(), each "
-		"in its own\n"
-		"transaction; a claim already there is replaced by its new "
-		"version.\n\n"
-		"  -d, --db CONNINFO  libpq connection string or URI (default: "
-		"libpq's\n"
-		"                     defaults and the PG* environment)\n"
-		"  -h, --help         show this help and exit\n\n"
-		"Exit status: 0 every claim submitted, 1 the database rejected "
-		"a claim,\n"
-		"2 an input, usage or connection error (document errors name "
-		"FILE:LINE:COLUMN\n"
-		"and the document is not sent).\n");
-}
-
-static int
-parse_opts(int argc, char **argv, struct submit_state *st)
-{
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			st->conninfo = optarg;
-			break;
-		case 'h':
-			submit_usage(stdout);
-			return -1;
-		default:
-			submit_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		cli_error("submit: no claim files given (try 'claimscrub "
-			  "submit --help')");
-		return EXIT_USAGE;
-	}
-	return EXIT_CLEAN;
-}
 
 /* True when res says the database lacks our schema, not that it refused
  * this document: undefined function, undefined schema. */
@@ -149,18 +96,39 @@ submit_one(void *arg, const char *path, const struct claim *c)
 	return go_on;
 }
 
-int
-cmd_submit(int argc, char **argv)
+static int
+submit_run(struct cli_opts *o)
 {
-	struct submit_state st = {.json = STRBUF_INIT};
-	int rc = parse_opts(argc, argv, &st);
-	if (rc != EXIT_CLEAN)
-		return rc < 0 ? EXIT_CLEAN : rc;
-	for (int i = optind; i < argc && !st.fatal; i++)
-		st.input_error |= cli_each_claim(argv[i], submit_one, &st);
+	struct submit_state st = {.conninfo = o->db, .json = STRBUF_INIT};
+	for (int i = 0; i < o->nargs && !st.fatal; i++)
+		st.input_error |= cli_each_claim(o->args[i], submit_one, &st);
 	PQfinish(st.conn);
 	strbuf_free(&st.json);
 	if (st.fatal || st.input_error)
 		return EXIT_USAGE;
 	return st.rejected ? EXIT_REJECTED : EXIT_CLEAN;
 }
+
+static const struct cli_option *const options[] = {&cli_opt_db, &cli_opt_help,
+						   NULL};
+
+const struct cli_entry cmd_submit_entry = {
+	.name = "submit",
+	.summary = "send claim files to the database queue",
+	.usage = "[OPTION]... FILE...",
+	.about = "Send claim documents (YAML or JSON; several per file, '-' "
+		 "for standard\n"
+		 "input) to the database queue with claimscrub.submit(), each "
+		 "in its own\n"
+		 "transaction; a claim already there is replaced by its new "
+		 "version.\n",
+	.status = "Exit status: 0 every claim submitted, 1 the database "
+		  "rejected a claim,\n"
+		  "2 an input, usage or connection error (document errors name "
+		  "FILE:LINE:COLUMN\n"
+		  "and the document is not sent).\n",
+	.options = options,
+	.operands = CLI_ARGS_SOME,
+	.what = "claim files",
+	.run = submit_run,
+};
