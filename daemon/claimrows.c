@@ -1,8 +1,12 @@
 /*
- * claimrows — claim document trees from the rows of claim_batch(); see
- * claimrows.h.  Keys come in jsonb's order (shorter keys first, then
- * bytewise), the order claim_document() gave them, so the reader meets a
- * bad row's problems in the order it always did.
+ * claimrows — claims read from the rows of claim_batch(); see claimrows.h.
+ * A column's value is handed to the engine's validator for its field
+ * (claimfield_read) as the scalar a claim document would hold: quoted text,
+ * a plain number, a plain true or false, and for a NULL in a required
+ * column (or one with a default, which submit() always stores) a plain
+ * null, refused with the validator's own message; a NULL in any other
+ * column is the key left out.  Fields are read in the table's order, so a
+ * claim's problems are listed as its canonical document lists them.
  */
 #include "config.h"
 
@@ -13,28 +17,26 @@
 #include "daemon/claimrows.h"
 #include "scrubber/claimdoc.h"
 
-/* Result columns: id, kind, seq, then f1..f9. */
-enum { COL_ID, COL_KIND, COL_SEQ, COL_F1 };
-enum { KIND_CLAIM = '0', KIND_LINE = '1', KIND_ADMIN = '2' };
+enum { KIND_CLAIM = '0' };
 /* Nesting of a modifiers array literal (PostgreSQL allows 6 dimensions). */
 enum { MAX_DIMS = 6 };
+/* The longest column name: a prefix and a key. */
+enum { NAME_MAX_LEN = 96 };
 
+/* What the array literal parser builds in: the value nodes of one column. */
 struct tree {
 	struct arena *a;
 	const char *file; /* the claim_ref, for the reader's diagnostics */
 	bool failed;	  /* out of memory */
-	char *over;	  /* claimrows_claim.over, NULL when within */
 };
 
 static struct ynode *
 node(struct tree *t, enum ynode_type type, size_t cap)
 {
-	struct ynode *n = arena_alloc(t->a, sizeof(*n));
+	struct ynode *n = arena_calloc(t->a, 1, sizeof(*n));
 	if (n && cap > 0) {
 		n->items = arena_calloc(t->a, cap, sizeof(*n->items));
-		if (type == YNODE_MAP)
-			n->keys = arena_calloc(t->a, cap, sizeof(*n->keys));
-		if (!n->items || (type == YNODE_MAP && !n->keys))
+		if (!n->items)
 			n = NULL;
 	}
 	if (!n) {
@@ -60,49 +62,7 @@ scalar(struct tree *t, const char *s, size_t len, bool plain)
 	return n;
 }
 
-/* A column's value: NULL as JSON null, else quoted (a string) or plain. */
-static struct ynode *
-value(struct tree *t, const PGresult *r, int row, int f, bool plain)
-{
-	int col = COL_F1 + f - 1;
-	if (PQgetisnull(r, row, col))
-		return scalar(t, "null", 4, true);
-	return scalar(t, PQgetvalue(r, row, col),
-		      (size_t)PQgetlength(r, row, col), plain);
-}
-
-static void
-put(struct ynode *map, struct tree *t, const char *key, struct ynode *v)
-{
-	struct ynode *k = scalar(t, key, strlen(key), false);
-	if (!map || !k || !v)
-		return;
-	map->keys[map->n] = k;
-	map->items[map->n++] = v;
-}
-
-/* Only when the column is not NULL (jsonb_strip_nulls). */
-static void
-put_opt(struct ynode *map, struct tree *t, const char *key, const PGresult *r,
-	int row, int f, bool plain)
-{
-	if (!PQgetisnull(r, row, COL_F1 + f - 1))
-		put(map, t, key, value(t, r, row, f, plain));
-}
-
-/* true or false from PostgreSQL's t or f, as a plain scalar. */
-static void
-put_opt_bool(struct ynode *map, struct tree *t, const char *key,
-	     const PGresult *r, int row, int f)
-{
-	int col = COL_F1 + f - 1;
-	if (PQgetisnull(r, row, col))
-		return;
-	bool v = PQgetvalue(r, row, col)[0] == 't';
-	put(map, t, key, scalar(t, v ? "true" : "false", v ? 4 : 5, true));
-}
-
-/* ---- modifiers: a text[] literal, {59,XS} or {"a b",NULL} or {{..},{..}} */
+/* ---- a text[] literal (modifiers): {59,XS} or {"a b",NULL} or {{..},{..}} */
 
 static struct ynode *array_lit(struct tree *t, const char **p, int depth);
 
@@ -204,10 +164,10 @@ array_lit(struct tree *t, const char **p, int depth)
 	return seq;
 }
 
-/* The modifiers column (text[] output); a lower bound ("[2:3]={...}") is
- * dropped, as array_to_json() dropped it. */
+/* A text[] column as a sequence; a lower bound ("[2:3]={...}") is dropped,
+ * as array_to_json() dropped it. */
 static struct ynode *
-modifiers(struct tree *t, const char *text)
+array_col(struct tree *t, const char *text)
 {
 	const char *p = text;
 	if (*p == '[' && strchr(p, '='))
@@ -215,163 +175,277 @@ modifiers(struct tree *t, const char *text)
 	return array_lit(t, &p, 1);
 }
 
-/* ---- the document ------------------------------------------------------ */
+/* ---- columns by name ----------------------------------------------------- */
+
+static const char *const level_prefix[CF_LEVELS] = {"", "line_", "admin_"};
+
+static bool
+find(const PGresult *r, const char *a, const char *b, int *col, char *why,
+     size_t size)
+{
+	char name[NAME_MAX_LEN];
+	snprintf(name, sizeof(name), "%s%s", a, b);
+	*col = PQfnumber(r, name);
+	if (*col < 0)
+		snprintf(why, size, "the claim rows have no column %s", name);
+	return *col >= 0;
+}
+
+bool
+claimrows_open(struct claimrows *rs, const PGresult *r, char *why, size_t size)
+{
+	bool ok = find(r, "", "id", &rs->id, why, size) &&
+		  find(r, "", "kind", &rs->kind, why, size) &&
+		  find(r, "", "version", &rs->version, why, size) &&
+		  find(r, "", "tries", &rs->tries, why, size);
+	rs->r = r;
+	for (const struct claim_field *f = claim_fields; ok && f->key; f++) {
+		size_t i = (size_t)(f - claim_fields);
+		if (i >= CLAIMFIELD_MAX) {
+			snprintf(why, size, "more than %d claim fields",
+				 CLAIMFIELD_MAX);
+			return false;
+		}
+		rs->cut[i] = rs->col[i] = -1;
+		if (f->type == CF_LIST)
+			ok = find(r, "cut_", f->key, &rs->cut[i], why, size);
+		else
+			ok = find(r, level_prefix[f->level], f->key,
+				  &rs->col[i], why, size);
+	}
+	return ok;
+}
+
+/* ---- a claim's rows ------------------------------------------------------- */
 
 static char
-kind_of(const PGresult *r, int row)
+kind_of(const struct claimrows *rs, int row)
 {
-	return PQgetvalue(r, row, COL_KIND)[0];
+	return PQgetvalue(rs->r, row, rs->kind)[0];
 }
 
 /* The number of rows of one kind of claim id from row on. */
 static int
-run_of(const PGresult *r, int row, const char *id, char kind)
+run_of(const struct claimrows *rs, int row, const char *id, char kind)
 {
-	int n = 0, rows = PQntuples(r);
-	while (row + n < rows && kind_of(r, row + n) == kind &&
-	       strcmp(PQgetvalue(r, row + n, COL_ID), id) == 0)
+	int n = 0, rows = PQntuples(rs->r);
+	while (row + n < rows && kind_of(rs, row + n) == kind &&
+	       strcmp(PQgetvalue(rs->r, row + n, rs->id), id) == 0)
 		n++;
 	return n;
 }
 
-/* f1 code, f2 units, f3 modifiers (NULL when none). */
-static struct ynode *
-line(struct tree *t, const PGresult *r, int row)
-{
-	struct ynode *m = node(t, YNODE_MAP, 3);
-	put(m, t, "code", value(t, r, row, 1, false));
-	put(m, t, "units", value(t, r, row, 2, true));
-	if (!PQgetisnull(r, row, COL_F1 + 2))
-		put(m, t, "modifiers",
-		    modifiers(t, PQgetvalue(r, row, COL_F1 + 2)));
-	return m;
-}
-
-/* f1 admin_ref, f2 substance, f3 kind, f4 route, f5 site, f6 start,
- * f7 stop, f8 primary, f9 separate_site_required. */
-static struct ynode *
-admin(struct tree *t, const PGresult *r, int row)
-{
-	struct ynode *m = node(t, YNODE_MAP, 9);
-	put(m, t, "id", value(t, r, row, 1, false));
-	put(m, t, "kind", value(t, r, row, 3, false));
-	put_opt(m, t, "site", r, row, 5, false);
-	put_opt(m, t, "stop", r, row, 7, false);
-	put_opt(m, t, "route", r, row, 4, false);
-	put_opt(m, t, "start", r, row, 6, false);
-	put_opt_bool(m, t, "primary", r, row, 8);
-	put(m, t, "substance", value(t, r, row, 2, false));
-	put_opt_bool(m, t, "separate_site_required", r, row, 9);
-	return m;
-}
-
-/* The limit the claim's rows of a kind were cut at (its row's f8, f9), or
- * -1 when they were not (rows without one, as in 006 and 007). */
+/* The limit a list's rows were cut at (cut_KEY of the claim's row), or -1
+ * when they were not. */
 static long
-cut_at(const PGresult *r, int own, char kind)
+cut_at(const struct claimrows *rs, int own, const struct claim_field *f)
 {
-	int col = COL_F1 + (kind == KIND_LINE ? 8 : 9) - 1;
-	if (PQgetisnull(r, own, col))
+	int col = rs->cut[f - claim_fields];
+	if (PQgetisnull(rs->r, own, col))
 		return -1;
-	return strtol(PQgetvalue(r, own, col), NULL, 10);
+	return strtol(PQgetvalue(rs->r, own, col), NULL, 10);
 }
 
-/* Notes in t->over that the list of a kind is longer than cut: only the
- * first cut + 1 rows were read, so the rest is unknown. */
+/* Notes in c->over that list f is longer than cut: only the first cut + 1
+ * rows were read, so the rest is unknown. */
 static void
-note_over(struct tree *t, char kind, long cut)
+note_over(struct claimrows_claim *c, struct arena *a,
+	  const struct claim_field *f, long cut)
 {
 	enum { SIZE = 160 };
-	if (!t->over) {
-		t->over = arena_alloc(t->a, SIZE);
-		if (!t->over) {
-			t->failed = true;
+	char *over = (char *)c->over;
+	if (!over) {
+		over = arena_alloc(a, SIZE);
+		if (!over) {
+			c->failed = true;
 			return;
 		}
-		t->over[0] = '\0';
+		over[0] = '\0';
+		c->over = over;
 	}
-	size_t len = strlen(t->over);
-	snprintf(t->over + len, SIZE - len,
-		 "%sit has more than %ld %s, more than the rules judge (%s: "
-		 "%ld)",
-		 len ? "; " : "", cut,
-		 kind == KIND_LINE ? "lines" : "administrations",
-		 kind == KIND_LINE ? "max_lines" : "max_administrations", cut);
+	size_t len = strlen(over);
+	snprintf(over + len, SIZE - len,
+		 "%sit has more than %ld %s, more than the rules judge "
+		 "(max_%s: %ld)",
+		 len ? "; " : "", cut, f->key, f->key, cut);
 }
 
-/* The claim's lines or administrations from *row on, as a sequence.  Past
- * the reader's limit, or the limit the rows were cut at (cut, -1 for
- * none), only the count is kept: the reader refuses the list by its length
- * before it looks at any item, and a claim over the cut is refused before
- * it is read at all. */
-static struct ynode *
-list(struct tree *t, const PGresult *r, int *row, const char *id, char kind,
-     long cut)
+/* The column of the claim's field key. */
+static int
+column(const struct claimrows *rs, const char *key)
 {
-	int n = run_of(r, *row, id, kind);
-	int limit =
-		kind == KIND_LINE ? CLAIMDOC_MAX_LINES : CLAIMDOC_MAX_ADMINS;
-	if (cut >= 0 && n > cut) {
-		note_over(t, kind, cut);
-		limit = -1;
-	}
-	struct ynode *seq = node(t, YNODE_SEQ, n > limit ? 0 : (size_t)n);
-	if (seq && n > limit) {
-		seq->n = (size_t)n;
-		*row += n;
-		return seq;
-	}
-	for (int i = 0; seq && i < n; i++) {
-		struct ynode *item = kind == KIND_LINE ? line(t, r, *row + i)
-						       : admin(t, r, *row + i);
-		if (item)
-			seq->items[seq->n++] = item;
-	}
-	*row += n;
-	return seq;
-}
-
-/* f1 version, f2 tries, f3 claim_ref, f4 payer, f5 setting, f6 provider,
- * f7 date_of_service, f8 and f9 the limits the lines and administrations
- * were cut at (NULL: not cut); then the claim's lines and
- * administrations. */
-static struct ynode *
-document(struct tree *t, const PGresult *r, int *row, const char *id)
-{
-	int own = (*row)++;
-	struct ynode *m = node(t, YNODE_MAP, 7);
-	put(m, t, "claim", value(t, r, own, 3, false));
-	put(m, t, "lines",
-	    list(t, r, row, id, KIND_LINE, cut_at(r, own, KIND_LINE)));
-	put_opt(m, t, "payer", r, own, 4, false);
-	put(m, t, "setting", value(t, r, own, 5, false));
-	put_opt(m, t, "provider", r, own, 6, false);
-	put(m, t, "administrations",
-	    list(t, r, row, id, KIND_ADMIN, cut_at(r, own, KIND_ADMIN)));
-	put_opt(m, t, "date_of_service", r, own, 7, false);
-	return m;
+	const struct claim_field *f =
+		claimfield_find(CF_CLAIM, key, strlen(key));
+	return rs->col[f - claim_fields];
 }
 
 bool
-claimrows_next(const PGresult *r, int *row, struct arena *a,
-	       struct claimrows_claim *c, struct ynode **doc)
+claimrows_next(const struct claimrows *rs, int *row, struct arena *a,
+	       struct claimrows_claim *c)
 {
+	const PGresult *r = rs->r;
 	int n = PQntuples(r);
-	while (*row < n && kind_of(r, *row) != KIND_CLAIM)
+	while (*row < n && kind_of(rs, *row) != KIND_CLAIM)
 		++*row;
-	*doc = NULL;
 	if (*row >= n)
 		return false;
-	c->id = PQgetvalue(r, *row, COL_ID);
-	c->version = PQgetvalue(r, *row, COL_F1);
-	c->tries = PQgetvalue(r, *row, COL_F1 + 1);
-	c->ref = PQgetvalue(r, *row, COL_F1 + 2);
-	c->payer = PQgetisnull(r, *row, COL_F1 + 3)
+	memset(c, 0, sizeof(*c));
+	c->own = (*row)++;
+	c->id = PQgetvalue(r, c->own, rs->id);
+	c->version = PQgetvalue(r, c->own, rs->version);
+	c->tries = PQgetvalue(r, c->own, rs->tries);
+	c->ref = PQgetvalue(r, c->own, column(rs, "claim"));
+	c->payer = PQgetisnull(r, c->own, column(rs, "payer"))
 			   ? NULL
-			   : PQgetvalue(r, *row, COL_F1 + 3);
-	struct tree t = {a, c->ref, false, NULL};
-	struct ynode *d = document(&t, r, row, c->id);
-	c->over = t.over;
-	*doc = t.failed ? NULL : d;
+			   : PQgetvalue(r, c->own, column(rs, "payer"));
+	for (const struct claim_field *f = claim_fields; f->key; f++) {
+		if (f->type != CF_LIST)
+			continue;
+		int k = run_of(rs, *row, c->id, (char)('0' + f->child));
+		long cut = cut_at(rs, c->own, f);
+		c->first[f->child] = *row;
+		c->n[f->child] = k;
+		if (cut >= 0 && k > cut)
+			note_over(c, a, f, cut);
+		*row += k;
+	}
 	return true;
+}
+
+/* ---- a claim's fields ------------------------------------------------------ */
+
+struct reader {
+	const struct claimrows *rs;
+	const struct claimrows_claim *c;
+	struct yctx ctx;
+	struct ynode at; /* where a problem of the claim is reported */
+};
+
+/* A NULL column is the key left out, but for a required field and one with
+ * a default (submit() stores it): there the value is null, refused. */
+static bool
+null_is_absent(const struct claim_field *f)
+{
+	return !f->required && f->type != CF_INT;
+}
+
+/* The value of field f in row as a document would hold it, in *v (or a
+ * node in the arena, for an array), into *out; NULL when the key is left
+ * out. */
+static enum scrub_err
+cell(struct reader *rd, int row, const struct claim_field *f, struct ynode *v,
+     const struct ynode **out)
+{
+	const PGresult *r = rd->rs->r;
+	int col = rd->rs->col[f - claim_fields];
+	*v = rd->at;
+	v->type = YNODE_SCALAR;
+	*out = v;
+	if (PQgetisnull(r, row, col)) {
+		v->str = "null";
+		v->len = 4;
+		v->plain = true;
+		*out = null_is_absent(f) ? NULL : v;
+		return SCRUB_OK;
+	}
+	const char *s = PQgetvalue(r, row, col);
+	if (f->type == CF_CODES) {
+		struct tree t = {rd->ctx.arena, rd->c->ref, false};
+		*out = array_col(&t, s);
+		return t.failed ? SCRUB_ENOMEM : SCRUB_OK;
+	}
+	v->plain = f->type == CF_BOOL || f->type == CF_INT;
+	v->str = s;
+	v->len = (size_t)PQgetlength(r, row, col);
+	if (f->type == CF_BOOL) {
+		v->str = s[0] == 't' ? "true" : "false";
+		v->len = strlen(v->str);
+	}
+	return SCRUB_OK;
+}
+
+static enum scrub_err read_list(struct reader *rd, const struct claim_field *f,
+				void *obj);
+
+/* The fields of level in row into obj, in the table's order, every error
+ * collected; *seen gets the fields the row has. */
+static enum scrub_err
+read_fields(struct reader *rd, enum claimfield_level level, int row, void *obj,
+	    uint64_t *seen)
+{
+	enum scrub_err err = SCRUB_OK;
+	*seen = 0;
+	for (const struct claim_field *f = claim_fields; f->key; f++) {
+		struct ynode v;
+		const struct ynode *val = NULL;
+		enum scrub_err e = SCRUB_OK;
+		if (f->level != level)
+			continue;
+		if (f->type == CF_LIST)
+			e = read_list(rd, f, obj);
+		else if ((e = cell(rd, row, f, &v, &val)) == SCRUB_OK && val)
+			e = claimfield_read(&rd->ctx, f, val, obj);
+		*seen |= val ? claimfield_bit(f) : 0;
+		if (e == SCRUB_ENOMEM)
+			return e;
+		if (e != SCRUB_OK)
+			err = e;
+	}
+	return err;
+}
+
+static const struct ynode *
+at_claim(const void *rd, size_t i)
+{
+	(void)i;
+	return &((const struct reader *)rd)->at;
+}
+
+/* List f's rows into the claim at obj: refused by its length before any
+ * item is read, every item read, administration ids checked once all were
+ * good; as claimdoc reads a list. */
+static enum scrub_err
+read_list(struct reader *rd, const struct claim_field *f, void *obj)
+{
+	size_t n = (size_t)rd->c->n[f->child];
+	int first = rd->c->first[f->child];
+	enum scrub_err err = claimfield_list_len(&rd->ctx, f, &rd->at, n);
+	if (err != SCRUB_OK)
+		return err;
+	char *items = arena_calloc(rd->ctx.arena, n ? n : 1, f->size);
+	if (!items)
+		return SCRUB_ENOMEM;
+	void *p = items; /* the member is a struct pointer: same bytes */
+	memcpy((char *)obj + f->offset, &p, sizeof(p));
+	for (size_t i = 0; i < n; i++) {
+		void *item = items + i * f->size;
+		uint64_t seen;
+		claimfield_defaults(f->child, item);
+		enum scrub_err e =
+			read_fields(rd, f->child, first + (int)i, item, &seen);
+		if (e == SCRUB_OK)
+			e = claimfield_check_item(&rd->ctx, f->child, &rd->at,
+						  item, seen);
+		if (e == SCRUB_ENOMEM)
+			return e;
+		if (e != SCRUB_OK)
+			err = e;
+	}
+	memcpy((char *)obj + f->present, &n, sizeof(n));
+	if (err != SCRUB_OK || f->child != CF_ADMIN)
+		return err;
+	return claimfield_check_ids(&rd->ctx, obj, at_claim, rd);
+}
+
+enum scrub_err
+claimrows_read(const struct claimrows *rs, const struct claimrows_claim *c,
+	       struct arena *a, struct claim *out, struct diag_list *dl)
+{
+	struct reader rd = {rs, c, {a, dl}, {0}};
+	uint64_t seen;
+	rd.at.type = YNODE_MAP;
+	rd.at.file = c->ref;
+	rd.at.line = rd.at.column = 1;
+	memset(out, 0, sizeof(*out));
+	return read_fields(&rd, CF_CLAIM, c->own, out, &seen);
 }

@@ -1,46 +1,80 @@
 /*
  * claimrows — the rows of claimscrub.claim_batch() and read_claims()
- * (sql/006_batch.sql) turned back into claim documents, one a claim, for
- * the strict reader of `claimscrub check` (claimdoc_from_node).
+ * (sql/009_claim_rows.sql) read straight into struct claim, one claim at a
+ * time, through the engine's claim field table (scrubber/claimfield.h):
+ * each field's column is found by name, its value goes through the same
+ * validator as in a claim document, so a bad row is reported with the
+ * same message `claimscrub check` gives for the same value in a file.
  *
- * A document is built as the node tree the reader would have made of 003's
- * claim_document(): the same keys in the same order, JSON null where a
- * required column is NULL, optional ones left out, strings quoted, numbers
- * and booleans plain.  So a bad row is reported exactly as it was when the
- * server built the document, without the cost of writing JSON and parsing
- * it again.
+ * The columns: id, kind (0 the claim, 1 a line, 2 an administration),
+ * seq; on the claim's row version, tries, and for each list field KEY of
+ * the table (lines, administrations) cut_KEY, the limit its rows were cut
+ * at (NULL: not cut); then a column a field, named by its key, prefixed
+ * "line_" for a line's field and "admin_" for an administration's
+ * (claim, payer, ..., line_code, line_units, ..., admin_id, ...).  Every
+ * value is text as PostgreSQL writes it: booleans t and f, a text[] as its
+ * array literal.
  */
 #ifndef DAEMON_CLAIMROWS_H
 #define DAEMON_CLAIMROWS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <libpq-fe.h>
 
 #include "scrubber/arena.h"
-#include "scrubber/ynode.h"
+#include "scrubber/claimfield.h"
+#include "scrubber/diag.h"
 
-/* A claim's own row; the strings are borrowed from the PGresult. */
+/* A result's columns, found once by name. */
+struct claimrows {
+	const PGresult *r;
+	int id, kind, version, tries;
+	int cut[CLAIMFIELD_MAX]; /* a list field's cut_KEY, by table index */
+	int col[CLAIMFIELD_MAX]; /* any other field's column, by index */
+};
+
+/*
+ * Finds the columns of r.  Fails, naming the first column missing in why
+ * (size bytes), when r lacks one: a schema whose claim_batch() does not
+ * return a field the engine reads.
+ */
+bool claimrows_open(struct claimrows *rs, const PGresult *r, char *why,
+		    size_t size);
+
+/* A claim's own row and where its lines and administrations are; the
+ * strings are borrowed from the PGresult. */
 struct claimrows_claim {
 	const char *id, *version, *tries, *ref;
 	const char *payer; /* NULL when the row has none */
 	/* NULL, or why the claim is larger than the rules judge: it has more
 	 * line or administration rows than the limits its rows were cut at
-	 * (kind 0, f8 and f9: sql/008_queue_locks.sql), "it has more than
-	 * 1000 lines, more than the rules judge (max_lines: 1000)"; in the
-	 * arena.  Such a list is kept as its count only. */
+	 * (cut_lines, cut_administrations: sql/009_claim_rows.sql), "it has
+	 * more than 1000 lines, more than the rules judge (max_lines: 1000)";
+	 * in the arena.  Such a claim is not read. */
 	const char *over;
+	bool failed;	      /* out of memory writing over */
+	int own;	      /* the claim's row */
+	int first[CF_LEVELS]; /* the first row of its lines, admins */
+	int n[CF_LEVELS];     /* and how many there are */
 };
 
 /*
- * Reads the claim at *row: fills *c, builds its document in arena a (the
- * tree borrows strings from r; *doc NULL when out of memory) and moves *row
- * past the claim's lines and administrations.  Rows of no claim before the
- * next claim row are skipped.  Returns false when no claim is left.  A
- * claim with c->over set is invalid for that reason, whatever its document
- * says.
+ * Finds the claim at *row (rows of no claim before the next claim row are
+ * skipped), fills *c (c->over in arena a) and moves *row past the claim's
+ * lines and administrations.  Returns false when no claim is left.
  */
-bool claimrows_next(const PGresult *r, int *row, struct arena *a,
-		    struct claimrows_claim *c, struct ynode **doc);
+bool claimrows_next(const struct claimrows *rs, int *row, struct arena *a,
+		    struct claimrows_claim *c);
+
+/*
+ * Reads claim c (not over) into *out, strings borrowed from the PGresult
+ * or in arena a.  Returns SCRUB_OK, SCRUB_EINPUT (the reasons in dl, each
+ * at the claim id, line 1, column 1) or SCRUB_ENOMEM.
+ */
+enum scrub_err claimrows_read(const struct claimrows *rs,
+			      const struct claimrows_claim *c, struct arena *a,
+			      struct claim *out, struct diag_list *dl);
 
 #endif

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,17 +29,43 @@
 #define PG_NAME_MAX 63
 #define REDACTED "***"
 
-static enum scrub_err
-set_database(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_str(c, v, "database", 4096,
-			 &((struct dconf *)obj)->database);
-}
+/* ---- the key table --------------------------------------------------- */
 
+/* How a key's value is read, and stored at its offset in struct dconf. */
+enum dkey_type {
+	DK_LONG,   /* a decimal integer in min..max, into a long */
+	DK_STR,	   /* a string of 1..max bytes, into a const char * */
+	DK_ENUM,   /* one of names[], its index into an int */
+	DK_CUSTOM, /* set() reads it, differs() compares two of it */
+};
+
+/* When a change made by SIGHUP takes effect, named as the reload log
+ * names it (`later=database@reconnect`); DK_NOW: at once. */
+enum dkey_reload { DK_NOW, DK_RECONNECT, DK_RESTART };
+static const char *const dkey_reload_names[] = {NULL, "reconnect", "restart"};
+
+/* One key of the file, everything about it in one row: how it is read
+ * (dconf_parse), its default (dconf_defaults) and, for the reload log,
+ * how two values are compared and when a change takes effect. */
+struct dkey {
+	const char *name;
+	enum dkey_type type;
+	size_t offset;
+	long min, max;
+	const char *const *names;
+	bool required;
+	long def;	     /* DK_LONG, DK_ENUM */
+	const char *def_str; /* DK_STR; NULL: none */
+	enum dkey_reload reload;
+	enum scrub_err (*set)(struct yctx *c, const struct ynode *v,
+			      struct dconf *conf);
+	bool (*differs)(const struct dconf *a, const struct dconf *b);
+};
+
+/* A list, which no type of the table holds. */
 static enum scrub_err
-set_rules(struct yctx *c, const struct ynode *v, void *obj)
+set_rules(struct yctx *c, const struct ynode *v, struct dconf *conf)
 {
-	struct dconf *conf = obj;
 	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, "rules");
 	if (err != SCRUB_OK)
 		return err;
@@ -52,62 +79,173 @@ set_rules(struct yctx *c, const struct ynode *v, void *obj)
 	return err;
 }
 
-#define DCONF_LONG(field, lo, hi) \
-	static enum scrub_err set_##field(struct yctx *c, \
-					  const struct ynode *v, void *obj) \
+static bool
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+static bool
+rules_differ(const struct dconf *a, const struct dconf *b)
+{
+	if (a->nrules != b->nrules)
+		return true;
+	for (int i = 0; i < a->nrules; i++)
+		if (str_differ(a->rules[i], b->rules[i]))
+			return true;
+	return false;
+}
+
+#define DK_LONG_(field, lo, hi, dflt, when) \
 	{ \
-		return ynode_int(c, v, #field, lo, hi, \
-				 &((struct dconf *)obj)->field); \
+		.name = #field, .type = DK_LONG, \
+		.offset = offsetof(struct dconf, field), .min = lo, .max = hi, \
+		.def = dflt, .reload = when \
 	}
-DCONF_LONG(batch_size, 1, 10000)
-DCONF_LONG(poll_interval_ms, 10, 3600000)
-DCONF_LONG(max_attempts, 1, 1000)
-DCONF_LONG(reconnect_max_ms, 10, 3600000)
-DCONF_LONG(claim_lease_ms, 100, 3600000)
-DCONF_LONG(http_port, 0, 65535)
-DCONF_LONG(stall_seconds, 1, 86400)
 
-static enum scrub_err
-set_http_address(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_str(c, v, "http_address", 255,
-			 &((struct dconf *)obj)->http_address);
-}
-
-static enum scrub_err
-set_log_level(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_enum(c, v, "log_level", dlog_level_names,
-			  &((struct dconf *)obj)->log_level);
-}
-
-static const struct ykey dconf_keys[] = {
-	{"database", false, set_database},
-	{"rules", false, set_rules},
-	{"batch_size", false, set_batch_size},
-	{"poll_interval_ms", false, set_poll_interval_ms},
-	{"max_attempts", false, set_max_attempts},
-	{"reconnect_max_ms", false, set_reconnect_max_ms},
-	{"claim_lease_ms", false, set_claim_lease_ms},
-	{"stall_seconds", false, set_stall_seconds},
-	{"http_address", false, set_http_address},
-	{"http_port", false, set_http_port},
-	{"log_level", false, set_log_level},
-	{NULL, false, NULL},
+/* `database` is read as a string here; that libpq can parse it, and that
+ * a password in it is kept private, are checked of the whole file after
+ * (check_database, dconf_check_secret), as their errors point at the key
+ * or the file, never at the value.  `rules` is first because the reload
+ * log has always named a change of the rules first. */
+static const struct dkey dkeys[] = {
+	{.name = "rules",
+	 .type = DK_CUSTOM,
+	 .set = set_rules,
+	 .differs = rules_differ},
+	{.name = "database",
+	 .type = DK_STR,
+	 .offset = offsetof(struct dconf, database),
+	 .max = 4096,
+	 .reload = DK_RECONNECT},
+	DK_LONG_(batch_size, 1, 10000, 500, DK_NOW),
+	DK_LONG_(poll_interval_ms, 10, 3600000, 5000, DK_NOW),
+	DK_LONG_(max_attempts, 1, 1000, 5, DK_NOW),
+	DK_LONG_(reconnect_max_ms, 10, 3600000, 30000, DK_NOW),
+	DK_LONG_(claim_lease_ms, 100, 3600000, 10000, DK_NOW),
+	DK_LONG_(stall_seconds, 1, 86400, 60, DK_NOW),
+	{.name = "http_address",
+	 .type = DK_STR,
+	 .offset = offsetof(struct dconf, http_address),
+	 .max = 255,
+	 .def_str = "127.0.0.1",
+	 .reload = DK_RESTART},
+	DK_LONG_(http_port, 0, 65535, 9471, DK_RESTART),
+	{.name = "log_level",
+	 .type = DK_ENUM,
+	 .offset = offsetof(struct dconf, log_level),
+	 .names = dlog_level_names,
+	 .def = DLOG_INFO},
 };
+
+#define NKEYS (sizeof(dkeys) / sizeof(dkeys[0]))
+
+static const struct dkey *
+dkey_find(const struct ynode *k)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strlen(dkeys[i].name) == k->len &&
+		    memcmp(dkeys[i].name, k->str, k->len) == 0)
+			return &dkeys[i];
+	return NULL;
+}
+
+static enum scrub_err
+dkey_set(struct yctx *c, const struct dkey *k, const struct ynode *v,
+	 struct dconf *conf)
+{
+	void *field = (char *)conf + k->offset;
+	switch (k->type) {
+	case DK_LONG:
+		return ynode_int(c, v, k->name, k->min, k->max, field);
+	case DK_STR:
+		return ynode_str(c, v, k->name, (size_t)k->max, field);
+	case DK_ENUM:
+		return ynode_enum(c, v, k->name, k->names, field);
+	case DK_CUSTOM:
+		return k->set(c, v, conf);
+	}
+	return SCRUB_OK;
+}
 
 static void
 dconf_defaults(struct dconf *c)
 {
-	c->batch_size = 500;
-	c->poll_interval_ms = 5000;
-	c->max_attempts = 5;
-	c->reconnect_max_ms = 30000;
-	c->claim_lease_ms = 10000;
-	c->stall_seconds = 60;
-	c->http_address = "127.0.0.1";
-	c->http_port = 9471;
-	c->log_level = DLOG_INFO;
+	for (const struct dkey *k = dkeys; k < dkeys + NKEYS; k++) {
+		void *field = (char *)c + k->offset;
+		if (k->type == DK_LONG)
+			*(long *)field = k->def;
+		else if (k->type == DK_ENUM)
+			*(int *)field = (int)k->def;
+		else if (k->type == DK_STR)
+			*(const char **)field = k->def_str;
+		/* DK_CUSTOM: the zeroes of calloc say "not set" */
+	}
+}
+
+/* Reads mapping map into c through the table: as ymap_walk (scrubber/
+ * ynode.c) does with a table of setters, with its messages; every error
+ * is reported, not only the first. */
+static enum scrub_err
+dconf_walk(struct yctx *y, const struct ynode *map, struct dconf *c)
+{
+	enum scrub_err err = ynode_want(y, map, YNODE_MAP, "configuration");
+	if (err != SCRUB_OK)
+		return err;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct dkey *k = dkey_find(map->keys[i]);
+		char q[80];
+		enum scrub_err e;
+		if (k) {
+			e = dkey_set(y, k, map->items[i], c);
+		} else {
+			ynode_quote(map->keys[i], q, sizeof(q));
+			e = ynode_error(y, map->keys[i],
+					"unknown key %s in configuration", q);
+		}
+		if (e == SCRUB_ENOMEM)
+			return e;
+		err = e == SCRUB_OK ? err : e;
+	}
+	for (size_t i = 0; err != SCRUB_ENOMEM && i < NKEYS; i++)
+		if (dkeys[i].required && !ymap_get(map, dkeys[i].name))
+			err = ynode_error(y, map,
+					  "configuration is missing required "
+					  "key '%s'",
+					  dkeys[i].name);
+	return err;
+}
+
+const char *
+dconf_key_name(size_t i)
+{
+	return i < NKEYS ? dkeys[i].name : NULL;
+}
+
+bool
+dconf_key_changed(size_t i, const struct dconf *a, const struct dconf *b)
+{
+	const struct dkey *k = &dkeys[i];
+	const void *pa = (const char *)a + k->offset;
+	const void *pb = (const char *)b + k->offset;
+	switch (k->type) {
+	case DK_LONG:
+		return *(const long *)pa != *(const long *)pb;
+	case DK_STR:
+		return str_differ(*(const char *const *)pa,
+				  *(const char *const *)pb);
+	case DK_ENUM:
+		return *(const int *)pa != *(const int *)pb;
+	case DK_CUSTOM:
+		return k->differs(a, b);
+	}
+	return false;
+}
+
+const char *
+dconf_key_later(size_t i)
+{
+	return dkey_reload_names[dkeys[i].reload];
 }
 
 /* True when libpq reads s as a connection string (a URI or key=value)
@@ -208,7 +346,7 @@ dconf_parse(struct dconf *c, const char *path, const char *buf, size_t len,
 	if (ndocs > 1)
 		return ynode_error(&y, docs[1],
 				   "the configuration is one document");
-	err = ymap_walk(&y, docs[0], "configuration", dconf_keys, c);
+	err = dconf_walk(&y, docs[0], c);
 	if (err == SCRUB_OK)
 		err = check_database(&y, docs[0], c);
 	return err;

@@ -42,6 +42,16 @@ enum scrub_err dconf_load(const char *path, bool optional, struct dconf **out,
 void dconf_free(struct dconf *c);
 
 /*
+ * The keys of the file, from dconf.c's one key table, for the reload log
+ * and tests/lists.sh: the name of key i (NULL when i is past the last),
+ * whether two configurations differ in it, and when a change of it made
+ * by SIGHUP takes effect: "reconnect", "restart", or NULL for at once.
+ */
+const char *dconf_key_name(size_t i);
+bool dconf_key_changed(size_t i, const struct dconf *a, const struct dconf *b);
+const char *dconf_key_later(size_t i);
+
+/*
  * The secrets of conninfo (the configured `database`; may be NULL), worked
  * out once so that redacting a message does not parse it again: the whole
  * string, its password= and sslpassword= values, and a dbname= that is

@@ -13,7 +13,6 @@
 
 #include <getopt.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +39,12 @@
 /* ... and at least this long after the last step a NOTIFY started: at most
  * 10 such steps a second, however many NOTIFYs arrive. */
 #define WAKE_MIN_INTERVAL_MS 100
-/* The last migration this daemon's SQL needs (sql/008_queue_locks.sql:
- * claim_batch with the queue lock and the size limits, write_batch's
- * locked count), and the last one it knows of: a newer schema is warned
- * about. */
-#define SCHEMA_VERSION 8
-#define SCHEMA_KNOWN 8
+/* The last migration this daemon's SQL needs (sql/009_claim_rows.sql:
+ * claim_batch's rows by column name, after 008's queue lock and size
+ * limits), and the last one it knows of (010: submit()'s checks only): a
+ * newer schema is warned about. */
+#define SCHEMA_VERSION 9
+#define SCHEMA_KNOWN 10
 
 struct daemon {
 	struct event_base *base;
@@ -490,68 +489,6 @@ reload_done(struct daemon *d, const char *outcome)
 		notify_status("%s", status);
 }
 
-/* The settings a reload compares, to say which changed; `later`: when a
- * change takes effect if not at once. */
-enum setting_kind { S_LONG, S_INT, S_STR };
-static const struct setting {
-	const char *name;
-	enum setting_kind kind;
-	size_t offset;
-	const char *later;
-} settings[] = {
-	{"database", S_STR, offsetof(struct dconf, database), "reconnect"},
-	{"batch_size", S_LONG, offsetof(struct dconf, batch_size), NULL},
-	{"poll_interval_ms", S_LONG, offsetof(struct dconf, poll_interval_ms),
-	 NULL},
-	{"max_attempts", S_LONG, offsetof(struct dconf, max_attempts), NULL},
-	{"reconnect_max_ms", S_LONG, offsetof(struct dconf, reconnect_max_ms),
-	 NULL},
-	{"claim_lease_ms", S_LONG, offsetof(struct dconf, claim_lease_ms),
-	 NULL},
-	{"stall_seconds", S_LONG, offsetof(struct dconf, stall_seconds), NULL},
-	{"http_address", S_STR, offsetof(struct dconf, http_address),
-	 "restart"},
-	{"http_port", S_LONG, offsetof(struct dconf, http_port), "restart"},
-	{"log_level", S_INT, offsetof(struct dconf, log_level), NULL},
-};
-
-static bool
-str_differ(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
-}
-
-static bool
-setting_changed(const struct setting *s, const struct dconf *a,
-		const struct dconf *b)
-{
-	const char *pa = (const char *)a + s->offset;
-	const char *pb = (const char *)b + s->offset;
-	switch (s->kind) {
-	case S_LONG:
-		return *(const long *)(const void *)pa !=
-		       *(const long *)(const void *)pb;
-	case S_INT:
-		return *(const int *)(const void *)pa !=
-		       *(const int *)(const void *)pb;
-	case S_STR:
-		return str_differ(*(const char *const *)(const void *)pa,
-				  *(const char *const *)(const void *)pb);
-	}
-	return false;
-}
-
-static bool
-rule_dirs_changed(const struct dconf *a, const struct dconf *b)
-{
-	if (a->nrules != b->nrules)
-		return true;
-	for (int i = 0; i < a->nrules; i++)
-		if (str_differ(a->rules[i], b->rules[i]))
-			return true;
-	return false;
-}
-
 /* Appends name to the comma-separated list buf. */
 static void
 list_add(char *buf, size_t size, const char *name)
@@ -560,26 +497,24 @@ list_add(char *buf, size_t size, const char *name)
 	snprintf(buf + len, size - len, "%s%s", len ? "," : "", name);
 }
 
-/* Logs the reload: the rules now in force, every setting that changed
- * (`changed=`, or none) and those of them that wait for a reconnect or a
- * restart, so an operator sees what the SIGHUP did. */
+/* Logs the reload: the rules now in force, every key of the configuration
+ * that changed (`changed=`, or none; in the order of dconf.c's key table)
+ * and those of them that wait for a reconnect or a restart (its reload
+ * column), so an operator sees what the SIGHUP did. */
 static void
 log_reload(const struct dconf *old, const struct dconf *now,
 	   const struct ruleset *rules)
 {
 	char changed[400] = "", later[400] = "";
-	if (rule_dirs_changed(old, now))
-		list_add(changed, sizeof(changed), "rules");
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		const struct setting *s = &settings[i];
-		if (!setting_changed(s, old, now))
+	const char *name, *when;
+	for (size_t i = 0; (name = dconf_key_name(i)) != NULL; i++) {
+		if (!dconf_key_changed(i, old, now))
 			continue;
-		list_add(changed, sizeof(changed), s->name);
-		if (s->later) {
-			list_add(later, sizeof(later), s->name);
+		list_add(changed, sizeof(changed), name);
+		if ((when = dconf_key_later(i)) != NULL) {
+			list_add(later, sizeof(later), name);
 			snprintf(later + strlen(later),
-				 sizeof(later) - strlen(later), "@%s",
-				 s->later);
+				 sizeof(later) - strlen(later), "@%s", when);
 		}
 	}
 	dlog(DLOG_INFO, "reloaded", "rules=%s changed=%s later=%s",
@@ -658,7 +593,7 @@ metrics(void *arg, struct strbuf *out)
 {
 	struct daemon *d = arg;
 	struct metrics_info m = {
-		.queue = queue_stats(d->queue),
+		.queue = *queue_stats(d->queue),
 		.reconnects = d->reconnects,
 		.reloads = d->reloads,
 		.reload_failures = d->reload_failures,
@@ -720,6 +655,19 @@ add_events(struct daemon *d)
 
 /* ---- main ------------------------------------------------------------------ */
 
+/* Prints the daemon's own lists, one `KIND NAME` a line: every key of the
+ * configuration file and every metric family (with its label names and
+ * type), for tests/lists.sh to hold the README and the man pages to. */
+static int
+list_names(void)
+{
+	const char *name;
+	for (size_t i = 0; (name = dconf_key_name(i)) != NULL; i++)
+		printf("key %s\n", name);
+	metrics_list(stdout);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
 static int
 parse_args(int argc, char **argv, struct daemon *d, bool *check_only)
 {
@@ -729,6 +677,8 @@ parse_args(int argc, char **argv, struct daemon *d, bool *check_only)
 		{"check-config", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		/* not in --help: for tests/lists.sh (list_names) */
+		{"list-names", no_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -752,6 +702,8 @@ parse_args(int argc, char **argv, struct daemon *d, bool *check_only)
 		case 'V':
 			printf("claimscrubd %s\n", PACKAGE_VERSION);
 			return 0;
+		case 'L':
+			return list_names();
 		default:
 			usage(stderr);
 			return 2;

@@ -2,38 +2,58 @@
  * metrics — Prometheus text exposition; see metrics.h.  Every family has
  * its HELP and TYPE lines; label values are our own names (finding ids,
  * severities, verdicts, a hex rule-set version), never claim data.
+ *
+ * One row per sample, in the order shown: the queue's counters come from
+ * their own list (QUEUE_BATCH_COUNTERS, QUEUE_COUNTERS in queue.h), the
+ * rest are written here; a new plain value is one row.  Families that are
+ * more than a value a row (findings by rule and severity, the histogram)
+ * have a function that writes their samples.
  */
 #include "config.h"
 
+#include <stddef.h>
+#include <string.h>
+
 #include "daemon/metrics.h"
 
-static void
-family(struct strbuf *out, const char *name, const char *type, const char *help)
-{
-	strbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
-		      type);
-}
+/* What a row's value is, at its offset in struct metrics_info. */
+enum metric_how {
+	M_COUNT,  /* long long */
+	M_REAL,	  /* double, to the millisecond */
+	M_FLAG,	  /* bool, as 0 or 1 */
+	M_INFO,	  /* const char *, the label's value; the sample is 1 */
+	M_RENDER, /* render() writes the samples */
+};
+
+struct metric {
+	const char *name, *type;
+	/* the family's help, on its first row; NULL on the rows after it,
+	 * which are further samples of the same family */
+	const char *help;
+	/* the sample's label and its value (M_INFO: the value is read from
+	 * the field), or NULL; for M_RENDER, the label names, for the list */
+	const char *label, *value;
+	enum metric_how how;
+	size_t at; /* offsetof(struct metrics_info, ...) */
+	/* NULL: always shown; else the family only when it says so */
+	bool (*shown)(const struct metrics_info *m);
+	void (*render)(const struct metrics_info *m, struct strbuf *out);
+};
+
+#define AT(field) offsetof(struct metrics_info, field)
+#define QUEUE_ROW_(field, metric, label_, value_, help_) \
+	{.name = metric, \
+	 .type = "counter", \
+	 .help = help_, \
+	 .label = label_, \
+	 .value = value_, \
+	 .how = M_COUNT, \
+	 .at = AT(queue.field)},
 
 static void
-render_claims(const struct metrics_info *m, struct strbuf *out)
+render_findings(const struct metrics_info *m, struct strbuf *out)
 {
-	const struct queue_stats *s = m->queue;
-	family(out, "claimscrub_claims_scrubbed_total", "counter",
-	       "Claims scrubbed and written, by verdict.");
-	strbuf_printf(
-		out,
-		"claimscrub_claims_scrubbed_total{verdict=\"clean\"} %lld\n",
-		s->clean);
-	strbuf_printf(
-		out,
-		"claimscrub_claims_scrubbed_total{verdict=\"flagged\"} %lld\n",
-		s->flagged);
-	strbuf_printf(
-		out,
-		"claimscrub_claims_scrubbed_total{verdict=\"invalid\"} %lld\n",
-		s->invalid);
-	family(out, "claimscrub_findings_total", "counter",
-	       "Findings written, by rule and severity.");
+	const struct queue_stats *s = &m->queue;
 	for (int i = 0; i < F_COUNT; i++)
 		for (int k = 0; k < SEV_COUNT; k++)
 			if (s->findings[i][k])
@@ -43,50 +63,13 @@ render_claims(const struct metrics_info *m, struct strbuf *out)
 					      finding_names[i],
 					      severity_names[k],
 					      s->findings[i][k]);
-	family(out, "claimscrub_claims_stale_total", "counter",
-	       "Claims scrubbed but not written: they changed meanwhile and "
-	       "are scrubbed again.");
-	strbuf_printf(out, "claimscrub_claims_stale_total %lld\n", s->stale);
-	family(out, "claimscrub_batches_total", "counter",
-	       "Batches committed.");
-	strbuf_printf(out, "claimscrub_batches_total %lld\n", s->batches);
-	family(out, "claimscrub_batch_failures_total", "counter",
-	       "Batches rolled back and retried claim by claim.");
-	strbuf_printf(out, "claimscrub_batch_failures_total %lld\n",
-		      s->batch_failures);
-}
-
-/* The database out of resources or failing: how often, and whether now. */
-static void
-render_degraded(const struct metrics_info *m, struct strbuf *out)
-{
-	const struct queue_stats *s = m->queue;
-	family(out, "claimscrub_database_resource_errors_total", "counter",
-	       "Steps rolled back because the database was out of resources "
-	       "(SQLSTATE class 53) or failing (class 58), by class; retried "
-	       "after a backoff, no claim made invalid.");
-	strbuf_printf(out,
-		      "claimscrub_database_resource_errors_total{class=\"53\"} "
-		      "%lld\n",
-		      s->resource_errors);
-	strbuf_printf(out,
-		      "claimscrub_database_resource_errors_total{class=\"58\"} "
-		      "%lld\n",
-		      s->system_errors);
-	family(out, "claimscrub_database_degraded", "gauge",
-	       "1 while backing off after such an error, until a batch "
-	       "commits.");
-	strbuf_printf(out, "claimscrub_database_degraded %d\n",
-		      s->degraded ? 1 : 0);
 }
 
 static void
 render_histogram(const struct metrics_info *m, struct strbuf *out)
 {
-	const struct queue_stats *s = m->queue;
+	const struct queue_stats *s = &m->queue;
 	long long cum = 0;
-	family(out, "claimscrub_batch_duration_seconds", "histogram",
-	       "Time from claiming a batch to its commit.");
 	for (int b = 0; b < QUEUE_BUCKETS; b++) {
 		cum += s->batch_buckets[b];
 		strbuf_printf(out,
@@ -105,107 +88,207 @@ render_histogram(const struct metrics_info *m, struct strbuf *out)
 		      cum);
 }
 
-static void
-render_state(const struct metrics_info *m, struct strbuf *out)
+/* The depth is sampled at most once a second, from the first claim step
+ * on: unknown before, when the families are left out. */
+static bool
+depth_known(const struct metrics_info *m)
 {
-	const struct queue_stats *s = m->queue;
-	if (s->depth_known) {
-		family(out, "claimscrub_queue_depth", "gauge",
-		       "Claims pending in the queue (sampled at most once a "
-		       "second).");
-		strbuf_printf(out, "claimscrub_queue_depth %lld\n", s->depth);
-		family(out, "claimscrub_queue_oldest_pending_seconds", "gauge",
-		       "Age of the oldest pending claim.");
-		strbuf_printf(out,
-			      "claimscrub_queue_oldest_pending_seconds %.3f\n",
-			      s->oldest_pending_s);
+	return m->queue.depth_known;
+}
+
+/* The queue's counters, shown first: the degraded gauge that opens rows[]
+ * speaks of the resource errors that end them. */
+static const struct metric queue_rows[] = {QUEUE_BATCH_COUNTERS(QUEUE_ROW_)
+						   QUEUE_COUNTERS(QUEUE_ROW_)};
+
+static const struct metric rows[] = {
+	{.name = "claimscrub_database_degraded",
+	 .type = "gauge",
+	 .help = "1 while backing off after such an error, until a batch "
+		 "commits.",
+	 .how = M_FLAG,
+	 .at = AT(queue.degraded)},
+	{.name = "claimscrub_findings_total",
+	 .type = "counter",
+	 .help = "Findings written, by rule and severity.",
+	 .label = "rule,severity",
+	 .how = M_RENDER,
+	 .render = render_findings},
+	{.name = "claimscrub_batch_duration_seconds",
+	 .type = "histogram",
+	 .help = "Time from claiming a batch to its commit.",
+	 .how = M_RENDER,
+	 .render = render_histogram},
+	{.name = "claimscrub_queue_depth",
+	 .type = "gauge",
+	 .help = "Claims pending in the queue (sampled at most once a second).",
+	 .how = M_COUNT,
+	 .at = AT(queue.depth),
+	 .shown = depth_known},
+	{.name = "claimscrub_queue_oldest_pending_seconds",
+	 .type = "gauge",
+	 .help = "Age of the oldest pending claim.",
+	 .how = M_REAL,
+	 .at = AT(queue.oldest_pending_s),
+	 .shown = depth_known},
+	{.name = "claimscrub_database_connected",
+	 .type = "gauge",
+	 .help = "1 when connected to the database with the schema checked.",
+	 .how = M_FLAG,
+	 .at = AT(connected)},
+	{.name = "claimscrub_reconnects_total",
+	 .type = "counter",
+	 .help = "Reconnections to the database.",
+	 .how = M_COUNT,
+	 .at = AT(reconnects)},
+	{.name = "claimscrub_reloads_total",
+	 .type = "counter",
+	 .help = "SIGHUP reloads, by outcome.",
+	 .label = "outcome",
+	 .value = "applied",
+	 .how = M_COUNT,
+	 .at = AT(reloads)},
+	{.name = "claimscrub_reloads_total",
+	 .type = "counter",
+	 .label = "outcome",
+	 .value = "refused",
+	 .how = M_COUNT,
+	 .at = AT(reload_failures)},
+	{.name = "claimscrub_rules_info",
+	 .type = "gauge",
+	 .help = "The rule set in force (version: a digest of its files).",
+	 .label = "version",
+	 .how = M_INFO,
+	 .at = AT(rules_version)},
+	{.name = "claimscrub_rules_loaded_timestamp_seconds",
+	 .type = "gauge",
+	 .help = "When the rule set in force was loaded.",
+	 .how = M_REAL,
+	 .at = AT(rules_loaded_at)},
+	{.name = "claimscrub_start_timestamp_seconds",
+	 .type = "gauge",
+	 .help = "When the daemon started.",
+	 .how = M_REAL,
+	 .at = AT(started_at)},
+	/* stalls (issue 14, item 15): each stall a DBA should hear of shows
+	 * here and, after stall_seconds, in /healthz */
+	{.name = "claimscrub_seconds_since_progress",
+	 .type = "gauge",
+	 .help = "Seconds since a claim step last succeeded or a batch "
+		 "committed.",
+	 .how = M_REAL,
+	 .at = AT(since_progress)},
+	{.name = "claimscrub_step_seconds",
+	 .type = "gauge",
+	 .help = "How long the step in flight (claim, scrub, write) has run; 0 "
+		 "when idle.",
+	 .how = M_REAL,
+	 .at = AT(step_age)},
+	{.name = "claimscrub_step_info",
+	 .type = "gauge",
+	 .help = "The step in flight (idle, claiming, scrubbing, writing, "
+		 "...): a batch is scrubbed in slices, so this can say "
+		 "scrubbing.",
+	 .label = "step",
+	 .how = M_INFO,
+	 .at = AT(step)},
+	{.name = "claimscrub_stalled",
+	 .type = "gauge",
+	 .help = "1 while /healthz says stalled (stall_seconds without "
+		 "progress).",
+	 .how = M_FLAG,
+	 .at = AT(stalled)},
+	/* NOTIFY wake-ups: any login may send them, so they are rate-limited */
+	{.name = "claimscrub_notify_wakeups_total",
+	 .type = "counter",
+	 .help = "Reads of the connection that brought NOTIFYs on "
+		 "claimscrub_pending (several NOTIFYs read at once count "
+		 "once).",
+	 .how = M_COUNT,
+	 .at = AT(notify_wakeups)},
+	{.name = "claimscrub_wakeup_claim_steps_total",
+	 .type = "counter",
+	 .help = "Claim steps started by NOTIFY wake-ups (coalesced, at most "
+		 "10 a second).",
+	 .how = M_COUNT,
+	 .at = AT(wake_steps)},
+};
+
+#define NROWS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* Row i of queue_rows and rows, in that order; NULL past the last. */
+static const struct metric *
+row(size_t i)
+{
+	if (i < NROWS(queue_rows))
+		return &queue_rows[i];
+	i -= NROWS(queue_rows);
+	return i < NROWS(rows) ? &rows[i] : NULL;
+}
+
+/* The row's samples (without HELP and TYPE). */
+static void
+samples(const struct metric *r, const struct metrics_info *m,
+	struct strbuf *out)
+{
+	const void *p = (const char *)m + r->at;
+	if (r->how == M_RENDER) {
+		r->render(m, out);
+		return;
 	}
-	family(out, "claimscrub_database_connected", "gauge",
-	       "1 when connected to the database with the schema checked.");
-	strbuf_printf(out, "claimscrub_database_connected %d\n",
-		      m->connected ? 1 : 0);
-	family(out, "claimscrub_reconnects_total", "counter",
-	       "Reconnections to the database.");
-	strbuf_printf(out, "claimscrub_reconnects_total %lld\n", m->reconnects);
-	family(out, "claimscrub_reloads_total", "counter",
-	       "SIGHUP reloads, by outcome.");
-	strbuf_printf(out,
-		      "claimscrub_reloads_total{outcome=\"applied\"} %lld\n",
-		      m->reloads);
-	strbuf_printf(out,
-		      "claimscrub_reloads_total{outcome=\"refused\"} %lld\n",
-		      m->reload_failures);
-	family(out, "claimscrub_rules_info", "gauge",
-	       "The rule set in force (version: a digest of its files).");
-	strbuf_printf(out, "claimscrub_rules_info{version=\"%s\"} 1\n",
-		      m->rules_version);
-	family(out, "claimscrub_rules_loaded_timestamp_seconds", "gauge",
-	       "When the rule set in force was loaded.");
-	strbuf_printf(out, "claimscrub_rules_loaded_timestamp_seconds %.3f\n",
-		      m->rules_loaded_at);
-	family(out, "claimscrub_start_timestamp_seconds", "gauge",
-	       "When the daemon started.");
-	strbuf_printf(out, "claimscrub_start_timestamp_seconds %.3f\n",
-		      m->started_at);
-}
-
-/* NOTIFY wake-ups: any login may send them, so they are rate-limited. */
-static void
-render_wakeups(const struct metrics_info *m, struct strbuf *out)
-{
-	family(out, "claimscrub_notify_wakeups_total", "counter",
-	       "Reads of the connection that brought NOTIFYs on "
-	       "claimscrub_pending (several NOTIFYs read at once count once).");
-	strbuf_printf(out, "claimscrub_notify_wakeups_total %lld\n",
-		      m->notify_wakeups);
-	family(out, "claimscrub_wakeup_claim_steps_total", "counter",
-	       "Claim steps started by NOTIFY wake-ups (coalesced, at most 10 "
-	       "a second).");
-	strbuf_printf(out, "claimscrub_wakeup_claim_steps_total %lld\n",
-		      m->wake_steps);
-}
-
-/* Stalls (issue 14, item 15): each stall a DBA should hear of shows here
- * and, after stall_seconds, in /healthz. */
-static void
-render_stalls(const struct metrics_info *m, struct strbuf *out)
-{
-	family(out, "claimscrub_claim_step_failures_total", "counter",
-	       "Claim steps that failed and were rolled back whole (a lock "
-	       "not granted in time, a function refused); no attempt counted.");
-	strbuf_printf(out, "claimscrub_claim_step_failures_total %lld\n",
-		      m->queue->claim_failures);
-	family(out, "claimscrub_seconds_since_progress", "gauge",
-	       "Seconds since a claim step last succeeded or a batch "
-	       "committed.");
-	strbuf_printf(out, "claimscrub_seconds_since_progress %.3f\n",
-		      m->since_progress);
-	family(out, "claimscrub_step_seconds", "gauge",
-	       "How long the step in flight (claim, scrub, write) has run; 0 "
-	       "when idle.");
-	strbuf_printf(out, "claimscrub_step_seconds %.3f\n", m->step_age);
-	family(out, "claimscrub_step_info", "gauge",
-	       "The step in flight (idle, claiming, scrubbing, writing, ...): "
-	       "a batch is scrubbed in slices, so this can say scrubbing.");
-	strbuf_printf(out, "claimscrub_step_info{step=\"%s\"} 1\n", m->step);
-	family(out, "claimscrub_stalled", "gauge",
-	       "1 while /healthz says stalled (stall_seconds without "
-	       "progress).");
-	strbuf_printf(out, "claimscrub_stalled %d\n", m->stalled ? 1 : 0);
-	family(out, "claimscrub_scrub_slices_total", "counter",
-	       "Slices batches were scrubbed in, the event loop running "
-	       "between them (at least one a batch).");
-	strbuf_printf(out, "claimscrub_scrub_slices_total %lld\n",
-		      m->queue->slices);
+	strbuf_puts(out, r->name);
+	if (r->label)
+		strbuf_printf(out, "{%s=\"%s\"}", r->label,
+			      r->how == M_INFO ? *(const char *const *)p
+					       : r->value);
+	switch (r->how) {
+	case M_COUNT:
+		strbuf_printf(out, " %lld\n", *(const long long *)p);
+		break;
+	case M_REAL:
+		strbuf_printf(out, " %.3f\n", *(const double *)p);
+		break;
+	case M_FLAG:
+		strbuf_printf(out, " %d\n", *(const bool *)p ? 1 : 0);
+		break;
+	case M_INFO:
+		strbuf_puts(out, " 1\n");
+		break;
+	case M_RENDER: /* written above */
+		break;
+	}
 }
 
 void
 metrics_render(const struct metrics_info *m, struct strbuf *out)
 {
-	render_claims(m, out);
-	render_degraded(m, out);
-	render_histogram(m, out);
-	render_state(m, out);
-	render_stalls(m, out);
-	render_wakeups(m, out);
+	const struct metric *r;
+	for (size_t i = 0; (r = row(i)) != NULL; i++) {
+		if (!r->name || (r->shown && !r->shown(m)))
+			continue; /* a counter for the log only; unknown yet */
+		if (r->help)
+			strbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n",
+				      r->name, r->help, r->name, r->type);
+		samples(r, m, out);
+	}
+}
+
+/* A family is listed where it starts; a row that continues no family (its
+ * help left out, but not after its own family) is listed as such, and a
+ * family started twice twice, so that tests/lists.sh fails on either. */
+void
+metrics_list(FILE *out)
+{
+	const struct metric *r;
+	const char *last = "";
+	for (size_t i = 0; (r = row(i)) != NULL; i++) {
+		if (!r->name)
+			continue;
+		if (r->help || strcmp(r->name, last) != 0)
+			fprintf(out, "metric %s%s%s%s %s\n", r->name,
+				r->label ? "{" : "", r->label ? r->label : "",
+				r->label ? "}" : "",
+				r->help ? r->type : "without-help");
+		last = r->name;
+	}
 }

@@ -9,12 +9,13 @@
 #define DAEMON_METRICS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "daemon/queue.h"
 #include "scrubber/strbuf.h"
 
 struct metrics_info {
-	const struct queue_stats *queue;
+	struct queue_stats queue; /* a copy: rows find values by offset */
 	long long reconnects;
 	long long reloads, reload_failures;
 	bool connected;
@@ -32,5 +33,10 @@ struct metrics_info {
 };
 
 void metrics_render(const struct metrics_info *m, struct strbuf *out);
+
+/* Prints every family metrics_render can write, one `metric NAME TYPE` a
+ * line, NAME with its label names (`claimscrub_reloads_total{outcome}`),
+ * for tests/lists.sh to hold the README's metrics table to. */
+void metrics_list(FILE *out);
 
 #endif

@@ -20,7 +20,8 @@
 /* Takes up to $1 claims no other daemon holds as this connection's batch
  * and returns their rows, at most $3 + 1 lines and $4 + 1 administrations
  * a claim; the batch (the lease, $2 ms) commits at once, so a crash is
- * counted against its claims.  See sql/006_batch.sql and 008. */
+ * counted against its claims.  See sql/006_batch.sql, 008 and 009 (the
+ * columns, by name: daemon/claimrows.h). */
 static const char SQL_CLAIM[] =
 	"SELECT * FROM claimscrub.claim_batch($1::integer, $2::double "
 	"precision, $3::integer, $4::integer)";
@@ -100,6 +101,7 @@ struct queue {
 	char claim_error[256];
 	/* the batch's rows, scrubbed a slice at a time (scrub_slice) */
 	PGresult *rows;
+	struct claimrows cols; /* its columns, by name */
 	int row;
 	struct event *slice;
 	/* the batch in flight */
@@ -140,6 +142,7 @@ static void fail_batch(struct queue *q, const char *why, const char *sqlstate,
 static void scrub_batch(struct queue *q, PGresult *r);
 static void on_rest_over(evutil_socket_t fd, short what, void *arg);
 static void on_slice(evutil_socket_t fd, short what, void *arg);
+static void claim_failed(struct queue *q, const char *error);
 
 struct queue *
 queue_new(struct event_base *base, struct conn *c,
@@ -370,8 +373,13 @@ on_checked(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
 	(void)n;
-	bool empty =
-		!error && res[0] && strcmp(PQgetvalue(res[0], 0, 0), "f") == 0;
+	/* the check is the claim step's last statement: its failure (a lock
+	 * not granted, a cancel) is the claim step's, logged and counted */
+	if (error || !res[0]) {
+		claim_failed(q, error);
+		return;
+	}
+	bool empty = strcmp(PQgetvalue(res[0], 0, 0), "f") == 0;
 	if (empty) {
 		q->stats.depth = 0;
 		q->stats.oldest_pending_s = 0;
@@ -499,16 +507,14 @@ reasons_of(const struct diag_list *dl, const char **reasons, int max)
 	return n;
 }
 
-/* The result for one claim read back from its rows (document doc, in a). */
+/* The result for one claim read back from its rows (in a). */
 static struct result *
-claim_result(struct queue *q, const struct claimrows_claim *rc,
-	     const struct ynode *doc, struct arena *a)
+claim_result(struct queue *q, const struct claimrows_claim *rc, struct arena *a)
 {
 	long tries = strtol(rc->tries, NULL, 10);
 	const char *reasons[16];
 	char tried[96];
 	struct diag_list dl = {0};
-	struct yctx ctx = {a, &dl};
 	struct claim *c = arena_alloc(a, sizeof(*c));
 	struct result *res = NULL;
 
@@ -525,7 +531,7 @@ claim_result(struct queue *q, const struct claimrows_claim *rc,
 		return res;
 	}
 	enum scrub_err err =
-		c ? claimdoc_from_node(&ctx, doc, c) : SCRUB_ENOMEM;
+		c ? claimrows_read(&q->cols, rc, a, c, &dl) : SCRUB_ENOMEM;
 	if (err == SCRUB_OK)
 		scrub_claim(q->rs, c, &res);
 	else if (err != SCRUB_ENOMEM)
@@ -535,20 +541,19 @@ claim_result(struct queue *q, const struct claimrows_claim *rc,
 	return res;
 }
 
-/* Scrubs the claim at *row of r into the batch's results and notes its id;
+/* Scrubs the claim at *row of q->rows into the batch's results, notes its id;
  * returns its verdict, or -1 when out of memory (the claim stays pending
  * and is tried again).  Returns -2 when no claim is left. */
 static int
-scrub_next(struct queue *q, PGresult *r, int *row)
+scrub_next(struct queue *q, int *row)
 {
 	struct claimrows_claim rc;
-	struct ynode *doc;
 	struct arena *a = arena_new();
 	if (!a) { /* the rest of the batch stays pending, for the next one */
 		dlog(DLOG_ERROR, "out-of-memory", "step=scrub");
 		return -2;
 	}
-	if (!claimrows_next(r, row, a, &rc, &doc)) {
+	if (!claimrows_next(&q->cols, row, a, &rc)) {
 		arena_free(a);
 		return -2;
 	}
@@ -559,7 +564,7 @@ scrub_next(struct queue *q, PGresult *r, int *row)
 		snprintf(q->single_version, sizeof(q->single_version), "%s",
 			 rc.version);
 	}
-	struct result *res = doc ? claim_result(q, &rc, doc, a) : NULL;
+	struct result *res = rc.failed ? NULL : claim_result(q, &rc, a);
 	int verdict = res ? (int)res->verdict : -1;
 	if (res) {
 		strbuf_printf(&q->out,
@@ -605,7 +610,7 @@ scrub_slice(struct queue *q)
 	struct timespec t0;
 	int verdict;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((verdict = scrub_next(q, q->rows, &q->row)) != -2) {
+	while ((verdict = scrub_next(q, &q->row)) != -2) {
 		if (verdict < 0) {
 			dlog(DLOG_ERROR, "out-of-memory", "step=scrub");
 			continue;
@@ -648,6 +653,12 @@ scrub_batch(struct queue *q, PGresult *r)
 	if (!r) {
 		fail_batch(q, "out of memory keeping the batch's rows", "",
 			   false);
+		return;
+	}
+	char why[128];
+	if (!claimrows_open(&q->cols, r, why, sizeof(why))) {
+		PQclear(r);
+		fail_batch(q, why, "", false);
 		return;
 	}
 	q->rows = r;
@@ -730,11 +741,9 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	if (locked > 0)
 		snprintf(held, sizeof(held), " locked=%lld", locked);
 	p->stale = p->claims > written ? p->claims - written : 0;
-	s->stale += p->stale;
-	s->claims += p->claims;
-	s->clean += p->clean;
-	s->flagged += p->flagged;
-	s->invalid += p->invalid;
+#define QUEUE_ADD_(field, metric, label, value, help) s->field += p->field;
+	QUEUE_BATCH_COUNTERS(QUEUE_ADD_)
+#undef QUEUE_ADD_
 	s->batches++;
 	for (int i = 0; i < F_COUNT; i++)
 		for (int k = 0; k < SEV_COUNT; k++)

@@ -39,26 +39,68 @@ struct queue;
 #define QUEUE_BUCKETS 11
 extern const double queue_bucket_bounds[QUEUE_BUCKETS];
 
+/*
+ * The queue's counters, one row each: X(field, metric, label, value, help).
+ * A row makes the long long field of struct queue_stats and its sample in
+ * /metrics (daemon/metrics.c): `metric{label="value"}`, label NULL for
+ * none; the rows of one family follow each other and only the first has
+ * the family's help.  A metric NULL is kept for the log and STATUS= only.
+ *
+ * QUEUE_BATCH_COUNTERS are counted in the batch while it is scrubbed and
+ * added to the totals when it commits (on_written), as a rolled-back batch
+ * is scrubbed again; QUEUE_COUNTERS go straight into the totals.
+ */
+#define QUEUE_BATCH_COUNTERS(X) \
+	X(claims, NULL, NULL, NULL, NULL) \
+	X(clean, "claimscrub_claims_scrubbed_total", "verdict", "clean", \
+	  "Claims scrubbed and written, by verdict.") \
+	X(flagged, "claimscrub_claims_scrubbed_total", "verdict", "flagged", \
+	  NULL) \
+	X(invalid, "claimscrub_claims_scrubbed_total", "verdict", "invalid", \
+	  NULL) \
+	/* of claims: changed while scrubbed, not written */ \
+	X(stale, "claimscrub_claims_stale_total", NULL, NULL, \
+	  "Claims scrubbed but not written: they changed meanwhile and are " \
+	  "scrubbed again.")
+
+#define QUEUE_COUNTERS(X) \
+	X(batches, "claimscrub_batches_total", NULL, NULL, \
+	  "Batches committed.") \
+	X(batch_failures, "claimscrub_batch_failures_total", NULL, NULL, \
+	  "Batches rolled back and retried claim by claim.") \
+	/* claim steps that failed (rolled back whole; the drain ended) */ \
+	X(claim_failures, "claimscrub_claim_step_failures_total", NULL, NULL, \
+	  "Claim steps that failed and were rolled back whole (a lock not " \
+	  "granted in time, a function refused); no attempt counted.") \
+	X(slices, "claimscrub_scrub_slices_total", NULL, NULL, \
+	  "Slices batches were scrubbed in, the event loop running between " \
+	  "them (at least one a batch).") \
+	/* steps rolled back for the database's resources (SQLSTATE class \
+	 * 53) or a system error (class 58), and retried after a backoff */ \
+	X(resource_errors, "claimscrub_database_resource_errors_total", \
+	  "class", "53", \
+	  "Steps rolled back because the database was out of resources " \
+	  "(SQLSTATE class 53) or failing (class 58), by class; retried " \
+	  "after a backoff, no claim made invalid.") \
+	X(system_errors, "claimscrub_database_resource_errors_total", "class", \
+	  "58", NULL)
+
+#define QUEUE_FIELD_(field, metric, label, value, help) long long field;
+
 struct queue_stats {
-	long long claims, clean, flagged, invalid;
-	long long stale; /* of claims: changed while scrubbed, not written */
-	long long batches, batch_failures;
-	/* steps rolled back for the database's resources (SQLSTATE class 53)
-	 * or a system error (class 58), and retried after a backoff */
-	long long resource_errors, system_errors;
-	bool degraded; /* backing off after one of them */
+	QUEUE_BATCH_COUNTERS(QUEUE_FIELD_)
+	QUEUE_COUNTERS(QUEUE_FIELD_)
+	bool degraded; /* backing off after a resource or system error */
 	long long findings[F_COUNT][SEV_COUNT]; /* by finding id and severity */
 	long long batch_buckets[QUEUE_BUCKETS + 1]; /* per bucket, last: +Inf */
 	double batch_seconds;			    /* sum of batch durations */
-	/* claim steps that failed (rolled back whole; the drain ended) */
-	long long claim_failures;
-	long long slices; /* scrubbing slices, at least one a batch */
 	/* sampled by a statement of its own in the claim step's pipeline,
 	 * ahead of the claim, at most once a second */
 	bool depth_known;
 	long long depth;	 /* claims pending */
 	double oldest_pending_s; /* age of the oldest pending claim */
 };
+#undef QUEUE_FIELD_
 
 /* idle(arg, empty) is called whenever a drain ends, whichever way: nothing
  * more could be claimed (empty: nothing is pending at all; else the rest is

@@ -1,8 +1,8 @@
 /*
  * claim — the claim model: what a claim document says, as plain values.
- * Built by claimdoc (from YAML/JSON) or by the daemon (from database rows);
- * read by the engine.  All strings are borrowed from the arena that built
- * the claim.
+ * Built by claimdoc (from YAML/JSON) or by the daemon (from database rows)
+ * through the field table (claimfield.h); read by the engine.  All strings
+ * are borrowed from the arena that built the claim.
  */
 #ifndef SCRUBBER_CLAIM_H
 #define SCRUBBER_CLAIM_H
@@ -37,6 +37,8 @@ struct claim_line {
 	int units;				    /* 1..999 */
 	const char *modifiers[CLAIM_MAX_MODIFIERS]; /* 2 characters each */
 	int nmodifiers;
+	bool has_service_date;
+	int32_t service_date; /* days since 1970-01-01 */
 };
 
 enum time_state { TIME_ABSENT, TIME_OK, TIME_BAD };

@@ -1,20 +1,17 @@
 /*
  * claimdoc — claim documents through key tables; see claimdoc.h.
  *
- * Each mapping of the document format is a table of {key, required, handler};
- * handlers convert strictly and report at the value's position.  Bounds come
- * from claim.h so one hostile document cannot make the engine's work unbounded.
+ * Each mapping of the document format is read through the claim field table
+ * (claimfield.h): a key finds its field, the field's type its validator,
+ * which converts strictly and reports at the value's position.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "claimdoc.h"
-
-/* More than any real encounter has; keeps one document's cost bounded. */
-#define CLAIMDOC_TIME_MAX 64
+#include "claimfield.h"
 
 struct claimdoc {
 	struct arena *arena;
@@ -23,348 +20,118 @@ struct claimdoc {
 	size_t n;
 };
 
-/* ---- scalar helpers -------------------------------------------------- */
+/* ---- mappings through the field table --------------------------------- */
 
-/* Upper-case letters and digits only, exactly len characters. */
+static enum scrub_err read_list(struct yctx *c, const struct claim_field *f,
+				const struct ynode *v, void *obj);
+
+/* The value of one key of a mapping of level: a list to read_list, the
+ * rest to their validator; an unknown key is reported. */
 static enum scrub_err
-want_code(struct yctx *c, const struct ynode *v, const char *what, size_t len,
-	  const char **out)
+read_key(struct yctx *c, enum claimfield_level level, const struct ynode *k,
+	 const struct ynode *v, void *obj, uint64_t *seen)
 {
-	const char *s;
-	enum scrub_err err = ynode_str(c, v, what, 64, &s);
-	if (err != SCRUB_OK)
-		return err;
-	bool ok = v->len == len;
-	for (size_t i = 0; ok && i < v->len; i++)
-		ok = isdigit((unsigned char)s[i]) ||
-		     isupper((unsigned char)s[i]);
-	if (!ok) {
+	const struct claim_field *f = claimfield_find(level, k->str, k->len);
+	if (!f) {
 		char q[80];
-		ynode_quote(v, q, sizeof(q));
-		return ynode_error(
-			c, v,
-			"'%s' must be %zu upper-case letters or digits, not %s",
-			what, len, q);
+		ynode_quote(k, q, sizeof(q));
+		return ynode_error(c, k, "unknown key %s in %s", q,
+				   claimfield_level_names[level]);
 	}
-	*out = s;
-	return SCRUB_OK;
+	*seen |= claimfield_bit(f);
+	return f->type == CF_LIST ? read_list(c, f, v, obj)
+				  : claimfield_read(c, f, v, obj);
 }
 
+/* Walks mapping map of level into obj through the field table, as
+ * ymap_walk walks a key table: every error collected, then the required
+ * keys missing.  *seen gets the fields the mapping has. */
 static enum scrub_err
-want_time(struct yctx *c, const struct ynode *v, const char *what,
-	  struct claim_time *t)
+walk(struct yctx *c, const struct ynode *map, enum claimfield_level level,
+     void *obj, uint64_t *seen)
 {
-	if (ynode_is_null(v)) {
-		t->state = TIME_ABSENT;
-		return SCRUB_OK;
-	}
-	enum scrub_err err = ynode_str(c, v, what, CLAIMDOC_TIME_MAX, &t->text);
+	const char *what = claimfield_level_names[level];
+	enum scrub_err err = ynode_want(c, map, YNODE_MAP, what);
+	*seen = 0;
 	if (err != SCRUB_OK)
 		return err;
-	t->state = isotime_parse(v->str, v->len, &t->t) ? TIME_OK : TIME_BAD;
-	return SCRUB_OK;
-}
-
-/* ---- claim lines ------------------------------------------------------ */
-
-static enum scrub_err
-line_code(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return want_code(c, v, "code", 5, &((struct claim_line *)obj)->code);
-}
-
-static enum scrub_err
-line_units(struct yctx *c, const struct ynode *v, void *obj)
-{
-	long u;
-	enum scrub_err err = ynode_int(c, v, "units", 1, CLAIM_UNITS_MAX, &u);
-	if (err == SCRUB_OK)
-		((struct claim_line *)obj)->units = (int)u;
-	return err;
-}
-
-static enum scrub_err
-line_modifiers(struct yctx *c, const struct ynode *v, void *obj)
-{
-	struct claim_line *l = obj;
-	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, "modifiers");
-	if (err != SCRUB_OK)
-		return err;
-	if (v->n > CLAIM_MAX_MODIFIERS)
-		return ynode_error(c, v->items[CLAIM_MAX_MODIFIERS],
-				   "a line has at most %d modifiers, not %zu",
-				   CLAIM_MAX_MODIFIERS, v->n);
-	for (size_t i = 0; i < v->n; i++) {
-		err = want_code(c, v->items[i], "modifier", 2,
-				&l->modifiers[i]);
-		if (err != SCRUB_OK)
-			return err;
+	for (size_t i = 0; i < map->n; i++) {
+		enum scrub_err e = read_key(c, level, map->keys[i],
+					    map->items[i], obj, seen);
+		if (e == SCRUB_ENOMEM)
+			return e;
+		if (e != SCRUB_OK)
+			err = e;
 	}
-	l->nmodifiers = (int)v->n;
-	return SCRUB_OK;
-}
-
-static const struct ykey line_keys[] = {
-	{"code", true, line_code},
-	{"units", false, line_units},
-	{"modifiers", false, line_modifiers},
-	{NULL, false, NULL},
-};
-
-/* ---- administrations ------------------------------------------------- */
-
-struct admin_in {
-	struct administration a;
-	bool has_route;
-};
-
-#define ADMIN_STR(field, max) \
-	static enum scrub_err admin_##field(struct yctx *c, \
-					    const struct ynode *v, void *obj) \
-	{ \
-		return ynode_str(c, v, #field, max, \
-				 &((struct admin_in *)obj)->a.field); \
-	}
-ADMIN_STR(id, CLAIM_REF_MAX)
-ADMIN_STR(substance, CLAIM_TEXT_MAX)
-ADMIN_STR(site, CLAIM_REF_MAX)
-
-static enum scrub_err
-admin_kind(struct yctx *c, const struct ynode *v, void *obj)
-{
-	int k;
-	enum scrub_err err = ynode_enum(c, v, "kind", admin_kind_names, &k);
-	if (err == SCRUB_OK)
-		((struct admin_in *)obj)->a.kind = (enum admin_kind)k;
-	return err;
-}
-
-static enum scrub_err
-admin_route(struct yctx *c, const struct ynode *v, void *obj)
-{
-	int r;
-	struct admin_in *in = obj;
-	enum scrub_err err = ynode_enum(c, v, "route", admin_route_names, &r);
-	if (err == SCRUB_OK) {
-		in->a.route = (enum admin_route)r;
-		in->has_route = true;
-	}
-	return err;
-}
-
-static enum scrub_err
-admin_start(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return want_time(c, v, "start", &((struct admin_in *)obj)->a.start);
-}
-
-static enum scrub_err
-admin_stop(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return want_time(c, v, "stop", &((struct admin_in *)obj)->a.stop);
-}
-
-static enum scrub_err
-admin_primary(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_bool(c, v, "primary",
-			  &((struct admin_in *)obj)->a.primary);
-}
-
-static enum scrub_err
-admin_separate(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_bool(c, v, "separate_site_required",
-			  &((struct admin_in *)obj)->a.separate_site_required);
-}
-
-static const struct ykey admin_keys[] = {
-	{"id", true, admin_id},
-	{"substance", true, admin_substance},
-	{"kind", true, admin_kind},
-	{"route", false, admin_route},
-	{"site", false, admin_site},
-	{"start", false, admin_start},
-	{"stop", false, admin_stop},
-	{"primary", false, admin_primary},
-	{"separate_site_required", false, admin_separate},
-	{NULL, false, NULL},
-};
-
-/* ---- the claim ----------------------------------------------------- */
-
-static enum scrub_err
-claim_ref(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_str(c, v, "claim", CLAIM_REF_MAX,
-			 &((struct claim *)obj)->ref);
-}
-
-static enum scrub_err
-claim_payer(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_str(c, v, "payer", CLAIM_REF_MAX,
-			 &((struct claim *)obj)->payer);
-}
-
-static enum scrub_err
-claim_provider(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_str(c, v, "provider", CLAIM_REF_MAX,
-			 &((struct claim *)obj)->provider);
-}
-
-static enum scrub_err
-claim_setting(struct yctx *c, const struct ynode *v, void *obj)
-{
-	int s;
-	enum scrub_err err =
-		ynode_enum(c, v, "setting", claim_setting_names, &s);
-	if (err == SCRUB_OK)
-		((struct claim *)obj)->setting = (enum claim_setting)s;
-	return err;
-}
-
-static enum scrub_err
-claim_dos(struct yctx *c, const struct ynode *v, void *obj)
-{
-	struct claim *cl = obj;
-	const char *s;
-	enum scrub_err err = ynode_str(c, v, "date_of_service", 16, &s);
-	if (err != SCRUB_OK)
-		return err;
-	if (!isotime_parse_date(s, v->len, &cl->date_of_service)) {
-		char q[64];
-		ynode_quote(v, q, sizeof(q));
-		return ynode_error(
-			c, v,
-			"'date_of_service' must be a date YYYY-MM-DD, not %s",
-			q);
-	}
-	cl->has_date_of_service = true;
-	return SCRUB_OK;
-}
-
-static enum scrub_err
-claim_lines(struct yctx *c, const struct ynode *v, void *obj)
-{
-	struct claim *cl = obj;
-	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, "lines");
-	if (err != SCRUB_OK)
-		return err;
-	if (v->n > CLAIMDOC_MAX_LINES)
-		return ynode_error(c, v,
-				   "a claim has at most %d lines, not %zu",
-				   CLAIMDOC_MAX_LINES, v->n);
-	cl->lines = arena_calloc(c->arena, v->n ? v->n : 1, sizeof(*cl->lines));
-	if (!cl->lines)
-		return SCRUB_ENOMEM;
-	for (size_t i = 0; i < v->n; i++) {
-		struct claim_line *l = &cl->lines[i];
-		l->units = 1;
+	for (const struct claim_field *f = claim_fields; f->key; f++) {
+		if (f->level != level || !f->required ||
+		    (*seen & claimfield_bit(f)))
+			continue;
 		enum scrub_err e =
-			ymap_walk(c, v->items[i], "line", line_keys, l);
+			ynode_error(c, map, "%s is missing required key '%s'",
+				    what, f->key);
 		if (e == SCRUB_ENOMEM)
 			return e;
-		if (e != SCRUB_OK)
-			err = e;
+		err = e;
 	}
-	cl->nlines = v->n;
 	return err;
 }
 
-struct admin_id {
-	const char *id;
-	size_t i;
-};
-
-static int
-admin_id_cmp(const void *pa, const void *pb)
-{
-	const struct admin_id *a = pa, *b = pb;
-	int d = strcmp(a->id, b->id);
-	return d ? d : (a->i > b->i) - (a->i < b->i);
-}
-
-/* Reports a repeated administration id at its earliest second occurrence.
- * Sorted, not compared pairwise: 10,000 ids are 50 million comparisons
- * pairwise (issue 14, item 10). */
+/* One item of list f: its defaults, its keys, then what is checked of it
+ * as a whole. */
 static enum scrub_err
-check_admin_ids(struct yctx *c, const struct ynode *seq, const struct claim *cl)
+read_item(struct yctx *c, const struct claim_field *f, const struct ynode *v,
+	  void *item)
 {
-	size_t n = cl->nadmins, second = n;
-	struct admin_id *v = arena_calloc(c->arena, n + 1, sizeof(*v));
-	if (!v)
-		return SCRUB_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		v[i] = (struct admin_id){cl->admins[i].id, i};
-	qsort(v, n, sizeof(*v), admin_id_cmp);
-	for (size_t k = 1; k < n; k++)
-		if (strcmp(v[k].id, v[k - 1].id) == 0 &&
-		    (k < 2 || strcmp(v[k - 2].id, v[k].id) != 0) &&
-		    v[k].i < second)
-			second = v[k].i;
-	if (second == n)
-		return SCRUB_OK;
-	return ynode_error(c, ymap_get(seq->items[second], "id"),
-			   "administration id '%s' is used twice",
-			   cl->admins[second].id);
-}
-
-static enum scrub_err
-read_admin(struct yctx *c, const struct ynode *v, struct administration *out)
-{
-	struct admin_in in = {.a = {.site = ""}};
-	enum scrub_err err = ymap_walk(c, v, "administration", admin_keys, &in);
+	uint64_t seen;
+	claimfield_defaults(f->child, item);
+	enum scrub_err err = walk(c, v, f->child, item, &seen);
 	if (err != SCRUB_OK)
 		return err;
-	if (!in.has_route && in.a.kind != KIND_HYDRATION)
-		return ynode_error(
-			c, v, "administration is missing required key 'route'");
-	*out = in.a;
-	return SCRUB_OK;
+	return claimfield_check_item(c, f->child, v, item, seen);
 }
 
+static const struct ynode *
+id_node(const void *seq, size_t i)
+{
+	const struct ynode *item = ((const struct ynode *)seq)->items[i];
+	return ymap_get(item, "id");
+}
+
+/* List f (the lines, the administrations) into the claim at obj: its
+ * length checked before any item is read, every item read and its errors
+ * collected; administration ids checked once all were good. */
 static enum scrub_err
-claim_admins(struct yctx *c, const struct ynode *v, void *obj)
+read_list(struct yctx *c, const struct claim_field *f, const struct ynode *v,
+	  void *obj)
 {
 	struct claim *cl = obj;
-	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, "administrations");
+	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, f->key);
+	if (err == SCRUB_OK)
+		err = claimfield_list_len(c, f, v, v->n);
 	if (err != SCRUB_OK)
 		return err;
-	if (v->n > CLAIMDOC_MAX_ADMINS)
-		return ynode_error(
-			c, v, "a claim has at most %d administrations, not %zu",
-			CLAIMDOC_MAX_ADMINS, v->n);
-	cl->admins =
-		arena_calloc(c->arena, v->n ? v->n : 1, sizeof(*cl->admins));
-	if (!cl->admins)
+	char *items = arena_calloc(c->arena, v->n ? v->n : 1, f->size);
+	if (!items)
 		return SCRUB_ENOMEM;
+	void *p = items; /* the member is a struct pointer: same bytes */
+	memcpy((char *)obj + f->offset, &p, sizeof(p));
 	for (size_t i = 0; i < v->n; i++) {
-		enum scrub_err e = read_admin(c, v->items[i], &cl->admins[i]);
+		enum scrub_err e =
+			read_item(c, f, v->items[i], items + i * f->size);
 		if (e == SCRUB_ENOMEM)
 			return e;
 		if (e != SCRUB_OK)
 			err = e;
 	}
-	if (err != SCRUB_OK)
+	*(size_t *)(void *)((char *)obj + f->present) = v->n;
+	if (err != SCRUB_OK || f->child != CF_ADMIN)
 		return err;
-	cl->nadmins = v->n;
-	return check_admin_ids(c, v, cl);
+	return claimfield_check_ids(c, cl, id_node, v);
 }
 
-static const struct ykey claim_keys[] = {
-	{"claim", true, claim_ref},
-	{"payer", false, claim_payer},
-	{"setting", true, claim_setting},
-	{"provider", false, claim_provider},
-	{"date_of_service", false, claim_dos},
-	{"lines", false, claim_lines},
-	{"administrations", false, claim_admins},
-	{NULL, false, NULL},
-};
-
-enum scrub_err
+/* Reads one claim from a parsed document node into *out, in c's arena. */
+static enum scrub_err
 claimdoc_from_node(struct yctx *c, const struct ynode *doc, struct claim *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -372,7 +139,8 @@ claimdoc_from_node(struct yctx *c, const struct ynode *doc, struct claim *out)
 		return ynode_error(c, doc,
 				   "a claim document must be a mapping, not %s",
 				   ynode_type_name(doc->type));
-	return ymap_walk(c, doc, "claim document", claim_keys, out);
+	uint64_t seen;
+	return walk(c, doc, CF_CLAIM, out, &seen);
 }
 
 /* ---- the stream ------------------------------------------------------ */

@@ -34,11 +34,6 @@ struct claimdoc;
 enum scrub_err claimdoc_parse(const char *file, const char *buf, size_t len,
 			      struct claimdoc **out, struct diag_list *dl);
 
-/* Reads one claim from an already parsed document node into *out, using the
- * context's arena.  For callers that hold YAML trees themselves. */
-enum scrub_err claimdoc_from_node(struct yctx *c, const struct ynode *doc,
-				  struct claim *out);
-
 /* Number of documents read (good and bad). */
 size_t claimdoc_count(const struct claimdoc *cd);
 

@@ -6,78 +6,92 @@
  * holds ROUTE_INFUSION for both), and writing what the engine judged keeps
  * the stored claim scrubbing as `claimscrub check` scrubbed it.  Flags are
  * written only when true and the site only when documented, as claimdoc
- * reads their absence as false and "".
+ * reads their absence as false and "".  Which key is written when, and in
+ * which order, is the field table's (claimfield_written).
  */
 #include "config.h"
 
 #include "claimjson.h"
 
-/* Appends ,"key":"value" — or nothing when value is NULL. */
-static void
-opt_str(struct strbuf *out, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	strbuf_printf(out, ",\"%s\":", key);
-	strbuf_json_str(out, value);
-}
+#include <string.h>
 
+#include "claimfield.h"
+
+static void write_item(enum claimfield_level level, const void *obj,
+		       struct strbuf *out);
+
+/* The list of field f at obj: its items, each an object. */
 static void
-write_line(const struct claim_line *l, struct strbuf *out)
+write_list(const struct claim_field *f, const void *obj, struct strbuf *out)
 {
-	strbuf_puts(out, "{\"code\":");
-	strbuf_json_str(out, l->code);
-	strbuf_printf(out, ",\"units\":%d,\"modifiers\":[", l->units);
-	for (int i = 0; i < l->nmodifiers; i++) {
+	const char *items;
+	size_t n;
+	memcpy(&items, (const char *)obj + f->offset, sizeof(items));
+	memcpy(&n, (const char *)obj + f->present, sizeof(n));
+	strbuf_putc(out, '[');
+	for (size_t i = 0; i < n; i++) {
 		strbuf_puts(out, i ? "," : "");
-		strbuf_json_str(out, l->modifiers[i]);
+		write_item(f->child, items + i * f->size, out);
 	}
-	strbuf_puts(out, "]}");
+	strbuf_putc(out, ']');
+}
+
+/* The codes of field f at obj, as an array of strings. */
+static void
+write_codes(const struct claim_field *f, const void *obj, struct strbuf *out)
+{
+	const char *const *codes =
+		(const char *const *)(const void *)((const char *)obj +
+						    f->offset);
+	int n;
+	memcpy(&n, (const char *)obj + f->present, sizeof(n));
+	strbuf_putc(out, '[');
+	for (int i = 0; i < n; i++) {
+		strbuf_puts(out, i ? "," : "");
+		strbuf_json_str(out, codes[i]);
+	}
+	strbuf_putc(out, ']');
+}
+
+/* Appends ,"key":value for field f of obj (no comma for the first key), or
+ * nothing when the model holds its absence; see the top of the file. */
+static void
+write_field(const struct claim_field *f, const void *obj, bool *first,
+	    struct strbuf *out)
+{
+	char text[16];
+	if (!claimfield_written(f, obj))
+		return;
+	strbuf_puts(out, *first ? "\"" : ",\"");
+	strbuf_puts(out, f->key);
+	strbuf_puts(out, "\":");
+	*first = false;
+	if (f->type == CF_INT)
+		strbuf_printf(out, "%d", *(const int *)claimfield_at(f, obj));
+	else if (f->type == CF_BOOL)
+		strbuf_puts(out, "true");
+	else if (f->type == CF_CODES)
+		write_codes(f, obj, out);
+	else if (f->type == CF_LIST)
+		write_list(f, obj, out);
+	else
+		strbuf_json_str(out,
+				claimfield_text(f, obj, text, sizeof(text)));
 }
 
 static void
-write_admin(const struct administration *a, struct strbuf *out)
+write_item(enum claimfield_level level, const void *obj, struct strbuf *out)
 {
-	strbuf_puts(out, "{\"id\":");
-	strbuf_json_str(out, a->id);
-	opt_str(out, "substance", a->substance);
-	opt_str(out, "kind", admin_kind_names[a->kind]);
-	opt_str(out, "route", admin_route_names[a->route]);
-	opt_str(out, "site", a->site && *a->site ? a->site : NULL);
-	/* a time is kept as written, even when unparseable (TIME_BAD) */
-	opt_str(out, "start",
-		a->start.state != TIME_ABSENT ? a->start.text : NULL);
-	opt_str(out, "stop",
-		a->stop.state != TIME_ABSENT ? a->stop.text : NULL);
-	if (a->primary)
-		strbuf_puts(out, ",\"primary\":true");
-	if (a->separate_site_required)
-		strbuf_puts(out, ",\"separate_site_required\":true");
+	bool first = true;
+	strbuf_putc(out, '{');
+	for (const struct claim_field *f = claim_fields; f->key; f++)
+		if (f->level == level)
+			write_field(f, obj, &first, out);
 	strbuf_putc(out, '}');
 }
 
 void
 claimjson_write(const struct claim *c, struct strbuf *out)
 {
-	strbuf_puts(out, "{\"claim\":");
-	strbuf_json_str(out, c->ref);
-	opt_str(out, "payer", c->payer);
-	opt_str(out, "setting", claim_setting_names[c->setting]);
-	opt_str(out, "provider", c->provider);
-	if (c->has_date_of_service) {
-		char day[16];
-		isotime_format_date(c->date_of_service, day, sizeof(day));
-		opt_str(out, "date_of_service", day);
-	}
-	strbuf_puts(out, ",\"lines\":[");
-	for (size_t i = 0; i < c->nlines; i++) {
-		strbuf_puts(out, i ? "," : "");
-		write_line(&c->lines[i], out);
-	}
-	strbuf_puts(out, "],\"administrations\":[");
-	for (size_t i = 0; i < c->nadmins; i++) {
-		strbuf_puts(out, i ? "," : "");
-		write_admin(&c->admins[i], out);
-	}
-	strbuf_puts(out, "]}");
+	write_item(CF_CLAIM, c, out);
 }

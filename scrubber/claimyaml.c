@@ -4,7 +4,8 @@
  *
  * The same choices as claimjson.c, for the same reasons: the route is
  * always written (hydration included), flags only when true, the site only
- * when documented, times as written.  Strings are always double-quoted
+ * when documented, times as written; which key is written when, and in
+ * which order, is the field table's.  Strings are always double-quoted
  * rather than quoted "when needed": deciding what a YAML 1.1 or 1.2 reader
  * might take for a number, a date, a boolean, null or structure is a list
  * that is easy to get wrong, and a quoted string is read the same by all.
@@ -12,6 +13,10 @@
 #include "config.h"
 
 #include "claimyaml.h"
+
+#include <string.h>
+
+#include "claimfield.h"
 #include "utf8.h"
 
 /* True for a code point that cannot stand as it is inside double quotes:
@@ -63,79 +68,84 @@ claimyaml_str(struct strbuf *out, const char *s)
 	strbuf_putc(out, '"');
 }
 
-/* Appends PREFIXkey: "value" and a newline — or nothing when value is NULL. */
+static void write_item(enum claimfield_level level, const void *obj,
+		       const char *first, const char *more, struct strbuf *out);
+
+/* The items of list field f at obj, each a block mapping after "  - ". */
 static void
-opt_str(struct strbuf *out, const char *prefix, const char *key,
-	const char *value)
+write_list(const struct claim_field *f, const void *obj, struct strbuf *out)
 {
-	if (!value)
-		return;
-	strbuf_puts(out, prefix);
-	strbuf_puts(out, key);
-	strbuf_lit(out, ": ");
-	claimyaml_str(out, value);
-	strbuf_putc(out, '\n');
+	const char *items;
+	size_t n;
+	memcpy(&items, (const char *)obj + f->offset, sizeof(items));
+	memcpy(&n, (const char *)obj + f->present, sizeof(n));
+	strbuf_puts(out, n ? ":\n" : ": []\n");
+	for (size_t i = 0; i < n; i++)
+		write_item(f->child, items + i * f->size, "  - ", "    ", out);
 }
 
-/* A keyword of the format (an enum name): plain, it is never misread. */
+/* The codes of field f at obj, as a flow sequence of quoted strings. */
 static void
-keyword(struct strbuf *out, const char *prefix, const char *key,
-	const char *value)
+write_codes(const struct claim_field *f, const void *obj, struct strbuf *out)
 {
-	strbuf_printf(out, "%s%s: %s\n", prefix, key, value);
-}
-
-static void
-write_line(const struct claim_line *l, struct strbuf *out)
-{
-	opt_str(out, "  - ", "code", l->code);
-	strbuf_lit(out, "    units: ");
-	strbuf_putl(out, l->units);
-	strbuf_lit(out, "\n    modifiers: [");
-	for (int i = 0; i < l->nmodifiers; i++) {
+	const char *const *codes = claimfield_at(f, obj);
+	int n;
+	memcpy(&n, (const char *)obj + f->present, sizeof(n));
+	strbuf_lit(out, ": [");
+	for (int i = 0; i < n; i++) {
 		strbuf_puts(out, i ? ", " : "");
-		claimyaml_str(out, l->modifiers[i]);
+		claimyaml_str(out, codes[i]);
 	}
 	strbuf_lit(out, "]\n");
 }
 
+/* Appends PREFIXkey: value and a newline for field f of obj, or nothing
+ * when the model holds its absence.  Keywords of the format (enum names,
+ * true) and numbers are plain, every other string double-quoted. */
 static void
-write_admin(const struct administration *a, struct strbuf *out)
+write_field(const struct claim_field *f, const void *obj, const char *prefix,
+	    struct strbuf *out)
 {
-	static const char more[] = "    ";
-	opt_str(out, "  - ", "id", a->id);
-	opt_str(out, more, "substance", a->substance);
-	keyword(out, more, "kind", admin_kind_names[a->kind]);
-	keyword(out, more, "route", admin_route_names[a->route]);
-	opt_str(out, more, "site", a->site && *a->site ? a->site : NULL);
-	/* a time is kept as written, even when unparseable (TIME_BAD) */
-	opt_str(out, more, "start",
-		a->start.state != TIME_ABSENT ? a->start.text : NULL);
-	opt_str(out, more, "stop",
-		a->stop.state != TIME_ABSENT ? a->stop.text : NULL);
-	if (a->primary)
-		keyword(out, more, "primary", "true");
-	if (a->separate_site_required)
-		keyword(out, more, "separate_site_required", "true");
+	char text[16];
+	strbuf_puts(out, prefix);
+	strbuf_puts(out, f->key);
+	if (f->type == CF_LIST) {
+		write_list(f, obj, out);
+		return;
+	}
+	if (f->type == CF_CODES) {
+		write_codes(f, obj, out);
+		return;
+	}
+	strbuf_lit(out, ": ");
+	if (f->type == CF_INT)
+		strbuf_putl(out, *(const int *)claimfield_at(f, obj));
+	else if (f->type == CF_BOOL)
+		strbuf_lit(out, "true");
+	else if (f->type == CF_ENUM)
+		strbuf_puts(out, claimfield_text(f, obj, text, sizeof(text)));
+	else
+		claimyaml_str(out, claimfield_text(f, obj, text, sizeof(text)));
+	strbuf_putc(out, '\n');
+}
+
+/* The fields of level at obj: the first written after first (a list
+ * item's "  - "), the others after more. */
+static void
+write_item(enum claimfield_level level, const void *obj, const char *first,
+	   const char *more, struct strbuf *out)
+{
+	const char *prefix = first;
+	for (const struct claim_field *f = claim_fields; f->key; f++) {
+		if (f->level != level || !claimfield_written(f, obj))
+			continue;
+		write_field(f, obj, prefix, out);
+		prefix = more;
+	}
 }
 
 void
 claimyaml_write(const struct claim *c, struct strbuf *out)
 {
-	opt_str(out, "", "claim", c->ref);
-	opt_str(out, "", "payer", c->payer);
-	keyword(out, "", "setting", claim_setting_names[c->setting]);
-	opt_str(out, "", "provider", c->provider);
-	if (c->has_date_of_service) {
-		char day[16];
-		isotime_format_date(c->date_of_service, day, sizeof(day));
-		opt_str(out, "", "date_of_service", day);
-	}
-	strbuf_puts(out, c->nlines ? "lines:\n" : "lines: []\n");
-	for (size_t i = 0; i < c->nlines; i++)
-		write_line(&c->lines[i], out);
-	strbuf_puts(out, c->nadmins ? "administrations:\n"
-				    : "administrations: []\n");
-	for (size_t i = 0; i < c->nadmins; i++)
-		write_admin(&c->admins[i], out);
+	write_item(CF_CLAIM, c, "", "", out);
 }

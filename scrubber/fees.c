@@ -23,15 +23,6 @@
 #define FEES_MAX_WHOLE_DIGITS 7
 
 static bool
-known_profile(const struct ruleset *rs, const char *name)
-{
-	for (int i = 0; i < rs->nprofiles; i++)
-		if (strcmp(rs->profiles[i].name, name) == 0)
-			return true;
-	return false;
-}
-
-static bool
 known_code(const struct ruleset *rs, const char *code)
 {
 	for (int i = 0; i < rs->ncodes; i++)
@@ -117,7 +108,7 @@ rules__decode_fees(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 		const char *profile;
 		enum scrub_err e =
 			ynode_str(c, top->keys[i], "profile", 64, &profile);
-		if (e == SCRUB_OK && !known_profile(rs, profile))
+		if (e == SCRUB_OK && !rules_has_profile(rs, profile))
 			e = ynode_error(c, top->keys[i],
 					"fees: unknown payer profile '%s'",
 					profile);
@@ -127,17 +118,4 @@ rules__decode_fees(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 		err = e != SCRUB_OK ? e : err;
 	}
 	return err;
-}
-
-bool
-rules_fee(const struct ruleset *rs, const char *profile, const char *code,
-	  long *cents)
-{
-	for (int i = 0; i < rs->fees.n; i++)
-		if (strcmp(rs->fees.items[i].profile, profile) == 0 &&
-		    strcmp(rs->fees.items[i].code, code) == 0) {
-			*cents = rs->fees.items[i].cents;
-			return true;
-		}
-	return false;
 }

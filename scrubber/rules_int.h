@@ -1,5 +1,6 @@
 /*
- * rules_int — what rules.c and rules_decode.c share.  Not for other modules.
+ * rules_int — what the rule modules (rules.c, rules_decode.c, fees.c,
+ * rules_dated.c, ruleset.c) share.  Not for other modules.
  */
 #ifndef SCRUBBER_RULES_INT_H
 #define SCRUBBER_RULES_INT_H
@@ -17,6 +18,10 @@ enum scrub_err rules__decode(struct yctx *c, const struct ynode *top,
  * companions are decoded: they name what a fee may be for. */
 enum scrub_err rules__decode_fees(struct yctx *c, const struct ynode *top,
 				  struct ruleset *rs);
+
+/* Indexes every code the rules name (ruleset.c), once a period's rule set
+ * is decoded: rules_code and rules_companion read the index. */
+void rules__index_codes(struct ruleset *rs);
 
 /* True for a dated value: a mapping with 'effective_from' or 'effective_to',
  * or a sequence of them (rules_dated.c).  Merging replaces such a value

@@ -8,7 +8,10 @@
 -- Transactional and idempotent: roles are created only when missing, and
 -- every run first takes away everything the three roles hold in the schema
 -- and then grants the sets below, so running it again (or after someone
--- granted more by hand) converges on exactly these privileges.
+-- granted more by hand) converges on exactly these privileges -- and takes
+-- away what the later migrations grant (005 on, the daemon's batch
+-- functions among them): run every later file again after it, as
+-- tests/pg/roles.sh does.  `claimscrub db migrate` never re-runs a file.
 --
 -- A later migration that adds a table or function must grant it to these
 -- roles as needed and REVOKE EXECUTE on new functions FROM PUBLIC
@@ -57,37 +60,39 @@ GRANT USAGE ON SCHEMA claimscrub
 
 -- ---- the daemon ----------------------------------------------------------------
 --
--- Its statements (daemon/queue.c, daemon/main.c) run with its own rights:
--- claim_document() and write_results() stay SECURITY INVOKER.  Making them
--- SECURITY DEFINER would shrink the list below only on paper: their bodies
--- would then run with the rights of their owner (whoever ran the
--- migrations, in practice a superuser), so the daemon would be running
--- superuser code after all, and write_results() would have to trust a temp
--- table named claimscrub_batch that the caller can create first, with
--- triggers of its own (code run as the owner).  The invoker set is the
--- smaller set of rights actually exercised, and it is all visible here:
+-- These are the grants of 003's algorithm, a claim leased, read through
+-- claim_document() and written by write_results() one by one; no daemon
+-- runs it any more.  Since 006 a daemon takes a batch with claim_batch(),
+-- reads its rows with read_claims(), writes them with write_batch() and
+-- gives the lease up with end_batch(); 008 added queue_lock and
+-- bound_lock_wait().  006 and 008 grant those functions and tables; the
+-- table privileges below are still what their bodies (SECURITY INVOKER,
+-- run with the daemon's own rights) use, and the rest (claimed_at,
+-- claim_document(), write_results(), TEMPORARY) are 003's, left until a
+-- migration drops that layer.  The rights are the invoker's on purpose:
+-- SECURITY DEFINER would shrink the list below only on paper, the bodies
+-- then running with the rights of their owner (whoever ran the migrations,
+-- in practice a superuser).
 --
---   claim      SELECT (all columns: SQL_LOCK passes the whole row to
---              claim_document(c), and a whole-row reference needs every
---              column); UPDATE of the seven columns the daemon writes
---              (SQL_CLAIM: attempts, claimed_at; SQL_MARK and
---              write_results: status, result, rules_version, scrubbed_at,
---              scrubbed_version, attempts, claimed_at) -- which also lets it
---              lock rows FOR UPDATE.  Not claim_ref, payer, version, ...;
---              no INSERT, DELETE or TRUNCATE.
---   claim_line, administration   SELECT (claim_document reads them)
+--   claim      SELECT (all columns); UPDATE of the columns the daemon
+--              writes (status, result, rules_version, scrubbed_at,
+--              scrubbed_version, attempts, and 003's claimed_at), which
+--              also lets it lock rows FOR UPDATE.  Not claim_ref, payer,
+--              version, ...; no INSERT, DELETE or TRUNCATE.
+--   claim_line, administration   SELECT (read_claims reads them)
 --   schema_migrations            SELECT (the schema version check)
 --   finding    SELECT of claim_id and resolution only (the WHERE of
---              write_results' DELETE); INSERT of the columns write_results
+--              write_batch's DELETE); INSERT of the columns write_batch
 --              fills, not the reviewer's (resolution, resolved_by,
 --              resolved_at, note); DELETE, which row-level security
 --              (below) limits to unresolved findings, the ones
---              write_results deletes.  No UPDATE: it cannot touch a
+--              write_batch deletes.  No UPDATE: it cannot touch a
 --              resolution.
 --              The identity column needs no sequence privilege.
---   claim_document(claim), write_results(jsonb)   EXECUTE
---   the database   TEMPORARY (write_results' temp table claimscrub_batch;
---              granted here rather than relying on PUBLIC's default)
+--   claim_document(claim), write_results(jsonb)   EXECUTE (003's)
+--   the database   TEMPORARY (003's write_results used a temp table;
+--              granted here rather than relying on PUBLIC's default,
+--              which 007 takes away)
 --
 -- LISTEN and pg_notify (the queue triggers) need no privilege; trigger
 -- functions are not checked for EXECUTE when they fire.

@@ -91,7 +91,11 @@ END $$;
 -- characters) and more than the 4 two-character modifiers a line may have.
 -- Kind 0 gains f8 max_lines and f9 max_administrations: a claim with more
 -- line (administration) rows than that has more than the rules judge.
+-- (009 returns named columns from the same arguments: a re-run of this
+-- file, as after 004, drops its forms, and 009, run again after it, makes
+-- them again)
 DROP FUNCTION IF EXISTS claimscrub.read_claims(bigint[]);
+DROP FUNCTION IF EXISTS claimscrub.read_claims(bigint[], integer, integer);
 CREATE OR REPLACE FUNCTION claimscrub.read_claims(ids bigint[], max_lines integer,
 	max_administrations integer)
 RETURNS TABLE (id bigint, kind integer, seq integer, f1 text, f2 text,
@@ -143,6 +147,7 @@ $$;
 --      lock_timeout; skipping it would need UPDATE on batch for nothing);
 --  12  the rows read as read_claims(ids, max_lines, max_administrations).
 DROP FUNCTION IF EXISTS claimscrub.claim_batch(integer, double precision);
+DROP FUNCTION IF EXISTS claimscrub.claim_batch(integer, double precision, integer, integer);
 CREATE OR REPLACE FUNCTION claimscrub.claim_batch(n integer, lease_ms double precision,
 	max_lines integer, max_administrations integer)
 RETURNS TABLE (id bigint, kind integer, seq integer, f1 text, f2 text,

@@ -55,18 +55,8 @@ unparsable() {
 	else not_ok "$1: a fixed message at the key ($2:$3:1)" "$(head -c 300 "$tmp/err")"; fi
 }
 
-# ---- every key of the table is documented -----------------------------------
-keys=$(sed -n 's/^[[:space:]]*{"\([a-z_]*\)", .*/\1/p' "$src/daemon/dconf.c")
-[ -n "$keys" ] && ok "the key table of daemon/dconf.c is found" ||
-	not_ok "the key table of daemon/dconf.c is found"
-for key in $keys; do
-	grep -q "^#$key: " "$src/daemon/claimscrubd.yaml" &&
-		ok "$key: in the example configuration, commented out" ||
-		not_ok "$key: in the example configuration, commented out"
-	grep -q "^\.BI $key: " "$src/daemon/claimscrubd.yaml.5" &&
-		ok "$key: described in claimscrubd.yaml(5)" ||
-		not_ok "$key: described in claimscrubd.yaml(5)"
-done
+# (that every key of dconf.c's table is documented, and nothing else, is
+# tests/lists.sh's, from `claimscrubd --list-names`)
 
 # ---- good files ------------------------------------------------------------
 good=$tmp/good.yaml

@@ -5,11 +5,17 @@
 # known severity), every setting of scrubber/rules_decode.c is in
 # rules.d/20-settings.yaml and README.md's settings table, and none of them
 # names anything the engine lacks, or a name twice.  The engine's names come
-# from tests/list-names (built by make check).  Prints TAP.
+# from tests/list-names (built by make check).  The daemon's likewise: every
+# metric family it can expose (`claimscrubd --list-names`: its metrics rows)
+# is in README.md's metrics table with its labels and type, and every key of
+# its configuration (dconf.c's key table) in README.md's configuration
+# block, claimscrubd.yaml(5) (KEYS and EXAMPLE) and daemon/claimscrubd.yaml,
+# and they name nothing else.  Prints TAP.
 set -u
 : "${CLAIMSCRUB_SRCDIR:=.}"
 : "${CLAIMSCRUB_BUILDDIR:=.}"
 : "${LIST_NAMES:=$CLAIMSCRUB_BUILDDIR/tests/list-names}"
+: "${CLAIMSCRUBD:=$CLAIMSCRUB_BUILDDIR/daemon/claimscrubd}"
 src=$CLAIMSCRUB_SRCDIR
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -18,6 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 FINDINGS_HEAD='| id | severity | when | suggests |'
 SETTINGS_HEAD='| setting | default | meaning |'
+METRICS_HEAD='| metric | type | what |'
 
 # yaml_keys FILE SECTION — the keys right under top-level SECTION (indented
 # two spaces, as the shipped rule files are), sorted
@@ -34,6 +41,37 @@ table_column() {
 		t && !/^\|/ { exit }
 		t && !/^\| *---/ { split($0, c, "|"); print c[n + 1] }' "$1" |
 		grep -o '`[^`]*`' | tr -d '`' | LC_ALL=C sort
+}
+
+# table_pairs FILE HEADER — `NAME TYPE` for every name in column 1 of that
+# table, with the type of column 2, sorted
+table_pairs() {
+	awk -v h="$2" '$0 == h { t = 1; next }
+		t && !/^\|/ { exit }
+		t && !/^\| *---/ { split($0, c, "|"); gsub(/[ `]/, "", c[3])
+			s = c[2]
+			while (match(s, /`[^`]*`/)) {
+				print substr(s, RSTART + 1, RLENGTH - 2), c[3]
+				s = substr(s, RSTART + RLENGTH)
+			} }' "$1" | LC_ALL=C sort
+}
+
+# yaml_block FILE — the top-level keys of README.md's claimscrubd.yaml
+# block: the first yaml block after "The configuration file (default"
+yaml_block() {
+	awk '/^The configuration file \(default/ { p = 1 }
+		p && /^```yaml/ { b = 1; next }
+		b && /^```/ { exit }
+		b && /^[a-z_]+:/ { sub(/:.*/, ""); print }' "$1" | LC_ALL=C sort
+}
+
+# man_keys FILE — the keys claimscrubd.yaml(5) describes (`.BI key: type`)
+man_keys() { sed -n 's/^\.BI \([a-z_]*\): .*/\1/p' "$1" | LC_ALL=C sort; }
+
+# man_example FILE — the keys of claimscrubd.yaml(5)'s EXAMPLE
+man_example() {
+	awk '/^\.SH/ { e = ($2 == "EXAMPLE") } e && /^[a-z_]+:/ {
+		sub(/:.*/, ""); print }' "$1" | LC_ALL=C sort
 }
 
 # same KIND WHERE GOT — GOT (sorted names) holds each of the engine's KIND
@@ -86,5 +124,38 @@ yaml_keys "$src/rules.d/20-settings.yaml" settings >"$tmp/got"
 same setting "rules.d/20-settings.yaml" "$tmp/got"
 table_column "$src/README.md" "$SETTINGS_HEAD" 1 >"$tmp/got"
 same setting "README.md's settings table" "$tmp/got"
+
+# ---- the daemon's lists -------------------------------------------------------
+expect "claimscrubd --list-names prints the daemon's lists" 0 "$CLAIMSCRUBD" --list-names
+sed -n 's/^key //p' "$tmp/out" | LC_ALL=C sort >"$tmp/c-key"
+sed -n 's/^metric //p' "$tmp/out" | LC_ALL=C sort >"$tmp/c-metric"
+check "the daemon lists 11 configuration keys or more" test "$(wc -l <"$tmp/c-key")" -ge 11
+check "the daemon lists 24 metric families or more" test "$(wc -l <"$tmp/c-metric")" -ge 24
+
+# the readers see a drifted copy
+grep -v '^| `claimscrub_stalled`' "$src/README.md" |
+	sed 's/^batch_size: 500 /batch_sizes: 500 /' >"$tmp/README.md"
+table_pairs "$tmp/README.md" "$METRICS_HEAD" >"$tmp/got"
+check "table_pairs sees a row dropped and reads joint cells" \
+	sh -c '! grep -q "^claimscrub_stalled " "$1" &&
+		grep -qx "claimscrub_batch_failures_total counter" "$1"' sh "$tmp/got"
+yaml_block "$tmp/README.md" >"$tmp/got"
+check "yaml_block sees a key renamed" \
+	sh -c '! grep -qx batch_size "$1" && grep -qx batch_sizes "$1" &&
+		grep -qx log_level "$1"' sh "$tmp/got"
+
+# ---- metrics -------------------------------------------------------------------
+table_pairs "$src/README.md" "$METRICS_HEAD" >"$tmp/got"
+same metric "README.md's metrics table (name{labels} type)" "$tmp/got"
+
+# ---- configuration keys -------------------------------------------------------
+yaml_block "$src/README.md" >"$tmp/got"
+same key "README.md's configuration block" "$tmp/got"
+man_keys "$src/daemon/claimscrubd.yaml.5" >"$tmp/got"
+same key "claimscrubd.yaml(5)'s KEYS" "$tmp/got"
+man_example "$src/daemon/claimscrubd.yaml.5" >"$tmp/got"
+same key "claimscrubd.yaml(5)'s EXAMPLE" "$tmp/got"
+sed -n 's/^#\([a-z_]*\): .*/\1/p' "$src/daemon/claimscrubd.yaml" | LC_ALL=C sort >"$tmp/got"
+same key "daemon/claimscrubd.yaml (each commented out)" "$tmp/got"
 
 finish lists

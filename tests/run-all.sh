@@ -92,7 +92,7 @@ valgrind_pass() {
 # and credential.sh (it starts the daemon through setpriv, as another user)
 VALGRIND_TESTS="tests/pg/fault-pg.sh tests/pg/fault-kill9.sh
 	tests/pg/fault-daemons.sh tests/pg/fault-signals.sh tests/pg/fault-diskfull.sh
-	tests/pg/kill9.sh tests/pg/crash-batch.sh tests/pg/two-daemons.sh tests/pg/restart.sh tests/pg/signals.sh
+	tests/pg/crash-batch.sh tests/pg/two-daemons.sh tests/pg/restart.sh
 	tests/pg/golden.sh tests/pg/bad-rows.sh tests/pg/rescrub.sh tests/pg/roles.sh
 	tests/pg/listen.sh tests/pg/notify.sh tests/pg/reload.sh tests/pg/http.sh
 	tests/pg/review.sh tests/pg/tls.sh tests/pg/hostile.sh

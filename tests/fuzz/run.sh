@@ -45,15 +45,16 @@ if [ "$do_build" = 1 ]; then
 fi
 
 # claimrows_seeds DIR — rows of claim_batch() in fuzz_claimrows' encoding:
-# '\t' between the 12 fields (id kind seq f1..f9), '\n' after a row, 0x01
-# for NULL, 0x1b before a byte taken as it is (see fuzz_claimrows.c)
+# '\t' between the fields (id kind seq, then the kind's own fields in the
+# order of 008's f1..f9; a line's 4th is its service_date), '\n' after a
+# row, 0x01 for NULL, 0x1b before a byte taken as it is (see fuzz_claimrows.c)
 claimrows_seeds() {
 	# claim 1: two lines (one with modifiers), two administrations;
 	# claim 2: professional, no payer, provider or date
 	{
 		printf '1\t0\t0\t3\t1\tIC-2026-0301\tmedicare\tfacility\tNPI-1234567893\t2026-03-02\t\001\t\001\n'
 		printf '1\t1\t1\t96365\t1\t{59,XS}\n'
-		printf '1\t1\t2\tJ0696\t4\t\001\n'
+		printf '1\t1\t2\tJ0696\t4\t\001\t2026-03-01\n'
 		printf '1\t2\t1\tA1\tceftriaxone\ttherapeutic\tinfusion\tL-forearm\t2026-03-02T09:10\t2026-03-02T09:40\tt\tf\n'
 		printf '1\t2\t2\tA2\tondansetron\ttherapeutic\tpush\tR-forearm\t2026-03-02T09:45\t\001\tf\tt\n'
 		printf '2\t0\t0\t1\t2\tON-2026-1101\t\001\tprofessional\t\001\t\001\n'
@@ -117,8 +118,8 @@ claimrows_seeds() {
 		printf '1\t0\t0\t1\t1\tADMINS\n'
 		awk 'BEGIN { for (i = 0; i < 10001; i++) print "1\t2" }'
 	} >"$1/admins-limit.rows"
-	# rows cut at the rules' limits (f8, f9 of the claim's row, as
-	# read_claims() of sql/008 gives them): one line past the cut, the
+	# rows cut at the rules' limits (cut_lines, cut_administrations of the
+	# claim's row, as read_claims() gives them): one line past the cut, the
 	# administrations at it; then a claim with both past a cut of 0
 	{
 		printf '1\t0\t0\t1\t1\tCUT\tmedicare\tfacility\t\001\t\001\t2\t1\n'

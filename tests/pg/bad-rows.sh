@@ -36,7 +36,7 @@ INSERT INTO bad VALUES
 	('BAD-REF-' || repeat('x', 100), 'long claim id'), (:'quote_ref', 'quote'),
 	('BAD-EMPTY', 'no rows'), ('BAD-ATTEMPTS', 'attempts'),
 	('BAD-ATTEMPTS-HUGE', 'attempts'), ('BAD-ATTEMPTS-MAX', 'attempts'),
-	('BAD-VERSION-MAX', 'version');
+	('BAD-VERSION-MAX', 'version'), ('BAD-SERVICE-DATE', 'service date');
 INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service)
 SELECT ref, 'medicare',
        CASE spoil WHEN 'no setting' THEN NULL WHEN 'setting' THEN 'hospital' ELSE 'facility' END,
@@ -82,6 +82,9 @@ UPDATE claimscrub.claim SET attempts = 3 WHERE claim_ref = 'BAD-ATTEMPTS';
 UPDATE claimscrub.claim SET attempts = 715827883 WHERE claim_ref = 'BAD-ATTEMPTS-HUGE';
 UPDATE claimscrub.claim SET attempts = 2147483647 WHERE claim_ref = 'BAD-ATTEMPTS-MAX';
 UPDATE claimscrub.claim SET version = 2147483647 WHERE claim_ref = 'BAD-VERSION-MAX';
+-- a line's service_date (sql/009) the column takes and the reader does not
+UPDATE claimscrub.claim_line SET service_date = '1899-12-31' WHERE line_no = 1
+   AND claim_id = (SELECT id FROM claimscrub.claim WHERE claim_ref = 'BAD-SERVICE-DATE');
 INSERT INTO claimscrub.batch (owner_pid, taken_at, claim_ids)
 SELECT 0, clock_timestamp() - interval '1 hour', ARRAY[id]
   FROM claimscrub.claim WHERE claim_ref = 'BAD-ATTEMPTS-MAX';
@@ -127,6 +130,7 @@ invalid BAD-DUP-ID 'id|twice|duplicate|unique'
 invalid BAD-CTRL 'control|character|substance'
 invalid BAD-ROUTE 'route'
 invalid "BAD-REF-$(printf '%100s' '' | tr ' ' x)" 'claim|long|64'
+invalid BAD-SERVICE-DATE "'service_date' must be a date YYYY-MM-DD, not '1899-12-31'"
 invalid BAD-ATTEMPTS 'attempt|fail|times'
 invalid BAD-ATTEMPTS-HUGE 'attempt|fail|times'
 invalid BAD-ATTEMPTS-MAX 'attempt|fail|times'
@@ -193,6 +197,37 @@ out=$(psql_val "UPDATE claimscrub.claim SET attempts = -1 WHERE claim_ref = 'BUL
 case $out in *claim_attempts_check*) ok "a negative attempt count is refused at write (claim_attempts_check)" ;;
 *) not_ok "a negative attempt count is refused at write" "got: $out" ;; esac
 consistency_check "after the counters at the edge"
+
+# ---- a line's service_date (sql/009_claim_rows.sql) --------------------------------
+# submit() stores it and the daemon scrubs the claim; what the reader
+# refuses (out of 1900-2999, not a day, not YYYY-MM-DD, null, a number)
+# submit() refuses, naming the field
+sd_doc() { # SUFFIX SERVICE-DATE-JSON
+	printf '{"claim": "SD-%s", "setting": "facility", "lines": [{"code": "96374", "service_date": %s}],
+ "administrations": [{"id": "A1", "substance": "x", "kind": "therapeutic", "route": "push",
+  "start": "2026-03-02T09:00"}]}' "$1" "$2"
+}
+out=$(psql_val "SELECT claimscrub.submit(:'d')" -v d="$(sd_doc OK '"2026-03-01"')" 2>&1)
+if wait_until "SELECT status <> 'pending' AND to_char(l.service_date, 'YYYY-MM-DD') = '2026-03-01'
+                 FROM claimscrub.claim c JOIN claimscrub.claim_line l ON l.claim_id = c.id
+                WHERE c.claim_ref = 'SD-OK'" 15; then
+	ok "submit() stores a line's service_date and the daemon scrubs the claim"
+else
+	not_ok "submit() stores a line's service_date and the daemon scrubs the claim" "$out"
+fi
+refused=""
+for bad in '"1899-12-31"' '"3000-01-01"' '"2026-02-30"' '"03/01/2026"' null 20260301; do
+	out=$(psql_val "SELECT claimscrub.submit(:'d')" -v d="$(sd_doc BAD "$bad")" 2>&1)
+	case $out in
+	*"lines[1].service_date: must be a date YYYY-MM-DD from 1900-01-01 to 2999-12-31"*) ;;
+	*) refused="$refused $bad: $out;" ;;
+	esac
+done
+if [ -z "$refused" ] && [ "$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE claim_ref = 'SD-BAD'")" = 0 ]; then
+	ok "submit() refuses the service dates the reader refuses, naming lines[1].service_date"
+else
+	not_ok "submit() refuses the service dates the reader refuses" "$refused"
+fi
 
 # ---- still alive, still listening ---------------------------------------------
 if daemon_exited "$pid"; then

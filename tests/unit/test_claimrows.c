@@ -1,13 +1,16 @@
 /*
- * test_claimrows — the daemon's claim trees (daemon/claimrows.c) read as
- * the claim documents 003's claim_document() built for the same rows.
+ * test_claimrows — the daemon's row reader (daemon/claimrows.c) reads the
+ * rows of claim_batch() as the document reader reads the claim's
+ * canonical document.
  *
- * Each case is a claim's rows as claim_batch() returns them, in a PGresult
- * made here (PQmakeEmptyPGresult, no server).  The same rows are also
- * written out as the JSON claim_document() gave: keys in jsonb's order,
- * required columns as null, optional ones left out.  Both go through the
- * reader; the scrub results (or the reasons a claim is invalid) must be
- * equal byte for byte.
+ * Each case is a claim's rows as claim_batch() returns them
+ * (sql/009_claim_rows.sql), in a PGresult made here (PQmakeEmptyPGresult,
+ * no server) whose columns are named from the engine's field table, so a
+ * new field is a new column here too.  The same values are also written
+ * out as the claim's document, keys in the table's (canonical) order, a
+ * required column's NULL as null and an optional one's left out.  Both go
+ * through their reader; the scrub results (or the reasons a claim is
+ * invalid, in order) must be equal byte for byte.
  */
 #include "config.h"
 
@@ -20,142 +23,155 @@
 
 #include "daemon/claimrows.h"
 #include "scrubber/claimdoc.h"
+#include "scrubber/claimjson.h"
 #include "scrubber/strbuf.h"
 #include "tests/lib/scrubtest.h"
 
-enum { NCOLS = 12 };
 #define N NULL /* a NULL column */
+enum { MAX_CELLS = 16, MAX_COLS = 64, NAME_LEN = 64 };
 
-/* A row: id, kind, seq, f1..f9 (NULL entries are SQL NULLs). */
+/* A row: the columns it has a value in, by name; the rest are NULL. */
+struct cell {
+	const char *name, *value;
+};
 struct row {
-	const char *v[NCOLS];
+	struct cell c[MAX_CELLS];
 };
 
-static PGresult *
-result_of(const struct row *rows, int n)
+static const char *const meta_cols[] = {"id",
+					"kind",
+					"seq",
+					"version",
+					"tries",
+					"cut_lines",
+					"cut_administrations"};
+static const char *const prefix[CF_LEVELS] = {"", "line_", "admin_"};
+
+/* The column names of claim_batch(): the meta columns, then a column a
+ * field of the table. */
+static int
+columns(char names[MAX_COLS][NAME_LEN])
 {
-	static const char *names[NCOLS] = {"id", "kind", "seq", "f1",
-					   "f2", "f3",	 "f4",	"f5",
-					   "f6", "f7",	 "f8",	"f9"};
-	PGresAttDesc att[NCOLS];
+	int n = 0;
+	for (size_t i = 0; i < sizeof(meta_cols) / sizeof(*meta_cols); i++)
+		snprintf(names[n++], NAME_LEN, "%s", meta_cols[i]);
+	for (const struct claim_field *f = claim_fields; f->key; f++)
+		if (f->type != CF_LIST)
+			snprintf(names[n++], NAME_LEN, "%s%s", prefix[f->level],
+				 f->key);
+	return n;
+}
+
+static const char *
+value_of(const struct row *r, const char *name)
+{
+	for (int i = 0; i < MAX_CELLS && r->c[i].name; i++)
+		if (strcmp(r->c[i].name, name) == 0)
+			return r->c[i].value;
+	return NULL;
+}
+
+/* The rows as a PGresult; reversed: the columns in the opposite order (the
+ * reader finds them by name); drop: a column left out, or NULL. */
+static PGresult *
+result_of(const struct row *rows, int n, bool reversed, const char *drop)
+{
+	static char names[MAX_COLS][NAME_LEN];
+	int ncols = columns(names), k = 0;
+	const char *order[MAX_COLS];
+	for (int i = 0; i < ncols; i++) {
+		const char *name = names[reversed ? ncols - 1 - i : i];
+		if (!drop || strcmp(name, drop) != 0)
+			order[k++] = name;
+	}
+	PGresAttDesc att[MAX_COLS];
 	memset(att, 0, sizeof(att));
-	for (int i = 0; i < NCOLS; i++) {
-		att[i].name = (char *)names[i];
-		att[i].format = 0;
+	for (int i = 0; i < k; i++) {
+		att[i].name = (char *)order[i];
 		att[i].typid = 25;
 		att[i].typlen = -1;
 		att[i].atttypmod = -1;
 	}
 	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-	cr_assert(r && PQsetResultAttrs(r, NCOLS, att));
+	cr_assert(r && PQsetResultAttrs(r, k, att));
 	for (int i = 0; i < n; i++)
-		for (int c = 0; c < NCOLS; c++) {
-			const char *v = rows[i].v[c];
+		for (int c = 0; c < k; c++) {
+			const char *v = value_of(&rows[i], order[c]);
 			cr_assert(PQsetvalue(r, i, c, (char *)v,
 					     v ? (int)strlen(v) : -1));
 		}
 	return r;
 }
 
-/* ---- the JSON claim_document() built, from the same rows ---------------- */
+/* ---- the same values as a canonical claim document ------------------------ */
 
-static const char *
-col(const struct row *r, int f)
-{
-	return r->v[2 + f];
-}
+static void json_item(struct strbuf *sb, const struct row *rows, int n, int at,
+		      enum claimfield_level level, const char *const *mods);
 
 static void
 key(struct strbuf *sb, bool *first, const char *k)
 {
-	if (!*first)
-		strbuf_lit(sb, ", ");
+	strbuf_puts(sb, *first ? "" : ", ");
 	*first = false;
 	strbuf_json_str(sb, k);
 	strbuf_lit(sb, ": ");
 }
 
+/* The items of list f: the rows of its kind. */
 static void
-str(struct strbuf *sb, bool *first, const char *k, const char *v, bool opt)
+json_list(struct strbuf *sb, const struct row *rows, int n,
+	  const struct claim_field *f, const char *const *mods)
 {
-	if (opt && !v)
-		return;
-	key(sb, first, k);
-	if (v)
-		strbuf_json_str(sb, v);
-	else
-		strbuf_lit(sb, "null");
-}
-
-static void
-raw(struct strbuf *sb, bool *first, const char *k, const char *v, bool opt)
-{
-	if (opt && !v)
-		return;
-	key(sb, first, k);
-	strbuf_puts(sb, v ? v : "null");
-}
-
-static const char *
-boolean(const char *v)
-{
-	return !v ? NULL : v[0] == 't' ? "true" : "false";
-}
-
-/* modifiers: the test's cases give them as text[] output and as JSON */
-static void
-json_rows(struct strbuf *sb, const struct row *rows, int n, const char *kind,
-	  const char *const *mods_json)
-{
+	char kind[2] = {(char)('0' + f->child), '\0'};
 	bool first = true;
 	strbuf_putc(sb, '[');
 	for (int i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
-		if (strcmp(r->v[1], kind) != 0)
+		if (strcmp(value_of(&rows[i], "kind"), kind) != 0)
 			continue;
-		if (!first)
-			strbuf_lit(sb, ", ");
+		strbuf_puts(sb, first ? "" : ", ");
 		first = false;
-		bool f = true;
-		strbuf_putc(sb, '{');
-		if (kind[0] == '1') {
-			str(sb, &f, "code", col(r, 1), false);
-			raw(sb, &f, "units", col(r, 2), false);
-			raw(sb, &f, "modifiers", mods_json[i], true);
-		} else {
-			str(sb, &f, "id", col(r, 1), false);
-			str(sb, &f, "kind", col(r, 3), false);
-			str(sb, &f, "site", col(r, 5), true);
-			str(sb, &f, "stop", col(r, 7), true);
-			str(sb, &f, "route", col(r, 4), true);
-			str(sb, &f, "start", col(r, 6), true);
-			raw(sb, &f, "primary", boolean(col(r, 8)), true);
-			str(sb, &f, "substance", col(r, 2), false);
-			raw(sb, &f, "separate_site_required",
-			    boolean(col(r, 9)), true);
-		}
-		strbuf_putc(sb, '}');
+		json_item(sb, rows, n, i, f->child, mods);
 	}
 	strbuf_putc(sb, ']');
 }
 
-/* rows[0] is the claim's row; mods_json[i]: row i's modifiers as JSON */
+/* Field f of row at; a NULL as the row reader takes it (claimrows.c). */
 static void
-json_doc(struct strbuf *sb, const struct row *rows, int n,
-	 const char *const *mods_json)
+json_field(struct strbuf *sb, bool *first, const struct row *rows, int n,
+	   int at, const struct claim_field *f, const char *const *mods)
 {
-	const struct row *c = &rows[0];
-	bool f = true;
+	char name[NAME_LEN];
+	snprintf(name, sizeof(name), "%s%s", prefix[f->level], f->key);
+	const char *v = value_of(&rows[at], name);
+	if (f->type == CF_LIST) {
+		key(sb, first, f->key);
+		json_list(sb, rows, n, f, mods);
+		return;
+	}
+	if (!v && !f->required && f->type != CF_INT)
+		return;
+	key(sb, first, f->key);
+	if (!v)
+		strbuf_lit(sb, "null");
+	else if (f->type == CF_INT)
+		strbuf_puts(sb, v);
+	else if (f->type == CF_BOOL)
+		strbuf_puts(sb, v[0] == 't' ? "true" : "false");
+	else if (f->type == CF_CODES)
+		strbuf_puts(sb, mods[at]);
+	else
+		strbuf_json_str(sb, v);
+}
+
+static void
+json_item(struct strbuf *sb, const struct row *rows, int n, int at,
+	  enum claimfield_level level, const char *const *mods)
+{
+	bool first = true;
 	strbuf_putc(sb, '{');
-	str(sb, &f, "claim", col(c, 3), false);
-	key(sb, &f, "lines");
-	json_rows(sb, rows, n, "1", mods_json);
-	str(sb, &f, "payer", col(c, 4), true);
-	str(sb, &f, "setting", col(c, 5), false);
-	str(sb, &f, "provider", col(c, 6), true);
-	key(sb, &f, "administrations");
-	json_rows(sb, rows, n, "2", mods_json);
-	str(sb, &f, "date_of_service", col(c, 7), true);
+	for (const struct claim_field *f = claim_fields; f->key; f++)
+		if (f->level == level)
+			json_field(sb, &first, rows, n, at, f, mods);
 	strbuf_putc(sb, '}');
 }
 
@@ -180,22 +196,29 @@ outcome(const struct claim *c, const struct diag_list *dl, struct strbuf *out)
 	result_free(res);
 }
 
+/* The claim of the rows, read by the row reader; its canonical JSON in
+ * canon when it reads. */
 static void
-via_tree(const struct row *rows, int n, struct strbuf *out)
+via_rows(const struct row *rows, int n, bool reversed, struct strbuf *out,
+	 struct strbuf *canon)
 {
-	PGresult *r = result_of(rows, n);
+	PGresult *r = result_of(rows, n, reversed, NULL);
 	struct arena *a = arena_new();
+	struct claimrows rs;
 	struct claimrows_claim rc;
-	struct ynode *doc;
+	char why[128];
 	int row = 0;
-	cr_assert(claimrows_next(r, &row, a, &rc, &doc));
-	cr_assert_not_null(doc);
+	cr_assert(claimrows_open(&rs, r, why, sizeof(why)), "%s", why);
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
 	cr_assert_eq(row, n, "the claim's rows were all read");
+	cr_assert_null(rc.over);
 	struct diag_list dl = {0};
-	struct yctx ctx = {a, &dl};
-	struct claim *c = arena_alloc(a, sizeof(*c));
-	enum scrub_err err = claimdoc_from_node(&ctx, doc, c);
-	outcome(err == SCRUB_OK ? c : NULL, &dl, out);
+	struct claim c;
+	enum scrub_err err = claimrows_read(&rs, &rc, a, &c, &dl);
+	cr_assert_neq(err, SCRUB_ENOMEM);
+	outcome(err == SCRUB_OK ? &c : NULL, &dl, out);
+	if (err == SCRUB_OK && canon)
+		claimjson_write(&c, canon);
 	diag_list_free(&dl);
 	arena_free(a);
 	PQclear(r);
@@ -206,11 +229,12 @@ via_json(const struct row *rows, int n, const char *const *mods,
 	 struct strbuf *out)
 {
 	struct strbuf doc = STRBUF_INIT;
-	json_doc(&doc, rows, n, mods);
+	json_item(&doc, rows, n, 0, CF_CLAIM, mods);
 	struct claimdoc *cd = NULL;
 	struct diag_list dl = {0};
-	enum scrub_err err = claimdoc_parse(col(&rows[0], 3), strbuf_str(&doc),
-					    doc.len, &cd, &dl);
+	enum scrub_err err =
+		claimdoc_parse(value_of(&rows[0], "claim"), strbuf_str(&doc),
+			       doc.len, &cd, &dl);
 	cr_assert_neq(err, SCRUB_ENOMEM);
 	const struct claim *c = cd ? claimdoc_claim(cd, 0) : NULL;
 	outcome(err == SCRUB_OK ? c : NULL, &dl, out);
@@ -219,38 +243,53 @@ via_json(const struct row *rows, int n, const char *const *mods,
 	strbuf_free(&doc);
 }
 
+/* Rows and document read the same, the columns in either order. */
 static void
 same(const struct row *rows, int n, const char *const *mods, const char *expect)
 {
-	struct strbuf t = STRBUF_INIT, j = STRBUF_INIT;
-	via_tree(rows, n, &t);
+	struct strbuf t = STRBUF_INIT, b = STRBUF_INIT, j = STRBUF_INIT;
+	via_rows(rows, n, false, &t, NULL);
+	via_rows(rows, n, true, &b, NULL);
 	via_json(rows, n, mods, &j);
 	cr_assert_str_eq(strbuf_str(&t), strbuf_str(&j));
+	cr_assert_str_eq(strbuf_str(&b), strbuf_str(&j));
 	if (expect)
 		cr_assert(strstr(strbuf_str(&t), expect), "%s not in %s",
 			  expect, strbuf_str(&t));
 	strbuf_free(&t);
+	strbuf_free(&b);
 	strbuf_free(&j);
 }
 
 #define CLAIM(ref, payer, setting, provider, dos) \
 	{ \
 		{ \
-			"7", "0", "0", "1", "1", ref, payer, setting, \
-				provider, dos, N, N \
+			{"id", "7"}, {"kind", "0"}, {"seq", "0"}, \
+				{"version", "1"}, {"tries", "1"}, \
+				{"claim", ref}, {"payer", payer}, \
+				{"setting", setting}, {"provider", provider}, \
+				{"date_of_service", dos}, \
 		} \
 	}
-#define LINE(no, code, units, mods) \
+#define LINE_D(no, code, units, mods, day) \
 	{ \
 		{ \
-			"7", "1", no, code, units, mods, N, N, N, N, N, N \
+			{"id", "7"}, {"kind", "1"}, {"seq", no}, \
+				{"line_code", code}, {"line_units", units}, \
+				{"line_modifiers", mods}, \
+				{"line_service_date", day}, \
 		} \
 	}
+#define LINE(no, code, units, mods) LINE_D(no, code, units, mods, N)
 #define ADMIN(seq, id, subst, kind, route, site, start, stop, prim, sep) \
 	{ \
 		{ \
-			"7", "2", seq, id, subst, kind, route, site, start, \
-				stop, prim, sep \
+			{"id", "7"}, {"kind", "2"}, {"seq", seq}, \
+				{"admin_id", id}, {"admin_substance", subst}, \
+				{"admin_kind", kind}, {"admin_route", route}, \
+				{"admin_site", site}, {"admin_start", start}, \
+				{"admin_stop", stop}, {"admin_primary", prim}, \
+				{"admin_separate_site_required", sep}, \
 		} \
 	}
 
@@ -279,7 +318,7 @@ Test(claimrows, nulls_are_reported_as_in_a_document)
 		LINE("1", N, N, N),
 		ADMIN("1", N, N, N, N, N, N, N, N, N),
 	};
-	same(rows, 3, no_mods, "invalid:");
+	same(rows, 3, no_mods, "invalid:'setting' must be one of");
 }
 
 Test(claimrows, bad_values_are_reported_in_the_same_order)
@@ -293,7 +332,26 @@ Test(claimrows, bad_values_are_reported_in_the_same_order)
 		ADMIN("2", "A1", "cef", "therapeutic", "infusion", N, N, N, N,
 		      N),
 	};
-	same(rows, 5, no_mods, "invalid:");
+	same(rows, 5, no_mods,
+	     "invalid:'setting' must be one of facility, professional, not "
+	     "'hospital'|'units' must be an integer from 1 to 999, not '0'|");
+}
+
+Test(claimrows, a_repeated_administration_id)
+{
+	struct row rows[] = {
+		CLAIM("C-3b", "medicare", "facility", N, N),
+		ADMIN("1", "A1", "cef", "therapeutic", "infusion", N, N, N, N,
+		      N),
+		ADMIN("2", "A1", "cef", "therapeutic", "push", N, N, N, N, N),
+		ADMIN("3", "A2", "saline", "hydration", N, N, N, N, N, N),
+		ADMIN("4", "A3", "cef", "therapeutic", N, N, N, N, N, N),
+	};
+	same(rows, 5, no_mods,
+	     "invalid:administration is missing required key 'route'|");
+	rows[4] = (struct row)ADMIN("4", "A2", "cef", "therapeutic", "push", N,
+				    N, N, N, N);
+	same(rows, 5, no_mods, "invalid:administration id 'A1' is used twice|");
 }
 
 Test(claimrows, modifiers_from_an_array_literal)
@@ -320,7 +378,7 @@ Test(claimrows, nested_and_long_modifier_arrays)
 	};
 	const char *const mods[] = {N, "[[\"59\", \"XS\"], [\"a\", \"b\"]]",
 				    "[\"59\", \"XS\", \"XU\", \"XP\", \"25\"]"};
-	same(rows, 3, mods, "invalid:");
+	same(rows, 3, mods, "a line has at most 4 modifiers, not 5");
 }
 
 Test(claimrows, hostile_text_stays_text)
@@ -334,6 +392,34 @@ Test(claimrows, hostile_text_stays_text)
 		      N, N, N),
 	};
 	same(rows, 3, no_mods, "DROP TABLE x; --");
+}
+
+/* The field added through the table alone (README, "Adding a claim
+ * field"): read from its column, refused as the document reader refuses
+ * it, written back by the canonical writer. */
+Test(claimrows, a_line_service_date)
+{
+	struct row rows[] = {
+		CLAIM("C-12", "medicare", "facility", N, "2026-03-02"),
+		LINE_D("1", "96372", "1", N, "2026-03-01"),
+		LINE("2", "J0696", "1", N),
+		ADMIN("1", "A1", "ceftriaxone", "therapeutic", "injection", N,
+		      "2026-03-02T09:00", N, N, N),
+	};
+	struct strbuf out = STRBUF_INIT, canon = STRBUF_INIT;
+	same(rows, 4, no_mods, "\"verdict\"");
+	via_rows(rows, 4, false, &out, &canon);
+	cr_assert(strstr(strbuf_str(&canon),
+			 "{\"code\":\"96372\",\"units\":1,\"modifiers\":[],"
+			 "\"service_date\":\"2026-03-01\"},{\"code\":\"J0696\","
+			 "\"units\":1,\"modifiers\":[]}"),
+		  "%s", strbuf_str(&canon));
+	rows[1] = (struct row)LINE_D("1", "96372", "1", N, "1899-12-31");
+	same(rows, 4, no_mods,
+	     "invalid:'service_date' must be a date YYYY-MM-DD, not "
+	     "'1899-12-31'|");
+	strbuf_free(&out);
+	strbuf_free(&canon);
 }
 
 Test(claimrows, past_the_line_limit_only_the_count_is_kept)
@@ -350,76 +436,119 @@ Test(claimrows, past_the_line_limit_only_the_count_is_kept)
 	free(mods);
 }
 
+Test(claimrows, a_missing_column_is_named)
+{
+	struct row rows[] = {CLAIM("C-13", N, "facility", N, N)};
+	PGresult *r = result_of(rows, 1, false, "line_service_date");
+	struct claimrows rs;
+	char why[128];
+	cr_assert_not(claimrows_open(&rs, r, why, sizeof(why)));
+	cr_assert_str_eq(why,
+			 "the claim rows have no column line_service_date");
+	PQclear(r);
+}
+
 Test(claimrows, claims_follow_one_another_and_stray_rows_are_skipped)
 {
 	struct row rows[] = {
-		{{"1", "1", "1", "96365", "1", N, N, N, N, N, N,
-		  N}}, /* stray */
-		{{"5", "0", "0", "1", "3", "C-8", N, "facility", N, N, N, N}},
-		{{"6", "0", "0", "2", "1", "C-9", "cigna", "facility", N, N, N,
-		  N}},
-		{{"6", "1", "1", "96372", "1", N, N, N, N, N, N, N}},
+		{{{"id", "1"}, {"kind", "1"}, {"seq", "1"}}}, /* stray */
+		{{{"id", "5"},
+		  {"kind", "0"},
+		  {"version", "1"},
+		  {"tries", "3"},
+		  {"claim", "C-8"},
+		  {"setting", "facility"}}},
+		{{{"id", "6"},
+		  {"kind", "0"},
+		  {"version", "2"},
+		  {"tries", "1"},
+		  {"claim", "C-9"},
+		  {"payer", "cigna"},
+		  {"setting", "facility"}}},
+		{{{"id", "6"}, {"kind", "1"}, {"line_code", "96372"}}},
 	};
-	PGresult *r = result_of(rows, 4);
+	PGresult *r = result_of(rows, 4, false, NULL);
 	struct arena *a = arena_new();
+	struct claimrows rs;
 	struct claimrows_claim rc;
-	struct ynode *doc;
+	char why[128];
 	int row = 0;
-	cr_assert(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert(claimrows_open(&rs, r, why, sizeof(why)));
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
 	cr_assert_str_eq(rc.id, "5");
 	cr_assert_str_eq(rc.tries, "3");
 	cr_assert_null(rc.payer);
-	cr_assert_eq(ymap_get(doc, "lines")->n, 0);
-	cr_assert(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert_eq(rc.n[CF_LINE], 0);
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
 	cr_assert_str_eq(rc.id, "6");
 	cr_assert_str_eq(rc.version, "2");
 	cr_assert_str_eq(rc.payer, "cigna");
-	cr_assert_eq(ymap_get(doc, "lines")->n, 1);
-	cr_assert_not(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert_eq(rc.n[CF_LINE], 1);
+	cr_assert_eq(rc.first[CF_LINE], 3);
+	cr_assert_not(claimrows_next(&rs, &row, a, &rc));
 	arena_free(a);
 	PQclear(r);
 }
 
 /* read_claims() cut the lists at max_lines and max_administrations + 1
- * rows (sql/008_queue_locks.sql; the limits in the claim row's f8, f9): a
- * list longer than its limit is only counted, and the claim says why it
- * is over; a list at its limit is read as ever. */
+ * rows (sql/008_queue_locks.sql; the limits in the claim row's cut_lines,
+ * cut_administrations): a list longer than its limit is only counted, and
+ * the claim says why it is over; a list at its limit is read as ever. */
 Test(claimrows, past_the_cut_the_claim_is_over_the_limit)
 {
 	struct row rows[] = {
-		{{"7", "0", "0", "1", "1", "C-10", N, "facility", N, N, "2",
-		  "1"}},
+		CLAIM("C-10", N, "facility", N, N),
 		LINE("1", "96365", "1", N),
 		LINE("2", "96365", "1", N),
 		LINE("3", N, N, "{not,read}"),
 		ADMIN("1", "A1", "saline", "hydration", N, N, N, N, N, N),
 		ADMIN("2", "A2", "saline", "hydration", N, N, N, N, N, N),
-		{{"8", "0", "0", "1", "1", "C-11", N, "facility", N, N, "2",
-		  "1"}},
+		CLAIM("C-11", N, "facility", N, N),
 		LINE("1", "96365", "1", N),
 		LINE("2", "96365", "1", N),
 		ADMIN("1", "A1", "saline", "hydration", N, N, N, N, N, N),
 	};
-	rows[7].v[0] = rows[8].v[0] = rows[9].v[0] = "8";
-	PGresult *r = result_of(rows, 10);
+	for (int i = 0; i < 10; i += 6) {
+		rows[i].c[10] = (struct cell){"cut_lines", "2"};
+		rows[i].c[11] = (struct cell){"cut_administrations", "1"};
+	}
+	rows[6].c[0].value = rows[7].c[0].value = "8";
+	rows[8].c[0].value = rows[9].c[0].value = "8";
+	PGresult *r = result_of(rows, 10, false, NULL);
 	struct arena *a = arena_new();
+	struct claimrows rs;
 	struct claimrows_claim rc;
-	struct ynode *doc;
+	struct claim c;
+	struct diag_list dl = {0};
+	char why[128];
 	int row = 0;
-	cr_assert(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert(claimrows_open(&rs, r, why, sizeof(why)));
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
 	cr_assert_eq(row, 6, "every row of the claim is passed");
 	cr_assert_str_eq(rc.over,
 			 "it has more than 2 lines, more than the rules judge "
 			 "(max_lines: 2); it has more than 1 administrations, "
 			 "more than the rules judge (max_administrations: 1)");
-	cr_assert_eq(ymap_get(doc, "lines")->n, 3);
-	cr_assert_null(ymap_get(doc, "lines")->items, "only counted");
-	cr_assert(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert_eq(rc.n[CF_LINE], 3);
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
 	cr_assert_str_eq(rc.ref, "C-11");
 	cr_assert_null(rc.over, "at the limit: read as ever");
-	cr_assert_eq(ymap_get(doc, "lines")->n, 2);
-	cr_assert_not_null(ymap_get(doc, "lines")->items[1]);
-	cr_assert_not(claimrows_next(r, &row, a, &rc, &doc));
+	cr_assert_eq(claimrows_read(&rs, &rc, a, &c, &dl), SCRUB_OK);
+	cr_assert_eq(c.nlines, 2);
+	cr_assert_str_eq(c.lines[1].code, "96365");
+	cr_assert_not(claimrows_next(&rs, &row, a, &rc));
+	diag_list_free(&dl);
 	arena_free(a);
 	PQclear(r);
+}
+
+/* The table fits the masks and column maps (CLAIMFIELD_MAX), and no key is
+ * used twice at one level (the reader would never reach the second). */
+Test(claimrows, the_field_table_is_well_formed)
+{
+	int n = 0;
+	for (const struct claim_field *f = claim_fields; f->key; f++, n++)
+		cr_assert_eq(claimfield_find(f->level, f->key, strlen(f->key)),
+			     f, "%s", f->key);
+	cr_assert(n > 0 && n <= CLAIMFIELD_MAX, "%d fields", n);
 }

@@ -53,6 +53,11 @@ ParameterizedTestParameters(claimyaml, round_trip)
 		 "    kind: chemotherapy\n    route: push\n"
 		 "    start: \"2026-03-14T12:00Z\"\n    primary: true\n"},
 		{"minimal claim", "claim: X\nsetting: professional\n"},
+		{"line service dates",
+		 "claim: S-1\nsetting: facility\nlines:\n"
+		 "  - {code: \"96365\", service_date: 2026-03-14}\n"
+		 "  - {code: J3370, units: 2, service_date: \"2026-03-15\"}\n"
+		 "  - {code: \"96366\"}\n"},
 		{"empty lists", "claim: X\nsetting: facility\nlines: []\n"
 				"administrations: []\n"},
 		{"hydration without route",
