@@ -1,6 +1,7 @@
 # bench/lib.sh — sourced by bench/*.sh: a throwaway PostgreSQL 15 tuned like
 # tests/pg/lib.sh (Unix socket only, trust) but durable: fsync and
 # synchronous_commit ON, as production runs.  bench_pg_start / bench_pg_stop.
+# BENCH_SQL_DIR: the migrations to run (default: the source tree's sql/).
 : "${CLAIMSCRUB:=cli/claimscrub}"
 : "${CLAIMSCRUBD:=daemon/claimscrubd}"
 : "${CLAIMSCRUB_SRCDIR:=.}"
@@ -27,11 +28,13 @@ bench_pg_start() {
 	o="$o -c fsync=on -c synchronous_commit=on -c max_connections=40"
 	o="$o -c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=30min"
 	o="$o -c shared_preload_libraries=pg_stat_statements"
+	# BENCH_STATEMENTS=all: the statements inside functions counted too
+	[ "${BENCH_STATEMENTS:-}" = all ] && o="$o -c pg_stat_statements.track=all"
 	as_pg "$PG_BINDIR/pg_ctl" -D "$B/pg/data" -l "$B/pg/server.log" -w -t 60 -o "$o" start \
 		>/dev/null 2>&1 || { tail "$B/pg/server.log" >&2; return 1; }
 	psql_q -d postgres -c 'CREATE DATABASE claims' &&
 		psql_q -c 'CREATE EXTENSION pg_stat_statements' &&
-		"$CLAIMSCRUB" db migrate --db "$conninfo" --sql "$src/sql" >/dev/null
+		"$CLAIMSCRUB" db migrate --db "$conninfo" --sql "${BENCH_SQL_DIR:-$src/sql}" >/dev/null
 }
 bench_pg_stop() {
 	[ -n "${B:-}" ] || return 0

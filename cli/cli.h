@@ -107,4 +107,14 @@ const char *cli_db_message(const PGconn *conn, const PGresult *res, char *buf,
 void textout_result(FILE *out, const struct result *r,
 		    const struct ruleset *rs);
 
+/* One administration's minute bar: |  [====]  |, the run from start to
+ * stop scaled to the span lo..hi (wall-clock seconds); a '^' for a start
+ * with no usable stop, blank without a start.  Shared with `review
+ * --claim`, which draws the stored administrations the same way. */
+void textout_bar(FILE *out, const struct claim_time *start,
+		 const struct claim_time *stop, int64_t lo, int64_t hi);
+
+/* A time as MM-DDTHH:MM in 16 columns, "(bad time)" or "-". */
+void textout_time(FILE *out, const struct claim_time *t);
+
 #endif

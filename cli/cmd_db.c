@@ -1,12 +1,22 @@
 /*
  * db — `claimscrub db migrate|status [--db CONNINFO] [--sql DIR]`, a group
- * of entries (entry.h) with `db fees` (db_fees.c): the SQL migrations,
- * sql/NNN_name.sql, applied in lexical order.  The database
- * says which are in: each file records its number in
- * claimscrub.schema_migrations in its own transaction, so a file is applied
- * whole or not at all, and running migrate again applies only what is
- * missing.  Exit 0 done (status: all applied), 1 a migration failed
- * (status: some not applied), 2 usage, file or connection errors.
+ * of entries (entry.h) with `db fees` (db_fees.c).  DIR holds two kinds of
+ * SQL (sql/README.md):
+ *
+ *   migrations/NNN_name.sql  tables, columns, indexes; applied once each,
+ *       in lexical order, each recording its number in
+ *       claimscrub.schema_migrations in its own transaction, so a file is
+ *       applied whole or not at all and migrate applies only what is
+ *       missing;
+ *   api/NNN_name.sql  functions, triggers, views, roles, privileges,
+ *       written to be applied again (CREATE OR REPLACE); after the
+ *       migrations, when any file's SHA-256 differs from the one recorded
+ *       in claimscrub.schema_api, every api file is applied again, in
+ *       order, in one transaction, and the checksums recorded.
+ *
+ * Exit 0 done (status: everything applied and current), 1 a file failed
+ * (status: something not applied or changed), 2 usage, file or connection
+ * errors.
  */
 #include "config.h"
 
@@ -19,24 +29,32 @@
 #include "cli/entry.h"
 #include "cli/db_fees.h"
 
-/* Three digits number the migrations: 000 to 999. */
-#define DB_MAX_MIGRATIONS 1000
+/* Three digits number the files of a kind: 000 to 999. */
+#define DB_MAX_FILES 1000
 #define DB_NAME_PATTERN "[0-9][0-9][0-9]_*.sql"
 
 /* Held while migrating, so that two `db migrate` (ExecStartPre of several
  * daemons, say) apply each file once: "claimscr" as a big-endian bigint. */
 #define DB_LOCK_SQL "SELECT pg_advisory_lock(7164208212675355506)"
 
-struct migration {
+struct sqlfile {
 	char *name; /* "001_schema.sql" */
 	int version;
-	bool applied;
+	bool applied; /* migrations: recorded; api: recorded and current */
+	bool known;   /* api: a checksum is recorded (changed unless applied) */
+	char *text;   /* api: the file, read once */
+	size_t len;
+};
+
+struct sqlfiles {
+	char dir[4096];	  /* DIR/migrations or DIR/api */
+	const char *kind; /* "migrations", "api" */
+	struct sqlfile items[DB_MAX_FILES];
+	size_t n;
 };
 
 struct migrations {
-	const char *dir;
-	struct migration items[DB_MAX_MIGRATIONS];
-	size_t n;
+	struct sqlfiles mig, api;
 };
 
 /* ---- the files ------------------------------------------------------- */
@@ -44,44 +62,65 @@ struct migrations {
 static int
 by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct migration *)a)->name,
-		      ((const struct migration *)b)->name);
+	return strcmp(((const struct sqlfile *)a)->name,
+		      ((const struct sqlfile *)b)->name);
 }
 
-/* Collects dir's migrations into ms, in lexical order. */
+/* Collects fs->dir's files into fs, in lexical order; two of one number
+ * are refused. */
 static int
-list_migrations(struct migrations *ms)
+list_files(struct sqlfiles *fs)
 {
-	DIR *d = opendir(ms->dir);
+	DIR *d = opendir(fs->dir);
 	if (!d) {
-		cli_error("db: cannot read '%s': %s", ms->dir, strerror(errno));
+		cli_error("db: cannot read '%s': %s", fs->dir, strerror(errno));
 		return EXIT_USAGE;
 	}
-	for (struct dirent *e; (e = readdir(d));) {
+	for (struct dirent *e; fs->n < DB_MAX_FILES && (e = readdir(d));) {
 		if (fnmatch(DB_NAME_PATTERN, e->d_name, 0) != 0)
 			continue;
-		struct migration *m = &ms->items[ms->n++];
+		struct sqlfile *m = &fs->items[fs->n++];
 		m->version = (int)strtol(e->d_name, NULL, 10);
 		if (!(m->name = strdup(e->d_name))) {
 			cli_error("out of memory");
 			exit(EXIT_INTERNAL);
 		}
-		if (ms->n == DB_MAX_MIGRATIONS)
-			break; /* 1000 names of three digits: no more can come */
 	}
 	closedir(d);
-	qsort(ms->items, ms->n, sizeof(ms->items[0]), by_name);
-	for (size_t i = 1; i < ms->n; i++) {
-		if (ms->items[i].version != ms->items[i - 1].version)
+	qsort(fs->items, fs->n, sizeof(fs->items[0]), by_name);
+	for (size_t i = 1; i < fs->n; i++) {
+		if (fs->items[i].version != fs->items[i - 1].version)
 			continue;
-		cli_error("db: '%s': %s and %s share the number %03d", ms->dir,
-			  ms->items[i - 1].name, ms->items[i].name,
-			  ms->items[i].version);
+		cli_error("db: '%s': %s and %s share the number %03d", fs->dir,
+			  fs->items[i - 1].name, fs->items[i].name,
+			  fs->items[i].version);
 		return EXIT_USAGE;
 	}
-	if (ms->n == 0) {
-		cli_error("db: no migrations (%s) in '%s'", DB_NAME_PATTERN,
-			  ms->dir);
+	if (fs->n == 0) {
+		cli_error("db: no %s (%s) in '%s'", fs->kind, DB_NAME_PATTERN,
+			  fs->dir);
+		return EXIT_USAGE;
+	}
+	return EXIT_CLEAN;
+}
+
+/* Reads file f of fs (its text stays in f); a NUL byte is refused, as the
+ * server would cut the text there. */
+static int
+read_file(const struct sqlfiles *fs, struct sqlfile *f, char *path, size_t size)
+{
+	struct diag_list dl = {0};
+	snprintf(path, size, "%s/%s", fs->dir, f->name);
+	if (f->text)
+		return EXIT_CLEAN;
+	if (fileio_read(path, FILEIO_MAX_BYTES, &f->text, &f->len, &dl) !=
+	    SCRUB_OK) {
+		cli_print_diags(&dl, false);
+		diag_list_free(&dl);
+		return EXIT_USAGE;
+	}
+	if (strlen(f->text) != f->len) {
+		cli_error("db: %s: contains a NUL byte", path);
 		return EXIT_USAGE;
 	}
 	return EXIT_CLEAN;
@@ -104,30 +143,73 @@ db_query(PGconn *conn, const char *sql)
 	return NULL;
 }
 
+/* Whether table claimscrub.name exists: -1 when that cannot be read. */
+static int
+has_table(PGconn *conn, const char *name)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql),
+		 "SELECT to_regclass('claimscrub.%s') IS NOT NULL", name);
+	PGresult *res = db_query(conn, sql);
+	if (!res)
+		return -1;
+	int has = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return has;
+}
+
 /* Marks the migrations the database has recorded; a database without the
  * record table has none. */
 static int
-read_applied(PGconn *conn, struct migrations *ms)
+read_applied(PGconn *conn, struct sqlfiles *fs)
 {
+	int has = has_table(conn, "schema_migrations");
+	if (has <= 0)
+		return has < 0 ? EXIT_USAGE : EXIT_CLEAN;
 	PGresult *res = db_query(
-		conn, "SELECT to_regclass('claimscrub.schema_migrations') "
-		      "IS NOT NULL");
-	if (!res)
-		return EXIT_USAGE;
-	bool has_table = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!has_table)
-		return EXIT_CLEAN;
-	res = db_query(conn,
-		       "SELECT version FROM claimscrub.schema_migrations");
+		conn, "SELECT version FROM claimscrub.schema_migrations");
 	if (!res)
 		return EXIT_USAGE;
 	for (int r = 0; r < PQntuples(res); r++) {
 		long v = strtol(PQgetvalue(res, r, 0), NULL, 10);
-		for (size_t i = 0; i < ms->n; i++)
-			ms->items[i].applied |= ms->items[i].version == v;
+		for (size_t i = 0; i < fs->n; i++)
+			fs->items[i].applied |= fs->items[i].version == v;
 	}
 	PQclear(res);
+	return EXIT_CLEAN;
+}
+
+/* Marks the api files whose recorded checksum is that of the file as it is
+ * now (known: one is recorded at all). */
+static int
+read_api_record(PGconn *conn, struct sqlfiles *fs)
+{
+	int has = has_table(conn, "schema_api");
+	if (has <= 0)
+		return has < 0 ? EXIT_USAGE : EXIT_CLEAN;
+	for (size_t i = 0; i < fs->n; i++) {
+		struct sqlfile *f = &fs->items[i];
+		char path[4200], msg[1024];
+		if (read_file(fs, f, path, sizeof(path)) != EXIT_CLEAN)
+			return EXIT_USAGE;
+		const char *vals[2] = {f->name, f->text};
+		int lens[2] = {0, (int)f->len}, fmts[2] = {0, 1};
+		PGresult *res = PQexecParams(
+			conn,
+			"SELECT a.checksum = encode(sha256($2::bytea), 'hex') "
+			"FROM claimscrub.schema_api a WHERE a.name = $1",
+			2, NULL, vals, lens, fmts, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			cli_error("db: cannot read the api record: %s",
+				  cli_db_message(conn, res, msg, sizeof(msg)));
+			PQclear(res);
+			return EXIT_USAGE;
+		}
+		f->known = PQntuples(res) == 1;
+		f->applied =
+			f->known && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+	}
 	return EXIT_CLEAN;
 }
 
@@ -163,42 +245,109 @@ report_failure(PGconn *conn, const PGresult *res, const char *path,
 		fprintf(stderr, "%s: error: %s\n", path, msg);
 }
 
-/* Applies one file.  The simple query protocol runs a multi-statement
- * string as one transaction unless the text opens its own, and stops at
- * the first error: a failed file leaves nothing behind. */
+/* Runs file f of fs.  The simple query protocol runs a multi-statement
+ * string as one transaction unless the text opens its own (or one is
+ * open), and stops at the first error. */
 static int
-apply_one(PGconn *conn, const struct migrations *ms, const char *name)
+run_file(PGconn *conn, struct sqlfiles *fs, struct sqlfile *f)
 {
-	struct diag_list dl = {0};
-	char path[4096], *sql;
-	size_t len;
-	snprintf(path, sizeof(path), "%s/%s", ms->dir, name);
-	if (fileio_read(path, FILEIO_MAX_BYTES, &sql, &len, &dl) != SCRUB_OK) {
-		cli_print_diags(&dl, false);
-		diag_list_free(&dl);
-		return EXIT_USAGE;
-	}
-	if (strlen(sql) != len) {
-		cli_error("db: %s: contains a NUL byte", path);
-		free(sql);
-		return EXIT_USAGE;
-	}
-	PGresult *res = PQexec(conn, sql);
+	char path[4200];
+	int rc = read_file(fs, f, path, sizeof(path));
+	if (rc != EXIT_CLEAN)
+		return rc;
+	PGresult *res = PQexec(conn, f->text);
 	ExecStatusType st = PQresultStatus(res);
-	int rc = EXIT_CLEAN;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-		printf("applied %s\n", name);
+		printf("applied %s/%s\n", fs->kind, f->name);
 		fflush(stdout);
 	} else {
-		report_failure(conn, res, path, sql);
+		report_failure(conn, res, path, f->text);
 		rc = PQstatus(conn) == CONNECTION_BAD ? EXIT_USAGE
 						      : EXIT_REJECTED;
 	}
 	PQclear(res);
-	free(sql);
-	/* a file that opened its own transaction is left in it, aborted */
-	if (rc != EXIT_CLEAN && PQtransactionStatus(conn) != PQTRANS_IDLE)
-		PQclear(PQexec(conn, "ROLLBACK"));
+	return rc;
+}
+
+/* Applies the migrations the database lacks; a failed one leaves nothing
+ * behind (a file that opened its own transaction is left in it, aborted,
+ * and rolled back here). */
+static int
+apply_migrations(PGconn *conn, struct sqlfiles *fs, bool *any)
+{
+	int rc = read_applied(conn, fs);
+	for (size_t i = 0; rc == EXIT_CLEAN && i < fs->n; i++) {
+		if (fs->items[i].applied)
+			continue;
+		/* later files build on earlier ones: stop at the first failure */
+		rc = run_file(conn, fs, &fs->items[i]);
+		if (rc != EXIT_CLEAN &&
+		    PQtransactionStatus(conn) != PQTRANS_IDLE)
+			PQclear(PQexec(conn, "ROLLBACK"));
+		*any = true;
+	}
+	return rc;
+}
+
+/* Records file f's checksum, in the api transaction. */
+static int
+record_api(PGconn *conn, const struct sqlfile *f)
+{
+	char msg[1024];
+	const char *vals[2] = {f->name, f->text};
+	int lens[2] = {0, (int)f->len}, fmts[2] = {0, 1};
+	PGresult *res = PQexecParams(
+		conn,
+		"INSERT INTO claimscrub.schema_api (name, checksum) "
+		"VALUES ($1, encode(sha256($2::bytea), 'hex')) "
+		"ON CONFLICT (name) DO UPDATE SET checksum = "
+		"EXCLUDED.checksum, "
+		"applied_at = now()",
+		2, NULL, vals, lens, fmts, 0);
+	int rc = EXIT_CLEAN;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		cli_error("db: cannot record %s: %s", f->name,
+			  cli_db_message(conn, res, msg, sizeof(msg)));
+		rc = EXIT_REJECTED;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Every api file again, in order, in one transaction, when one is new or
+ * changed: a file builds on the ones before it (roles before privileges),
+ * and the last (privileges) converges on its sets whatever the others
+ * made again.  A file may not end the transaction itself. */
+static int
+apply_api(PGconn *conn, struct sqlfiles *fs, bool *any)
+{
+	int rc = read_api_record(conn, fs);
+	bool stale = false;
+	for (size_t i = 0; i < fs->n; i++)
+		stale |= !fs->items[i].applied;
+	if (rc != EXIT_CLEAN || !stale)
+		return rc;
+	PGresult *res = db_query(conn, "BEGIN");
+	if (!res)
+		return EXIT_USAGE;
+	PQclear(res);
+	for (size_t i = 0; rc == EXIT_CLEAN && i < fs->n; i++) {
+		rc = run_file(conn, fs, &fs->items[i]);
+		if (rc == EXIT_CLEAN &&
+		    PQtransactionStatus(conn) != PQTRANS_INTRANS) {
+			cli_error("db: %s/%s: an api file may not end the "
+				  "transaction (BEGIN, COMMIT, ROLLBACK)",
+				  fs->dir, fs->items[i].name);
+			rc = EXIT_REJECTED;
+		}
+		if (rc == EXIT_CLEAN)
+			rc = record_api(conn, &fs->items[i]);
+	}
+	*any = true;
+	res = PQexec(conn, rc == EXIT_CLEAN ? "COMMIT" : "ROLLBACK");
+	if (rc == EXIT_CLEAN && PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = EXIT_REJECTED;
+	PQclear(res);
 	return rc;
 }
 
@@ -209,15 +358,10 @@ db_migrate(PGconn *conn, struct migrations *ms)
 	if (!res)
 		return EXIT_USAGE;
 	PQclear(res);
-	int rc = read_applied(conn, ms);
 	bool any = false;
-	for (size_t i = 0; rc == EXIT_CLEAN && i < ms->n; i++) {
-		if (ms->items[i].applied)
-			continue;
-		/* later files build on earlier ones: stop at the first failure */
-		rc = apply_one(conn, ms, ms->items[i].name);
-		any = true;
-	}
+	int rc = apply_migrations(conn, &ms->mig, &any);
+	if (rc == EXIT_CLEAN)
+		rc = apply_api(conn, &ms->api, &any);
 	if (rc == EXIT_CLEAN && !any)
 		printf("up to date\n");
 	return rc;
@@ -226,25 +370,37 @@ db_migrate(PGconn *conn, struct migrations *ms)
 static int
 db_status(PGconn *conn, struct migrations *ms)
 {
-	int rc = read_applied(conn, ms);
+	int rc = read_applied(conn, &ms->mig);
+	if (rc == EXIT_CLEAN)
+		rc = read_api_record(conn, &ms->api);
 	if (rc != EXIT_CLEAN)
 		return rc;
+	struct sqlfiles *both[] = {&ms->mig, &ms->api};
 	int width = 0;
-	for (size_t i = 0; i < ms->n; i++)
-		if ((int)strlen(ms->items[i].name) > width)
-			width = (int)strlen(ms->items[i].name);
-	for (size_t i = 0; i < ms->n; i++) {
-		printf("%-*s  %s\n", width, ms->items[i].name,
-		       ms->items[i].applied ? "applied" : "not applied");
-		if (!ms->items[i].applied)
-			rc = EXIT_REJECTED;
-	}
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < both[k]->n; i++) {
+			int w = (int)(strlen(both[k]->kind) + 1 +
+				      strlen(both[k]->items[i].name));
+			width = w > width ? w : width;
+		}
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < both[k]->n; i++) {
+			const struct sqlfile *f = &both[k]->items[i];
+			const char *state = f->applied ? "applied"
+					    : f->known ? "changed"
+						       : "not applied";
+			int w = width - (int)strlen(both[k]->kind) - 1;
+			printf("%s/%-*s  %s\n", both[k]->kind, w, f->name,
+			       state);
+			if (!f->applied)
+				rc = EXIT_REJECTED;
+		}
 	return rc;
 }
 
 /* ---- the commands ------------------------------------------------------ */
 
-/* Lists the migrations of --sql, connects and runs fn. */
+/* Lists the files of --sql, connects and runs fn. */
 static int
 with_migrations(const struct cli_opts *o,
 		int (*fn)(PGconn *conn, struct migrations *ms))
@@ -254,15 +410,26 @@ with_migrations(const struct cli_opts *o,
 		cli_error("out of memory");
 		return EXIT_INTERNAL;
 	}
-	ms->dir = o->sql ? o->sql : cli_sql_dir();
-	int rc = list_migrations(ms);
+	const char *dir = o->sql ? o->sql : cli_sql_dir();
+	struct sqlfiles *both[] = {&ms->mig, &ms->api};
+	const char *kinds[] = {"migrations", "api"};
+	int rc = EXIT_CLEAN;
+	for (size_t k = 0; rc == EXIT_CLEAN && k < 2; k++) {
+		both[k]->kind = kinds[k];
+		snprintf(both[k]->dir, sizeof(both[k]->dir), "%s/%s", dir,
+			 kinds[k]);
+		rc = list_files(both[k]);
+	}
 	if (rc == EXIT_CLEAN) {
 		PGconn *conn = cli_db_connect(o->db);
 		rc = conn ? fn(conn, ms) : EXIT_USAGE;
 		PQfinish(conn);
 	}
-	for (size_t i = 0; i < ms->n; i++)
-		free(ms->items[i].name);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < both[k]->n; i++) {
+			free(both[k]->items[i].name);
+			free(both[k]->items[i].text);
+		}
 	free(ms);
 	return rc;
 }
@@ -297,19 +464,22 @@ static const struct cli_option *const fees_options[] = {
 	&cli_opt_db, &cli_opt_rules, &cli_opt_help, NULL};
 
 static const char migrations_status[] =
-	"Exit status: 0 done (status: every migration applied), 1 a "
-	"migration failed\n"
-	"(status: one is not applied), 2 a usage, file or connection "
-	"error.\n";
+	"Exit status: 0 done (status: every file applied and current), 1 a "
+	"file failed\n"
+	"(status: one is not applied or changed), 2 a usage, file or "
+	"connection error.\n";
 
 static const struct cli_entry migrate_entry = {
 	.name = "migrate",
-	.summary = "apply the SQL migrations the database lacks, in order",
+	.summary = "apply the SQL migrations the database lacks, then the api",
 	.usage = "[OPTION]...",
 	.about = "Apply, in lexical order, the migrations whose number the "
 		 "database has not\n"
 		 "recorded, each in its own transaction; stop at the first "
-		 "that fails.\n",
+		 "that fails.  Then,\n"
+		 "if an api file is new or changed, apply every api file "
+		 "again in one\n"
+		 "transaction and record their checksums.\n",
 	.status = migrations_status,
 	.options = migrations_options,
 	.run = migrate_run,
@@ -319,7 +489,9 @@ static const struct cli_entry status_entry = {
 	.name = "status",
 	.summary = "list the migrations and whether each is applied",
 	.usage = "[OPTION]...",
-	.about = "List every migration as applied or not applied.\n",
+	.about = "List every migration as applied or not applied, and every "
+		 "api file as\n"
+		 "applied, changed or not applied.\n",
 	.status = migrations_status,
 	.options = migrations_options,
 	.run = status_run,

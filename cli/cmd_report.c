@@ -2,7 +2,7 @@
  * report — `claimscrub report [--since DATE] [--until DATE] [--payer P]
  * [--format text|csv|html] [-o FILE] [--db CONNINFO]`: the denial-risk
  * report.  Two queries (with parameters) over the views of
- * sql/005_review.sql, each one pass with GROUPING SETS: claims per day,
+ * sql/api/050_review.sql, each one pass with GROUPING SETS: claims per day,
  * payer and provider (claimscrub.scrubbed_claim), and findings per day,
  * rule, payer and provider (claimscrub.finding_detail); the rows fill the
  * model of report.h and a renderer prints it.  A claimscrub_reviewer can

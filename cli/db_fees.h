@@ -1,6 +1,6 @@
 /*
  * db_fees — `claimscrub db fees`: the rule set's fee schedule into
- * claimscrub.fee (sql/005_review.sql).
+ * claimscrub.fee (sql/migrations/005_review.sql).
  */
 #ifndef CLI_DB_FEES_H
 #define CLI_DB_FEES_H

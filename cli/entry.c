@@ -288,6 +288,8 @@ store(const struct cli_option *r, const char *arg, struct cli_opts *o)
 				  r->name, CLI_MAX_RULE_DIRS);
 			return EXIT_USAGE;
 		}
+	} else if (r->kind == CLI_OPT_FLAG) {
+		*(bool *)field = true;
 	} else if (r->kind == CLI_OPT_CHOICE) {
 		must = set_choice(r->choices, arg, field, words, sizeof(words));
 	} else {

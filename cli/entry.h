@@ -23,7 +23,8 @@ enum cli_opt_kind {
 	CLI_OPT_STRING,	 /* the argument as it is */
 	CLI_OPT_RULES,	 /* one more rule directory (struct cli_rules) */
 	CLI_OPT_CHOICE,	 /* the index of the argument in .choices (an int) */
-	CLI_OPT_CONVERT	 /* what .convert makes of it */
+	CLI_OPT_CONVERT, /* what .convert makes of it */
+	CLI_OPT_FLAG	 /* no argument: sets a bool */
 };
 
 /* Stores what arg means into *field; NULL when arg is good, else what it
@@ -58,9 +59,17 @@ struct cli_opts {
 	struct cli_date {
 		int32_t day; /* days since 1970-01-01 */
 		bool given;
-	} date;	     /* rules show --date */
-	long limit;  /* review --limit; 0 not given */
-	char **args; /* the operands, after the options */
+	} date;	    /* rules show --date */
+	long limit; /* review --limit; 0 not given */
+	/* The review workflow (review, resolve, assign, take, defer, route,
+	 * note): checked text, passed to the server as parameters as it is;
+	 * NULL not given.  Numbers stay text too: the server takes them so. */
+	const char *claim, *rule, *severity, *provider, *state, *assignee;
+	const char *older_than, *min_amount, *reason, *note, *seen, *team;
+	const char *to, *revision, *finding;
+	int sort;		/* review --sort: index; 0 (amount) default */
+	bool dry_run, unassign; /* resolve --dry-run, assign --unassign */
+	char **args;		/* the operands, after the options */
 	int nargs;
 };
 
@@ -108,6 +117,8 @@ extern const struct cli_option cli_opt_help, cli_opt_version, cli_opt_list,
 /* The entries (cmd_*.c, rules_*.c); the program's own is in main.c. */
 extern const struct cli_entry cmd_check_entry, cmd_fix_entry, cmd_submit_entry,
 	cmd_rules_entry, cmd_db_entry, cmd_review_entry, cmd_report_entry;
+extern const struct cli_entry cmd_resolve_entry, cmd_assign_entry,
+	cmd_take_entry, cmd_defer_entry, cmd_route_entry, cmd_note_entry;
 extern const struct cli_entry rules_check_entry, rules_show_entry,
 	rules_test_entry;
 

@@ -8,9 +8,13 @@
 #include "cli/entry.h"
 
 static const struct cli_entry *const commands[] = {
-	&cmd_check_entry,  &cmd_fix_entry, &cmd_submit_entry,
-	&cmd_rules_entry,  &cmd_db_entry,  &cmd_review_entry,
-	&cmd_report_entry, NULL,
+	&cmd_check_entry,  &cmd_fix_entry,
+	&cmd_submit_entry, &cmd_rules_entry,
+	&cmd_db_entry,	   &cmd_review_entry,
+	&cmd_report_entry, &cmd_resolve_entry,
+	&cmd_assign_entry, &cmd_take_entry,
+	&cmd_defer_entry,  &cmd_route_entry,
+	&cmd_note_entry,   NULL,
 };
 
 static const struct cli_option *const options[] = {
@@ -27,8 +31,9 @@ static const struct cli_entry program = {
 		 "(CPT 96360-96379, 96401-96417).\n",
 	.status = "Exit status: 0 success (check: every claim clean), 1 "
 		  "findings (check) or\n"
-		  "a refusal by the database (submit, db), 2 an input, usage "
-		  "or connection error.\n",
+		  "a refusal by the database (submit, db, review and the "
+		  "workflow commands),\n"
+		  "2 an input, usage or connection error.\n",
 	.options = options,
 	.subs = commands,
 };

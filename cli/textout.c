@@ -56,20 +56,20 @@ time_span(const struct claim *c, int64_t *lo, int64_t *hi)
 	return any;
 }
 
-static void
-print_bar(FILE *out, const struct administration *a, int64_t lo, int64_t hi)
+void
+textout_bar(FILE *out, const struct claim_time *start,
+	    const struct claim_time *stop, int64_t lo, int64_t hi)
 {
 	char bar[BAR_WIDTH + 1];
 	memset(bar, ' ', BAR_WIDTH);
 	bar[BAR_WIDTH] = '\0';
 	double scale =
 		(double)(BAR_WIDTH - 1) / (double)(hi > lo ? hi - lo : 1);
-	if (a->start.state == TIME_OK) {
-		int s = (int)((double)(a->start.t.wall - lo) * scale);
+	if (start->state == TIME_OK) {
+		int s = (int)((double)(start->t.wall - lo) * scale);
 		int e = s;
-		if (a->stop.state == TIME_OK &&
-		    a->stop.t.wall > a->start.t.wall)
-			e = (int)((double)(a->stop.t.wall - lo) * scale);
+		if (stop->state == TIME_OK && stop->t.wall > start->t.wall)
+			e = (int)((double)(stop->t.wall - lo) * scale);
 		for (int k = s; k <= e && k < BAR_WIDTH; k++)
 			bar[k] = s == e ? '^'
 					: (k == s ? '[' : (k == e ? ']' : '='));
@@ -77,8 +77,8 @@ print_bar(FILE *out, const struct administration *a, int64_t lo, int64_t hi)
 	fprintf(out, "|%s|", bar);
 }
 
-static void
-print_time(FILE *out, const struct claim_time *t)
+void
+textout_time(FILE *out, const struct claim_time *t)
 {
 	char buf[40];
 	if (t->state == TIME_OK) {
@@ -106,14 +106,14 @@ print_timeline(FILE *out, const struct result *r)
 		fputc(' ', out);
 		termsafe_put_cols(out, a->substance, 16, 16);
 		fprintf(out, " %-12s ", admin_route_names[a->route]);
-		print_time(out, &a->start);
-		print_time(out, &a->stop);
+		textout_time(out, &a->start);
+		textout_time(out, &a->stop);
 		if (ra->minutes >= 0)
 			fprintf(out, "%4d min ", ra->minutes);
 		else
 			fputs("         ", out);
 		if (span)
-			print_bar(out, a, lo, hi);
+			textout_bar(out, &a->start, &a->stop, lo, hi);
 		if (ra->held)
 			fputs(" no code", out);
 		else if (ra->service)

@@ -1,6 +1,6 @@
 /*
  * claimrows — the rows of claimscrub.claim_batch() and read_claims()
- * (sql/009_claim_rows.sql) read straight into struct claim, one claim at a
+ * (sql/api/040_batch.sql) read straight into struct claim, one claim at a
  * time, through the engine's claim field table (scrubber/claimfield.h):
  * each field's column is found by name, its value goes through the same
  * validator as in a claim document, so a bad row is reported with the
@@ -50,7 +50,7 @@ struct claimrows_claim {
 	const char *payer; /* NULL when the row has none */
 	/* NULL, or why the claim is larger than the rules judge: it has more
 	 * line or administration rows than the limits its rows were cut at
-	 * (cut_lines, cut_administrations: sql/009_claim_rows.sql), "it has
+	 * (cut_lines, cut_administrations: sql/api/040_batch.sql), "it has
 	 * more than 1000 lines, more than the rules judge (max_lines: 1000)";
 	 * in the arena.  Such a claim is not read. */
 	const char *over;

@@ -1,5 +1,6 @@
 /*
- * dconf — configuration through a key table; see dconf.h.
+ * dconf — configuration through a key table (scrubber/keytab.h); see
+ * dconf.h.
  *
  * `database` is parsed by libpq when the file is loaded, so a string libpq
  * cannot read is refused with a fixed message instead of failing at every
@@ -21,6 +22,7 @@
 
 #include "daemon/dconf.h"
 #include "daemon/dlog.h"
+#include "scrubber/keytab.h"
 #include "scrubber/ynode.h"
 
 #define DCONF_MAX_BYTES ((size_t)1 << 20)
@@ -31,49 +33,25 @@
 
 /* ---- the key table --------------------------------------------------- */
 
-/* How a key's value is read, and stored at its offset in struct dconf. */
-enum dkey_type {
-	DK_LONG,   /* a decimal integer in min..max, into a long */
-	DK_STR,	   /* a string of 1..max bytes, into a const char * */
-	DK_ENUM,   /* one of names[], its index into an int */
-	DK_CUSTOM, /* set() reads it, differs() compares two of it */
-};
-
-/* When a change made by SIGHUP takes effect, named as the reload log
- * names it (`later=database@reconnect`); DK_NOW: at once. */
+/* When a change made by SIGHUP takes effect (a row's reload), named as
+ * the reload log names it (`later=database@reconnect`); DK_NOW: at once. */
 enum dkey_reload { DK_NOW, DK_RECONNECT, DK_RESTART };
 static const char *const dkey_reload_names[] = {NULL, "reconnect", "restart"};
 
-/* One key of the file, everything about it in one row: how it is read
- * (dconf_parse), its default (dconf_defaults) and, for the reload log,
- * how two values are compared and when a change takes effect. */
-struct dkey {
-	const char *name;
-	enum dkey_type type;
-	size_t offset;
-	long min, max;
-	const char *const *names;
-	bool required;
-	long def;	     /* DK_LONG, DK_ENUM */
-	const char *def_str; /* DK_STR; NULL: none */
-	enum dkey_reload reload;
-	enum scrub_err (*set)(struct yctx *c, const struct ynode *v,
-			      struct dconf *conf);
-	bool (*differs)(const struct dconf *a, const struct dconf *b);
-};
-
-/* A list, which no type of the table holds. */
+/* Custom: a list, which no type of the key table holds. */
 static enum scrub_err
-set_rules(struct yctx *c, const struct ynode *v, struct dconf *conf)
+set_rules(struct yctx *c, const struct keytab_key *k, const struct ynode *v,
+	  void *obj)
 {
-	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, "rules");
+	struct dconf *conf = obj;
+	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, k->key);
 	if (err != SCRUB_OK)
 		return err;
 	if (v->n > DCONF_MAX_RULE_DIRS)
 		return ynode_error(c, v, "'rules' names at most %d directories",
 				   DCONF_MAX_RULE_DIRS);
 	for (size_t i = 0; i < v->n && err == SCRUB_OK; i++)
-		err = ynode_str(c, v->items[i], "rules", 4096, &conf->rules[i]);
+		err = ynode_str(c, v->items[i], k->key, 4096, &conf->rules[i]);
 	if (err == SCRUB_OK)
 		conf->nrules = (int)v->n;
 	return err;
@@ -86,8 +64,10 @@ str_differ(const char *a, const char *b)
 }
 
 static bool
-rules_differ(const struct dconf *a, const struct dconf *b)
+rules_differ(const struct keytab_key *k, const void *pa, const void *pb)
 {
+	(void)k;
+	const struct dconf *a = pa, *b = pb;
 	if (a->nrules != b->nrules)
 		return true;
 	for (int i = 0; i < a->nrules; i++)
@@ -98,23 +78,25 @@ rules_differ(const struct dconf *a, const struct dconf *b)
 
 #define DK_LONG_(field, lo, hi, dflt, when) \
 	{ \
-		.name = #field, .type = DK_LONG, \
+		.key = #field, .type = KT_INT, .wide = true, \
 		.offset = offsetof(struct dconf, field), .min = lo, .max = hi, \
 		.def = dflt, .reload = when \
 	}
 
-/* `database` is read as a string here; that libpq can parse it, and that
+/* Each key's reading (dconf_parse), default (dconf_load) and, for the
+ * reload log, comparison and when a change takes effect, in one row.
+ * `database` is read as a string here; that libpq can parse it, and that
  * a password in it is kept private, are checked of the whole file after
  * (check_database, dconf_check_secret), as their errors point at the key
  * or the file, never at the value.  `rules` is first because the reload
  * log has always named a change of the rules first. */
-static const struct dkey dkeys[] = {
-	{.name = "rules",
-	 .type = DK_CUSTOM,
+static const struct keytab_key dkeys[] = {
+	{.key = "rules",
+	 .type = KT_CUSTOM,
 	 .set = set_rules,
 	 .differs = rules_differ},
-	{.name = "database",
-	 .type = DK_STR,
+	{.key = "database",
+	 .type = KT_TEXT,
 	 .offset = offsetof(struct dconf, database),
 	 .max = 4096,
 	 .reload = DK_RECONNECT},
@@ -124,122 +106,33 @@ static const struct dkey dkeys[] = {
 	DK_LONG_(reconnect_max_ms, 10, 3600000, 30000, DK_NOW),
 	DK_LONG_(claim_lease_ms, 100, 3600000, 10000, DK_NOW),
 	DK_LONG_(stall_seconds, 1, 86400, 60, DK_NOW),
-	{.name = "http_address",
-	 .type = DK_STR,
+	{.key = "http_address",
+	 .type = KT_TEXT,
 	 .offset = offsetof(struct dconf, http_address),
 	 .max = 255,
-	 .def_str = "127.0.0.1",
+	 .dflt = "127.0.0.1",
 	 .reload = DK_RESTART},
 	DK_LONG_(http_port, 0, 65535, 9471, DK_RESTART),
-	{.name = "log_level",
-	 .type = DK_ENUM,
+	{.key = "log_level",
+	 .type = KT_ENUM,
 	 .offset = offsetof(struct dconf, log_level),
 	 .names = dlog_level_names,
 	 .def = DLOG_INFO},
+	{.key = NULL},
 };
 
-#define NKEYS (sizeof(dkeys) / sizeof(dkeys[0]))
-
-static const struct dkey *
-dkey_find(const struct ynode *k)
-{
-	for (size_t i = 0; i < NKEYS; i++)
-		if (strlen(dkeys[i].name) == k->len &&
-		    memcmp(dkeys[i].name, k->str, k->len) == 0)
-			return &dkeys[i];
-	return NULL;
-}
-
-static enum scrub_err
-dkey_set(struct yctx *c, const struct dkey *k, const struct ynode *v,
-	 struct dconf *conf)
-{
-	void *field = (char *)conf + k->offset;
-	switch (k->type) {
-	case DK_LONG:
-		return ynode_int(c, v, k->name, k->min, k->max, field);
-	case DK_STR:
-		return ynode_str(c, v, k->name, (size_t)k->max, field);
-	case DK_ENUM:
-		return ynode_enum(c, v, k->name, k->names, field);
-	case DK_CUSTOM:
-		return k->set(c, v, conf);
-	}
-	return SCRUB_OK;
-}
-
-static void
-dconf_defaults(struct dconf *c)
-{
-	for (const struct dkey *k = dkeys; k < dkeys + NKEYS; k++) {
-		void *field = (char *)c + k->offset;
-		if (k->type == DK_LONG)
-			*(long *)field = k->def;
-		else if (k->type == DK_ENUM)
-			*(int *)field = (int)k->def;
-		else if (k->type == DK_STR)
-			*(const char **)field = k->def_str;
-		/* DK_CUSTOM: the zeroes of calloc say "not set" */
-	}
-}
-
-/* Reads mapping map into c through the table: as ymap_walk (scrubber/
- * ynode.c) does with a table of setters, with its messages; every error
- * is reported, not only the first. */
-static enum scrub_err
-dconf_walk(struct yctx *y, const struct ynode *map, struct dconf *c)
-{
-	enum scrub_err err = ynode_want(y, map, YNODE_MAP, "configuration");
-	if (err != SCRUB_OK)
-		return err;
-	for (size_t i = 0; i < map->n; i++) {
-		const struct dkey *k = dkey_find(map->keys[i]);
-		char q[80];
-		enum scrub_err e;
-		if (k) {
-			e = dkey_set(y, k, map->items[i], c);
-		} else {
-			ynode_quote(map->keys[i], q, sizeof(q));
-			e = ynode_error(y, map->keys[i],
-					"unknown key %s in configuration", q);
-		}
-		if (e == SCRUB_ENOMEM)
-			return e;
-		err = e == SCRUB_OK ? err : e;
-	}
-	for (size_t i = 0; err != SCRUB_ENOMEM && i < NKEYS; i++)
-		if (dkeys[i].required && !ymap_get(map, dkeys[i].name))
-			err = ynode_error(y, map,
-					  "configuration is missing required "
-					  "key '%s'",
-					  dkeys[i].name);
-	return err;
-}
+#define NKEYS (sizeof(dkeys) / sizeof(dkeys[0]) - 1)
 
 const char *
 dconf_key_name(size_t i)
 {
-	return i < NKEYS ? dkeys[i].name : NULL;
+	return i < NKEYS ? dkeys[i].key : NULL;
 }
 
 bool
 dconf_key_changed(size_t i, const struct dconf *a, const struct dconf *b)
 {
-	const struct dkey *k = &dkeys[i];
-	const void *pa = (const char *)a + k->offset;
-	const void *pb = (const char *)b + k->offset;
-	switch (k->type) {
-	case DK_LONG:
-		return *(const long *)pa != *(const long *)pb;
-	case DK_STR:
-		return str_differ(*(const char *const *)pa,
-				  *(const char *const *)pb);
-	case DK_ENUM:
-		return *(const int *)pa != *(const int *)pb;
-	case DK_CUSTOM:
-		return k->differs(a, b);
-	}
-	return false;
+	return keytab_differs(&dkeys[i], a, b);
 }
 
 const char *
@@ -346,7 +239,7 @@ dconf_parse(struct dconf *c, const char *path, const char *buf, size_t len,
 	if (ndocs > 1)
 		return ynode_error(&y, docs[1],
 				   "the configuration is one document");
-	err = dconf_walk(&y, docs[0], c);
+	err = keytab_walk(&y, docs[0], "configuration", dkeys, c);
 	if (err == SCRUB_OK)
 		err = check_database(&y, docs[0], c);
 	return err;
@@ -388,7 +281,7 @@ dconf_load(const char *path, bool optional, struct dconf **out,
 		free(c);
 		return SCRUB_ENOMEM;
 	}
-	dconf_defaults(c);
+	keytab_defaults(dkeys, c); /* rules: the zeroes of calloc, not set */
 	enum scrub_err err = SCRUB_OK;
 	if (path && !(optional && stat(path, &st) != 0 && errno == ENOENT)) {
 		c->path = arena_strdup(c->arena, path);

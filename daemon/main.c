@@ -39,12 +39,12 @@
 /* ... and at least this long after the last step a NOTIFY started: at most
  * 10 such steps a second, however many NOTIFYs arrive. */
 #define WAKE_MIN_INTERVAL_MS 100
-/* The last migration this daemon's SQL needs (sql/009_claim_rows.sql:
- * claim_batch's rows by column name, after 008's queue lock and size
- * limits), and the last one it knows of (010: submit()'s checks only): a
- * newer schema is warned about. */
-#define SCHEMA_VERSION 9
-#define SCHEMA_KNOWN 10
+/* The last migration this daemon's SQL needs (sql/migrations/011_api.sql,
+ * applied with the api of sql/api/ by the same `claimscrub db migrate`:
+ * claim_batch's rows by column name, mark_invalid()), and the last one it
+ * knows of: a newer schema is warned about. */
+#define SCHEMA_VERSION 11
+#define SCHEMA_KNOWN 11
 
 struct daemon {
 	struct event_base *base;
@@ -280,9 +280,9 @@ on_schema(void *arg, PGresult *const *res, int n, const char *error)
 			       : strtol(PQgetvalue(res[0], 0, 0), NULL, 10);
 	if (version < SCHEMA_VERSION) {
 		dlog(DLOG_ERROR, "schema-missing",
-		     "schema_version=%ld missing_migration=%03ld hint=\"run "
+		     "schema_version=%ld missing_migration=%03d hint=\"run "
 		     "claimscrub db migrate\"",
-		     version, version + 1);
+		     version, SCHEMA_VERSION);
 		d->exit_code = 1;
 		event_base_loopexit(d->base, NULL);
 		return;

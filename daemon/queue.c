@@ -20,13 +20,13 @@
 /* Takes up to $1 claims no other daemon holds as this connection's batch
  * and returns their rows, at most $3 + 1 lines and $4 + 1 administrations
  * a claim; the batch (the lease, $2 ms) commits at once, so a crash is
- * counted against its claims.  See sql/006_batch.sql, 008 and 009 (the
- * columns, by name: daemon/claimrows.h). */
+ * counted against its claims.  See sql/api/040_batch.sql (the columns,
+ * by name: daemon/claimrows.h). */
 static const char SQL_CLAIM[] =
 	"SELECT * FROM claimscrub.claim_batch($1::integer, $2::double "
 	"precision, $3::integer, $4::integer)";
 /* A backstop for every statement of the session: a lock wait the
- * functions do not bound themselves (sql/008_queue_locks.sql) ends after
+ * functions do not bound themselves (sql/api/040_batch.sql) ends after
  * 30 s unless the session has a lock_timeout already (ALTER ROLE ... SET,
  * the conninfo's options), so no lock can hold the daemon for good. */
 static const char SQL_BACKSTOP[] =
@@ -52,20 +52,11 @@ static const char SQL_WRITE[] =
 /* The batch is written: its lease goes with the same commit. */
 static const char SQL_END[] = "SELECT claimscrub.end_batch()";
 /* ... and when not even that can be stored: the status and result alone
- * ($3: the version read, if any), the result naming the claim by its whole
- * id; the claim's open findings of earlier versions go, as write_batch
- * would have deleted them.  A claim another transaction holds is left
- * pending, as write_batch leaves it. */
+ * ($3: the version read, if any); true when the claim was marked, false
+ * when it was no longer pending or another transaction held it
+ * (sql/api/040_batch.sql). */
 static const char SQL_MARK[] =
-	"WITH m AS (UPDATE claimscrub.claim SET status = 'invalid',"
-	" result = jsonb_set($2::jsonb, '{claim}', to_jsonb(claim_ref)),"
-	" scrubbed_at = clock_timestamp(), scrubbed_version = version"
-	" WHERE id IN (SELECT c.id FROM claimscrub.claim c"
-	" WHERE c.id = $1::bigint AND c.status = 'pending'"
-	" AND c.version = coalesce($3::integer, c.version)"
-	" FOR UPDATE SKIP LOCKED) RETURNING id)"
-	" DELETE FROM claimscrub.finding f USING m"
-	" WHERE f.claim_id = m.id AND f.resolution IS NULL";
+	"SELECT claimscrub.mark_invalid($1::bigint, $2::jsonb, $3::integer)";
 enum qstate {
 	Q_IDLE,
 	Q_CLAIMING,
@@ -399,7 +390,7 @@ step_check(struct queue *q)
 /* The rules' largest claim (rules_size_limits), as text: claim_batch()
  * and read_claims() return at most one line and one administration more
  * a claim, so a raw claim of a million rows costs the daemon no more than
- * one the rules judge (sql/008_queue_locks.sql). */
+ * one the rules judge (sql/api/040_batch.sql). */
 static void
 size_limits(const struct queue *q, char lines[24], char admins[24])
 {
@@ -566,6 +557,8 @@ scrub_next(struct queue *q, int *row)
 	}
 	struct result *res = rc.failed ? NULL : claim_result(q, &rc, a);
 	int verdict = res ? (int)res->verdict : -1;
+	if (res && !rules_payer_mapped(q->rs, rc.payer))
+		q->pending.unmapped_payers++;
 	if (res) {
 		strbuf_printf(&q->out,
 			      "%s{\"id\":%s,\"version\":%s,\"status\":\"%s\","
@@ -695,7 +688,7 @@ step_read(struct queue *q)
 /* ---- 4. write and commit ---------------------------------------------- */
 
 /* write_batch()'s counts: the claims written, and the claims left because
- * another transaction held them (sql/008_queue_locks.sql); every claim
+ * another transaction held them (sql/api/040_batch.sql); every claim
  * written when the result says nothing. */
 static void
 write_counts(const struct queue *q, PGresult *const *res, int n,
@@ -826,8 +819,6 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 {
 	struct queue *q = arg;
 	char e[300];
-	(void)res;
-	(void)n;
 	if (error && resource(conn_sqlstate(q->conn))) {
 		fail_batch(q, error, conn_sqlstate(q->conn), false);
 		return;
@@ -835,7 +826,8 @@ on_marked(void *arg, PGresult *const *res, int n, const char *error)
 	if (error)
 		dlog(DLOG_ERROR, "mark-invalid-failed", "claims=%s error=%s",
 		     strbuf_str(&q->ids), dlog_quote(error, e, sizeof(e)));
-	else {
+	else if (n > 0 && res[0] && PQntuples(res[0]) == 1 &&
+		 strcmp(PQgetvalue(res[0], 0, 0), "t") == 0) {
 		q->stats.invalid++;
 		q->stats.claims++;
 	}

@@ -1,7 +1,7 @@
 /*
  * queue — drains the claim queue over one connection, a batch at a time.
  *
- * A batch (sql/006_batch.sql, 008_queue_locks.sql): (1) claim_batch()
+ * A batch (sql/api/040_batch.sql): (1) claim_batch()
  * takes up to batch_size pending claims no other daemon holds, records them
  * as this connection's lease and returns their rows, committed at once (a
  * daemon that dies has an attempt counted against them when the lease runs
@@ -61,7 +61,11 @@ extern const double queue_bucket_bounds[QUEUE_BUCKETS];
 	/* of claims: changed while scrubbed, not written */ \
 	X(stale, "claimscrub_claims_stale_total", NULL, NULL, \
 	  "Claims scrubbed but not written: they changed meanwhile and are " \
-	  "scrubbed again.")
+	  "scrubbed again.") \
+	/* of claims: a payer no profile's name matches */ \
+	X(unmapped_payers, "claimscrub_unmapped_payers_total", NULL, NULL, \
+	  "Claims scrubbed whose payer matches no payer profile of the " \
+	  "rules: judged by the default profile.")
 
 #define QUEUE_COUNTERS(X) \
 	X(batches, "claimscrub_batches_total", NULL, NULL, \

@@ -32,20 +32,17 @@ read_key(struct yctx *c, enum claimfield_level level, const struct ynode *k,
 	 const struct ynode *v, void *obj, uint64_t *seen)
 {
 	const struct claim_field *f = claimfield_find(level, k->str, k->len);
-	if (!f) {
-		char q[80];
-		ynode_quote(k, q, sizeof(q));
-		return ynode_error(c, k, "unknown key %s in %s", q,
-				   claimfield_level_names[level]);
-	}
+	if (!f)
+		return keytab_unknown(c, k, claimfield_level_names[level]);
 	*seen |= claimfield_bit(f);
 	return f->type == CF_LIST ? read_list(c, f, v, obj)
 				  : claimfield_read(c, f, v, obj);
 }
 
 /* Walks mapping map of level into obj through the field table, as
- * ymap_walk walks a key table: every error collected, then the required
- * keys missing.  *seen gets the fields the mapping has. */
+ * keytab_walk walks a key table (the table holds three levels, and a list
+ * is read here, so not by keytab_walk itself): every error collected, then
+ * the required keys missing.  *seen gets the fields the mapping has. */
 static enum scrub_err
 walk(struct yctx *c, const struct ynode *map, enum claimfield_level level,
      void *obj, uint64_t *seen)
@@ -67,9 +64,7 @@ walk(struct yctx *c, const struct ynode *map, enum claimfield_level level,
 		if (f->level != level || !f->required ||
 		    (*seen & claimfield_bit(f)))
 			continue;
-		enum scrub_err e =
-			ynode_error(c, map, "%s is missing required key '%s'",
-				    what, f->key);
+		enum scrub_err e = keytab_missing(c, map, what, f->key);
 		if (e == SCRUB_ENOMEM)
 			return e;
 		err = e;

@@ -7,8 +7,9 @@
  * The table drives the document reader (claimdoc.c), both canonical
  * writers (claimjson.c, claimyaml.c) and the daemon's row reader
  * (daemon/claimrows.c, which finds a field's column by a name made from its
- * key).  A value, from a document or from a row, goes through one
- * validator per type (claimfield_read), so a bad value has the same message
+ * key).  Each row is a key-table row (keytab.h) with its level; a value,
+ * from a document or from a row, goes through the key table's validator
+ * for its type (claimfield_read), so a bad value has the same message
  * whichever way it came.  Adding a field: README.md, "Adding a claim field".
  */
 #ifndef SCRUBBER_CLAIMFIELD_H
@@ -19,39 +20,37 @@
 #include <stdint.h>
 
 #include "claim.h"
+#include "keytab.h"
 #include "ynode.h"
 
 enum claimfield_level { CF_CLAIM, CF_LINE, CF_ADMIN, CF_LEVELS };
 
-enum claimfield_type {
-	CF_TEXT,  /* 1..max bytes, no control characters: const char * */
-	CF_CODE,  /* exactly len upper-case letters or digits: const char * */
-	CF_INT,	  /* a plain integer min..max, def when absent: int */
-	CF_BOOL,  /* true or false, false when absent: bool */
-	CF_ENUM,  /* one of names[]: the enum, an int */
-	CF_DATE,  /* YYYY-MM-DD, 1900..2999: int32_t days, bool at present */
-	CF_TIME,  /* kept as documented, parsed if it can be: claim_time */
-	CF_CODES, /* at most max codes of len characters: const char *[],
-		     the count (int) at present */
-	CF_LIST,  /* at most max items of level child, size bytes each: a
-		     pointer to them, the count (size_t) at present */
-};
+/* The claim model's names for the key table's types (keytab.h), as the
+ * writers, the row reader and their tests name them; macros, not an enum
+ * of their own, since gcc warns when f->type (an enum keytab_type) is
+ * compared with another enum's constant. */
+#define CF_TEXT KT_TEXT /* 1..max bytes, no control characters */
+#define CF_CODE KT_CODE /* exactly len upper-case letters or digits */
+#define CF_INT KT_INT	/* a plain integer min..max, def when absent: int */
+#define CF_BOOL KT_BOOL /* true or false, false when absent: bool */
+#define CF_ENUM KT_ENUM /* one of names[]: the enum, an int */
+/* YYYY-MM-DD, 1900..2999: int32_t days, bool at present */
+#define CF_DATE KT_DATE
+/* Kept as documented, parsed if it can be: claim_time; the table's one
+ * custom type */
+#define CF_TIME KT_CUSTOM
+/* At most max codes of len characters: const char *[], the count (int) at
+ * present */
+#define CF_CODES KT_CODES
+/* At most max items of level child, size bytes each: a pointer to them,
+ * the count (size_t) at present */
+#define CF_LIST KT_LIST
 
+/* A key-table row (f->key, f->type, ...; f->kt whole) and its level. */
 struct claim_field {
-	const char *key;
+	KEYTAB_KEY_UNION;
 	enum claimfield_level level;
-	enum claimfield_type type;
-	bool required;
-	long min, max;		     /* see the types */
-	size_t len;		     /* CF_CODE, CF_CODES: a code's length */
-	long def;		     /* CF_INT: the value when absent */
-	const char *dflt;	     /* CF_TEXT: the value when absent */
-	const char *const *names;    /* CF_ENUM */
-	const char *item;	     /* CF_CODES: one item, in messages */
-	size_t offset;		     /* of the value in its level's struct */
-	size_t present;		     /* CF_DATE, CF_CODES, CF_LIST: see above */
 	enum claimfield_level child; /* CF_LIST */
-	size_t size;		     /* CF_LIST: sizeof one item */
 };
 
 /* The table, in canonical key order (the order the writers use); ended by

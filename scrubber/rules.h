@@ -109,6 +109,12 @@ void rules_free(struct ruleset *rs);
 /* True when the rule set defines a profile of that name. */
 int rules_has_profile(const struct ruleset *rs, const char *name);
 
+/* Whether payer (NULL or empty: none) is judged by a profile of its own
+ * name (matched without regard to case) rather than by "default" for want
+ * of one: a payer none matches is counted
+ * (claimscrub_unmapped_payers_total), never silently judged. */
+bool rules_payer_mapped(const struct ruleset *rs, const char *payer);
+
 /*
  * Effective dating.  Rule values may carry effective_from/effective_to
  * dates (rules_dated.c); the dates cut time into periods, each with its own

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keytab.h"
 #include "rules_int.h"
 
 struct decoder {
@@ -53,19 +54,35 @@ want_service(struct decoder *d, const struct ynode *v, const char *what,
 	return ynode_error(&d->c, v, "'%s' names unknown service %s", what, q);
 }
 
+#define AT(obj, k, T) ((T *)(void *)((char *)(obj) + (k)->offset))
+
+/* Custom: a service is looked up in the rule set, which the struct being
+ * read (struct code_in, struct classify_in) holds in its first member. */
 static enum scrub_err
-want_list(struct yctx *c, const struct ynode *v, const char *what,
-	  size_t maxlen, struct rule_list *out)
+set_service(struct yctx *c, const struct keytab_key *k, const struct ynode *v,
+	    void *obj)
 {
-	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, what);
+	(void)c;
+	struct decoder *d = *(struct decoder **)obj;
+	return want_service(d, v, k->key, AT(obj, k, int));
+}
+
+/* Custom: a list of texts of at most k->len bytes into a struct rule_list,
+ * which only the rules have. */
+static enum scrub_err
+set_list(struct yctx *c, const struct keytab_key *k, const struct ynode *v,
+	 void *obj)
+{
+	struct rule_list *out = AT(obj, k, struct rule_list);
+	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, k->key);
 	if (err != SCRUB_OK)
 		return err;
 	if (v->n > RULES_MAX_LIST)
-		return ynode_error(c, v, "'%s' has more than %d items", what,
+		return ynode_error(c, v, "'%s' has more than %d items", k->key,
 				   RULES_MAX_LIST);
 	out->n = 0;
 	for (size_t i = 0; i < v->n; i++) {
-		err = ynode_str(c, v->items[i], what, maxlen,
+		err = ynode_str(c, v->items[i], k->key, k->len,
 				&out->items[out->n]);
 		if (err != SCRUB_OK)
 			return err;
@@ -91,30 +108,22 @@ each_entry(struct decoder *d, const struct ynode *map, const char *what,
 
 /* ---- services ------------------------------------------------------ */
 
-static enum scrub_err
-svc_rank(struct yctx *c, const struct ynode *v, void *obj)
-{
-	long r;
-	enum scrub_err err = ynode_int(c, v, "rank", 1, 99, &r);
-	if (err == SCRUB_OK)
-		((struct rule_service *)obj)->rank = (int)r;
-	return err;
-}
-
 static const char *const service_type_names[] = {"infusion", "push",
 						 "injection", NULL};
 
-static enum scrub_err
-svc_type(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_enum(c, v, "type", service_type_names,
-			  &((struct rule_service *)obj)->type);
-}
-
-static const struct ykey service_keys[] = {
-	{"rank", true, svc_rank},
-	{"type", true, svc_type},
-	{NULL, false, NULL},
+static const struct keytab_key service_keys[] = {
+	{.key = "rank",
+	 .type = KT_INT,
+	 .required = true,
+	 .min = 1,
+	 .max = 99,
+	 .offset = offsetof(struct rule_service, rank)},
+	{.key = "type",
+	 .type = KT_ENUM,
+	 .required = true,
+	 .names = service_type_names,
+	 .offset = offsetof(struct rule_service, type)},
+	{.key = NULL},
 };
 
 static enum scrub_err
@@ -126,7 +135,7 @@ decode_service(struct decoder *d, const struct ynode *k, const struct ynode *v)
 				   RULES_MAX_SERVICES);
 	struct rule_service *s = &rs->services[rs->nservices];
 	enum scrub_err err = ynode_str(&d->c, k, "service", 64, &s->name);
-	err = worst(err, ymap_walk(&d->c, v, "service", service_keys, s));
+	err = worst(err, keytab_walk(&d->c, v, "service", service_keys, s));
 	for (int r = 0; r < ROLE_COUNT; r++)
 		s->code_for[r] = -1;
 	if (err == SCRUB_OK)
@@ -137,24 +146,18 @@ decode_service(struct decoder *d, const struct ynode *k, const struct ynode *v)
 /* ---- codes ---------------------------------------------------------- */
 
 struct code_in {
-	struct decoder *d;
+	struct decoder *d; /* first: set_service */
 	struct rule_code code;
 	const struct ynode *roles;
 };
 
+/* Custom: a set of roles, and where it was for code_register. */
 static enum scrub_err
-code_service(struct yctx *c, const struct ynode *v, void *obj)
-{
-	(void)c;
-	struct code_in *in = obj;
-	return want_service(in->d, v, "service", &in->code.service);
-}
-
-static enum scrub_err
-code_roles(struct yctx *c, const struct ynode *v, void *obj)
+code_roles(struct yctx *c, const struct keytab_key *k, const struct ynode *v,
+	   void *obj)
 {
 	struct code_in *in = obj;
-	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, "roles");
+	enum scrub_err err = ynode_want(c, v, YNODE_SEQ, k->key);
 	if (err != SCRUB_OK)
 		return err;
 	if (v->n == 0)
@@ -170,17 +173,20 @@ code_roles(struct yctx *c, const struct ynode *v, void *obj)
 	return SCRUB_OK;
 }
 
-static enum scrub_err
-code_addon(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_bool(c, v, "addon", &((struct code_in *)obj)->code.addon);
-}
-
-static const struct ykey code_keys[] = {
-	{"service", true, code_service},
-	{"roles", true, code_roles},
-	{"addon", false, code_addon},
-	{NULL, false, NULL},
+static const struct keytab_key code_keys[] = {
+	{.key = "service",
+	 .type = KT_CUSTOM,
+	 .required = true,
+	 .set = set_service,
+	 .offset = offsetof(struct code_in, code.service)},
+	{.key = "roles",
+	 .type = KT_CUSTOM,
+	 .required = true,
+	 .set = code_roles},
+	{.key = "addon",
+	 .type = KT_BOOL,
+	 .offset = offsetof(struct code_in, code.addon)},
+	{.key = NULL},
 };
 
 /* Records the code as its service's code for each of its roles. */
@@ -214,7 +220,7 @@ decode_code(struct decoder *d, const struct ynode *k, const struct ynode *v)
 	enum scrub_err err = ynode_str(&d->c, k, "code", 5, &in.code.code);
 	if (err == SCRUB_OK && k->len != 5)
 		err = ynode_error(&d->c, k, "a code has 5 characters");
-	err = worst(err, ymap_walk(&d->c, v, "code", code_keys, &in));
+	err = worst(err, keytab_walk(&d->c, v, "code", code_keys, &in));
 	if (err != SCRUB_OK)
 		return err;
 	err = code_register(d, &in, rs->ncodes);
@@ -226,55 +232,47 @@ decode_code(struct decoder *d, const struct ynode *k, const struct ynode *v)
 /* ---- classification rows ------------------------------------------- */
 
 struct classify_in {
-	struct decoder *d;
+	struct decoder *d; /* first: set_service */
 	struct rule_classify row;
 };
 
+/* Custom: a route, or "any" (-1). */
 static enum scrub_err
-cls_kind(struct yctx *c, const struct ynode *v, void *obj)
+cls_route(struct yctx *c, const struct keytab_key *k, const struct ynode *v,
+	  void *obj)
 {
-	return ynode_enum(c, v, "kind", admin_kind_names,
-			  &((struct classify_in *)obj)->row.kind);
-}
-
-static enum scrub_err
-cls_route(struct yctx *c, const struct ynode *v, void *obj)
-{
-	struct classify_in *in = obj;
+	int *route = AT(obj, k, int);
 	if (v->type == YNODE_SCALAR && strcmp(v->str, "any") == 0) {
-		in->row.route = -1;
+		*route = -1;
 		return SCRUB_OK;
 	}
-	return ynode_enum(c, v, "route", admin_route_names, &in->row.route);
+	return ynode_enum(c, v, k->key, admin_route_names, route);
 }
 
-static enum scrub_err
-cls_service(struct yctx *c, const struct ynode *v, void *obj)
-{
-	(void)c;
-	struct classify_in *in = obj;
-	return want_service(in->d, v, "service", &in->row.service);
-}
+#define CLS(m) .offset = offsetof(struct classify_in, row.m)
 
-static enum scrub_err
-cls_short(struct yctx *c, const struct ynode *v, void *obj)
-{
-	(void)c;
-	struct classify_in *in = obj;
-	return want_service(in->d, v, "short_as", &in->row.short_as);
-}
-
-static enum scrub_err
-cls_timed(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_bool(c, v, "timed",
-			  &((struct classify_in *)obj)->row.timed);
-}
-
-static const struct ykey classify_keys[] = {
-	{"kind", true, cls_kind},	{"route", true, cls_route},
-	{"service", true, cls_service}, {"timed", false, cls_timed},
-	{"short_as", false, cls_short}, {NULL, false, NULL},
+static const struct keytab_key classify_keys[] = {
+	{.key = "kind",
+	 .type = KT_ENUM,
+	 .required = true,
+	 .names = admin_kind_names,
+	 CLS(kind)},
+	{.key = "route",
+	 .type = KT_CUSTOM,
+	 .required = true,
+	 .set = cls_route,
+	 CLS(route)},
+	{.key = "service",
+	 .type = KT_CUSTOM,
+	 .required = true,
+	 .set = set_service,
+	 CLS(service)},
+	{.key = "timed", .type = KT_BOOL, CLS(timed)},
+	{.key = "short_as",
+	 .type = KT_CUSTOM,
+	 .set = set_service,
+	 CLS(short_as)},
+	{.key = NULL},
 };
 
 static enum scrub_err
@@ -291,8 +289,8 @@ decode_classify(struct decoder *d, const struct ynode *seq)
 					   "more than %d classify rows",
 					   RULES_MAX_CLASSIFY);
 		enum scrub_err e =
-			ymap_walk(&d->c, seq->items[i], "classify row",
-				  classify_keys, &in);
+			keytab_walk(&d->c, seq->items[i], "classify row",
+				    classify_keys, &in);
 		if (e == SCRUB_OK)
 			rs->classify[rs->nclassify++] = in.row;
 		err = worst(err, e);
@@ -302,16 +300,6 @@ decode_classify(struct decoder *d, const struct ynode *seq)
 
 /* ---- settings (base and per profile) -------------------------------- */
 
-enum setting_type { SET_INT, SET_ENUM, SET_MODIFIER, SET_MODLIST };
-
-struct setting_def {
-	const char *name;
-	enum setting_type type;
-	size_t offset;
-	long min, max;
-	const char *const *names;
-};
-
 static const char *const limit_names[] = {"encounter", "date", NULL};
 static const char *const segment_names[] = {"sum", "separate", NULL};
 static const char *const missing_names[] = {"hold", "push", NULL};
@@ -320,16 +308,20 @@ static const char *const same_drug_names[] = {"facility_only", "always",
 static const char *const primary_names[] = {"marked", "hierarchy", NULL};
 static const char *const sc_initial_names[] = {"separate", "hierarchy", NULL};
 
+#define SETTING(n, t) \
+	.key = #n, .type = t, .offset = offsetof(struct rule_settings, n)
 #define SET_I(n, lo, hi) \
 	{ \
-#n, SET_INT, offsetof(struct rule_settings, n), lo, hi, NULL \
+		SETTING(n, KT_INT), .wide = true, .min = lo, .max = hi \
 	}
-#define SET_E(n, names) \
+#define SET_E(n, e) \
 	{ \
-#n, SET_ENUM, offsetof(struct rule_settings, n), 0, 0, names \
+		SETTING(n, KT_ENUM), .names = e \
 	}
 
-static const struct setting_def setting_defs[] = {
+/* Not required here: the base settings must have every one, a profile's
+ * any (decode_settings). */
+static const struct keytab_key setting_keys[] = {
 	SET_I(push_max_minutes, 0, 1440),
 	SET_I(hydration_min_minutes, 1, 1440),
 	SET_I(addon_threshold_minutes, 1, 1440),
@@ -347,64 +339,24 @@ static const struct setting_def setting_defs[] = {
 	SET_E(same_drug_push, same_drug_names),
 	SET_E(professional_primary, primary_names),
 	SET_E(subcutaneous_initial, sc_initial_names),
-	{"distinct_site_modifier", SET_MODIFIER,
-	 offsetof(struct rule_settings, distinct_site_modifier), 0, 0, NULL},
-	{"distinct_site_accepted", SET_MODLIST,
-	 offsetof(struct rule_settings, distinct_site_accepted), 0, 0, NULL},
-	{NULL, SET_INT, 0, 0, 0, NULL},
+	{SETTING(distinct_site_modifier, KT_TEXT), .max = 2, .len = 2,
+	 .item = "modifier"},
+	{SETTING(distinct_site_accepted, KT_CUSTOM), .set = set_list, .len = 2},
+	{.key = NULL},
 };
 
 const char *
 rules_setting_name(size_t i)
 {
-	return i < sizeof(setting_defs) / sizeof(setting_defs[0])
-		       ? setting_defs[i].name
+	return i < sizeof(setting_keys) / sizeof(setting_keys[0])
+		       ? setting_keys[i].key
 		       : NULL;
 }
 
-static const struct setting_def *
-setting_find(const struct ynode *k)
-{
-	for (const struct setting_def *s = setting_defs; s->name; s++)
-		if (strlen(s->name) == k->len &&
-		    memcmp(s->name, k->str, k->len) == 0)
-			return s;
-	return NULL;
-}
-
-static enum scrub_err
-setting_set(struct yctx *c, const struct setting_def *def,
-	    const struct ynode *v, struct rule_settings *out)
-{
-	char *field = (char *)out + def->offset;
-	long l;
-	enum scrub_err err = SCRUB_OK;
-	switch (def->type) {
-	case SET_INT:
-		err = ynode_int(c, v, def->name, def->min, def->max, &l);
-		if (err == SCRUB_OK)
-			*(long *)(void *)field = l;
-		return err;
-	case SET_ENUM:
-		return ynode_enum(c, v, def->name, def->names,
-				  (int *)(void *)field);
-	case SET_MODIFIER:
-		err = ynode_str(c, v, def->name, 2,
-				(const char **)(void *)field);
-		if (err == SCRUB_OK && v->len != 2)
-			err = ynode_error(c, v,
-					  "'%s' must be a 2-character modifier",
-					  def->name);
-		return err;
-	case SET_MODLIST:
-		return want_list(c, v, def->name, 2,
-				 (struct rule_list *)(void *)field);
-	}
-	return err;
-}
-
 /* Applies a settings mapping onto out; with `complete`, every setting must
- * be present (the base settings). */
+ * be present (the base settings).  Not keytab_walk: the rule files have
+ * always said "unknown setting" and "settings has no", and a profile's
+ * settings are all optional. */
 static enum scrub_err
 decode_settings(struct yctx *c, const struct ynode *map, bool complete,
 		struct rule_settings *out)
@@ -413,22 +365,23 @@ decode_settings(struct yctx *c, const struct ynode *map, bool complete,
 	if (err != SCRUB_OK)
 		return err;
 	for (size_t i = 0; i < map->n; i++) {
-		const struct setting_def *def = setting_find(map->keys[i]);
-		if (!def) {
+		const struct keytab_key *k =
+			keytab_find(setting_keys, map->keys[i]);
+		if (!k) {
 			char q[80];
 			ynode_quote(map->keys[i], q, sizeof(q));
 			err = worst(err, ynode_error(c, map->keys[i],
 						     "unknown setting %s", q));
 			continue;
 		}
-		err = worst(err, setting_set(c, def, map->items[i], out));
+		err = worst(err,
+			    keytab_set(c, k, "settings", map->items[i], out));
 	}
-	for (const struct setting_def *s = setting_defs; complete && s->name;
-	     s++)
-		if (!ymap_get(map, s->name))
+	for (const struct keytab_key *k = setting_keys; complete && k->key; k++)
+		if (!ymap_get(map, k->key))
 			err = worst(err,
 				    ynode_error(c, map, "settings has no '%s'",
-						s->name));
+						k->key));
 	return err;
 }
 
@@ -458,9 +411,12 @@ struct profile_in {
 	bool base_ok; /* judge the whole only over sound base settings */
 };
 
+/* Custom: a profile's settings, over a copy of the base settings. */
 static enum scrub_err
-prof_settings(struct yctx *c, const struct ynode *v, void *obj)
+prof_settings(struct yctx *c, const struct keytab_key *k, const struct ynode *v,
+	      void *obj)
 {
+	(void)k;
 	struct profile_in *in = obj;
 	enum scrub_err err = decode_settings(c, v, false, &in->p->settings);
 	if (err == SCRUB_OK && in->base_ok)
@@ -468,9 +424,9 @@ prof_settings(struct yctx *c, const struct ynode *v, void *obj)
 	return err;
 }
 
-static const struct ykey profile_keys[] = {
-	{"settings", false, prof_settings},
-	{NULL, false, NULL},
+static const struct keytab_key profile_keys[] = {
+	{.key = "settings", .type = KT_CUSTOM, .set = prof_settings},
+	{.key = NULL},
 };
 
 static enum scrub_err
@@ -485,31 +441,13 @@ decode_profile(struct decoder *d, const struct ynode *k, const struct ynode *v)
 	enum scrub_err err = ynode_str(&d->c, k, "profile", 64, &p->name);
 	p->settings = rs->settings;
 	if (err == SCRUB_OK && !ynode_is_null(v))
-		err = ymap_walk(&d->c, v, "profile", profile_keys, &in);
+		err = keytab_walk(&d->c, v, "profile", profile_keys, &in);
 	if (err == SCRUB_OK)
 		rs->nprofiles++;
 	return err;
 }
 
 /* ---- findings --------------------------------------------------------- */
-
-struct finding_in {
-	struct rule_finding *f;
-};
-
-static enum scrub_err
-fnd_severity(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_enum(c, v, "severity", severity_names,
-			  &((struct finding_in *)obj)->f->severity);
-}
-
-static enum scrub_err
-fnd_enabled(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_bool(c, v, "enabled",
-			  &((struct finding_in *)obj)->f->enabled);
-}
 
 /* Every {name} in a message must be a known placeholder. */
 static enum scrub_err
@@ -535,19 +473,32 @@ check_template(struct yctx *c, const struct ynode *v)
 	return SCRUB_OK;
 }
 
+/* Custom: a text of at most k->max bytes that is a valid template. */
 static enum scrub_err
-fnd_message(struct yctx *c, const struct ynode *v, void *obj)
+fnd_message(struct yctx *c, const struct keytab_key *k, const struct ynode *v,
+	    void *obj)
 {
-	enum scrub_err err = ynode_str(c, v, "message", 400,
-				       &((struct finding_in *)obj)->f->message);
+	enum scrub_err err = ynode_str(c, v, k->key, (size_t)k->max,
+				       AT(obj, k, const char *));
 	return err == SCRUB_OK ? check_template(c, v) : err;
 }
 
-static const struct ykey finding_keys[] = {
-	{"severity", true, fnd_severity},
-	{"enabled", false, fnd_enabled},
-	{"message", true, fnd_message},
-	{NULL, false, NULL},
+#define FND(m) .offset = offsetof(struct rule_finding, m)
+
+static const struct keytab_key finding_keys[] = {
+	{.key = "severity",
+	 .type = KT_ENUM,
+	 .required = true,
+	 .names = severity_names,
+	 FND(severity)},
+	{.key = "enabled", .type = KT_BOOL, FND(enabled)},
+	{.key = "message",
+	 .type = KT_CUSTOM,
+	 .required = true,
+	 .set = fnd_message,
+	 .max = 400,
+	 FND(message)},
+	{.key = NULL},
 };
 
 static enum scrub_err
@@ -560,39 +511,27 @@ decode_finding(struct decoder *d, const struct ynode *k, const struct ynode *v)
 		return ynode_error(&d->c, k, "unknown finding id %s", q);
 	}
 	struct rule_finding *f = &d->rs->findings[id];
-	struct finding_in in = {f};
 	f->enabled = true;
-	return ymap_walk(&d->c, v, "finding", finding_keys, &in);
+	return keytab_walk(&d->c, v, "finding", finding_keys, f);
 }
 
 /* ---- companions ------------------------------------------------------ */
 
-#define COMP_LIST(field, max) \
-	static enum scrub_err comp_##field(struct yctx *c, \
-					   const struct ynode *v, void *obj) \
-	{ \
-		return want_list(c, v, #field, max, \
-				 &((struct rule_companions *)obj)->field); \
-	}
-COMP_LIST(iv_start, 5)
-COMP_LIST(nurse_visit, 5)
-COMP_LIST(em_visit, 5)
-COMP_LIST(drug_line_prefixes, 4)
+#define COMP(m, n) \
+	.key = #m, .type = KT_CUSTOM, .required = true, .set = set_list, \
+	.len = n, .offset = offsetof(struct rule_companions, m)
 
-static enum scrub_err
-comp_em_modifier(struct yctx *c, const struct ynode *v, void *obj)
-{
-	return ynode_str(c, v, "em_modifier", 2,
-			 &((struct rule_companions *)obj)->em_modifier);
-}
-
-static const struct ykey companion_keys[] = {
-	{"iv_start", true, comp_iv_start},
-	{"nurse_visit", true, comp_nurse_visit},
-	{"em_visit", true, comp_em_visit},
-	{"em_modifier", true, comp_em_modifier},
-	{"drug_line_prefixes", true, comp_drug_line_prefixes},
-	{NULL, false, NULL},
+static const struct keytab_key companion_keys[] = {
+	{COMP(iv_start, 5)},
+	{COMP(nurse_visit, 5)},
+	{COMP(em_visit, 5)},
+	{.key = "em_modifier",
+	 .type = KT_TEXT,
+	 .required = true,
+	 .max = 2,
+	 .offset = offsetof(struct rule_companions, em_modifier)},
+	{COMP(drug_line_prefixes, 4)},
+	{.key = NULL},
 };
 
 /* ---- the whole set -------------------------------------------------- */
@@ -699,8 +638,8 @@ rules__decode(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 	err = worst(err, fe);
 	const struct ynode *on = ymap_get(top, "companions");
 	if (on)
-		err = worst(err, ymap_walk(c, on, "companions", companion_keys,
-					   &rs->companions));
+		err = worst(err, keytab_walk(c, on, "companions",
+					     companion_keys, &rs->companions));
 	const struct ynode *feen = ymap_get(top, "fees");
 	if (feen)
 		err = worst(err, rules__decode_fees(c, feen, rs));

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rules_int.h"
 #include "ruleset.h"
@@ -186,13 +187,27 @@ rules_has_profile(const struct ruleset *rs, const char *name)
 	return 0;
 }
 
+/* The index of payer's profile, or -1. */
+static int
+payer_profile(const struct ruleset *rs, const char *payer)
+{
+	for (int i = 0; payer && i < rs->nprofiles; i++)
+		if (strcasecmp(rs->profiles[i].name, payer) == 0)
+			return i;
+	return -1;
+}
+
 const struct rule_profile *
 rules_profile(const struct ruleset *rs, const char *payer)
 {
-	for (int i = 0; payer && i < rs->nprofiles; i++)
-		if (strcmp(rs->profiles[i].name, payer) == 0)
-			return &rs->profiles[i];
-	return &rs->profiles[rs->default_profile];
+	int i = payer_profile(rs, payer);
+	return &rs->profiles[i >= 0 ? i : rs->default_profile];
+}
+
+bool
+rules_payer_mapped(const struct ruleset *rs, const char *payer)
+{
+	return !payer || !*payer || payer_profile(rs, payer) >= 0;
 }
 
 const struct rule_classify *

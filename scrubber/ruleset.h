@@ -170,7 +170,8 @@ enum companion_kind rules_companion(const struct ruleset *rs, const char *code);
 /* The code entry for a code, or NULL when outside the catalogue. */
 const struct rule_code *rules_code(const struct ruleset *rs, const char *code);
 
-/* The profile for a payer: its own, else "default". */
+/* The profile for a payer: the one of its name, matched without regard to
+ * case ("Medicare" is medicare's), else "default". */
 const struct rule_profile *rules_profile(const struct ruleset *rs,
 					 const char *payer);
 

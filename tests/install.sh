@@ -29,8 +29,10 @@ check "usr/sbin/claimscrubd" test -x "$root/usr/sbin/claimscrubd"
 nrules=$(ls "$root"/usr/share/claimscrub/rules.d/*.yaml 2>/dev/null | wc -l)
 if [ "$nrules" -eq 7 ]; then ok "usr/share/claimscrub/rules.d: 7 rule files"; else
 	not_ok "usr/share/claimscrub/rules.d: 7 rule files" "found $nrules"; fi
-check "usr/share/claimscrub/sql: migrations" \
-	sh -c "ls '$root'/usr/share/claimscrub/sql/00*.sql >/dev/null 2>&1"
+check "usr/share/claimscrub/sql/migrations: the migrations" \
+	sh -c "ls '$root'/usr/share/claimscrub/sql/migrations/0*.sql >/dev/null 2>&1"
+check "usr/share/claimscrub/sql/api: the api" \
+	test -f "$root/usr/share/claimscrub/sql/api/090_privileges.sql"
 check "etc/claimscrub/claimscrubd.yaml" test -f "$root/etc/claimscrub/claimscrubd.yaml"
 check "etc/claimscrub/rules.d is a directory" test -d "$root/etc/claimscrub/rules.d"
 check "etc/claimscrub/rules.d is empty" \

@@ -8,8 +8,8 @@
 # 715,827,883 and 2^31-1 (one of them in a dead daemon's expired batch)
 # end invalid instead of stopping claim_batch(), a claim at version 2^31-1
 # can be submitted again, a negative count is refused at write; and
-# 007_hardening.sql, run again over rows its constraints forbid, makes the
-# counts 0 and refuses to pass over impossible dates.
+# migrations/007_hardening.sql, run again over rows its constraints forbid,
+# makes the counts 0 and refuses to pass over impossible dates.
 # Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -198,7 +198,7 @@ case $out in *claim_attempts_check*) ok "a negative attempt count is refused at 
 *) not_ok "a negative attempt count is refused at write" "got: $out" ;; esac
 consistency_check "after the counters at the edge"
 
-# ---- a line's service_date (sql/009_claim_rows.sql) --------------------------------
+# ---- a line's service_date (sql/migrations/009_claim_rows.sql) --------------------------------
 # submit() stores it and the daemon scrubs the claim; what the reader
 # refuses (out of 1900-2999, not a day, not YYYY-MM-DD, null, a number)
 # submit() refuses, naming the field
@@ -252,7 +252,7 @@ if [ $st -eq 0 ]; then ok "SIGTERM: the daemon exits 0"; else not_ok "SIGTERM: t
 # ---- 007 over rows its constraints forbid (a database of before it) -----------------
 # a negative count is made 0; a date no claim document can carry stops the
 # migration, naming the claim, and nothing is changed; once corrected it runs
-m7=$src/sql/007_hardening.sql
+m7=$src/sql/migrations/007_hardening.sql
 if [ -f "$m7" ]; then
 	psql_val "ALTER TABLE claimscrub.claim DROP CONSTRAINT claim_attempts_check;
 		  ALTER TABLE claimscrub.claim DROP CONSTRAINT claim_date_of_service_check;
@@ -277,6 +277,6 @@ if [ -f "$m7" ]; then
 		not_ok "corrected, 007 runs again: the negative count is 0, both constraints are back" "$out"
 	fi
 else
-	not_ok "sql/007_hardening.sql exists"
+	not_ok "sql/migrations/007_hardening.sql exists"
 fi
 finish

@@ -94,13 +94,21 @@ pauses=$(awk -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < 15; i++) printf "%.
 # --once daemon would then exit and leave the next top-up to nobody
 start_daemon "$T/b.yaml"
 pid=$daemon_pid log=$daemon_log
-killed=0 midway=0
+killed=0 midway=0 seen=0
 for pause in $pauses; do
-	wait_until "$app_sql" 10
+	# the daemon connected again: a backend of its not killed before
+	wait_until "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd'
+	              AND pid <> ALL ('{$seen}'::int[]))" 10
 	top_up 20000
 	sleep "$pause"
-	k=$(psql_val "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
-	               FROM pg_stat_activity WHERE application_name = 'claimscrubd'")
+	# a backend killed before and not gone yet (a loaded machine) is not
+	# killed, nor counted, again: one kill, one disconnection
+	out=$(psql_val "SELECT count(*) FILTER (WHERE t) || ' ' || coalesce(string_agg(pid::text, ',') FILTER (WHERE t), '')
+	                  FROM (SELECT pid, CASE WHEN pid = ANY (string_to_array(:'seen', ',')::int[]) THEN false
+	                                         ELSE pg_terminate_backend(pid) END AS t
+	                          FROM pg_stat_activity WHERE application_name = 'claimscrubd') x" -v seen="$seen")
+	k=${out%% *}
+	[ -n "${out#* }" ] && seen="$seen,${out#* }"
 	p=$(psql_val "$pending_sql")
 	killed=$((killed + ${k:-0}))
 	[ "${k:-0}" -gt 0 ] && [ "${p:-0}" -gt 0 ] && midway=$((midway + 1))

@@ -358,7 +358,7 @@ SELECT count(*) FROM claimscrub.claim c
 	not_ok "the daemon's results name each hostile claim and quote its substance verbatim" "$res of 4"
 # (but the two over the rules' max_lines and max_administrations: the
 # daemon reads at most one line and one administration more than those of
-# a claim (sql/008_queue_locks.sql, issue 14, item 12) and makes it invalid
+# a claim (sql/api/040_batch.sql, issue 14, item 12) and makes it invalid
 # naming the limit, below, where check, which reads the whole document,
 # says manual-review with the counts, above: both invalid)
 verify_results "(c.claim_ref LIKE 'H-%' AND c.claim_ref NOT LIKE 'H-10K-%') OR c.claim_ref LIKE 'L-%'
@@ -411,7 +411,9 @@ timeout 60 "$CLAIMSCRUB" report --db "$conninfo" </dev/null >"$T/report.txt" 2>&
 term_text "report (text) shows payers and providers with ESC, C1 and bidi controls escaped" "$T/report.txt" \
 	'C1-\u009b31mPAYER\u202eREYAP' 'C1-NPI-\u009b2J\u202e1' 'ESC-\x1b[31mPAYER\u009b2J\u202e' 'ESC-NPI-\x1b]0;owned\x07\u202e'
 timeout 60 "$CLAIMSCRUB" review --db "$conninfo" --limit 1000 </dev/null >"$T/review.txt" 2>&1
-term_text "review (text) shows payers, providers and substances with ESC, C1 and bidi controls escaped" "$T/review.txt" \
+# the substance is in the claim's record, not in the work list's line
+timeout 60 "$CLAIMSCRUB" review --db "$conninfo" --claim T-TERM </dev/null >>"$T/review.txt" 2>&1
+term_text "review (text, the list and --claim) shows payers, providers and substances with ESC, C1 and bidi controls escaped" "$T/review.txt" \
 	'payer C1-\u009b31mPAYER\u202eREYAP  provider C1-NPI-\u009b2J\u202e1' '(cef\u009b31mtri\u202eaxone)' \
 	'payer ESC-\x1b[31mPAYER\u009b2J\u202e  provider ESC-NPI-\x1b]0;owned\x07\u202e'
 timeout 60 "$CLAIMSCRUB" check --format text "$T/t-term.json" </dev/null >"$T/t-term.txt" 2>&1

@@ -55,6 +55,11 @@ if [ -s "$T/db_findings" ] && cmp -s "$T/m_findings" "$T/db_findings"; then
 else
 	not_ok "findings by rule and severity equal the finding table" "$(diff "$T/db_findings" "$T/m_findings" | head -n 8)"
 fi
+# gen_claims' payers: medicare (templates 0, 1, 3) has a profile, aetna
+# (templates 2 and 4: 800 of the 2000) has none and is judged by default
+um=$(sed -n 's/^claimscrub_unmapped_payers_total \([0-9]*\)$/\1/p' "$T/metrics")
+[ "$um" = 800 ] && ok "unmapped payers: the 800 aetna claims" ||
+	not_ok "unmapped payers: the 800 aetna claims" "metric ${um:-none}"
 grep -q '^claimscrub_queue_depth 0$' "$T/metrics" && ok "queue depth 0 after the drain" ||
 	not_ok "queue depth 0 after the drain" "$(grep queue_depth "$T/metrics")"
 grep -q '^claimscrub_database_connected 1$' "$T/metrics" && ok "database_connected 1" ||

@@ -153,18 +153,10 @@ pg_restart() {
 }
 
 # ---- migrate -------------------------------------------------------------------
-# `claimscrub db migrate` once it exists; until then every numbered sql/ file.
-if timeout 10 "$CLAIMSCRUB" db migrate --help </dev/null >/dev/null 2>&1; then
-	timeout 120 "$CLAIMSCRUB" db migrate --db "$conninfo" --sql "$src/sql" </dev/null >"$T/migrate.log" 2>&1 ||
-		setup_failed "claimscrub db migrate failed: $(tail -n 5 "$T/migrate.log")"
-	migrated_by="claimscrub db migrate"
-else
-	for f in "$src"/sql/[0-9]*.sql; do
-		psql_script "$f" </dev/null >>"$T/migrate.log" 2>&1 ||
-			setup_failed "applying $(basename "$f") failed: $(tail -n 5 "$T/migrate.log")"
-	done
-	migrated_by="psql -f sql/*.sql"
-fi
+# `claimscrub db migrate`: the migrations, then the api (sql/README.md)
+timeout 120 "$CLAIMSCRUB" db migrate --db "$conninfo" --sql "$src/sql" </dev/null >"$T/migrate.log" 2>&1 ||
+	setup_failed "claimscrub db migrate failed: $(tail -n 5 "$T/migrate.log")"
+migrated_by="claimscrub db migrate"
 [ "$(psql_val 'SELECT count(*) > 0 FROM claimscrub.schema_migrations' 2>/dev/null)" = t ] ||
 	setup_failed "no claimscrub.schema_migrations after migrating ($migrated_by)"
 

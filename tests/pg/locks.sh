@@ -1,7 +1,7 @@
 #!/bin/sh
 # locks.sh — what another login, an open client transaction and one huge
 # raw claim could do to the daemons (issue 14, items 6, 9 and 12;
-# sql/008_queue_locks.sql).  The daemon runs as dq, a login of
+# sql/api/040_batch.sql).  The daemon runs as dq, a login of
 # claimscrub_daemon with lock_timeout 300 ms (ALTER ROLE ... SET, which the
 # daemon's own bounds never lengthen).
 #

@@ -1,5 +1,6 @@
 #!/bin/sh
-# roles.sh — the least-privilege roles of sql/004_roles.sql: login users d1
+# roles.sh — the least-privilege roles of sql/api/010_roles.sql and
+# 090_privileges.sql: login users d1
 # (claimscrub_daemon), r1 (claimscrub_reviewer) and s1
 # (claimscrub_submitter), none a superuser.  The daemon runs as d1 and
 # drains the queue with consistent results; each thing a role must not do
@@ -60,10 +61,10 @@ ORDER BY 1"
 }
 
 # ---- the migration ------------------------------------------------------------------
-v=$(psql_val "SELECT string_agg(version::text, ',' ORDER BY version) FROM claimscrub.schema_migrations")
+v=$(psql_val "SELECT string_agg(name, ',' ORDER BY name) FROM claimscrub.schema_api")
 case ",$v," in
-*,4,*) ok "migration 004 is recorded (versions $v)" ;;
-*) not_ok "migration 004 is recorded" "versions: $v" ;;
+*,090_privileges.sql,*) ok "the api's privileges are recorded as applied ($v)" ;;
+*) not_ok "the api's privileges are recorded as applied" "api: $v" ;;
 esac
 roles=$(psql_val "SELECT string_agg(rolname || ':' || rolcanlogin || rolsuper, ' ' ORDER BY rolname)
                     FROM pg_roles WHERE rolname LIKE 'claimscrub\_%'")
@@ -73,21 +74,21 @@ else
 	not_ok "three NOLOGIN, non-superuser group roles" "got: $roles"
 fi
 before=$(acls)
-# 004 resets the roles to its own sets; the later migrations that grant
-# (005_review.sql...) run after it again, as `db migrate` would
+# every api file applied again, in order, as `db migrate` does when one
+# of them changed: 090_privileges.sql converges on its sets
 reroles() {
-	for f in "$src"/sql/0*.sql; do
-		case $(basename "$f") in 00[0-3]_*) continue ;; esac
-		psql_script "$f" </dev/null || return 1
+	for f in "$src"/sql/api/[0-9]*.sql; do
+		{ echo 'BEGIN;'; cat "$f"; echo 'COMMIT;'; } >"$T/reapply.sql"
+		psql_script "$T/reapply.sql" </dev/null || return 1
 	done
 }
 if out=$(reroles 2>&1) && out2=$(reroles 2>&1); then
 	after=$(acls)
-	if [ "$before" = "$after" ]; then ok "004_roles.sql runs again twice and changes nothing"; else
-		not_ok "004_roles.sql runs again twice and changes nothing" \
+	if [ "$before" = "$after" ]; then ok "the api applied again twice changes no privilege"; else
+		not_ok "the api applied again twice changes no privilege" \
 			"before: $before" "after: $after"; fi
 else
-	not_ok "004_roles.sql runs again" "$out ${out2:-}"
+	not_ok "the api applies again" "$out ${out2:-}"
 fi
 # someone granted more by hand: a re-run takes it back
 psql_val "GRANT ALL ON ALL TABLES IN SCHEMA claimscrub TO claimscrub_daemon;
@@ -156,7 +157,7 @@ denied s1 "SELECT claim" "SELECT claim_ref FROM claimscrub.claim"
 denied s1 "SELECT finding" "SELECT count(*) FROM claimscrub.finding"
 denied s1 "INSERT a claim directly" "INSERT INTO claimscrub.claim (claim_ref, setting) VALUES ('S-X', 'facility')"
 denied s1 "call the helper check_document" "SELECT claimscrub.check_document('{}')"
-denied s1 "call write_results" "SELECT claimscrub.write_results('[]')"
+denied s1 "call mark_invalid" "SELECT claimscrub.mark_invalid(1, '{}')"
 denied s1 "call write_batch" "SELECT claimscrub.write_batch('[]')"
 denied s1 "take a batch" "SELECT * FROM claimscrub.claim_batch(1, 10000, 1000, 1000)"
 

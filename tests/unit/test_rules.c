@@ -275,8 +275,18 @@ Test(rules, profile_for_payer)
 	cr_assert_str_eq(p->settings.distinct_site_modifier, "59");
 	p = rules_profile(rs, NULL);
 	cr_assert_str_eq(p->name, "default");
+	/* issue 15, item 6: a payer's name matches without regard to case,
+	 * and one no profile matches is told apart (and counted) */
 	p = rules_profile(rs, "Medicare");
-	cr_assert_str_eq(p->name, "default", "payer names are exact");
+	cr_assert_str_eq(p->name, "medicare", "payer names match in any case");
+	p = rules_profile(rs, "MEDICARE");
+	cr_assert_str_eq(p->name, "medicare");
+	cr_assert(rules_payer_mapped(rs, "Medicare"));
+	cr_assert(rules_payer_mapped(rs, NULL), "no payer: nothing to map");
+	cr_assert(rules_payer_mapped(rs, ""));
+	cr_assert_not(rules_payer_mapped(rs, "blue-shield"));
+	cr_assert_not(rules_payer_mapped(rs, "medicare-advantage"),
+		      "a prefix is not a match");
 	rules_free(rs);
 }
 

@@ -1,0 +1,297 @@
+-- 030_submit.sql: claimscrub.submit(jsonb) takes the claim document of
+-- `claimscrub check`, validates it, and replaces the claim.
+--
+-- submit() is a public door, so it keeps checks of its own in PL/pgSQL;
+-- tests/pg/parity.sh holds them to the C reader (scrubber/claimdoc.c) with
+-- every document of tests/cases: both accept a document or both refuse it,
+-- naming the same field.  Every length limit is in bytes, as the readers'
+-- are.  The doc_* helpers and check_document() run inside submit() with
+-- its owner's rights; nobody else may execute them (090_privileges.sql).
+
+CREATE OR REPLACE FUNCTION claimscrub.doc_error(path text, msg text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'claim document: %: %', path, msg
+		USING ERRCODE = 'invalid_parameter_value';
+END $$;
+
+-- Fails unless obj is an object whose keys are all in allowed and which has
+-- every key in required.
+CREATE OR REPLACE FUNCTION claimscrub.doc_keys(obj jsonb, path text,
+	allowed text[], required text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	k text;
+BEGIN
+	IF jsonb_typeof(obj) IS DISTINCT FROM 'object' THEN
+		PERFORM claimscrub.doc_error(path, 'must be an object');
+	END IF;
+	FOR k IN SELECT jsonb_object_keys(obj) LOOP
+		IF NOT k = ANY (allowed) THEN
+			PERFORM claimscrub.doc_error(path, format('unknown key %L', k));
+		END IF;
+	END LOOP;
+	FOREACH k IN ARRAY required LOOP
+		IF NOT obj ? k THEN
+			PERFORM claimscrub.doc_error(path, format('missing required key %L', k));
+		END IF;
+	END LOOP;
+END $$;
+
+-- A string of 1..maxlen bytes (UTF-8: the readers' limits are in bytes,
+-- scrubber/ynode.c ynode_str) with no control characters; NULL passes
+-- unless required.
+CREATE OR REPLACE FUNCTION claimscrub.doc_string(v jsonb, path text, maxlen int,
+	required boolean DEFAULT false, allowed text[] DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+		IF required THEN
+			PERFORM claimscrub.doc_error(path, 'must not be empty');
+		END IF;
+		RETURN;
+	END IF;
+	IF jsonb_typeof(v) <> 'string' THEN
+		PERFORM claimscrub.doc_error(path, 'must be a string');
+	END IF;
+	IF octet_length(v #>> '{}') = 0 OR octet_length(v #>> '{}') > maxlen THEN
+		PERFORM claimscrub.doc_error(path, format('must be 1 to %s bytes of UTF-8, not %s',
+			maxlen, octet_length(v #>> '{}')));
+	END IF;
+	IF (v #>> '{}') ~ '[\x01-\x1f\x7f]' THEN
+		PERFORM claimscrub.doc_error(path, 'contains a control character');
+	END IF;
+	IF allowed IS NOT NULL AND NOT (v #>> '{}') = ANY (allowed) THEN
+		PERFORM claimscrub.doc_error(path, format('must be one of %s',
+			array_to_string(allowed, ', ')));
+	END IF;
+END $$;
+
+-- A date as the reader takes it (scrubber/claimfield.c, want_date):
+-- YYYY-MM-DD, a real day, 1900 to 2999; absent passes, null does not (the
+-- reader refuses an empty value).
+CREATE OR REPLACE FUNCTION claimscrub.doc_date(v jsonb, path text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	d text := v #>> '{}';
+	good boolean;
+BEGIN
+	IF v IS NULL THEN
+		RETURN;
+	END IF;
+	good := jsonb_typeof(v) = 'string'
+		AND d ~ '^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$';
+	IF good THEN
+		BEGIN
+			good := to_char(make_date(substr(d, 1, 4)::int,
+				substr(d, 6, 2)::int, substr(d, 9, 2)::int),
+				'YYYY-MM-DD') = d;
+		EXCEPTION WHEN data_exception THEN
+			good := false; -- 2026-02-30
+		END;
+	END IF;
+	IF NOT good THEN
+		PERFORM claimscrub.doc_error(path,
+			'must be a date YYYY-MM-DD from 1900-01-01 to 2999-12-31');
+	END IF;
+END $$;
+
+-- A line's modifiers as the reader takes them (claimdoc.c,
+-- line_modifiers): a list, of at most 4, each 2 upper-case letters or
+-- digits.  Too many is reported at the first one too many, a bad one at
+-- itself; items count from 1, as every path of submit()'s does.
+CREATE OR REPLACE FUNCTION claimscrub.doc_modifiers(m jsonb, path text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	item jsonb;
+	i bigint;
+BEGIN
+	IF m IS NULL THEN
+		RETURN;
+	END IF;
+	IF jsonb_typeof(m) <> 'array' THEN
+		PERFORM claimscrub.doc_error(path, 'must be a list of at most 4 modifiers');
+	END IF;
+	IF jsonb_array_length(m) > 4 THEN
+		PERFORM claimscrub.doc_error(format('%s[5]', path),
+			format('a line has at most 4 modifiers, not %s', jsonb_array_length(m)));
+	END IF;
+	FOR item, i IN SELECT * FROM jsonb_array_elements(m) WITH ORDINALITY LOOP
+		IF jsonb_typeof(item) <> 'string' OR (item #>> '{}') !~ '^[A-Z0-9]{2}$' THEN
+			PERFORM claimscrub.doc_error(format('%s[%s]', path, i),
+				'each modifier must be 2 upper-case letters or digits');
+		END IF;
+	END LOOP;
+END $$;
+
+-- A line; its modifiers are checked before, by doc_modifiers.
+CREATE OR REPLACE FUNCTION claimscrub.doc_line(l jsonb, path text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM claimscrub.doc_keys(l, path,
+		ARRAY['code', 'units', 'modifiers', 'service_date'], ARRAY['code']);
+	PERFORM claimscrub.doc_string(l->'code', path || '.code', 5, true);
+	IF (l->>'code') !~ '^[A-Z0-9]{5}$' THEN
+		PERFORM claimscrub.doc_error(path || '.code', 'must be 5 upper-case letters or digits');
+	END IF;
+	IF l ? 'units' AND (jsonb_typeof(l->'units') <> 'number'
+			    OR (l->>'units') !~ '^[0-9]{1,3}$'
+			    OR (l->>'units')::int NOT BETWEEN 1 AND 999) THEN
+		PERFORM claimscrub.doc_error(path || '.units', 'must be an integer from 1 to 999');
+	END IF;
+	PERFORM claimscrub.doc_date(l->'service_date', path || '.service_date');
+END $$;
+
+CREATE OR REPLACE FUNCTION claimscrub.doc_admin(a jsonb, path text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM claimscrub.doc_keys(a, path,
+		ARRAY['id', 'substance', 'kind', 'route', 'site', 'start', 'stop',
+		      'primary', 'separate_site_required'],
+		ARRAY['id', 'substance', 'kind']);
+	PERFORM claimscrub.doc_string(a->'id', path || '.id', 64, true);
+	PERFORM claimscrub.doc_string(a->'substance', path || '.substance', 256, true);
+	PERFORM claimscrub.doc_string(a->'kind', path || '.kind', 64, true,
+		ARRAY['therapeutic', 'chemotherapy', 'hydration']);
+	PERFORM claimscrub.doc_string(a->'route', path || '.route', 64,
+		(a->>'kind') IS DISTINCT FROM 'hydration',
+		ARRAY['infusion', 'push', 'injection', 'subcutaneous']);
+	PERFORM claimscrub.doc_string(a->'site', path || '.site', 64);
+	PERFORM claimscrub.doc_string(a->'start', path || '.start', 64);
+	PERFORM claimscrub.doc_string(a->'stop', path || '.stop', 64);
+	IF a ? 'primary' AND jsonb_typeof(a->'primary') <> 'boolean' THEN
+		PERFORM claimscrub.doc_error(path || '.primary', 'must be true or false');
+	END IF;
+	IF a ? 'separate_site_required'
+	   AND jsonb_typeof(a->'separate_site_required') <> 'boolean' THEN
+		PERFORM claimscrub.doc_error(path || '.separate_site_required', 'must be true or false');
+	END IF;
+END $$;
+
+-- Checks a claim document as `claimscrub check` does; raises on the first
+-- problem with the path of the offending value ("lines[2].units").  A
+-- repeated administration id is reported where the reader reports it: at
+-- the earliest administration whose id an earlier one has.  Dates of
+-- service: YYYY-MM-DD, a real day, years 1900 to 2999 (no era, no
+-- infinity, no year 0).
+CREATE OR REPLACE FUNCTION claimscrub.check_document(doc jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	item jsonb;
+	i bigint;
+	dos text;
+	good boolean;
+	dup_at bigint;
+	dup_id text;
+BEGIN
+	PERFORM claimscrub.doc_keys(doc, '(document)',
+		ARRAY['claim', 'payer', 'setting', 'provider', 'date_of_service',
+		      'lines', 'administrations'],
+		ARRAY['claim', 'setting']);
+	PERFORM claimscrub.doc_string(doc->'claim', 'claim', 64, true);
+	PERFORM claimscrub.doc_string(doc->'payer', 'payer', 64);
+	PERFORM claimscrub.doc_string(doc->'setting', 'setting', 64, true,
+		ARRAY['facility', 'professional']);
+	PERFORM claimscrub.doc_string(doc->'provider', 'provider', 64);
+	IF doc ? 'date_of_service' AND jsonb_typeof(doc->'date_of_service') <> 'null' THEN
+		dos := doc->>'date_of_service';
+		good := jsonb_typeof(doc->'date_of_service') = 'string'
+			AND dos ~ '^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$';
+		IF good THEN
+			BEGIN
+				good := to_char(make_date(substr(dos, 1, 4)::int,
+					substr(dos, 6, 2)::int, substr(dos, 9, 2)::int),
+					'YYYY-MM-DD') = dos;
+			EXCEPTION WHEN data_exception THEN
+				good := false; -- 2026-02-30
+			END;
+		END IF;
+		IF NOT good THEN
+			PERFORM claimscrub.doc_error('date_of_service',
+				'must be a date YYYY-MM-DD from 1900-01-01 to 2999-12-31');
+		END IF;
+	END IF;
+	IF doc ? 'lines' THEN
+		IF jsonb_typeof(doc->'lines') <> 'array' OR jsonb_array_length(doc->'lines') > 10000 THEN
+			PERFORM claimscrub.doc_error('lines', 'must be a list of at most 10000 lines');
+		END IF;
+		FOR item, i IN SELECT * FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY LOOP
+			IF jsonb_typeof(item) = 'object' THEN
+				PERFORM claimscrub.doc_modifiers(item->'modifiers',
+					format('lines[%s].modifiers', i));
+			END IF;
+			PERFORM claimscrub.doc_line(item, format('lines[%s]', i));
+		END LOOP;
+	END IF;
+	IF doc ? 'administrations' THEN
+		IF jsonb_typeof(doc->'administrations') <> 'array'
+		   OR jsonb_array_length(doc->'administrations') > 10000 THEN
+			PERFORM claimscrub.doc_error('administrations',
+				'must be a list of at most 10000 administrations');
+		END IF;
+		FOR item, i IN SELECT * FROM jsonb_array_elements(doc->'administrations') WITH ORDINALITY LOOP
+			PERFORM claimscrub.doc_admin(item, format('administrations[%s]', i));
+		END LOOP;
+		SELECT d.n, d.id INTO dup_at, dup_id
+		  FROM (SELECT t.n, t.a->>'id' AS id,
+			       row_number() OVER (PARTITION BY t.a->>'id' ORDER BY t.n) AS k
+			  FROM jsonb_array_elements(doc->'administrations') WITH ORDINALITY AS t(a, n)) d
+		 WHERE d.k = 2 ORDER BY d.n LIMIT 1;
+		IF FOUND THEN
+			PERFORM claimscrub.doc_error(format('administrations[%s].id', dup_at),
+				format('administration id %L is used twice', dup_id));
+		END IF;
+	END IF;
+END $$;
+
+-- Inserts or replaces (by claim id) a claim from a claim document and puts
+-- it in the queue.  A bad document raises and changes nothing.  A claim
+-- whose version can go no higher (2^31-1) is replaced by a new one.
+--
+-- It runs as its owner (SECURITY DEFINER), so the submitter needs no table
+-- privilege at all and can neither read claims nor write anything but a
+-- checked claim document.  The search path is fixed, so no object of the
+-- caller's (pg_temp last, never searched for functions or operators) can
+-- stand in for one the body uses: the body and the helpers it calls name
+-- every claimscrub object with its schema, and everything else they use
+-- (set_config, jsonb functions and operators, types) is in pg_catalog.
+-- The owner is the role that ran the migrations: give the schema a
+-- dedicated non-superuser owner in production, so that submit()'s fixed
+-- body (which writes claim, claim_line and administration, nothing else)
+-- runs with no more than that owner's rights.
+CREATE OR REPLACE FUNCTION claimscrub.submit(doc jsonb) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	cid bigint;
+BEGIN
+	PERFORM claimscrub.check_document(doc);
+	PERFORM set_config('claimscrub.submitting', 'on', true);
+	DELETE FROM claimscrub.claim c
+	 WHERE c.claim_ref = doc->>'claim' AND c.version >= 2147483647;
+	INSERT INTO claimscrub.claim AS c
+		(claim_ref, payer, setting, provider, date_of_service)
+	VALUES (doc->>'claim', doc->>'payer', doc->>'setting', doc->>'provider',
+		(doc->>'date_of_service')::date)
+	ON CONFLICT (claim_ref) DO UPDATE
+	   SET payer = EXCLUDED.payer, setting = EXCLUDED.setting,
+	       provider = EXCLUDED.provider, date_of_service = EXCLUDED.date_of_service,
+	       version = c.version + 1, status = 'pending', attempts = 0,
+	       enqueued_at = clock_timestamp()
+	RETURNING id INTO cid;
+	DELETE FROM claimscrub.claim_line WHERE claim_id = cid;
+	DELETE FROM claimscrub.administration WHERE claim_id = cid;
+	INSERT INTO claimscrub.claim_line (claim_id, line_no, code, units, modifiers,
+		service_date)
+	SELECT cid, n, l->>'code', coalesce((l->>'units')::int, 1),
+	       ARRAY(SELECT jsonb_array_elements_text(coalesce(l->'modifiers', '[]'))),
+	       (l->>'service_date')::date
+	  FROM jsonb_array_elements(coalesce(doc->'lines', '[]')) WITH ORDINALITY AS t(l, n);
+	INSERT INTO claimscrub.administration (claim_id, seq, admin_ref, substance,
+		kind, route, site, start_time, stop_time, is_primary, separate_site_required)
+	SELECT cid, n, a->>'id', a->>'substance', a->>'kind', a->>'route', a->>'site',
+	       a->>'start', a->>'stop', (a->>'primary')::boolean,
+	       (a->>'separate_site_required')::boolean
+	  FROM jsonb_array_elements(coalesce(doc->'administrations', '[]')) WITH ORDINALITY AS t(a, n);
+	PERFORM set_config('claimscrub.submitting', 'off', true);
+	RETURN cid;
+END $$;

@@ -1,0 +1,267 @@
+-- 040_batch.sql: the daemon's functions.  A batch is two round trips:
+--
+--   claim_batch(n, lease, ...)  takes up to n pending claims as one row of
+--                          claimscrub.batch (the lease: committed at once,
+--                          so a crash is noticed) and returns their rows;
+--   write_batch(results)   status, result and findings, in the batch's
+--                          transaction, of the claims still pending at the
+--                          version that was read; end_batch() in the same
+--                          transaction gives the lease up.
+--
+-- The claim rows themselves are written once a scrub, by write_batch.
+-- Between the two calls nothing is locked: the lease keeps other daemons
+-- away, and the guard of write_batch (pending, same version) makes sure a
+-- version is written once, whoever writes it.  The functions run with the
+-- daemon's own rights (SECURITY INVOKER) on purpose: SECURITY DEFINER would
+-- shrink its privileges (090_privileges.sql) only on paper, the bodies then
+-- running with the rights of their owner.
+
+-- Bounds lock waits for the rest of the caller's transaction to ms
+-- milliseconds, unless the session has a shorter lock_timeout already (an
+-- operator's ALTER ROLE ... SET lock_timeout stays in force).
+CREATE OR REPLACE FUNCTION claimscrub.bound_lock_wait(ms integer) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+	now_ms double precision :=
+		extract(epoch FROM current_setting('lock_timeout')::interval) * 1000;
+BEGIN
+	IF now_ms <= 0 OR now_ms > ms THEN
+		PERFORM set_config('lock_timeout', ms || 'ms', true);
+	END IF;
+END $$;
+
+-- The rows of the claims ids that are still pending, in order of claim,
+-- kind and seq; one statement, so the version and the rows are of one
+-- moment.  One named column a claim field (scrubber/claimfield.c, the
+-- engine's field table), which the daemon finds with PQfnumber and reads
+-- straight into struct claim through the same validators as a document
+-- (daemon/claimrows.c):
+--
+--   id, kind (0 the claim, 1 a line, 2 an administration), seq;
+--   on the claim's row: version, tries (attempts + 1), and where its lists
+--      were cut: cut_lines, cut_administrations (the daemon's limits);
+--   the claim's fields by their keys: claim, payer, setting, provider,
+--      date_of_service;
+--   a line's fields as line_KEY, an administration's as admin_KEY.
+--
+-- At most max_lines + 1 lines and max_administrations + 1 administrations
+-- a claim (a claim with more rows than the rules judge is made invalid,
+-- naming the limit), and each text at most one character more than the
+-- reader accepts, so a value too long still reads as too long: 64-byte
+-- names, codes and times, 256-byte substances, a modifiers literal of 256
+-- characters.  A claim id is cut at 1,024 characters; write_batch() puts
+-- the whole id back in the result.  The lateral subqueries hold the plan to
+-- one index probe a claim whatever the planner guesses of ids' length.
+CREATE OR REPLACE FUNCTION claimscrub.read_claims(ids bigint[], max_lines integer,
+	max_administrations integer)
+RETURNS TABLE (id bigint, kind integer, seq integer, version integer,
+	tries bigint, cut_lines integer, cut_administrations integer,
+	claim text, payer text, setting text, provider text, date_of_service text,
+	line_code text, line_units text, line_modifiers text, line_service_date text,
+	admin_id text, admin_substance text, admin_kind text, admin_route text,
+	admin_site text, admin_start text, admin_stop text, admin_primary text,
+	admin_separate_site_required text)
+LANGUAGE sql STABLE AS $$
+WITH u AS MATERIALIZED (
+	SELECT c.id, c.version, c.attempts, left(c.claim_ref, 1024) AS claim_ref,
+	       left(c.payer, 65) AS payer, left(c.setting, 65) AS setting,
+	       left(c.provider, 65) AS provider, c.date_of_service
+	  FROM claimscrub.claim c
+	 WHERE c.id = ANY (ids) AND c.status = 'pending')
+SELECT u.id, 0, 0, u.version, greatest(u.attempts, 0)::bigint + 1,
+       greatest(read_claims.max_lines, 0),
+       greatest(read_claims.max_administrations, 0),
+       u.claim_ref, u.payer, u.setting, u.provider,
+       to_char(u.date_of_service, 'YYYY-MM-DD'),
+       NULL::text, NULL::text, NULL::text, NULL::text,
+       NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+       NULL::text, NULL::text, NULL::text, NULL::text
+  FROM u
+UNION ALL
+SELECT u.id, 1, l.line_no, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL,
+       left(l.code, 65), l.units::text,
+       CASE WHEN cardinality(l.modifiers) > 0 THEN left(l.modifiers::text, 256) END,
+       to_char(l.service_date, 'YYYY-MM-DD'),
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM u CROSS JOIN LATERAL (
+	SELECT l.line_no, l.code, l.units, l.modifiers, l.service_date
+	  FROM claimscrub.claim_line l
+	 WHERE l.claim_id = u.id ORDER BY l.line_no
+	 LIMIT greatest(read_claims.max_lines, 0)::bigint + 1) l
+UNION ALL
+SELECT u.id, 2, a.seq, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL,
+       left(a.admin_ref, 65), left(a.substance, 257), left(a.kind, 65),
+       left(a.route, 65), left(a.site, 65), left(a.start_time, 65),
+       left(a.stop_time, 65), a.is_primary::text,
+       a.separate_site_required::text
+  FROM u CROSS JOIN LATERAL (
+	SELECT a.seq, a.admin_ref, a.substance, a.kind, a.route, a.site,
+	       a.start_time, a.stop_time, a.is_primary, a.separate_site_required
+	  FROM claimscrub.administration a
+	 WHERE a.claim_id = u.id ORDER BY a.seq
+	 LIMIT greatest(read_claims.max_administrations, 0)::bigint + 1) a
+ORDER BY 1, 2, 3
+$$;
+
+-- Takes up to n pending claims that no live batch holds, oldest first, as
+-- a new batch of the caller, and returns their rows as read_claims does
+-- (lease_ms: the lease in milliseconds).  The caller's previous batch ends
+-- here; a dead batch's claims (lease run out) each get an attempt counted,
+-- if they can be locked at once (a claim an open client transaction holds
+-- is left alone).  Claims with attempts counted go in batches of their
+-- own, n / 8^attempts claims at most (clamped: attempts stop at 2^31-1).
+-- The daemons take turns on the one row of claimscrub.queue_lock, which
+-- only claimscrub_daemon can lock, waiting at most 5 s (or the session's
+-- lock_timeout if shorter): a claim step that times out (SQLSTATE 55P03) is
+-- rolled back whole, so it counts no attempt.
+CREATE OR REPLACE FUNCTION claimscrub.claim_batch(n integer, lease_ms double precision,
+	max_lines integer, max_administrations integer)
+RETURNS TABLE (id bigint, kind integer, seq integer, version integer,
+	tries bigint, cut_lines integer, cut_administrations integer,
+	claim text, payer text, setting text, provider text, date_of_service text,
+	line_code text, line_units text, line_modifiers text, line_service_date text,
+	admin_id text, admin_substance text, admin_kind text, admin_route text,
+	admin_site text, admin_start text, admin_stop text, admin_primary text,
+	admin_separate_site_required text)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+	lead integer; -- the attempts of the oldest claim to take
+	picked bigint[];
+	turn boolean;
+BEGIN
+	PERFORM claimscrub.bound_lock_wait(5000);
+	BEGIN
+		SELECT q.one INTO turn FROM claimscrub.queue_lock q FOR UPDATE;
+	EXCEPTION WHEN lock_not_available THEN
+		RAISE EXCEPTION 'the daemons'' turn (claimscrub.queue_lock) was not granted within lock_timeout (%): another session holds it',
+			current_setting('lock_timeout') USING ERRCODE = 'lock_not_available';
+	END;
+	IF turn IS NULL THEN -- without the row, nothing would keep daemons apart
+		RAISE EXCEPTION 'claimscrub.queue_lock has no row: run claimscrub db migrate'
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	DELETE FROM claimscrub.batch b WHERE b.owner_pid = pg_backend_pid();
+	WITH gone AS (
+		DELETE FROM claimscrub.batch b
+		 WHERE b.taken_at < clock_timestamp() - make_interval(secs => lease_ms / 1000)
+		RETURNING b.claim_ids),
+	free AS MATERIALIZED (
+		SELECT c.id FROM claimscrub.claim c
+		 WHERE c.id IN (SELECT unnest(g.claim_ids) FROM gone g)
+		   AND c.status = 'pending'
+		   FOR UPDATE SKIP LOCKED)
+	UPDATE claimscrub.claim c SET attempts = least(c.attempts, 2147483646) + 1
+	  FROM free f WHERE c.id = f.id;
+	-- the oldest claims, with as many attempts counted as the oldest
+	SELECT c.attempts INTO lead FROM claimscrub.claim c
+	 WHERE c.status = 'pending'
+	   AND c.id NOT IN (SELECT unnest(b.claim_ids) FROM claimscrub.batch b)
+	 ORDER BY c.enqueued_at, c.id LIMIT 1;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	SELECT array_agg(p.id) INTO picked FROM (
+		SELECT c.id FROM claimscrub.claim c
+		 WHERE c.status = 'pending' AND c.attempts = lead
+		   AND c.id NOT IN (SELECT unnest(b.claim_ids) FROM claimscrub.batch b)
+		 ORDER BY c.enqueued_at, c.id
+		 LIMIT CASE WHEN lead <= 0 THEN n
+			    ELSE greatest(1, n >> (3 * least(lead, 10))) END) p;
+	IF picked IS NULL THEN
+		RETURN;
+	END IF;
+	INSERT INTO claimscrub.batch (owner_pid, claim_ids)
+	VALUES (pg_backend_pid(), picked);
+	RETURN QUERY SELECT * FROM claimscrub.read_claims(picked, max_lines,
+							  max_administrations);
+END $$;
+
+-- Ends the caller's batch: its claims are written (in the same transaction,
+-- with write_batch), so nothing is left to lease or to count.
+CREATE OR REPLACE FUNCTION claimscrub.end_batch() RETURNS void
+LANGUAGE sql VOLATILE AS $$
+DELETE FROM claimscrub.batch WHERE owner_pid = pg_backend_pid()
+$$;
+
+-- Writes a batch of results, [{id, version, status, result, rules}, ...],
+-- in one statement and only for a claim still pending at the version given
+-- that it can lock at once (FOR UPDATE SKIP LOCKED: one that another
+-- transaction holds is left pending, not waited for): replaces its
+-- unresolved findings (reviewer decisions stay) and inserts one row per
+-- finding.  Returns the claims written and the claims left because locked
+-- (still pending when the statement began, so not merely changed).  Other
+-- lock waits (a finding row a reviewer's open transaction holds) last
+-- lock_wait_ms at most, or the session's lock_timeout if shorter.  A claim
+-- id longer than read_claims() reads is put back whole in the result, so
+-- that result->>'claim' is the claim's id as ever.
+CREATE OR REPLACE FUNCTION claimscrub.write_batch(batch jsonb,
+	lock_wait_ms integer DEFAULT 5000)
+RETURNS TABLE (written integer, locked integer)
+LANGUAGE sql VOLATILE AS $$
+SELECT claimscrub.bound_lock_wait(write_batch.lock_wait_ms);
+WITH b AS (
+	SELECT * FROM jsonb_to_recordset(batch)
+	       AS b(id bigint, version integer, status text, result jsonb, rules text)),
+l AS MATERIALIZED (
+	SELECT c.id FROM claimscrub.claim c
+	 WHERE c.id IN (SELECT b.id FROM b) AND c.status = 'pending'
+	   FOR UPDATE SKIP LOCKED),
+u AS (
+	UPDATE claimscrub.claim c
+	   SET status = b.status,
+	       result = CASE WHEN length(c.claim_ref) > 1024
+			     THEN jsonb_set(b.result, '{claim}', to_jsonb(c.claim_ref))
+			     ELSE b.result END,
+	       rules_version = b.rules,
+	       scrubbed_at = clock_timestamp(), scrubbed_version = b.version,
+	       attempts = 0
+	  FROM b, l
+	 WHERE c.id = b.id AND c.id = l.id AND c.version = b.version
+	   AND c.status = 'pending'
+	RETURNING c.id, c.version, b.result),
+d AS (
+	DELETE FROM claimscrub.finding f USING u
+	 WHERE f.claim_id = u.id AND f.resolution IS NULL),
+i AS (
+	INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule,
+		severity, line_no, administration_ref, message, evidence, suggest)
+	SELECT u.id, u.version, (e.n - 1)::integer, e.f->>'rule', e.f->>'severity',
+	       (e.f->>'line')::integer, e.f->>'administration', e.f->>'message',
+	       coalesce(e.f->'evidence', '{}'), nullif(e.f->'suggest', 'null')
+	  FROM u, jsonb_array_elements(u.result->'findings') WITH ORDINALITY AS e(f, n))
+SELECT (SELECT count(*) FROM u)::integer,
+       (SELECT count(*) FROM b
+	 WHERE b.id NOT IN (SELECT l.id FROM l)
+	   AND EXISTS (SELECT 1 FROM claimscrub.claim c
+			WHERE c.id = b.id AND c.status = 'pending'))::integer
+$$;
+
+-- When not even write_batch can store a claim's result (a result the
+-- server refuses): its status invalid and the result alone, naming the
+-- claim by its whole id, if it is still pending at version (any version
+-- when NULL) and not held by another transaction; its open findings of
+-- earlier versions go, as write_batch would have deleted them.  Returns
+-- whether the claim was marked.
+CREATE OR REPLACE FUNCTION claimscrub.mark_invalid(claim_id bigint,
+	result jsonb, version integer DEFAULT NULL)
+RETURNS boolean
+LANGUAGE sql VOLATILE AS $$
+WITH m AS (
+	UPDATE claimscrub.claim c
+	   SET status = 'invalid',
+	       result = jsonb_set(mark_invalid.result, '{claim}', to_jsonb(c.claim_ref)),
+	       scrubbed_at = clock_timestamp(), scrubbed_version = c.version
+	 WHERE c.id IN (SELECT l.id FROM claimscrub.claim l
+			 WHERE l.id = mark_invalid.claim_id AND l.status = 'pending'
+			   AND l.version = coalesce(mark_invalid.version, l.version)
+			   FOR UPDATE SKIP LOCKED)
+	RETURNING c.id),
+d AS (
+	DELETE FROM claimscrub.finding f USING m
+	 WHERE f.claim_id = m.id AND f.resolution IS NULL)
+SELECT EXISTS (SELECT 1 FROM m)
+$$;

@@ -1,0 +1,604 @@
+-- 060_workflow.sql: the review workflow (issue 15), database first: the
+-- CLI (`claimscrub review`, `resolve`, `assign`, ...) and the web
+-- workbench call these functions and nothing else.
+--
+--   work items     one row per claim whose current version has findings
+--                  (claimscrub.work_item), kept in step by the daemon's
+--                  writes (a statement trigger on claim) and by every
+--                  decision: state (open, in-progress, deferred until a
+--                  date, waiting-documentation routed to a department,
+--                  resolved), assignee, the open findings' rules and worst
+--                  severity, the amount at risk, date of service, payer,
+--                  provider.  A claim whose every error and warning finding
+--                  is decided is resolved and released (released_at: what
+--                  the billing system reads).  A new version of a claim
+--                  (a rebill, a correction) reopens a resolved, deferred or
+--                  routed item: in progress with its assignee, else open.
+--   decisions      decide(finding, reason, note, seen): a reason code
+--                  (claimscrub.reason) and a note; refused when the finding
+--                  was decided since the caller read it (seen: the
+--                  resolved_at it saw, NULL for undecided), naming who and
+--                  when.  decide_bulk() with a dry run that counts.
+--   carried        a finding of a later version whose fingerprint (rule,
+--                  the billed code of its line, its administration, its
+--                  evidence) is that of a decided finding of an earlier
+--                  version gets that decision, carried_from naming the
+--                  finding it was made on; reports count it once.
+--   claim_detail   the claim's record for the person judging it (lines,
+--                  administrations with times and sites, expected codes,
+--                  every version's findings and decisions, notes, the
+--                  trail), each read logged in claimscrub.work_audit.
+--
+-- Every function here runs as its owner (SECURITY DEFINER, the search path
+-- fixed) and records the caller (caller(): SET ROLE's role, else the
+-- login); the reviewer role holds EXECUTE on them and no table.
+
+-- ---- the trail -------------------------------------------------------------------
+CREATE OR REPLACE TRIGGER work_audit_no_change BEFORE UPDATE OR DELETE ON claimscrub.work_audit
+	FOR EACH ROW EXECUTE FUNCTION claimscrub.audit_append_only();
+CREATE OR REPLACE TRIGGER work_audit_no_truncate BEFORE TRUNCATE ON claimscrub.work_audit
+	FOR EACH STATEMENT EXECUTE FUNCTION claimscrub.audit_append_only();
+
+CREATE OR REPLACE FUNCTION claimscrub.work_log(claim_id bigint, finding_id bigint,
+	action text, detail jsonb DEFAULT '{}') RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+INSERT INTO claimscrub.work_audit (claim_id, finding_id, action, detail, actor, db_session_user)
+VALUES (work_log.claim_id, work_log.finding_id, work_log.action,
+	coalesce(work_log.detail, '{}'), claimscrub.caller(), session_user)
+$$;
+
+-- ---- carried decisions ----------------------------------------------------------------
+-- A finding's fingerprint: its rule, the billed code of its line, its
+-- administration and its evidence.  One definition, for the trigger below
+-- and for the findings written before it (at the end of this file).
+CREATE OR REPLACE FUNCTION claimscrub.fingerprint(claim_id bigint, line_no integer,
+	rule text, administration_ref text, evidence jsonb) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT md5(concat_ws(E'\x1f', fingerprint.rule,
+	(SELECT l.code FROM claimscrub.claim_line l
+	  WHERE l.claim_id = fingerprint.claim_id AND l.line_no = fingerprint.line_no),
+	fingerprint.administration_ref, fingerprint.evidence::text))
+$$;
+
+-- Before a finding row goes in: its fingerprint, and the decision of the
+-- latest decided finding of an earlier version of the claim with the same
+-- fingerprint.  A row that comes with a decision of its own keeps it and
+-- gets no carried_from: the daemon's row-level security refuses it (only
+-- a carried decision may come in with a finding, and only this trigger
+-- sets carried_from).
+CREATE OR REPLACE FUNCTION claimscrub.finding_carry() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	src record;
+BEGIN
+	NEW.fingerprint := claimscrub.fingerprint(NEW.claim_id, NEW.line_no, NEW.rule,
+		NEW.administration_ref, NEW.evidence);
+	NEW.carried_from := NULL;
+	IF NEW.resolution IS NOT NULL THEN
+		RETURN NEW;
+	END IF;
+	SELECT f.id, f.carried_from, f.resolution, f.reason, f.resolved_by,
+	       f.resolved_at, f.note INTO src
+	  FROM claimscrub.finding f
+	 WHERE f.claim_id = NEW.claim_id AND f.fingerprint = NEW.fingerprint
+	   AND f.resolution IS NOT NULL AND f.claim_version < NEW.claim_version
+	 ORDER BY f.claim_version DESC, f.id DESC LIMIT 1;
+	IF FOUND THEN
+		NEW.resolution := src.resolution;
+		NEW.reason := src.reason;
+		NEW.resolved_by := src.resolved_by;
+		NEW.resolved_at := src.resolved_at;
+		NEW.note := src.note;
+		NEW.carried_from := coalesce(src.carried_from, src.id);
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER finding_carry BEFORE INSERT ON claimscrub.finding
+	FOR EACH ROW EXECUTE FUNCTION claimscrub.finding_carry();
+
+-- ---- work items ------------------------------------------------------------------------
+-- Brings the work items of claims ids in step with their current version:
+-- made for a claim with findings, dropped for one without, its counts,
+-- rules, severity and money recomputed.  The amount at risk counts a line
+-- once however many open error findings are on it: the line's fee for the
+-- claim's payer profile on its day x its units (NULL while no fee is
+-- loaded).  Pending claims are left as they are (their next scrub syncs
+-- them).
+CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+WITH c AS MATERIALIZED (
+	SELECT c.id, c.version, c.payer, c.provider,
+	       coalesce(c.date_of_service, c.scrubbed_at::date) AS day,
+	       coalesce(c.result->>'profile', 'default') AS profile
+	  FROM claimscrub.claim c
+	 WHERE c.id = ANY (work_sync.ids) AND c.status <> 'pending'),
+f AS (
+	SELECT c.id, count(*) AS findings,
+	       count(*) FILTER (WHERE f.resolution IS NULL) AS open_findings,
+	       count(*) FILTER (WHERE f.resolution IS NULL
+				  AND f.severity IN ('error', 'warning')) AS open_ew,
+	       (ARRAY['error', 'warning', 'info'])[1 + min(
+		       CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END)
+		       FILTER (WHERE f.resolution IS NULL)] AS severity,
+	       coalesce(array_agg(DISTINCT f.rule ORDER BY f.rule)
+			FILTER (WHERE f.resolution IS NULL), '{}') AS rules
+	  FROM c JOIN claimscrub.finding f ON f.claim_id = c.id AND f.claim_version = c.version
+	 GROUP BY c.id),
+m AS (
+	SELECT c.id, sum(p.amount * l.units) AS amount
+	  FROM c JOIN claimscrub.claim_line l ON l.claim_id = c.id
+	  JOIN claimscrub.fee p ON p.profile = c.profile AND p.code = l.code
+	   AND c.day BETWEEN coalesce(p.effective_from, '-infinity')
+			 AND coalesce(p.effective_to, 'infinity')
+	 WHERE l.units > 0
+	   AND EXISTS (SELECT 1 FROM claimscrub.finding e
+			WHERE e.claim_id = c.id AND e.claim_version = c.version
+			  AND e.line_no = l.line_no AND e.severity = 'error'
+			  AND e.resolution IS NULL)
+	 GROUP BY c.id),
+gone AS (
+	DELETE FROM claimscrub.work_item w USING c
+	 WHERE w.claim_id = c.id AND NOT EXISTS (SELECT 1 FROM f WHERE f.id = c.id))
+INSERT INTO claimscrub.work_item AS w (claim_id, claim_version, state, findings,
+	open_findings, severity, rules, amount_at_risk, date_of_service, payer,
+	provider, released_at, updated_by)
+SELECT c.id, c.version, CASE WHEN f.open_ew = 0 THEN 'resolved' ELSE 'open' END,
+       f.findings, f.open_findings, f.severity, f.rules,
+       CASE WHEN EXISTS (SELECT 1 FROM claimscrub.fee) THEN coalesce(m.amount, 0.00) END,
+       c.day, coalesce(c.payer, '(none)'), coalesce(c.provider, '(none)'),
+       CASE WHEN f.open_ew = 0 THEN clock_timestamp() END, claimscrub.caller()
+  FROM c JOIN f ON f.id = c.id LEFT JOIN m ON m.id = c.id
+ON CONFLICT (claim_id) DO UPDATE SET
+	claim_version = EXCLUDED.claim_version,
+	state = CASE WHEN EXCLUDED.state = 'resolved' THEN 'resolved'
+		     WHEN w.state = 'resolved'
+			  OR (w.claim_version <> EXCLUDED.claim_version
+			      AND w.state IN ('deferred', 'waiting-documentation'))
+		     THEN CASE WHEN w.assignee IS NULL THEN 'open' ELSE 'in-progress' END
+		     ELSE w.state END,
+	deferred_until = CASE WHEN EXCLUDED.state = 'resolved'
+				   OR w.claim_version <> EXCLUDED.claim_version
+			      THEN NULL ELSE w.deferred_until END,
+	department = CASE WHEN EXCLUDED.state = 'resolved'
+			       OR w.claim_version <> EXCLUDED.claim_version
+			  THEN NULL ELSE w.department END,
+	findings = EXCLUDED.findings, open_findings = EXCLUDED.open_findings,
+	severity = EXCLUDED.severity, rules = EXCLUDED.rules,
+	amount_at_risk = EXCLUDED.amount_at_risk,
+	date_of_service = EXCLUDED.date_of_service, payer = EXCLUDED.payer,
+	provider = EXCLUDED.provider,
+	released_at = CASE WHEN EXCLUDED.state = 'resolved'
+			   THEN coalesce(w.released_at, EXCLUDED.released_at) END,
+	updated_at = clock_timestamp(), updated_by = EXCLUDED.updated_by,
+	revision = w.revision + 1
+$$;
+
+-- A statement that scrubbed claims (write_batch, mark_invalid, an
+-- operator's hand): their work items, once per statement.  It fires after
+-- the whole statement, so write_batch's finding rows are in.
+CREATE OR REPLACE FUNCTION claimscrub.claim_scrubbed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM claimscrub.work_sync(ARRAY(
+		SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+		 WHERE n.status <> 'pending'
+		   AND (n.scrubbed_at, n.status) IS DISTINCT FROM (o.scrubbed_at, o.status)));
+	RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER claim_scrubbed AFTER UPDATE ON claimscrub.claim
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION claimscrub.claim_scrubbed();
+
+-- The work item of claim ref, locked; refused when it changed since the
+-- caller read it (revision: the one it saw; NULL: no check).
+CREATE OR REPLACE FUNCTION claimscrub.work_lock(ref text, revision integer)
+RETURNS claimscrub.work_item
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	item claimscrub.work_item;
+BEGIN
+	SELECT w.* INTO item FROM claimscrub.claim c
+	  JOIN claimscrub.work_item w ON w.claim_id = c.id
+	 WHERE c.claim_ref = work_lock.ref FOR UPDATE OF w;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'claim % has no work item (no findings, or no such claim)', ref
+			USING ERRCODE = 'no_data_found';
+	END IF;
+	IF work_lock.revision IS NOT NULL AND item.revision <> work_lock.revision THEN
+		RAISE EXCEPTION 'claim %: its work item changed since you read it (by % at %)',
+			ref, coalesce(item.updated_by, 'the daemon'), item.updated_at
+			USING ERRCODE = 'serialization_failure',
+			      HINT = 'Read it again and decide on what it says now.';
+	END IF;
+	RETURN item;
+END $$;
+
+-- ---- the reviewer's actions ----------------------------------------------------------------
+-- Each locks the work item, checks the revision when given, changes it,
+-- logs the action and returns the new revision.
+
+-- assignee NULL: unassigned (back to open when it was in progress).
+CREATE OR REPLACE FUNCTION claimscrub.work_assign(ref text, assignee text,
+	revision integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	item claimscrub.work_item := claimscrub.work_lock(ref, revision);
+BEGIN
+	IF length(assignee) NOT BETWEEN 1 AND 64 THEN
+		RAISE EXCEPTION 'an assignee is 1 to 64 characters' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	UPDATE claimscrub.work_item w
+	   SET assignee = work_assign.assignee,
+	       state = CASE WHEN w.state = 'open' AND work_assign.assignee IS NOT NULL THEN 'in-progress'
+			    WHEN w.state = 'in-progress' AND work_assign.assignee IS NULL THEN 'open'
+			    ELSE w.state END,
+	       updated_at = clock_timestamp(), updated_by = claimscrub.caller(),
+	       revision = w.revision + 1
+	 WHERE w.claim_id = item.claim_id
+	RETURNING w.revision INTO item.revision;
+	PERFORM claimscrub.work_log(item.claim_id, NULL, 'assign',
+		jsonb_build_object('assignee', assignee));
+	RETURN item.revision;
+END $$;
+
+-- The next item for the caller: the open (or deferred and due) unassigned
+-- item with the most money at risk, then the oldest date of service;
+-- taken by one caller only however many take at once.  NULL when none.
+CREATE OR REPLACE FUNCTION claimscrub.work_take(team text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	cid bigint;
+	ref text;
+BEGIN
+	SELECT w.claim_id INTO cid FROM claimscrub.work_item w
+	 WHERE w.assignee IS NULL
+	   AND (w.state = 'open' OR (w.state = 'deferred' AND w.deferred_until <= current_date))
+	   AND (work_take.team IS NULL OR w.team = work_take.team)
+	 ORDER BY w.amount_at_risk DESC NULLS LAST, w.date_of_service, w.claim_id
+	 LIMIT 1 FOR UPDATE SKIP LOCKED;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	UPDATE claimscrub.work_item w
+	   SET assignee = claimscrub.caller(), state = 'in-progress', deferred_until = NULL,
+	       updated_at = clock_timestamp(), updated_by = claimscrub.caller(),
+	       revision = w.revision + 1
+	 WHERE w.claim_id = cid;
+	PERFORM claimscrub.work_log(cid, NULL, 'take');
+	SELECT c.claim_ref INTO ref FROM claimscrub.claim c WHERE c.id = cid;
+	RETURN ref;
+END $$;
+
+-- Sets the state of claim ref's unresolved work item to state, with its
+-- date (deferred) or department (waiting-documentation); logs action with
+-- a note, kept as a note too.  For work_defer and work_route.
+CREATE OR REPLACE FUNCTION claimscrub.work_park(ref text, revision integer,
+	state text, until date, department text, action text, note text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	item claimscrub.work_item := claimscrub.work_lock(ref, revision);
+BEGIN
+	IF item.state = 'resolved' THEN
+		RAISE EXCEPTION 'claim % is resolved: nothing to %', ref, action
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	UPDATE claimscrub.work_item w
+	   SET state = work_park.state, deferred_until = until,
+	       department = work_park.department,
+	       updated_at = clock_timestamp(), updated_by = claimscrub.caller(),
+	       revision = w.revision + 1
+	 WHERE w.claim_id = item.claim_id RETURNING w.revision INTO item.revision;
+	PERFORM claimscrub.work_log(item.claim_id, NULL, action,
+		jsonb_strip_nulls(jsonb_build_object('until', until,
+			'department', department, 'note', note)));
+	IF note IS NOT NULL THEN
+		PERFORM claimscrub.work_add_note(item.claim_id, NULL, note);
+	END IF;
+	RETURN item.revision;
+END $$;
+
+CREATE OR REPLACE FUNCTION claimscrub.work_defer(ref text, until date,
+	note text DEFAULT NULL, revision integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF until IS NULL OR until <= current_date THEN
+		RAISE EXCEPTION 'defer until a day after today, not %', until
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN claimscrub.work_park(ref, revision, 'deferred', until, NULL, 'defer', note);
+END $$;
+
+-- Waiting for documentation from a department; the claim's next version
+-- (the documentation added) reopens it.
+CREATE OR REPLACE FUNCTION claimscrub.work_route(ref text, department text,
+	note text DEFAULT NULL, revision integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF length(department) NOT BETWEEN 1 AND 64 THEN
+		RAISE EXCEPTION 'a department is 1 to 64 characters' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN claimscrub.work_park(ref, revision, 'waiting-documentation', NULL,
+		department, 'route', note);
+END $$;
+
+CREATE OR REPLACE FUNCTION claimscrub.work_add_note(claim_id bigint,
+	finding_id bigint, note text) RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+INSERT INTO claimscrub.work_note (claim_id, finding_id, author, note)
+VALUES (work_add_note.claim_id, work_add_note.finding_id, claimscrub.caller(),
+	work_add_note.note)
+RETURNING id
+$$;
+
+-- A note without a decision, on the claim or one of its findings.
+CREATE OR REPLACE FUNCTION claimscrub.work_note(ref text, note text,
+	finding_id bigint DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	cid bigint;
+	nid bigint;
+BEGIN
+	SELECT c.id INTO cid FROM claimscrub.claim c WHERE c.claim_ref = ref;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no claim %', ref USING ERRCODE = 'no_data_found';
+	END IF;
+	IF work_note.finding_id IS NOT NULL AND NOT EXISTS (
+		SELECT 1 FROM claimscrub.finding f
+		 WHERE f.id = work_note.finding_id AND f.claim_id = cid) THEN
+		RAISE EXCEPTION 'claim % has no finding %', ref, work_note.finding_id
+			USING ERRCODE = 'no_data_found';
+	END IF;
+	IF note IS NULL OR length(note) NOT BETWEEN 1 AND 2000 THEN
+		RAISE EXCEPTION 'a note is 1 to 2000 characters' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	nid := claimscrub.work_add_note(cid, work_note.finding_id, note);
+	PERFORM claimscrub.work_log(cid, work_note.finding_id, 'note', jsonb_build_object('note', nid));
+	RETURN nid;
+END $$;
+
+-- ---- decisions ---------------------------------------------------------------------------
+-- Decides finding finding_id for reason (claimscrub.reason), with a note.
+-- seen: the resolved_at the caller read (NULL: it read the finding
+-- undecided); a decision made since is not overwritten but refused, naming
+-- who made it and when.  Only a finding of the claim's current version can
+-- be decided.  Returns the time recorded.
+CREATE OR REPLACE FUNCTION claimscrub.decide(finding_id bigint, reason text,
+	note text DEFAULT NULL, seen timestamptz DEFAULT NULL) RETURNS timestamptz
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r claimscrub.reason;
+	f record;
+	stamp timestamptz := clock_timestamp();
+BEGIN
+	SELECT x.* INTO r FROM claimscrub.reason x WHERE x.code = decide.reason;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no reason code %', coalesce(decide.reason, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'The codes: SELECT code FROM claimscrub.reason';
+	END IF;
+	IF length(note) > 2000 THEN
+		RAISE EXCEPTION 'note is longer than 2000 characters' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT x.id, x.claim_id, x.claim_version, x.resolved_at, x.resolved_by,
+	       c.version, c.claim_ref INTO f
+	  FROM claimscrub.finding x JOIN claimscrub.claim c ON c.id = x.claim_id
+	 WHERE x.id = decide.finding_id FOR UPDATE OF x;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no finding %', finding_id USING ERRCODE = 'no_data_found';
+	END IF;
+	IF f.claim_version <> f.version THEN
+		RAISE EXCEPTION 'finding % is of version % of claim %, which is at version % now',
+			finding_id, f.claim_version, f.claim_ref, f.version
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF f.resolved_at IS DISTINCT FROM seen THEN
+		RAISE EXCEPTION 'finding % was decided by % at % since you read it',
+			finding_id, f.resolved_by, f.resolved_at
+			USING ERRCODE = 'serialization_failure',
+			      HINT = 'Read it again; pass what you read as seen to decide over it.';
+	END IF;
+	UPDATE claimscrub.finding x
+	   SET resolution = r.resolution, reason = r.code, resolved_by = claimscrub.caller(),
+	       resolved_at = stamp, note = decide.note, carried_from = NULL
+	 WHERE x.id = f.id;
+	PERFORM claimscrub.work_log(f.claim_id, f.id, 'decide',
+		jsonb_strip_nulls(jsonb_build_object('reason', r.code, 'note', note)));
+	PERFORM claimscrub.work_sync(ARRAY[f.claim_id]);
+	RETURN stamp;
+END $$;
+
+-- The open findings of the current versions of unresolved work items that
+-- match: rule (required), payer, provider, severity (NULL: any).  With
+-- dry_run (the default) only counts them; else decides each for reason
+-- and returns how many.
+CREATE OR REPLACE FUNCTION claimscrub.decide_bulk(rule text, reason text,
+	note text DEFAULT NULL, payer text DEFAULT NULL, provider text DEFAULT NULL,
+	severity text DEFAULT NULL, dry_run boolean DEFAULT true) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r claimscrub.reason;
+	n integer;
+	claims bigint[];
+	stamp timestamptz := clock_timestamp();
+BEGIN
+	IF decide_bulk.rule IS NULL THEN
+		RAISE EXCEPTION 'a bulk decision names its rule' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT x.* INTO r FROM claimscrub.reason x WHERE x.code = decide_bulk.reason;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no reason code %', coalesce(decide_bulk.reason, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'The codes: SELECT code FROM claimscrub.reason';
+	END IF;
+	IF length(note) > 2000 THEN
+		RAISE EXCEPTION 'note is longer than 2000 characters' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	CREATE TEMP TABLE IF NOT EXISTS pg_temp.bulk (id bigint, claim_id bigint) ON COMMIT DROP;
+	TRUNCATE pg_temp.bulk;
+	INSERT INTO pg_temp.bulk
+	SELECT f.id, f.claim_id FROM claimscrub.work_item w
+	  JOIN claimscrub.finding f ON f.claim_id = w.claim_id AND f.claim_version = w.claim_version
+	 WHERE w.state <> 'resolved' AND w.rules @> ARRAY[decide_bulk.rule]
+	   AND f.rule = decide_bulk.rule AND f.resolution IS NULL
+	   AND (decide_bulk.payer IS NULL OR w.payer = decide_bulk.payer)
+	   AND (decide_bulk.provider IS NULL OR w.provider = decide_bulk.provider)
+	   AND (decide_bulk.severity IS NULL OR f.severity = decide_bulk.severity)
+	   FOR UPDATE OF f;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF dry_run THEN
+		RETURN n;
+	END IF;
+	UPDATE claimscrub.finding x
+	   SET resolution = r.resolution, reason = r.code, resolved_by = claimscrub.caller(),
+	       resolved_at = stamp, note = decide_bulk.note, carried_from = NULL
+	  FROM pg_temp.bulk b WHERE x.id = b.id;
+	INSERT INTO claimscrub.work_audit (claim_id, finding_id, action, detail, actor, db_session_user)
+	SELECT b.claim_id, b.id, 'decide',
+	       jsonb_strip_nulls(jsonb_build_object('reason', r.code, 'note', note, 'bulk', true)),
+	       claimscrub.caller(), session_user
+	  FROM pg_temp.bulk b;
+	SELECT array_agg(DISTINCT b.claim_id) INTO claims FROM pg_temp.bulk b;
+	PERFORM claimscrub.work_sync(coalesce(claims, '{}'));
+	RETURN n;
+END $$;
+
+-- ---- the work list --------------------------------------------------------------------------
+-- The work items that match, sorted by amount (the most first), age (the
+-- longest open first) or dos (the oldest date of service first), lim at a
+-- time from off.  The filters (NULL: any): f_state (NULL: every state but
+-- resolved; 'all': every one), f_rule (among the open findings' rules),
+-- f_severity (the worst open finding's), f_payer, f_provider, f_assignee,
+-- older_than (open more than that many days), min_amount (at risk).
+CREATE OR REPLACE FUNCTION claimscrub.work_list(f_state text DEFAULT NULL,
+	f_rule text DEFAULT NULL, f_severity text DEFAULT NULL, f_payer text DEFAULT NULL,
+	f_provider text DEFAULT NULL, f_assignee text DEFAULT NULL,
+	older_than integer DEFAULT NULL, min_amount numeric DEFAULT NULL,
+	sort text DEFAULT 'amount', lim integer DEFAULT 50, off integer DEFAULT 0)
+RETURNS TABLE (claim_ref text, claim_version integer, state text, assignee text,
+	deferred_until date, department text, severity text, rules text[],
+	findings integer, open_findings integer, amount_at_risk numeric,
+	date_of_service date, payer text, provider text, opened_at timestamptz,
+	updated_at timestamptz, updated_by text, released_at timestamptz,
+	revision integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	orders constant text[] := ARRAY['amount', 'age', 'dos'];
+	ord text;
+	conds text[];
+BEGIN
+	IF NOT sort = ANY (orders) THEN
+		RAISE EXCEPTION 'sort by amount, age or dos, not %', sort
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF lim NOT BETWEEN 1 AND 1000 OR off < 0 THEN
+		RAISE EXCEPTION 'a page is 1 to 1000 items from an offset of 0 or more'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF f_state IS NOT NULL AND f_state <> 'all' AND NOT f_state = ANY (
+		ARRAY['open', 'in-progress', 'deferred', 'waiting-documentation', 'resolved']) THEN
+		RAISE EXCEPTION 'no state %', f_state USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	ord := CASE sort WHEN 'amount' THEN 'w.amount_at_risk DESC NULLS LAST, w.date_of_service, w.claim_id'
+			 WHEN 'age' THEN 'w.opened_at, w.claim_id'
+			 ELSE 'w.date_of_service, w.claim_id' END;
+	-- only the filters given, each a plain condition an index can take
+	conds := ARRAY[CASE WHEN f_state IS NULL THEN 'w.state <> ''resolved'''
+			    WHEN f_state = 'all' THEN 'true' ELSE 'w.state = $1' END];
+	conds := conds || CASE WHEN f_rule IS NOT NULL THEN 'w.rules @> ARRAY[$2]' END
+		|| CASE WHEN f_severity IS NOT NULL THEN 'w.severity = $3' END
+		|| CASE WHEN f_payer IS NOT NULL THEN 'w.payer = $4' END
+		|| CASE WHEN f_provider IS NOT NULL THEN 'w.provider = $5' END
+		|| CASE WHEN f_assignee IS NOT NULL THEN 'w.assignee = $6' END
+		|| CASE WHEN older_than IS NOT NULL
+			THEN 'w.opened_at < clock_timestamp() - make_interval(days => $7)' END
+		|| CASE WHEN min_amount IS NOT NULL THEN 'w.amount_at_risk >= $8' END;
+	RETURN QUERY EXECUTE format($q$
+		SELECT c.claim_ref, w.claim_version, w.state, w.assignee, w.deferred_until,
+		       w.department, w.severity, w.rules, w.findings, w.open_findings,
+		       w.amount_at_risk::numeric, w.date_of_service, w.payer, w.provider,
+		       w.opened_at, w.updated_at, w.updated_by, w.released_at, w.revision
+		  FROM claimscrub.work_item w JOIN claimscrub.claim c ON c.id = w.claim_id
+		 WHERE %s ORDER BY %s LIMIT $9 OFFSET $10$q$,
+		array_to_string(array_remove(conds, NULL), ' AND '), ord)
+	USING f_state, f_rule, f_severity, f_payer, f_provider, f_assignee, older_than,
+	      min_amount, lim, off;
+END $$;
+
+-- ---- the claim's record ---------------------------------------------------------------------
+-- Everything a reviewer needs to judge a claim's findings, as one JSON
+-- document (format 1): the claim, its work item, lines, administrations,
+-- the expected codes, every version's findings with their decisions, the
+-- notes and the trail.  Each call is logged (action 'read'): who read
+-- which claim's record when.
+CREATE OR REPLACE FUNCTION claimscrub.claim_detail(ref text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	c claimscrub.claim;
+	doc jsonb;
+BEGIN
+	SELECT x.* INTO c FROM claimscrub.claim x WHERE x.claim_ref = ref;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no claim %', ref USING ERRCODE = 'no_data_found';
+	END IF;
+	PERFORM claimscrub.work_log(c.id, NULL, 'read');
+	doc := jsonb_build_object('format', 1, 'claim', c.claim_ref, 'version', c.version,
+		'status', c.status, 'setting', c.setting, 'payer', c.payer,
+		'provider', c.provider, 'date_of_service', c.date_of_service,
+		'profile', c.result->>'profile', 'scrubbed_at', c.scrubbed_at,
+		'rules_version', c.rules_version,
+		'expected', coalesce(c.result->'expected', '[]'),
+		'unchecked', coalesce(c.result->'unchecked', '[]'));
+	doc := doc || jsonb_build_object('work', (
+		SELECT to_jsonb(w) - 'claim_id' FROM claimscrub.work_item w WHERE w.claim_id = c.id));
+	doc := doc || jsonb_build_object('lines', coalesce((
+		SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('line', l.line_no,
+			'code', l.code, 'units', l.units, 'modifiers', l.modifiers,
+			'service_date', l.service_date)) ORDER BY l.line_no)
+		  FROM claimscrub.claim_line l WHERE l.claim_id = c.id), '[]'));
+	doc := doc || jsonb_build_object('administrations', coalesce((
+		SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', a.admin_ref,
+			'substance', a.substance, 'kind', a.kind, 'route', a.route,
+			'site', a.site, 'start', a.start_time, 'stop', a.stop_time,
+			'primary', a.is_primary,
+			'separate_site_required', a.separate_site_required)) ORDER BY a.seq)
+		  FROM claimscrub.administration a WHERE a.claim_id = c.id), '[]'));
+	doc := doc || jsonb_build_object('findings', coalesce((
+		SELECT jsonb_agg(jsonb_build_object('id', f.id, 'version', f.claim_version,
+			'rule', f.rule, 'severity', f.severity, 'line', f.line_no,
+			'administration', f.administration_ref, 'message', f.message,
+			'evidence', f.evidence, 'suggest', f.suggest,
+			'decision', CASE WHEN f.resolution IS NOT NULL THEN jsonb_strip_nulls(
+				jsonb_build_object('resolution', f.resolution, 'reason', f.reason,
+					'by', f.resolved_by, 'at', f.resolved_at, 'note', f.note,
+					'carried_from', f.carried_from)) END)
+			ORDER BY f.claim_version DESC, f.ordinal)
+		  FROM claimscrub.finding f WHERE f.claim_id = c.id), '[]'));
+	doc := doc || jsonb_build_object('notes', coalesce((
+		SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', n.id,
+			'finding', n.finding_id, 'author', n.author, 'at', n.at,
+			'note', n.note)) ORDER BY n.at, n.id)
+		  FROM claimscrub.work_note n WHERE n.claim_id = c.id), '[]'));
+	doc := doc || jsonb_build_object('audit', coalesce((
+		SELECT jsonb_agg(t.e ORDER BY t.at, t.k) FROM (
+			SELECT a.at, a.id AS k, jsonb_strip_nulls(jsonb_build_object('at', a.at,
+				'actor', a.actor, 'action', a.action, 'finding', a.finding_id,
+				'detail', nullif(a.detail, '{}'))) AS e
+			  FROM claimscrub.work_audit a WHERE a.claim_id = c.id) t), '[]'));
+	RETURN doc;
+END $$;
+
+-- What a database scrubbed before this file lacks, made once (applying the
+-- api again finds nothing to do): the fingerprints of its findings, the
+-- reason of its decisions (their resolution), and the work items of its
+-- claims with findings.
+UPDATE claimscrub.finding f
+   SET fingerprint = claimscrub.fingerprint(f.claim_id, f.line_no, f.rule,
+					   f.administration_ref, f.evidence)
+ WHERE f.fingerprint IS NULL;
+UPDATE claimscrub.finding f SET reason = f.resolution
+ WHERE f.resolution IS NOT NULL AND f.reason IS NULL;
+SELECT claimscrub.work_sync(coalesce(array_agg(c.id), '{}'))
+  FROM claimscrub.claim c
+ WHERE c.status IN ('flagged', 'invalid')
+   AND NOT EXISTS (SELECT 1 FROM claimscrub.work_item w WHERE w.claim_id = c.id);
