@@ -62,8 +62,10 @@ INSERT INTO claimscrub.fee (profile, code, amount) VALUES
 COMMIT;
 SQL
 t0=$(date +%s.%N)
-psql_q -v n="$n" -c "SELECT count(claimscrub.work_sync(ARRAY(SELECT id FROM claimscrub.claim
-	WHERE id BETWEEN g AND g + 9999))) FROM generate_series(1, :n, 10000) g" >/dev/null
+psql_q -v n="$n" >/dev/null <<'SQL'
+SELECT count(claimscrub.work_sync(ARRAY(SELECT id FROM claimscrub.claim
+	WHERE id BETWEEN g AND g + 9999))) FROM generate_series(1, :n, 10000) g
+SQL
 t1=$(date +%s.%N)
 psql_q -c "VACUUM ANALYZE" >/dev/null
 echo "$n claims, $(psql_q -c "SELECT count(*) FROM claimscrub.finding") findings," \

@@ -503,7 +503,9 @@ static const struct cli_entry fees_entry = {
 	.usage = "[OPTION]...",
 	.about = "Replace the rows of claimscrub.fee with the fees: section of "
 		 "the rule set,\n"
-		 "in one transaction.\n",
+		 "and those of claimscrub.payer_profile with its profile names "
+		 "and payers:\n"
+		 "lists, in one transaction.\n",
 	.status = "Exit status: 0 done, 1 the database refused, 2 bad rules, "
 		  "a usage or\n"
 		  "connection error.\n",

@@ -1,12 +1,16 @@
 /*
  * report — `claimscrub report [--since DATE] [--until DATE] [--payer P]
- * [--format text|csv|html] [-o FILE] [--db CONNINFO]`: the denial-risk
- * report.  Two queries (with parameters) over the views of
- * sql/api/050_review.sql, each one pass with GROUPING SETS: claims per day,
- * payer and provider (claimscrub.scrubbed_claim), and findings per day,
- * rule, payer and provider (claimscrub.finding_detail); the rows fill the
- * model of report.h and a renderer prints it.  A claimscrub_reviewer can
- * run it.  Exit 0 done, 1 the database refused a query, 2 a usage, file or
+ * [--top N] [--format text|csv|html] [-o FILE] [--db CONNINFO]`: the
+ * denial-risk report.  Queries (with parameters) over the views of
+ * sql/api/050_review.sql, the big two one pass each with GROUPING SETS:
+ * claims and their money per day, payer and provider
+ * (claimscrub.claim_net), findings per day, rule, payer and provider
+ * (claimscrub.finding_detail); then every day of the period (days without
+ * claims too) and, with --since, the days just before it (for the prior
+ * weeks and months rpt_periods() adds up), and the payers no
+ * payer_profile row maps.  The rows fill the model of
+ * report.h and a renderer prints it.  A claimscrub_reviewer can run it.
+ * Exit 0 done, 1 the database refused a query, 2 a usage, file or
  * connection error.
  */
 #include "config.h"
@@ -27,8 +31,9 @@
 #define REPORT_CLAIMS_SQL \
 	"SELECT GROUPING(day, payer, provider), day::text, payer, provider," \
 	" count(*), count(*) FILTER (WHERE status = 'flagged')," \
-	" count(*) FILTER (WHERE status = 'invalid')" \
-	" FROM claimscrub.scrubbed_claim" REPORT_WHERE \
+	" count(*) FILTER (WHERE status = 'invalid')," \
+	" coalesce(sum(net_change), 0)" \
+	" FROM claimscrub.claim_net" REPORT_WHERE \
 	" GROUP BY GROUPING SETS ((), (day), (payer), (provider))"
 
 /* GROUPING(day, rule, payer, provider): 7 day, 11 rule, 13 payer,
@@ -43,7 +48,56 @@
 	" FROM claimscrub.finding_detail" REPORT_WHERE \
 	" GROUP BY GROUPING SETS ((), (day), (rule), (payer), (provider))"
 
-#define REPORT_FEES_SQL "SELECT EXISTS (SELECT 1 FROM claimscrub.fee_schedule)"
+#define REPORT_FLAGS_SQL \
+	"SELECT EXISTS (SELECT 1 FROM claimscrub.fee_schedule)," \
+	" EXISTS (SELECT 1 FROM claimscrub.payer_profile)"
+
+/* The period's days: --since and --until, else the first and last date of
+ * service; a span of more than ten years shrinks to the claims' own (so a
+ * --since 1900-01-01 draws no 45,000-day axis), and one still longer has
+ * no axis of days without claims, and so no weeks or months (fit). */
+#define REPORT_SPAN \
+	"WITH span0 AS (SELECT coalesce($1::date, min(day)) AS lo," \
+	" coalesce($2::date, max(day)) AS hi," \
+	" min(day) AS dlo, max(day) AS dhi" \
+	" FROM claimscrub.scrubbed_claim" REPORT_WHERE ")," \
+	" span AS (SELECT CASE WHEN hi - lo > 3660 THEN greatest(lo, dlo)" \
+	" ELSE lo END AS lo, CASE WHEN hi - lo > 3660 THEN least(hi, dhi)" \
+	" ELSE hi END AS hi FROM span0)," \
+	" fit AS (SELECT lo, hi FROM span WHERE hi - lo <= 3660)"
+
+/* every day of the period, with claims or not */
+#define REPORT_DAYS \
+	" SELECT g::date::text FROM fit, generate_series(" \
+	"fit.lo::timestamp, fit.hi::timestamp, interval '1 day') g"
+#define REPORT_AXIS_SQL REPORT_SPAN REPORT_DAYS
+
+/* The days just before --since that a week or month of the period is
+ * compared with (62 days: the month before its first month): claims,
+ * flagged and net change, then at risk and missed.  ($2 only keeps the
+ * parameters typed: an until before since has no period.) */
+#define REPORT_BEFORE \
+	" WHERE ($3::text IS NULL OR payer = $3::text)" \
+	" AND day BETWEEN $1::date - 62 AND $1::date - 1" \
+	" AND ($2::date IS NULL OR $2::date >= $1::date) GROUP BY day"
+#define REPORT_BEFORE_CLAIMS_SQL \
+	"SELECT day::text, count(*)," \
+	" count(*) FILTER (WHERE status = 'flagged')," \
+	" coalesce(sum(net_change), 0) FROM " \
+	"claimscrub.claim_net" REPORT_BEFORE
+#define REPORT_BEFORE_FINDINGS_SQL \
+	"SELECT day::text, coalesce(sum(revenue_at_risk), 0)," \
+	" coalesce(sum(revenue_missed), 0)" \
+	" FROM claimscrub.finding_detail" REPORT_BEFORE
+
+/* Payers (lower case) of the period's claims that no payer_profile row
+ * maps, most claims first; claims without a payer need no mapping. */
+#define REPORT_UNMAPPED_SQL \
+	"SELECT lower(payer), count(*)" \
+	" FROM claimscrub.scrubbed_claim s" REPORT_WHERE \
+	" AND payer <> '(none)' AND NOT EXISTS (SELECT 1" \
+	" FROM claimscrub.payer_profile p WHERE p.payer = lower(s.payer))" \
+	" GROUP BY 1 ORDER BY 2 DESC, 1"
 
 /* --format: the choices, and their renderers in the same order */
 static const char *const formats[] = {"text", "csv", "html", NULL};
@@ -85,6 +139,18 @@ parse_payer(const char *arg, void *field)
 	return NULL;
 }
 
+/* --top N: 1 to 1000 into *field, a long. */
+static const char *
+parse_top(const char *arg, void *field)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || n < 1 || n > 1000)
+		return "a number from 1 to 1000";
+	*(long *)field = n;
+	return NULL;
+}
+
 /* ---- the queries ------------------------------------------------------- */
 
 /* Runs sql with the filters as $1..$3 (none when r is NULL). */
@@ -115,10 +181,18 @@ num(const PGresult *res, int row, int col)
 	return strtol(PQgetvalue(res, row, col), NULL, 10);
 }
 
+/* A numeric(,2) column in cents; 0 when NULL (no fee table). */
+static long long
+cents(const PGresult *res, int row, int col)
+{
+	long long v;
+	return rpt_parse_cents(PQgetvalue(res, row, col), &v) ? v : 0;
+}
+
 /* The row a result row adds to: the total, or a section's row. */
 static struct rpt_row *
-target(struct report *r, const PGresult *res, int row, const int sets[4],
-       const int cols[4])
+target(struct report *r, const PGresult *res, int row, const int sets[RPT_NSEC],
+       const int cols[RPT_NSEC])
 {
 	long g = num(res, row, 0);
 	for (int s = 0; s < RPT_NSEC; s++)
@@ -129,10 +203,18 @@ target(struct report *r, const PGresult *res, int row, const int sets[4],
 }
 
 static bool
+fill_flags(struct report *r, const PGresult *res)
+{
+	r->money = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	r->payer_map = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	return true;
+}
+
+static bool
 fill_claims(struct report *r, const PGresult *res)
 {
-	static const int sets[RPT_NSEC] = {3, -1, 5, 6},
-			 cols[RPT_NSEC] = {1, 0, 2, 3};
+	static const int sets[RPT_NSEC] = {3, -1, -1, -1, 5, 6},
+			 cols[RPT_NSEC] = {1, 0, 0, 0, 2, 3};
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct rpt_row *row = target(r, res, i, sets, cols);
 		if (!row)
@@ -140,6 +222,7 @@ fill_claims(struct report *r, const PGresult *res)
 		row->claims = num(res, i, 4);
 		row->flagged = num(res, i, 5);
 		row->invalid = num(res, i, 6);
+		row->net = cents(res, i, 7);
 	}
 	return true;
 }
@@ -147,8 +230,8 @@ fill_claims(struct report *r, const PGresult *res)
 static bool
 fill_findings(struct report *r, const PGresult *res)
 {
-	static const int sets[RPT_NSEC] = {7, 11, 13, 14},
-			 cols[RPT_NSEC] = {1, 2, 3, 4};
+	static const int sets[RPT_NSEC] = {7, -1, -1, 11, 13, 14},
+			 cols[RPT_NSEC] = {1, 0, 0, 2, 3, 4};
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct rpt_row *row = target(r, res, i, sets, cols);
 		if (!row)
@@ -158,36 +241,114 @@ fill_findings(struct report *r, const PGresult *res)
 		row->corrected = num(res, i, 7);
 		row->accepted = num(res, i, 8);
 		row->fp = num(res, i, 9);
-		if (!rpt_parse_cents(PQgetvalue(res, i, 10), &row->at_risk) ||
-		    !rpt_parse_cents(PQgetvalue(res, i, 11), &row->missed))
-			row->at_risk = row->missed = 0;
+		row->at_risk = cents(res, i, 10);
+		row->missed = cents(res, i, 11);
 	}
 	return true;
 }
 
-/* Runs the three queries into r; an exit status. */
+/* every day of the period a row, zeros where it has no claims */
+static bool
+fill_axis(struct report *r, const PGresult *res)
+{
+	size_t n = (size_t)PQntuples(res);
+	const char **keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!keys)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = PQgetvalue(res, (int)i, 0);
+	bool ok = rpt_add_keys(&r->sec[RPT_DAY], keys, n);
+	free(keys);
+	r->axis = n > 0;
+	return ok;
+}
+
+static bool
+fill_before_claims(struct report *r, const PGresult *res)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct rpt_row *row =
+			rpt_table_get(&r->before, PQgetvalue(res, i, 0));
+		if (!row)
+			return false;
+		row->claims = num(res, i, 1);
+		row->flagged = num(res, i, 2);
+		row->net = cents(res, i, 3);
+	}
+	return true;
+}
+
+static bool
+fill_before_findings(struct report *r, const PGresult *res)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct rpt_row *row =
+			rpt_table_get(&r->before, PQgetvalue(res, i, 0));
+		if (!row)
+			return false;
+		row->at_risk = cents(res, i, 1);
+		row->missed = cents(res, i, 2);
+	}
+	return true;
+}
+
+static bool
+fill_unmapped(struct report *r, const PGresult *res)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct rpt_row *row =
+			rpt_table_get(&r->unmapped, PQgetvalue(res, i, 0));
+		if (!row)
+			return false;
+		row->claims = num(res, i, 1);
+		r->unmapped_claims += row->claims;
+	}
+	return true;
+}
+
+/* Runs sql (with the filters unless bare) and fills r with its rows; an
+ * exit status. */
+static int
+step(PGconn *conn, const char *sql, bool bare, struct report *r,
+     bool (*fill)(struct report *, const PGresult *))
+{
+	PGresult *res = run_query(conn, sql, bare ? NULL : r);
+	if (!res)
+		return EXIT_REJECTED;
+	bool ok = fill(r, res);
+	PQclear(res);
+	return ok ? EXIT_CLEAN : EXIT_INTERNAL;
+}
+
+/* Runs the queries into r; an exit status. */
 static int
 load(PGconn *conn, struct report *r)
 {
-	/* Two big aggregations: room to hash in memory, and no JIT compile
-	 * (it costs more than it saves on queries this short). */
+	/* Big aggregations: room to hash in memory, and no JIT compile (it
+	 * costs more than it saves on queries this short). */
 	PQclear(PQexec(conn, "SET work_mem = '64MB'; SET jit = off"));
-	PGresult *res = run_query(conn, REPORT_FEES_SQL, NULL);
-	if (!res)
-		return EXIT_REJECTED;
-	r->money = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	bool ok = (res = run_query(conn, REPORT_CLAIMS_SQL, r)) &&
-		  fill_claims(r, res);
-	PQclear(res);
-	if (ok) {
+	int rc = step(conn, REPORT_FLAGS_SQL, true, r, fill_flags);
+	if (rc == EXIT_CLEAN)
+		rc = step(conn, REPORT_CLAIMS_SQL, false, r, fill_claims);
+	if (rc == EXIT_CLEAN) {
 		rpt_sort_keys(r);
-		ok = (res = run_query(conn, REPORT_FINDINGS_SQL, r)) &&
-		     fill_findings(r, res);
-		PQclear(res);
+		rc = step(conn, REPORT_FINDINGS_SQL, false, r, fill_findings);
 	}
-	if (!ok)
-		return res ? EXIT_INTERNAL : EXIT_REJECTED;
+	if (rc == EXIT_CLEAN)
+		rc = step(conn, REPORT_AXIS_SQL, false, r, fill_axis);
+	r->before.by_key = true;
+	if (rc == EXIT_CLEAN && r->since)
+		rc = step(conn, REPORT_BEFORE_CLAIMS_SQL, false, r,
+			  fill_before_claims);
+	if (rc == EXIT_CLEAN && r->since)
+		rc = step(conn, REPORT_BEFORE_FINDINGS_SQL, false, r,
+			  fill_before_findings);
+	if (rc == EXIT_CLEAN && r->payer_map)
+		rc = step(conn, REPORT_UNMAPPED_SQL, false, r, fill_unmapped);
+	if (rc != EXIT_CLEAN)
+		return rc;
+	if (r->axis && !rpt_periods(r))
+		return EXIT_INTERNAL;
 	rpt_sort(r);
 	snprintf(r->total.key, sizeof(r->total.key), "all");
 	return EXIT_CLEAN;
@@ -218,8 +379,11 @@ write_report(const struct cli_opts *o, const struct report *r)
 static int
 report_run(struct cli_opts *o)
 {
-	struct report r = {
-		.since = o->since, .until = o->until, .payer = o->payer};
+	struct report r = {.since = o->since,
+			   .until = o->until,
+			   .payer = o->payer,
+			   .top = o->limit > 0 ? (size_t)o->limit
+					       : RPT_TOP_DEFAULT};
 	PGconn *conn = cli_db_connect(o->db);
 	if (!conn)
 		return EXIT_USAGE;
@@ -264,11 +428,23 @@ static const struct cli_option payer_row = {
 	.convert = parse_payer,
 };
 
+/* (the field review --limit fills: the two never meet) */
+static const struct cli_option top_row = {
+	.name = "top",
+	.letter = 't',
+	.arg = "N",
+	.help = "payers and providers shown in text and HTML (default 10; "
+		"CSV has all)",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, limit),
+	.convert = parse_top,
+};
+
 static const struct cli_option format_row = CLI_OPT_FORMAT(
 	formats, "text (default), csv or html (one self-contained file)");
 
 static const struct cli_option *const options[] = {
-	&since_row,	 &until_row,  &payer_row,    &format_row,
+	&since_row,	 &until_row,  &payer_row,    &top_row, &format_row,
 	&cli_opt_output, &cli_opt_db, &cli_opt_help, NULL};
 
 const struct cli_entry cmd_report_entry = {
@@ -277,9 +453,12 @@ const struct cli_entry cmd_report_entry = {
 	.usage = "[OPTION]...",
 	.about = "The denial-risk report of the scrubbed claims: flagged rate "
 		 "per day, findings\n"
-		 "by rule, payer and provider, reviewer decisions, revenue at "
-		 "risk and missed\n"
-		 "(with a fee table, see 'claimscrub db fees').\n",
+		 "by rule, payer and provider, week and month roll-ups with "
+		 "the period before,\n"
+		 "rule precision, and money (with a fee table, see "
+		 "'claimscrub db fees'):\n"
+		 "revenue at risk (gross), net change if fixed and revenue "
+		 "missed.\n",
 	.status = "Exit status: 0 done, 1 the database refused a query, 2 a "
 		  "usage, file or\n"
 		  "connection error.\n",

@@ -1,7 +1,9 @@
 /*
  * db_fees — `claimscrub db fees [--rules DIR]...`: replaces the rows of
- * claimscrub.fee with the `fees:` of the rule set, in one transaction (a
- * report never sees half a schedule), with parameterized INSERTs.  One row
+ * claimscrub.fee with the `fees:` of the rule set, and
+ * claimscrub.payer_profile with its profile names and `payers:` lists, in
+ * one transaction (a report never sees half a schedule), with
+ * parameterized INSERTs.  One row
  * per profile, code and period of the effective-dated rule set; adjacent
  * periods with the same amount become one row.  A rule set without fees
  * empties the table: reports then show counts only.
@@ -19,6 +21,12 @@
 #define FEES_INSERT_SQL \
 	"INSERT INTO claimscrub.fee (profile, code, amount, effective_from," \
 	" effective_to) VALUES ($1, $2, $3::numeric, $4::date, $5::date)"
+
+/* lower(): the reports match a claim's payer lower-cased; a name the
+ * server lower-cases like another is one row */
+#define PAYER_INSERT_SQL \
+	"INSERT INTO claimscrub.payer_profile (payer, profile)" \
+	" VALUES (lower($1), $2) ON CONFLICT (payer) DO NOTHING"
 
 struct fee_row {
 	const char *profile, *code; /* borrowed from the rule set */
@@ -102,9 +110,39 @@ insert_row(PGconn *conn, const struct fee_row *f)
 		       "inserting a fee");
 }
 
-/* The transaction: empty the table, insert every row, commit. */
+static bool
+insert_payer(PGconn *conn, const char *payer, const char *profile)
+{
+	const char *params[2] = {payer, profile};
+	return exec_ok(conn,
+		       PQexecParams(conn, PAYER_INSERT_SQL, 2, NULL, params,
+				    NULL, NULL, 0),
+		       "inserting a payer");
+}
+
+/* claimscrub.payer_profile: every profile's own name and the names of its
+ * payers: list, for the reports' unmapped payers; *n: how many. */
+static bool
+store_payers(PGconn *conn, const struct ruleset *rs, int *n)
+{
+	bool ok = exec_ok(conn,
+			  PQexec(conn, "DELETE FROM claimscrub.payer_profile"),
+			  "emptying claimscrub.payer_profile");
+	for (int i = 0; ok && i < rs->nprofiles; i++)
+		ok = insert_payer(conn, rs->profiles[i].name,
+				  rs->profiles[i].name);
+	for (int i = 0; ok && i < rs->payers.n; i++)
+		ok = insert_payer(
+			conn, rs->payers.items[i].payer,
+			rs->profiles[rs->payers.items[i].profile].name);
+	*n = rs->payers.n;
+	return ok;
+}
+
+/* The transaction: empty the tables, insert every row, commit. */
 static int
-store(PGconn *conn, const struct fee_rows *rows)
+store(PGconn *conn, const struct ruleset *rs, const struct fee_rows *rows,
+      int *npayers)
 {
 	bool ok = exec_ok(conn, PQexec(conn, "BEGIN"), "BEGIN") &&
 		  exec_ok(conn, PQexec(conn, "DELETE FROM claimscrub.fee"),
@@ -112,6 +150,7 @@ store(PGconn *conn, const struct fee_rows *rows)
 			  "migrate' run?)");
 	for (size_t i = 0; ok && i < rows->n; i++)
 		ok = insert_row(conn, &rows->items[i]);
+	ok = ok && store_payers(conn, rs, npayers);
 	ok = ok && exec_ok(conn, PQexec(conn, "COMMIT"), "COMMIT");
 	if (!ok) {
 		if (PQtransactionStatus(conn) != PQTRANS_IDLE)
@@ -129,9 +168,9 @@ db_fees_load(PGconn *conn, struct cli_rules *rules)
 	if (!rs)
 		return EXIT_USAGE;
 	struct fee_rows rows = {0};
-	int rc = EXIT_INTERNAL;
+	int rc = EXIT_INTERNAL, npayers = 0;
 	if (collect(rs, &rows))
-		rc = store(conn, &rows);
+		rc = store(conn, rs, &rows, &npayers);
 	else
 		cli_error("out of memory");
 	if (rc == EXIT_CLEAN && rows.n == 0)
@@ -140,6 +179,9 @@ db_fees_load(PGconn *conn, struct cli_rules *rules)
 	else if (rc == EXIT_CLEAN)
 		printf("loaded %zu fees from %d rule period%s\n", rows.n,
 		       rules_nperiods(rs), rules_nperiods(rs) == 1 ? "" : "s");
+	if (rc == EXIT_CLEAN && npayers > 0)
+		printf("loaded %d payer name%s of the payers: section\n",
+		       npayers, npayers == 1 ? "" : "s");
 	free(rows.items);
 	rules_free(rs);
 	return rc;

@@ -60,7 +60,7 @@ struct cli_opts {
 		int32_t day; /* days since 1970-01-01 */
 		bool given;
 	} date;	    /* rules show --date */
-	long limit; /* review --limit; 0 not given */
+	long limit; /* review --limit, report --top; 0 not given */
 	/* The review workflow (review, resolve, assign, take, defer, route,
 	 * note): checked text, passed to the server as parameters as it is;
 	 * NULL not given.  Numbers stay text too: the server takes them so. */

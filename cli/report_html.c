@@ -2,9 +2,12 @@
  * report_html — the report as one self-contained HTML file: inline CSS,
  * inline SVG charts (svg.c), the tables of the text report; no script,
  * font, image or link to anything outside the file.  Charts: flagged rate
- * per day, findings by rule, findings by payer, revenue at risk against
- * revenue missed by payer, the top providers, and rule precision.  Laid out
- * in two columns on a wide screen, one on a narrow one and on paper.
+ * per day (every day of the period), findings by rule, findings by payer,
+ * revenue at risk against revenue missed by payer, the top providers, and
+ * rule precision with n.  Tables per day, ISO week and month (with the
+ * period before), rule, payer and provider, counts and money with
+ * thousands separators, and notes that define every figure.  Laid out in
+ * two columns on a wide screen, one on a narrow one and on paper.
  */
 #include "config.h"
 
@@ -65,6 +68,30 @@ html_text(FILE *out, const char *tag, const char *attrs, const char *s)
 	fprintf(out, "</%s>\n", tag);
 }
 
+/* the payers no payer_profile row maps, or that no map is loaded */
+static void
+html_unmapped(FILE *out, const struct report *r)
+{
+	char n[32];
+	fputs("<p class=\"scope\" id=\"unmapped\">", out);
+	if (!r->payer_map) {
+		fputs("No payer map loaded (claimscrub db fees): unmapped "
+		      "payers not counted.</p>\n",
+		      out);
+		return;
+	}
+	fprintf(out,
+		"Unmapped payers (judged by the default profile): %s claims",
+		rpt_count(n, sizeof(n), r->unmapped_claims, true));
+	for (size_t i = 0; i < r->unmapped.n && i < 10; i++) {
+		fputs(i == 0 ? " (" : ", ", out);
+		svg_escape(out, r->unmapped.rows[i].key);
+	}
+	if (r->unmapped.n > 10)
+		fprintf(out, ", ... %zu more", r->unmapped.n - 10);
+	fputs(r->unmapped.n ? ").</p>\n" : ".</p>\n", out);
+}
+
 static void
 html_head(FILE *out, const struct report *r)
 {
@@ -91,6 +118,7 @@ html_head(FILE *out, const struct report *r)
 		fputs("<p class=\"note\">No fee table loaded: counts only "
 		      "(load one with claimscrub db fees)</p>\n",
 		      out);
+	html_unmapped(out, r);
 	fputs("</header>\n", out);
 }
 
@@ -108,21 +136,29 @@ static void
 html_cards(FILE *out, const struct report *r)
 {
 	const struct rpt_row *t = &r->total;
-	char b[48], pct[16];
+	char b[96], pct[16], c[3][32];
 	fputs("<section class=\"cards\">\n", out);
-	snprintf(b, sizeof(b), "%ld", t->claims);
-	card(out, b, "claims scrubbed");
-	snprintf(b, sizeof(b), "%ld (%s%%)", t->flagged,
+	card(out, rpt_count(b, sizeof(b), t->claims, true), "claims scrubbed");
+	snprintf(b, sizeof(b), "%s (%s%%)",
+		 rpt_count(c[0], sizeof(c[0]), t->flagged, true),
 		 rpt_pct(pct, sizeof(pct), rpt_flagged_rate(t)));
 	card(out, b, "claims flagged");
-	snprintf(b, sizeof(b), "%ld of %ld", t->open, t->findings);
+	snprintf(b, sizeof(b), "%s of %s",
+		 rpt_count(c[0], sizeof(c[0]), t->open, true),
+		 rpt_count(c[1], sizeof(c[1]), t->findings, true));
 	card(out, b, "findings open");
-	snprintf(b, sizeof(b), "%ld / %ld / %ld", t->corrected, t->accepted,
-		 t->fp);
+	snprintf(b, sizeof(b), "%s / %s / %s",
+		 rpt_count(c[0], sizeof(c[0]), t->corrected, true),
+		 rpt_count(c[1], sizeof(c[1]), t->accepted, true),
+		 rpt_count(c[2], sizeof(c[2]), t->fp, true));
 	card(out, b, "corrected / accepted-risk / false-positive");
+	card(out, rpt_precision_text(b, sizeof(b), t, true),
+	     "precision (n = decided findings)");
 	if (r->money) {
 		card(out, rpt_cents(b, sizeof(b), t->at_risk, true),
-		     "revenue at risk");
+		     "revenue at risk (gross)");
+		card(out, rpt_cents(b, sizeof(b), t->net, true),
+		     "net change if fixed");
 		card(out, rpt_cents(b, sizeof(b), t->missed, true),
 		     "revenue missed");
 	}
@@ -193,26 +229,27 @@ chart_counts(FILE *out, const struct report *r, struct svg_bar *b,
 	     enum rpt_section s)
 {
 	const struct rpt_table *t = &r->sec[s];
-	size_t n = s == RPT_PROVIDER && t->n > RPT_TOP_PROVIDERS
-			   ? RPT_TOP_PROVIDERS
-			   : t->n;
+	size_t n = rpt_shown(r, s);
 	for (size_t i = 0; i < n; i++)
 		bar_count(&b[i], t->rows[i].key,
 			  s == RPT_PROVIDER ? t->rows[i].flagged
 					    : t->rows[i].findings);
 	static const struct svg_chart charts[RPT_NSEC] = {
-		{0},
-		{"rule", "Findings by rule", "findings (count)", C_BAR, NULL,
-		 NULL, NULL, 0},
-		{"payer", "Findings by payer", "findings (count)", C_BAR, NULL,
-		 NULL, NULL, 0},
-		{"provider", "Top providers by flagged claims",
-		 "flagged claims (count)", C_RISK, NULL, NULL, NULL, 0},
+		[RPT_RULE] = {"rule", "Findings by rule", "findings (count)",
+			      C_BAR, NULL, NULL, NULL, 0},
+		[RPT_PAYER] = {"payer", "Findings by payer", "findings (count)",
+			       C_BAR, NULL, NULL, NULL, 0},
+		[RPT_PROVIDER] = {"provider", "Top providers: flagged claims",
+				  "flagged claims (count)", C_RISK, NULL, NULL,
+				  NULL, 0},
 	};
 	static const char *const what[RPT_NSEC] = {
-		"", "Every finding of the current versions, open or decided.",
-		"Findings of each payer's claims.",
-		"The providers with the most flagged claims (at most 10)."};
+		[RPT_RULE] = "Every finding of the current versions, open or "
+			     "decided.",
+		[RPT_PAYER] = "Findings of the top payers' claims (by amount "
+			      "at risk).",
+		[RPT_PROVIDER] = "Flagged claims of the top providers (by "
+				 "amount at risk)."};
 	figure(out, &charts[s], what[s], svg_hbars, b, n);
 }
 
@@ -233,7 +270,7 @@ chart_money(FILE *out, const struct report *r, struct svg_bar *b)
 		fputs("</figure>\n", out);
 		return;
 	}
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < rpt_shown(r, RPT_PAYER); i++) {
 		const struct rpt_row *row = &t->rows[i];
 		memset(&b[i], 0, sizeof(b[i]));
 		b[i].key = row->key;
@@ -245,9 +282,10 @@ chart_money(FILE *out, const struct report *r, struct svg_bar *b)
 		rpt_cents(b[i].text2, sizeof(b[i].text2), row->missed, true);
 	}
 	figure(out, &c,
-	       "At risk: the billed lines of error findings at their "
-	       "fee; missed: services documented but not billed.",
-	       svg_hbars2, b, t->n);
+	       "At risk (gross): each billed line with an error finding at "
+	       "its fee, once; missed: services documented but not billed. "
+	       "The top payers by amount at risk.",
+	       svg_hbars2, b, rpt_shown(r, RPT_PAYER));
 }
 
 static void
@@ -255,22 +293,25 @@ chart_precision(FILE *out, const struct report *r, struct svg_bar *b)
 {
 	const struct rpt_table *t = &r->sec[RPT_RULE];
 	size_t n = 0;
-	for (size_t i = 0; i < t->n; i++)
-		if (rpt_fp_share(&t->rows[i]) >= 0)
-			bar_pct(&b[n++], t->rows[i].key,
-				rpt_fp_share(&t->rows[i]));
-	struct svg_chart c = {
-		"precision",
-		"Rule precision: false-positive share",
-		"false positives (% of the rule's decided findings)",
-		C_FP,
-		NULL,
-		NULL,
-		NULL,
-		100};
+	for (size_t i = 0; i < t->n; i++) {
+		if (rpt_decided(&t->rows[i]) == 0)
+			continue;
+		bar_pct(&b[n], t->rows[i].key, rpt_precision(&t->rows[i]));
+		rpt_precision_text(b[n].text, sizeof(b[n].text), &t->rows[i],
+				   true);
+		n++;
+	}
+	struct svg_chart c = {"precision",
+			      "Rule precision",
+			      "precision (% of the rule's decided findings)",
+			      C_FP,
+			      NULL,
+			      NULL,
+			      NULL,
+			      100};
 	figure(out, &c,
-	       "Of each rule's findings a reviewer decided, the share "
-	       "marked false-positive (lower is better).",
+	       "Of each rule's findings a reviewer decided (n), the share not "
+	       "marked false-positive (higher is better).",
 	       svg_hbars, b, n);
 }
 
@@ -309,42 +350,108 @@ cells(FILE *out, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "<td>1,234</td>" per count */
 static void
-money_cells(FILE *out, const struct report *r, const struct rpt_row *row)
+count_cells(FILE *out, const long *v, size_t n)
 {
-	char a[40], m[40];
+	char c[32];
+	for (size_t i = 0; i < n; i++)
+		cells(out, "<td>%s</td>", rpt_count(c, sizeof(c), v[i], true));
+}
+
+static void
+money_cells(FILE *out, const struct report *r, const struct rpt_row *row,
+	    bool net)
+{
+	char a[40], n[40] = "", m[40];
+	if (net)
+		rpt_cents(n, sizeof(n), row->net, true);
 	if (r->money)
-		cells(out, "<td>%s</td><td>%s</td>",
+		cells(out, "<td>%s</td>%s%s%s<td>%s</td>",
 		      rpt_cents(a, sizeof(a), row->at_risk, true),
+		      net ? "<td>" : "", n, net ? "</td>" : "",
 		      rpt_cents(m, sizeof(m), row->missed, true));
 	fputs("</tr>\n", out);
 }
 
 static void
+key_cell(FILE *out, const char *key)
+{
+	fputs("<tr><td>", out);
+	svg_escape(out, key);
+	fputs("</td>", out);
+}
+
+static void
 table_claims(FILE *out, const struct report *r, enum rpt_section s,
-	     const char *title, size_t limit)
+	     const char *title)
 {
 	const struct rpt_table *t = &r->sec[s];
-	char pct[16];
-	html_text(out, "h2", "", title);
+	char pct[16], head[160];
+	snprintf(head, sizeof(head), "%s%s", title,
+		 rpt_shown(r, s) < t->n ? " (top)" : "");
+	html_text(out, "h2", "", head);
 	cells(out,
 	      "<table data-table=\"%s\"><tr><th>%s</th><th>claims</th>"
 	      "<th>flagged</th><th>rate</th><th>findings</th><th>open</th>",
 	      rpt_section_name(s), rpt_section_name(s));
-	fputs(r->money ? "<th>at risk</th><th>missed</th></tr>\n" : "</tr>\n",
+	fputs(r->money ? "<th>at risk</th><th>net change if fixed</th>"
+			 "<th>missed</th></tr>\n"
+		       : "</tr>\n",
 	      out);
-	for (size_t i = 0; i < t->n && (limit == 0 || i < limit); i++) {
+	for (size_t i = 0; i < rpt_shown(r, s); i++) {
 		const struct rpt_row *row = &t->rows[i];
-		fputs("<tr><td>", out);
-		svg_escape(out, row->key);
-		fputs("</td>", out);
-		cells(out,
-		      "<td>%ld</td><td>%ld</td><td>%s%%</td><td>%ld</td>"
-		      "<td>%ld</td>",
-		      row->claims, row->flagged,
-		      rpt_pct(pct, sizeof(pct), rpt_flagged_rate(row)),
-		      row->findings, row->open);
-		money_cells(out, r, row);
+		key_cell(out, row->key);
+		count_cells(out, (long[]){row->claims, row->flagged}, 2);
+		rpt_pct(pct, sizeof(pct), rpt_flagged_rate(row));
+		cells(out, "<td>%s%s</td>", *pct ? pct : "-", *pct ? "%" : "");
+		count_cells(out, (long[]){row->findings, row->open}, 2);
+		money_cells(out, r, row, true);
+	}
+	fputs("</table>\n", out);
+}
+
+/* "<td>1,234 (1,000)</td>": a figure and the prior period's */
+static void
+pair_cell(FILE *out, long long now, long long prior, bool money)
+{
+	char a[40], b[40];
+	if (money)
+		cells(out, "<td>%s (%s)</td>",
+		      rpt_cents(a, sizeof(a), now, true),
+		      rpt_cents(b, sizeof(b), prior, true));
+	else
+		cells(out, "<td>%s (%s)</td>",
+		      rpt_count(a, sizeof(a), (long)now, true),
+		      rpt_count(b, sizeof(b), (long)prior, true));
+}
+
+static void
+table_periods(FILE *out, const struct report *r, enum rpt_section s,
+	      const char *title)
+{
+	const struct rpt_table *t = &r->sec[s];
+	html_text(out, "h2", "", title);
+	cells(out,
+	      "<table data-table=\"%s\"><tr><th>%s</th><th>days</th>"
+	      "<th>claims (prior)</th><th>flagged (prior)</th>",
+	      rpt_section_name(s), rpt_section_name(s));
+	fputs(r->money ? "<th>at risk (prior)</th><th>net change if fixed "
+			 "(prior)</th><th>missed (prior)</th></tr>\n"
+		       : "</tr>\n",
+	      out);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct rpt_row *row = &t->rows[i];
+		key_cell(out, row->key);
+		cells(out, "<td>%s to %s</td>", row->from, row->to);
+		pair_cell(out, row->claims, row->prior.claims, false);
+		pair_cell(out, row->flagged, row->prior.flagged, false);
+		if (r->money) {
+			pair_cell(out, row->at_risk, row->prior.at_risk, true);
+			pair_cell(out, row->net, row->prior.net, true);
+			pair_cell(out, row->missed, row->prior.missed, true);
+		}
+		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);
 }
@@ -353,28 +460,56 @@ static void
 table_rules(FILE *out, const struct report *r)
 {
 	const struct rpt_table *t = &r->sec[RPT_RULE];
-	char pct[16];
+	char prec[48];
 	html_text(out, "h2", "", "Findings by rule");
 	fputs("<table data-table=\"rule\"><tr><th>rule</th><th>findings</th>"
 	      "<th>open</th><th>corrected</th><th>accepted-risk</th>"
-	      "<th>false-positive</th><th>fp share</th>",
+	      "<th>false-positive</th><th>precision</th>",
 	      out);
 	fputs(r->money ? "<th>at risk</th><th>missed</th></tr>\n" : "</tr>\n",
 	      out);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct rpt_row *row = &t->rows[i];
-		rpt_pct(pct, sizeof(pct), rpt_fp_share(row));
-		fputs("<tr><td>", out);
-		svg_escape(out, row->key);
-		fputs("</td>", out);
-		cells(out,
-		      "<td>%ld</td><td>%ld</td><td>%ld</td><td>%ld</td>"
-		      "<td>%ld</td><td>%s%s</td>",
-		      row->findings, row->open, row->corrected, row->accepted,
-		      row->fp, *pct ? pct : "-", *pct ? "%" : "");
-		money_cells(out, r, row);
+		key_cell(out, row->key);
+		count_cells(out,
+			    (long[]){row->findings, row->open, row->corrected,
+				     row->accepted, row->fp},
+			    5);
+		cells(out, "<td>%s</td>",
+		      rpt_precision_text(prec, sizeof(prec), row, true));
+		money_cells(out, r, row, false);
 	}
 	fputs("</table>\n", out);
+}
+
+/* what every figure means */
+static void
+html_notes(FILE *out)
+{
+	fputs("<section class=\"notes\" id=\"definitions\">\n"
+	      "<h2>Definitions</h2>\n<ul>\n"
+	      "<li><b>Revenue at risk (gross)</b>: each billed line with an "
+	      "error finding not decided false-positive, at its fee (the "
+	      "claim's payer profile, its date of service) &times; units, "
+	      "counted once however many findings hit it; by rule, the line "
+	      "counts for its first such finding (lowest ordinal).</li>\n"
+	      "<li><b>Net change if fixed</b>: the fees of the codes the "
+	      "record supports &times; units, less the fees of the billed "
+	      "lines &times; units (codes without a fee count on neither "
+	      "side); negative when the fix pays less (96365 billed where "
+	      "96374 is supported); only claims whose result has expected "
+	      "codes.</li>\n"
+	      "<li><b>Revenue missed</b>: services documented but not billed "
+	      "(additional-hour-missed, unbilled-service).</li>\n"
+	      "<li><b>Precision</b>: (decided &minus; false-positive) / "
+	      "decided, n = decided (corrected + accepted-risk + "
+	      "false-positive); findings of each claim's current version "
+	      "only, so a decision carried to a new version counts "
+	      "once.</li>\n"
+	      "<li><b>Prior</b>: the same days one week (or month) earlier; "
+	      "a whole month's is the whole month before.</li>\n"
+	      "</ul>\n</section>\n",
+	      out);
 }
 
 void
@@ -387,11 +522,16 @@ report_html(FILE *out, const struct report *r)
 		      "charts</p>\n",
 		      out);
 	fputs("<section class=\"tables\">\n", out);
-	table_claims(out, r, RPT_DAY, "Per day", 0);
+	table_claims(out, r, RPT_DAY, "Per day");
+	table_periods(out, r, RPT_WEEK,
+		      "Per ISO week (prior: the week before)");
+	table_periods(out, r, RPT_MONTH, "Per month (prior: the month before)");
 	table_rules(out, r);
-	table_claims(out, r, RPT_PAYER, "By payer", 0);
-	table_claims(out, r, RPT_PROVIDER, "Top providers", RPT_TOP_PROVIDERS);
-	fputs("</section>\n<footer>claimscrub " PACKAGE_VERSION
+	table_claims(out, r, RPT_PAYER, "Payers by amount at risk");
+	table_claims(out, r, RPT_PROVIDER, "Providers by amount at risk");
+	fputs("</section>\n", out);
+	html_notes(out);
+	fputs("<footer>claimscrub " PACKAGE_VERSION
 	      ": findings of each claim's current version; money from the "
 	      "fee table loaded with claimscrub db fees.</footer>\n"
 	      "</main>\n</body>\n</html>\n",

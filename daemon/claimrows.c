@@ -319,7 +319,28 @@ struct reader {
 	const struct claimrows_claim *c;
 	struct yctx ctx;
 	struct ynode at; /* where a problem of the claim is reported */
+	/* the item being read: its list ("lines") and 1-based index; NULL
+	 * for the claim itself */
+	const char *list;
+	size_t item;
 };
+
+/* The field path of f in the item being read, as a document's reader
+ * names it ("lines[2].units", "payer"), in the arena: the file of the
+ * value's node, so that its diagnostic says which value it is about
+ * (claimrows_reason).  The claim ref when out of memory. */
+static const char *
+field_path(struct reader *rd, const struct claim_field *f)
+{
+	char buf[160];
+	if (rd->list)
+		snprintf(buf, sizeof(buf), "%s[%zu].%s", rd->list, rd->item,
+			 f->key);
+	else
+		snprintf(buf, sizeof(buf), "%s", f->key);
+	char *p = arena_alloc(rd->ctx.arena, strlen(buf) + 1);
+	return p ? strcpy(p, buf) : rd->c->ref;
+}
 
 /* A NULL column is the key left out, but for a required field and one with
  * a default (submit() stores it): there the value is null, refused. */
@@ -340,6 +361,7 @@ cell(struct reader *rd, int row, const struct claim_field *f, struct ynode *v,
 	int col = rd->rs->col[f - claim_fields];
 	*v = rd->at;
 	v->type = YNODE_SCALAR;
+	v->file = field_path(rd, f);
 	*out = v;
 	if (PQgetisnull(r, row, col)) {
 		v->str = "null";
@@ -350,7 +372,7 @@ cell(struct reader *rd, int row, const struct claim_field *f, struct ynode *v,
 	}
 	const char *s = PQgetvalue(r, row, col);
 	if (f->type == CF_CODES) {
-		struct tree t = {rd->ctx.arena, rd->c->ref, false};
+		struct tree t = {rd->ctx.arena, v->file, false};
 		*out = array_col(&t, s);
 		return t.failed ? SCRUB_ENOMEM : SCRUB_OK;
 	}
@@ -394,11 +416,22 @@ read_fields(struct reader *rd, enum claimfield_level level, int row, void *obj,
 	return err;
 }
 
+/* Where a repeated administration id is reported: the id of item i (from
+ * 0) of the list being read, "administrations[2].id", as the document's
+ * reader reports it. */
 static const struct ynode *
-at_claim(const void *rd, size_t i)
+at_item_id(const void *arg, size_t i)
 {
-	(void)i;
-	return &((const struct reader *)rd)->at;
+	const struct reader *rd = arg;
+	struct ynode *n = arena_alloc(rd->ctx.arena, sizeof(*n));
+	char buf[96];
+	snprintf(buf, sizeof(buf), "%s[%zu].id", rd->list, i + 1);
+	char *path = n ? arena_alloc(rd->ctx.arena, strlen(buf) + 1) : NULL;
+	if (!path)
+		return &rd->at;
+	*n = rd->at;
+	n->file = strcpy(path, buf);
+	return n;
 }
 
 /* List f's rows into the claim at obj: refused by its length before any
@@ -421,8 +454,11 @@ read_list(struct reader *rd, const struct claim_field *f, void *obj)
 		void *item = items + i * f->size;
 		uint64_t seen;
 		claimfield_defaults(f->child, item);
+		rd->list = f->key;
+		rd->item = i + 1;
 		enum scrub_err e =
 			read_fields(rd, f->child, first + (int)i, item, &seen);
+		rd->list = NULL;
 		if (e == SCRUB_OK)
 			e = claimfield_check_item(&rd->ctx, f->child, &rd->at,
 						  item, seen);
@@ -434,18 +470,31 @@ read_list(struct reader *rd, const struct claim_field *f, void *obj)
 	memcpy((char *)obj + f->present, &n, sizeof(n));
 	if (err != SCRUB_OK || f->child != CF_ADMIN)
 		return err;
-	return claimfield_check_ids(&rd->ctx, obj, at_claim, rd);
+	rd->list = f->key;
+	err = claimfield_check_ids(&rd->ctx, obj, at_item_id, rd);
+	rd->list = NULL;
+	return err;
 }
 
 enum scrub_err
 claimrows_read(const struct claimrows *rs, const struct claimrows_claim *c,
 	       struct arena *a, struct claim *out, struct diag_list *dl)
 {
-	struct reader rd = {rs, c, {a, dl}, {0}};
+	struct reader rd = {rs, c, {a, dl}, {0}, NULL, 0};
 	uint64_t seen;
 	rd.at.type = YNODE_MAP;
 	rd.at.file = c->ref;
 	rd.at.line = rd.at.column = 1;
 	memset(out, 0, sizeof(*out));
 	return read_fields(&rd, CF_CLAIM, c->own, out, &seen);
+}
+
+const char *
+claimrows_reason(const struct claimrows_claim *c, const struct diag *d,
+		 char *buf, size_t size)
+{
+	if (!d->file || strcmp(d->file, c->ref) == 0)
+		return d->message;
+	snprintf(buf, size, "%s: %s", d->file, d->message);
+	return buf;
 }

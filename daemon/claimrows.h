@@ -71,10 +71,18 @@ bool claimrows_next(const struct claimrows *rs, int *row, struct arena *a,
 /*
  * Reads claim c (not over) into *out, strings borrowed from the PGresult
  * or in arena a.  Returns SCRUB_OK, SCRUB_EINPUT (the reasons in dl, each
- * at the claim id, line 1, column 1) or SCRUB_ENOMEM.
+ * at line 1, column 1 of the value's field path, "lines[2].units", or of
+ * the claim id when about the claim as a whole) or SCRUB_ENOMEM.
  */
 enum scrub_err claimrows_read(const struct claimrows *rs,
 			      const struct claimrows_claim *c, struct arena *a,
 			      struct claim *out, struct diag_list *dl);
+
+/* A reason of claimrows_read's for the claim's invalid result: the
+ * diagnostic's message after its field path ("lines[2].units: 'units'
+ * must be ..."), formatted in buf, or the message alone when it is about
+ * the claim as a whole. */
+const char *claimrows_reason(const struct claimrows_claim *c,
+			     const struct diag *d, char *buf, size_t size);
 
 #endif

@@ -541,6 +541,13 @@ static const char *const sections[] = {
 	"profiles", "findings", "companions", NULL,
 };
 
+/* The sections a rule set may do without. */
+static bool
+optional_section(const char *name)
+{
+	return strcmp(name, "fees") == 0 || strcmp(name, "payers") == 0;
+}
+
 /* Reports unknown top-level keys and missing sections. */
 static enum scrub_err
 check_sections(struct yctx *c, const struct ynode *top)
@@ -552,7 +559,7 @@ check_sections(struct yctx *c, const struct ynode *top)
 		return ynode_error(c, top, "the rule set must be a mapping");
 	for (size_t i = 0; i < top->n; i++)
 		if (top->keys[i]->type != YNODE_SCALAR ||
-		    (strcmp(top->keys[i]->str, "fees") != 0 && /* optional */
+		    (!optional_section(top->keys[i]->str) &&
 		     ynode_enum(c, top->keys[i], "section", sections, &dummy) !=
 			     SCRUB_OK))
 			err = SCRUB_EINPUT;
@@ -643,6 +650,9 @@ rules__decode(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 	const struct ynode *feen = ymap_get(top, "fees");
 	if (feen)
 		err = worst(err, rules__decode_fees(c, feen, rs));
+	const struct ynode *payn = ymap_get(top, "payers");
+	if (payn)
+		err = worst(err, rules__decode_payers(c, payn, rs));
 	if (err == SCRUB_ENOMEM)
 		return err;
 	return worst(err, check_complete(&d, top, fe == SCRUB_OK));

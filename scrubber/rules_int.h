@@ -1,5 +1,5 @@
 /*
- * rules_int — what the rule modules (rules.c, rules_decode.c, fees.c,
+ * rules_int — what the rule modules (rules.c, rules_decode.c, fees.c, payers.c,
  * rules_dated.c, ruleset.c) share.  Not for other modules.
  */
 #ifndef SCRUBBER_RULES_INT_H
@@ -18,6 +18,11 @@ enum scrub_err rules__decode(struct yctx *c, const struct ynode *top,
  * companions are decoded: they name what a fee may be for. */
 enum scrub_err rules__decode_fees(struct yctx *c, const struct ynode *top,
 				  struct ruleset *rs);
+
+/* The optional `payers:` section (payers.c), after the profiles: payer ids
+ * and names each profile judges besides its own name. */
+enum scrub_err rules__decode_payers(struct yctx *c, const struct ynode *top,
+				    struct ruleset *rs);
 
 /* Indexes every code the rules name (ruleset.c), once a period's rule set
  * is decoded: rules_code and rules_companion read the index. */

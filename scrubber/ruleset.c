@@ -187,13 +187,17 @@ rules_has_profile(const struct ruleset *rs, const char *name)
 	return 0;
 }
 
-/* The index of payer's profile, or -1. */
+/* The index of payer's profile, or -1: a profile of its name, else one
+ * whose payers: list names it, case aside. */
 static int
 payer_profile(const struct ruleset *rs, const char *payer)
 {
 	for (int i = 0; payer && i < rs->nprofiles; i++)
 		if (strcasecmp(rs->profiles[i].name, payer) == 0)
 			return i;
+	for (int i = 0; payer && i < rs->payers.n; i++)
+		if (strcasecmp(rs->payers.items[i].payer, payer) == 0)
+			return rs->payers.items[i].profile;
 	return -1;
 }
 

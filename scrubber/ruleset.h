@@ -126,6 +126,18 @@ struct rule_fees {
 	int n;
 };
 
+/* The optional payer names of each profile (payers.c), besides its own
+ * name: what rules_profile matches a claim's payer against. */
+struct rule_payer {
+	const char *payer;
+	int profile; /* index into profiles[] */
+};
+
+struct rule_payers {
+	struct rule_payer *items; /* in the arena */
+	int n;
+};
+
 struct ruleset {
 	struct arena *arena;
 	struct rule_service services[RULES_MAX_SERVICES];
@@ -147,7 +159,8 @@ struct ruleset {
 	int default_profile; /* index of "default" */
 	struct rule_finding findings[F_COUNT];
 	struct rule_companions companions;
-	struct rule_fees fees; /* empty without a `fees:` section */
+	struct rule_fees fees;	   /* empty without a `fees:` section */
+	struct rule_payers payers; /* empty without a `payers:` section */
 	char version[24];
 	/* Effective dating: the days this rule set is in force (inclusive;
 	 * INT32_MIN / INT32_MAX when open).  The rule set rules_builder_finish

@@ -96,7 +96,8 @@ VALGRIND_TESTS="tests/pg/fault-pg.sh tests/pg/fault-kill9.sh
 	tests/pg/golden.sh tests/pg/bad-rows.sh tests/pg/rescrub.sh tests/pg/roles.sh
 	tests/pg/listen.sh tests/pg/notify.sh tests/pg/reload.sh tests/pg/http.sh
 	tests/pg/review.sh tests/pg/tls.sh tests/pg/hostile.sh
-	tests/pg/stall.sh"
+	tests/pg/stall.sh tests/pg/upgrade.sh tests/pg/workflow.sh
+	tests/pg/review-cli.sh"
 build gcc CC=gcc --enable-werror && check gcc && valgrind_pass
 build clang CC=clang --enable-werror
 build asan CC=clang --enable-sanitizers --enable-werror && \

@@ -206,10 +206,14 @@ SELECT claimscrub.bound_lock_wait(write_batch.lock_wait_ms);
 WITH b AS (
 	SELECT * FROM jsonb_to_recordset(batch)
 	       AS b(id bigint, version integer, status text, result jsonb, rules text)),
+-- the claims still pending that can be locked at once, with their results
+-- (one join: `FROM b, l` made the planner match every locked claim
+-- against every result, 500 x 500 comparisons a batch)
 l AS MATERIALIZED (
-	SELECT c.id FROM claimscrub.claim c
-	 WHERE c.id IN (SELECT b.id FROM b) AND c.status = 'pending'
-	   FOR UPDATE SKIP LOCKED),
+	SELECT c.id, b.version, b.status, b.result, b.rules
+	  FROM b JOIN claimscrub.claim c ON c.id = b.id
+	 WHERE c.status = 'pending'
+	   FOR UPDATE OF c SKIP LOCKED),
 u AS (
 	UPDATE claimscrub.claim c
 	   SET status = b.status,
@@ -219,8 +223,8 @@ u AS (
 	       rules_version = b.rules,
 	       scrubbed_at = clock_timestamp(), scrubbed_version = b.version,
 	       attempts = 0
-	  FROM b, l
-	 WHERE c.id = b.id AND c.id = l.id AND c.version = b.version
+	  FROM l AS b
+	 WHERE c.id = b.id AND c.version = b.version
 	   AND c.status = 'pending'
 	RETURNING c.id, c.version, b.result),
 d AS (

@@ -13,21 +13,42 @@
 --                                    the rows the others add up (one per
 --                                    scrubbed claim / per finding), for
 --                                    reports over any period and payer
+--   claimscrub.line_risk             one row per billed line at risk
+--   claimscrub.claim_net             one row per scrubbed claim: billed,
+--                                    expected, net change if fixed
 --   claimscrub.fee_schedule          the fee table as loaded
 --
 -- Every summary view is cut by day (the date of service; the scrub date
 -- when a claim has none) and payer, so any period and payer is a sum:
 --   SELECT rule, sum(findings) FROM claimscrub.findings_by_rule
 --    WHERE day BETWEEN '2026-03-01' AND '2026-03-31' GROUP BY rule;
--- Findings counted are those of each claim's current version.  Money:
---   revenue_at_risk  error findings on a billed line: the fee of the line's
---                    code for the claim's payer profile on its day x units
+-- Findings counted are those of each claim's current version (a decision
+-- carried to a new version from an earlier one is counted once, on the
+-- current version's finding).  Money, three figures kept apart:
+--   revenue_at_risk  (gross) a billed line with at least one error finding
+--                    not decided false-positive: the fee of the line's code
+--                    for the claim's payer profile on its day x units, the
+--                    line counted ONCE however many findings hit it.  In
+--                    finding_detail (and so by rule) it is carried by the
+--                    line's first such finding (lowest ordinal); the line's
+--                    other findings carry 0.  claimscrub.line_risk has one
+--                    row per line at risk.
+--   net_change       (claim_net) the payer's expected reimbursement after
+--                    the fix, less what the claim as billed pays: the fees
+--                    of the result's expected codes x units, less the fees
+--                    of the billed lines the fix replaces x units (the
+--                    drug-administration lines, and lines a finding says
+--                    to remove); a code without a fee counts on neither
+--                    side.  Only claims whose result has
+--                    expected codes (clean or flagged, not invalid, and not
+--                    a claim whose codes the scrubber held back); negative
+--                    when the fix pays less (96365 billed, 96374 expected).
 --   revenue_missed   additional-hour-missed and unbilled-service: the fee of
 --                    the suggested code x the units not billed (suggested
 --                    units, less the line's units when the fix is set-units)
--- Findings resolved as false-positive carry no money.  With no fee rows the
--- money columns are NULL ("counts only"); with fees, a code without a fee
--- adds nothing.
+-- Findings resolved as false-positive carry no at-risk or missed money.
+-- With no fee rows the money columns are NULL ("counts only"); with fees, a
+-- code without a fee adds nothing.
 --
 -- Every view is a security_barrier: without it a view's own filter
 -- (status, version, open findings) may run after a cheaper condition of the
@@ -148,15 +169,27 @@ CREATE OR REPLACE VIEW claimscrub.finding_detail WITH (security_barrier) AS
 SELECT f.id AS finding_id, c.claim_id, c.claim_ref, c.day, c.payer, c.provider,
        c.profile, f.rule, f.severity, f.line_no, l.code, l.units,
        f.resolution, f.resolved_by, f.resolved_at,
+       -- the line's fee once: on its first error finding that is not a
+       -- false positive (first), so sums over findings count a line once
        CASE WHEN f.severity = 'error' AND l.units > 0
 		 AND f.resolution IS DISTINCT FROM 'false-positive'
+		 AND f.ordinal = first.ordinal
 	    THEN fl.amount * l.units END AS revenue_at_risk,
        CASE WHEN f.rule IN ('additional-hour-missed', 'unbilled-service')
 		 AND f.resolution IS DISTINCT FROM 'false-positive'
-	    THEN fs.amount * m.units END AS revenue_missed
+	    THEN fs.amount * m.units END AS revenue_missed,
+       f.ordinal, f.carried_from
   FROM claimscrub.scrubbed_claim c
   JOIN claimscrub.finding f ON f.claim_id = c.claim_id AND f.claim_version = c.version
   LEFT JOIN claimscrub.claim_line l ON l.claim_id = f.claim_id AND l.line_no = f.line_no
+  -- (grouped once and joined: a report adds up every finding)
+  LEFT JOIN (SELECT e.claim_id, e.claim_version, e.line_no, min(e.ordinal) AS ordinal
+	       FROM claimscrub.finding e
+	      WHERE e.severity = 'error' AND e.line_no IS NOT NULL
+		AND e.resolution IS DISTINCT FROM 'false-positive'
+	      GROUP BY e.claim_id, e.claim_version, e.line_no) first
+    ON first.claim_id = f.claim_id AND first.claim_version = f.claim_version
+   AND first.line_no = f.line_no
   CROSS JOIN LATERAL (
 	SELECT greatest(CASE WHEN f.suggest->>'units' ~ '^[0-9]{1,4}$'
 			     THEN (f.suggest->>'units')::integer ELSE 0 END
@@ -168,6 +201,92 @@ SELECT f.id AS finding_id, c.claim_id, c.claim_ref, c.day, c.payer, c.provider,
   LEFT JOIN claimscrub.fee fs ON fs.profile = c.profile AND fs.code = f.suggest->>'code'
 	AND c.day BETWEEN coalesce(fs.effective_from, '-infinity')
 		      AND coalesce(fs.effective_to, 'infinity');
+
+-- One row per billed line at risk (units > 0, at least one error finding
+-- of the current version not decided false-positive): the rule and finding
+-- it is attributed to (the first such finding by ordinal), how many such
+-- findings hit it, and its amount once (NULL without a fee for its code).
+CREATE OR REPLACE VIEW claimscrub.line_risk WITH (security_barrier) AS
+SELECT c.claim_id, c.claim_ref, c.day, c.payer, c.provider, c.profile,
+       l.line_no, l.code, l.units, e.finding_id, e.rule, e.findings,
+       fl.amount * l.units AS amount_at_risk
+  FROM claimscrub.scrubbed_claim c
+  -- (grouped once, not per line: a report adds up every line at risk)
+  JOIN (SELECT f.claim_id, f.claim_version, f.line_no,
+	       (array_agg(f.id ORDER BY f.ordinal))[1] AS finding_id,
+	       (array_agg(f.rule ORDER BY f.ordinal))[1] AS rule,
+	       count(*) AS findings
+	  FROM claimscrub.finding f
+	 WHERE f.severity = 'error' AND f.line_no IS NOT NULL
+	   AND f.resolution IS DISTINCT FROM 'false-positive'
+	 GROUP BY f.claim_id, f.claim_version, f.line_no) e
+    ON e.claim_id = c.claim_id AND e.claim_version = c.version
+  JOIN claimscrub.claim_line l ON l.claim_id = c.claim_id AND l.line_no = e.line_no
+  LEFT JOIN claimscrub.fee fl ON fl.profile = c.profile AND fl.code = l.code
+	AND c.day BETWEEN coalesce(fl.effective_from, '-infinity')
+		      AND coalesce(fl.effective_to, 'infinity')
+ WHERE l.units > 0;
+
+-- One row per scrubbed claim (current version) and what fixing it changes,
+-- NULL while no fee is loaded: billed (the fees x units of the lines the
+-- fix replaces: its drug-administration lines, CPT 96360-96549, which is
+-- what expected codes are made of, and the lines a finding not decided
+-- false-positive says to remove, such as an IV start; an E/M line the fix
+-- keeps does not count), expected (the fees x units of its result's
+-- expected codes; NULL when the result has none: invalid, or codes held
+-- back for a missing time), net_change (expected - billed).  Worked out
+-- for claims with findings only: one with none bills exactly its
+-- expected codes (net change 0; its billed and expected are not computed,
+-- 0 and NULL), and every report reads every claim, so the clean majority
+-- is not priced.
+CREATE OR REPLACE VIEW claimscrub.claim_net WITH (security_barrier) AS
+WITH money AS (SELECT EXISTS (SELECT 1 FROM claimscrub.fee) AS loaded),
+-- a claim with nothing found bills exactly its expected codes: not priced
+sc AS MATERIALIZED (
+	SELECT k.*, (k.status = 'flagged' OR EXISTS (
+		SELECT 1 FROM claimscrub.finding f
+		 WHERE f.claim_id = k.claim_id AND f.claim_version = k.version)) AS priced
+	  FROM claimscrub.scrubbed_claim k)
+SELECT c.claim_id, c.claim_ref, c.day, c.payer, c.provider, c.profile, c.status,
+       CASE WHEN money.loaded THEN coalesce(b.amount, 0.00) END AS billed,
+       CASE WHEN money.loaded AND x.n > 0 THEN x.amount END AS expected,
+       CASE WHEN money.loaded AND NOT c.priced THEN 0.00
+	    WHEN money.loaded AND x.n > 0
+	    THEN x.amount - coalesce(b.amount, 0.00) END AS net_change
+  FROM sc c
+  CROSS JOIN money
+  -- (each sum grouped once over every claim and joined: a report reads
+  -- them all, and per-claim lookups would cost an index scan each)
+  LEFT JOIN (
+	SELECT lk.claim_id, sum(fee.amount * lk.units) AS amount
+	  FROM (SELECT l.claim_id, l.code, l.units, k.profile, k.day
+		  FROM claimscrub.claim_line l
+		  JOIN sc k ON k.claim_id = l.claim_id
+		 WHERE l.units > 0 AND k.priced
+		   AND (l.code ~ '^96(3[67]|4[0-9]|5[0-4])[0-9]$'
+			OR EXISTS (SELECT 1 FROM claimscrub.finding f
+				    WHERE f.claim_id = k.claim_id AND f.claim_version = k.version
+				      AND f.line_no = l.line_no AND f.suggest->>'action' = 'remove'
+				      AND f.resolution IS DISTINCT FROM 'false-positive'))
+		OFFSET 0) lk	-- (lines with their claim first, then the small fee table)
+	  JOIN claimscrub.fee fee ON fee.profile = lk.profile AND fee.code = lk.code
+	   AND lk.day BETWEEN coalesce(fee.effective_from, '-infinity')
+			  AND coalesce(fee.effective_to, 'infinity')
+	 GROUP BY lk.claim_id) b ON b.claim_id = c.claim_id
+  LEFT JOIN (
+	SELECT k.claim_id, count(*) AS n,
+	       coalesce(sum(fee.amount * CASE WHEN e->>'units' ~ '^[0-9]{1,4}$'
+					      THEN (e->>'units')::integer END), 0.00) AS amount
+	  FROM sc k
+	  JOIN claimscrub.claim cl ON cl.id = k.claim_id
+	  CROSS JOIN LATERAL jsonb_array_elements(
+		CASE WHEN jsonb_typeof(cl.result->'expected') = 'array'
+		     THEN cl.result->'expected' ELSE '[]' END) e
+	  LEFT JOIN claimscrub.fee fee ON fee.profile = k.profile AND fee.code = e->>'code'
+	   AND k.day BETWEEN coalesce(fee.effective_from, '-infinity')
+			 AND coalesce(fee.effective_to, 'infinity')
+	 WHERE k.priced
+	 GROUP BY k.claim_id) x ON x.claim_id = c.claim_id;
 
 CREATE OR REPLACE VIEW claimscrub.fee_schedule WITH (security_barrier) AS
 SELECT profile, code, amount, effective_from, effective_to FROM claimscrub.fee;

@@ -2,7 +2,7 @@
 -- CLI (`claimscrub review`, `resolve`, `assign`, ...) and the web
 -- workbench call these functions and nothing else.
 --
---   work items     one row per claim whose current version has findings
+--   work items     one row per flagged or invalid claim
 --                  (claimscrub.work_item), kept in step by the daemon's
 --                  writes (a statement trigger on claim) and by every
 --                  decision: state (open, in-progress, deferred until a
@@ -74,7 +74,8 @@ BEGIN
 	NEW.fingerprint := claimscrub.fingerprint(NEW.claim_id, NEW.line_no, NEW.rule,
 		NEW.administration_ref, NEW.evidence);
 	NEW.carried_from := NULL;
-	IF NEW.resolution IS NOT NULL THEN
+	-- a first version has nothing to carry from (most findings)
+	IF NEW.resolution IS NOT NULL OR NEW.claim_version <= 1 THEN
 		RETURN NEW;
 	END IF;
 	SELECT f.id, f.carried_from, f.resolution, f.reason, f.resolved_by,
@@ -98,8 +99,9 @@ CREATE OR REPLACE TRIGGER finding_carry BEFORE INSERT ON claimscrub.finding
 
 -- ---- work items ------------------------------------------------------------------------
 -- Brings the work items of claims ids in step with their current version:
--- made for a claim with findings, dropped for one without, its counts,
--- rules, severity and money recomputed.  The amount at risk counts a line
+-- made for a flagged or invalid claim, dropped for one scrubbed clean (its
+-- info findings, if any, need no decision), its counts, rules, severity
+-- and money recomputed.  The amount at risk counts a line
 -- once however many open error findings are on it: the line's fee for the
 -- claim's payer profile on its day x its units (NULL while no fee is
 -- loaded).  Pending claims are left as they are (their next scrub syncs
@@ -107,7 +109,7 @@ CREATE OR REPLACE TRIGGER finding_carry BEFORE INSERT ON claimscrub.finding
 CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[]) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 WITH c AS MATERIALIZED (
-	SELECT c.id, c.version, c.payer, c.provider,
+	SELECT c.id, c.version, c.status, c.payer, c.provider,
 	       coalesce(c.date_of_service, c.scrubbed_at::date) AS day,
 	       coalesce(c.result->>'profile', 'default') AS profile
 	  FROM claimscrub.claim c
@@ -123,6 +125,7 @@ f AS (
 	       coalesce(array_agg(DISTINCT f.rule ORDER BY f.rule)
 			FILTER (WHERE f.resolution IS NULL), '{}') AS rules
 	  FROM c JOIN claimscrub.finding f ON f.claim_id = c.id AND f.claim_version = c.version
+	 WHERE c.status IN ('flagged', 'invalid')
 	 GROUP BY c.id),
 m AS (
 	SELECT c.id, sum(p.amount * l.units) AS amount
@@ -175,14 +178,21 @@ $$;
 
 -- A statement that scrubbed claims (write_batch, mark_invalid, an
 -- operator's hand): their work items, once per statement.  It fires after
--- the whole statement, so write_batch's finding rows are in.
+-- the whole statement, so write_batch's finding rows are in.  A claim
+-- scrubbed clean that has no work item (most) is left alone.
 CREATE OR REPLACE FUNCTION claimscrub.claim_scrubbed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	ids bigint[];
 BEGIN
-	PERFORM claimscrub.work_sync(ARRAY(
-		SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-		 WHERE n.status <> 'pending'
-		   AND (n.scrubbed_at, n.status) IS DISTINCT FROM (o.scrubbed_at, o.status)));
+	SELECT array_agg(n.id) INTO ids FROM new_rows n JOIN old_rows o ON o.id = n.id
+	 WHERE (n.scrubbed_at, n.status) IS DISTINCT FROM (o.scrubbed_at, o.status)
+	   AND (n.status IN ('flagged', 'invalid')
+		OR (n.status = 'clean' AND EXISTS (
+			SELECT 1 FROM claimscrub.work_item w WHERE w.claim_id = n.id)));
+	IF ids IS NOT NULL THEN
+		PERFORM claimscrub.work_sync(ids);
+	END IF;
 	RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER claim_scrubbed AFTER UPDATE ON claimscrub.claim
@@ -201,7 +211,7 @@ BEGIN
 	  JOIN claimscrub.work_item w ON w.claim_id = c.id
 	 WHERE c.claim_ref = work_lock.ref FOR UPDATE OF w;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'claim % has no work item (no findings, or no such claim)', ref
+		RAISE EXCEPTION 'claim % has no work item (not flagged or invalid, or no such claim)', ref
 			USING ERRCODE = 'no_data_found';
 	END IF;
 	IF work_lock.revision IS NOT NULL AND item.revision <> work_lock.revision THEN
@@ -510,8 +520,7 @@ BEGIN
 		|| CASE WHEN f_payer IS NOT NULL THEN 'w.payer = $4' END
 		|| CASE WHEN f_provider IS NOT NULL THEN 'w.provider = $5' END
 		|| CASE WHEN f_assignee IS NOT NULL THEN 'w.assignee = $6' END
-		|| CASE WHEN older_than IS NOT NULL
-			THEN 'w.opened_at < clock_timestamp() - make_interval(days => $7)' END
+		|| CASE WHEN older_than IS NOT NULL THEN 'w.opened_at < $7' END
 		|| CASE WHEN min_amount IS NOT NULL THEN 'w.amount_at_risk >= $8' END;
 	RETURN QUERY EXECUTE format($q$
 		SELECT c.claim_ref, w.claim_version, w.state, w.assignee, w.deferred_until,
@@ -521,7 +530,9 @@ BEGIN
 		  FROM claimscrub.work_item w JOIN claimscrub.claim c ON c.id = w.claim_id
 		 WHERE %s ORDER BY %s LIMIT $9 OFFSET $10$q$,
 		array_to_string(array_remove(conds, NULL), ' AND '), ord)
-	USING f_state, f_rule, f_severity, f_payer, f_provider, f_assignee, older_than,
+	USING f_state, f_rule, f_severity, f_payer, f_provider, f_assignee,
+	      -- a value, not clock_timestamp(): the planner weighs the index
+	      clock_timestamp() - make_interval(days => older_than),
 	      min_amount, lim, off;
 END $$;
 

@@ -103,9 +103,10 @@ GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 GRANT SELECT ON claimscrub.scrubbed_claim, claimscrub.finding_detail,
 	claimscrub.fee_schedule, claimscrub.review_queue,
 	claimscrub.findings_by_payer, claimscrub.denial_risk_daily,
-	claimscrub.findings_by_provider, claimscrub.findings_by_rule
+	claimscrub.findings_by_provider, claimscrub.findings_by_rule,
+	claimscrub.line_risk, claimscrub.claim_net
 	TO claimscrub_reviewer;
-GRANT SELECT ON claimscrub.reason TO claimscrub_reviewer;
+GRANT SELECT ON claimscrub.reason, claimscrub.payer_profile TO claimscrub_reviewer;
 GRANT EXECUTE ON FUNCTION claimscrub.resolve_finding(bigint, text, text),
 	claimscrub.decide(bigint, text, text, timestamptz),
 	claimscrub.decide_bulk(text, text, text, text, text, text, boolean),

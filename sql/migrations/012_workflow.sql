@@ -41,7 +41,7 @@ CREATE INDEX IF NOT EXISTS finding_decided_idx
 	ON claimscrub.finding (claim_id, fingerprint) WHERE resolution IS NOT NULL;
 
 -- ---- work items -----------------------------------------------------------------
--- One row per claim whose current version has findings, kept by the
+-- One row per flagged or invalid claim, kept by the
 -- daemon's writes and the reviewers' actions (sql/api/060_workflow.sql),
 -- not recomputed by a view: what a work list filters and sorts.
 CREATE TABLE IF NOT EXISTS claimscrub.work_item (
@@ -109,6 +109,16 @@ CREATE TABLE IF NOT EXISTS claimscrub.work_audit (
 	at              timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX IF NOT EXISTS work_audit_claim_idx ON claimscrub.work_audit (claim_id, at);
+
+-- ---- payers ---------------------------------------------------------------------
+-- Which profile judges a payer (its id or name, lower case), as the rule
+-- set's payers: section and profile names say; loaded by `claimscrub db
+-- fees` with the fees, for the reports: a claim whose payer is not here
+-- was judged by the default profile for want of a mapping.
+CREATE TABLE IF NOT EXISTS claimscrub.payer_profile (
+	payer    text PRIMARY KEY CHECK (payer = lower(payer) AND length(payer) BETWEEN 1 AND 64),
+	profile  text NOT NULL
+);
 
 INSERT INTO claimscrub.schema_migrations (version, name)
 VALUES (12, 'workflow') ON CONFLICT (version) DO NOTHING;

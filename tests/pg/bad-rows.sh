@@ -119,14 +119,17 @@ SELECT c.status || ' ' || count(f.id) FILTER (WHERE f.message ~* :'pat')
 	esac
 }
 invalid BAD-NULL-CODE 'code'
-invalid BAD-UNITS-0 'unit'
+# the reason names the value's field path, as a document's reader would:
+# line 1's units, the first administration's kind, the claim's setting
+invalid BAD-UNITS-0 "lines\[1\]\.units: 'units' must be an integer from 1 to 999, not '0'"
 invalid BAD-UNITS-NEG 'unit'
-invalid BAD-KIND 'kind|banana'
+invalid BAD-KIND "administrations\[1\]\.kind: 'kind' must be one of therapeutic, chemotherapy, hydration, not 'banana'"
 invalid BAD-BIG 'substance|long'
 invalid BAD-NO-SETTING 'setting'
-invalid BAD-SETTING 'setting|hospital'
+invalid BAD-SETTING "setting: 'setting' must be one of facility, professional, not 'hospital'"
 invalid BAD-NO-ID "id"
-invalid BAD-DUP-ID 'id|twice|duplicate|unique'
+# every administration's id is A1: the second names it (the reader's path)
+invalid BAD-DUP-ID "administrations\[2\]\.id: administration id 'A1' is used twice"
 invalid BAD-CTRL 'control|character|substance'
 invalid BAD-ROUTE 'route'
 invalid "BAD-REF-$(printf '%100s' '' | tr ' ' x)" 'claim|long|64'

@@ -407,7 +407,8 @@ term_text() {
 st=$(psql_val "SELECT string_agg(claim_ref || '=' || status, ' ' ORDER BY claim_ref) FROM claimscrub.claim WHERE claim_ref LIKE 'T-TERM%'")
 [ "$st" = "T-TERM=flagged T-TERM-ESC=invalid" ] && ok "T-TERM is flagged, T-TERM-ESC (ESC in its text) invalid" ||
 	not_ok "T-TERM is flagged, T-TERM-ESC invalid" "$st"
-timeout 60 "$CLAIMSCRUB" report --db "$conninfo" </dev/null >"$T/report.txt" 2>&1
+# (--top 1000: every payer and provider, not only the 10 most at risk)
+timeout 60 "$CLAIMSCRUB" report --db "$conninfo" --top 1000 </dev/null >"$T/report.txt" 2>&1
 term_text "report (text) shows payers and providers with ESC, C1 and bidi controls escaped" "$T/report.txt" \
 	'C1-\u009b31mPAYER\u202eREYAP' 'C1-NPI-\u009b2J\u202e1' 'ESC-\x1b[31mPAYER\u009b2J\u202e' 'ESC-NPI-\x1b]0;owned\x07\u202e'
 timeout 60 "$CLAIMSCRUB" review --db "$conninfo" --limit 1000 </dev/null >"$T/review.txt" 2>&1

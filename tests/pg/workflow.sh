@@ -48,10 +48,10 @@ psql_val "CREATE ROLE d1 LOGIN IN ROLE claimscrub_daemon; CREATE ROLE s1 LOGIN I
 
 # ---- work items ---------------------------------------------------------------------------
 # 10 flagged claims, each one open item; 15 and 16 are clean with an info
-# finding each: an item at once resolved and released
-same "12 work items: 10 open, 2 resolved (info findings only) and released" \
+# finding each: nothing to decide, no work item
+same "10 work items, all open; none for the clean claims with info findings" \
 	"$(psql_val "SELECT state || ' ' || count(*) || ' ' || count(released_at) FROM claimscrub.work_item GROUP BY state ORDER BY state" | tr '\n' ';')" \
-	"open 10 0;resolved 2 2;"
+	"open 10 0;"
 # one amount per line with an open error finding: fee x units
 #   0306 aetna/default 96365 190.00; 0305 and 0307 medicare 96365 172.00;
 #   0310 medicare 96361 x 3 = 102.00; 0308 default 96366 x 2 = 90.00;
@@ -75,9 +75,8 @@ same "filter rule hydration-concurrent: 0310" \
 same "filter provider NPI-1497758544 and min amount 100: none; min amount 100 alone: 4" \
 	"$(as alice "SELECT (SELECT count(*) FROM claimscrub.work_list(f_provider => 'NPI-1497758544', min_amount => 100))
 	                 || ' ' || (SELECT count(*) FROM claimscrub.work_list(min_amount => 100))")" "0 4"
-same "state resolved: 0315 and 1116" \
-	"$(as alice "SELECT string_agg(claim_ref, ' ' ORDER BY claim_ref) FROM claimscrub.work_list(f_state => 'resolved')")" \
-	"IC-2026-0315 ON-2026-1116"
+same "state resolved: none yet" \
+	"$(as alice "SELECT count(*) FROM claimscrub.work_list(f_state => 'resolved')")" 0
 refused "an unknown sort is refused" "sort by amount, age or dos" alice "SELECT * FROM claimscrub.work_list(sort => 'payer')"
 
 # ---- take ----------------------------------------------------------------------------------------
@@ -176,6 +175,25 @@ same "the trail holds every step, by whom" \
 	"assign:bob decide:alice decide:bob defer:alice note:bob read:alice route:alice take:alice take:bob"
 refused "the trail is append-only, for its owner too" "append-only" postgres "DELETE FROM claimscrub.work_audit"
 
+# ---- payers: a payer id mapped to a profile ------------------------------------------------------------------
+mkdir -p "$T/payers.d"
+printf 'payers:\n  medicare: ["CMS", "00430"]\n' >"$T/payers.d/90-payers.yaml"
+out=$(timeout 60 "$CLAIMSCRUB" db fees --db "$conninfo" --rules "$src/rules.d" --rules "$src/examples/rules.d" \
+	--rules "$T/payers.d" </dev/null 2>&1)
+case $out in *"loaded 2 payer names of the payers: section"*) ok "db fees loads the 2 payer names" ;;
+*) not_ok "db fees loads the 2 payer names" "$out" ;; esac
+same "payer_profile: the profiles' own names and the payers: list, lower case" \
+	"$(psql_val "SELECT string_agg(payer || '=' || profile, ' ' ORDER BY payer) FROM claimscrub.payer_profile")" \
+	"00430=medicare cms=medicare default=default medicare=medicare"
+sed 's/^claim: IC-2026-0306$/claim: IC-2026-0306-CMS/; s/^payer: aetna$/payer: CMS/' \
+	"$src/examples/06-twelve-minute-infusion.yaml" >"$T/cms.yaml"
+timeout 60 "$CLAIMSCRUB" submit --db "$conninfo" "$T/cms.yaml" </dev/null >/dev/null 2>&1
+write_config "$T/payers.yaml" "rules: [\"$src/rules.d\", \"$T/payers.d\"]"
+start_daemon "$T/payers.yaml" --once
+wait_daemon "$daemon_pid" 120 || tail_log "$daemon_log"
+same "a claim of payer CMS is judged by the medicare profile" \
+	"$(psql_val "SELECT result->>'profile' FROM claimscrub.claim WHERE claim_ref = 'IC-2026-0306-CMS'")" medicare
+
 # ---- what each role may do ---------------------------------------------------------------------------------
 for t in work_item work_audit work_note finding claim; do
 	refused "alice cannot read claimscrub.$t" "permission denied" alice "SELECT count(*) FROM claimscrub.$t"
@@ -198,4 +216,5 @@ refused "... nor one with a resolution" "permission denied" d1 \
 pub=$(psql_val "SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'claimscrub'::regnamespace
                   AND has_function_privilege('public', p.oid, 'EXECUTE')")
 same "PUBLIC can execute no function of the schema" "$pub" 0
+consistency_check "after the workflow"
 finish

@@ -288,6 +288,14 @@ Test(rules, profile_for_payer)
 	cr_assert_not(rules_payer_mapped(rs, "medicare-advantage"),
 		      "a prefix is not a match");
 	rules_free(rs);
+	/* a payers: section maps ids and names to a profile, case aside */
+	rs = build_ok("payers:\n  medicare: [\"CMS\", \"00430\"]\n");
+	cr_assert_str_eq(rules_profile(rs, "cms")->name, "medicare");
+	cr_assert_str_eq(rules_profile(rs, "00430")->name, "medicare");
+	cr_assert_str_eq(rules_profile(rs, "Medicare")->name, "medicare");
+	cr_assert(rules_payer_mapped(rs, "CMS"));
+	cr_assert_not(rules_payer_mapped(rs, "00431"));
+	rules_free(rs);
 }
 
 /* ---- version ------------------------------------------------------------- */
@@ -511,6 +519,17 @@ ParameterizedTestParameters(rules, errors)
 		 "    - {value: 60, effective_from: 2027-01-01}\n",
 		 "rules.d/20-settings.yaml", 5, 3,
 		 "no 'hour_minutes' (for claims dated through 2026-12-31)"},
+		{"payers: an unknown profile", "",
+		 "payers:\n  medicaid: [\"MCD\"]\n", LOCAL, 2, 3,
+		 "payers: unknown payer profile 'medicaid'"},
+		{"payers: a name mapped twice", "",
+		 "payers:\n  medicare: [\"CMS\"]\n  default: [\"cms\"]\n",
+		 LOCAL, 3, 13, "'cms' already maps to profile 'medicare'"},
+		{"payers: a profile's own name", "",
+		 "payers:\n  default: [\"Medicare\"]\n", LOCAL, 2, 13,
+		 "'Medicare' already maps to profile 'medicare'"},
+		{"payers: not a list", "", "payers:\n  medicare: CMS\n", LOCAL,
+		 2, 13, "payer names"},
 	};
 	return cr_make_param_array(struct error_case, cases,
 				   sizeof(cases) / sizeof(cases[0]));
