@@ -197,52 +197,64 @@ $$;
 -- lock waits (a finding row a reviewer's open transaction holds) last
 -- lock_wait_ms at most, or the session's lock_timeout if shorter.  A claim
 -- id longer than read_claims() reads is put back whole in the result, so
--- that result->>'claim' is the claim's id as ever.
+-- that result->>'claim' is the claim's id as ever.  Then the written
+-- claims' work items (work_sync, 060_workflow.sql).
 CREATE OR REPLACE FUNCTION claimscrub.write_batch(batch jsonb,
 	lock_wait_ms integer DEFAULT 5000)
 RETURNS TABLE (written integer, locked integer)
-LANGUAGE sql VOLATILE AS $$
-SELECT claimscrub.bound_lock_wait(write_batch.lock_wait_ms);
-WITH b AS (
-	SELECT * FROM jsonb_to_recordset(batch)
-	       AS b(id bigint, version integer, status text, result jsonb, rules text)),
--- the claims still pending that can be locked at once, with their results
--- (one join: `FROM b, l` made the planner match every locked claim
--- against every result, 500 x 500 comparisons a batch)
-l AS MATERIALIZED (
-	SELECT c.id, b.version, b.status, b.result, b.rules
-	  FROM b JOIN claimscrub.claim c ON c.id = b.id
-	 WHERE c.status = 'pending'
-	   FOR UPDATE OF c SKIP LOCKED),
-u AS (
-	UPDATE claimscrub.claim c
-	   SET status = b.status,
-	       result = CASE WHEN length(c.claim_ref) > 1024
-			     THEN jsonb_set(b.result, '{claim}', to_jsonb(c.claim_ref))
-			     ELSE b.result END,
-	       rules_version = b.rules,
-	       scrubbed_at = clock_timestamp(), scrubbed_version = b.version,
-	       attempts = 0
-	  FROM l AS b
-	 WHERE c.id = b.id AND c.version = b.version
-	   AND c.status = 'pending'
-	RETURNING c.id, c.version, b.result),
-d AS (
-	DELETE FROM claimscrub.finding f USING u
-	 WHERE f.claim_id = u.id AND f.resolution IS NULL),
-i AS (
-	INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule,
-		severity, line_no, administration_ref, message, evidence, suggest)
-	SELECT u.id, u.version, (e.n - 1)::integer, e.f->>'rule', e.f->>'severity',
-	       (e.f->>'line')::integer, e.f->>'administration', e.f->>'message',
-	       coalesce(e.f->'evidence', '{}'), nullif(e.f->'suggest', 'null')
-	  FROM u, jsonb_array_elements(u.result->'findings') WITH ORDINALITY AS e(f, n))
-SELECT (SELECT count(*) FROM u)::integer,
-       (SELECT count(*) FROM b
-	 WHERE b.id NOT IN (SELECT l.id FROM l)
-	   AND EXISTS (SELECT 1 FROM claimscrub.claim c
-			WHERE c.id = b.id AND c.status = 'pending'))::integer
-$$;
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+	ids bigint[];
+BEGIN
+	PERFORM claimscrub.bound_lock_wait(write_batch.lock_wait_ms);
+	WITH b AS (
+		SELECT * FROM jsonb_to_recordset(batch)
+		       AS b(id bigint, version integer, status text, result jsonb, rules text)),
+	-- the claims still pending that can be locked at once, with their results
+	-- (one join: `FROM b, l` made the planner match every locked claim
+	-- against every result, 500 x 500 comparisons a batch)
+	l AS MATERIALIZED (
+		SELECT c.id, b.version, b.status, b.result, b.rules
+		  FROM b JOIN claimscrub.claim c ON c.id = b.id
+		 WHERE c.status = 'pending'
+		   FOR UPDATE OF c SKIP LOCKED),
+	u AS (
+		UPDATE claimscrub.claim c
+		   SET status = b.status,
+		       result = CASE WHEN length(c.claim_ref) > 1024
+				     THEN jsonb_set(b.result, '{claim}', to_jsonb(c.claim_ref))
+				     ELSE b.result END,
+		       rules_version = b.rules,
+		       scrubbed_at = clock_timestamp(), scrubbed_version = b.version,
+		       attempts = 0
+		  FROM l AS b
+		 WHERE c.id = b.id AND c.version = b.version
+		   AND c.status = 'pending'
+		RETURNING c.id, c.version, b.result),
+	d AS (
+		DELETE FROM claimscrub.finding f USING u
+		 WHERE f.claim_id = u.id AND f.resolution IS NULL),
+	i AS (
+		INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule,
+			severity, line_no, administration_ref, message, evidence, suggest)
+		SELECT u.id, u.version, (e.n - 1)::integer, e.f->>'rule', e.f->>'severity',
+		       (e.f->>'line')::integer, e.f->>'administration', e.f->>'message',
+		       coalesce(e.f->'evidence', '{}'), nullif(e.f->'suggest', 'null')
+		  FROM u, jsonb_array_elements(u.result->'findings') WITH ORDINALITY AS e(f, n))
+	SELECT (SELECT count(*) FROM u)::integer,
+	       (SELECT count(*) FROM b
+		 WHERE b.id NOT IN (SELECT l.id FROM l)
+		   AND EXISTS (SELECT 1 FROM claimscrub.claim c
+				WHERE c.id = b.id AND c.status = 'pending'))::integer,
+	       (SELECT array_agg(u.id) FROM u)
+	  INTO written, locked, ids;
+	-- the claims' work items (060_workflow.sql), in a statement of its
+	-- own: it sees the finding rows just written
+	IF ids IS NOT NULL THEN
+		PERFORM claimscrub.work_sync(ids);
+	END IF;
+	RETURN NEXT;
+END $$;
 
 -- When not even write_batch can store a claim's result (a result the
 -- server refuses): its status invalid and the result alone, naming the

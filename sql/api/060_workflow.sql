@@ -4,7 +4,7 @@
 --
 --   work items     one row per flagged or invalid claim
 --                  (claimscrub.work_item), kept in step by the daemon's
---                  writes (a statement trigger on claim) and by every
+--                  writes (write_batch calls work_sync) and by every
 --                  decision: state (open, in-progress, deferred until a
 --                  date, waiting-documentation routed to a department,
 --                  resolved), assignee, the open findings' rules and worst
@@ -51,9 +51,11 @@ $$;
 -- A finding's fingerprint: its rule, the billed code of its line, its
 -- administration and its evidence.  One definition, for the trigger below
 -- and for the findings written before it (at the end of this file).
+-- (Not SECURITY DEFINER, so that the trigger's plan inlines it: its
+-- callers run as the owner.)
 CREATE OR REPLACE FUNCTION claimscrub.fingerprint(claim_id bigint, line_no integer,
 	rule text, administration_ref text, evidence jsonb) RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
 SELECT md5(concat_ws(E'\x1f', fingerprint.rule,
 	(SELECT l.code FROM claimscrub.claim_line l
 	  WHERE l.claim_id = fingerprint.claim_id AND l.line_no = fingerprint.line_no),
@@ -113,7 +115,10 @@ WITH c AS MATERIALIZED (
 	       coalesce(c.date_of_service, c.scrubbed_at::date) AS day,
 	       coalesce(c.result->>'profile', 'default') AS profile
 	  FROM claimscrub.claim c
-	 WHERE c.id = ANY (work_sync.ids) AND c.status <> 'pending'),
+	 WHERE c.id = ANY (work_sync.ids) AND c.status <> 'pending'
+	   -- a clean claim without a work item (most) has nothing to sync
+	   AND (c.status IN ('flagged', 'invalid')
+		OR EXISTS (SELECT 1 FROM claimscrub.work_item w WHERE w.claim_id = c.id))),
 f AS (
 	SELECT c.id, count(*) AS findings,
 	       count(*) FILTER (WHERE f.resolution IS NULL) AS open_findings,
@@ -175,29 +180,6 @@ ON CONFLICT (claim_id) DO UPDATE SET
 	updated_at = clock_timestamp(), updated_by = EXCLUDED.updated_by,
 	revision = w.revision + 1
 $$;
-
--- A statement that scrubbed claims (write_batch, mark_invalid, an
--- operator's hand): their work items, once per statement.  It fires after
--- the whole statement, so write_batch's finding rows are in.  A claim
--- scrubbed clean that has no work item (most) is left alone.
-CREATE OR REPLACE FUNCTION claimscrub.claim_scrubbed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	ids bigint[];
-BEGIN
-	SELECT array_agg(n.id) INTO ids FROM new_rows n JOIN old_rows o ON o.id = n.id
-	 WHERE (n.scrubbed_at, n.status) IS DISTINCT FROM (o.scrubbed_at, o.status)
-	   AND (n.status IN ('flagged', 'invalid')
-		OR (n.status = 'clean' AND EXISTS (
-			SELECT 1 FROM claimscrub.work_item w WHERE w.claim_id = n.id)));
-	IF ids IS NOT NULL THEN
-		PERFORM claimscrub.work_sync(ids);
-	END IF;
-	RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER claim_scrubbed AFTER UPDATE ON claimscrub.claim
-	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION claimscrub.claim_scrubbed();
 
 -- The work item of claim ref, locked; refused when it changed since the
 -- caller read it (revision: the one it saw; NULL: no check).

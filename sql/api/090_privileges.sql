@@ -93,7 +93,8 @@ GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.read_claims(bigint[], integer, integer),
 	claimscrub.claim_batch(integer, double precision, integer, integer),
 	claimscrub.write_batch(jsonb, integer), claimscrub.end_batch(),
-	claimscrub.mark_invalid(bigint, jsonb, integer)
+	claimscrub.mark_invalid(bigint, jsonb, integer),
+	claimscrub.work_sync(bigint[])	-- write_batch keeps the work items
 	TO claimscrub_daemon;
 
 -- ---- the reviewer ------------------------------------------------------------
