@@ -325,12 +325,13 @@ struct reader {
 	size_t item;
 };
 
-/* The field path of f in the item being read, as a document's reader
- * names it ("lines[2].units", "payer"), in the arena: the file of the
- * value's node, so that its diagnostic says which value it is about
- * (claimrows_reason).  The claim ref when out of memory. */
-static const char *
-field_path(struct reader *rd, const struct claim_field *f)
+/* Puts the field path of f in the item being read, as a document's reader
+ * names it ("lines[2].units", "payer"), as the file of the diagnostics
+ * from index n0 on: they were made at the value's node, which carries the
+ * claim ref, and claimrows_reason names the value by it.  Only a bad
+ * value pays for the path, not every cell read. */
+static void
+name_field(struct reader *rd, const struct claim_field *f, size_t n0)
 {
 	char buf[160];
 	if (rd->list)
@@ -338,8 +339,13 @@ field_path(struct reader *rd, const struct claim_field *f)
 			 f->key);
 	else
 		snprintf(buf, sizeof(buf), "%s", f->key);
-	char *p = arena_alloc(rd->ctx.arena, strlen(buf) + 1);
-	return p ? strcpy(p, buf) : rd->c->ref;
+	for (size_t i = n0; i < rd->ctx.dl->n; i++) {
+		char *path = strdup(buf);
+		if (!path)
+			return; /* the reason keeps the claim ref */
+		free(rd->ctx.dl->items[i].file);
+		rd->ctx.dl->items[i].file = path;
+	}
 }
 
 /* A NULL column is the key left out, but for a required field and one with
@@ -361,7 +367,6 @@ cell(struct reader *rd, int row, const struct claim_field *f, struct ynode *v,
 	int col = rd->rs->col[f - claim_fields];
 	*v = rd->at;
 	v->type = YNODE_SCALAR;
-	v->file = field_path(rd, f);
 	*out = v;
 	if (PQgetisnull(r, row, col)) {
 		v->str = "null";
@@ -372,7 +377,7 @@ cell(struct reader *rd, int row, const struct claim_field *f, struct ynode *v,
 	}
 	const char *s = PQgetvalue(r, row, col);
 	if (f->type == CF_CODES) {
-		struct tree t = {rd->ctx.arena, v->file, false};
+		struct tree t = {rd->ctx.arena, rd->c->ref, false};
 		*out = array_col(&t, s);
 		return t.failed ? SCRUB_ENOMEM : SCRUB_OK;
 	}
@@ -405,8 +410,12 @@ read_fields(struct reader *rd, enum claimfield_level level, int row, void *obj,
 			continue;
 		if (f->type == CF_LIST)
 			e = read_list(rd, f, obj);
-		else if ((e = cell(rd, row, f, &v, &val)) == SCRUB_OK && val)
+		else if ((e = cell(rd, row, f, &v, &val)) == SCRUB_OK && val) {
+			size_t n0 = rd->ctx.dl->n;
 			e = claimfield_read(&rd->ctx, f, val, obj);
+			if (e == SCRUB_EINPUT)
+				name_field(rd, f, n0);
+		}
 		*seen |= val ? claimfield_bit(f) : 0;
 		if (e == SCRUB_ENOMEM)
 			return e;

@@ -350,6 +350,26 @@ BEGIN
 END $$;
 
 -- ---- decisions ---------------------------------------------------------------------------
+-- The reason code's row, and a note of at most 2000 characters, for
+-- decide() and decide_bulk(); raises naming what is wrong.
+CREATE OR REPLACE FUNCTION claimscrub.reason_checked(code text, note text)
+RETURNS claimscrub.reason
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r claimscrub.reason;
+BEGIN
+	SELECT x.* INTO r FROM claimscrub.reason x WHERE x.code = reason_checked.code;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no reason code %', coalesce(reason_checked.code, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'The codes: SELECT code FROM claimscrub.reason';
+	END IF;
+	IF length(note) > 2000 THEN
+		RAISE EXCEPTION 'note is longer than 2000 characters' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN r;
+END $$;
+
 -- Decides finding finding_id for reason (claimscrub.reason), with a note.
 -- seen: the resolved_at the caller read (NULL: it read the finding
 -- undecided); a decision made since is not overwritten but refused, naming
@@ -363,15 +383,7 @@ DECLARE
 	f record;
 	stamp timestamptz := clock_timestamp();
 BEGIN
-	SELECT x.* INTO r FROM claimscrub.reason x WHERE x.code = decide.reason;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'no reason code %', coalesce(decide.reason, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'The codes: SELECT code FROM claimscrub.reason';
-	END IF;
-	IF length(note) > 2000 THEN
-		RAISE EXCEPTION 'note is longer than 2000 characters' USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	r := claimscrub.reason_checked(decide.reason, note);
 	SELECT x.id, x.claim_id, x.claim_version, x.resolved_at, x.resolved_by,
 	       c.version, c.claim_ref INTO f
 	  FROM claimscrub.finding x JOIN claimscrub.claim c ON c.id = x.claim_id
@@ -417,15 +429,7 @@ BEGIN
 	IF decide_bulk.rule IS NULL THEN
 		RAISE EXCEPTION 'a bulk decision names its rule' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	SELECT x.* INTO r FROM claimscrub.reason x WHERE x.code = decide_bulk.reason;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'no reason code %', coalesce(decide_bulk.reason, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'The codes: SELECT code FROM claimscrub.reason';
-	END IF;
-	IF length(note) > 2000 THEN
-		RAISE EXCEPTION 'note is longer than 2000 characters' USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	r := claimscrub.reason_checked(decide_bulk.reason, note);
 	CREATE TEMP TABLE IF NOT EXISTS pg_temp.bulk (id bigint, claim_id bigint) ON COMMIT DROP;
 	TRUNCATE pg_temp.bulk;
 	INSERT INTO pg_temp.bulk
