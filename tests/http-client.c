@@ -27,13 +27,15 @@
  *       so their ports (and TIME_WAITs) are not the checker's.  Prints
  *       "connections=N failed=M".
  *
- *   http-client check PORT N [PAUSE_MS]
+ *   http-client check PORT N [PAUSE_MS [SECONDS]]
  *       N sequential GET /healthz, each on a fresh connection with
  *       "Connection: close", PAUSE_MS (default 0) apart, as a monitor
  *       spaces its checks; one fails unless it is a well-formed 200 with
- *       its whole body within 10 s.  Prints "requests=N failures=F
- *       p50_ms=.. p90_ms=.. p99_ms=.. max_ms=.." and each failure's reason
- *       on standard error.
+ *       its whole body within 10 s.  With SECONDS, no check starts after
+ *       that long (a slow machine makes fewer checks, never a longer
+ *       test).  Prints "requests=R failures=F p50_ms=.. p90_ms=..
+ *       p99_ms=.. max_ms=..", R the checks made, and each failure's
+ *       reason on standard error.
  *
  *   http-client pair PORT PATH
  *       sends "HEAD PATH" and "GET PATH" (Connection: close) on one
@@ -450,13 +452,14 @@ cmp_ll(const void *a, const void *b)
 }
 
 static int
-do_check(int port, int n, int pause_ms)
+do_check(int port, int n, int pause_ms, int seconds)
 {
 	long long *us = calloc((size_t)n, sizeof(*us));
-	int failures = 0;
+	long long end = seconds > 0 ? now_ms() + seconds * 1000LL : 0;
+	int failures = 0, i;
 	if (!us)
 		return 2;
-	for (int i = 0; i < n; i++) {
+	for (i = 0; i < n && (i == 0 || !end || now_ms() < end); i++) {
 		struct timespec a, b;
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		const char *why = check_once(port);
@@ -471,6 +474,7 @@ do_check(int port, int n, int pause_ms)
 		if (pause_ms > 0)
 			usleep((useconds_t)pause_ms * 1000);
 	}
+	n = i; /* the checks made */
 	qsort(us, (size_t)n, sizeof(*us), cmp_ll);
 	printf("requests=%d failures=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f "
 	       "max_ms=%.1f\n",
@@ -584,10 +588,11 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_term);
 	if (argc == 4 && strcmp(argv[1], "churn") == 0)
 		return do_churn(num(argv[2]), num(argv[3]));
-	if ((argc == 4 || argc == 5) && strcmp(argv[1], "check") == 0 &&
+	if (argc >= 4 && argc <= 6 && strcmp(argv[1], "check") == 0 &&
 	    num(argv[3]) > 0)
 		return do_check(num(argv[2]), num(argv[3]),
-				argc == 5 ? num(argv[4]) : 0);
+				argc >= 5 ? num(argv[4]) : 0,
+				argc == 6 ? num(argv[5]) : 0);
 	if (argc == 4 && strcmp(argv[1], "pair") == 0)
 		return do_pair(num(argv[2]), argv[3]);
 	if (argc == 4 && strcmp(argv[1], "fdpeak") == 0)
@@ -595,7 +600,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "usage: http-client send PORT FILE\n"
 			"       http-client slow PORT N SECONDS [silent]\n"
 			"       http-client churn PORT SECONDS\n"
-			"       http-client check PORT N [PAUSE_MS]\n"
+			"       http-client check PORT N [PAUSE_MS [SECONDS]]\n"
 			"       http-client pair PORT PATH\n"
 			"       http-client fdpeak PID SECONDS\n");
 	return 2;

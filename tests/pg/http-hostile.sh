@@ -16,6 +16,9 @@
 # daemon backs off instead of spinning on accept: little CPU, at most 3 log
 # lines, and /healthz answers again once the clients are gone.  Prints TAP.
 set -u
+# every step below has a bound of its own; on a loaded machine (a sanitized
+# build beside another test on two cores) their sum passes the default 300 s
+: "${PG_TEST_TIMEOUT:=480}"
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || setup_failed "curl is missing (apt-get install curl)"
 : "${HTTP_CLIENT:=tests/http-client}"
@@ -186,13 +189,14 @@ set -- $(code "$url/healthz")
 [ "${1:-}" = 200 ] && ok "/healthz: 200 after the attack" || not_ok "/healthz: 200 after the attack" "got ${1:-none}"
 
 # ---- churn: the cap holds, and no health check fails ------------------------------
-# checks NAME FILE — a TAP point from http-client check's line in FILE (its
-# reasons on FILE.err): all 200 answered 200 ok; the latencies are reported,
-# not judged
+# checks NAME FILE [MIN] — a TAP point from http-client check's line in
+# FILE (its reasons on FILE.err): at least MIN (default all 200) checks
+# made, every one answered 200; the latencies are reported, not judged
 checks() {
-	_c=$(cat "$2")
-	if [ "$(field "$_c" requests)" = 200 ] && [ "$(field "$_c" failures)" = 0 ]; then ok "$1: none failed ($_c)"; else
-		not_ok "$1: none fails" "${_c:-no result}" "$(head -n 5 "$2.err")"; fi
+	_c=$(cat "$2") _r=
+	_r=$(field "$_c" requests)
+	if [ -n "$_r" ] && [ "$_r" -ge "${3:-200}" ] && [ "$(field "$_c" failures)" = 0 ]; then ok "$1: none failed ($_c)"; else
+		not_ok "$1: at least ${3:-200} made, none fails" "${_c:-no result}" "$(head -n 5 "$2.err")"; fi
 }
 timeout 120 "$HTTP_CLIENT" check "$port" 200 >"$T/idle" 2>"$T/idle.err"
 checks "200 sequential /healthz, each on a fresh connection, the daemon idle" "$T/idle"
@@ -204,11 +208,13 @@ peak=$!
 # the churn is under way once the daemon holds some of its connections
 busy() { [ "$(fds)" -gt $((fdc + 8)) ]; }
 wait_for 10 busy || note "no churn seen in the daemon's descriptors"
-# (10 ms apart, as a monitor spaces its checks: the churn goes on between)
-timeout 120 "$HTTP_CLIENT" check "$port" 200 10 >"$T/churned" 2>"$T/churned.err"
+# (10 ms apart, as a monitor spaces its checks: the churn goes on between);
+# a check waits for a place in the backlog the churn keeps full, so each
+# takes longer on a loaded machine: 200 checks or 60 s, at least 30 made
+timeout 90 "$HTTP_CLIENT" check "$port" 200 10 60 >"$T/churned" 2>"$T/churned.err"
 kill "$churn" "$peak" 2>/dev/null
 wait "$churn"; wait "$peak"
-checks "200 sequential /healthz, each on a fresh connection, under churn ($(cat "$T/churn"))" "$T/churned"
+checks "sequential /healthz, each on a fresh connection, under churn ($(cat "$T/churn"))" "$T/churned" 30
 fdp=$(field "$(cat "$T/fdpeak")" peak)
 if [ -n "$fdp" ] && [ "$fdp" -le $((fdc + 128)) ]; then
 	ok "at most 128 connections open under churn: $fdp descriptors at the peak, $fdc idle"
