@@ -204,7 +204,8 @@ CREATE OR REPLACE FUNCTION claimscrub.write_batch(batch jsonb,
 RETURNS TABLE (written integer, locked integer)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-	ids bigint[];
+	ids bigint[];	  -- the claims written
+	flagged bigint[]; -- those of them flagged or invalid
 BEGIN
 	PERFORM claimscrub.bound_lock_wait(write_batch.lock_wait_ms);
 	WITH b AS (
@@ -230,28 +231,41 @@ BEGIN
 		  FROM l AS b
 		 WHERE c.id = b.id AND c.version = b.version
 		   AND c.status = 'pending'
-		RETURNING c.id, c.version, b.result),
+		RETURNING c.id, c.version, c.status, b.result),
 	d AS (
 		DELETE FROM claimscrub.finding f USING u
 		 WHERE f.claim_id = u.id AND f.resolution IS NULL),
+	-- each with its fingerprint (060_workflow.sql): the billed code of
+	-- its line joined here, for the whole batch at once
+	fs AS (
+		SELECT u.id, u.version, (e.n - 1)::integer AS ordinal, e.f->>'rule' AS rule,
+		       e.f->>'severity' AS severity, (e.f->>'line')::integer AS line_no,
+		       e.f->>'administration' AS administration_ref, e.f->>'message' AS message,
+		       coalesce(e.f->'evidence', '{}') AS evidence,
+		       nullif(e.f->'suggest', 'null') AS suggest
+		  FROM u, jsonb_array_elements(u.result->'findings') WITH ORDINALITY AS e(f, n)),
 	i AS (
 		INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule,
-			severity, line_no, administration_ref, message, evidence, suggest)
-		SELECT u.id, u.version, (e.n - 1)::integer, e.f->>'rule', e.f->>'severity',
-		       (e.f->>'line')::integer, e.f->>'administration', e.f->>'message',
-		       coalesce(e.f->'evidence', '{}'), nullif(e.f->'suggest', 'null')
-		  FROM u, jsonb_array_elements(u.result->'findings') WITH ORDINALITY AS e(f, n))
+			severity, line_no, administration_ref, message, evidence, suggest,
+			fingerprint)
+		SELECT fs.id, fs.version, fs.ordinal, fs.rule, fs.severity, fs.line_no,
+		       fs.administration_ref, fs.message, fs.evidence, fs.suggest,
+		       claimscrub.fingerprint(fs.rule, l.code, fs.administration_ref, fs.evidence)
+		  FROM fs LEFT JOIN claimscrub.claim_line l
+		    ON l.claim_id = fs.id AND l.line_no = fs.line_no)
 	SELECT (SELECT count(*) FROM u)::integer,
 	       (SELECT count(*) FROM b
 		 WHERE b.id NOT IN (SELECT l.id FROM l)
 		   AND EXISTS (SELECT 1 FROM claimscrub.claim c
 				WHERE c.id = b.id AND c.status = 'pending'))::integer,
-	       (SELECT array_agg(u.id) FROM u)
-	  INTO written, locked, ids;
+	       (SELECT array_agg(u.id) FROM u),
+	       (SELECT coalesce(array_agg(u.id), '{}') FROM u
+		 WHERE u.status IN ('flagged', 'invalid'))
+	  INTO written, locked, ids, flagged;
 	-- the claims' work items (060_workflow.sql), in a statement of its
 	-- own: it sees the finding rows just written
 	IF ids IS NOT NULL THEN
-		PERFORM claimscrub.work_sync(ids);
+		PERFORM claimscrub.work_sync(ids, flagged);
 	END IF;
 	RETURN NEXT;
 END $$;

@@ -49,34 +49,37 @@ $$;
 
 -- ---- carried decisions ----------------------------------------------------------------
 -- A finding's fingerprint: its rule, the billed code of its line, its
--- administration and its evidence.  One definition, for the trigger below
--- and for the findings written before it (at the end of this file).
--- (Not SECURITY DEFINER, so that the trigger's plan inlines it: its
--- callers run as the owner.)
-CREATE OR REPLACE FUNCTION claimscrub.fingerprint(claim_id bigint, line_no integer,
-	rule text, administration_ref text, evidence jsonb) RETURNS text
+-- administration and its evidence.  One definition, for write_batch's
+-- insert (040_batch.sql, set-based: it joins the line's code), the trigger
+-- below and the findings written before it (at the end of this file); a
+-- plain SQL expression, so that its callers' plans inline it.
+DROP FUNCTION IF EXISTS claimscrub.fingerprint(bigint, integer, text, text, jsonb);
+CREATE OR REPLACE FUNCTION claimscrub.fingerprint(rule text, code text,
+	administration_ref text, evidence jsonb) RETURNS text
 LANGUAGE sql STABLE AS $$
-SELECT md5(concat_ws(E'\x1f', fingerprint.rule,
-	(SELECT l.code FROM claimscrub.claim_line l
-	  WHERE l.claim_id = fingerprint.claim_id AND l.line_no = fingerprint.line_no),
+SELECT md5(concat_ws(E'\x1f', fingerprint.rule, fingerprint.code,
 	fingerprint.administration_ref, fingerprint.evidence::text))
 $$;
 
--- Before a finding row goes in: its fingerprint, and the decision of the
--- latest decided finding of an earlier version of the claim with the same
--- fingerprint.  A row that comes with a decision of its own keeps it and
--- gets no carried_from: the daemon's row-level security refuses it (only
--- a carried decision may come in with a finding, and only this trigger
--- sets carried_from).
+-- Before a finding row of a later version goes in (or one that comes
+-- with a decision, or without its fingerprint): its fingerprint, made
+-- here, and the decision of the latest decided finding of an earlier
+-- version of the claim with the same fingerprint.  A row that comes with
+-- a decision of its own keeps it and gets no carried_from: the daemon's
+-- row-level security refuses it (only a carried decision may come in with
+-- a finding, and only this trigger sets carried_from).  A first version's
+-- undecided rows (nearly all) skip the trigger: nothing to carry, and
+-- write_batch wrote their fingerprints.
 CREATE OR REPLACE FUNCTION claimscrub.finding_carry() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	src record;
 BEGIN
-	NEW.fingerprint := claimscrub.fingerprint(NEW.claim_id, NEW.line_no, NEW.rule,
+	NEW.fingerprint := claimscrub.fingerprint(NEW.rule,
+		(SELECT l.code FROM claimscrub.claim_line l
+		  WHERE l.claim_id = NEW.claim_id AND l.line_no = NEW.line_no),
 		NEW.administration_ref, NEW.evidence);
 	NEW.carried_from := NULL;
-	-- a first version has nothing to carry from (most findings)
 	IF NEW.resolution IS NOT NULL OR NEW.claim_version <= 1 THEN
 		RETURN NEW;
 	END IF;
@@ -97,7 +100,9 @@ BEGIN
 	RETURN NEW;
 END $$;
 CREATE OR REPLACE TRIGGER finding_carry BEFORE INSERT ON claimscrub.finding
-	FOR EACH ROW EXECUTE FUNCTION claimscrub.finding_carry();
+	FOR EACH ROW WHEN (NEW.claim_version > 1 OR NEW.fingerprint IS NULL
+			   OR NEW.resolution IS NOT NULL OR NEW.carried_from IS NOT NULL)
+	EXECUTE FUNCTION claimscrub.finding_carry();
 
 -- ---- work items ------------------------------------------------------------------------
 -- Brings the work items of claims ids in step with their current version:
@@ -107,20 +112,30 @@ CREATE OR REPLACE TRIGGER finding_carry BEFORE INSERT ON claimscrub.finding
 -- once however many open error findings are on it: the line's fee for the
 -- claim's payer profile on its day x its units (NULL while no fee is
 -- loaded).  Pending claims are left as they are (their next scrub syncs
--- them).
-CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[]) RETURNS void
+-- them).  flagged, when the caller knows it (write_batch), names those of
+-- ids that are flagged or invalid: the others (clean, most of a batch) are
+-- then read only if they have a work item to drop.
+--
+-- Every join is driven by the claims at hand and probes an index (the
+-- planner guesses one row for each CTE: a join of two of them would
+-- compare every row with every row); the money is looked up only while a
+-- fee is loaded.
+DROP FUNCTION IF EXISTS claimscrub.work_sync(bigint[]);
+CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[], flagged bigint[] DEFAULT NULL)
+RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 WITH c AS MATERIALIZED (
 	SELECT c.id, c.version, c.status, c.payer, c.provider,
 	       coalesce(c.date_of_service, c.scrubbed_at::date) AS day,
 	       coalesce(c.result->>'profile', 'default') AS profile
 	  FROM claimscrub.claim c
-	 WHERE c.id = ANY (work_sync.ids) AND c.status <> 'pending'
-	   -- a clean claim without a work item (most) has nothing to sync
-	   AND (c.status IN ('flagged', 'invalid')
-		OR EXISTS (SELECT 1 FROM claimscrub.work_item w WHERE w.claim_id = c.id))),
-f AS (
-	SELECT c.id, count(*) AS findings,
+	 WHERE c.id IN (SELECT unnest(coalesce(work_sync.flagged, work_sync.ids))
+			UNION
+			SELECT w.claim_id FROM claimscrub.work_item w
+			 WHERE w.claim_id = ANY (work_sync.ids))
+	   AND c.status <> 'pending'),
+f AS MATERIALIZED (
+	SELECT c.id, c.version, c.day, c.payer, c.provider, c.profile, count(*) AS findings,
 	       count(*) FILTER (WHERE f.resolution IS NULL) AS open_findings,
 	       count(*) FILTER (WHERE f.resolution IS NULL
 				  AND f.severity IN ('error', 'warning')) AS open_ew,
@@ -131,31 +146,30 @@ f AS (
 			FILTER (WHERE f.resolution IS NULL), '{}') AS rules
 	  FROM c JOIN claimscrub.finding f ON f.claim_id = c.id AND f.claim_version = c.version
 	 WHERE c.status IN ('flagged', 'invalid')
-	 GROUP BY c.id),
-m AS (
-	SELECT c.id, sum(p.amount * l.units) AS amount
-	  FROM c JOIN claimscrub.claim_line l ON l.claim_id = c.id
-	  JOIN claimscrub.fee p ON p.profile = c.profile AND p.code = l.code
-	   AND c.day BETWEEN coalesce(p.effective_from, '-infinity')
-			 AND coalesce(p.effective_to, 'infinity')
-	 WHERE l.units > 0
-	   AND EXISTS (SELECT 1 FROM claimscrub.finding e
-			WHERE e.claim_id = c.id AND e.claim_version = c.version
-			  AND e.line_no = l.line_no AND e.severity = 'error'
-			  AND e.resolution IS NULL)
-	 GROUP BY c.id),
+	 GROUP BY c.id, c.version, c.day, c.payer, c.provider, c.profile),
 gone AS (
-	DELETE FROM claimscrub.work_item w USING c
-	 WHERE w.claim_id = c.id AND NOT EXISTS (SELECT 1 FROM f WHERE f.id = c.id))
+	DELETE FROM claimscrub.work_item w
+	 WHERE w.claim_id IN (SELECT c.id FROM c)
+	   AND w.claim_id NOT IN (SELECT f.id FROM f))
 INSERT INTO claimscrub.work_item AS w (claim_id, claim_version, state, findings,
 	open_findings, severity, rules, amount_at_risk, date_of_service, payer,
 	provider, released_at, updated_by)
-SELECT c.id, c.version, CASE WHEN f.open_ew = 0 THEN 'resolved' ELSE 'open' END,
+SELECT f.id, f.version, CASE WHEN f.open_ew = 0 THEN 'resolved' ELSE 'open' END,
        f.findings, f.open_findings, f.severity, f.rules,
-       CASE WHEN EXISTS (SELECT 1 FROM claimscrub.fee) THEN coalesce(m.amount, 0.00) END,
-       c.day, coalesce(c.payer, '(none)'), coalesce(c.provider, '(none)'),
+       CASE WHEN (SELECT EXISTS (SELECT 1 FROM claimscrub.fee)) THEN coalesce((
+		SELECT sum(p.amount * l.units)
+		  FROM claimscrub.claim_line l
+		  JOIN claimscrub.fee p ON p.profile = f.profile AND p.code = l.code
+		   AND f.day BETWEEN coalesce(p.effective_from, '-infinity')
+				 AND coalesce(p.effective_to, 'infinity')
+		 WHERE l.claim_id = f.id AND l.units > 0
+		   AND EXISTS (SELECT 1 FROM claimscrub.finding e
+				WHERE e.claim_id = f.id AND e.claim_version = f.version
+				  AND e.line_no = l.line_no AND e.severity = 'error'
+				  AND e.resolution IS NULL)), 0.00) END,
+       f.day, coalesce(f.payer, '(none)'), coalesce(f.provider, '(none)'),
        CASE WHEN f.open_ew = 0 THEN clock_timestamp() END, claimscrub.caller()
-  FROM c JOIN f ON f.id = c.id LEFT JOIN m ON m.id = c.id
+  FROM f
 ON CONFLICT (claim_id) DO UPDATE SET
 	claim_version = EXCLUDED.claim_version,
 	state = CASE WHEN EXCLUDED.state = 'resolved' THEN 'resolved'
@@ -590,12 +604,14 @@ END $$;
 -- reason of its decisions (their resolution), and the work items of its
 -- claims with findings.
 UPDATE claimscrub.finding f
-   SET fingerprint = claimscrub.fingerprint(f.claim_id, f.line_no, f.rule,
-					   f.administration_ref, f.evidence)
+   SET fingerprint = claimscrub.fingerprint(f.rule,
+	(SELECT l.code FROM claimscrub.claim_line l
+	  WHERE l.claim_id = f.claim_id AND l.line_no = f.line_no),
+	f.administration_ref, f.evidence)
  WHERE f.fingerprint IS NULL;
 UPDATE claimscrub.finding f SET reason = f.resolution
  WHERE f.resolution IS NOT NULL AND f.reason IS NULL;
-SELECT claimscrub.work_sync(coalesce(array_agg(c.id), '{}'))
+SELECT claimscrub.work_sync(coalesce(array_agg(c.id), '{}'), coalesce(array_agg(c.id), '{}'))
   FROM claimscrub.claim c
  WHERE c.status IN ('flagged', 'invalid')
    AND NOT EXISTS (SELECT 1 FROM claimscrub.work_item w WHERE w.claim_id = c.id);

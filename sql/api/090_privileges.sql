@@ -83,8 +83,11 @@ GRANT UPDATE (status, result, rules_version, scrubbed_at, scrubbed_version,
 GRANT SELECT ON claimscrub.claim_line, claimscrub.administration,
 	claimscrub.schema_migrations, claimscrub.schema_api TO claimscrub_daemon;
 GRANT SELECT (claim_id, resolution) ON claimscrub.finding TO claimscrub_daemon;
+-- (the fingerprint too: write_batch makes a batch's at once; a finding of
+-- a later version, whose fingerprint matches decisions, gets it from the
+-- carry trigger instead, whatever came)
 GRANT INSERT (claim_id, claim_version, ordinal, rule, severity, line_no,
-	      administration_ref, message, evidence, suggest)
+	      administration_ref, message, evidence, suggest, fingerprint)
 	ON claimscrub.finding TO claimscrub_daemon;
 GRANT DELETE ON claimscrub.finding TO claimscrub_daemon;
 GRANT SELECT, INSERT, DELETE ON claimscrub.batch TO claimscrub_daemon;
@@ -94,7 +97,8 @@ GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.claim_batch(integer, double precision, integer, integer),
 	claimscrub.write_batch(jsonb, integer), claimscrub.end_batch(),
 	claimscrub.mark_invalid(bigint, jsonb, integer),
-	claimscrub.work_sync(bigint[])	-- write_batch keeps the work items
+	claimscrub.work_sync(bigint[], bigint[]),	-- write_batch keeps the work items
+	claimscrub.fingerprint(text, text, text, jsonb)	-- and the findings' fingerprints
 	TO claimscrub_daemon;
 
 -- ---- the reviewer ------------------------------------------------------------
