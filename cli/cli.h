@@ -97,6 +97,10 @@ const char *cli_sql_dir(void);
  * a password — and returns NULL.  The caller PQfinish()es the connection. */
 PGconn *cli_db_connect(const char *conninfo);
 
+/* cli_db_connect() that prints nothing: on failure why says why (never the
+ * conninfo) and NULL is returned. */
+PGconn *cli_db_open(const char *conninfo, char *why, size_t size);
+
 /* The server's primary message for failed result res (or the connection's
  * error when res has none), on one line and escaped (termsafe.h: it may
  * quote claim text), into buf; returns buf. */

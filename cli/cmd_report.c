@@ -153,14 +153,19 @@ parse_top(const char *arg, void *field)
 
 /* ---- the queries ------------------------------------------------------- */
 
-/* Runs sql with the filters as $1..$3 (none when r is NULL). */
-static PGresult *
-run_query(PGconn *conn, const char *sql, const struct report *r)
+/* The filters as $1..$3 (none when r is NULL). */
+static void
+report_params(const struct report *r, const char *params[3])
 {
-	const char *params[3] = {r ? r->since : NULL, r ? r->until : NULL,
-				 r ? r->payer : NULL};
-	PGresult *res =
-		PQexecParams(conn, sql, r ? 3 : 0, NULL, params, NULL, NULL, 0);
+	params[0] = r ? r->since : NULL;
+	params[1] = r ? r->until : NULL;
+	params[2] = r ? r->payer : NULL;
+}
+
+/* res when it holds rows; else says why (and frees it) and returns NULL. */
+static PGresult *
+checked(PGconn *conn, PGresult *res)
+{
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	char msg[1024];
@@ -173,6 +178,16 @@ run_query(PGconn *conn, const char *sql, const struct report *r)
 			    : "");
 	PQclear(res);
 	return NULL;
+}
+
+/* Runs sql with the filters as $1..$3 (none when r is NULL). */
+static PGresult *
+run_query(PGconn *conn, const char *sql, const struct report *r)
+{
+	const char *params[3];
+	report_params(r, params);
+	return checked(conn, PQexecParams(conn, sql, r ? 3 : 0, NULL, params,
+					  NULL, NULL, 0));
 }
 
 static long
@@ -306,13 +321,11 @@ fill_unmapped(struct report *r, const PGresult *res)
 	return true;
 }
 
-/* Runs sql (with the filters unless bare) and fills r with its rows; an
- * exit status. */
+/* Fills r with the rows of res (NULL: the query failed); an exit status. */
 static int
-step(PGconn *conn, const char *sql, bool bare, struct report *r,
-     bool (*fill)(struct report *, const PGresult *))
+fill_from(PGresult *res, struct report *r,
+	  bool (*fill)(struct report *, const PGresult *))
 {
-	PGresult *res = run_query(conn, sql, bare ? NULL : r);
 	if (!res)
 		return EXIT_REJECTED;
 	bool ok = fill(r, res);
@@ -320,20 +333,101 @@ step(PGconn *conn, const char *sql, bool bare, struct report *r,
 	return ok ? EXIT_CLEAN : EXIT_INTERNAL;
 }
 
+/* Runs sql (with the filters unless bare) and fills r with its rows; an
+ * exit status. */
+static int
+step(PGconn *conn, const char *sql, bool bare, struct report *r,
+     bool (*fill)(struct report *, const PGresult *))
+{
+	return fill_from(run_query(conn, sql, bare ? NULL : r), r, fill);
+}
+
+/* One read-only snapshot for every query; big aggregations get room to
+ * hash in memory, and no JIT compile (it costs more than it saves on
+ * queries this short). */
+#define REPORT_TXN \
+	"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " \
+	"SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
+
+static bool
+command_ok(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok;
+}
+
+/* A second connection in the first one's snapshot with the findings'
+ * aggregation sent on it, the report's other big query: the two run side
+ * by side, and the report takes the longer, not their sum.  NULL when
+ * that cannot be (a connection limit, a server that cannot export a
+ * snapshot): the caller runs it after the other, on the first. */
+static PGconn *
+findings_aside(PGconn *conn, const char *conninfo, const struct report *r)
+{
+	char why[640], sql[160] = "";
+	PGresult *res = PQexec(conn, "SELECT pg_export_snapshot()");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		const char *id =
+			PQgetvalue(res, 0, 0); /* as 00000003-0000001B-1 */
+		if (strspn(id, "0123456789ABCDEFabcdef-") == strlen(id))
+			snprintf(sql, sizeof(sql),
+				 "SET TRANSACTION SNAPSHOT '%.64s'", id);
+	}
+	PQclear(res);
+	if (!sql[0]) { /* a failed export ended the transaction: again */
+		if (command_ok(conn, "ROLLBACK"))
+			command_ok(conn, REPORT_TXN);
+		return NULL;
+	}
+	PGconn *aside = cli_db_open(conninfo, why, sizeof(why));
+	const char *params[3];
+	report_params(r, params);
+	if (aside &&
+	    command_ok(aside, "BEGIN ISOLATION LEVEL REPEATABLE READ "
+			      "READ ONLY") &&
+	    command_ok(aside, sql) &&
+	    command_ok(aside, "SET LOCAL work_mem = '64MB'; "
+			      "SET LOCAL jit = off") &&
+	    PQsendQueryParams(aside, REPORT_FINDINGS_SQL, 3, NULL, params, NULL,
+			      NULL, 0))
+		return aside;
+	PQfinish(aside);
+	return NULL;
+}
+
+/* The findings' rows from the second connection: its one result. */
+static PGresult *
+aside_result(PGconn *aside)
+{
+	PGresult *res = PQgetResult(aside), *more;
+	while ((more = PQgetResult(aside)))
+		PQclear(more);
+	return checked(aside, res);
+}
+
 /* Runs the queries into r; an exit status. */
 static int
-load(PGconn *conn, struct report *r)
+load(PGconn *conn, const char *conninfo, struct report *r)
 {
-	/* Big aggregations: room to hash in memory, and no JIT compile (it
-	 * costs more than it saves on queries this short). */
-	PQclear(PQexec(conn, "SET work_mem = '64MB'; SET jit = off"));
+	if (!command_ok(conn, REPORT_TXN)) {
+		char msg[1024];
+		cli_error("report: %s",
+			  cli_db_message(conn, NULL, msg, sizeof(msg)));
+		return EXIT_REJECTED;
+	}
+	PGconn *aside = findings_aside(conn, conninfo, r);
 	int rc = step(conn, REPORT_FLAGS_SQL, true, r, fill_flags);
 	if (rc == EXIT_CLEAN)
 		rc = step(conn, REPORT_CLAIMS_SQL, false, r, fill_claims);
 	if (rc == EXIT_CLEAN) {
 		rpt_sort_keys(r);
-		rc = step(conn, REPORT_FINDINGS_SQL, false, r, fill_findings);
+		rc = aside ? fill_from(aside_result(aside), r, fill_findings)
+			   : step(conn, REPORT_FINDINGS_SQL, false, r,
+				  fill_findings);
 	}
+	PQfinish(aside);
 	if (rc == EXIT_CLEAN)
 		rc = step(conn, REPORT_AXIS_SQL, false, r, fill_axis);
 	r->before.by_key = true;
@@ -387,7 +481,7 @@ report_run(struct cli_opts *o)
 	PGconn *conn = cli_db_connect(o->db);
 	if (!conn)
 		return EXIT_USAGE;
-	int rc = load(conn, &r);
+	int rc = load(conn, o->db, &r);
 	PQfinish(conn);
 	if (rc == EXIT_INTERNAL)
 		cli_error("out of memory");

@@ -426,7 +426,7 @@ is_conninfo(const char *conninfo)
 }
 
 PGconn *
-cli_db_connect(const char *conninfo)
+cli_db_open(const char *conninfo, char *why, size_t size)
 {
 	static const char *const keys[] = {"dbname",
 					   "fallback_application_name", NULL};
@@ -439,24 +439,36 @@ cli_db_connect(const char *conninfo)
 		PQconninfoFree(opts);
 		PQfreemem(err);
 		if (!opts) {
-			cli_error("--db: not a valid connection string "
-				  "(key=value ... or a postgresql:// URI)");
+			snprintf(why, size,
+				 "--db: not a valid connection string "
+				 "(key=value ... or a postgresql:// URI)");
 			return NULL;
 		}
 	}
 	PGconn *conn = PQconnectdbParams(keys, values, 1);
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
-		cli_error("cannot connect to the database: %s",
-			  cli_db_message(conn, NULL, msg, sizeof(msg)));
+		snprintf(why, size, "cannot connect to the database: %s",
+			 cli_db_message(conn, NULL, msg, sizeof(msg)));
 		PQfinish(conn);
 		return NULL;
 	}
 	PQsetNoticeReceiver(conn, db_notice, NULL);
 	if (PQsetClientEncoding(conn, "UTF8") != 0) {
-		cli_error("cannot set the client encoding to UTF8: %s",
-			  cli_db_message(conn, NULL, msg, sizeof(msg)));
+		snprintf(why, size,
+			 "cannot set the client encoding to UTF8: %s",
+			 cli_db_message(conn, NULL, msg, sizeof(msg)));
 		PQfinish(conn);
 		return NULL;
 	}
+	return conn;
+}
+
+PGconn *
+cli_db_connect(const char *conninfo)
+{
+	char why[640];
+	PGconn *conn = cli_db_open(conninfo, why, sizeof(why));
+	if (!conn)
+		cli_error("%s", why);
 	return conn;
 }

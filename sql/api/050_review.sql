@@ -170,42 +170,42 @@ SELECT f.id AS finding_id, c.claim_id, c.claim_ref, c.day, c.payer, c.provider,
        c.profile, f.rule, f.severity, f.line_no, l.code, l.units,
        f.resolution, f.resolved_by, f.resolved_at,
        -- the line's fee once: on its first error finding that is not a
-       -- false positive (first), so sums over findings count a line once
+       -- false positive, so sums over findings count a line once.  (Each
+       -- a lookup of its own, made only for the findings it concerns:
+       -- the line's earlier error finding by index, the fee in the small
+       -- fee table; joins over every finding cost a report twice as much.
+       -- A fee is the one in force on the claim's day, the highest should
+       -- periods overlap.)
        CASE WHEN f.severity = 'error' AND l.units > 0
 		 AND f.resolution IS DISTINCT FROM 'false-positive'
-		 AND f.ordinal = first.ordinal
-	    THEN fl.amount * l.units END AS revenue_at_risk,
+		 AND NOT EXISTS (SELECT 1 FROM claimscrub.finding e
+				  WHERE e.claim_id = f.claim_id
+				    AND e.claim_version = f.claim_version
+				    AND e.line_no = f.line_no AND e.ordinal < f.ordinal
+				    AND e.severity = 'error'
+				    AND e.resolution IS DISTINCT FROM 'false-positive')
+	    THEN (SELECT max(fl.amount) FROM claimscrub.fee fl
+		   WHERE fl.profile = c.profile AND fl.code = l.code
+		     AND c.day BETWEEN coalesce(fl.effective_from, '-infinity')
+				   AND coalesce(fl.effective_to, 'infinity')) * l.units
+       END AS revenue_at_risk,
        CASE WHEN f.rule IN ('additional-hour-missed', 'unbilled-service')
 		 AND f.resolution IS DISTINCT FROM 'false-positive'
-	    THEN fs.amount * m.units END AS revenue_missed,
+	    THEN (SELECT max(fs.amount) FROM claimscrub.fee fs
+		   WHERE fs.profile = c.profile AND fs.code = f.suggest->>'code'
+		     AND c.day BETWEEN coalesce(fs.effective_from, '-infinity')
+				   AND coalesce(fs.effective_to, 'infinity')) * m.units
+       END AS revenue_missed,
        f.ordinal, f.carried_from
   FROM claimscrub.scrubbed_claim c
   JOIN claimscrub.finding f ON f.claim_id = c.claim_id AND f.claim_version = c.version
   LEFT JOIN claimscrub.claim_line l ON l.claim_id = f.claim_id AND l.line_no = f.line_no
-  -- (grouped once and joined: a report adds up every finding)
-  LEFT JOIN (SELECT e.claim_id, e.claim_version, e.line_no, min(e.ordinal) AS ordinal
-	       FROM claimscrub.finding e
-	      WHERE e.severity = 'error' AND e.line_no IS NOT NULL
-		AND e.resolution IS DISTINCT FROM 'false-positive'
-	      GROUP BY e.claim_id, e.claim_version, e.line_no) first
-    ON first.claim_id = f.claim_id AND first.claim_version = f.claim_version
-   AND first.line_no = f.line_no
   CROSS JOIN LATERAL (
 	SELECT greatest(CASE WHEN f.suggest->>'units' ~ '^[0-9]{1,4}$'
 			     THEN (f.suggest->>'units')::integer ELSE 0 END
 			- CASE WHEN f.suggest->>'action' = 'set-units'
-			       THEN coalesce(l.units, 0) ELSE 0 END, 0) AS units) m
-  LEFT JOIN claimscrub.fee fl ON fl.profile = c.profile AND fl.code = l.code
-	AND c.day BETWEEN coalesce(fl.effective_from, '-infinity')
-		      AND coalesce(fl.effective_to, 'infinity')
-  LEFT JOIN claimscrub.fee fs ON fs.profile = c.profile AND fs.code = f.suggest->>'code'
-	AND c.day BETWEEN coalesce(fs.effective_from, '-infinity')
-		      AND coalesce(fs.effective_to, 'infinity');
+			       THEN coalesce(l.units, 0) ELSE 0 END, 0) AS units) m;
 
--- One row per billed line at risk (units > 0, at least one error finding
--- of the current version not decided false-positive): the rule and finding
--- it is attributed to (the first such finding by ordinal), how many such
--- findings hit it, and its amount once (NULL without a fee for its code).
 CREATE OR REPLACE VIEW claimscrub.line_risk WITH (security_barrier) AS
 SELECT c.claim_id, c.claim_ref, c.day, c.payer, c.provider, c.profile,
        l.line_no, l.code, l.units, e.finding_id, e.rule, e.findings,
