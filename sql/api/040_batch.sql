@@ -274,24 +274,33 @@ END $$;
 -- server refuses): its status invalid and the result alone, naming the
 -- claim by its whole id, if it is still pending at version (any version
 -- when NULL) and not held by another transaction; its open findings of
--- earlier versions go, as write_batch would have deleted them.  Returns
--- whether the claim was marked.
+-- earlier versions go, as write_batch would have deleted them, and so does
+-- a work item of an earlier version (work_sync: without a finding row the
+-- claim has none).  Returns whether the claim was marked.
 CREATE OR REPLACE FUNCTION claimscrub.mark_invalid(claim_id bigint,
 	result jsonb, version integer DEFAULT NULL)
 RETURNS boolean
-LANGUAGE sql VOLATILE AS $$
-WITH m AS (
-	UPDATE claimscrub.claim c
-	   SET status = 'invalid',
-	       result = jsonb_set(mark_invalid.result, '{claim}', to_jsonb(c.claim_ref)),
-	       scrubbed_at = clock_timestamp(), scrubbed_version = c.version
-	 WHERE c.id IN (SELECT l.id FROM claimscrub.claim l
-			 WHERE l.id = mark_invalid.claim_id AND l.status = 'pending'
-			   AND l.version = coalesce(mark_invalid.version, l.version)
-			   FOR UPDATE SKIP LOCKED)
-	RETURNING c.id),
-d AS (
-	DELETE FROM claimscrub.finding f USING m
-	 WHERE f.claim_id = m.id AND f.resolution IS NULL)
-SELECT EXISTS (SELECT 1 FROM m)
-$$;
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+	marked boolean;
+BEGIN
+	WITH m AS (
+		UPDATE claimscrub.claim c
+		   SET status = 'invalid',
+		       result = jsonb_set(mark_invalid.result, '{claim}', to_jsonb(c.claim_ref)),
+		       scrubbed_at = clock_timestamp(), scrubbed_version = c.version
+		 WHERE c.id IN (SELECT l.id FROM claimscrub.claim l
+				 WHERE l.id = mark_invalid.claim_id AND l.status = 'pending'
+				   AND l.version = coalesce(mark_invalid.version, l.version)
+				   FOR UPDATE SKIP LOCKED)
+		RETURNING c.id),
+	d AS (
+		DELETE FROM claimscrub.finding f USING m
+		 WHERE f.claim_id = m.id AND f.resolution IS NULL)
+	SELECT EXISTS (SELECT 1 FROM m) INTO marked;
+	IF marked THEN
+		PERFORM claimscrub.work_sync(ARRAY[mark_invalid.claim_id]);
+	END IF;
+	RETURN marked;
+END $$;

@@ -351,11 +351,12 @@ same "report --format csv with fees: every figure" "$(tr -d '\r' <"$T/fees.csv" 
 # the findings' query runs on a second connection in the first one's
 # snapshot; a role allowed one connection gets the same report, the two
 # queries one after the other on its one
-psql_q -c "ALTER ROLE r1 CONNECTION LIMIT 1" >/dev/null
+same "r1 allowed one connection" "$(psql_val "ALTER ROLE r1 CONNECTION LIMIT 1;
+	SELECT rolconnlimit FROM pg_roles WHERE rolname = 'r1'")" 1
 timeout 60 "$CLAIMSCRUB" report --db "$db_r1" --format csv -o "$T/fees1.csv" </dev/null 2>"$T/report1.err"
 same "report, one connection allowed: exit 0, nothing on stderr" "$? $(cat "$T/report1.err")" "0 "
 same "report, one connection allowed: the same figures" "$(tr -d '\r' <"$T/fees1.csv" | grep -v '^unmapped_payer,')" "$csv_fees"
-psql_q -c "ALTER ROLE r1 CONNECTION LIMIT -1" >/dev/null
+psql_val "ALTER ROLE r1 CONNECTION LIMIT -1" >/dev/null
 timeout 60 "$CLAIMSCRUB" report --db "$db_r1" </dev/null >"$T/fees.txt" 2>&1
 if grep -q '^  revenue at risk (gross) \$614.00   net change if fixed -\$49.00   revenue missed \$81.00$' "$T/fees.txt" &&
 	grep -Eq '^  medicare +10 +5 +50.0% +7 +5 +\$479.00 +-\$99.00 +\$81.00$' "$T/fees.txt" &&

@@ -213,6 +213,20 @@ refused "the daemon cannot insert a finding with a carried_from of its own" "per
 refused "... nor one with a resolution" "permission denied" d1 \
 	"INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule, severity, message, resolution)
 	 SELECT id, version, 98, 'x', 'info', 'x', 'corrected' FROM claimscrub.claim WHERE claim_ref = 'IC-2026-0301'"
+# ---- a claim whose result the server refuses whole -----------------------------------------------------------
+# mark_invalid (the daemon's last resort: the status and the result alone,
+# no finding row) leaves no work item of the claim's earlier version
+ref=$(psql_val "SELECT c.claim_ref FROM claimscrub.claim c JOIN claimscrub.work_item w ON w.claim_id = c.id
+                 WHERE c.status = 'flagged' ORDER BY c.id LIMIT 1")
+psql_val "BEGIN;
+SET LOCAL claimscrub.submitting = 'on';
+UPDATE claimscrub.claim SET version = version + 1, status = 'pending' WHERE claim_ref = '$ref';
+COMMIT;" >/dev/null
+same "a resubmitted claim keeps its work item until it is scrubbed ($ref)" \
+	"$(item "$ref" "count(*)") $(psql_val "SELECT status FROM claimscrub.claim WHERE claim_ref = '$ref'")" "1 pending"
+same "mark_invalid (as the daemon): marked" \
+	"$(as d1 "SELECT claimscrub.mark_invalid(id, '{\"verdict\": \"invalid\", \"findings\": []}', version) FROM claimscrub.claim WHERE claim_ref = '$ref'")" t
+same "... and the work item of its earlier version is gone" "$(item "$ref" "count(*)")" 0
 pub=$(psql_val "SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'claimscrub'::regnamespace
                   AND has_function_privilege('public', p.oid, 'EXECUTE')")
 same "PUBLIC can execute no function of the schema" "$pub" 0
