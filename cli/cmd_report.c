@@ -342,12 +342,12 @@ step(PGconn *conn, const char *sql, bool bare, struct report *r,
 	return fill_from(run_query(conn, sql, bare ? NULL : r), r, fill);
 }
 
-/* One read-only snapshot for every query; big aggregations get room to
- * hash in memory, and no JIT compile (it costs more than it saves on
- * queries this short). */
-#define REPORT_TXN \
-	"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " \
-	"SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
+/* One read-only snapshot for every query (REPORT_TXN, and the second
+ * connection's imported); big aggregations get room to hash in memory, and
+ * no JIT compile (it costs more than it saves on queries this short). */
+#define REPORT_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+#define REPORT_SETTINGS "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
+#define REPORT_TXN REPORT_BEGIN "; " REPORT_SETTINGS
 
 static bool
 command_ok(PGconn *conn, const char *sql)
@@ -384,12 +384,10 @@ findings_aside(PGconn *conn, const char *conninfo, const struct report *r)
 	PGconn *aside = cli_db_open(conninfo, why, sizeof(why));
 	const char *params[3];
 	report_params(r, params);
-	if (aside &&
-	    command_ok(aside, "BEGIN ISOLATION LEVEL REPEATABLE READ "
-			      "READ ONLY") &&
-	    command_ok(aside, sql) &&
-	    command_ok(aside, "SET LOCAL work_mem = '64MB'; "
-			      "SET LOCAL jit = off") &&
+	/* (why it could not connect goes unsaid: the first connection
+	 * does the work then) */
+	if (aside && command_ok(aside, REPORT_BEGIN) &&
+	    command_ok(aside, sql) && command_ok(aside, REPORT_SETTINGS) &&
 	    PQsendQueryParams(aside, REPORT_FINDINGS_SQL, 3, NULL, params, NULL,
 			      NULL, 0))
 		return aside;
