@@ -30,6 +30,7 @@
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/queue.h"
+#include "daemon/wallclock.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrubd.yaml"
 #define CHANNEL "claimscrub_pending"
@@ -83,14 +84,6 @@ struct daemon {
 	bool wake_after_drain;
 	long long notify_wakeups, wake_steps; /* for /metrics */
 };
-
-static double
-now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void
 usage(FILE *out)
@@ -181,7 +174,7 @@ static void
 format_status(struct daemon *d, char *buf, size_t size)
 {
 	const struct queue_stats *s = queue_stats(d->queue);
-	double now = now_s(), dt = now - d->status_at;
+	double now = wallclock_now(), dt = now - d->status_at;
 	double rate = dt > 0 ? (double)(s->claims - d->status_claims) / dt : 0;
 	char depth[48] = "";
 	d->status_claims = s->claims;
@@ -247,7 +240,7 @@ static bool
 add_notify_events(struct daemon *d)
 {
 	long usec = notify_watchdog_usec();
-	d->status_at = now_s();
+	d->status_at = wallclock_now();
 	if (usec > 0) {
 		long half = usec / 2;
 		struct timeval tv = {half / 1000000, half % 1000000};
@@ -537,7 +530,7 @@ swap_config(struct daemon *d, struct dconf *conf, struct ruleset *rules)
 	d->conf = conf;
 	d->rules = rules;
 	d->reloads++;
-	d->rules_loaded_at = now_s();
+	d->rules_loaded_at = wallclock_now();
 	apply(d);
 	/* stopping, the poll timer is gone for good */
 	if (repoll && !d->stopping && !arm_poll(d))
@@ -603,6 +596,7 @@ metrics(void *arg, struct strbuf *out)
 		.reload_failures = d->reload_failures,
 		.connected = d->connected,
 		.rules_version = rules_version(d->rules),
+		.version = PACKAGE_VERSION,
 		.rules_loaded_at = d->rules_loaded_at,
 		.started_at = d->started_at,
 		.notify_wakeups = d->notify_wakeups,
@@ -802,7 +796,7 @@ main(int argc, char **argv)
 		cleanup(&d);
 		return 1;
 	}
-	d.started_at = d.rules_loaded_at = now_s();
+	d.started_at = d.rules_loaded_at = wallclock_now();
 	if (!start_http(&d)) {
 		cleanup(&d);
 		return 1;

@@ -96,6 +96,14 @@ depth_known(const struct metrics_info *m)
 	return m->queue.depth_known;
 }
 
+/* Before the first batch there is no time of the last one to show (a 0
+ * would read as 1970 to an alert on time() - it). */
+static bool
+batch_written(const struct metrics_info *m)
+{
+	return m->queue.last_batch_at > 0;
+}
+
 /* The queue's counters, shown first: the degraded gauge that opens rows[]
  * speaks of the resource errors that end them. */
 static const struct metric queue_rows[] = {QUEUE_BATCH_COUNTERS(QUEUE_ROW_)
@@ -154,6 +162,12 @@ static const struct metric rows[] = {
 	 .value = "refused",
 	 .how = M_COUNT,
 	 .at = AT(reload_failures)},
+	{.name = "claimscrub_build_info",
+	 .type = "gauge",
+	 .help = "The daemon's version.",
+	 .label = "version",
+	 .how = M_INFO,
+	 .at = AT(version)},
 	{.name = "claimscrub_rules_info",
 	 .type = "gauge",
 	 .help = "The rule set in force (version: a digest of its files).",
@@ -165,6 +179,12 @@ static const struct metric rows[] = {
 	 .help = "When the rule set in force was loaded.",
 	 .how = M_REAL,
 	 .at = AT(rules_loaded_at)},
+	{.name = "claimscrub_last_batch_timestamp_seconds",
+	 .type = "gauge",
+	 .help = "When a batch last committed (none before the first).",
+	 .how = M_REAL,
+	 .at = AT(queue.last_batch_at),
+	 .shown = batch_written},
 	{.name = "claimscrub_start_timestamp_seconds",
 	 .type = "gauge",
 	 .help = "When the daemon started.",

@@ -20,6 +20,7 @@ struct metrics_info {
 	long long reloads, reload_failures;
 	bool connected;
 	const char *rules_version;
+	const char *version;	/* the daemon's own (PACKAGE_VERSION) */
 	double rules_loaded_at; /* Unix time */
 	double started_at;	/* Unix time */
 	/* NOTIFY wake-ups received, and the claim steps they started (at

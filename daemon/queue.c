@@ -16,6 +16,7 @@
 #include "daemon/claimrows.h"
 #include "daemon/dlog.h"
 #include "daemon/queue.h"
+#include "daemon/wallclock.h"
 
 /* Takes up to $1 claims no other daemon holds as this connection's batch
  * and returns their rows, at most $3 + 1 lines and $4 + 1 administrations
@@ -750,6 +751,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	QUEUE_BATCH_COUNTERS(QUEUE_ADD_)
 #undef QUEUE_ADD_
 	s->batches++;
+	s->last_batch_at = wallclock_now();
 	for (int i = 0; i < F_COUNT; i++)
 		for (int k = 0; k < SEV_COUNT; k++)
 			s->findings[i][k] += p->findings[i][k];

@@ -98,6 +98,7 @@ struct queue_stats {
 	long long findings[F_COUNT][SEV_COUNT]; /* by finding id and severity */
 	long long batch_buckets[QUEUE_BUCKETS + 1]; /* per bucket, last: +Inf */
 	double batch_seconds;			    /* sum of batch durations */
+	double last_batch_at; /* Unix time of the last commit; 0: none yet */
 	/* sampled by a statement of its own in the claim step's pipeline,
 	 * ahead of the claim, at most once a second */
 	bool depth_known;

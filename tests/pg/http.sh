@@ -19,6 +19,16 @@ start_daemon "$T/d.yaml"
 pid=$daemon_pid
 get() { timeout 10 curl -s -o "$T/body" -w '%{http_code} %{time_total}' "$@"; }
 
+# before any batch: no time of the last one (a 0 would read as 1970)
+scraped() { [ "$(get "$url/metrics" | cut -d' ' -f1)" = 200 ]; }
+wait_for 30 scraped || setup_failed "/metrics never answered 200"
+if grep -q '^claimscrub_start_timestamp_seconds ' "$T/body" &&
+	! grep -q '^claimscrub_last_batch_timestamp_seconds' "$T/body"; then
+	ok "before the first batch: no claimscrub_last_batch_timestamp_seconds"
+else
+	not_ok "before the first batch: no claimscrub_last_batch_timestamp_seconds" "$(grep '_timestamp_seconds' "$T/body")"
+fi
+
 gen_claims 2000
 wait_until "SELECT count(*) = 0 FROM claimscrub.claim WHERE status = 'pending'" 60 ||
 	not_ok "the daemon drains 2000 claims" "$(tail -n 5 "$daemon_log")"
@@ -46,6 +56,18 @@ for v in clean flagged invalid; do
 	dv=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE status = '$v'")
 	[ "${mv:-0}" = "$dv" ] && ok "verdict $v: $dv" || not_ok "verdict $v" "metrics ${mv:-none}, database $dv"
 done
+# the daemon's version, and when its last batch committed: after it started,
+# not after now
+v=$("$CLAIMSCRUBD" --version | awk '{print $NF; exit}')
+if grep -qx "claimscrub_build_info{version=\"$v\"} 1" "$T/metrics"; then ok "claimscrub_build_info{version=\"$v\"} 1"; else
+	not_ok "claimscrub_build_info names the daemon's version ($v)" "$(grep build_info "$T/metrics")"; fi
+st=$(sed -n 's/^claimscrub_start_timestamp_seconds //p' "$T/metrics")
+lb=$(sed -n 's/^claimscrub_last_batch_timestamp_seconds //p' "$T/metrics")
+if [ -n "$st" ] && [ -n "$lb" ] && awk -v s="$st" -v b="$lb" -v n="$(date +%s)" 'BEGIN { exit !(b >= s && b <= n + 1) }'; then
+	ok "claimscrub_last_batch_timestamp_seconds $lb: after the start ($st), not after now"
+else
+	not_ok "claimscrub_last_batch_timestamp_seconds between the start and now" "start ${st:-none}, last batch ${lb:-none}"
+fi
 sed -n 's/^claimscrub_findings_total{rule="\([^"]*\)",severity="\([^"]*\)"} \([0-9]*\)$/\1 \2 \3/p' \
 	"$T/metrics" | sort >"$T/m_findings"
 psql_val "SELECT rule || ' ' || severity || ' ' || count(*) FROM claimscrub.finding
