@@ -603,6 +603,8 @@ metrics(void *arg, struct strbuf *out)
 		.wake_steps = d->wake_steps,
 	};
 	char why[8];
+	for (int i = 0; i < F_COUNT; i++)
+		m.finding_severities[i] = rules_finding_severities(d->rules, i);
 	queue_ages(d->queue, &m.since_progress, &m.step_age);
 	m.step = queue_step(d->queue);
 	m.stalled = queue_stalled(d->queue, d->conf->stall_seconds, why,

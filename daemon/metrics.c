@@ -50,13 +50,17 @@ struct metric {
 	 .how = M_COUNT, \
 	 .at = AT(queue.field)},
 
+/* Every series a finding can have under the rules in force, 0 until it
+ * fires (rate() and absent() need a series from the start), and any
+ * other that fired (a severity a reload changed). */
 static void
 render_findings(const struct metrics_info *m, struct strbuf *out)
 {
 	const struct queue_stats *s = &m->queue;
 	for (int i = 0; i < F_COUNT; i++)
 		for (int k = 0; k < SEV_COUNT; k++)
-			if (s->findings[i][k])
+			if (s->findings[i][k] ||
+			    (m->finding_severities[i] >> k & 1u))
 				strbuf_printf(out,
 					      "claimscrub_findings_total{rule="
 					      "\"%s\",severity=\"%s\"} %lld\n",

@@ -20,7 +20,10 @@ struct metrics_info {
 	long long reloads, reload_failures;
 	bool connected;
 	const char *rules_version;
-	const char *version;	/* the daemon's own (PACKAGE_VERSION) */
+	const char *version; /* the daemon's own (PACKAGE_VERSION) */
+	/* each finding id's severities in the rule set in force (bits, as
+	 * rules_finding_severities): its series show from the start, at 0 */
+	unsigned finding_severities[F_COUNT];
 	double rules_loaded_at; /* Unix time */
 	double started_at;	/* Unix time */
 	/* NOTIFY wake-ups received, and the claim steps they started (at

@@ -144,6 +144,10 @@ void rules_size_limits(const struct ruleset *rs, long *max_lines,
 /* A hex digest of the files' names and contents: the rule-set version. */
 const char *rules_version(const struct ruleset *rs);
 
+/* The severities finding id (enum finding_id) has in some period, as bits
+ * (1u << enum severity); 0 when it is off in every one, or no finding. */
+unsigned rules_finding_severities(const struct ruleset *rs, int id);
+
 /* The name of setting i (0, 1, ...) of those the `settings:` section must
  * give, NULL past the last: what tests/lists.sh holds README.md and
  * rules.d/20-settings.yaml to. */

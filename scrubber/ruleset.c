@@ -110,6 +110,21 @@ rules_version(const struct ruleset *rs)
 	return rs->version;
 }
 
+unsigned
+rules_finding_severities(const struct ruleset *rs, int id)
+{
+	unsigned bits = 0;
+	if (id < 0 || id >= F_COUNT)
+		return 0;
+	for (int i = 0; i < rules_nperiods(rs); i++) {
+		const struct rule_finding *f =
+			&rules_period(rs, i, NULL, NULL)->findings[id];
+		if (f->enabled)
+			bits |= 1u << f->severity;
+	}
+	return bits;
+}
+
 static unsigned
 code_hash(const char *code)
 {

@@ -28,6 +28,19 @@ if grep -q '^claimscrub_start_timestamp_seconds ' "$T/body" &&
 else
 	not_ok "before the first batch: no claimscrub_last_batch_timestamp_seconds" "$(grep '_timestamp_seconds' "$T/body")"
 fi
+# every finding of the shipped rules has its series from the start, at 0
+# (rate() and absent() need one): rule and severity as rules.d says
+awk '/^findings:/ {in_f = 1; next} /^[^ #]/ {in_f = 0}
+     in_f && /^  [a-z0-9-]+:$/ {r = $1; sub(":", "", r)}
+     in_f && /^    severity: / {print r " " $2 " 0"}' "$src/rules.d/30-findings.yaml" | sort >"$T/f_rules"
+sed -n 's/^claimscrub_findings_total{rule="\([^"]*\)",severity="\([^"]*\)"} \([0-9]*\)$/\1 \2 \3/p' \
+	"$T/body" | sort >"$T/f_zero"
+if [ "$(wc -l <"$T/f_rules")" -ge 20 ] && cmp -s "$T/f_rules" "$T/f_zero"; then
+	ok "before the first batch: claimscrub_findings_total at 0 for each of the $(wc -l <"$T/f_rules") findings at its severity"
+else
+	not_ok "before the first batch: claimscrub_findings_total at 0 for each finding at its severity" \
+		"$(diff "$T/f_rules" "$T/f_zero" | head -n 8)"
+fi
 
 gen_claims 2000
 wait_until "SELECT count(*) = 0 FROM claimscrub.claim WHERE status = 'pending'" 60 ||
@@ -68,7 +81,7 @@ if [ -n "$st" ] && [ -n "$lb" ] && awk -v s="$st" -v b="$lb" -v n="$(date +%s)" 
 else
 	not_ok "claimscrub_last_batch_timestamp_seconds between the start and now" "start ${st:-none}, last batch ${lb:-none}"
 fi
-sed -n 's/^claimscrub_findings_total{rule="\([^"]*\)",severity="\([^"]*\)"} \([0-9]*\)$/\1 \2 \3/p' \
+sed -n 's/^claimscrub_findings_total{rule="\([^"]*\)",severity="\([^"]*\)"} \([1-9][0-9]*\)$/\1 \2 \3/p' \
 	"$T/metrics" | sort >"$T/m_findings"
 psql_val "SELECT rule || ' ' || severity || ' ' || count(*) FROM claimscrub.finding
 	   GROUP BY rule, severity ORDER BY 1" | sort >"$T/db_findings"

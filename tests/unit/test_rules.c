@@ -246,6 +246,25 @@ Test(rules, later_file_overrides_only_what_it_names)
 	rules_free(base);
 }
 
+/* What the daemon's metrics show a series for from the start: each
+ * finding's severity, none for a finding switched off or no finding. */
+Test(rules, finding_severities_as_bits)
+{
+	struct ruleset *rs = build_ok("findings:\n"
+				      "  unbilled-service:\n"
+				      "    severity: warning\n"
+				      "  iv-start-bundled:\n"
+				      "    enabled: false\n");
+	cr_assert_eq(rules_finding_severities(rs, F_UNBILLED_SERVICE),
+		     1u << SEV_WARNING);
+	cr_assert_eq(rules_finding_severities(rs, F_INFUSION_UNDER_16),
+		     1u << SEV_ERROR);
+	cr_assert_eq(rules_finding_severities(rs, F_IV_START_BUNDLED), 0u);
+	cr_assert_eq(rules_finding_severities(rs, -1), 0u);
+	cr_assert_eq(rules_finding_severities(rs, F_COUNT), 0u);
+	rules_free(rs);
+}
+
 Test(rules, later_file_adds_a_profile)
 {
 	struct ruleset *rs = build_ok("profiles:\n"
