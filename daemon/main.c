@@ -605,6 +605,7 @@ metrics(void *arg, struct strbuf *out)
 	char why[8];
 	for (int i = 0; i < F_COUNT; i++)
 		m.finding_severities[i] = rules_finding_severities(d->rules, i);
+	procstat_read(&m.proc);
 	queue_ages(d->queue, &m.since_progress, &m.step_age);
 	m.step = queue_step(d->queue);
 	m.stalled = queue_stalled(d->queue, d->conf->stall_seconds, why,

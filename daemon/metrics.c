@@ -108,6 +108,13 @@ batch_written(const struct metrics_info *m)
 	return m->queue.last_batch_at > 0;
 }
 
+/* The process_* figures, where /proc answered. */
+static bool
+proc_known(const struct metrics_info *m)
+{
+	return m->proc.known;
+}
+
 /* The queue's counters, shown first: the degraded gauge that opens rows[]
  * speaks of the resource errors that end them. */
 static const struct metric queue_rows[] = {QUEUE_BATCH_COUNTERS(QUEUE_ROW_)
@@ -189,6 +196,42 @@ static const struct metric rows[] = {
 	 .how = M_REAL,
 	 .at = AT(queue.last_batch_at),
 	 .shown = batch_written},
+	/* the names every Prometheus client library exports */
+	{.name = "process_cpu_seconds_total",
+	 .type = "counter",
+	 .help = "User and system CPU time spent, in seconds.",
+	 .how = M_REAL,
+	 .at = AT(proc.cpu_seconds),
+	 .shown = proc_known},
+	{.name = "process_resident_memory_bytes",
+	 .type = "gauge",
+	 .help = "Resident memory size in bytes.",
+	 .how = M_COUNT,
+	 .at = AT(proc.rss_bytes),
+	 .shown = proc_known},
+	{.name = "process_virtual_memory_bytes",
+	 .type = "gauge",
+	 .help = "Virtual memory size in bytes.",
+	 .how = M_COUNT,
+	 .at = AT(proc.vsize_bytes),
+	 .shown = proc_known},
+	{.name = "process_open_fds",
+	 .type = "gauge",
+	 .help = "Open file descriptors.",
+	 .how = M_COUNT,
+	 .at = AT(proc.open_fds),
+	 .shown = proc_known},
+	{.name = "process_max_fds",
+	 .type = "gauge",
+	 .help = "The limit on open file descriptors (-1: none).",
+	 .how = M_COUNT,
+	 .at = AT(proc.max_fds),
+	 .shown = proc_known},
+	{.name = "process_start_time_seconds",
+	 .type = "gauge",
+	 .help = "When the process started, in seconds since the epoch.",
+	 .how = M_REAL,
+	 .at = AT(started_at)},
 	{.name = "claimscrub_start_timestamp_seconds",
 	 .type = "gauge",
 	 .help = "When the daemon started.",

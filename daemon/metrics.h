@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "daemon/procstat.h"
 #include "daemon/queue.h"
 #include "scrubber/strbuf.h"
 
@@ -24,6 +25,7 @@ struct metrics_info {
 	/* each finding id's severities in the rule set in force (bits, as
 	 * rules_finding_severities): its series show from the start, at 0 */
 	unsigned finding_severities[F_COUNT];
+	struct procstat proc;	/* the process_* figures (procstat.h) */
 	double rules_loaded_at; /* Unix time */
 	double started_at;	/* Unix time */
 	/* NOTIFY wake-ups received, and the claim steps they started (at

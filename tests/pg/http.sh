@@ -69,6 +69,19 @@ for v in clean flagged invalid; do
 	dv=$(psql_val "SELECT count(*) FROM claimscrub.claim WHERE status = '$v'")
 	[ "${mv:-0}" = "$dv" ] && ok "verdict $v: $dv" || not_ok "verdict $v" "metrics ${mv:-none}, database $dv"
 done
+# the process_* figures, against the daemon's own /proc: its descriptors
+# (give or take the scrape's), its resident memory (the same order), CPU
+rss=$(sed -n 's/^process_resident_memory_bytes //p' "$T/metrics")
+fds=$(sed -n 's/^process_open_fds //p' "$T/metrics")
+cpu=$(sed -n 's/^process_cpu_seconds_total //p' "$T/metrics")
+prss=$(awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$pid/status") pfds=$(ls "/proc/$pid/fd" | wc -l)
+if [ -n "$rss" ] && [ -n "$fds" ] && [ -n "$cpu" ] &&
+	awk -v r="$rss" -v pr="$prss" -v f="$fds" -v pf="$pfds" -v c="$cpu" \
+		'BEGIN { exit !(r > pr / 2 && r < pr * 2 && f >= pf - 3 && f <= pf + 3 && c > 0 && c < 600) }'; then
+	ok "process_*: resident $rss bytes (/proc $prss), $fds descriptors (/proc $pfds), $cpu s of CPU"
+else
+	not_ok "process_* agree with /proc" "resident ${rss:-none} (/proc $prss), descriptors ${fds:-none} (/proc $pfds), CPU ${cpu:-none}"
+fi
 # the daemon's version, and when its last batch committed: after it started,
 # not after now
 v=$("$CLAIMSCRUBD" --version | awk '{print $NF; exit}')
