@@ -70,26 +70,17 @@ render_findings(const struct metrics_info *m, struct strbuf *out)
 }
 
 static void
-render_histogram(const struct metrics_info *m, struct strbuf *out)
+render_batch_time(const struct metrics_info *m, struct strbuf *out)
 {
-	const struct queue_stats *s = &m->queue;
-	long long cum = 0;
-	for (int b = 0; b < QUEUE_BUCKETS; b++) {
-		cum += s->batch_buckets[b];
-		strbuf_printf(out,
-			      "claimscrub_batch_duration_seconds_bucket{le=\"%"
-			      "g\"} %lld\n",
-			      queue_bucket_bounds[b], cum);
-	}
-	cum += s->batch_buckets[QUEUE_BUCKETS];
-	strbuf_printf(
-		out,
-		"claimscrub_batch_duration_seconds_bucket{le=\"+Inf\"} %lld\n",
-		cum);
-	strbuf_printf(out, "claimscrub_batch_duration_seconds_sum %.6f\n",
-		      s->batch_seconds);
-	strbuf_printf(out, "claimscrub_batch_duration_seconds_count %lld\n",
-		      cum);
+	histo_render(&m->queue.batch_time, &histo_batch,
+		     "claimscrub_batch_duration_seconds", out);
+}
+
+static void
+render_claim_wait(const struct metrics_info *m, struct strbuf *out)
+{
+	histo_render(&m->queue.claim_wait, &histo_wait,
+		     "claimscrub_claim_wait_seconds", out);
 }
 
 /* The depth is sampled at most once a second, from the first claim step
@@ -137,7 +128,12 @@ static const struct metric rows[] = {
 	 .type = "histogram",
 	 .help = "Time from claiming a batch to its commit.",
 	 .how = M_RENDER,
-	 .render = render_histogram},
+	 .render = render_batch_time},
+	{.name = "claimscrub_claim_wait_seconds",
+	 .type = "histogram",
+	 .help = "Time from a claim's submit to the commit of its result.",
+	 .how = M_RENDER,
+	 .render = render_claim_wait},
 	{.name = "claimscrub_queue_depth",
 	 .type = "gauge",
 	 .help = "Claims pending in the queue (sampled at most once a second).",

@@ -121,10 +121,6 @@ elapsed_ms(const struct timespec *t0)
 	       (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-const double queue_bucket_bounds[QUEUE_BUCKETS] = {
-	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-};
-
 static void step_claim(struct queue *q);
 static void step_read(struct queue *q);
 static void step_rollback(struct queue *q, const char *why,
@@ -714,6 +710,28 @@ write_counts(const struct queue *q, PGresult *const *res, int n,
 	*locked = known ? strtoll(PQgetvalue(r, 0, 1), NULL, 10) : 0;
 }
 
+/* write_batch()'s third column: how long each claim written waited,
+ * enqueued to written, in seconds ("{0.52,1.3}"); a schema without it
+ * says nothing. */
+static void
+observe_waits(struct queue_stats *s, PGresult *const *res, int n)
+{
+	const PGresult *r = n > 1 ? res[1] : NULL;
+	if (!r || PQntuples(r) != 1 || PQnfields(r) < 3 || PQgetisnull(r, 0, 2))
+		return;
+	const char *p = PQgetvalue(r, 0, 2);
+	if (*p == '{')
+		p++;
+	while (*p && *p != '}') {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p)
+			return; /* not a number: the rest is not read */
+		histo_observe(&s->claim_wait, &histo_wait, v < 0 ? 0 : v);
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
 /* A batch is written: the next, unless every claim of it was left because
  * another transaction holds it (a client's open submit(), say).
  * claim_batch() would hand the same claims straight back, so the drain
@@ -756,11 +774,8 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 		for (int k = 0; k < SEV_COUNT; k++)
 			s->findings[i][k] += p->findings[i][k];
 	long ms = elapsed_ms(&q->started);
-	int b = 0;
-	while (b < QUEUE_BUCKETS && ms / 1000.0 > queue_bucket_bounds[b])
-		b++;
-	s->batch_buckets[b]++;
-	s->batch_seconds += ms / 1000.0;
+	histo_observe(&s->batch_time, &histo_batch, ms / 1000.0);
+	observe_waits(s, res, n);
 	dlog(DLOG_INFO, "batch",
 	     "claims=%lld clean=%lld flagged=%lld invalid=%lld stale=%lld "
 	     "ms=%ld%s%s",

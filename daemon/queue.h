@@ -31,13 +31,10 @@
 #include <event2/event.h>
 
 #include "daemon/conn.h"
+#include "daemon/histo.h"
 #include "scrubber/scrubber.h"
 
 struct queue;
-
-/* Upper bounds (seconds) of the batch-duration histogram's buckets. */
-#define QUEUE_BUCKETS 11
-extern const double queue_bucket_bounds[QUEUE_BUCKETS];
 
 /*
  * The queue's counters, one row each: X(field, metric, label, value, help).
@@ -96,9 +93,9 @@ struct queue_stats {
 	QUEUE_COUNTERS(QUEUE_FIELD_)
 	bool degraded; /* backing off after a resource or system error */
 	long long findings[F_COUNT][SEV_COUNT]; /* by finding id and severity */
-	long long batch_buckets[QUEUE_BUCKETS + 1]; /* per bucket, last: +Inf */
-	double batch_seconds;			    /* sum of batch durations */
-	double last_batch_at; /* Unix time of the last commit; 0: none yet */
+	struct histo batch_time; /* claimed to committed (histo_batch) */
+	struct histo claim_wait; /* enqueued to written (histo_wait) */
+	double last_batch_at;	 /* Unix time of the last commit; 0: none yet */
 	/* sampled by a statement of its own in the claim step's pipeline,
 	 * ahead of the claim, at most once a second */
 	bool depth_known;

@@ -198,10 +198,14 @@ $$;
 -- lock_wait_ms at most, or the session's lock_timeout if shorter.  A claim
 -- id longer than read_claims() reads is put back whole in the result, so
 -- that result->>'claim' is the claim's id as ever.  Then the written
--- claims' work items (work_sync, 060_workflow.sql).
+-- claims' work items (work_sync, 060_workflow.sql).  waited: how long
+-- each claim written waited, submitted (enqueued_at) to written, in
+-- seconds (the daemon's claimscrub_claim_wait_seconds).  (Dropped first:
+-- a function's result columns cannot be replaced, and 011's had two.)
+DROP FUNCTION IF EXISTS claimscrub.write_batch(jsonb, integer);
 CREATE OR REPLACE FUNCTION claimscrub.write_batch(batch jsonb,
 	lock_wait_ms integer DEFAULT 5000)
-RETURNS TABLE (written integer, locked integer)
+RETURNS TABLE (written integer, locked integer, waited double precision[])
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
 	ids bigint[];	  -- the claims written
@@ -231,7 +235,7 @@ BEGIN
 		  FROM l AS b
 		 WHERE c.id = b.id AND c.version = b.version
 		   AND c.status = 'pending'
-		RETURNING c.id, c.version, c.status, b.result),
+		RETURNING c.id, c.version, c.status, c.enqueued_at, b.result),
 	d AS (
 		DELETE FROM claimscrub.finding f USING u
 		 WHERE f.claim_id = u.id AND f.resolution IS NULL),
@@ -260,8 +264,10 @@ BEGIN
 				WHERE c.id = b.id AND c.status = 'pending'))::integer,
 	       (SELECT array_agg(u.id) FROM u),
 	       (SELECT coalesce(array_agg(u.id), '{}') FROM u
-		 WHERE u.status IN ('flagged', 'invalid'))
-	  INTO written, locked, ids, flagged;
+		 WHERE u.status IN ('flagged', 'invalid')),
+	       (SELECT coalesce(array_agg(extract(epoch FROM clock_timestamp() - u.enqueued_at)::double precision), '{}')
+		  FROM u)
+	  INTO written, locked, ids, flagged, waited;
 	-- the claims' work items (060_workflow.sql), in a statement of its
 	-- own: it sees the finding rows just written
 	IF ids IS NOT NULL THEN

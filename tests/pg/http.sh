@@ -82,6 +82,21 @@ if [ -n "$rss" ] && [ -n "$fds" ] && [ -n "$cpu" ] &&
 else
 	not_ok "process_* agree with /proc" "resident ${rss:-none} (/proc $prss), descriptors ${fds:-none} (/proc $pfds), CPU ${cpu:-none}"
 fi
+# each claim written once through write_batch: its wait, submit to commit,
+# counted once, cumulative buckets, +Inf the count
+awk -v want="$db_claims" '
+	/^claimscrub_claim_wait_seconds_bucket/ { v = $2 + 0; if (v < last) bad = 1; last = v;
+		if ($1 ~ /le="\+Inf"/) inf = v }
+	/^claimscrub_claim_wait_seconds_sum/ { sum = $2 }
+	/^claimscrub_claim_wait_seconds_count/ { count = $2 }
+	END { print (!bad && inf == count && count == want && sum > 0) ? "yes" : "no", count + 0, sum + 0 }' \
+	"$T/metrics" >"$T/wait"
+if [ "$(cut -d' ' -f1 "$T/wait")" = yes ]; then
+	ok "claimscrub_claim_wait_seconds: one wait for each of the $db_claims claims (count, sum: $(cut -d' ' -f2- "$T/wait"))"
+else
+	not_ok "claimscrub_claim_wait_seconds counts each claim written once" "count, sum: $(cut -d' ' -f2- "$T/wait"), claims $db_claims" \
+		"$(grep '^claimscrub_claim_wait' "$T/metrics" | head -n 20)"
+fi
 # the daemon's version, and when its last batch committed: after it started,
 # not after now
 v=$("$CLAIMSCRUBD" --version | awk '{print $NF; exit}')
