@@ -696,15 +696,22 @@ step_read(struct queue *q)
 
 /* ---- 4. write and commit ---------------------------------------------- */
 
+/* write_batch()'s one row (the pipeline's second result), or NULL. */
+static const PGresult *
+written_row(PGresult *const *res, int n)
+{
+	const PGresult *r = n > 1 ? res[1] : NULL;
+	return r && PQntuples(r) == 1 ? r : NULL;
+}
+
 /* write_batch()'s counts: the claims written, and the claims left because
  * another transaction held them (sql/api/040_batch.sql); every claim
  * written when the result says nothing. */
 static void
-write_counts(const struct queue *q, PGresult *const *res, int n,
-	     long long *written, long long *locked)
+write_counts(const struct queue *q, const PGresult *r, long long *written,
+	     long long *locked)
 {
-	const PGresult *r = n > 1 ? res[1] : NULL;
-	bool known = r && PQntuples(r) == 1 && PQnfields(r) >= 2;
+	bool known = r && PQnfields(r) >= 2;
 	*written = known ? strtoll(PQgetvalue(r, 0, 0), NULL, 10)
 			 : q->pending.claims;
 	*locked = known ? strtoll(PQgetvalue(r, 0, 1), NULL, 10) : 0;
@@ -714,10 +721,9 @@ write_counts(const struct queue *q, PGresult *const *res, int n,
  * enqueued to written, in seconds ("{0.52,1.3}"); a schema without it
  * says nothing. */
 static void
-observe_waits(struct queue_stats *s, PGresult *const *res, int n)
+observe_waits(struct queue_stats *s, const PGresult *r)
 {
-	const PGresult *r = n > 1 ? res[1] : NULL;
-	if (!r || PQntuples(r) != 1 || PQnfields(r) < 3 || PQgetisnull(r, 0, 2))
+	if (!r || PQnfields(r) < 3 || PQgetisnull(r, 0, 2))
 		return;
 	const char *p = PQgetvalue(r, 0, 2);
 	if (*p == '{')
@@ -761,7 +767,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	 * their results count as stale, not as written */
 	long long written, locked;
 	char held[40] = "";
-	write_counts(q, res, n, &written, &locked);
+	write_counts(q, written_row(res, n), &written, &locked);
 	if (locked > 0)
 		snprintf(held, sizeof(held), " locked=%lld", locked);
 	p->stale = p->claims > written ? p->claims - written : 0;
@@ -775,7 +781,7 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 			s->findings[i][k] += p->findings[i][k];
 	long ms = elapsed_ms(&q->started);
 	histo_observe(&s->batch_time, &histo_batch, ms / 1000.0);
-	observe_waits(s, res, n);
+	observe_waits(s, written_row(res, n));
 	dlog(DLOG_INFO, "batch",
 	     "claims=%lld clean=%lld flagged=%lld invalid=%lld stale=%lld "
 	     "ms=%ld%s%s",
