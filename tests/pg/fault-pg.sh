@@ -8,11 +8,11 @@
 #      a drain (B and C add claims whenever fewer than 3,000 are
 #      pending, so every fault meets a drain);
 #   C. timeouts: the daemon runs as a login role of claimscrub_daemon with
-#      lock_timeout 100 ms and statement_timeout 400 ms (ALTER ROLE ... SET)
+#      lock_timeout 100 ms and statement_timeout 1 s (ALTER ROLE ... SET)
 #      and max_attempts 2, while claimscrub.finding is locked ACCESS
 #      EXCLUSIVE for 1.5 s (lock timeouts in write_batch), claimscrub.claim
 #      is locked EXCLUSIVE for 1.5 s (lock timeouts when claiming), and a
-#      test trigger makes every finding insert sleep 0.6 s for 1.5 s
+#      test trigger makes every finding insert sleep 1.2 s for 1.5 s
 #      (statement timeouts), three times each.
 # Each part ends with the consistency check and a line
 # `# <part>: faults injected N, claims M, lost 0, duplicated 0`.  Prints TAP.
@@ -132,14 +132,14 @@ next_ref=$((next_ref + per_part))
 psql_val "
 CREATE ROLE fault_d LOGIN IN ROLE claimscrub_daemon;
 ALTER ROLE fault_d SET lock_timeout = '100ms';
-ALTER ROLE fault_d SET statement_timeout = '400ms';
+ALTER ROLE fault_d SET statement_timeout = '1s';
 CREATE TABLE public.fault_slow (on_ boolean NOT NULL);
 INSERT INTO public.fault_slow VALUES (false);
 CREATE FUNCTION public.fault_slow_insert() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS \$\$
 BEGIN
 	IF (SELECT on_ FROM public.fault_slow) THEN
-		PERFORM pg_sleep(0.6);
+		PERFORM pg_sleep(1.2);
 	END IF;
 	RETURN NULL;
 END \$\$;
