@@ -49,6 +49,15 @@ build() {
 		echo "build $name FAILED"; status=1; return 1; }
 }
 
+# diagnostics DIR — each failing TAP point under DIR with the "# ..." lines
+# that follow it (at most 12), so that a failure in CI says why
+diagnostics() {
+	for f in $(grep -l '^not ok' $(find "$1" -name '*.log') 2>/dev/null); do
+		awk -v f="${f#"$1"/}" '/^not ok/ { k = 12; print "   " f ": " $0; next }
+			k > 0 && /^#/ { k--; print "      " $0; next } { k = 0 }' "$f"
+	done
+}
+
 # check NAME — make check in build/NAME, keeping every test log
 check() {
 	name=$1
@@ -56,6 +65,7 @@ check() {
 	if ! (cd "build/$name" && make -j"$(nproc)" check >"$logs/$name-check.out" 2>&1); then
 		status=1
 		grep -E '^(FAIL|ERROR|XPASS)' "$logs/$name-check.out" || tail -n 30 "$logs/$name-check.out"
+		diagnostics "build/$name/tests"
 	fi
 	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' "$logs/$name-check.out" | sed "s/^/   $name: /" || true
 	mkdir -p "$logs/$name" && (cd "build/$name" && find . -name '*.log' -exec cp --parents {} "$logs/$name/" \;)
@@ -71,7 +81,7 @@ valgrind_pass() {
 	echo "== make check under valgrind (gcc): the daemon integration tests"
 	(cd build/gcc && CLAIMSCRUB_VALGRIND="$vg" make -j"$(nproc)" check TESTS="$(echo $VALGRIND_TESTS)" \
 		>"$logs/valgrind-check.out" 2>&1) ||
-		{ status=1; grep -E '^(FAIL|ERROR)' "$logs/valgrind-check.out"; }
+		{ status=1; grep -E '^(FAIL|ERROR)' "$logs/valgrind-check.out"; diagnostics build/gcc/tests; }
 	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' "$logs/valgrind-check.out" | sed 's/^/   valgrind: /'
 	n=0 sum=0 bad=0
 	for f in "$vg"/vg.*.log; do
