@@ -176,7 +176,14 @@ notice(void *arg, const char *message)
 void
 conn_start(struct conn *c, const char *conninfo, const char *channel)
 {
-	/* our defaults first: the conninfo, expanded last, overrides them */
+	struct conn_target t = {conninfo, NULL, NULL, "claimscrubd", channel};
+	conn_start_as(c, &t);
+}
+
+void
+conn_start_as(struct conn *c, const struct conn_target *t)
+{
+	/* user and password after dbname: they override the conninfo's */
 	const char *keys[] = {"fallback_application_name",
 			      "keepalives",
 			      "keepalives_idle",
@@ -184,15 +191,22 @@ conn_start(struct conn *c, const char *conninfo, const char *channel)
 			      "keepalives_count",
 			      "connect_timeout",
 			      "dbname",
+			      t->user ? "user" : NULL,
+			      "password",
 			      NULL};
-	const char *vals[] = {"claimscrubd",
+	const char *vals[] = {t->app,
 			      "1",
 			      "30",
 			      "10",
 			      "3",
 			      "10",
-			      conninfo && *conninfo ? conninfo : NULL,
+			      t->conninfo && *t->conninfo ? t->conninfo : NULL,
+			      t->user,
+			      t->password,
 			      NULL};
+	const char *channel = t->channel;
+	if (!t->password)
+		keys[8] = NULL;
 
 	snprintf(c->listen_sql, sizeof(c->listen_sql), "LISTEN %s", channel);
 	/* worked out once per connection, not once per message */

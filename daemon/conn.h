@@ -19,7 +19,7 @@
 #include <libpq-fe.h>
 
 #define CONN_MAX_QUERIES 8
-#define CONN_MAX_PARAMS 4
+#define CONN_MAX_PARAMS 12
 
 struct conn;
 
@@ -47,6 +47,13 @@ typedef void (*conn_done_fn)(void *arg, PGresult *const *results, int n,
 /* A connection object (not yet connected); NULL when out of memory. */
 struct conn *conn_new(struct event_base *base, const struct conn_callbacks *cb);
 
+/* Where conn_start_as connects: conninfo (NULL: PG* environment), with
+ * user and password (each NULL: the conninfo's) overriding its own, as
+ * application app; then LISTENs on channel. */
+struct conn_target {
+	const char *conninfo, *user, *password, *app, *channel;
+};
+void conn_start_as(struct conn *c, const struct conn_target *t);
 /* Starts connecting with conninfo (NULL: PG* environment; its secrets are
  * kept, to redact messages with), then LISTENs on channel.  Progress is
  * reported through the callbacks. */

@@ -19,7 +19,7 @@ deps="build-essential autoconf automake autoconf-archive pkg-config clang
       clang-format libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev
       libcriterion-dev postgresql-15 postgresql-client-15 valgrind
       prometheus curl systemd openssl
-      chromium"
+      chromium python3-websocket"
 if [ "${SKIP_APT:-}" != 1 ]; then
 	echo "== installing dependencies"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -32,7 +32,7 @@ echo "== autoreconf"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 echo "== clang-format --dry-run -Werror"
-if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] tests/*.c tests/unit/*.c tests/lib/*.[ch] bench/*.c tests/fuzz/*.c; then
+if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] web/*.[ch] tests/*.c tests/unit/*.c tests/lib/*.[ch] bench/*.c tests/fuzz/*.c; then
 	echo "formatting differs from .clang-format (run clang-format -i)"; fmt_failed=1
 fi
 
@@ -105,7 +105,7 @@ VALGRIND_TESTS="tests/pg/fault-pg.sh tests/pg/fault-kill9.sh
 	tests/pg/crash-batch.sh tests/pg/two-daemons.sh tests/pg/restart.sh
 	tests/pg/golden.sh tests/pg/bad-rows.sh tests/pg/rescrub.sh tests/pg/roles.sh
 	tests/pg/listen.sh tests/pg/notify.sh tests/pg/reload.sh tests/pg/http.sh
-	tests/pg/review.sh tests/pg/tls.sh tests/pg/hostile.sh
+	tests/pg/review.sh tests/pg/tls.sh tests/pg/hostile.sh tests/pg/web.sh
 	tests/pg/stall.sh tests/pg/upgrade.sh tests/pg/workflow.sh
 	tests/pg/review-cli.sh"
 build gcc CC=gcc --enable-werror && check gcc && valgrind_pass

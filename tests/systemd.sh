@@ -20,11 +20,12 @@ command -v systemd-analyze >/dev/null 2>&1 ||
 	{ not_ok "systemd-analyze is missing (apt-get install systemd)"; finish; }
 [ -x "$CLAIMSCRUBD" ] || { not_ok "the daemon is missing: $CLAIMSCRUBD (run make)"; finish; }
 CLAIMSCRUBD=$(cd "$(dirname "$CLAIMSCRUBD")" && pwd)/$(basename "$CLAIMSCRUBD")
+[ -x "${CLAIMSCRUB_WEB:-}" ] || { not_ok "the workbench is missing: ${CLAIMSCRUB_WEB:-} (run make)"; finish; }
 note_version=$(systemd-analyze --version | head -n 1)
 echo "# $note_version"
 
 # ---- the units make generated ---------------------------------------------
-units="claimscrubd.service claimscrub-once.service"
+units="claimscrubd.service claimscrub-once.service claimscrub-web.service"
 for u in $units; do
 	f=$CLAIMSCRUB_BUILDDIR/systemd/$u
 	if [ ! -s "$f" ]; then
@@ -36,13 +37,16 @@ for u in $units; do
 	else
 		ok "$u: every @placeholder@ substituted"
 	fi
-	grep -Eq '^ExecStart=/.*/claimscrubd( --once)? -c /.*/claimscrub/claimscrubd\.yaml$' "$f" &&
-		ok "$u: ExecStart is an absolute claimscrubd -c .../claimscrub/claimscrubd.yaml" ||
-		not_ok "$u: ExecStart is an absolute claimscrubd -c .../claimscrub/claimscrubd.yaml" \
+	p=claimscrubd
+	[ "$u" = claimscrub-web.service ] && p=claimscrub-web
+	grep -Eq "^ExecStart=/.*/$p( --once)? -c /.*/claimscrub/$p\\.yaml\$" "$f" &&
+		ok "$u: ExecStart is an absolute $p -c .../claimscrub/$p.yaml" ||
+		not_ok "$u: ExecStart is an absolute $p -c .../claimscrub/$p.yaml" \
 			"$(grep '^ExecStart' "$f")"
-	# the built daemon in place of the installed one, so verify checks a
+	# the built program in place of the installed one, so verify checks a
 	# binary that exists
-	sed "s|^ExecStart=[^ ]*/claimscrubd|ExecStart=$CLAIMSCRUBD|" "$f" >"$T/$u"
+	sed -e "s|^ExecStart=[^ ]*/claimscrubd|ExecStart=$CLAIMSCRUBD|" \
+		-e "s|^ExecStart=[^ ]*/claimscrub-web|ExecStart=$CLAIMSCRUB_WEB|" "$f" >"$T/$u"
 done
 timer=$CLAIMSCRUB_SRCDIR/systemd/claimscrub-once.timer
 cp "$timer" "$T/" 2>/dev/null || not_ok "claimscrub-once.timer exists" "no $timer"
@@ -50,12 +54,12 @@ cp "$timer" "$T/" 2>/dev/null || not_ok "claimscrub-once.timer exists" "no $time
 # ---- systemd-analyze verify ----------------------------------------------------
 # --man=no: the manual pages are installed by make install, not before
 (cd "$T" && timeout 60 systemd-analyze verify --man=no ./claimscrubd.service \
-	./claimscrub-once.service ./claimscrub-once.timer) >"$T/verify.out" 2>&1
+	./claimscrub-once.service ./claimscrub-once.timer ./claimscrub-web.service) >"$T/verify.out" 2>&1
 st=$?
 if [ $st -eq 0 ] && [ ! -s "$T/verify.out" ]; then
-	ok "systemd-analyze verify: the three units are clean"
+	ok "systemd-analyze verify: the four units are clean"
 else
-	not_ok "systemd-analyze verify: the three units are clean" "exit $st" "$(cat "$T/verify.out")"
+	not_ok "systemd-analyze verify: the four units are clean" "exit $st" "$(cat "$T/verify.out")"
 fi
 
 # ---- systemd-analyze security ----------------------------------------------------

@@ -1,0 +1,251 @@
+#!/bin/sh
+# web.sh — claimscrub-web over HTTP (curl), against a real database: sign
+# in with a PostgreSQL role and password, the work list and its filters,
+# the claim workspace, deciding a finding (and the conflict when someone
+# decided it first), every answer's security headers, and the hostile
+# cases: no or a wrong CSRF token, session fixation, XSS payloads in every
+# free-text claim field, SQL in every filter, oversized requests, a forged
+# proxy header from a source that is not the proxy.  The data and the
+# expected lists are those of review-cli.sh (worked out there from the
+# samples' headers), plus IC-2026-0399, sample 08 with markup in its text
+# fields (at risk 90.00 as 0308).  Prints TAP.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$src/tests/pg/web-setup.sh"
+
+# same NAME GOT WANT — one point: GOT equals WANT
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
+}
+# req WHO METHOD PATH [CURL-ARG...] — as WHO (a cookie jar of its own):
+# the status in $code, headers in $T/h, body in $T/b
+req() {
+	_who=$1 _m=$2 _p=$3; shift 3
+	code=$(curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' --max-time 30 \
+		-b "$T/jar.$_who" -c "$T/jar.$_who" -X "$_m" "$@" "http://127.0.0.1:$web_port$_p")
+}
+# header NAME — the value of header NAME of the last answer (the first)
+header() { grep -i "^$1:" "$T/h" | head -n 1 | sed 's/^[^:]*: *//; s/\r$//'; }
+# cookie NAME — the Set-Cookie line of NAME in the last answer
+cookie() { grep -i "^set-cookie: $1=" "$T/h" | head -n 1 | sed 's/\r$//'; }
+# csrf — the CSRF token of the last page
+csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/b" | head -n 1 | sed 's/.*value="//; s/"//'; }
+# rows — the claims of the work list in the last page, in order
+rows() { grep -o 'data-claim="[^"]*"' "$T/b" | sed 's/data-claim="//; s/"//' | tr '\n' ' ' | sed 's/ $//'; }
+# has NAME STRING... — the last body holds each STRING (fixed)
+has() {
+	_n=$1; shift
+	_miss=""
+	for _s in "$@"; do grep -qF -- "$_s" "$T/b" || _miss="$_miss [$_s]"; done
+	if [ -z "$_miss" ]; then ok "$_n"; else not_ok "$_n" "missing:$_miss" "$(head -c 600 "$T/b")"; fi
+}
+# login WHO PASSWORD — signs WHO in through the form
+login() {
+	req "$1" GET /login
+	_t=$(csrf)
+	req "$1" POST /login --data-urlencode "csrf=$_t" --data-urlencode "user=$1" \
+		--data-urlencode "password=$2"
+}
+fid() { psql_val "SELECT f.id FROM claimscrub.finding f JOIN claimscrub.claim c ON c.id = f.claim_id
+                   WHERE c.claim_ref = '$1' AND f.rule = '$2' AND f.claim_version = c.version"; }
+
+# ---- the program -------------------------------------------------------------------------
+"$CLAIMSCRUB_WEB" --help >"$T/out" 2>&1
+same "--help: exit 0, names -c and --check-config" "$? $(grep -c -e '^  -c, --config FILE' -e '^      --check-config' "$T/out")" "0 2"
+printf 'auth: proxy\nport: 99999\n' >"$T/bad.yaml"
+"$CLAIMSCRUB_WEB" -c "$T/bad.yaml" --check-config >"$T/out" 2>&1
+same "--check-config: a bad file is exit 2, each error at file:line:column" \
+	"$? $(grep -c "^$T/bad.yaml:[0-9]*:[0-9]*: error:" "$T/out")" "2 1"
+grep -q "port.*65535" "$T/out" && ok "--check-config: the port's bound is named" ||
+	not_ok "--check-config: the port's bound is named" "$(cat "$T/out")"
+
+# one key table: the manual page and the example file name every key
+keys=$("$CLAIMSCRUB_WEB" --list-keys)
+miss=""
+for k in $keys; do
+	grep -q "^\.B $k\$" "$src/web/claimscrub-web.8" || miss="$miss man:$k"
+	grep -q "^#$k:" "$src/web/claimscrub-web.yaml" || miss="$miss example:$k"
+done
+same "every key ($(echo $keys | wc -w)) is in claimscrub-web(8) and the example file" "${miss:-none}" none
+sed 's/^#\([a-z_]*: [^ ]\)/\1/' "$src/web/claimscrub-web.yaml" >"$T/example.yaml"
+"$CLAIMSCRUB_WEB" -c "$T/example.yaml" --check-config >"$T/out" 2>&1
+same "the example file with its defaults uncommented is good" "$? $(cat "$T/out")" "0 configuration $T/example.yaml: ok"
+
+web_config "$T/web.yaml"
+start_web "$T/web.yaml"
+
+# ---- signing in ----------------------------------------------------------------------------
+req anon GET /
+same "GET / signed out: 303 to /login" "$code $(header Location)" "303 /login"
+req anon GET /login
+same "GET /login: 200" "$code" 200
+has "the sign-in form: user, password, a CSRF token" '<form id="login" method="post" action="/login">' \
+	'name="user"' 'name="password" type="password"' 'name="csrf"'
+for h in "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'" \
+	"X-Frame-Options: DENY" "X-Content-Type-Options: nosniff" "Cache-Control: no-store" \
+	"Referrer-Policy: no-referrer"; do
+	grep -qiF "$h" "$T/h" && ok "every answer: $h" || not_ok "every answer: $h" "$(cat "$T/h")"
+done
+grep -qi "frame-ancestors 'none'" "$T/h" && ! grep -qi "unsafe-inline" "$T/h" &&
+	ok "the CSP forbids framing and inline script" || not_ok "the CSP forbids framing and inline script" "$(cat "$T/h")"
+c=$(cookie claimscrub_login)
+case $c in *HttpOnly*SameSite=Strict*) ok "the sign-in cookie: HttpOnly, SameSite=Strict" ;;
+*) not_ok "the sign-in cookie: HttpOnly, SameSite=Strict" "$c" ;; esac
+
+login mallory wrong
+same "an unknown role: 403, #login-error, no session" "$code $(grep -c 'id="login-error"' "$T/b") $(cookie claimscrub_session | wc -l)" "403 1 0"
+login alice "not-$alice_pw"
+same "a wrong password: 403, #login-error, no session" "$code $(grep -c 'id="login-error"' "$T/b") $(cookie claimscrub_session | wc -l)" "403 1 0"
+grep -q "not-$alice_pw" "$web_log" && not_ok "the password is not logged" || ok "the password is not logged"
+req alice GET /login
+req alice POST /login --data-urlencode "user=alice" --data-urlencode "password=$alice_pw"
+same "sign-in without the form's token: 403, no session" "$code $(cookie claimscrub_session | wc -l)" "403 0"
+
+# session fixation: an id the client brings is never the one given
+fixed=$(printf '%064d' 7)
+printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tclaimscrub_session\t%s\n' "$fixed" >"$T/jar.alice"
+login alice "$alice_pw"
+same "sign-in (alice): 303 to /" "$code $(header Location)" "303 /"
+c=$(cookie claimscrub_session)
+id=$(echo "$c" | sed 's/^[^=]*=\([^;]*\);.*/\1/')
+case $c in *"; Path=/; HttpOnly; SameSite=Strict"*) ok "the session cookie: HttpOnly, SameSite=Strict" ;;
+*) not_ok "the session cookie: HttpOnly, SameSite=Strict" "$c" ;; esac
+[ ${#id} -eq 64 ] && [ -z "$(echo "$id" | tr -d 0-9a-f)" ] && [ "$id" != "$fixed" ] &&
+	ok "the session id: 256 bits as hex, not the one the client brought" ||
+	not_ok "the session id: 256 bits as hex, not the one the client brought" "$id"
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "claimscrub_session=$fixed" "http://127.0.0.1:$web_port/")
+same "the planted id signs nobody in" "$code" 303
+login bob "$bob_pw"
+same "sign-in (bob): 303" "$code" 303
+
+# ---- the work list -------------------------------------------------------------------------
+open_by_amount="IC-2026-0308 IC-2026-0399 IC-2026-0309 ON-2026-1112 IC-2026-0305 IC-2026-0306 IC-2026-0406 IC-2026-0307 IC-2026-0310 IC-2026-0311 ON-2026-1113 IC-2026-0314"
+req alice GET /
+same "the work list: 200, every open item, the most at risk first" "$code $(rows)" "200 $open_by_amount"
+has "the work list shows who is signed in, a sign-out form, the filters" '<span id="who">alice</span>' \
+	'<form id="logout" method="post" action="/logout">' '<form id="filters" method="get" action="/">' \
+	'<option>infusion-under-16</option>'
+# filter PATH WANT NAME — one point: the list at PATH is WANT
+filter() { req alice GET "$1"; same "the work list $3" "$code $(rows)" "200 $2"; }
+filter "/?rule=infusion-under-16&sort=dos" "IC-2026-0306 IC-2026-0406" "by rule"
+filter "/?payer=aetna&sort=dos" "IC-2026-0306 IC-2026-0406 IC-2026-0308 ON-2026-1113" "by payer"
+filter "/?provider=NPI-1497758544&sort=dos" "ON-2026-1112 ON-2026-1113" "by provider"
+filter "/?severity=warning&sort=dos" "ON-2026-1113 IC-2026-0314" "by severity"
+filter "/?min_amount=50.5" "IC-2026-0308 IC-2026-0399" "by amount"
+filter "/?state=resolved" "" "in state resolved (none)"
+has "an empty list says so" 'id="empty"'
+bad=0
+for v in "'%20OR%201=1%20--" "aetna'%3B%20DROP%20TABLE%20claimscrub.claim%3B--" '%22%29%20OR%20true%3B--'; do
+	for f in payer provider assignee rule; do
+		req alice GET "/?$f=$v"
+		[ "$code" = 200 ] && [ -z "$(rows)" ] || { bad=$((bad + 1)); note "$f=$v: $code $(rows)"; }
+	done
+done
+same "SQL in every text filter is a value: no row matches, nothing runs" "$bad" 0
+for q in "older_than=1%3BSELECT" "min_amount=1%20OR%201=1" "sort=amount%3BDROP" "state=x'--" "offset=-1"; do
+	req alice GET "/?$q"
+	[ "$code" = 400 ] && grep -q 'class="error" role="alert"' "$T/b" && ok "a bad $q: 400, said on the page" ||
+		not_ok "a bad $q: 400, said on the page" "$code" "$(head -c 300 "$T/b")"
+done
+same "the claims are all still there" "$(psql_val "SELECT count(*) FROM claimscrub.claim")" 20
+
+# ---- the claim workspace -----------------------------------------------------------------
+req alice GET /claim/IC-2026-0308
+same "the claim page: 200" "$code" 200
+has "the claim page: lines, expected codes, the timeline, the finding with its form" \
+	'<table id="lines">' '<table id="expected">' '<svg id="timeline"' \
+	'data-rule="additional-hour-unsupported"' '<form class="decide" method="post" action="/claim/IC-2026-0308/decide">'
+has "the claim page: the billed 96366 x2 and the expected 96366 x1" '<td>96366</td><td></td><td class="num">2</td>' \
+	'<tr><td>96366</td><td></td><td class="num">1</td>'
+same "the read is in the PHI audit, as alice" \
+	"$(psql_val "SELECT count(*) FROM claimscrub.work_audit a JOIN claimscrub.claim c ON c.id = a.claim_id
+	             WHERE c.claim_ref = 'IC-2026-0308' AND a.action = 'read' AND a.actor = 'alice'")" 1
+req alice GET /claim/IC-2026-9999
+same "an unknown claim: 404" "$code" 404
+req alice GET "/claim/IC-2026-0308'%3B--"
+same "a reference with SQL in it: 404, never sent" "$code" 404
+
+# XSS: every payload shows as text
+req alice GET /claim/IC-2026-0399
+same "the claim with markup in its fields: 200" "$code" 200
+bad=0
+for s in '<script>alert(1)</script>' '<img src=x onerror=alert(2)>' '</textarea><svg onload=alert(3)>' "' onmouseover='alert(4)"; do
+	grep -qF -- "$s" "$T/b" && { bad=$((bad + 1)); note "raw: $s"; }
+done
+same "no payload appears raw in the claim page" "$bad" 0
+has "each payload appears escaped" '&lt;script&gt;alert(1)&lt;/script&gt;' '&quot;&gt;&lt;img src=x onerror=alert(2)&gt;' \
+	'&lt;/textarea&gt;&lt;svg onload=alert(3)&gt;' '&#39; onmouseover=&#39;alert(4)'
+req alice GET "/?payer=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+same "the work list filtered by the payload: the claim, the payload escaped" \
+	"$code $(rows) $(grep -c '<script>alert' "$T/b")" "200 IC-2026-0399 0"
+
+# ---- deciding ------------------------------------------------------------------------------
+f=$(fid IC-2026-0308 additional-hour-unsupported)
+req alice GET /claim/IC-2026-0308
+t=$(csrf)
+req alice POST /claim/IC-2026-0308/decide --data-urlencode "finding=$f" --data-urlencode "reason=documented-elsewhere" \
+	--data-urlencode "seen="
+same "deciding without the token: 403" "$code" 403
+req alice POST /claim/IC-2026-0308/decide --data-urlencode "csrf=0$t" --data-urlencode "finding=$f" \
+	--data-urlencode "reason=documented-elsewhere" --data-urlencode "seen="
+same "deciding with a wrong token: 403" "$code" 403
+req bob POST /claim/IC-2026-0308/decide --data-urlencode "csrf=$t" --data-urlencode "finding=$f" \
+	--data-urlencode "reason=documented-elsewhere" --data-urlencode "seen="
+same "deciding with another person's token: 403" "$code" 403
+same "nothing was decided" "$(psql_val "SELECT count(*) FROM claimscrub.finding WHERE id = $f AND resolution IS NOT NULL")" 0
+req bob GET /claim/IC-2026-0308
+tb=$(csrf)
+req alice POST /claim/IC-2026-0308/decide --data-urlencode "csrf=$t" --data-urlencode "finding=$f" \
+	--data-urlencode "reason=documented-elsewhere" --data-urlencode "note=MAR page 2" --data-urlencode "seen="
+same "alice decides: 303 back to the claim" "$code $(header Location)" "303 /claim/IC-2026-0308"
+same "the database has alice's decision" \
+	"$(psql_val "SELECT reason || ' ' || resolved_by || ' ' || note FROM claimscrub.finding WHERE id = $f")" \
+	"documented-elsewhere alice MAR page 2"
+req bob POST /claim/IC-2026-0308/decide --data-urlencode "csrf=$tb" --data-urlencode "finding=$f" \
+	--data-urlencode "reason=rule-wrong" --data-urlencode "seen="
+same "bob, who read it undecided, is refused: 409" "$code" 409
+has "the conflict names who decided first, and shows that decision" 'class="conflict" role="alert"' \
+	"was decided by alice at" '<p class="decision">Decided <b>documented-elsewhere</b> by alice'
+same "alice's decision stands" "$(psql_val "SELECT reason || ' ' || resolved_by FROM claimscrub.finding WHERE id = $f")" \
+	"documented-elsewhere alice"
+
+# ---- bounds --------------------------------------------------------------------------------
+head -c 70000 /dev/zero | tr '\0' a >"$T/big"
+req alice POST /claim/IC-2026-0308/decide --data-urlencode "note@$T/big"
+same "a body over 64 KiB: 413" "$code" 413
+req alice GET / -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)"
+case $code in 4[0-9][0-9]) ok "headers over 16 KiB: refused ($code)" ;; *) not_ok "headers over 16 KiB: refused" "$code" ;; esac
+req alice PUT /
+same "another method: 405" "$code" 405
+req alice GET /static/app.js
+same "the script is our own file, as JavaScript" "$code $(header Content-Type)" "200 text/javascript; charset=utf-8"
+
+# ---- signing out ---------------------------------------------------------------------------
+req alice GET /
+t=$(csrf)
+req alice POST /logout --data-urlencode "csrf=$t"
+same "sign out: 303 to /login" "$code $(header Location)" "303 /login"
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "claimscrub_session=$id" "http://127.0.0.1:$web_port/")
+same "the old session id signs nobody in" "$code" 303
+stop_daemon "$web_pid"
+same "SIGTERM: exit 0" "$?" 0
+
+# ---- auth: proxy ---------------------------------------------------------------------------
+sock=$T/web.sock
+web_config "$T/proxy.yaml" "auth: proxy" "proxy_sources: 127.0.0.2 unix"
+start_web "$T/proxy.yaml"
+req p1 GET / -H "X-Remote-User: alice"
+same "a user header from 127.0.0.1, not a proxy source: 403" "$code" 403
+grep -q 'event=forged-user-header peer=127.0.0.1' "$web_log" && ok "the forged header is logged with its source" ||
+	not_ok "the forged header is logged with its source" "$(tail -n 3 "$web_log")"
+code=$(curl -s -o "$T/b" -w '%{http_code}' --interface 127.0.0.2 -H "X-Remote-User: bob" "http://127.0.0.1:$web_port/")
+same "from the proxy (127.0.0.2): bob's work list" "$code $(grep -c '<span id="who">bob</span>' "$T/b")" "200 1"
+code=$(curl -s -o "$T/b" -w '%{http_code}' --interface 127.0.0.2 -H 'X-Remote-User: bob"; DROP' "http://127.0.0.1:$web_port/")
+same "from the proxy, a name that is no role name: 403" "$code" 403
+code=$(curl -s -o "$T/b" -w '%{http_code}' --interface 127.0.0.2 -H "X-Remote-User: mallory" "http://127.0.0.1:$web_port/")
+same "from the proxy, a role that does not exist: 403, said" "$code $(grep -c 'may not act as mallory' "$T/b")" "403 1"
+psql_val "CREATE ROLE carol LOGIN IN ROLE claimscrub_reviewer" >/dev/null
+code=$(curl -s -o "$T/b" -w '%{http_code}' --interface 127.0.0.2 -H "X-Remote-User: carol" "http://127.0.0.1:$web_port/")
+same "from the proxy, a role not granted to the workbench's login: 403, said" "$code $(grep -c 'may not act as carol' "$T/b")" "403 1"
+stop_daemon "$web_pid"
+finish

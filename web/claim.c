@@ -1,0 +1,553 @@
+/*
+ * claim — the claim workspace: GET /claim/REF shows everything
+ * claimscrub.claim_detail() returns (one logged PHI read per page view):
+ * the billed lines beside the expected codes, the administration record as
+ * a timeline, every finding of the current version with its evidence, fix
+ * and a form to decide it, earlier versions' decisions, notes and the
+ * trail.  POST /claim/REF/decide decides one finding with claimscrub.decide(),
+ * passing the decision the page showed as `seen`: a decision made since
+ * is refused by the database and the page says who made it (409).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#include "scrubber/arena.h"
+#include "scrubber/isotime.h"
+#include "scrubber/ynode.h"
+#include "web/html.h"
+#include "web/timeline.h"
+#include "web/web.h"
+
+#define MAX_REF 64
+
+#define DETAIL_SQL "SELECT claimscrub.claim_detail($1)::text"
+#define REASONS_SQL \
+	"SELECT code, description FROM claimscrub.reason ORDER BY code"
+#define DECIDE_SQL \
+	"SELECT claimscrub.decide($1::bigint, $2, $3, $4::timestamptz)"
+
+/* ---- reading the document ------------------------------------------------ */
+
+/* The scalar at key of map as text; "" when absent, null or not a scalar. */
+static const char *
+js(const struct ynode *map, const char *key)
+{
+	const struct ynode *v =
+		map && map->type == YNODE_MAP ? ymap_get(map, key) : NULL;
+	if (!v || v->type != YNODE_SCALAR || ynode_is_null(v))
+		return "";
+	return v->str;
+}
+
+static const struct ynode *
+jget(const struct ynode *map, const char *key, enum ynode_type t)
+{
+	const struct ynode *v =
+		map && map->type == YNODE_MAP ? ymap_get(map, key) : NULL;
+	return v && v->type == t ? v : NULL;
+}
+
+static const struct ynode *
+jany(const struct ynode *map, const char *key)
+{
+	return map && map->type == YNODE_MAP ? ymap_get(map, key) : NULL;
+}
+
+/* Items of the sequence at key (0 when there is none). */
+static size_t
+jlen(const struct ynode *map, const char *key)
+{
+	const struct ynode *s = jget(map, key, YNODE_SEQ);
+	return s ? s->n : 0;
+}
+
+static const struct ynode *
+jat(const struct ynode *map, const char *key, size_t i)
+{
+	return jget(map, key, YNODE_SEQ)->items[i];
+}
+
+/* A sequence of scalars joined with sep, into out. */
+static void
+put_joined(FILE *out, const struct ynode *seq, const char *sep)
+{
+	for (size_t i = 0; seq && i < seq->n; i++) {
+		if (seq->items[i]->type != YNODE_SCALAR)
+			continue;
+		if (i)
+			fputs(sep, out);
+		html_text(out, seq->items[i]->str);
+	}
+}
+
+/* A stored time (jsonb of a timestamptz) as minutes since the epoch, UTC;
+ * -1 when there is none. */
+static long
+minutes(const char *s)
+{
+	struct isotime t;
+	if (!*s || !isotime_parse(s, strlen(s), &t))
+		return -1;
+	int64_t utc = t.wall - (t.has_offset ? (int64_t)t.offset * 60 : 0);
+	return utc < 0 ? -1 : (long)(utc / 60);
+}
+
+/* ---- the sections --------------------------------------------------------- */
+
+static void
+put_header(FILE *out, const struct ynode *d)
+{
+	const struct ynode *w = jget(d, "work", YNODE_MAP);
+	fputs("<h1>Claim ", out);
+	html_text(out, js(d, "claim"));
+	fputs("</h1><dl class=\"facts\">", out);
+	static const char *const facts[][2] = {
+		{"version", "Version"},
+		{"status", "Status"},
+		{"setting", "Setting"},
+		{"payer", "Payer"},
+		{"provider", "Provider"},
+		{"date_of_service", "Date of service"},
+		{"profile", "Rules profile"},
+		{"scrubbed_at", "Scrubbed"}};
+	for (size_t i = 0; i < sizeof(facts) / sizeof(*facts); i++) {
+		fprintf(out, "<dt>%s</dt><dd>", facts[i][1]);
+		html_text(out, js(d, facts[i][0]));
+		fputs("</dd>", out);
+	}
+	if (w) {
+		static const char *const work[][2] = {
+			{"state", "Work state"},
+			{"assignee", "Assignee"},
+			{"deferred_until", "Deferred until"},
+			{"department", "Waiting for"},
+			{"amount_at_risk", "At risk ($)"}};
+		for (size_t i = 0; i < sizeof(work) / sizeof(*work); i++) {
+			if (!*js(w, work[i][0]))
+				continue;
+			fprintf(out, "<dt>%s</dt><dd>", work[i][1]);
+			html_text(out, js(w, work[i][0]));
+			fputs("</dd>", out);
+		}
+	}
+	fputs("</dl>", out);
+}
+
+static void
+put_lines(FILE *out, const struct ynode *d)
+{
+	fputs("<section class=\"codes\"><table id=\"lines\"><caption>Billed "
+	      "lines</caption><thead><tr><th scope=\"col\">Line</th>"
+	      "<th scope=\"col\">Code</th><th scope=\"col\">Modifiers</th>"
+	      "<th scope=\"col\">Units</th><th scope=\"col\">Service date</th>"
+	      "</tr></thead><tbody>",
+	      out);
+	for (size_t i = 0; i < jlen(d, "lines"); i++) {
+		const struct ynode *l = jat(d, "lines", i);
+		fputs("<tr><td>", out);
+		html_text(out, js(l, "line"));
+		fputs("</td><td>", out);
+		html_text(out, js(l, "code"));
+		fputs("</td><td>", out);
+		put_joined(out, jget(l, "modifiers", YNODE_SEQ), " ");
+		fputs("</td><td class=\"num\">", out);
+		html_text(out, js(l, "units"));
+		fputs("</td><td>", out);
+		html_text(out, js(l, "service_date"));
+		fputs("</td></tr>", out);
+	}
+	fputs("</tbody></table><table id=\"expected\"><caption>Expected from "
+	      "the record</caption><thead><tr><th scope=\"col\">Code</th>"
+	      "<th scope=\"col\">Modifiers</th><th scope=\"col\">Units</th>"
+	      "<th scope=\"col\">Administrations</th></tr></thead><tbody>",
+	      out);
+	for (size_t i = 0; i < jlen(d, "expected"); i++) {
+		const struct ynode *e = jat(d, "expected", i);
+		fputs("<tr><td>", out);
+		html_text(out, js(e, "code"));
+		fputs("</td><td>", out);
+		put_joined(out, jget(e, "modifiers", YNODE_SEQ), " ");
+		fputs("</td><td class=\"num\">", out);
+		html_text(out, js(e, "units"));
+		fputs("</td><td>", out);
+		put_joined(out, jget(e, "administrations", YNODE_SEQ), ", ");
+		fputs("</td></tr>", out);
+	}
+	fputs("</tbody></table></section>", out);
+}
+
+static void
+put_timeline(FILE *out, const struct ynode *d)
+{
+	struct tl_admin a[TL_MAX_ADMINS];
+	size_t n = 0;
+	for (size_t i = 0; i < jlen(d, "administrations") && n < TL_MAX_ADMINS;
+	     i++) {
+		const struct ynode *x = jat(d, "administrations", i);
+		a[n++] = (struct tl_admin){
+			js(x, "id"),	       js(x, "substance"),
+			js(x, "kind"),	       js(x, "route"),
+			js(x, "site"),	       minutes(js(x, "start")),
+			minutes(js(x, "stop"))};
+	}
+	fputs("<section class=\"record\"><h2>Administration record</h2>", out);
+	if (tl_write(out, a, n) != 0)
+		fputs("<p id=\"timeline\">The record cannot be drawn.</p>",
+		      out);
+	fputs("</section>", out);
+}
+
+/* Any JSON value as short text: a mapping as "key value; ...". */
+static void
+put_value(FILE *out, const struct ynode *v, int depth)
+{
+	if (!v || depth > 4)
+		return;
+	if (v->type == YNODE_SCALAR) {
+		html_text(out, ynode_is_null(v) ? "" : v->str);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		if (i)
+			fputs(v->type == YNODE_MAP ? "; " : ", ", out);
+		if (v->type == YNODE_MAP) {
+			fputs("<b>", out);
+			html_text(out, v->keys[i]->str);
+			fputs("</b> ", out);
+		}
+		put_value(out, v->items[i], depth + 1);
+	}
+}
+
+static void
+put_decision(FILE *out, const struct ynode *dec)
+{
+	fputs("<p class=\"decision\">Decided <b>", out);
+	html_text(out, *js(dec, "reason") ? js(dec, "reason")
+					  : js(dec, "resolution"));
+	fputs("</b> by ", out);
+	html_text(out, js(dec, "by"));
+	fputs(" at ", out);
+	html_text(out, js(dec, "at"));
+	if (*js(dec, "carried_from")) {
+		fputs(" (carried from finding ", out);
+		html_text(out, js(dec, "carried_from"));
+		fputs(" of an earlier version)", out);
+	}
+	if (*js(dec, "note")) {
+		fputs(": ", out);
+		html_text(out, js(dec, "note"));
+	}
+	fputs("</p>", out);
+}
+
+static void
+put_form(FILE *out, const struct wreq *r, const char *ref,
+	 const struct ynode *f, const PGresult *reasons)
+{
+	const struct ynode *dec = jget(f, "decision", YNODE_MAP);
+	const char *id = js(f, "id");
+	fputs("<form class=\"decide\" method=\"post\" action=\"/claim/", out);
+	html_url(out, ref);
+	fputs("/decide\"><input type=\"hidden\" name=\"csrf\" value=\"", out);
+	html_attr(out, r->csrf);
+	fputs("\"><input type=\"hidden\" name=\"finding\" value=\"", out);
+	html_attr(out, id);
+	fputs("\"><input type=\"hidden\" name=\"seen\" value=\"", out);
+	html_attr(out, dec ? js(dec, "at") : "");
+	fprintf(out, "\"><label>Reason <select name=\"reason\" required>");
+	for (int i = 0; reasons && i < PQntuples(reasons); i++) {
+		fputs("<option value=\"", out);
+		html_attr(out, PQgetvalue(reasons, i, 0));
+		fputs("\">", out);
+		html_text(out, PQgetvalue(reasons, i, 0));
+		fputs(" — ", out);
+		html_text(out, PQgetvalue(reasons, i, 1));
+		fputs("</option>", out);
+	}
+	fputs("</select></label><label>Note <textarea name=\"note\" "
+	      "maxlength=\"2000\" rows=\"2\"></textarea></label>",
+	      out);
+	fprintf(out, "<button class=\"resolve\">%s</button></form>",
+		dec ? "Decide again" : "Resolve");
+}
+
+static void
+put_finding(FILE *out, const struct wreq *r, const char *ref,
+	    const struct ynode *f, const PGresult *reasons)
+{
+	const struct ynode *dec = jget(f, "decision", YNODE_MAP);
+	fputs("<section class=\"finding\" data-finding=\"", out);
+	html_attr(out, js(f, "id"));
+	fputs("\" data-rule=\"", out);
+	html_attr(out, js(f, "rule"));
+	fputs("\" id=\"finding-", out);
+	html_attr(out, js(f, "id"));
+	fputs("\"><h3><span class=\"sev sev-", out);
+	html_attr(out, js(f, "severity"));
+	fputs("\">", out);
+	html_text(out, js(f, "severity"));
+	fputs("</span> ", out);
+	html_text(out, js(f, "rule"));
+	if (*js(f, "line")) {
+		fputs(" · line ", out);
+		html_text(out, js(f, "line"));
+	}
+	if (*js(f, "administration")) {
+		fputs(" · administration ", out);
+		html_text(out, js(f, "administration"));
+	}
+	fputs("</h3><p class=\"message\">", out);
+	html_text(out, js(f, "message"));
+	fputs("</p><p class=\"evidence\"><b>Evidence:</b> ", out);
+	put_value(out, jany(f, "evidence"), 0);
+	fputs("</p><p class=\"fix\"><b>Fix:</b> ", out);
+	put_value(out, jany(f, "suggest"), 0);
+	fputs("</p>", out);
+	if (dec)
+		put_decision(out, dec);
+	put_form(out, r, ref, f, reasons);
+	fputs("</section>", out);
+}
+
+static void
+put_findings(FILE *out, const struct wreq *r, const struct ynode *d,
+	     const PGresult *reasons)
+{
+	const char *version = js(d, "version"), *ref = js(d, "claim");
+	size_t shown = 0, earlier = 0;
+	fputs("<section class=\"findings\"><h2>Findings</h2>", out);
+	for (size_t i = 0; i < jlen(d, "findings"); i++) {
+		const struct ynode *f = jat(d, "findings", i);
+		if (strcmp(js(f, "version"), version) != 0) {
+			earlier += jget(f, "decision", YNODE_MAP) != NULL;
+			continue;
+		}
+		put_finding(out, r, ref, f, reasons);
+		shown++;
+	}
+	if (!shown)
+		fputs("<p>No findings on this version.</p>", out);
+	fputs("</section>", out);
+	if (!earlier)
+		return;
+	fputs("<section class=\"earlier\"><h2>Earlier versions' decisions</h2>"
+	      "<ul>",
+	      out);
+	for (size_t i = 0; i < jlen(d, "findings"); i++) {
+		const struct ynode *f = jat(d, "findings", i);
+		const struct ynode *dec = jget(f, "decision", YNODE_MAP);
+		if (!dec || strcmp(js(f, "version"), version) == 0)
+			continue;
+		fputs("<li>Version ", out);
+		html_text(out, js(f, "version"));
+		fputs(", ", out);
+		html_text(out, js(f, "rule"));
+		fputs(": ", out);
+		put_decision(out, dec);
+		fputs("</li>", out);
+	}
+	fputs("</ul></section>", out);
+}
+
+/* Notes and the trail: a list of entries, each a few fields. */
+static void
+put_log(FILE *out, const struct ynode *d, const char *key, const char *title,
+	const char *const *fields)
+{
+	fprintf(out, "<section class=\"%s\"><h2>%s</h2>", key, title);
+	if (!jlen(d, key)) {
+		fputs("<p>None.</p></section>", out);
+		return;
+	}
+	fputs("<ol>", out);
+	for (size_t i = 0; i < jlen(d, key); i++) {
+		const struct ynode *e = jat(d, key, i);
+		fputs("<li>", out);
+		for (size_t k = 0; fields[k]; k++) {
+			const struct ynode *v = jany(e, fields[k]);
+			if (!v || (v->type == YNODE_SCALAR && ynode_is_null(v)))
+				continue;
+			fprintf(out, "<span class=\"%s\">", fields[k]);
+			put_value(out, v, 0);
+			fputs("</span> ", out);
+		}
+		fputs("</li>", out);
+	}
+	fputs("</ol></section>", out);
+}
+
+static void
+render(struct wreq *r, const char *doc, const PGresult *reasons, int code)
+{
+	static const char *const note_fields[] = {"at", "author", "finding",
+						  "note", NULL};
+	static const char *const audit_fields[] = {
+		"at", "actor", "action", "finding", "detail", NULL};
+	struct arena *a = arena_new();
+	struct diag_list dl = {0};
+	struct ynode **docs = NULL;
+	size_t ndocs = 0;
+	struct page p;
+	if (!a ||
+	    ynode_parse(a, "claim_detail", doc, strlen(doc), &docs, &ndocs,
+			&dl) != SCRUB_OK ||
+	    ndocs != 1 || docs[0]->type != YNODE_MAP || !page_open(&p)) {
+		wreq_error(r, 500, "Error",
+			   "The claim's record could not be read.");
+	} else {
+		const struct ynode *d = docs[0];
+		char title[96];
+		snprintf(title, sizeof(title), "Claim %s", js(d, "claim"));
+		page_head(&p, r, title);
+		put_header(p.out, d);
+		put_lines(p.out, d);
+		put_timeline(p.out, d);
+		put_findings(p.out, r, d, reasons);
+		put_log(p.out, d, "notes", "Notes", note_fields);
+		put_log(p.out, d, "audit", "History", audit_fields);
+		page_send(&p, r, code);
+	}
+	diag_list_free(&dl);
+	arena_free(a);
+}
+
+/* ---- the requests ----------------------------------------------------------- */
+
+/* The server's message without "ERROR:  " and past its first line. */
+static void
+message_of(struct wreq *r, const char *error)
+{
+	const char *m = strncmp(error, "ERROR:  ", 8) == 0 ? error + 8 : error;
+	snprintf(r->message, sizeof(r->message), "%.*s", (int)strcspn(m, "\n"),
+		 m);
+}
+
+static void
+on_detail(void *arg, PGresult *const *res, int n, const char *error,
+	  const char *sqlstate)
+{
+	struct wreq *r = arg;
+	if (error && strcmp(sqlstate, "P0002") == 0)
+		wreq_error(r, 404, "No such claim",
+			   "There is no claim by that reference.");
+	else if (error)
+		wreq_db_failed(r, error, sqlstate);
+	else if (n < 2 || !res[0] || PQntuples(res[0]) != 1)
+		wreq_error(r, 503, "The database did not answer", "no record");
+	else
+		render(r, PQgetvalue(res[0], 0, 0), res[1],
+		       r->status ? r->status : 200);
+	wreq_done(r);
+}
+
+static bool
+show(struct wreq *r)
+{
+	struct conn_query q[2] = {{DETAIL_SQL, 1, {r->path}},
+				  {REASONS_SQL, 0, {NULL}}};
+	return pool_run(r->w->pool, r->user, q, 2, on_detail, r);
+}
+
+static void
+on_decided(void *arg, PGresult *const *res, int n, const char *error,
+	   const char *sqlstate)
+{
+	struct wreq *r = arg;
+	(void)res, (void)n;
+	if (!error) {
+		char loc[sizeof(r->path) + 16];
+		snprintf(loc, sizeof(loc), "/claim/%s", r->path);
+		/* the reference was checked to be URL-safe (good_ref) */
+		wreq_redirect(r, loc, NULL);
+		wreq_done(r);
+		return;
+	}
+	if (strcmp(sqlstate, POOL_ROLE_REFUSED_STATE) == 0) {
+		wreq_db_failed(r, error, sqlstate);
+		wreq_done(r);
+		return;
+	}
+	r->status = strcmp(sqlstate, "40001") == 0 ? 409
+		    : strncmp(sqlstate, "22", 2) == 0 ||
+				    strcmp(sqlstate, "P0002") == 0
+			    ? 400
+			    : 503;
+	message_of(r, error);
+	if (r->status == 503 || !show(r)) {
+		wreq_error(r, 503, "The database did not answer", r->message);
+		wreq_done(r);
+	}
+}
+
+static void
+decide(struct wreq *r)
+{
+	const char *seen = wreq_param(r, "seen");
+	struct conn_query q = {DECIDE_SQL,
+			       4,
+			       {wreq_param(r, "finding"),
+				wreq_param(r, "reason"), wreq_param(r, "note"),
+				seen}};
+	if (!q.params[0] ||
+	    strspn(q.params[0], "0123456789") != strlen(q.params[0]) ||
+	    strlen(q.params[0]) > 18) {
+		wreq_error(r, 400, "Bad request", "Which finding?");
+		wreq_free(r);
+		return;
+	}
+	if (pool_run(r->w->pool, r->user, &q, 1, on_decided, r)) {
+		wreq_wait(r);
+		return;
+	}
+	wreq_error(r, 503, "The database is not reachable",
+		   "Try again shortly.");
+	wreq_free(r);
+}
+
+/* A claim reference as the engine takes them: letters, digits, - _ . */
+static bool
+good_ref(const char *s, size_t n)
+{
+	return n > 0 && n <= MAX_REF &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789-_.") >= n;
+}
+
+void
+claim_page(struct evhttp_request *req, void *arg)
+{
+	struct web *w = arg;
+	struct wreq *r = wreq_new(w, req);
+	if (!r)
+		return;
+	const char *path =
+		evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	const char *ref = path + strlen("/claim/");
+	size_t n = strcspn(ref, "/");
+	bool post = evhttp_request_get_command(req) == EVHTTP_REQ_POST;
+	bool deciding = strcmp(ref + n, "/decide") == 0;
+	if (!good_ref(ref, n) || (ref[n] && !deciding)) {
+		wreq_error(r, 404, "Not found", "No such page.");
+	} else if (post != deciding) {
+		wreq_error(r, 405, "Method not allowed",
+			   deciding ? "Decide with the form." : "GET only.");
+	} else if (auth_require(r, post)) {
+		snprintf(r->path, sizeof(r->path), "%.*s", (int)n, ref);
+		if (post) {
+			decide(r);
+			return;
+		}
+		if (show(r)) {
+			wreq_wait(r);
+			return;
+		}
+		wreq_error(r, 503, "The database is not reachable",
+			   "Try again shortly.");
+	}
+	wreq_free(r);
+}

@@ -1,0 +1,239 @@
+/*
+ * pool — see pool.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/dlog.h"
+#include "web/pool.h"
+
+#define POOL_MAX_CONNS 64
+#define POOL_RECONNECT_MAX_MS 30000
+#define POOL_ROLE_SQL \
+	"SELECT set_config('role', $1, true), " \
+	"set_config('statement_timeout', '10s', true)"
+/* The channel nobody notifies: conn.h LISTENs once connected. */
+#define POOL_CHANNEL "claimscrub_web"
+
+/* A request: its queries copied (params too), until a connection sends. */
+struct job {
+	struct job *next;
+	int n;
+	struct conn_query q[CONN_MAX_QUERIES];
+	char *owned[CONN_MAX_QUERIES][CONN_MAX_PARAMS];
+	pool_done_fn done;
+	void *arg;
+};
+
+struct member {
+	struct pool *p;
+	struct conn *c;
+	struct event *retry;
+	long backoff_ms;
+	bool up;
+	struct job *job; /* in flight */
+};
+
+struct pool {
+	struct event_base *base;
+	char *conninfo;
+	int n, waiting;
+	struct job *head, **tail;
+	struct member m[POOL_MAX_CONNS];
+};
+
+static void
+job_free(struct job *j)
+{
+	for (int i = 0; i < CONN_MAX_QUERIES; i++)
+		for (int k = 0; k < CONN_MAX_PARAMS; k++)
+			free(j->owned[i][k]);
+	free(j);
+}
+
+static void dispatch(struct pool *p);
+
+static void
+on_done(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct member *m = arg;
+	struct job *j = m->job;
+	m->job = NULL;
+	const char *state = conn_sqlstate(m->c);
+	/* the person's role refused (no such role, not granted to us) */
+	if (error && *state && n > 0 && !res[0]) {
+		error = POOL_ROLE_REFUSED;
+		state = POOL_ROLE_REFUSED_STATE;
+	}
+	j->done(j->arg, n > 0 ? res + 1 : res, n > 0 ? n - 1 : 0, error,
+		state ? state : "");
+	job_free(j);
+	dispatch(m->p);
+}
+
+/* Hands waiting jobs to idle connections. */
+static void
+dispatch(struct pool *p)
+{
+	for (int i = 0; i < p->n && p->head; i++) {
+		struct member *m = &p->m[i];
+		if (!m->up || m->job || !conn_idle(m->c))
+			continue;
+		struct job *j = p->head;
+		if (!(p->head = j->next))
+			p->tail = &p->head;
+		p->waiting--;
+		m->job = j;
+		if (!conn_pipeline(m->c, j->q, j->n + 1, on_done, m)) {
+			m->job = NULL;
+			j->done(j->arg, NULL, 0,
+				"the database connection is busy", "");
+			job_free(j);
+		}
+	}
+}
+
+static void
+on_up(void *arg)
+{
+	struct member *m = arg;
+	m->up = true;
+	m->backoff_ms = 0;
+	dlog(DLOG_INFO, "connected", "connection=%d", (int)(m - m->p->m));
+	dispatch(m->p);
+}
+
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct member *m = arg;
+	(void)fd, (void)what;
+	struct conn_target t = {m->p->conninfo, NULL, NULL, "claimscrub-web",
+				POOL_CHANNEL};
+	conn_start_as(m->c, &t);
+}
+
+static void
+on_down(void *arg, const char *why)
+{
+	struct member *m = arg;
+	char q[512];
+	m->up = false;
+	m->backoff_ms = conn_backoff(m->backoff_ms, POOL_RECONNECT_MAX_MS);
+	dlog(DLOG_WARNING, "disconnected", "connection=%d retry_ms=%ld why=%s",
+	     (int)(m - m->p->m), m->backoff_ms, dlog_quote(why, q, sizeof(q)));
+	struct timeval tv = {m->backoff_ms / 1000,
+			     (m->backoff_ms % 1000) * 1000};
+	event_add(m->retry, &tv);
+}
+
+static void
+on_notify(void *arg)
+{
+	(void)arg;
+}
+
+struct pool *
+pool_new(struct event_base *base, const char *conninfo, int n)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+	if (!p || n < 1 || n > POOL_MAX_CONNS)
+		goto fail;
+	p->base = base;
+	p->tail = &p->head;
+	if (conninfo && !(p->conninfo = strdup(conninfo)))
+		goto fail;
+	for (int i = 0; i < n; i++, p->n++) {
+		struct member *m = &p->m[i];
+		struct conn_callbacks cb = {on_up, on_down, on_notify, m};
+		m->p = p;
+		if (!(m->c = conn_new(base, &cb)) ||
+		    !(m->retry = evtimer_new(base, on_retry, m)))
+			goto fail;
+		on_retry(-1, 0, m);
+	}
+	return p;
+fail:
+	pool_free(p);
+	return NULL;
+}
+
+static bool
+copy_job(struct job *j, const char *person, const struct conn_query *q, int n)
+{
+	j->n = n;
+	j->q[0] = (struct conn_query){POOL_ROLE_SQL, 1, {NULL}};
+	if (!(j->owned[0][0] = strdup(person)))
+		return false;
+	j->q[0].params[0] = j->owned[0][0];
+	for (int i = 0; i < n; i++) {
+		j->q[i + 1] = q[i];
+		for (int k = 0; k < q[i].nparams; k++) {
+			if (!q[i].params[k])
+				continue;
+			if (!(j->owned[i + 1][k] = strdup(q[i].params[k])))
+				return false;
+			j->q[i + 1].params[k] = j->owned[i + 1][k];
+		}
+	}
+	return true;
+}
+
+bool
+pool_run(struct pool *p, const char *person, const struct conn_query *q, int n,
+	 pool_done_fn done, void *arg)
+{
+	if (n < 1 || n >= CONN_MAX_QUERIES || pool_up(p) == 0 ||
+	    p->waiting >= POOL_MAX_WAITING)
+		return false;
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return false;
+	if (!copy_job(j, person, q, n)) {
+		job_free(j);
+		return false;
+	}
+	j->done = done;
+	j->arg = arg;
+	*p->tail = j;
+	p->tail = &j->next;
+	p->waiting++;
+	dispatch(p);
+	return true;
+}
+
+int
+pool_up(const struct pool *p)
+{
+	int up = 0;
+	for (int i = 0; i < p->n; i++)
+		up += p->m[i].up;
+	return up;
+}
+
+void
+pool_free(struct pool *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->n; i++) {
+		struct member *m = &p->m[i];
+		if (m->job) {
+			m->job->done(m->job->arg, NULL, 0, "shutting down", "");
+			job_free(m->job);
+		}
+		if (m->c)
+			conn_free(m->c);
+		if (m->retry)
+			event_free(m->retry);
+	}
+	for (struct job *j = p->head, *nx; j; j = nx) {
+		nx = j->next;
+		j->done(j->arg, NULL, 0, "shutting down", "");
+		job_free(j);
+	}
+	free(p->conninfo);
+	free(p);
+}

@@ -1,0 +1,185 @@
+/*
+ * worklist — GET /: the work list, filtered and sorted by the URL's query
+ * (so a view is a bookmark), read with claimscrub.work_list() as the
+ * signed-in person, 50 rows a page.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrubber/finding.h"
+#include "web/html.h"
+#include "web/web.h"
+
+#define PAGE_ROWS "50"
+
+#define LIST_SQL \
+	"SELECT claim_ref, state, coalesce(assignee, ''), " \
+	"coalesce(severity, ''), array_to_string(rules, ' '), open_findings, " \
+	"findings, coalesce(amount_at_risk::text, ''), " \
+	"coalesce(date_of_service::text, ''), coalesce(payer, ''), " \
+	"coalesce(provider, ''), to_char(opened_at, 'YYYY-MM-DD') " \
+	"FROM claimscrub.work_list($1, $2, $3, $4, $5, $6, $7::integer, " \
+	"$8::numeric, coalesce($9, 'amount'), " PAGE_ROWS ", " \
+	"coalesce($10::integer, 0))"
+
+/* The filters: the query parameter, its label, and (for a select) the
+ * choices after "any". */
+struct filter {
+	const char *name, *label;
+	const char *const *choices;
+};
+
+static const char *const states[] = {
+	"open",	    "in-progress", "deferred", "waiting-documentation",
+	"resolved", "all",	   NULL};
+static const char *const severities[] = {"error", "warning", "info", NULL};
+static const char *const sorts[] = {"amount", "age", "dos", NULL};
+
+static const struct filter filters[] = {
+	{"state", "State", states},
+	{"rule", "Rule", finding_names},
+	{"severity", "Severity", severities},
+	{"payer", "Payer", NULL},
+	{"provider", "Provider", NULL},
+	{"assignee", "Assignee", NULL},
+	{"older_than", "Open more than (days)", NULL},
+	{"min_amount", "At risk at least ($)", NULL},
+};
+
+#define NFILTERS (sizeof(filters) / sizeof(*filters))
+
+/* The list's columns: heading and result column. */
+static const struct {
+	const char *head;
+	int col;
+} columns[] = {{"Claim", 0}, {"State", 1},     {"Assignee", 2}, {"Worst", 3},
+	       {"Rules", 4}, {"Open", 5},      {"At risk", 7},	{"Service", 8},
+	       {"Payer", 9}, {"Provider", 10}, {"Opened", 11}};
+
+static void
+put_select(FILE *out, const struct filter *f, const char *cur)
+{
+	fprintf(out, "<label>%s <select name=\"%s\">", f->label, f->name);
+	/* state's default is every state but resolved */
+	if (strcmp(f->name, "sort") != 0)
+		fprintf(out, "<option value=\"\">%s</option>",
+			strcmp(f->name, "state") == 0 ? "not resolved" : "any");
+	for (size_t i = 0; f->choices[i]; i++) {
+		fputs("<option", out);
+		if (cur && strcmp(cur, f->choices[i]) == 0)
+			fputs(" selected", out);
+		fputs(">", out);
+		html_text(out, f->choices[i]);
+		fputs("</option>", out);
+	}
+	fputs("</select></label>", out);
+}
+
+static void
+put_filters(FILE *out, struct wreq *r)
+{
+	static const struct filter sort = {"sort", "Sort by", sorts};
+	fputs("<form id=\"filters\" method=\"get\" action=\"/\">", out);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		const struct filter *f = &filters[i];
+		const char *v = wreq_param(r, f->name);
+		if (f->choices) {
+			put_select(out, f, v);
+			continue;
+		}
+		fprintf(out, "<label>%s <input name=\"%s\" value=\"", f->label,
+			f->name);
+		html_attr(out, v);
+		fputs("\" maxlength=\"64\"></label>", out);
+	}
+	put_select(out, &sort, wreq_param(r, "sort"));
+	fputs("<button id=\"apply\">Apply</button></form>", out);
+}
+
+static void
+put_row(FILE *out, const PGresult *res, int i)
+{
+	const char *ref = PQgetvalue(res, i, 0);
+	fputs("<tr data-claim=\"", out);
+	html_attr(out, ref);
+	fputs("\"><td><a class=\"open\" href=\"/claim/", out);
+	html_url(out, ref);
+	fputs("\">", out);
+	html_text(out, ref);
+	fputs("</a></td>", out);
+	for (size_t c = 1; c < sizeof(columns) / sizeof(*columns); c++) {
+		fputs(columns[c].col == 7 ? "<td class=\"num\">" : "<td>", out);
+		html_text(out, PQgetvalue(res, i, columns[c].col));
+		fputs("</td>", out);
+	}
+	fputs("</tr>", out);
+}
+
+static void
+put_table(FILE *out, const PGresult *res)
+{
+	fputs("<table id=\"work-list\"><caption>Work "
+	      "items</caption><thead><tr>",
+	      out);
+	for (size_t c = 0; c < sizeof(columns) / sizeof(*columns); c++)
+		fprintf(out, "<th scope=\"col\">%s</th>", columns[c].head);
+	fputs("</tr></thead><tbody>", out);
+	for (int i = 0; i < PQntuples(res); i++)
+		put_row(out, res, i);
+	fputs("</tbody></table>", out);
+	if (PQntuples(res) == 0)
+		fputs("<p id=\"empty\">No work item matches.</p>", out);
+}
+
+static void
+on_list(void *arg, PGresult *const *res, int n, const char *error,
+	const char *sqlstate)
+{
+	struct wreq *r = arg;
+	struct page p;
+	bool bad = error && strncmp(sqlstate, "22", 2) == 0;
+	if (error && !bad) {
+		wreq_db_failed(r, error, sqlstate);
+	} else if (!page_open(&p)) {
+		wreq_error(r, 500, "Error", "out of memory");
+	} else {
+		if (bad)
+			snprintf(r->message, sizeof(r->message), "%s", error);
+		page_head(&p, r, "Work list");
+		fputs("<h1>Work list</h1>", p.out);
+		put_filters(p.out, r);
+		if (!bad && n > 0 && res[0])
+			put_table(p.out, res[0]);
+		page_send(&p, r, bad ? 400 : 200);
+	}
+	wreq_done(r);
+}
+
+void
+worklist_page(struct evhttp_request *req, void *arg)
+{
+	struct web *w = arg;
+	struct wreq *r = wreq_new(w, req);
+	if (!r)
+		return;
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		wreq_error(r, 405, "Method not allowed", "GET only.");
+	} else if (auth_require(r, false)) {
+		/* $1..$8 the filters in their order, $9 sort, $10 offset */
+		struct conn_query q = {LIST_SQL, NFILTERS + 2, {NULL}};
+		for (size_t i = 0; i < NFILTERS; i++)
+			q.params[i] = wreq_param(r, filters[i].name);
+		q.params[NFILTERS] = wreq_param(r, "sort");
+		q.params[NFILTERS + 1] = wreq_param(r, "offset");
+		if (pool_run(w->pool, r->user, &q, 1, on_list, r)) {
+			wreq_wait(r);
+			return;
+		}
+		wreq_error(r, 503, "The database is not reachable",
+			   "No database connection is up; try again shortly.");
+	}
+	wreq_free(r);
+}
