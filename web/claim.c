@@ -22,13 +22,7 @@
 #include "web/timeline.h"
 #include "web/web.h"
 
-#define MAX_REF 64
-
 #define DETAIL_SQL "SELECT claimscrub.claim_detail($1)::text"
-#define REASONS_SQL \
-	"SELECT code, description FROM claimscrub.reason ORDER BY code"
-#define DECIDE_SQL \
-	"SELECT claimscrub.decide($1::bigint, $2, $3, $4::timestamptz)"
 
 /* ---- reading the document ------------------------------------------------ */
 
@@ -135,6 +129,64 @@ put_header(FILE *out, const struct ynode *d)
 		}
 	}
 	fputs("</dl>", out);
+}
+
+/* <form ...> of action name on claim ref, with the CSRF token and the
+ * work item's revision the page shows (a change since is refused). */
+static void
+form_open(FILE *out, const struct wreq *r, const struct ynode *d,
+	  const char *name)
+{
+	fprintf(out, "<form class=\"%s\" method=\"post\" action=\"/claim/",
+		name);
+	html_url(out, js(d, "claim"));
+	fprintf(out, "/%s\">", name);
+	page_csrf_to(out, r);
+	const struct ynode *w = jget(d, "work", YNODE_MAP);
+	if (w && strcmp(name, "note") != 0) {
+		fputs("<input type=\"hidden\" name=\"revision\" value=\"", out);
+		html_attr(out, js(w, "revision"));
+		fputs("\">", out);
+	}
+}
+
+/* The work item's actions: take or give it, defer it, route it for
+ * documentation; a note on the claim. */
+static void
+put_work(FILE *out, const struct wreq *r, const struct ynode *d)
+{
+	const struct ynode *w = jget(d, "work", YNODE_MAP);
+	fputs("<section class=\"work\"><h2>Work</h2>", out);
+	if (w && strcmp(js(w, "state"), "resolved") != 0) {
+		form_open(out, r, d, "assign");
+		fputs("<input type=\"hidden\" name=\"assignee\" value=\"", out);
+		html_attr(out, r->user);
+		fputs("\"><button id=\"take\">Assign to me</button></form>",
+		      out);
+		form_open(out, r, d, "assign");
+		fputs("<label>Assign to <input name=\"assignee\" "
+		      "maxlength=\"64\" "
+		      "required></label><button>Assign</button></form>",
+		      out);
+		form_open(out, r, d, "defer");
+		fputs("<label>Defer until <input name=\"until\" type=\"date\" "
+		      "required></label><label>Why <input name=\"note\" "
+		      "maxlength=\"2000\"></label><button>Defer</button></"
+		      "form>",
+		      out);
+		form_open(out, r, d, "route");
+		fputs("<label>Wait for documentation from <input "
+		      "name=\"department\" maxlength=\"64\" required></label>"
+		      "<label>What is needed <input name=\"note\" "
+		      "maxlength=\"2000\"></label><button>Route</button></"
+		      "form>",
+		      out);
+	}
+	form_open(out, r, d, "note");
+	fputs("<label>Note on the claim <textarea name=\"note\" rows=\"2\" "
+	      "maxlength=\"2000\" required></textarea></label>"
+	      "<button>Add note</button></form></section>",
+	      out);
 }
 
 static void
@@ -259,16 +311,8 @@ put_form(FILE *out, const struct wreq *r, const char *ref,
 	html_attr(out, id);
 	fputs("\"><input type=\"hidden\" name=\"seen\" value=\"", out);
 	html_attr(out, dec ? js(dec, "at") : "");
-	fprintf(out, "\"><label>Reason <select name=\"reason\" required>");
-	for (int i = 0; reasons && i < PQntuples(reasons); i++) {
-		fputs("<option value=\"", out);
-		html_attr(out, PQgetvalue(reasons, i, 0));
-		fputs("\">", out);
-		html_text(out, PQgetvalue(reasons, i, 0));
-		fputs(" — ", out);
-		html_text(out, PQgetvalue(reasons, i, 1));
-		fputs("</option>", out);
-	}
+	fputs("\"><label>Reason <select name=\"reason\" required>", out);
+	web_reason_options(out, reasons);
 	fputs("</select></label><label>Note <textarea name=\"note\" "
 	      "maxlength=\"2000\" rows=\"2\"></textarea></label>",
 	      out);
@@ -408,6 +452,7 @@ render(struct wreq *r, const char *doc, const PGresult *reasons, int code)
 		put_lines(p.out, d);
 		put_timeline(p.out, d);
 		put_findings(p.out, r, d, reasons);
+		put_work(p.out, r, d);
 		put_log(p.out, d, "notes", "Notes", note_fields);
 		put_log(p.out, d, "audit", "History", audit_fields);
 		page_send(&p, r, code);
@@ -417,15 +462,6 @@ render(struct wreq *r, const char *doc, const PGresult *reasons, int code)
 }
 
 /* ---- the requests ----------------------------------------------------------- */
-
-/* The server's message without "ERROR:  " and past its first line. */
-static void
-message_of(struct wreq *r, const char *error)
-{
-	const char *m = strncmp(error, "ERROR:  ", 8) == 0 ? error + 8 : error;
-	snprintf(r->message, sizeof(r->message), "%.*s", (int)strcspn(m, "\n"),
-		 m);
-}
 
 static void
 on_detail(void *arg, PGresult *const *res, int n, const char *error,
@@ -449,20 +485,64 @@ static bool
 show(struct wreq *r)
 {
 	struct conn_query q[2] = {{DETAIL_SQL, 1, {r->path}},
-				  {REASONS_SQL, 0, {NULL}}};
+				  {WEB_REASONS_SQL, 0, {NULL}}};
 	return pool_run(r->w->pool, r->user, q, 2, on_detail, r);
 }
 
+/* The claim's actions, POST /claim/REF/NAME: the statement ($1 the
+ * claim's reference, then the form's fields in order; an empty field is
+ * NULL) and which field, if any, must be a number.  Each function checks
+ * what it is given and refuses a change over one made since the page was
+ * read (serialization_failure: 409). */
+static const struct action {
+	const char *name, *sql;
+	const char *fields[4];
+	const char *number;
+} actions[] = {
+	{"decide",
+	 "SELECT claimscrub.decide($2::bigint, $3, $4, $5::timestamptz) "
+	 "WHERE $1::text IS NOT NULL",
+	 {"finding", "reason", "note", "seen"},
+	 "finding"},
+	{"assign",
+	 "SELECT claimscrub.work_assign($1, $2, $3::integer)",
+	 {"assignee", "revision"},
+	 "revision"},
+	{"defer",
+	 "SELECT claimscrub.work_defer($1, $2::date, $3, $4::integer)",
+	 {"until", "note", "revision"},
+	 "revision"},
+	{"route",
+	 "SELECT claimscrub.work_route($1, $2, $3, $4::integer)",
+	 {"department", "note", "revision"},
+	 "revision"},
+	{"note",
+	 "SELECT claimscrub.work_note($1, $2, $3::bigint)",
+	 {"note", "finding"},
+	 "finding"},
+};
+
+#define NACTIONS (sizeof(actions) / sizeof(*actions))
+
+static const struct action *
+action_named(const char *name)
+{
+	for (size_t i = 0; i < NACTIONS; i++)
+		if (strcmp(actions[i].name, name) == 0)
+			return &actions[i];
+	return NULL;
+}
+
 static void
-on_decided(void *arg, PGresult *const *res, int n, const char *error,
-	   const char *sqlstate)
+on_done(void *arg, PGresult *const *res, int n, const char *error,
+	const char *sqlstate)
 {
 	struct wreq *r = arg;
 	(void)res, (void)n;
 	if (!error) {
 		char loc[sizeof(r->path) + 16];
 		snprintf(loc, sizeof(loc), "/claim/%s", r->path);
-		/* the reference was checked to be URL-safe (good_ref) */
+		/* the reference was checked to be URL-safe (web_good_ref) */
 		wreq_redirect(r, loc, NULL);
 		wreq_done(r);
 		return;
@@ -477,30 +557,36 @@ on_decided(void *arg, PGresult *const *res, int n, const char *error,
 				    strcmp(sqlstate, "P0002") == 0
 			    ? 400
 			    : 503;
-	message_of(r, error);
+	wreq_message(r, error);
 	if (r->status == 503 || !show(r)) {
 		wreq_error(r, 503, "The database did not answer", r->message);
 		wreq_done(r);
 	}
 }
 
-static void
-decide(struct wreq *r)
+static bool
+is_number(const char *s)
 {
-	const char *seen = wreq_param(r, "seen");
-	struct conn_query q = {DECIDE_SQL,
-			       4,
-			       {wreq_param(r, "finding"),
-				wreq_param(r, "reason"), wreq_param(r, "note"),
-				seen}};
-	if (!q.params[0] ||
-	    strspn(q.params[0], "0123456789") != strlen(q.params[0]) ||
-	    strlen(q.params[0]) > 18) {
-		wreq_error(r, 400, "Bad request", "Which finding?");
-		wreq_free(r);
+	size_t n = s ? strlen(s) : 0;
+	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
+}
+
+static void
+act(struct wreq *r, const struct action *a)
+{
+	struct conn_query q = {a->sql, 1, {r->path}};
+	for (size_t i = 0; i < 4 && a->fields[i]; i++)
+		q.params[q.nparams++] = wreq_param(r, a->fields[i]);
+	const char *num = a->number ? wreq_param(r, a->number) : NULL;
+	if (num && !is_number(num)) {
+		snprintf(r->message, sizeof(r->message), "%s: not a number",
+			 a->number);
+		r->status = 400;
+	} else if (pool_run(r->w->pool, r->user, &q, 1, on_done, r)) {
+		wreq_wait(r);
 		return;
 	}
-	if (pool_run(r->w->pool, r->user, &q, 1, on_decided, r)) {
+	if (r->status == 400 && show(r)) {
 		wreq_wait(r);
 		return;
 	}
@@ -509,11 +595,10 @@ decide(struct wreq *r)
 	wreq_free(r);
 }
 
-/* A claim reference as the engine takes them: letters, digits, - _ . */
-static bool
-good_ref(const char *s, size_t n)
+bool
+web_good_ref(const char *s, size_t n)
 {
-	return n > 0 && n <= MAX_REF &&
+	return n > 0 && n <= WEB_MAX_REF &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			 "0123456789-_.") >= n;
 }
@@ -530,16 +615,16 @@ claim_page(struct evhttp_request *req, void *arg)
 	const char *ref = path + strlen("/claim/");
 	size_t n = strcspn(ref, "/");
 	bool post = evhttp_request_get_command(req) == EVHTTP_REQ_POST;
-	bool deciding = strcmp(ref + n, "/decide") == 0;
-	if (!good_ref(ref, n) || (ref[n] && !deciding)) {
+	const struct action *a = ref[n] ? action_named(ref + n + 1) : NULL;
+	if (!web_good_ref(ref, n) || (ref[n] && !a)) {
 		wreq_error(r, 404, "Not found", "No such page.");
-	} else if (post != deciding) {
+	} else if (post != (a != NULL)) {
 		wreq_error(r, 405, "Method not allowed",
-			   deciding ? "Decide with the form." : "GET only.");
+			   a ? "Use the page's form." : "GET only.");
 	} else if (auth_require(r, post)) {
 		snprintf(r->path, sizeof(r->path), "%.*s", (int)n, ref);
-		if (post) {
-			decide(r);
+		if (a) {
+			act(r, a);
 			return;
 		}
 		if (show(r)) {

@@ -204,11 +204,25 @@ page_open(struct page *p)
 }
 
 void
+page_csrf_to(FILE *out, const struct wreq *r)
+{
+	fputs("<input type=\"hidden\" name=\"csrf\" value=\"", out);
+	html_attr(out, r->csrf);
+	fputs("\">", out);
+}
+
+void
 page_csrf(struct page *p, const struct wreq *r)
 {
-	fputs("<input type=\"hidden\" name=\"csrf\" value=\"", p->out);
-	html_attr(p->out, r->csrf);
-	fputs("\">", p->out);
+	page_csrf_to(p->out, r);
+}
+
+void
+wreq_message(struct wreq *r, const char *error)
+{
+	const char *m = strncmp(error, "ERROR:  ", 8) == 0 ? error + 8 : error;
+	snprintf(r->message, sizeof(r->message), "%.*s", (int)strcspn(m, "\n"),
+		 m);
 }
 
 void
@@ -293,4 +307,18 @@ wreq_db_failed(struct wreq *r, const char *error, const char *sqlstate)
 		 r->user, r->user);
 	r->user[0] = '\0'; /* no sign-out form for a role that cannot act */
 	wreq_error(r, 403, "Not allowed", m);
+}
+
+void
+web_reason_options(FILE *out, const PGresult *reasons)
+{
+	for (int i = 0; reasons && i < PQntuples(reasons); i++) {
+		fputs("<option value=\"", out);
+		html_attr(out, PQgetvalue(reasons, i, 0));
+		fputs("\">", out);
+		html_text(out, PQgetvalue(reasons, i, 0));
+		fputs(" — ", out);
+		html_text(out, PQgetvalue(reasons, i, 1));
+		fputs("</option>", out);
+	}
 }

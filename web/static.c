@@ -50,6 +50,10 @@ static const char style[] =
 	".decision{color:var(--ok)}\n"
 	".error,.conflict{color:var(--bad);font-weight:600}\n"
 	"svg{max-width:100%;height:auto}\n"
+	".vh{position:absolute;width:1px;height:1px;overflow:hidden;"
+	"clip:rect(0 0 0 0)}\n"
+	"fieldset{border:1px solid var(--line);margin:1em 0}\n"
+	"section.work form{margin:.4em 0}\n"
 	"@media print{header form,form.decide,#filters{display:none}"
 	"body{font-size:11pt}}\n";
 

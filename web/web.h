@@ -23,6 +23,10 @@
 #define WEB_SESSION_COOKIE "claimscrub_session"
 #define WEB_LOGIN_COOKIE "claimscrub_login"
 #define WEB_MAX_BODY (64 * 1024)
+#define WEB_MAX_REF 64
+/* The reason codes, for every decision form. */
+#define WEB_REASONS_SQL \
+	"SELECT code, description FROM claimscrub.reason ORDER BY code"
 
 struct web {
 	struct event_base *base;
@@ -86,6 +90,10 @@ void page_head(struct page *p, const struct wreq *r, const char *title);
 void page_send(struct page *p, struct wreq *r, int code);
 /* A hidden input with the request's CSRF token. */
 void page_csrf(struct page *p, const struct wreq *r);
+void page_csrf_to(FILE *out, const struct wreq *r);
+/* The database's error as the page's message: without "ERROR:  ", its
+ * first line. */
+void wreq_message(struct wreq *r, const char *error);
 
 /* ---- who is asking (auth.c) ---- */
 /* Fills r->user and r->csrf from the session or the proxy; false when the
@@ -94,9 +102,17 @@ bool auth_require(struct wreq *r, bool changes);
 void auth_login_page(struct evhttp_request *req, void *arg);
 void auth_logout(struct evhttp_request *req, void *arg);
 
+/* A claim reference as the engine takes them (letters, digits, - _ .,
+ * 1..WEB_MAX_REF): safe in a URL and an array literal as it is. */
+bool web_good_ref(const char *s, size_t n);
+/* The reason options of a decision form, from WEB_REASONS_SQL's rows. */
+void web_reason_options(FILE *out, const PGresult *reasons);
+
 /* ---- pages ---- */
 void worklist_page(struct evhttp_request *req, void *arg);
 void claim_page(struct evhttp_request *req, void *arg);
 void static_page(struct evhttp_request *req, void *arg);
+void take_page(struct evhttp_request *req, void *arg);
+void bulk_page(struct evhttp_request *req, void *arg);
 
 #endif

@@ -104,7 +104,13 @@ put_row(FILE *out, const PGresult *res, int i)
 	const char *ref = PQgetvalue(res, i, 0);
 	fputs("<tr data-claim=\"", out);
 	html_attr(out, ref);
-	fputs("\"><td><a class=\"open\" href=\"/claim/", out);
+	fputs("\"><td><input type=\"checkbox\" name=\"claim\" form=\"bulk\" "
+	      "value=\"",
+	      out);
+	html_attr(out, ref);
+	fputs("\" aria-label=\"select ", out);
+	html_attr(out, ref);
+	fputs("\"></td><td><a class=\"open\" href=\"/claim/", out);
 	html_url(out, ref);
 	fputs("\">", out);
 	html_text(out, ref);
@@ -123,6 +129,7 @@ put_table(FILE *out, const PGresult *res)
 	fputs("<table id=\"work-list\"><caption>Work "
 	      "items</caption><thead><tr>",
 	      out);
+	fputs("<th scope=\"col\"><span class=\"vh\">Select</span></th>", out);
 	for (size_t c = 0; c < sizeof(columns) / sizeof(*columns); c++)
 		fprintf(out, "<th scope=\"col\">%s</th>", columns[c].head);
 	fputs("</tr></thead><tbody>", out);
@@ -131,6 +138,58 @@ put_table(FILE *out, const PGresult *res)
 	fputs("</tbody></table>", out);
 	if (PQntuples(res) == 0)
 		fputs("<p id=\"empty\">No work item matches.</p>", out);
+}
+
+/* One decision for many findings: the rule (the list's, if filtered),
+ * a reason and a note; the claims ticked (form="bulk"), or with none the
+ * list's payer, provider and severity.  Preview counts first (bulk.c). */
+static void
+put_bulk(FILE *out, struct wreq *r, const PGresult *reasons)
+{
+	static const struct filter rule = {"rule", "Rule", finding_names};
+	static const char *const carried[] = {"payer", "provider", "severity"};
+	fputs("<form id=\"bulk\" method=\"post\" action=\"/bulk\"><fieldset>"
+	      "<legend>Decide many: the open findings of a rule on the claims "
+	      "ticked, or on every item of this list's payer, provider and "
+	      "severity</legend>",
+	      out);
+	page_csrf_to(out, r);
+	for (size_t i = 0; i < sizeof(carried) / sizeof(*carried); i++) {
+		const char *v = wreq_param(r, carried[i]);
+		if (!v)
+			continue;
+		fprintf(out, "<input type=\"hidden\" name=\"%s\" value=\"",
+			carried[i]);
+		html_attr(out, v);
+		fputs("\">", out);
+	}
+	put_select(out, &rule, wreq_param(r, "rule"));
+	fputs("<label>Reason <select name=\"reason\" required>", out);
+	web_reason_options(out, reasons);
+	fputs("</select></label><label>Note <input name=\"note\" "
+	      "maxlength=\"2000\"></label><button id=\"preview\" name=\"step\" "
+	      "value=\"preview\">Preview</button></fieldset></form>",
+	      out);
+}
+
+static void
+put_take(FILE *out, struct wreq *r)
+{
+	fputs("<form id=\"take-next\" method=\"post\" action=\"/take\">", out);
+	page_csrf_to(out, r);
+	fputs("<button>Take the next item</button></form>", out);
+}
+
+/* ?decided=N after a bulk decision (digits only: nothing else is shown). */
+static void
+put_decided(FILE *out, struct wreq *r)
+{
+	const char *d = wreq_param(r, "decided");
+	if (!d || strlen(d) > 9 || strspn(d, "0123456789") != strlen(d))
+		return;
+	fprintf(out,
+		"<p id=\"decided\" role=\"status\">Decided %s finding%s.</p>",
+		d, strcmp(d, "1") == 0 ? "" : "s");
 }
 
 static void
@@ -146,12 +205,16 @@ on_list(void *arg, PGresult *const *res, int n, const char *error,
 		wreq_error(r, 500, "Error", "out of memory");
 	} else {
 		if (bad)
-			snprintf(r->message, sizeof(r->message), "%s", error);
+			wreq_message(r, error);
 		page_head(&p, r, "Work list");
 		fputs("<h1>Work list</h1>", p.out);
+		put_decided(p.out, r);
+		put_take(p.out, r);
 		put_filters(p.out, r);
-		if (!bad && n > 0 && res[0])
+		if (!bad && n > 1 && res[0]) {
 			put_table(p.out, res[0]);
+			put_bulk(p.out, r, res[1]);
+		}
 		page_send(&p, r, bad ? 400 : 200);
 	}
 	wreq_done(r);
@@ -174,12 +237,59 @@ worklist_page(struct evhttp_request *req, void *arg)
 			q.params[i] = wreq_param(r, filters[i].name);
 		q.params[NFILTERS] = wreq_param(r, "sort");
 		q.params[NFILTERS + 1] = wreq_param(r, "offset");
-		if (pool_run(w->pool, r->user, &q, 1, on_list, r)) {
+		struct conn_query qs[2] = {q, {WEB_REASONS_SQL, 0, {NULL}}};
+		if (pool_run(w->pool, r->user, qs, 2, on_list, r)) {
 			wreq_wait(r);
 			return;
 		}
 		wreq_error(r, 503, "The database is not reachable",
 			   "No database connection is up; try again shortly.");
+	}
+	wreq_free(r);
+}
+
+/* ---- take the next item ------------------------------------------------ */
+
+#define TAKE_SQL "SELECT claimscrub.work_take()"
+
+static void
+on_take(void *arg, PGresult *const *res, int n, const char *error,
+	const char *sqlstate)
+{
+	struct wreq *r = arg;
+	const char *ref = !error && n > 0 && res[0] && PQntuples(res[0]) == 1 &&
+					  !PQgetisnull(res[0], 0, 0)
+				  ? PQgetvalue(res[0], 0, 0)
+				  : NULL;
+	char loc[WEB_MAX_REF + 16];
+	if (error)
+		wreq_db_failed(r, error, sqlstate);
+	else if (!ref || !web_good_ref(ref, strlen(ref)))
+		wreq_error(r, 200, "Nothing to take",
+			   "No open, unassigned work item is waiting.");
+	else {
+		snprintf(loc, sizeof(loc), "/claim/%s", ref);
+		wreq_redirect(r, loc, NULL);
+	}
+	wreq_done(r);
+}
+
+void
+take_page(struct evhttp_request *req, void *arg)
+{
+	struct wreq *r = wreq_new(arg, req);
+	if (!r)
+		return;
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		wreq_error(r, 405, "Method not allowed", "Use the work list.");
+	} else if (auth_require(r, true)) {
+		struct conn_query q = {TAKE_SQL, 0, {NULL}};
+		if (pool_run(r->w->pool, r->user, &q, 1, on_take, r)) {
+			wreq_wait(r);
+			return;
+		}
+		wreq_error(r, 503, "The database is not reachable",
+			   "Try again shortly.");
 	}
 	wreq_free(r);
 }

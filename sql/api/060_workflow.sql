@@ -427,17 +427,19 @@ BEGIN
 END $$;
 
 -- The open findings of the current versions of unresolved work items that
--- match: rule (required), payer, provider, severity (NULL: any).  With
--- dry_run (the default) only counts them; else decides each for reason
--- and returns how many.
+-- match: rule (required), payer, provider, severity, claims (the claims'
+-- references; NULL: any).  With dry_run (the default) only counts them;
+-- else decides each for reason and returns how many.
+DROP FUNCTION IF EXISTS claimscrub.decide_bulk(text, text, text, text, text, text, boolean);
 CREATE OR REPLACE FUNCTION claimscrub.decide_bulk(rule text, reason text,
 	note text DEFAULT NULL, payer text DEFAULT NULL, provider text DEFAULT NULL,
-	severity text DEFAULT NULL, dry_run boolean DEFAULT true) RETURNS integer
+	severity text DEFAULT NULL, dry_run boolean DEFAULT true,
+	claims text[] DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	r claimscrub.reason;
 	n integer;
-	claims bigint[];
+	touched bigint[];
 	stamp timestamptz := clock_timestamp();
 BEGIN
 	IF decide_bulk.rule IS NULL THEN
@@ -454,6 +456,8 @@ BEGIN
 	   AND (decide_bulk.payer IS NULL OR w.payer = decide_bulk.payer)
 	   AND (decide_bulk.provider IS NULL OR w.provider = decide_bulk.provider)
 	   AND (decide_bulk.severity IS NULL OR f.severity = decide_bulk.severity)
+	   AND (decide_bulk.claims IS NULL OR w.claim_id IN (
+		SELECT c.id FROM claimscrub.claim c WHERE c.claim_ref = ANY (decide_bulk.claims)))
 	   FOR UPDATE OF f;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	IF dry_run THEN
@@ -468,8 +472,8 @@ BEGIN
 	       jsonb_strip_nulls(jsonb_build_object('reason', r.code, 'note', note, 'bulk', true)),
 	       claimscrub.caller(), session_user
 	  FROM pg_temp.bulk b;
-	SELECT array_agg(DISTINCT b.claim_id) INTO claims FROM pg_temp.bulk b;
-	PERFORM claimscrub.work_sync(coalesce(claims, '{}'));
+	SELECT array_agg(DISTINCT b.claim_id) INTO touched FROM pg_temp.bulk b;
+	PERFORM claimscrub.work_sync(coalesce(touched, '{}'));
 	RETURN n;
 END $$;
 

@@ -114,7 +114,7 @@ GRANT SELECT ON claimscrub.scrubbed_claim, claimscrub.finding_detail,
 GRANT SELECT ON claimscrub.reason, claimscrub.payer_profile TO claimscrub_reviewer;
 GRANT EXECUTE ON FUNCTION claimscrub.resolve_finding(bigint, text, text),
 	claimscrub.decide(bigint, text, text, timestamptz),
-	claimscrub.decide_bulk(text, text, text, text, text, text, boolean),
+	claimscrub.decide_bulk(text, text, text, text, text, text, boolean, text[]),
 	claimscrub.work_list(text, text, text, text, text, text, integer, numeric,
 			     text, integer, integer),
 	claimscrub.work_take(text), claimscrub.work_assign(text, text, integer),

@@ -209,6 +209,85 @@ has "the conflict names who decided first, and shows that decision" 'class="conf
 same "alice's decision stands" "$(psql_val "SELECT reason || ' ' || resolved_by FROM claimscrub.finding WHERE id = $f")" \
 	"documented-elsewhere alice"
 
+# ---- the work item: take, assign, defer, route, note ---------------------------------------
+# rev — the work item's revision on the last claim page
+rev() { grep -o 'name="revision" value="[0-9]*"' "$T/b" | head -n 1 | sed 's/.*value="//; s/"//'; }
+# item REF — the work item's state, assignee, until, department
+item() { psql_val "SELECT w.state || ' ' || coalesce(w.assignee, '-') || ' ' || coalesce(w.deferred_until::text, '-')
+                    || ' ' || coalesce(w.department, '-') FROM claimscrub.work_item w
+                    JOIN claimscrub.claim c ON c.id = w.claim_id WHERE c.claim_ref = '$1'"; }
+same "IC-2026-0308, its one finding decided, is resolved" "$(item IC-2026-0308)" "resolved - - -"
+req alice GET /
+t=$(csrf)
+req alice POST /take --data-urlencode "csrf=$t"
+same "take (alice): the most at risk of the open unassigned, IC-2026-0399" "$code $(header Location)" "303 /claim/IC-2026-0399"
+same "the database: IC-2026-0399 in progress, alice's" "$(item IC-2026-0399)" "in-progress alice - -"
+req bob GET /claim/IC-2026-0309
+tb=$(csrf) r0=$(rev)
+req alice GET /claim/IC-2026-0309
+t=$(csrf)
+req bob POST /claim/IC-2026-0309/assign --data-urlencode "csrf=$tb" --data-urlencode "assignee=bob" --data-urlencode "revision=$r0"
+same "assign to me (bob): 303 back" "$code $(header Location)" "303 /claim/IC-2026-0309"
+same "the database: IC-2026-0309 in progress, bob's" "$(item IC-2026-0309)" "in-progress bob - -"
+req alice POST /claim/IC-2026-0309/assign --data-urlencode "csrf=$t" --data-urlencode "assignee=alice" --data-urlencode "revision=$r0"
+same "alice, on the page read before, assigns: 409 naming bob" \
+	"$code $(grep -c 'changed since you read it (by bob at' "$T/b")" "409 1"
+same "bob keeps it" "$(item IC-2026-0309)" "in-progress bob - -"
+req bob GET /claim/IC-2026-0309
+r1=$(rev)
+req bob POST /claim/IC-2026-0309/defer --data-urlencode "csrf=$tb" --data-urlencode "until=2020-01-01" --data-urlencode "revision=$r1"
+same "defer to a past day: 400, said" "$code $(grep -c 'defer until a day after today' "$T/b")" "400 1"
+until=$(psql_val "SELECT current_date + 7")
+req bob POST /claim/IC-2026-0309/defer --data-urlencode "csrf=$tb" --data-urlencode "until=$until" \
+	--data-urlencode "note=payer call back" --data-urlencode "revision=$r1"
+same "defer a week: 303, deferred in the database" "$code $(item IC-2026-0309)" "303 deferred bob $until -"
+req bob POST /claim/IC-2026-0309/defer --data-urlencode "csrf=$tb" --data-urlencode "until=$until" --data-urlencode "revision=x1"
+same "a revision that is not a number: 400, named" "$code $(grep -c 'revision: not a number' "$T/b")" "400 1"
+req alice GET /claim/ON-2026-1112
+req alice POST /claim/ON-2026-1112/route --data-urlencode "csrf=$t" --data-urlencode "department=pharmacy" \
+	--data-urlencode "note=need the MAR's stop time" --data-urlencode "revision=$(rev)"
+same "route to pharmacy: waiting for documentation" "$code $(item ON-2026-1112)" "303 waiting-documentation - - pharmacy"
+req alice POST /claim/ON-2026-1112/note --data-urlencode "csrf=$t" --data-urlencode "note=called the infusion nurse"
+same "a note without a decision: 303, in the database as alice's" \
+	"$code $(psql_val "SELECT author || ': ' || note FROM claimscrub.work_note ORDER BY id DESC LIMIT 1")" \
+	"303 alice: called the infusion nurse"
+req alice GET /claim/ON-2026-1112
+has "the claim page shows the notes and the trail" "called the infusion nurse" "need the MAR&#39;s stop time" \
+	'<span class="action">route</span>'
+req alice POST /claim/ON-2026-1112/unknown --data-urlencode "csrf=$t"
+same "an unknown action: 404" "$code" 404
+
+# ---- bulk: preview, then confirm ------------------------------------------------------------
+# infusion-under-16: one open finding on each of IC-2026-0306 and IC-2026-0406
+req alice GET "/?rule=infusion-under-16"
+t=$(csrf)
+has "the work list has the bulk form with its preview" '<form id="bulk" method="post" action="/bulk">' \
+	'<button id="preview" name="step" value="preview">' 'name="claim" form="bulk" value="IC-2026-0306"'
+req alice POST /bulk --data-urlencode "csrf=$t" --data-urlencode "step=preview" --data-urlencode "rule=infusion-under-16" \
+	--data-urlencode "reason=payer-exception"
+same "preview, nothing ticked: 2 findings, nothing decided" \
+	"$code $(grep -o 'data-findings="[0-9]*"' "$T/b") $(psql_val "SELECT count(*) FROM claimscrub.finding WHERE rule = 'infusion-under-16' AND resolution IS NOT NULL")" \
+	'200 data-findings="2" 0'
+req alice POST /bulk --data-urlencode "csrf=$t" --data-urlencode "step=preview" --data-urlencode "rule=infusion-under-16" \
+	--data-urlencode "reason=payer-exception" --data-urlencode "claim=IC-2026-0406"
+same "preview, IC-2026-0406 ticked: 1 finding" "$code $(grep -o 'data-findings="[0-9]*"' "$T/b")" '200 data-findings="1"'
+has "the preview's confirmation carries the choice" '<form id="bulk-confirm" method="post" action="/bulk">' \
+	'name="step" value="confirm"' 'name="claim" value="IC-2026-0406"' 'on the 1 claim ticked'
+req alice POST /bulk --data-urlencode "csrf=$t" --data-urlencode "step=confirm" --data-urlencode "rule=infusion-under-16" \
+	--data-urlencode "reason=payer-exception" --data-urlencode "note=contract 7" --data-urlencode "claim=IC-2026-0406"
+same "confirm: 303 to the list saying 1 decided" "$code $(header Location)" "303 /?decided=1"
+same "the database: only IC-2026-0406's finding decided, as alice" \
+	"$(psql_val "SELECT string_agg(c.claim_ref || ' ' || f.resolved_by, ',') FROM claimscrub.finding f
+	             JOIN claimscrub.claim c ON c.id = f.claim_id WHERE f.rule = 'infusion-under-16' AND f.resolution IS NOT NULL")" \
+	"IC-2026-0406 alice"
+req alice POST /bulk --data-urlencode "step=confirm" --data-urlencode "rule=infusion-under-16" --data-urlencode "reason=payer-exception"
+same "bulk without the token: 403" "$code" 403
+req alice POST /bulk --data-urlencode "csrf=$t" --data-urlencode "step=confirm" --data-urlencode "rule=infusion-under-16" \
+	--data-urlencode "reason=payer-exception" --data-urlencode "claim=IC-2026-0306'}"
+same "a ticked value that is no claim reference: 400" "$code" 400
+req alice GET "/?decided=1"
+has "the list says what was decided" '<p id="decided" role="status">Decided 1 finding.</p>'
+
 # ---- bounds --------------------------------------------------------------------------------
 head -c 70000 /dev/zero | tr '\0' a >"$T/big"
 req alice POST /claim/IC-2026-0308/decide --data-urlencode "note@$T/big"
