@@ -54,6 +54,8 @@ static const char style[] =
 	"clip:rect(0 0 0 0)}\n"
 	"fieldset{border:1px solid var(--line);margin:1em 0}\n"
 	"section.work form{margin:.4em 0}\n"
+	"#buckets{display:flex;flex-wrap:wrap;gap:0 1.5em;font-size:.9em}\n"
+	"#buckets table{margin:.3em 0}\n"
 	"@media print{header form,form.decide,#filters{display:none}"
 	"body{font-size:11pt}}\n";
 

@@ -140,6 +140,69 @@ put_table(FILE *out, const PGresult *res)
 		fputs("<p id=\"empty\">No work item matches.</p>", out);
 }
 
+/* ---- the buckets -------------------------------------------------------- */
+
+#define BUCKETS_SQL \
+	"SELECT dimension, key, items, coalesce(amount_at_risk::text, '') " \
+	"FROM claimscrub.work_buckets($1, $2, $3, $4, $5, $6, $7::integer, " \
+	"$8::numeric)"
+
+/* A link to this list with filter name set to value (the others kept). */
+static void
+put_link(FILE *out, struct wreq *r, const char *name, const char *value)
+{
+	char sep = '?';
+	fputs("<a href=\"/", out);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		const char *v = strcmp(filters[i].name, name) == 0
+					? value
+					: wreq_param(r, filters[i].name);
+		if (!v)
+			continue;
+		fprintf(out, "%c%s=", sep, filters[i].name);
+		html_url(out, v);
+		sep = '&';
+	}
+	fputs("\">", out);
+	html_text(out, value);
+	fputs("</a>", out);
+}
+
+/* Each dimension's values with their items and money at risk; a value is
+ * a link to the list filtered by it (not age, nor "nobody"). */
+static void
+put_buckets(FILE *out, struct wreq *r, const PGresult *b)
+{
+	const char *dim = "";
+	fputs("<section id=\"buckets\" aria-label=\"Buckets\">", out);
+	for (int i = 0; i < PQntuples(b); i++) {
+		const char *d = PQgetvalue(b, i, 0), *key = PQgetvalue(b, i, 1);
+		if (strcmp(d, dim) != 0) {
+			fputs(*dim ? "</tbody></table>" : "", out);
+			fprintf(out,
+				"<table class=\"bucket\" data-dimension=\"%s\">"
+				"<caption>By %s</caption><thead><tr><th "
+				"scope=\"col\">%s</th><th scope=\"col\">Items"
+				"</th><th scope=\"col\">At "
+				"risk</th></tr></thead>"
+				"<tbody>",
+				d, d, d);
+			dim = d;
+		}
+		fputs("<tr><td>", out);
+		if (strcmp(d, "age") == 0 || strcmp(key, "(none)") == 0)
+			html_text(out, key);
+		else
+			put_link(out, r, d, key);
+		fputs("</td><td class=\"num\">", out);
+		html_text(out, PQgetvalue(b, i, 2));
+		fputs("</td><td class=\"num\">", out);
+		html_text(out, PQgetvalue(b, i, 3));
+		fputs("</td></tr>", out);
+	}
+	fputs(*dim ? "</tbody></table></section>" : "</section>", out);
+}
+
 /* One decision for many findings: the rule (the list's, if filtered),
  * a reason and a note; the claims ticked (form="bulk"), or with none the
  * list's payer, provider and severity.  Preview counts first (bulk.c). */
@@ -211,7 +274,8 @@ on_list(void *arg, PGresult *const *res, int n, const char *error,
 		put_decided(p.out, r);
 		put_take(p.out, r);
 		put_filters(p.out, r);
-		if (!bad && n > 1 && res[0]) {
+		if (!bad && n > 2 && res[0]) {
+			put_buckets(p.out, r, res[2]);
 			put_table(p.out, res[0]);
 			put_bulk(p.out, r, res[1]);
 		}
@@ -237,8 +301,10 @@ worklist_page(struct evhttp_request *req, void *arg)
 			q.params[i] = wreq_param(r, filters[i].name);
 		q.params[NFILTERS] = wreq_param(r, "sort");
 		q.params[NFILTERS + 1] = wreq_param(r, "offset");
-		struct conn_query qs[2] = {q, {WEB_REASONS_SQL, 0, {NULL}}};
-		if (pool_run(w->pool, r->user, qs, 2, on_list, r)) {
+		struct conn_query qs[3] = {q, {WEB_REASONS_SQL, 0, {NULL}}, q};
+		qs[2].sql = BUCKETS_SQL;
+		qs[2].nparams = NFILTERS;
+		if (pool_run(w->pool, r->user, qs, 3, on_list, r)) {
 			wreq_wait(r);
 			return;
 		}

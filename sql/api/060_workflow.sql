@@ -484,6 +484,34 @@ END $$;
 -- resolved; 'all': every one), f_rule (among the open findings' rules),
 -- f_severity (the worst open finding's), f_payer, f_provider, f_assignee,
 -- older_than (open more than that many days), min_amount (at risk).
+-- The WHERE of the work items that match the filters, for work_list()
+-- and work_buckets(): only the filters given, each a plain condition an
+-- index can take, over parameters $1..$8 (f_state, f_rule, f_severity,
+-- f_payer, f_provider, f_assignee, the older_than cut-off, min_amount).
+-- Refuses a state that is none.
+CREATE OR REPLACE FUNCTION claimscrub.work_where(f_state text, f_rule text,
+	f_severity text, f_payer text, f_provider text, f_assignee text,
+	older_than integer, min_amount numeric) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	conds text[];
+BEGIN
+	IF f_state IS NOT NULL AND f_state <> 'all' AND NOT f_state = ANY (
+		ARRAY['open', 'in-progress', 'deferred', 'waiting-documentation', 'resolved']) THEN
+		RAISE EXCEPTION 'no state %', f_state USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	conds := ARRAY[CASE WHEN f_state IS NULL THEN 'w.state <> ''resolved'''
+			    WHEN f_state = 'all' THEN 'true' ELSE 'w.state = $1' END];
+	conds := conds || CASE WHEN f_rule IS NOT NULL THEN 'w.rules @> ARRAY[$2]' END
+		|| CASE WHEN f_severity IS NOT NULL THEN 'w.severity = $3' END
+		|| CASE WHEN f_payer IS NOT NULL THEN 'w.payer = $4' END
+		|| CASE WHEN f_provider IS NOT NULL THEN 'w.provider = $5' END
+		|| CASE WHEN f_assignee IS NOT NULL THEN 'w.assignee = $6' END
+		|| CASE WHEN older_than IS NOT NULL THEN 'w.opened_at < $7' END
+		|| CASE WHEN min_amount IS NOT NULL THEN 'w.amount_at_risk >= $8' END;
+	RETURN array_to_string(array_remove(conds, NULL), ' AND ');
+END $$;
+
 CREATE OR REPLACE FUNCTION claimscrub.work_list(f_state text DEFAULT NULL,
 	f_rule text DEFAULT NULL, f_severity text DEFAULT NULL, f_payer text DEFAULT NULL,
 	f_provider text DEFAULT NULL, f_assignee text DEFAULT NULL,
@@ -499,7 +527,6 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp A
 DECLARE
 	orders constant text[] := ARRAY['amount', 'age', 'dos'];
 	ord text;
-	conds text[];
 BEGIN
 	IF NOT sort = ANY (orders) THEN
 		RAISE EXCEPTION 'sort by amount, age or dos, not %', sort
@@ -509,23 +536,9 @@ BEGIN
 		RAISE EXCEPTION 'a page is 1 to 1000 items from an offset of 0 or more'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF f_state IS NOT NULL AND f_state <> 'all' AND NOT f_state = ANY (
-		ARRAY['open', 'in-progress', 'deferred', 'waiting-documentation', 'resolved']) THEN
-		RAISE EXCEPTION 'no state %', f_state USING ERRCODE = 'invalid_parameter_value';
-	END IF;
 	ord := CASE sort WHEN 'amount' THEN 'w.amount_at_risk DESC NULLS LAST, w.date_of_service, w.claim_id'
 			 WHEN 'age' THEN 'w.opened_at, w.claim_id'
 			 ELSE 'w.date_of_service, w.claim_id' END;
-	-- only the filters given, each a plain condition an index can take
-	conds := ARRAY[CASE WHEN f_state IS NULL THEN 'w.state <> ''resolved'''
-			    WHEN f_state = 'all' THEN 'true' ELSE 'w.state = $1' END];
-	conds := conds || CASE WHEN f_rule IS NOT NULL THEN 'w.rules @> ARRAY[$2]' END
-		|| CASE WHEN f_severity IS NOT NULL THEN 'w.severity = $3' END
-		|| CASE WHEN f_payer IS NOT NULL THEN 'w.payer = $4' END
-		|| CASE WHEN f_provider IS NOT NULL THEN 'w.provider = $5' END
-		|| CASE WHEN f_assignee IS NOT NULL THEN 'w.assignee = $6' END
-		|| CASE WHEN older_than IS NOT NULL THEN 'w.opened_at < $7' END
-		|| CASE WHEN min_amount IS NOT NULL THEN 'w.amount_at_risk >= $8' END;
 	RETURN QUERY EXECUTE format($q$
 		SELECT c.claim_ref, w.claim_version, w.state, w.assignee, w.deferred_until,
 		       w.department, w.severity, w.rules, w.findings, w.open_findings,
@@ -533,11 +546,54 @@ BEGIN
 		       w.opened_at, w.updated_at, w.updated_by, w.released_at, w.revision
 		  FROM claimscrub.work_item w JOIN claimscrub.claim c ON c.id = w.claim_id
 		 WHERE %s ORDER BY %s LIMIT $9 OFFSET $10$q$,
-		array_to_string(array_remove(conds, NULL), ' AND '), ord)
+		claimscrub.work_where(f_state, f_rule, f_severity, f_payer, f_provider,
+			f_assignee, older_than, min_amount), ord)
 	USING f_state, f_rule, f_severity, f_payer, f_provider, f_assignee,
 	      -- a value, not clock_timestamp(): the planner weighs the index
 	      clock_timestamp() - make_interval(days => older_than),
 	      min_amount, lim, off;
+END $$;
+
+
+-- How the work items that match the filters (work_list's) divide: for
+-- each dimension (state, rule, severity, payer, provider, assignee, age:
+-- the days since each was opened, in bands), each value's items and the
+-- money at risk on them, the most items first.  NULL payer, provider or
+-- assignee is '(none)'; an item counts once under each of its rules.
+CREATE OR REPLACE FUNCTION claimscrub.work_buckets(f_state text DEFAULT NULL,
+	f_rule text DEFAULT NULL, f_severity text DEFAULT NULL, f_payer text DEFAULT NULL,
+	f_provider text DEFAULT NULL, f_assignee text DEFAULT NULL,
+	older_than integer DEFAULT NULL, min_amount numeric DEFAULT NULL)
+RETURNS TABLE (dimension text, key text, items bigint, amount_at_risk numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY EXECUTE format($q$
+		WITH m AS MATERIALIZED (
+			SELECT w.state, w.rules, w.severity, coalesce(w.payer, '(none)') AS payer,
+			       coalesce(w.provider, '(none)') AS provider,
+			       coalesce(w.assignee, '(none)') AS assignee,
+			       CASE WHEN w.opened_at > $9 - interval '1 day' THEN '0-1 days'
+				    WHEN w.opened_at > $9 - interval '7 days' THEN '1-7 days'
+				    WHEN w.opened_at > $9 - interval '30 days' THEN '7-30 days'
+				    ELSE '30+ days' END AS age,
+			       coalesce(w.amount_at_risk, 0) AS amount
+			  FROM claimscrub.work_item w WHERE %s),
+		d AS (
+			SELECT 'state' AS dimension, m.state AS key, m.amount FROM m
+			UNION ALL SELECT 'rule', r, m.amount FROM m, unnest(m.rules) r
+			UNION ALL SELECT 'severity', coalesce(m.severity, '(none)'), m.amount FROM m
+			UNION ALL SELECT 'payer', m.payer, m.amount FROM m
+			UNION ALL SELECT 'provider', m.provider, m.amount FROM m
+			UNION ALL SELECT 'assignee', m.assignee, m.amount FROM m
+			UNION ALL SELECT 'age', m.age, m.amount FROM m)
+		SELECT d.dimension, d.key, count(*), sum(d.amount)::numeric
+		  FROM d GROUP BY d.dimension, d.key
+		 ORDER BY d.dimension, count(*) DESC, d.key$q$,
+		claimscrub.work_where(f_state, f_rule, f_severity, f_payer, f_provider,
+			f_assignee, older_than, min_amount))
+	USING f_state, f_rule, f_severity, f_payer, f_provider, f_assignee,
+	      clock_timestamp() - make_interval(days => older_than), min_amount,
+	      clock_timestamp();
 END $$;
 
 -- ---- the claim's record ---------------------------------------------------------------------
