@@ -11,14 +11,17 @@ diagnostics, `1..N` at the end.  Exit status: 0 when the walk ran (failures
 are in the TAP), 2 on a setup error (base unreachable, no browser, ...),
 reported as `Bail out!`.
 
-The walk (STEPS below, in order): the login page; a wrong password refused
-with 403; U signs in (303 to /, session cookie HttpOnly + SameSite=Strict);
-the work list; the rule filter through the form; j/k move the current row;
-the claim opened with Enter (the link only if the keyboard fails); the claim
-page; U2, in a separate browser context, decides the RULE finding; U's stale
-form for the same finding answers 409 with a conflict naming U2, whose
-decision stays; U signs out; no console errors but the expected 403/409
-loads; no request to another host.  Screenshots: DIR/worklist.png,
+The walk (STEPS below, in order): the login page, and its accessibility; a
+wrong password refused with 403; U signs in (303 to /, session cookie
+HttpOnly + SameSite=Strict); the work list, and its accessibility; the rule
+filter through the form; j/k move the current row; the claim opened with
+Enter (the link only if the keyboard fails); the claim page, and its
+accessibility; U2, in a separate browser context, decides the RULE finding;
+U's stale form for the same finding answers 409 with a conflict naming U2,
+whose decision stays; U signs out; no console errors but the expected 403/409
+loads; no request to another host.  Accessibility is tests/web/a11y.py's
+audit (the WCAG 2.1 A/AA rules axe-core rates serious or critical), each
+problem a diagnostic.  Screenshots: DIR/worklist.png,
 DIR/claim.png, DIR/conflict.png; the browser's log: DIR/chromium.log.
 """
 
@@ -33,6 +36,8 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import a11y  # noqa: E402 - tests/web/a11y.py (standard library only)
 
 SETUP_ERROR = 2
 NOTE_U2 = "checked the MAR"
@@ -522,6 +527,16 @@ def console_clean(w):
             *[f"{line} (x{n})" if n > 1 else line for line, n in list(seen.items())[:20]])
 
 
+def accessible(what):
+    """A step: the page U is on passes a11y.audit (it only reads the page)."""
+    def step(w):
+        problems = a11y.audit(w.u)
+        w.check(not problems, f"accessibility: {what} has no serious problem",
+                f"{len(problems)} problem(s) at {w.u.path}:", *problems[:40],
+                *([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
+    return step
+
+
 def requests_stay_local(w):
     host = urllib.parse.urlsplit(w.a.base).hostname
     urls = [r["url"] for r in w.browser.requests()]
@@ -536,13 +551,16 @@ def requests_stay_local(w):
 # walk cannot go on from it, and the steps that build on it are then skipped.
 STEPS = [
     ("login page", login_page, ()),
+    ("accessibility: login page", accessible("login page"), ("login page",)),
     ("wrong password", wrong_password, ("login page",)),
     ("sign in", sign_in_u, ("login page",)),
     ("work list", work_list, ("sign in",)),
+    ("accessibility: work list", accessible("work list"), ("work list",)),
     ("filter by rule", filter_by_rule, ("work list",)),
     ("keyboard j/k", keyboard_rows, ("work list",)),
     ("open the claim", open_claim, ("work list",)),
     ("claim page", claim_page, ("open the claim",)),
+    ("accessibility: claim page", accessible("claim page"), ("claim page",)),
     ("second reviewer decides", other_decides, ("claim page",)),
     ("stale decision conflicts", stale_conflicts, ("second reviewer decides",)),
     ("sign out", sign_out, ("sign in",)),
