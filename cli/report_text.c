@@ -8,7 +8,7 @@
  */
 #include "config.h"
 
-#include "cli/report.h"
+#include "report/report.h"
 #include "cli/termsafe.h"
 
 /* what a money figure means, printed under the tables (and in README) */

@@ -32,7 +32,7 @@ echo "== autoreconf"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 echo "== clang-format --dry-run -Werror"
-if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] web/*.[ch] tests/*.c tests/unit/*.c tests/lib/*.[ch] bench/*.c tests/fuzz/*.c; then
+if ! clang-format --dry-run -Werror scrubber/*.[ch] cli/*.[ch] daemon/*.[ch] web/*.[ch] report/*.[ch] tests/*.c tests/unit/*.c tests/lib/*.[ch] bench/*.c tests/fuzz/*.c; then
 	echo "formatting differs from .clang-format (run clang-format -i)"; fmt_failed=1
 fi
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/report.h"
+#include "report/report.h"
 
 static const char *const section_names[RPT_NSEC] = {
 	"day", "week", "month", "rule", "payer", "provider"};

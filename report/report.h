@@ -7,8 +7,8 @@
  * Money is integer cents; a rate is a share in [0, 1], or negative when it
  * is undefined (no claims, no decided findings).
  */
-#ifndef CLI_REPORT_H
-#define CLI_REPORT_H
+#ifndef REPORT_REPORT_H
+#define REPORT_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>

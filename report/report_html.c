@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/report.h"
-#include "cli/svg.h"
+#include "report/report.h"
+#include "report/svg.h"
 
 #define C_BAR "#1d4ed8"	 /* blue */
 #define C_RATE "#c2410c" /* orange */

@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "cli/report.h"
+#include "report/report.h"
 
 /* A field, quoted when it holds a comma, quote or line break; a leading
  * = + - @ is prefixed with ' so a spreadsheet never runs it as a formula. */

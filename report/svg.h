@@ -6,8 +6,8 @@
  * compare the drawing with the numbers.  Text is escaped; nothing is
  * loaded from anywhere.
  */
-#ifndef CLI_SVG_H
-#define CLI_SVG_H
+#ifndef REPORT_SVG_H
+#define REPORT_SVG_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "cli/svg.h"
+#include "report/svg.h"
 
 #define HB_W 660  /* horizontal charts: width */
 #define HB_X0 210 /* where the bars start (keys on the left) */
