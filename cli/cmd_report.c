@@ -47,7 +47,8 @@ parse_date(const char *arg, void *field)
 	return NULL;
 }
 
-/* --payer: a payer, as claimscrub.submit() takes them. */
+/* --payer, --provider: a payer or provider, as claimscrub.submit() takes
+ * them. */
 static const char *
 parse_payer(const char *arg, void *field)
 {
@@ -93,10 +94,10 @@ checked(PGconn *conn, PGresult *res)
 static PGresult *
 run_query(PGconn *conn, const char *sql, const struct report *r)
 {
-	const char *params[3];
+	const char *params[RPT_NPARAMS];
 	rpt_params(r, params);
-	return checked(conn, PQexecParams(conn, sql, r ? 3 : 0, NULL, params,
-					  NULL, NULL, 0));
+	return checked(conn, PQexecParams(conn, sql, r ? RPT_NPARAMS : 0, NULL,
+					  params, NULL, NULL, 0));
 }
 
 /* Fills r with the rows of res (NULL: the query failed); an exit status. */
@@ -157,14 +158,14 @@ findings_aside(PGconn *conn, const char *conninfo, const struct report *r)
 		return NULL;
 	}
 	PGconn *aside = cli_db_open(conninfo, why, sizeof(why));
-	const char *params[3];
+	const char *params[RPT_NPARAMS];
 	rpt_params(r, params);
 	/* (why it could not connect goes unsaid: the first connection
 	 * does the work then) */
 	if (aside && command_ok(aside, RPT_BEGIN) && command_ok(aside, sql) &&
 	    command_ok(aside, RPT_SETTINGS) &&
-	    PQsendQueryParams(aside, rpt_queries[RPT_Q_FINDINGS].sql, 3, NULL,
-			      params, NULL, NULL, 0))
+	    PQsendQueryParams(aside, rpt_queries[RPT_Q_FINDINGS].sql,
+			      RPT_NPARAMS, NULL, params, NULL, NULL, 0))
 		return aside;
 	PQfinish(aside);
 	return NULL;
@@ -238,6 +239,7 @@ report_run(struct cli_opts *o)
 	struct report r = {.since = o->since,
 			   .until = o->until,
 			   .payer = o->payer,
+			   .provider = o->provider,
 			   .top = o->limit > 0 ? (size_t)o->limit
 					       : RPT_TOP_DEFAULT};
 	PGconn *conn = cli_db_connect(o->db);
@@ -284,6 +286,15 @@ static const struct cli_option payer_row = {
 	.convert = parse_payer,
 };
 
+static const struct cli_option provider_row = {
+	.name = "provider",
+	.arg = "PROVIDER",
+	.help = "only this provider's claims",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, provider),
+	.convert = parse_payer,
+};
+
 /* (the field review --limit fills: the two never meet) */
 static const struct cli_option top_row = {
 	.name = "top",
@@ -300,8 +311,8 @@ static const struct cli_option format_row = CLI_OPT_FORMAT(
 	formats, "text (default), csv or html (one self-contained file)");
 
 static const struct cli_option *const options[] = {
-	&since_row,	 &until_row,  &payer_row,    &top_row, &format_row,
-	&cli_opt_output, &cli_opt_db, &cli_opt_help, NULL};
+	&since_row,  &until_row,      &payer_row,  &provider_row, &top_row,
+	&format_row, &cli_opt_output, &cli_opt_db, &cli_opt_help, NULL};
 
 const struct cli_entry cmd_report_entry = {
 	.name = "report",

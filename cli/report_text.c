@@ -48,6 +48,10 @@ text_scope(FILE *out, const struct report *r)
 		fprintf(out, "all dates of service");
 	fputs(r->payer ? ", payer " : ", all payers", out);
 	termsafe_put(out, r->payer ? r->payer : "");
+	if (r->provider) {
+		fputs(", provider ", out);
+		termsafe_put(out, r->provider);
+	}
 	fputc('\n', out);
 	if (!r->money)
 		fprintf(out, "no fee table loaded: counts only\n");

@@ -18,7 +18,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
-#define CONN_MAX_QUERIES 8
+#define CONN_MAX_QUERIES 12
 #define CONN_MAX_PARAMS 12
 
 struct conn;

@@ -52,10 +52,11 @@ struct rpt_table {
 };
 
 struct report {
-	const char *since, *until, *payer; /* the filters; NULL: none */
-	size_t top;	/* payers and providers in text and HTML */
-	bool money;	/* a fee table is loaded */
-	bool payer_map; /* claimscrub.payer_profile has rows */
+	const char *since, *until, *payer,
+		*provider; /* the filters; NULL: none */
+	size_t top;	   /* payers and providers in text and HTML */
+	bool money;	   /* a fee table is loaded */
+	bool payer_map;	   /* claimscrub.payer_profile has rows */
 	struct rpt_row total;
 	struct rpt_table sec[RPT_NSEC];
 	/* payers (lower case) of claims with no payer_profile row: key and
@@ -129,5 +130,26 @@ bool rpt_parse_cents(const char *s, long long *cents);
 void report_text(FILE *out, const struct report *r);
 void report_csv(FILE *out, const struct report *r);
 void report_html(FILE *out, const struct report *r);
+
+/* How the HTML report sits in a page of its own (the workbench's
+ * dashboard); report_html() is report_html_with() with none of it. */
+struct rpt_html {
+	/* NULL: the style sheet inline; else a <link> to it (a page whose
+	 * Content-Security-Policy forbids inline style) */
+	const char *stylesheet;
+	/* NULL, or writes what comes first in the <body> (navigation, the
+	 * filters' form) */
+	void (*header)(FILE *out, void *arg);
+	/* NULL, or writes into buf where a row of section s with key
+	 * drills down to (its bar and its table cell link there) and
+	 * returns true; false: it links nowhere */
+	bool (*link)(void *arg, enum rpt_section s, const char *key, char *buf,
+		     size_t size);
+	void *arg;
+};
+void report_html_with(FILE *out, const struct report *r,
+		      const struct rpt_html *h);
+/* The HTML report's style sheet. */
+extern const char rpt_html_css[];
 
 #endif

@@ -24,7 +24,7 @@
 #define C_MISS "#047857" /* green */
 #define C_FP "#6d28d9"	 /* violet */
 
-static const char html_css[] =
+const char rpt_html_css[] =
 	"*{box-sizing:border-box}\n"
 	"body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,"
 	"Helvetica,Arial,sans-serif;color:#111827;background:#f3f4f6;"
@@ -93,16 +93,26 @@ html_unmapped(FILE *out, const struct report *r)
 }
 
 static void
-html_head(FILE *out, const struct report *r)
+html_head(FILE *out, const struct report *r, const struct rpt_html *h)
 {
-	fprintf(out,
-		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-		"<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-		"content=\"width=device-width, initial-scale=1\">\n"
-		"<title>claimscrub denial-risk report</title>\n<style>\n"
-		"%s</style>\n</head>\n<body>\n<main>\n<header>\n"
-		"<h1>Denial-risk report</h1>\n<p class=\"scope\">",
-		html_css);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	      "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+	      "content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>claimscrub denial-risk report</title>\n",
+	      out);
+	if (h->stylesheet) {
+		fputs("<link rel=\"stylesheet\" href=\"", out);
+		svg_escape(out, h->stylesheet);
+		fputs("\">\n", out);
+	} else {
+		fprintf(out, "<style>\n%s</style>\n", rpt_html_css);
+	}
+	fputs("</head>\n<body>\n", out);
+	if (h->header)
+		h->header(out, h->arg);
+	fputs("<main>\n<header>\n<h1>Denial-risk report</h1>\n"
+	      "<p class=\"scope\">",
+	      out);
 	if (r->since || r->until) {
 		fputs("Dates of service ", out);
 		svg_escape(out, r->since ? r->since : "(start)");
@@ -113,6 +123,10 @@ html_head(FILE *out, const struct report *r)
 	}
 	fputs(r->payer ? ", payer " : ", all payers", out);
 	svg_escape(out, r->payer ? r->payer : "");
+	if (r->provider) {
+		fputs(", provider ", out);
+		svg_escape(out, r->provider);
+	}
 	fputs("</p>\n", out);
 	if (!r->money)
 		fputs("<p class=\"note\">No fee table loaded: counts only "
@@ -203,20 +217,44 @@ figure(FILE *out, const struct svg_chart *c, const char *what,
 	fputs("</figure>\n", out);
 }
 
-static void
-chart_days(FILE *out, const struct report *r, struct svg_bar *b)
+/* A chart's bars link where the section's rows do (struct rpt_html). */
+struct chart_link {
+	const struct rpt_html *h;
+	enum rpt_section s;
+};
+
+static bool
+chart_href(void *arg, const char *key, char *buf, size_t size)
 {
+	const struct chart_link *l = arg;
+	return l->h->link(l->h->arg, l->s, key, buf, size);
+}
+
+static void
+linked(struct svg_chart *c, struct chart_link *l, const struct rpt_html *h,
+       enum rpt_section s)
+{
+	*l = (struct chart_link){h, s};
+	if (h->link) {
+		c->href = chart_href;
+		c->href_arg = l;
+	}
+}
+
+static void
+chart_days(FILE *out, const struct report *r, struct svg_bar *b,
+	   const struct rpt_html *h)
+{
+	struct chart_link l;
 	const struct rpt_table *t = &r->sec[RPT_DAY];
 	for (size_t i = 0; i < t->n; i++)
 		bar_pct(&b[i], t->rows[i].key, rpt_flagged_rate(&t->rows[i]));
-	struct svg_chart c = {"day-rate",
-			      "Flagged rate per day",
-			      "flagged claims (%)",
-			      C_RATE,
-			      NULL,
-			      NULL,
-			      NULL,
-			      100};
+	struct svg_chart c = {.id = "day-rate",
+			      .title = "Flagged rate per day",
+			      .axis = "flagged claims (%)",
+			      .color = C_RATE,
+			      .max = 100};
+	linked(&c, &l, h, RPT_DAY);
 	figure(out, &c,
 	       "Share of the day's claims with an error or warning "
 	       "finding, by date of service.",
@@ -226,8 +264,9 @@ chart_days(FILE *out, const struct report *r, struct svg_bar *b)
 /* findings per rule or per payer; flagged claims per top provider */
 static void
 chart_counts(FILE *out, const struct report *r, struct svg_bar *b,
-	     enum rpt_section s)
+	     enum rpt_section s, const struct rpt_html *h)
 {
+	struct chart_link l;
 	const struct rpt_table *t = &r->sec[s];
 	size_t n = rpt_shown(r, s);
 	for (size_t i = 0; i < n; i++)
@@ -250,18 +289,25 @@ chart_counts(FILE *out, const struct report *r, struct svg_bar *b,
 			      "at risk).",
 		[RPT_PROVIDER] = "Flagged claims of the top providers (by "
 				 "amount at risk)."};
-	figure(out, &charts[s], what[s], svg_hbars, b, n);
+	struct svg_chart c = charts[s];
+	linked(&c, &l, h, s);
+	figure(out, &c, what[s], svg_hbars, b, n);
 }
 
 static void
-chart_money(FILE *out, const struct report *r, struct svg_bar *b)
+chart_money(FILE *out, const struct report *r, struct svg_bar *b,
+	    const struct rpt_html *h)
 {
+	struct chart_link l;
 	const struct rpt_table *t = &r->sec[RPT_PAYER];
 	struct svg_chart c = {
-		"money",	  "Revenue at risk vs revenue missed, by payer",
-		"US dollars ($)", C_RISK,
-		C_MISS,		  "revenue at risk",
-		"revenue missed", 0};
+		.id = "money",
+		.title = "Revenue at risk vs revenue missed, by payer",
+		.axis = "US dollars ($)",
+		.color = C_RISK,
+		.color2 = C_MISS,
+		.legend = "revenue at risk",
+		.legend2 = "revenue missed"};
 	if (!r->money) {
 		fprintf(out, "<figure id=\"chart-money\">\n");
 		html_text(out, "h2", "", c.title);
@@ -281,6 +327,7 @@ chart_money(FILE *out, const struct report *r, struct svg_bar *b)
 		rpt_cents(b[i].data2, sizeof(b[i].data2), row->missed, false);
 		rpt_cents(b[i].text2, sizeof(b[i].text2), row->missed, true);
 	}
+	linked(&c, &l, h, RPT_PAYER);
 	figure(out, &c,
 	       "At risk (gross): each billed line with an error finding at "
 	       "its fee, once; missed: services documented but not billed. "
@@ -289,8 +336,10 @@ chart_money(FILE *out, const struct report *r, struct svg_bar *b)
 }
 
 static void
-chart_precision(FILE *out, const struct report *r, struct svg_bar *b)
+chart_precision(FILE *out, const struct report *r, struct svg_bar *b,
+		const struct rpt_html *h)
 {
+	struct chart_link l;
 	const struct rpt_table *t = &r->sec[RPT_RULE];
 	size_t n = 0;
 	for (size_t i = 0; i < t->n; i++) {
@@ -301,14 +350,13 @@ chart_precision(FILE *out, const struct report *r, struct svg_bar *b)
 				   true);
 		n++;
 	}
-	struct svg_chart c = {"precision",
-			      "Rule precision",
-			      "precision (% of the rule's decided findings)",
-			      C_FP,
-			      NULL,
-			      NULL,
-			      NULL,
-			      100};
+	struct svg_chart c = {
+		.id = "precision",
+		.title = "Rule precision",
+		.axis = "precision (% of the rule's decided findings)",
+		.color = C_FP,
+		.max = 100};
+	linked(&c, &l, h, RPT_RULE);
 	figure(out, &c,
 	       "Of each rule's findings a reviewer decided (n), the share not "
 	       "marked false-positive (higher is better).",
@@ -316,7 +364,7 @@ chart_precision(FILE *out, const struct report *r, struct svg_bar *b)
 }
 
 static bool
-html_charts(FILE *out, const struct report *r)
+html_charts(FILE *out, const struct report *r, const struct rpt_html *h)
 {
 	size_t most = 1;
 	for (int s = 0; s < RPT_NSEC; s++)
@@ -325,12 +373,12 @@ html_charts(FILE *out, const struct report *r)
 	if (!b)
 		return false;
 	fputs("<section class=\"charts\">\n", out);
-	chart_days(out, r, b);
-	chart_counts(out, r, b, RPT_RULE);
-	chart_counts(out, r, b, RPT_PAYER);
-	chart_money(out, r, b);
-	chart_counts(out, r, b, RPT_PROVIDER);
-	chart_precision(out, r, b);
+	chart_days(out, r, b, h);
+	chart_counts(out, r, b, RPT_RULE, h);
+	chart_counts(out, r, b, RPT_PAYER, h);
+	chart_money(out, r, b, h);
+	chart_counts(out, r, b, RPT_PROVIDER, h);
+	chart_precision(out, r, b, h);
 	fputs("</section>\n", out);
 	free(b);
 	return true;
@@ -375,16 +423,26 @@ money_cells(FILE *out, const struct report *r, const struct rpt_row *row,
 }
 
 static void
-key_cell(FILE *out, const char *key)
+key_cell(FILE *out, const struct rpt_html *h, enum rpt_section s,
+	 const char *key)
 {
+	char url[512];
 	fputs("<tr><td>", out);
+	if (h->link && h->link(h->arg, s, key, url, sizeof(url))) {
+		fputs("<a href=\"", out);
+		svg_escape(out, url);
+		fputs("\">", out);
+		svg_escape(out, key);
+		fputs("</a></td>", out);
+		return;
+	}
 	svg_escape(out, key);
 	fputs("</td>", out);
 }
 
 static void
 table_claims(FILE *out, const struct report *r, enum rpt_section s,
-	     const char *title)
+	     const char *title, const struct rpt_html *h)
 {
 	const struct rpt_table *t = &r->sec[s];
 	char pct[16], head[160];
@@ -392,16 +450,19 @@ table_claims(FILE *out, const struct report *r, enum rpt_section s,
 		 rpt_shown(r, s) < t->n ? " (top)" : "");
 	html_text(out, "h2", "", head);
 	cells(out,
-	      "<table data-table=\"%s\"><tr><th>%s</th><th>claims</th>"
-	      "<th>flagged</th><th>rate</th><th>findings</th><th>open</th>",
-	      rpt_section_name(s), rpt_section_name(s));
-	fputs(r->money ? "<th>at risk</th><th>net change if fixed</th>"
-			 "<th>missed</th></tr>\n"
+	      "<table data-table=\"%s\" aria-label=\"%s\"><tr><th "
+	      "scope=\"col\">%s</th><th scope=\"col\">claims</th>"
+	      "<th scope=\"col\">flagged</th><th scope=\"col\">rate</th><th "
+	      "scope=\"col\">findings</th><th scope=\"col\">open</th>",
+	      rpt_section_name(s), head, rpt_section_name(s));
+	fputs(r->money ? "<th scope=\"col\">at risk</th><th scope=\"col\">net "
+			 "change if fixed</th>"
+			 "<th scope=\"col\">missed</th></tr>\n"
 		       : "</tr>\n",
 	      out);
 	for (size_t i = 0; i < rpt_shown(r, s); i++) {
 		const struct rpt_row *row = &t->rows[i];
-		key_cell(out, row->key);
+		key_cell(out, h, s, row->key);
 		count_cells(out, (long[]){row->claims, row->flagged}, 2);
 		rpt_pct(pct, sizeof(pct), rpt_flagged_rate(row));
 		cells(out, "<td>%s%s</td>", *pct ? pct : "-", *pct ? "%" : "");
@@ -428,21 +489,25 @@ pair_cell(FILE *out, long long now, long long prior, bool money)
 
 static void
 table_periods(FILE *out, const struct report *r, enum rpt_section s,
-	      const char *title)
+	      const char *title, const struct rpt_html *h)
 {
 	const struct rpt_table *t = &r->sec[s];
 	html_text(out, "h2", "", title);
 	cells(out,
-	      "<table data-table=\"%s\"><tr><th>%s</th><th>days</th>"
-	      "<th>claims (prior)</th><th>flagged (prior)</th>",
-	      rpt_section_name(s), rpt_section_name(s));
-	fputs(r->money ? "<th>at risk (prior)</th><th>net change if fixed "
-			 "(prior)</th><th>missed (prior)</th></tr>\n"
+	      "<table data-table=\"%s\" aria-label=\"%s\"><tr><th "
+	      "scope=\"col\">%s</th><th scope=\"col\">days</th>"
+	      "<th scope=\"col\">claims (prior)</th><th scope=\"col\">flagged "
+	      "(prior)</th>",
+	      rpt_section_name(s), title, rpt_section_name(s));
+	fputs(r->money ? "<th scope=\"col\">at risk (prior)</th><th "
+			 "scope=\"col\">net change if fixed "
+			 "(prior)</th><th scope=\"col\">missed "
+			 "(prior)</th></tr>\n"
 		       : "</tr>\n",
 	      out);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct rpt_row *row = &t->rows[i];
-		key_cell(out, row->key);
+		key_cell(out, h, s, row->key);
 		cells(out, "<td>%s to %s</td>", row->from, row->to);
 		pair_cell(out, row->claims, row->prior.claims, false);
 		pair_cell(out, row->flagged, row->prior.flagged, false);
@@ -457,20 +522,26 @@ table_periods(FILE *out, const struct report *r, enum rpt_section s,
 }
 
 static void
-table_rules(FILE *out, const struct report *r)
+table_rules(FILE *out, const struct report *r, const struct rpt_html *h)
 {
 	const struct rpt_table *t = &r->sec[RPT_RULE];
 	char prec[48];
 	html_text(out, "h2", "", "Findings by rule");
-	fputs("<table data-table=\"rule\"><tr><th>rule</th><th>findings</th>"
-	      "<th>open</th><th>corrected</th><th>accepted-risk</th>"
-	      "<th>false-positive</th><th>precision</th>",
+	fputs("<table data-table=\"rule\" aria-label=\"Findings by "
+	      "rule\"><tr><th scope=\"col\">rule</th><th "
+	      "scope=\"col\">findings</th>"
+	      "<th scope=\"col\">open</th><th scope=\"col\">corrected</th><th "
+	      "scope=\"col\">accepted-risk</th>"
+	      "<th scope=\"col\">false-positive</th><th "
+	      "scope=\"col\">precision</th>",
 	      out);
-	fputs(r->money ? "<th>at risk</th><th>missed</th></tr>\n" : "</tr>\n",
+	fputs(r->money ? "<th scope=\"col\">at risk</th><th "
+			 "scope=\"col\">missed</th></tr>\n"
+		       : "</tr>\n",
 	      out);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct rpt_row *row = &t->rows[i];
-		key_cell(out, row->key);
+		key_cell(out, h, RPT_RULE, row->key);
 		count_cells(out,
 			    (long[]){row->findings, row->open, row->corrected,
 				     row->accepted, row->fp},
@@ -513,22 +584,23 @@ html_notes(FILE *out)
 }
 
 void
-report_html(FILE *out, const struct report *r)
+report_html_with(FILE *out, const struct report *r, const struct rpt_html *h)
 {
-	html_head(out, r);
+	html_head(out, r, h);
 	html_cards(out, r);
-	if (!html_charts(out, r))
+	if (!html_charts(out, r, h))
 		fputs("<p class=\"note\">out of memory drawing the "
 		      "charts</p>\n",
 		      out);
 	fputs("<section class=\"tables\">\n", out);
-	table_claims(out, r, RPT_DAY, "Per day");
-	table_periods(out, r, RPT_WEEK,
-		      "Per ISO week (prior: the week before)");
-	table_periods(out, r, RPT_MONTH, "Per month (prior: the month before)");
-	table_rules(out, r);
-	table_claims(out, r, RPT_PAYER, "Payers by amount at risk");
-	table_claims(out, r, RPT_PROVIDER, "Providers by amount at risk");
+	table_claims(out, r, RPT_DAY, "Per day", h);
+	table_periods(out, r, RPT_WEEK, "Per ISO week (prior: the week before)",
+		      h);
+	table_periods(out, r, RPT_MONTH, "Per month (prior: the month before)",
+		      h);
+	table_rules(out, r, h);
+	table_claims(out, r, RPT_PAYER, "Payers by amount at risk", h);
+	table_claims(out, r, RPT_PROVIDER, "Providers by amount at risk", h);
 	fputs("</section>\n", out);
 	html_notes(out);
 	fputs("<footer>claimscrub " PACKAGE_VERSION
@@ -536,4 +608,11 @@ report_html(FILE *out, const struct report *r)
 	      "fee table loaded with claimscrub db fees.</footer>\n"
 	      "</main>\n</body>\n</html>\n",
 	      out);
+}
+
+void
+report_html(FILE *out, const struct report *r)
+{
+	static const struct rpt_html none = {0};
+	report_html_with(out, r, &none);
 }

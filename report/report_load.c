@@ -15,11 +15,12 @@
 
 #include "report/report_load.h"
 
-/* $1 since, $2 until, $3 payer: NULL for none */
+/* $1 since, $2 until, $3 payer, $4 provider: NULL for none */
 #define REPORT_WHERE \
 	" WHERE ($1::date IS NULL OR day >= $1::date)" \
 	"   AND ($2::date IS NULL OR day <= $2::date)" \
-	"   AND ($3::text IS NULL OR payer = $3::text)"
+	"   AND ($3::text IS NULL OR payer = $3::text)" \
+	"   AND ($4::text IS NULL OR provider = $4::text)"
 
 /* GROUPING(day, payer, provider): 3 day, 5 payer, 6 provider, 7 total */
 #define REPORT_CLAIMS_SQL \
@@ -72,6 +73,7 @@
  * parameters typed: an until before since has no period.) */
 #define REPORT_BEFORE \
 	" WHERE ($3::text IS NULL OR payer = $3::text)" \
+	" AND ($4::text IS NULL OR provider = $4::text)" \
 	" AND day BETWEEN $1::date - 62 AND $1::date - 1" \
 	" AND ($2::date IS NULL OR $2::date >= $1::date) GROUP BY day"
 #define REPORT_BEFORE_CLAIMS_SQL \
@@ -95,11 +97,12 @@
 
 /* The filters as $1..$3 (none when r is NULL). */
 void
-rpt_params(const struct report *r, const char *params[3])
+rpt_params(const struct report *r, const char *params[RPT_NPARAMS])
 {
 	params[0] = r ? r->since : NULL;
 	params[1] = r ? r->until : NULL;
 	params[2] = r ? r->payer : NULL;
+	params[3] = r ? r->provider : NULL;
 }
 
 static long

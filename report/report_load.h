@@ -2,8 +2,8 @@
  * report_load — the denial-risk report's queries and how their rows fill
  * the model (report.h), as one table: the CLI runs them one by one on a
  * blocking connection (cli/cmd_report.c), the workbench as one pipeline
- * (web/dashboard.c).  Every query takes $1 since, $2 until, $3 payer
- * (NULL: none), except a bare one, which takes none.  Run them in order,
+ * (web/dashboard.c).  Every query takes $1 since, $2 until, $3 payer,
+ * $4 provider (NULL: none), except a bare one, which takes none.  Run them in order,
  * in one REPEATABLE READ snapshot, and fill each wanted one.
  */
 #ifndef REPORT_REPORT_LOAD_H
@@ -40,8 +40,9 @@ extern const struct rpt_query rpt_queries[RPT_NQUERIES];
 #define RPT_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 #define RPT_SETTINGS "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
 
-/* The filters of r as $1..$3. */
-void rpt_params(const struct report *r, const char *params[3]);
+#define RPT_NPARAMS 4
+/* The filters of r as $1..$4 (none when r is NULL). */
+void rpt_params(const struct report *r, const char *params[RPT_NPARAMS]);
 /* Whether query q's rows are needed, once the earlier ones have filled r:
  * the days before the period only with since, unmapped payers only with a
  * payer map. */

@@ -95,6 +95,13 @@ bar_rect(FILE *out, const struct svg_chart *c, const char *key,
 	 const char *data, const char *text, const char *color, double x,
 	 double y, double w, double h)
 {
+	char url[512];
+	bool link = c->href && c->href(c->href_arg, key, url, sizeof(url));
+	if (link) {
+		fputs("<a href=\"", out);
+		svg_escape(out, url);
+		fputs("\">", out);
+	}
 	fprintf(out, "<rect class=\"bar\" data-chart=\"%s\" data-key=\"",
 		c->id);
 	svg_escape(out, key);
@@ -105,7 +112,7 @@ bar_rect(FILE *out, const struct svg_chart *c, const char *key,
 	svg_escape(out, key);
 	fputs(": ", out);
 	svg_escape(out, text);
-	fputs("</title></rect>\n", out);
+	fputs(link ? "</title></rect></a>\n" : "</title></rect>\n", out);
 }
 
 /* The value axis under horizontal bars: line, five ticks, label. */

@@ -9,6 +9,7 @@
 #ifndef REPORT_SVG_H
 #define REPORT_SVG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -29,6 +30,10 @@ struct svg_chart {
 	const char *color, *color2;
 	const char *legend, *legend2; /* paired charts */
 	double max;		      /* the axis maximum; 0: from the data */
+	/* NULL, or writes into buf the URL a bar of key links to (a
+	 * drill-down) and returns true; false: that bar links nowhere */
+	bool (*href)(void *arg, const char *key, char *buf, size_t size);
+	void *href_arg;
 };
 
 /* Writes s with & < > " ' escaped. */

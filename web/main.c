@@ -177,6 +177,9 @@ serve(struct web *w)
 	evhttp_set_cb(ev, "/logout", auth_logout, w);
 	evhttp_set_cb(ev, "/take", take_page, w);
 	evhttp_set_cb(ev, "/bulk", bulk_page, w);
+	evhttp_set_cb(ev, "/dashboard", dashboard_page, w);
+	evhttp_set_cb(ev, "/dashboard.csv", dashboard_csv, w);
+	evhttp_set_cb(ev, "/favicon.ico", static_page, w);
 	sig[0] = evsignal_new(w->base, SIGTERM, on_stop, w);
 	sig[1] = evsignal_new(w->base, SIGINT, on_stop, w);
 	if (!sig[0] || !sig[1] || event_add(sig[0], NULL) ||

@@ -226,6 +226,27 @@ wreq_message(struct wreq *r, const char *error)
 }
 
 void
+page_nav(struct page *p, const struct wreq *r)
+{
+	fputs("<header class=\"nav\"><a class=\"home\" "
+	      "href=\"/\">claimscrub</a>",
+	      p->out);
+	if (r->user[0]) {
+		fputs("<nav aria-label=\"Pages\"><a href=\"/\">Work list</a> "
+		      "<a href=\"/dashboard\">Dashboard</a></nav>"
+		      "<span id=\"who\">",
+		      p->out);
+		html_text(p->out, r->user);
+		fputs("</span><form id=\"logout\" method=\"post\" "
+		      "action=\"/logout\">",
+		      p->out);
+		page_csrf(p, r);
+		fputs("<button>Sign out</button></form>", p->out);
+	}
+	fputs("</header>", p->out);
+}
+
+void
 page_head(struct page *p, const struct wreq *r, const char *title)
 {
 	fputs("<!doctype html>\n<html lang=\"en\"><head><meta "
@@ -238,19 +259,10 @@ page_head(struct page *p, const struct wreq *r, const char *title)
 	      "<link rel=\"stylesheet\" href=\"/static/style.css\">"
 	      "<link rel=\"icon\" href=\"/static/icon.svg\" "
 	      "type=\"image/svg+xml\">"
-	      "<script src=\"/static/app.js\" defer></script></head><body>"
-	      "<header><a class=\"home\" href=\"/\">claimscrub</a>",
+	      "<script src=\"/static/app.js\" defer></script></head><body>",
 	      p->out);
-	if (r->user[0]) {
-		fputs("<span id=\"who\">", p->out);
-		html_text(p->out, r->user);
-		fputs("</span><form id=\"logout\" method=\"post\" "
-		      "action=\"/logout\">",
-		      p->out);
-		page_csrf(p, r);
-		fputs("<button>Sign out</button></form>", p->out);
-	}
-	fputs("</header><main>", p->out);
+	page_nav(p, r);
+	fputs("<main>", p->out);
 	if (r->message[0]) {
 		fprintf(p->out, "<p class=\"%s\" role=\"alert\">",
 			r->status == 409 ? "conflict" : "error");
@@ -263,6 +275,12 @@ void
 page_send(struct page *p, struct wreq *r, int code)
 {
 	fputs("</main></body></html>\n", p->out);
+	page_send_raw(p, r, code);
+}
+
+void
+page_send_raw(struct page *p, struct wreq *r, int code)
+{
 	if (fclose(p->out) != 0 || !p->buf) {
 		free(p->buf);
 		if (r->req)

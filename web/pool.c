@@ -13,14 +13,21 @@
 #define POOL_RECONNECT_MAX_MS 30000
 #define POOL_ROLE_SQL \
 	"SELECT set_config('role', $1, true), " \
-	"set_config('statement_timeout', '10s', true)"
+	"set_config('statement_timeout', $2, true)"
+/* A page's statements are quick; a report's aggregations take seconds at
+ * a million findings. */
+#define POOL_TIMEOUT "10s"
+#define POOL_SNAPSHOT_TIMEOUT "120s"
+#define POOL_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 /* The channel nobody notifies: conn.h LISTENs once connected. */
 #define POOL_CHANNEL "claimscrub_web"
 
 /* A request: its queries copied (params too), until a connection sends. */
 struct job {
 	struct job *next;
-	int n;
+	int n;	       /* the caller's queries */
+	int first;     /* q[first] is the caller's first */
+	bool snapshot; /* q[0] BEGIN, q[first + n] COMMIT */
 	struct conn_query q[CONN_MAX_QUERIES];
 	char *owned[CONN_MAX_QUERIES][CONN_MAX_PARAMS];
 	pool_done_fn done;
@@ -34,6 +41,7 @@ struct member {
 	long backoff_ms;
 	bool up;
 	struct job *job; /* in flight */
+	bool aborted;	 /* a snapshot's transaction failed: ROLLBACK first */
 };
 
 struct pool {
@@ -63,13 +71,24 @@ on_done(void *arg, PGresult *const *res, int n, const char *error)
 	m->job = NULL;
 	const char *state = conn_sqlstate(m->c);
 	/* the person's role refused (no such role, not granted to us) */
-	if (error && *state && n > 0 && !res[0]) {
+	if (error && *state && n > j->first - 1 && !res[j->first - 1]) {
 		error = POOL_ROLE_REFUSED;
 		state = POOL_ROLE_REFUSED_STATE;
 	}
-	j->done(j->arg, n > 0 ? res + 1 : res, n > 0 ? n - 1 : 0, error,
-		state ? state : "");
+	/* an explicit transaction stays open, aborted, after an error */
+	m->aborted = error && j->snapshot;
+	int k = n >= j->first + j->n ? j->n : 0;
+	j->done(j->arg, k ? res + j->first : res, k, error, state ? state : "");
 	job_free(j);
+	dispatch(m->p);
+}
+
+static void
+on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct member *m = arg;
+	(void)res, (void)n, (void)error; /* a failure drops the connection */
+	m->aborted = false;
 	dispatch(m->p);
 }
 
@@ -81,12 +100,21 @@ dispatch(struct pool *p)
 		struct member *m = &p->m[i];
 		if (!m->up || m->job || !conn_idle(m->c))
 			continue;
+		if (m->aborted) {
+			static const struct conn_query rollback = {
+				"ROLLBACK", 0, {NULL}};
+			if (!conn_pipeline(m->c, &rollback, 1, on_rolled_back,
+					   m))
+				m->aborted = false;
+			continue;
+		}
 		struct job *j = p->head;
 		if (!(p->head = j->next))
 			p->tail = &p->head;
 		p->waiting--;
 		m->job = j;
-		if (!conn_pipeline(m->c, j->q, j->n + 1, on_done, m)) {
+		int total = j->first + j->n + (j->snapshot ? 1 : 0);
+		if (!conn_pipeline(m->c, j->q, total, on_done, m)) {
 			m->job = NULL;
 			j->done(j->arg, NULL, 0,
 				"the database connection is busy", "");
@@ -160,38 +188,50 @@ fail:
 	return NULL;
 }
 
+/* The job's queries: [BEGIN] role, the caller's, [COMMIT]; every
+ * parameter copied. */
 static bool
-copy_job(struct job *j, const char *person, const struct conn_query *q, int n)
+copy_job(struct job *j, const char *person, const struct conn_query *q, int n,
+	 bool snapshot)
 {
+	static const struct conn_query begin = {POOL_BEGIN, 0, {NULL}},
+				       commit = {"COMMIT", 0, {NULL}};
+	int at = 0;
 	j->n = n;
-	j->q[0] = (struct conn_query){POOL_ROLE_SQL, 1, {NULL}};
-	if (!(j->owned[0][0] = strdup(person)))
-		return false;
-	j->q[0].params[0] = j->owned[0][0];
-	for (int i = 0; i < n; i++) {
-		j->q[i + 1] = q[i];
-		for (int k = 0; k < q[i].nparams; k++) {
-			if (!q[i].params[k])
+	j->snapshot = snapshot;
+	if (snapshot)
+		j->q[at++] = begin;
+	j->q[at] = (struct conn_query){
+		POOL_ROLE_SQL,
+		2,
+		{person, snapshot ? POOL_SNAPSHOT_TIMEOUT : POOL_TIMEOUT}};
+	j->first = ++at;
+	for (int i = 0; i < n; i++)
+		j->q[at + i] = q[i];
+	if (snapshot)
+		j->q[at + n] = commit;
+	for (int i = 0; i < at + n; i++)
+		for (int k = 0; k < j->q[i].nparams; k++) {
+			if (!j->q[i].params[k])
 				continue;
-			if (!(j->owned[i + 1][k] = strdup(q[i].params[k])))
+			if (!(j->owned[i][k] = strdup(j->q[i].params[k])))
 				return false;
-			j->q[i + 1].params[k] = j->owned[i + 1][k];
+			j->q[i].params[k] = j->owned[i][k];
 		}
-	}
 	return true;
 }
 
-bool
-pool_run(struct pool *p, const char *person, const struct conn_query *q, int n,
-	 pool_done_fn done, void *arg)
+static bool
+run(struct pool *p, const char *person, const struct conn_query *q, int n,
+    bool snapshot, pool_done_fn done, void *arg)
 {
-	if (n < 1 || n >= CONN_MAX_QUERIES || pool_up(p) == 0 ||
+	if (n < 1 || n + 3 > CONN_MAX_QUERIES || pool_up(p) == 0 ||
 	    p->waiting >= POOL_MAX_WAITING)
 		return false;
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return false;
-	if (!copy_job(j, person, q, n)) {
+	if (!copy_job(j, person, q, n, snapshot)) {
 		job_free(j);
 		return false;
 	}
@@ -202,6 +242,21 @@ pool_run(struct pool *p, const char *person, const struct conn_query *q, int n,
 	p->waiting++;
 	dispatch(p);
 	return true;
+}
+
+bool
+pool_run(struct pool *p, const char *person, const struct conn_query *q, int n,
+	 pool_done_fn done, void *arg)
+{
+	return run(p, person, q, n, false, done, arg);
+}
+
+bool
+pool_run_snapshot(struct pool *p, const char *person,
+		  const struct conn_query *q, int n, pool_done_fn done,
+		  void *arg)
+{
+	return run(p, person, q, n, true, done, arg);
 }
 
 int

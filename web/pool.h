@@ -34,11 +34,18 @@ struct pool;
 struct pool *pool_new(struct event_base *base, const char *conninfo, int n);
 void pool_free(struct pool *p);
 
-/* Runs q[0..n) (n < CONN_MAX_QUERIES) as role person; done is called
+/* Runs q[0..n) (n + 1 < CONN_MAX_QUERIES) as role person; done is called
  * exactly once, later.  False (nothing called) when no connection is up
  * or POOL_MAX_WAITING requests wait already. */
 bool pool_run(struct pool *p, const char *person, const struct conn_query *q,
 	      int n, pool_done_fn done, void *arg);
+
+/* pool_run in one read-only REPEATABLE READ transaction (every statement
+ * sees the same snapshot: a report's figures add up), with a longer
+ * statement timeout; n + 3 <= CONN_MAX_QUERIES. */
+bool pool_run_snapshot(struct pool *p, const char *person,
+		       const struct conn_query *q, int n, pool_done_fn done,
+		       void *arg);
 
 /* Connections up now. */
 int pool_up(const struct pool *p);

@@ -6,10 +6,12 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/http.h>
 
+#include "report/report.h"
 #include "web/web.h"
 
 static const char style[] =
@@ -98,16 +100,47 @@ static const char icon[] =
 	"fill=\"#0b5cad\"/><path d=\"M5 8.5l2 2 4-5\" stroke=\"#fff\" "
 	"stroke-width=\"1.6\" fill=\"none\"/></svg>\n";
 
+/* The dashboard's additions to the report's own style sheet: the
+ * workbench's header and the filters. */
+static const char dashboard_style[] =
+	"header.nav{display:flex;gap:1em;align-items:center;"
+	"margin:0 auto 12px;max-width:1400px}\n"
+	"header.nav .home{font-weight:600;color:#111827;text-decoration:none;"
+	"margin-right:auto}\nheader.nav form{margin:0}\n"
+	"#dash-filters{max-width:1400px;margin:0 auto 8px}\n"
+	"#dash-filters label{margin-right:.8em}\n"
+	"svg.chart a rect:hover{opacity:.8}\n"
+	"@media print{header.nav,#dash-filters{display:none}}\n";
+
+/* Each file: its path, type and its parts, sent one after the other. */
 static const struct {
-	const char *path, *type, *body;
-	size_t len;
+	const char *path, *type;
+	const char *parts[2];
 } files[] = {
-	{"/static/style.css", "text/css; charset=utf-8", style,
-	 sizeof(style) - 1},
-	{"/static/app.js", "text/javascript; charset=utf-8", script,
-	 sizeof(script) - 1},
-	{"/static/icon.svg", "image/svg+xml", icon, sizeof(icon) - 1},
+	{"/static/style.css", "text/css; charset=utf-8", {style, NULL}},
+	{"/static/report.css",
+	 "text/css; charset=utf-8",
+	 {rpt_html_css, dashboard_style}},
+	{"/static/app.js", "text/javascript; charset=utf-8", {script, NULL}},
+	{"/static/icon.svg", "image/svg+xml", {icon, NULL}},
+	/* pages without a <link rel="icon"> (the dashboard's report) */
+	{"/favicon.ico", "image/svg+xml", {icon, NULL}},
 };
+
+static void
+send_file(struct wreq *r, size_t i)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	for (size_t k = 0; out && k < 2 && files[i].parts[k]; k++)
+		fputs(files[i].parts[k], out);
+	if (!out || fclose(out) != 0 || !buf)
+		wreq_error(r, 500, "Error", "out of memory");
+	else
+		wreq_send(r, 200, files[i].type, buf, len, NULL);
+	free(buf);
+}
 
 void
 static_page(struct evhttp_request *req, void *arg)
@@ -127,7 +160,6 @@ static_page(struct evhttp_request *req, void *arg)
 	else if (i == sizeof(files) / sizeof(*files))
 		wreq_error(r, 404, "Not found", "No such file.");
 	else
-		wreq_send(r, 200, files[i].type, files[i].body, files[i].len,
-			  NULL);
+		send_file(r, i);
 	wreq_free(r);
 }

@@ -86,8 +86,12 @@ struct page {
 bool page_open(struct page *p);
 /* The head, the header with the signed-in person and the sign-out form. */
 void page_head(struct page *p, const struct wreq *r, const char *title);
-/* Closes the page and sends it. */
+/* The header: the home link, the pages, the person, the sign-out form. */
+void page_nav(struct page *p, const struct wreq *r);
+/* Closes the page (</main></body></html>) and sends it. */
 void page_send(struct page *p, struct wreq *r, int code);
+/* Sends the page as written (the caller closed its elements). */
+void page_send_raw(struct page *p, struct wreq *r, int code);
 /* A hidden input with the request's CSRF token. */
 void page_csrf(struct page *p, const struct wreq *r);
 void page_csrf_to(FILE *out, const struct wreq *r);
@@ -114,5 +118,7 @@ void claim_page(struct evhttp_request *req, void *arg);
 void static_page(struct evhttp_request *req, void *arg);
 void take_page(struct evhttp_request *req, void *arg);
 void bulk_page(struct evhttp_request *req, void *arg);
+void dashboard_page(struct evhttp_request *req, void *arg);
+void dashboard_csv(struct evhttp_request *req, void *arg);
 
 #endif

@@ -301,6 +301,37 @@ same "a ticked value that is no claim reference: 400" "$code" 400
 req alice GET "/?decided=1"
 has "the list says what was decided" '<p id="decided" role="status">Decided 1 finding.</p>'
 
+# ---- the dashboard ---------------------------------------------------------------------------
+# 20 claims (the 19 samples and IC-2026-0399), 12 flagged; provider
+# NPI-1497758544: samples 03, 16, 17 (clean: 16 has an info finding
+# only) and 12, 13 (flagged)
+req alice GET /dashboard
+same "the dashboard: 200, the report's stylesheet, no inline style" \
+	"$code $(grep -c '<link rel="stylesheet" href="/static/report.css">' "$T/b") $(grep -c '<style' "$T/b")" "200 1 0"
+has "the dashboard: the charts, the navigation and the filters" 'data-chart="rule"' 'data-chart="day-rate"' \
+	'<form id="dash-filters" method="get" action="/dashboard">' '<a href="/dashboard">Dashboard</a>'
+has "every bar drills down: a rule to the work list, a day to that day's dashboard" \
+	'<a href="/?state=all&amp;rule=infusion-under-16"><rect class="bar" data-chart="rule"' \
+	'<a href="/dashboard?since=2026-03-09&amp;until=2026-03-09"><rect class="bar" data-chart="day-rate"' \
+	'<a href="/?state=all&amp;payer=aetna"><rect class="bar" data-chart="money"'
+same "the dashboard shows the payer with markup only escaped" "$(grep -c '<script>alert' "$T/b")" 0
+req alice GET "/dashboard.csv?section=total"
+same "CSV of one section: the header and the total, 20 claims, 12 flagged" \
+	"$code $(header Content-Type) $(wc -l <"$T/b") $(sed -n 2p "$T/b" | cut -d, -f1-4 | tr -d '\r')" \
+	"200 text/csv; charset=utf-8 2 total,all,20,12"
+grep -qi '^Content-Disposition: attachment; filename="claimscrub-report.csv"' "$T/h" &&
+	ok "the CSV is an attachment" || not_ok "the CSV is an attachment" "$(cat "$T/h")"
+req alice GET "/dashboard.csv?provider=NPI-1497758544&section=total"
+same "filtered by provider: 5 claims, 2 flagged" "$(sed -n 2p "$T/b" | cut -d, -f1-4 | tr -d '\r')" "total,all,5,2"
+timeout 60 "$CLAIMSCRUB" report --provider NPI-1497758544 --format csv --db "$conninfo" </dev/null >"$T/out" 2>&1
+same "claimscrub report --provider: the same figures" "$(grep '^total,' "$T/out" | cut -d, -f1-4 | tr -d '\r')" "total,all,5,2"
+req alice GET "/dashboard?since=2026-03-09&until=2026-03-09"
+same "a day's dashboard: its own scope" "$code $(grep -c 'Dates of service 2026-03-09 to 2026-03-09' "$T/b")" "200 1"
+req alice GET "/dashboard?since=not-a-date"
+same "a bad date: 400, said" "$code $(grep -c 'invalid input syntax for type date' "$T/b")" "400 1"
+req alice GET "/dashboard.csv?payer=%27%20OR%201%3D1--&section=total"
+same "SQL in a dashboard filter is a value: no claim" "$code $(sed -n 2p "$T/b" | cut -d, -f1-3 | tr -d '\r')" "200 total,all,0"
+
 # ---- bounds --------------------------------------------------------------------------------
 head -c 70000 /dev/zero | tr '\0' a >"$T/big"
 req alice POST /claim/IC-2026-0308/decide --data-urlencode "note@$T/big"

@@ -498,6 +498,40 @@ def stale_conflicts(w):
             f"before {w.u2_decision!r}", f"now {again!r}")
 
 
+def dashboard(w):
+    """The manager's view: the live report with its charts, in the browser."""
+    p = w.u
+    status = p.goto(w.url("/dashboard"))
+    w.check(status == 200, "the dashboard answers 200", f"status {status}")
+    charts = p.eval("[...document.querySelectorAll('svg.chart')].map(s => s.dataset.chart)")
+    w.check({"day-rate", "rule", "payer", "provider"} <= set(charts or []),
+            "the dashboard draws the day, rule, payer and provider charts", f"charts {charts}")
+    links = p.eval("""[...document.querySelectorAll('svg.chart[data-chart=rule] a')]
+        .map(a => a.getAttribute('href'))""")
+    w.check(bool(links) and all(h.startswith("/?state=all&rule=") for h in links),
+            "every rule bar links to the work list filtered by its rule", f"links {links}")
+    w.check(p.exists("form#dash-filters") and p.exists("a#csv"),
+            "the dashboard has its filters and the CSV link")
+    w.shot(p, "dashboard.png")
+    return bool(links)
+
+
+def drill_down(w):
+    """A click on the first rule bar opens the work list of that rule."""
+    p = w.u
+    href = p.eval("document.querySelector('svg.chart[data-chart=rule] a').getAttribute('href')")
+    rule = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query).get("rule", [""])[0]
+    with p.navigation():
+        p.eval("""(() => { const a = document.querySelector('svg.chart[data-chart=rule] a');
+            a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+        })()""")
+    got = urllib.parse.parse_qs(urllib.parse.urlsplit(p.url).query).get("rule", [""])[0]
+    w.check(p.path == "/" and got == rule and rule,
+            f"the bar's click lands on the work list of rule {rule}", f"at {p.url}")
+    listed = rows(p)
+    w.check(len(listed) >= 1, "the drilled-down list has the rule's claims", f"{len(listed)} rows")
+
+
 def sign_out(w):
     p = w.u
     if not p.exists("form#logout"):
@@ -563,6 +597,9 @@ STEPS = [
     ("accessibility: claim page", accessible("claim page"), ("claim page",)),
     ("second reviewer decides", other_decides, ("claim page",)),
     ("stale decision conflicts", stale_conflicts, ("second reviewer decides",)),
+    ("dashboard", dashboard, ("sign in",)),
+    ("accessibility: dashboard", accessible("dashboard"), ("dashboard",)),
+    ("drill down", drill_down, ("dashboard",)),
     ("sign out", sign_out, ("sign in",)),
     ("console", console_clean, ()),
     ("network", requests_stay_local, ()),

@@ -1,0 +1,270 @@
+/*
+ * dashboard — the denial-risk report, live: GET /dashboard with the
+ * filters in the URL (since, until, payer, provider) runs the report's
+ * queries (report/report_load.h) as the signed-in person in one read-only
+ * snapshot and renders the report's HTML (charts and tables) with the
+ * workbench's navigation; every bar and every row drills down: a rule,
+ * payer or provider to the work list filtered by it, a day or a month to
+ * the dashboard of that day or month.  GET /dashboard.csv is the same
+ * report as CSV, all of it or one section (&section=rule).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#include "report/report.h"
+#include "report/report_load.h"
+#include "web/html.h"
+#include "web/web.h"
+
+#define DASH_SETTINGS \
+	"SELECT set_config('work_mem', '64MB', true), " \
+	"set_config('jit', 'off', true)"
+#define DASH_TOP 10
+
+/* The filters, in the report's order ($1..$4), and their labels. */
+static const char *const filters[][2] = {{"since", "From (date of service)"},
+					 {"until", "To"},
+					 {"payer", "Payer"},
+					 {"provider", "Provider"}};
+#define NFILTERS (sizeof(filters) / sizeof(*filters))
+
+struct dash {
+	struct wreq *r;
+	bool csv;
+	const char *section; /* csv: only this section's rows */
+};
+
+/* The filters given, as a query string ("?since=...&payer=..."). */
+static void
+put_query(FILE *out, struct wreq *r)
+{
+	char sep = '?';
+	for (size_t i = 0; i < NFILTERS; i++) {
+		const char *v = wreq_param(r, filters[i][0]);
+		if (!v)
+			continue;
+		fprintf(out, "%c%s=", sep, filters[i][0]);
+		html_url(out, v);
+		sep = '&';
+	}
+}
+
+static void
+put_nav(FILE *out, void *arg)
+{
+	struct dash *d = arg;
+	struct page p = {.out = out};
+	page_nav(&p, d->r);
+	fputs("<form id=\"dash-filters\" method=\"get\" action=\"/dashboard\">",
+	      out);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		const char *v = wreq_param(d->r, filters[i][0]);
+		fprintf(out, "<label>%s <input name=\"%s\"%s value=\"",
+			filters[i][1], filters[i][0],
+			i < 2 ? " type=\"date\"" : " maxlength=\"64\"");
+		html_attr(out, v);
+		fputs("\"></label>", out);
+	}
+	fputs("<button id=\"apply\">Apply</button> <a id=\"csv\" "
+	      "href=\"/dashboard.csv",
+	      out);
+	put_query(out, d->r);
+	fputs("\">CSV</a></form>", out);
+}
+
+/* A month "YYYY-MM" as its first and last day. */
+static bool
+month_span(const char *key, char *from, char *to)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+	if (strlen(key) != 7 || key[4] != '-' ||
+	    strspn(key, "0123456789-") != 7)
+		return false;
+	int y = atoi(key), m = atoi(key + 5);
+	if (m < 1 || m > 12)
+		return false;
+	int last = days[m - 1] +
+		   (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+	snprintf(from, 11, "%.7s-01", key);
+	snprintf(to, 11, "%.7s-%02d", key, last);
+	return true;
+}
+
+static bool
+drill(void *arg, enum rpt_section s, const char *key, char *buf, size_t size)
+{
+	static const char *const params[RPT_NSEC] = {[RPT_RULE] = "rule",
+						     [RPT_PAYER] = "payer",
+						     [RPT_PROVIDER] =
+							     "provider"};
+	char from[11], to[11];
+	(void)arg;
+	char *q = NULL;
+	size_t n = 0;
+	FILE *out = open_memstream(&q, &n);
+	if (!out)
+		return false;
+	if (params[s]) {
+		fprintf(out, "/?state=all&%s=", params[s]);
+		html_url(out, key);
+	} else if (s == RPT_DAY ||
+		   (s == RPT_MONTH && month_span(key, from, to))) {
+		fputs("/dashboard?since=", out);
+		html_url(out, s == RPT_DAY ? key : from);
+		fputs("&until=", out);
+		html_url(out, s == RPT_DAY ? key : to);
+	}
+	bool ok = fclose(out) == 0 && q && n > 0 && n < size;
+	if (ok)
+		memcpy(buf, q, n + 1);
+	free(q);
+	return ok;
+}
+
+/* The CSV of the report, or of one section: its header and the rows whose
+ * first field is the section. */
+static void
+send_csv(struct dash *d, const struct report *rep)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	if (!out) {
+		wreq_error(d->r, 500, "Error", "out of memory");
+		return;
+	}
+	report_csv(out, rep);
+	fclose(out);
+	if (d->section && buf) {
+		char *w = buf;
+		size_t n = strlen(d->section);
+		bool head = true;
+		for (line = strtok_r(buf, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save), head = false) {
+			if (!head && !(strncmp(line, d->section, n) == 0 &&
+				       line[n] == ','))
+				continue;
+			size_t l = strlen(line);
+			memmove(w, line, l);
+			w += l;
+			*w++ = '\n';
+		}
+		len = (size_t)(w - buf);
+	}
+	static const char *const extra[] = {
+		"Content-Disposition",
+		"attachment; filename=\"claimscrub-report.csv\"", NULL};
+	wreq_send(d->r, 200, "text/csv; charset=utf-8", buf ? buf : "", len,
+		  extra);
+	free(buf);
+}
+
+static void
+send_html(struct dash *d, const struct report *rep)
+{
+	struct page p;
+	if (!page_open(&p)) {
+		wreq_error(d->r, 500, "Error", "out of memory");
+		return;
+	}
+	struct rpt_html h = {.stylesheet = "/static/report.css",
+			     .header = put_nav,
+			     .link = drill,
+			     .arg = d};
+	report_html_with(p.out, rep, &h);
+	page_send_raw(&p, d->r, 200);
+}
+
+static void
+on_report(void *arg, PGresult *const *res, int n, const char *error,
+	  const char *sqlstate)
+{
+	struct dash *d = arg;
+	struct wreq *r = d->r;
+	struct report rep = {.since = wreq_param(r, "since"),
+			     .until = wreq_param(r, "until"),
+			     .payer = wreq_param(r, "payer"),
+			     .provider = wreq_param(r, "provider"),
+			     .top = DASH_TOP};
+	bool ok = !error && n == 1 + RPT_NQUERIES;
+	rep.before.by_key = true;
+	for (int q = 0; ok && q < RPT_NQUERIES; q++)
+		if (rpt_wanted(&rep, (enum rpt_query_id)q))
+			ok = res[1 + q] &&
+			     rpt_queries[q].fill(&rep, res[1 + q]);
+	if (error && strncmp(sqlstate, "22", 2) == 0) {
+		wreq_message(r, error);
+		char m[sizeof(r->message)];
+		memcpy(m, r->message, sizeof(m));
+		r->message[0] = '\0';
+		wreq_error(r, 400, "Bad filter", m);
+	} else if (error) {
+		wreq_db_failed(r, error, sqlstate);
+	} else if (!ok || !rpt_finish(&rep)) {
+		wreq_error(r, 500, "Error", "out of memory");
+	} else if (d->csv) {
+		send_csv(d, &rep);
+	} else {
+		send_html(d, &rep);
+	}
+	rpt_free(&rep);
+	wreq_done(r);
+	free(d);
+}
+
+static void
+dashboard(struct evhttp_request *req, void *arg, bool csv)
+{
+	struct wreq *r = wreq_new(arg, req);
+	struct dash *d = NULL;
+	if (!r)
+		return;
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		wreq_error(r, 405, "Method not allowed", "GET only.");
+	} else if (auth_require(r, false) && !(d = calloc(1, sizeof(*d)))) {
+		wreq_error(r, 500, "Error", "out of memory");
+	} else if (d) {
+		struct conn_query q[1 + RPT_NQUERIES] = {
+			{DASH_SETTINGS, 0, {NULL}}};
+		const char *params[RPT_NPARAMS];
+		d->r = r;
+		d->csv = csv;
+		d->section = wreq_param(r, "section");
+		for (size_t i = 0; i < NFILTERS; i++)
+			params[i] = wreq_param(r, filters[i][0]);
+		for (int i = 0; i < RPT_NQUERIES; i++) {
+			q[1 + i].sql = rpt_queries[i].sql;
+			q[1 + i].nparams =
+				rpt_queries[i].bare ? 0 : RPT_NPARAMS;
+			for (int k = 0; k < q[1 + i].nparams; k++)
+				q[1 + i].params[k] = params[k];
+		}
+		if (pool_run_snapshot(r->w->pool, r->user, q, 1 + RPT_NQUERIES,
+				      on_report, d)) {
+			wreq_wait(r);
+			return;
+		}
+		free(d);
+		wreq_error(r, 503, "The database is not reachable",
+			   "Try again shortly.");
+	}
+	wreq_free(r);
+}
+
+void
+dashboard_page(struct evhttp_request *req, void *arg)
+{
+	dashboard(req, arg, false);
+}
+
+void
+dashboard_csv(struct evhttp_request *req, void *arg)
+{
+	dashboard(req, arg, true);
+}
