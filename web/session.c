@@ -17,10 +17,11 @@ struct sessions {
 	long max;
 	double idle_s, max_age_s;
 	struct session *slot;
+	double (*clock)(void);
 };
 
 static double
-now_s(void)
+mono_s(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -36,9 +37,16 @@ sessions_new(long max, long idle_s, long max_age_s)
 		return NULL;
 	}
 	s->max = max;
+	s->clock = mono_s;
 	s->idle_s = (double)idle_s;
 	s->max_age_s = (double)max_age_s;
 	return s;
+}
+
+void
+sessions_set_clock(struct sessions *s, double (*clock)(void))
+{
+	s->clock = clock;
 }
 
 void
@@ -87,7 +95,7 @@ struct session *
 sessions_find(struct sessions *s, const char *id)
 {
 	struct session *hit = NULL;
-	double now = now_s();
+	double now = s->clock();
 	if (strlen(id) != SESSION_HEX - 1)
 		return NULL;
 	for (long i = 0; i < s->max; i++) {
@@ -122,7 +130,7 @@ free_slot(struct sessions *s, double now)
 struct session *
 sessions_create(struct sessions *s, const char *user)
 {
-	double now = now_s();
+	double now = s->clock();
 	struct session *x = free_slot(s, now);
 	memset(x, 0, sizeof(*x));
 	if (!session_random(x->id) || !session_random(x->csrf)) {
@@ -145,7 +153,7 @@ long
 sessions_count(const struct sessions *s)
 {
 	long n = 0;
-	double now = now_s();
+	double now = s->clock();
 	for (long i = 0; i < s->max; i++)
 		n += s->slot[i].born && !expired(s, &s->slot[i], now);
 	return n;

@@ -27,6 +27,10 @@ struct sessions;
 
 struct sessions *sessions_new(long max, long idle_s, long max_age_s);
 void sessions_free(struct sessions *s);
+/* The clock the timeouts are measured on, in seconds (default: the
+ * monotonic clock; a test sets its own).  Never 0: born 0 marks a free
+ * slot. */
+void sessions_set_clock(struct sessions *s, double (*clock)(void));
 
 /* The live session with this id, its idle clock restarted; NULL when
  * there is none (or it expired, and is dropped now). */
