@@ -330,6 +330,8 @@ wreq_db_failed(struct wreq *r, const char *error, const char *sqlstate)
 void
 web_reason_options(FILE *out, const PGresult *reasons)
 {
+	/* none chosen until the reviewer chooses (the select is required) */
+	fputs("<option value=\"\">choose a reason</option>", out);
 	for (int i = 0; reasons && i < PQntuples(reasons); i++) {
 		fputs("<option value=\"", out);
 		html_attr(out, PQgetvalue(reasons, i, 0));

@@ -29,6 +29,8 @@
 struct filter {
 	const char *name, *label;
 	const char *const *choices;
+	const char *none; /* a select's empty choice; NULL: none */
+	bool required;	  /* a choice must be made (the empty one is not) */
 };
 
 static const char *const states[] = {
@@ -37,15 +39,16 @@ static const char *const states[] = {
 static const char *const severities[] = {"error", "warning", "info", NULL};
 static const char *const sorts[] = {"amount", "age", "dos", NULL};
 
+/* state's empty choice: every state but resolved */
 static const struct filter filters[] = {
-	{"state", "State", states},
-	{"rule", "Rule", finding_names},
-	{"severity", "Severity", severities},
-	{"payer", "Payer", NULL},
-	{"provider", "Provider", NULL},
-	{"assignee", "Assignee", NULL},
-	{"older_than", "Open more than (days)", NULL},
-	{"min_amount", "At risk at least ($)", NULL},
+	{"state", "State", states, "not resolved", false},
+	{"rule", "Rule", finding_names, "any", false},
+	{"severity", "Severity", severities, "any", false},
+	{"payer", "Payer", NULL, NULL, false},
+	{"provider", "Provider", NULL, NULL, false},
+	{"assignee", "Assignee", NULL, NULL, false},
+	{"older_than", "Open more than (days)", NULL, NULL, false},
+	{"min_amount", "At risk at least ($)", NULL, NULL, false},
 };
 
 #define NFILTERS (sizeof(filters) / sizeof(*filters))
@@ -61,11 +64,10 @@ static const struct {
 static void
 put_select(FILE *out, const struct filter *f, const char *cur)
 {
-	fprintf(out, "<label>%s <select name=\"%s\">", f->label, f->name);
-	/* state's default is every state but resolved */
-	if (strcmp(f->name, "sort") != 0)
-		fprintf(out, "<option value=\"\">%s</option>",
-			strcmp(f->name, "state") == 0 ? "not resolved" : "any");
+	fprintf(out, "<label>%s <select name=\"%s\"%s>", f->label, f->name,
+		f->required ? " required" : "");
+	if (f->none)
+		fprintf(out, "<option value=\"\">%s</option>", f->none);
 	for (size_t i = 0; f->choices[i]; i++) {
 		fputs("<option", out);
 		if (cur && strcmp(cur, f->choices[i]) == 0)
@@ -80,7 +82,8 @@ put_select(FILE *out, const struct filter *f, const char *cur)
 static void
 put_filters(FILE *out, struct wreq *r)
 {
-	static const struct filter sort = {"sort", "Sort by", sorts};
+	static const struct filter sort = {"sort", "Sort by", sorts, NULL,
+					   false};
 	fputs("<form id=\"filters\" method=\"get\" action=\"/\">", out);
 	for (size_t i = 0; i < NFILTERS; i++) {
 		const struct filter *f = &filters[i];
@@ -209,7 +212,8 @@ put_buckets(FILE *out, struct wreq *r, const PGresult *b)
 static void
 put_bulk(FILE *out, struct wreq *r, const PGresult *reasons)
 {
-	static const struct filter rule = {"rule", "Rule", finding_names};
+	static const struct filter rule = {"rule", "Rule", finding_names,
+					   "choose a rule", true};
 	static const char *const carried[] = {"payer", "provider", "severity"};
 	fputs("<form id=\"bulk\" method=\"post\" action=\"/bulk\"><fieldset>"
 	      "<legend>Decide many: the open findings of a rule on the claims "
