@@ -140,11 +140,12 @@ struct rpt_html {
 	/* NULL, or writes what comes first in the <body> (navigation, the
 	 * filters' form) */
 	void (*header)(FILE *out, void *arg);
-	/* NULL, or writes into buf where a row of section s with key
+	/* NULL, or writes into buf where the row of section s with key
 	 * drills down to (its bar and its table cell link there) and
-	 * returns true; false: it links nowhere */
-	bool (*link)(void *arg, enum rpt_section s, const char *key, char *buf,
-		     size_t size);
+	 * returns true; false: it links nowhere.  row: the row when known
+	 * (a table's: a week's or month's from and to), else NULL */
+	bool (*link)(void *arg, enum rpt_section s, const char *key,
+		     const struct rpt_row *row, char *buf, size_t size);
 	void *arg;
 };
 void report_html_with(FILE *out, const struct report *r,

@@ -227,7 +227,7 @@ static bool
 chart_href(void *arg, const char *key, char *buf, size_t size)
 {
 	const struct chart_link *l = arg;
-	return l->h->link(l->h->arg, l->s, key, buf, size);
+	return l->h->link(l->h->arg, l->s, key, NULL, buf, size);
 }
 
 static void
@@ -424,11 +424,12 @@ money_cells(FILE *out, const struct report *r, const struct rpt_row *row,
 
 static void
 key_cell(FILE *out, const struct rpt_html *h, enum rpt_section s,
-	 const char *key)
+	 const struct rpt_row *row)
 {
 	char url[512];
+	const char *key = row->key;
 	fputs("<tr><td>", out);
-	if (h->link && h->link(h->arg, s, key, url, sizeof(url))) {
+	if (h->link && h->link(h->arg, s, key, row, url, sizeof(url))) {
 		fputs("<a href=\"", out);
 		svg_escape(out, url);
 		fputs("\">", out);
@@ -462,7 +463,7 @@ table_claims(FILE *out, const struct report *r, enum rpt_section s,
 	      out);
 	for (size_t i = 0; i < rpt_shown(r, s); i++) {
 		const struct rpt_row *row = &t->rows[i];
-		key_cell(out, h, s, row->key);
+		key_cell(out, h, s, row);
 		count_cells(out, (long[]){row->claims, row->flagged}, 2);
 		rpt_pct(pct, sizeof(pct), rpt_flagged_rate(row));
 		cells(out, "<td>%s%s</td>", *pct ? pct : "-", *pct ? "%" : "");
@@ -507,7 +508,7 @@ table_periods(FILE *out, const struct report *r, enum rpt_section s,
 	      out);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct rpt_row *row = &t->rows[i];
-		key_cell(out, h, s, row->key);
+		key_cell(out, h, s, row);
 		cells(out, "<td>%s to %s</td>", row->from, row->to);
 		pair_cell(out, row->claims, row->prior.claims, false);
 		pair_cell(out, row->flagged, row->prior.flagged, false);
@@ -541,7 +542,7 @@ table_rules(FILE *out, const struct report *r, const struct rpt_html *h)
 	      out);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct rpt_row *row = &t->rows[i];
-		key_cell(out, h, RPT_RULE, row->key);
+		key_cell(out, h, RPT_RULE, row);
 		count_cells(out,
 			    (long[]){row->findings, row->open, row->corrected,
 				     row->accepted, row->fp},

@@ -4,8 +4,8 @@
  * queries (report/report_load.h) as the signed-in person in one read-only
  * snapshot and renders the report's HTML (charts and tables) with the
  * workbench's navigation; every bar and every row drills down: a rule,
- * payer or provider to the work list filtered by it, a day or a month to
- * the dashboard of that day or month.  GET /dashboard.csv is the same
+ * the work list of the claims behind it (the dashboard's dates and payer
+ * narrowed by the bar's rule, payer, provider, day, week or month).  GET /dashboard.csv is the same
  * report as CSV, all of it or one section (&section=rule).
  */
 #include "config.h"
@@ -76,50 +76,43 @@ put_nav(FILE *out, void *arg)
 	fputs("\">CSV</a></form>", out);
 }
 
-/* A month "YYYY-MM" as its first and last day. */
+/* The work list of the claims behind a row: the dashboard's scope (its
+ * dates as the dates of service, its payer and provider) narrowed by the
+ * row (a rule, payer or provider; a day, or a week's or month's days). */
 static bool
-month_span(const char *key, char *from, char *to)
+drill(void *arg, enum rpt_section s, const char *key, const struct rpt_row *row,
+      char *buf, size_t size)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
-	if (strlen(key) != 7 || key[4] != '-' ||
-	    strspn(key, "0123456789-") != 7)
-		return false;
-	int y = atoi(key), m = atoi(key + 5);
-	if (m < 1 || m > 12)
-		return false;
-	int last = days[m - 1] +
-		   (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
-	snprintf(from, 11, "%.7s-01", key);
-	snprintf(to, 11, "%.7s-%02d", key, last);
-	return true;
-}
-
-static bool
-drill(void *arg, enum rpt_section s, const char *key, char *buf, size_t size)
-{
-	static const char *const params[RPT_NSEC] = {[RPT_RULE] = "rule",
-						     [RPT_PAYER] = "payer",
-						     [RPT_PROVIDER] =
-							     "provider"};
-	char from[11], to[11];
-	(void)arg;
+	struct wreq *r = ((struct dash *)arg)->r;
+	const char *from = wreq_param(r, "since"), *to = wreq_param(r, "until");
+	if (s == RPT_DAY)
+		from = to = key;
+	else if (s == RPT_WEEK || s == RPT_MONTH) {
+		if (!row || !row->from[0])
+			return false; /* a chart's bar: no days known */
+		from = row->from;
+		to = row->to;
+	}
+	const char *const pairs[][2] = {
+		{"dos_from", from},
+		{"dos_to", to},
+		{"payer", s == RPT_PAYER ? key : wreq_param(r, "payer")},
+		{"provider",
+		 s == RPT_PROVIDER ? key : wreq_param(r, "provider")},
+		{"rule", s == RPT_RULE ? key : NULL}};
 	char *q = NULL;
 	size_t n = 0;
 	FILE *out = open_memstream(&q, &n);
 	if (!out)
 		return false;
-	if (params[s]) {
-		fprintf(out, "/?state=all&%s=", params[s]);
-		html_url(out, key);
-	} else if (s == RPT_DAY ||
-		   (s == RPT_MONTH && month_span(key, from, to))) {
-		fputs("/dashboard?since=", out);
-		html_url(out, s == RPT_DAY ? key : from);
-		fputs("&until=", out);
-		html_url(out, s == RPT_DAY ? key : to);
+	fputs("/?state=all", out);
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
+		if (!pairs[i][1])
+			continue;
+		fprintf(out, "&%s=", pairs[i][0]);
+		html_url(out, pairs[i][1]);
 	}
-	bool ok = fclose(out) == 0 && q && n > 0 && n < size;
+	bool ok = fclose(out) == 0 && q && n < size;
 	if (ok)
 		memcpy(buf, q, n + 1);
 	free(q);

@@ -14,6 +14,7 @@
 
 #define PAGE_ROWS "50"
 
+/* $1..$10 the filters in their order, $11 sort, $12 offset */
 #define LIST_SQL \
 	"SELECT claim_ref, state, coalesce(assignee, ''), " \
 	"coalesce(severity, ''), array_to_string(rules, ' '), open_findings, " \
@@ -21,8 +22,8 @@
 	"coalesce(date_of_service::text, ''), coalesce(payer, ''), " \
 	"coalesce(provider, ''), to_char(opened_at, 'YYYY-MM-DD') " \
 	"FROM claimscrub.work_list($1, $2, $3, $4, $5, $6, $7::integer, " \
-	"$8::numeric, coalesce($9, 'amount'), " PAGE_ROWS ", " \
-	"coalesce($10::integer, 0))"
+	"$8::numeric, coalesce($11, 'amount'), " PAGE_ROWS ", " \
+	"coalesce($12::integer, 0), $9::date, $10::date)"
 
 /* The filters: the query parameter, its label, and (for a select) the
  * choices after "any". */
@@ -31,6 +32,7 @@ struct filter {
 	const char *const *choices;
 	const char *none; /* a select's empty choice; NULL: none */
 	bool required;	  /* a choice must be made (the empty one is not) */
+	const char *type; /* an input's type; NULL: text */
 };
 
 static const char *const states[] = {
@@ -41,14 +43,25 @@ static const char *const sorts[] = {"amount", "age", "dos", NULL};
 
 /* state's empty choice: every state but resolved */
 static const struct filter filters[] = {
-	{"state", "State", states, "not resolved", false},
-	{"rule", "Rule", finding_names, "any", false},
-	{"severity", "Severity", severities, "any", false},
-	{"payer", "Payer", NULL, NULL, false},
-	{"provider", "Provider", NULL, NULL, false},
-	{"assignee", "Assignee", NULL, NULL, false},
-	{"older_than", "Open more than (days)", NULL, NULL, false},
-	{"min_amount", "At risk at least ($)", NULL, NULL, false},
+	{.name = "state",
+	 .label = "State",
+	 .choices = states,
+	 .none = "not resolved"},
+	{.name = "rule",
+	 .label = "Rule",
+	 .choices = finding_names,
+	 .none = "any"},
+	{.name = "severity",
+	 .label = "Severity",
+	 .choices = severities,
+	 .none = "any"},
+	{.name = "payer", .label = "Payer"},
+	{.name = "provider", .label = "Provider"},
+	{.name = "assignee", .label = "Assignee"},
+	{.name = "older_than", .label = "Open more than (days)"},
+	{.name = "min_amount", .label = "At risk at least ($)"},
+	{.name = "dos_from", .label = "Service from", .type = "date"},
+	{.name = "dos_to", .label = "Service to", .type = "date"},
 };
 
 #define NFILTERS (sizeof(filters) / sizeof(*filters))
@@ -82,8 +95,8 @@ put_select(FILE *out, const struct filter *f, const char *cur)
 static void
 put_filters(FILE *out, struct wreq *r)
 {
-	static const struct filter sort = {"sort", "Sort by", sorts, NULL,
-					   false};
+	static const struct filter sort = {
+		.name = "sort", .label = "Sort by", .choices = sorts};
 	fputs("<form id=\"filters\" method=\"get\" action=\"/\">", out);
 	for (size_t i = 0; i < NFILTERS; i++) {
 		const struct filter *f = &filters[i];
@@ -92,8 +105,9 @@ put_filters(FILE *out, struct wreq *r)
 			put_select(out, f, v);
 			continue;
 		}
-		fprintf(out, "<label>%s <input name=\"%s\" value=\"", f->label,
-			f->name);
+		fprintf(out,
+			"<label>%s <input name=\"%s\" type=\"%s\" value=\"",
+			f->label, f->name, f->type ? f->type : "text");
 		html_attr(out, v);
 		fputs("\" maxlength=\"64\"></label>", out);
 	}
@@ -148,7 +162,7 @@ put_table(FILE *out, const PGresult *res)
 #define BUCKETS_SQL \
 	"SELECT dimension, key, items, coalesce(amount_at_risk::text, '') " \
 	"FROM claimscrub.work_buckets($1, $2, $3, $4, $5, $6, $7::integer, " \
-	"$8::numeric)"
+	"$8::numeric, $9::date, $10::date)"
 
 /* A link to this list with filter name set to value (the others kept). */
 static void
@@ -212,8 +226,11 @@ put_buckets(FILE *out, struct wreq *r, const PGresult *b)
 static void
 put_bulk(FILE *out, struct wreq *r, const PGresult *reasons)
 {
-	static const struct filter rule = {"rule", "Rule", finding_names,
-					   "choose a rule", true};
+	static const struct filter rule = {.name = "rule",
+					   .label = "Rule",
+					   .choices = finding_names,
+					   .none = "choose a rule",
+					   .required = true};
 	static const char *const carried[] = {"payer", "provider", "severity"};
 	fputs("<form id=\"bulk\" method=\"post\" action=\"/bulk\"><fieldset>"
 	      "<legend>Decide many: the open findings of a rule on the claims "
@@ -299,7 +316,6 @@ worklist_page(struct evhttp_request *req, void *arg)
 	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
 		wreq_error(r, 405, "Method not allowed", "GET only.");
 	} else if (auth_require(r, false)) {
-		/* $1..$8 the filters in their order, $9 sort, $10 offset */
 		struct conn_query q = {LIST_SQL, NFILTERS + 2, {NULL}};
 		for (size_t i = 0; i < NFILTERS; i++)
 			q.params[i] = wreq_param(r, filters[i].name);

@@ -478,20 +478,16 @@ BEGIN
 END $$;
 
 -- ---- the work list --------------------------------------------------------------------------
--- The work items that match, sorted by amount (the most first), age (the
--- longest open first) or dos (the oldest date of service first), lim at a
--- time from off.  The filters (NULL: any): f_state (NULL: every state but
--- resolved; 'all': every one), f_rule (among the open findings' rules),
--- f_severity (the worst open finding's), f_payer, f_provider, f_assignee,
--- older_than (open more than that many days), min_amount (at risk).
 -- The WHERE of the work items that match the filters, for work_list()
 -- and work_buckets(): only the filters given, each a plain condition an
 -- index can take, over parameters $1..$8 (f_state, f_rule, f_severity,
--- f_payer, f_provider, f_assignee, the older_than cut-off, min_amount).
--- Refuses a state that is none.
+-- f_payer, f_provider, f_assignee, the older_than cut-off, min_amount)
+-- and $11, $12 (dos_from, dos_to).  Refuses a state that is none.
+DROP FUNCTION IF EXISTS claimscrub.work_where(text, text, text, text, text, text, integer, numeric);
 CREATE OR REPLACE FUNCTION claimscrub.work_where(f_state text, f_rule text,
 	f_severity text, f_payer text, f_provider text, f_assignee text,
-	older_than integer, min_amount numeric) RETURNS text
+	older_than integer, min_amount numeric, dos_from date, dos_to date)
+RETURNS text
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	conds text[];
@@ -508,15 +504,27 @@ BEGIN
 		|| CASE WHEN f_provider IS NOT NULL THEN 'w.provider = $5' END
 		|| CASE WHEN f_assignee IS NOT NULL THEN 'w.assignee = $6' END
 		|| CASE WHEN older_than IS NOT NULL THEN 'w.opened_at < $7' END
-		|| CASE WHEN min_amount IS NOT NULL THEN 'w.amount_at_risk >= $8' END;
+		|| CASE WHEN min_amount IS NOT NULL THEN 'w.amount_at_risk >= $8' END
+		|| CASE WHEN dos_from IS NOT NULL THEN 'w.date_of_service >= $11' END
+		|| CASE WHEN dos_to IS NOT NULL THEN 'w.date_of_service <= $12' END;
 	RETURN array_to_string(array_remove(conds, NULL), ' AND ');
 END $$;
 
+-- The work items that match, sorted by amount (the most first), age (the
+-- longest open first) or dos (the oldest date of service first), lim at a
+-- time from off.  The filters (NULL: any): f_state (NULL: every state but
+-- resolved; 'all': every one), f_rule (among the open findings' rules),
+-- f_severity (the worst open finding's), f_payer, f_provider, f_assignee,
+-- older_than (open more than that many days), min_amount (at risk),
+-- dos_from and dos_to (the date of service, both included).
+DROP FUNCTION IF EXISTS claimscrub.work_list(text, text, text, text, text, text, integer, numeric,
+	text, integer, integer);
 CREATE OR REPLACE FUNCTION claimscrub.work_list(f_state text DEFAULT NULL,
 	f_rule text DEFAULT NULL, f_severity text DEFAULT NULL, f_payer text DEFAULT NULL,
 	f_provider text DEFAULT NULL, f_assignee text DEFAULT NULL,
 	older_than integer DEFAULT NULL, min_amount numeric DEFAULT NULL,
-	sort text DEFAULT 'amount', lim integer DEFAULT 50, off integer DEFAULT 0)
+	sort text DEFAULT 'amount', lim integer DEFAULT 50, off integer DEFAULT 0,
+	dos_from date DEFAULT NULL, dos_to date DEFAULT NULL)
 RETURNS TABLE (claim_ref text, claim_version integer, state text, assignee text,
 	deferred_until date, department text, severity text, rules text[],
 	findings integer, open_findings integer, amount_at_risk numeric,
@@ -547,23 +555,24 @@ BEGIN
 		  FROM claimscrub.work_item w JOIN claimscrub.claim c ON c.id = w.claim_id
 		 WHERE %s ORDER BY %s LIMIT $9 OFFSET $10$q$,
 		claimscrub.work_where(f_state, f_rule, f_severity, f_payer, f_provider,
-			f_assignee, older_than, min_amount), ord)
+			f_assignee, older_than, min_amount, dos_from, dos_to), ord)
 	USING f_state, f_rule, f_severity, f_payer, f_provider, f_assignee,
 	      -- a value, not clock_timestamp(): the planner weighs the index
 	      clock_timestamp() - make_interval(days => older_than),
-	      min_amount, lim, off;
+	      min_amount, lim, off, dos_from, dos_to;
 END $$;
-
 
 -- How the work items that match the filters (work_list's) divide: for
 -- each dimension (state, rule, severity, payer, provider, assignee, age:
 -- the days since each was opened, in bands), each value's items and the
 -- money at risk on them, the most items first.  NULL payer, provider or
 -- assignee is '(none)'; an item counts once under each of its rules.
+DROP FUNCTION IF EXISTS claimscrub.work_buckets(text, text, text, text, text, text, integer, numeric);
 CREATE OR REPLACE FUNCTION claimscrub.work_buckets(f_state text DEFAULT NULL,
 	f_rule text DEFAULT NULL, f_severity text DEFAULT NULL, f_payer text DEFAULT NULL,
 	f_provider text DEFAULT NULL, f_assignee text DEFAULT NULL,
-	older_than integer DEFAULT NULL, min_amount numeric DEFAULT NULL)
+	older_than integer DEFAULT NULL, min_amount numeric DEFAULT NULL,
+	dos_from date DEFAULT NULL, dos_to date DEFAULT NULL)
 RETURNS TABLE (dimension text, key text, items bigint, amount_at_risk numeric)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -590,10 +599,11 @@ BEGIN
 		  FROM d GROUP BY d.dimension, d.key
 		 ORDER BY d.dimension, count(*) DESC, d.key$q$,
 		claimscrub.work_where(f_state, f_rule, f_severity, f_payer, f_provider,
-			f_assignee, older_than, min_amount))
+			f_assignee, older_than, min_amount, dos_from, dos_to))
+	-- $10 is work_list's offset: nothing here
 	USING f_state, f_rule, f_severity, f_payer, f_provider, f_assignee,
 	      clock_timestamp() - make_interval(days => older_than), min_amount,
-	      clock_timestamp();
+	      clock_timestamp(), NULL::integer, dos_from, dos_to;
 END $$;
 
 -- ---- the claim's record ---------------------------------------------------------------------

@@ -145,6 +145,8 @@ filter "/?payer=aetna&sort=dos" "IC-2026-0306 IC-2026-0406 IC-2026-0308 ON-2026-
 filter "/?provider=NPI-1497758544&sort=dos" "ON-2026-1112 ON-2026-1113" "by provider"
 filter "/?severity=warning&sort=dos" "ON-2026-1113 IC-2026-0314" "by severity"
 filter "/?min_amount=50.5" "IC-2026-0308 IC-2026-0399" "by amount"
+filter "/?dos_from=2026-03-09&dos_to=2026-03-12&sort=dos" \
+	"IC-2026-0308 IC-2026-0399 IC-2026-0309 IC-2026-0310 IC-2026-0311 ON-2026-1112" "by date of service (both ends included)"
 filter "/?state=resolved" "" "in state resolved (none)"
 has "an empty list says so" 'id="empty"'
 bad=0
@@ -310,10 +312,16 @@ same "the dashboard: 200, the report's stylesheet, no inline style" \
 	"$code $(grep -c '<link rel="stylesheet" href="/static/report.css">' "$T/b") $(grep -c '<style' "$T/b")" "200 1 0"
 has "the dashboard: the charts, the navigation and the filters" 'data-chart="rule"' 'data-chart="day-rate"' \
 	'<form id="dash-filters" method="get" action="/dashboard">' '<a href="/dashboard">Dashboard</a>'
-has "every bar drills down: a rule to the work list, a day to that day's dashboard" \
+has "every bar drills down to the claims behind it: a rule's, a day's, a payer's" \
 	'<a href="/?state=all&amp;rule=infusion-under-16"><rect class="bar" data-chart="rule"' \
-	'<a href="/dashboard?since=2026-03-09&amp;until=2026-03-09"><rect class="bar" data-chart="day-rate"' \
+	'<a href="/?state=all&amp;dos_from=2026-03-09&amp;dos_to=2026-03-09"><rect class="bar" data-chart="day-rate"' \
 	'<a href="/?state=all&amp;payer=aetna"><rect class="bar" data-chart="money"'
+req alice GET "/dashboard?since=2026-03-01&until=2026-03-31&payer=aetna"
+# ISO week 11 of 2026: Monday 9 to Sunday 15 March
+has "a drill-down keeps the dashboard's dates and payer; a week's or month's row its days" \
+	'<a href="/?state=all&amp;dos_from=2026-03-01&amp;dos_to=2026-03-31&amp;payer=aetna&amp;rule=infusion-under-16">' \
+	'<a href="/?state=all&amp;dos_from=2026-03-09&amp;dos_to=2026-03-15&amp;payer=aetna">2026-W11</a>' \
+	'<a href="/?state=all&amp;dos_from=2026-03-01&amp;dos_to=2026-03-31&amp;payer=aetna">2026-03</a>'
 same "the dashboard shows the payer with markup only escaped" "$(grep -c '<script>alert' "$T/b")" 0
 req alice GET "/dashboard.csv?section=total"
 same "CSV of one section: the header and the total, 20 claims, 12 flagged" \
