@@ -49,7 +49,7 @@
  * knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
  * warned about. */
 #define SCHEMA_VERSION 11
-#define SCHEMA_KNOWN 12
+#define SCHEMA_KNOWN 13
 
 struct daemon {
 	struct event_base *base;

@@ -60,6 +60,11 @@ static const char style[] =
 	"#buckets{display:flex;flex-wrap:wrap;align-items:flex-start;"
 	"gap:0 1.5em;font-size:.9em}\n"
 	"#buckets table{margin:.3em 0}\n"
+	"#views{font-size:.9em}#views h2{font-size:1em;margin:.5em 0 .2em}\n"
+	"#views ul{list-style:none;padding:0;margin:0;display:flex;"
+	"flex-wrap:wrap;gap:.3em 1.2em}\n"
+	"#views form{display:inline;margin-left:.3em}\n"
+	"#views .view-delete button{font-size:.8em;padding:0 .4em}\n"
 	"@media print{header form,form.decide,#filters{display:none}"
 	"body{font-size:11pt}}\n";
 

@@ -13,6 +13,7 @@
 #include "web/web.h"
 
 #define PAGE_ROWS "50"
+#define VIEWS_SQL "SELECT owner, name, query, shared FROM claimscrub.views()"
 
 /* $1..$10 the filters in their order, $11 sort, $12 offset */
 #define LIST_SQL \
@@ -164,25 +165,49 @@ put_table(FILE *out, const PGresult *res)
 	"FROM claimscrub.work_buckets($1, $2, $3, $4, $5, $6, $7::integer, " \
 	"$8::numeric, $9::date, $10::date)"
 
+/* The query string of this list (its filters and sort, URL-encoded, no
+ * "?"), with filter name set to value (NULL: as it is). */
+static void
+put_query(FILE *out, struct wreq *r, const char *name, const char *value)
+{
+	const char *sep = "";
+	for (size_t i = 0; i <= NFILTERS; i++) {
+		const char *key = i < NFILTERS ? filters[i].name : "sort";
+		const char *v = name && strcmp(key, name) == 0
+					? value
+					: wreq_param(r, key);
+		if (!v)
+			continue;
+		fprintf(out, "%s%s=", sep, key);
+		html_url(out, v);
+		sep = "&";
+	}
+}
+
 /* A link to this list with filter name set to value (the others kept). */
 static void
 put_link(FILE *out, struct wreq *r, const char *name, const char *value)
 {
-	char sep = '?';
-	fputs("<a href=\"/", out);
-	for (size_t i = 0; i < NFILTERS; i++) {
-		const char *v = strcmp(filters[i].name, name) == 0
-					? value
-					: wreq_param(r, filters[i].name);
-		if (!v)
-			continue;
-		fprintf(out, "%c%s=", sep, filters[i].name);
-		html_url(out, v);
-		sep = '&';
-	}
+	fputs("<a href=\"/?", out);
+	put_query(out, r, name, value);
 	fputs("\">", out);
 	html_text(out, value);
 	fputs("</a>", out);
+}
+
+/* The saved views, with the form that saves the one at hand. */
+static void
+put_views(FILE *out, struct wreq *r, const PGresult *views)
+{
+	char *q = NULL;
+	size_t n = 0;
+	FILE *qs = open_memstream(&q, &n);
+	if (!qs)
+		return;
+	put_query(qs, r, NULL, NULL);
+	if (fclose(qs) == 0 && q)
+		views_put(out, r, views, q);
+	free(q);
 }
 
 /* Each dimension's values with their items and money at risk; a value is
@@ -295,7 +320,8 @@ on_list(void *arg, PGresult *const *res, int n, const char *error,
 		put_decided(p.out, r);
 		put_take(p.out, r);
 		put_filters(p.out, r);
-		if (!bad && n > 2 && res[0]) {
+		if (!bad && n > 3 && res[0]) {
+			put_views(p.out, r, res[3]);
 			put_buckets(p.out, r, res[2]);
 			put_table(p.out, res[0]);
 			put_bulk(p.out, r, res[1]);
@@ -321,10 +347,13 @@ worklist_page(struct evhttp_request *req, void *arg)
 			q.params[i] = wreq_param(r, filters[i].name);
 		q.params[NFILTERS] = wreq_param(r, "sort");
 		q.params[NFILTERS + 1] = wreq_param(r, "offset");
-		struct conn_query qs[3] = {q, {WEB_REASONS_SQL, 0, {NULL}}, q};
+		struct conn_query qs[4] = {q,
+					   {WEB_REASONS_SQL, 0, {NULL}},
+					   q,
+					   {VIEWS_SQL, 0, {NULL}}};
 		qs[2].sql = BUCKETS_SQL;
 		qs[2].nparams = NFILTERS;
-		if (pool_run(w->pool, r->user, qs, 3, on_list, r)) {
+		if (pool_run(w->pool, r->user, qs, 4, on_list, r)) {
 			wreq_wait(r);
 			return;
 		}

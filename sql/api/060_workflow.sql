@@ -430,7 +430,6 @@ END $$;
 -- match: rule (required), payer, provider, severity, claims (the claims'
 -- references; NULL: any).  With dry_run (the default) only counts them;
 -- else decides each for reason and returns how many.
-DROP FUNCTION IF EXISTS claimscrub.decide_bulk(text, text, text, text, text, text, boolean);
 CREATE OR REPLACE FUNCTION claimscrub.decide_bulk(rule text, reason text,
 	note text DEFAULT NULL, payer text DEFAULT NULL, provider text DEFAULT NULL,
 	severity text DEFAULT NULL, dry_run boolean DEFAULT true,
@@ -483,7 +482,6 @@ END $$;
 -- index can take, over parameters $1..$8 (f_state, f_rule, f_severity,
 -- f_payer, f_provider, f_assignee, the older_than cut-off, min_amount)
 -- and $11, $12 (dos_from, dos_to).  Refuses a state that is none.
-DROP FUNCTION IF EXISTS claimscrub.work_where(text, text, text, text, text, text, integer, numeric);
 CREATE OR REPLACE FUNCTION claimscrub.work_where(f_state text, f_rule text,
 	f_severity text, f_payer text, f_provider text, f_assignee text,
 	older_than integer, min_amount numeric, dos_from date, dos_to date)
@@ -517,8 +515,6 @@ END $$;
 -- f_severity (the worst open finding's), f_payer, f_provider, f_assignee,
 -- older_than (open more than that many days), min_amount (at risk),
 -- dos_from and dos_to (the date of service, both included).
-DROP FUNCTION IF EXISTS claimscrub.work_list(text, text, text, text, text, text, integer, numeric,
-	text, integer, integer);
 CREATE OR REPLACE FUNCTION claimscrub.work_list(f_state text DEFAULT NULL,
 	f_rule text DEFAULT NULL, f_severity text DEFAULT NULL, f_payer text DEFAULT NULL,
 	f_provider text DEFAULT NULL, f_assignee text DEFAULT NULL,
@@ -567,7 +563,6 @@ END $$;
 -- the days since each was opened, in bands), each value's items and the
 -- money at risk on them, the most items first.  NULL payer, provider or
 -- assignee is '(none)'; an item counts once under each of its rules.
-DROP FUNCTION IF EXISTS claimscrub.work_buckets(text, text, text, text, text, text, integer, numeric);
 CREATE OR REPLACE FUNCTION claimscrub.work_buckets(f_state text DEFAULT NULL,
 	f_rule text DEFAULT NULL, f_severity text DEFAULT NULL, f_payer text DEFAULT NULL,
 	f_provider text DEFAULT NULL, f_assignee text DEFAULT NULL,
@@ -605,6 +600,60 @@ BEGIN
 	      clock_timestamp() - make_interval(days => older_than), min_amount,
 	      clock_timestamp(), NULL::integer, dos_from, dos_to;
 END $$;
+
+-- ---- saved views --------------------------------------------------------------------------
+-- A person's named views of the work list (claimscrub.saved_view): the
+-- query string of a work-list URL.  view_save() keeps (or replaces) the
+-- caller's view; its keys must be the work list's filters and sort, its
+-- values URL-encoded.
+CREATE OR REPLACE FUNCTION claimscrub.view_save(name text, query text,
+	shared boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	keys constant text[] := ARRAY['state', 'rule', 'severity', 'payer', 'provider',
+		'assignee', 'older_than', 'min_amount', 'dos_from', 'dos_to', 'sort'];
+	pair text;
+BEGIN
+	IF name IS NULL OR length(name) NOT BETWEEN 1 AND 64 OR name ~ '[[:cntrl:]]' THEN
+		RAISE EXCEPTION 'a view''s name is 1 to 64 characters, none a control character'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF query IS NULL OR length(query) > 1000 OR (query <> '' AND query !~
+		'^[a-z_]+=[A-Za-z0-9%._~+-]*(&[a-z_]+=[A-Za-z0-9%._~+-]*)*$') THEN
+		RAISE EXCEPTION 'a view is a work list''s query string (key=value&..., URL-encoded)'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	FOREACH pair IN ARRAY CASE WHEN query = '' THEN '{}' ELSE string_to_array(query, '&') END LOOP
+		IF NOT split_part(pair, '=', 1) = ANY (keys) THEN
+			RAISE EXCEPTION 'a view holds the work list''s filters (%), not %',
+				array_to_string(keys, ', '), split_part(pair, '=', 1)
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+	END LOOP;
+	INSERT INTO claimscrub.saved_view (owner, name, query, shared)
+	VALUES (claimscrub.caller(), view_save.name, view_save.query, coalesce(view_save.shared, false))
+	ON CONFLICT (owner, name) DO UPDATE
+	   SET query = EXCLUDED.query, shared = EXCLUDED.shared, created_at = clock_timestamp();
+END $$;
+
+-- Deletes the caller's view name; false when there was none.
+CREATE OR REPLACE FUNCTION claimscrub.view_delete(name text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	DELETE FROM claimscrub.saved_view v
+	 WHERE v.owner = claimscrub.caller() AND v.name = view_delete.name;
+	RETURN FOUND;
+END $$;
+
+-- The caller's views, then those others shared, each by name.
+CREATE OR REPLACE FUNCTION claimscrub.views()
+RETURNS TABLE (owner text, name text, query text, shared boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT v.owner, v.name, v.query, v.shared FROM claimscrub.saved_view v
+ WHERE v.owner = claimscrub.caller() OR v.shared
+ ORDER BY v.owner <> claimscrub.caller(), v.owner, v.name
+$$;
 
 -- ---- the claim's record ---------------------------------------------------------------------
 -- Everything a reviewer needs to judge a claim's findings, as one JSON

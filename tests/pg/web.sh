@@ -164,6 +164,35 @@ for q in "older_than=1%3BSELECT" "min_amount=1%20OR%201=1" "sort=amount%3BDROP" 
 done
 same "the claims are all still there" "$(psql_val "SELECT count(*) FROM claimscrub.claim")" 20
 
+# ---- saved views -----------------------------------------------------------------------------
+req alice GET "/?min_amount=50&sort=dos"
+t=$(csrf)
+has "the work list offers to save the view at hand" '<form id="save-view" method="post" action="/views">' \
+	'name="query" value="min_amount=50&amp;sort=dos"'
+req alice POST /views --data-urlencode "csrf=$t" --data-urlencode "name=High value" --data-urlencode "query=min_amount=50&sort=dos"
+same "save a view: 303 to the list" "$code $(header Location)" "303 /"
+req alice POST /views --data-urlencode "csrf=$t" --data-urlencode "name=Aetna, shared" \
+	--data-urlencode "query=payer=aetna" --data-urlencode "shared=true"
+req alice POST /views --data-urlencode "csrf=$t" --data-urlencode "name=x'); DROP TABLE claimscrub.claim;--" \
+	--data-urlencode "query=rule=infusion-under-16"
+same "the database: alice's three views, one shared" \
+	"$(psql_val "SELECT string_agg(owner || ':' || query || ':' || shared, ' ' ORDER BY name) FROM claimscrub.saved_view")" \
+	"alice:payer=aetna:true alice:min_amount=50&sort=dos:false alice:rule=infusion-under-16:false"
+req alice GET /
+has "alice's views are links to their lists" '<a class="view" href="/?min_amount=50&amp;sort=dos">High value</a>' \
+	'<a class="view" href="/?payer=aetna">Aetna, shared</a>' \
+	'>x&#39;); DROP TABLE claimscrub.claim;--</a>'
+req bob GET /
+same "bob sees alice's shared view only, with her name" \
+	"$(grep -c 'class="view"' "$T/b") $(grep -c '<a class="view" href="/?payer=aetna">Aetna, shared</a> <span class="owner">(alice)</span>' "$T/b")" "1 1"
+req alice POST /views --data-urlencode "csrf=$t" --data-urlencode "name=bad" --data-urlencode "query=ref=1"
+same "a view of something that is not a filter: 400, named" "$code $(grep -c 'not ref' "$T/b")" "400 1"
+req alice POST /views --data-urlencode "name=nocsrf" --data-urlencode "query="
+same "save without the token: 403" "$code" 403
+req alice POST /views --data-urlencode "csrf=$t" --data-urlencode "delete=High value"
+same "delete a view: 303, gone" "$code $(psql_val "SELECT count(*) FROM claimscrub.saved_view WHERE name = 'High value'")" "303 0"
+same "the claims are all still there" "$(psql_val "SELECT count(*) FROM claimscrub.claim")" 20
+
 # ---- the claim workspace -----------------------------------------------------------------
 req alice GET /claim/IC-2026-0308
 same "the claim page: 200" "$code" 200
