@@ -23,13 +23,12 @@
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrub-web.yaml"
 
 /* Browsers send a few KB of headers (cookies included); a form is small.
- * A page is answered in well under a second, so a connection kept alive
- * is closed after two minutes whatever it does. */
+ * The idle timeout and a connection's whole life are the configuration's
+ * (a page is answered in well under a second, so by default a connection
+ * kept alive is closed after two minutes whatever it does). */
 static const struct httpsrv_limits base_limits = {
 	.max_headers = 16384,
 	.max_body = WEB_MAX_BODY,
-	.timeout_s = 30,
-	.max_life_s = 120,
 	.closing = web_connection_closing,
 };
 
@@ -154,6 +153,8 @@ serve(struct web *w)
 	struct httpsrv *srv = NULL;
 	int rc = 1;
 	lim.closing_arg = w;
+	lim.timeout_s = (int)w->conf->client_timeout_seconds;
+	lim.max_life_s = (int)w->conf->connection_max_seconds;
 	w->base = event_base_new();
 	if (!w->base ||
 	    !(w->sessions = sessions_new(w->conf->max_sessions,

@@ -47,6 +47,8 @@ static const struct keytab_key wkeys[] = {
 	W_LONG(session_max_hours, 1, 168, 12),
 	W_LONG(max_sessions, 1, 100000, 2000),
 	W_LONG(db_connections, 1, 64, 4),
+	W_LONG(client_timeout_seconds, 1, 3600, 30),
+	W_LONG(connection_max_seconds, 1, 86400, 120),
 	{.key = "cookie_secure",
 	 .type = KT_BOOL,
 	 .offset = offsetof(struct wconf, cookie_secure)},

@@ -28,6 +28,8 @@ struct wconf {
 	long session_max_hours;
 	long max_sessions;
 	long db_connections;
+	long client_timeout_seconds; /* a connection with nothing sent */
+	long connection_max_seconds; /* a connection's whole life */
 	bool cookie_secure;
 	int log_level;
 };

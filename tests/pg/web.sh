@@ -390,6 +390,31 @@ same "the old session id signs nobody in" "$code" 303
 stop_daemon "$web_pid"
 same "SIGTERM: exit 0" "$?" 0
 
+# ---- slow clients ------------------------------------------------------------------------
+# a second instance with short bounds: 40 clients sending a byte a second
+# and 20 sending nothing are all dropped, while a reviewer's page answers
+web_config "$T/slow.yaml" "client_timeout_seconds: 2" "connection_max_seconds: 4"
+start_web "$T/slow.yaml"
+login alice "$alice_pw"
+timeout 60 "$HTTP_CLIENT" slow "$web_port" 40 8 >"$T/slow.out" 2>&1 &
+slow=$!
+timeout 60 "$HTTP_CLIENT" slow "$web_port" 20 8 silent >"$T/silent.out" 2>&1 &
+silent=$!
+# (while they connect and trickle: the sweep that drops them runs each second)
+codes=""
+for i in 1 2 3; do req alice GET /; codes="$codes$code "; done
+same "during the slow clients, the work list answers" "$codes" "200 200 200 "
+wait "$slow"; wait "$silent"
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+so=$(cat "$T/slow.out") si=$(cat "$T/silent.out")
+# (bounds: the life or idle time, the once-a-second sweep, a loaded machine)
+[ "$(field "$so" dropped)" = 40 ] && [ "$(field "$so" max_life_ms)" -le 8000 ] &&
+	ok "40 trickling clients dropped, each within its 4 s life ($so)" ||
+	not_ok "40 trickling clients dropped within 4 s" "$so"
+[ "$(field "$si" dropped)" = 20 ] && [ "$(field "$si" max_life_ms)" -le 6000 ] &&
+	ok "20 silent clients dropped after 2 s idle ($si)" || not_ok "20 silent clients dropped after 2 s idle" "$si"
+stop_daemon "$web_pid"
+
 # ---- auth: proxy ---------------------------------------------------------------------------
 sock=$T/web.sock
 web_config "$T/proxy.yaml" "auth: proxy" "proxy_sources: 127.0.0.2 unix"
