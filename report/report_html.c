@@ -274,13 +274,18 @@ chart_counts(FILE *out, const struct report *r, struct svg_bar *b,
 			  s == RPT_PROVIDER ? t->rows[i].flagged
 					    : t->rows[i].findings);
 	static const struct svg_chart charts[RPT_NSEC] = {
-		[RPT_RULE] = {"rule", "Findings by rule", "findings (count)",
-			      C_BAR, NULL, NULL, NULL, 0},
-		[RPT_PAYER] = {"payer", "Findings by payer", "findings (count)",
-			       C_BAR, NULL, NULL, NULL, 0},
-		[RPT_PROVIDER] = {"provider", "Top providers: flagged claims",
-				  "flagged claims (count)", C_RISK, NULL, NULL,
-				  NULL, 0},
+		[RPT_RULE] = {.id = "rule",
+			      .title = "Findings by rule",
+			      .axis = "findings (count)",
+			      .color = C_BAR},
+		[RPT_PAYER] = {.id = "payer",
+			       .title = "Findings by payer",
+			       .axis = "findings (count)",
+			       .color = C_BAR},
+		[RPT_PROVIDER] = {.id = "provider",
+				  .title = "Top providers: flagged claims",
+				  .axis = "flagged claims (count)",
+				  .color = C_RISK},
 	};
 	static const char *const what[RPT_NSEC] = {
 		[RPT_RULE] = "Every finding of the current versions, open or "
