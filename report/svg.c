@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "report/html.h"
 #include "report/svg.h"
 
 #define HB_W 660  /* horizontal charts: width */
@@ -26,27 +27,7 @@
 void
 svg_escape(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
+	html_text(out, s);
 }
 
 /* The axis maximum: c->max, else 1, 2, 2.5 or 5 times a power of ten at

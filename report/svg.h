@@ -36,7 +36,8 @@ struct svg_chart {
 	void *href_arg;
 };
 
-/* Writes s with & < > " ' escaped. */
+/* Writes s with & < > " ' escaped and control characters dropped
+ * (html_text). */
 void svg_escape(FILE *out, const char *s);
 
 /* One horizontal bar per item, keys on the left. */

@@ -16,7 +16,7 @@
 
 #include "daemon/conn.h"
 #include "daemon/dlog.h"
-#include "web/html.h"
+#include "report/html.h"
 #include "web/web.h"
 
 #define LOGIN_MAX_INFLIGHT 16

@@ -18,7 +18,7 @@
 #include "scrubber/arena.h"
 #include "scrubber/isotime.h"
 #include "scrubber/ynode.h"
-#include "web/html.h"
+#include "report/html.h"
 #include "web/timeline.h"
 #include "web/web.h"
 

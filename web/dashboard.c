@@ -17,7 +17,7 @@
 
 #include "report/report.h"
 #include "report/report_load.h"
-#include "web/html.h"
+#include "report/html.h"
 #include "web/web.h"
 
 #define DASH_SETTINGS \

@@ -10,7 +10,7 @@
 #include <event2/http.h>
 
 #include "daemon/httpsrv.h"
-#include "web/html.h"
+#include "report/html.h"
 #include "web/web.h"
 
 /* Every answer: no script but our own file, no framing, nothing cached

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "web/html.h"
+#include "report/html.h"
 #include "web/timeline.h"
 
 #define W 760	       /* viewBox width */

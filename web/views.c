@@ -12,7 +12,7 @@
 
 #include <event2/http.h>
 
-#include "web/html.h"
+#include "report/html.h"
 #include "web/web.h"
 
 #define SAVE_SQL \

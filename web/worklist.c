@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "scrubber/finding.h"
-#include "web/html.h"
+#include "report/html.h"
 #include "web/web.h"
 
 #define PAGE_ROWS "50"

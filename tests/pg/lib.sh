@@ -15,6 +15,7 @@
 #   consistency_check [LABEL]                     the queue invariants, as TAP
 #   verify_results SQL_WHERE LABEL                results = `claimscrub check`
 #   pg_restart                                    pg_ctl restart -m fast
+#   review_samples [DOC...]                       the samples and fees, scrubbed
 #
 # A missing PostgreSQL, daemon or CLI fails the test; nothing here skips.
 # Every command is bounded by `timeout`, background daemons by wait_daemon's
@@ -185,6 +186,30 @@ free_port() {
 		_fp=$((_fp + 1))
 	done
 	echo "$_fp"
+}
+
+# ---- the samples, scrubbed ----------------------------------------------------------
+# review_samples [DOC...] — the review tests' data: a two-fee schedule
+# (default 96366 45.00, medicare 99211 22.00), the sample claims of
+# examples/, IC-2026-0406 (a copy of sample 06) and DOC..., submitted and
+# scrubbed by claimscrubd --once
+review_samples() {
+	mkdir -p "$T/fees"
+	cat >"$T/fees/60-fees.yaml" <<'YAML'
+fees:
+  default:
+    "96366": 45.00
+  medicare:
+    "99211": 22.00
+YAML
+	timeout 60 "$CLAIMSCRUB" db fees --db "$conninfo" --rules "$src/rules.d" --rules "$T/fees" \
+		</dev/null >"$T/fees.out" 2>&1 || setup_failed "db fees failed: $(cat "$T/fees.out")"
+	sed 's/^claim: IC-2026-0306$/claim: IC-2026-0406/' "$src/examples/06-twelve-minute-infusion.yaml" >"$T/0406.yaml"
+	timeout 60 "$CLAIMSCRUB" submit --db "$conninfo" "$src"/examples/[0-9]*.yaml "$T/0406.yaml" "$@" \
+		</dev/null >"$T/submit.out" 2>&1 || setup_failed "submit failed: $(tail -n 3 "$T/submit.out")"
+	write_config "$T/d.yaml"
+	start_daemon "$T/d.yaml" --once
+	wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
 }
 
 # ---- the daemon -------------------------------------------------------------------

@@ -52,22 +52,7 @@ fid() { psql_val "SELECT f.id FROM claimscrub.finding f JOIN claimscrub.claim c 
                    WHERE c.claim_ref = '$1' AND f.rule = '$2' AND f.claim_version = c.version"; }
 
 # ---- the claims, with a fee schedule, scrubbed ------------------------------------------
-mkdir -p "$T/fees"
-cat >"$T/fees/60-fees.yaml" <<'YAML'
-fees:
-  default:
-    "96366": 45.00
-  medicare:
-    "99211": 22.00
-YAML
-timeout 60 "$CLAIMSCRUB" db fees --db "$conninfo" --rules "$src/rules.d" --rules "$T/fees" \
-	</dev/null >"$T/fees.out" 2>&1 || setup_failed "db fees failed: $(cat "$T/fees.out")"
-sed 's/^claim: IC-2026-0306$/claim: IC-2026-0406/' "$src/examples/06-twelve-minute-infusion.yaml" >"$T/0406.yaml"
-timeout 60 "$CLAIMSCRUB" submit --db "$conninfo" "$src"/examples/[0-9]*.yaml "$T/0406.yaml" \
-	</dev/null >"$T/submit.out" 2>&1 || setup_failed "submit failed: $(tail -n 3 "$T/submit.out")"
-write_config "$T/d.yaml"
-start_daemon "$T/d.yaml" --once
-wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
+review_samples
 for who in alice bob; do
 	psql_val "CREATE ROLE $who LOGIN IN ROLE claimscrub_reviewer" >/dev/null || setup_failed "CREATE ROLE $who"
 done

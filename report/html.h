@@ -1,12 +1,13 @@
 /*
- * html — writing HTML safely: every value from the database or the request
- * goes out through html_text (element content) or html_attr (a quoted
- * attribute value), never printed raw.  Both escape & < > " ' and drop
+ * html — writing HTML safely, for the report's HTML and SVG (svg_escape)
+ * and every page of the workbench: every value from the database or a
+ * request goes out through html_text (element content) or html_attr (a
+ * quoted attribute value), never printed raw.  Both escape & < > " ' and drop
  * control characters other than tab and newline, so a claim field holding
  * markup or a terminal escape is shown as text.
  */
-#ifndef WEB_HTML_H
-#define WEB_HTML_H
+#ifndef REPORT_HTML_H
+#define REPORT_HTML_H
 
 #include <stdio.h>
 

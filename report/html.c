@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "web/html.h"
+#include "report/html.h"
 
 static void
 escaped(FILE *out, const char *s)
