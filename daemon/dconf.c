@@ -224,27 +224,6 @@ check_database(struct yctx *y, const struct ynode *map, const struct dconf *c)
 			   "(key=value ... or a postgresql:// URI)");
 }
 
-/* Parses buf into c; the file may hold one mapping or nothing at all. */
-static enum scrub_err
-dconf_parse(struct dconf *c, const char *path, const char *buf, size_t len,
-	    struct diag_list *dl)
-{
-	struct ynode **docs;
-	size_t ndocs;
-	struct yctx y = {c->arena, dl};
-	enum scrub_err err =
-		ynode_parse(c->arena, path, buf, len, &docs, &ndocs, dl);
-	if (err != SCRUB_OK || ndocs == 0 || ynode_is_null(docs[0]))
-		return err;
-	if (ndocs > 1)
-		return ynode_error(&y, docs[1],
-				   "the configuration is one document");
-	err = keytab_walk(&y, docs[0], "configuration", dkeys, c);
-	if (err == SCRUB_OK)
-		err = check_database(&y, docs[0], c);
-	return err;
-}
-
 /* Refuses a file that holds a password unless only its owner has access:
  * libpq's rule for password files (0600 or 0400), so that a group-readable
  * file does not pass where libpq's own would not. */
@@ -272,8 +251,7 @@ dconf_load(const char *path, bool optional, struct dconf **out,
 	   struct diag_list *dl)
 {
 	struct dconf *c = calloc(1, sizeof(*c));
-	char *buf = NULL;
-	size_t len;
+	const struct ynode *map;
 	struct stat st;
 
 	*out = NULL;
@@ -285,12 +263,14 @@ dconf_load(const char *path, bool optional, struct dconf **out,
 	enum scrub_err err = SCRUB_OK;
 	if (path && !(optional && stat(path, &st) != 0 && errno == ENOENT)) {
 		c->path = arena_strdup(c->arena, path);
-		err = fileio_read(path, DCONF_MAX_BYTES, &buf, &len, dl);
-		if (err == SCRUB_OK)
-			err = dconf_parse(c, path, buf, len, dl);
+		err = keytab_read_file(c->arena, path, DCONF_MAX_BYTES, dkeys,
+				       c, &map, dl);
+		if (err == SCRUB_OK && map) {
+			struct yctx y = {c->arena, dl};
+			err = check_database(&y, map, c);
+		}
 		if (err == SCRUB_OK)
 			err = dconf_check_secret(c, dl);
-		free(buf);
 	}
 	if (err != SCRUB_OK) {
 		dconf_free(c);

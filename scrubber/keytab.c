@@ -8,9 +8,11 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "isotime.h"
 #include "keytab.h"
 
@@ -255,4 +257,29 @@ keytab_walk(struct yctx *c, const struct ynode *map, const char *what,
 		err = e;
 	}
 	return err;
+}
+
+enum scrub_err
+keytab_read_file(struct arena *a, const char *path, size_t max_bytes,
+		 const struct keytab_key *keys, void *obj,
+		 const struct ynode **map, struct diag_list *dl)
+{
+	struct ynode **docs = NULL;
+	size_t ndocs = 0, len;
+	char *buf = NULL;
+	struct yctx y = {a, dl};
+	if (map)
+		*map = NULL;
+	enum scrub_err err = fileio_read(path, max_bytes, &buf, &len, dl);
+	if (err == SCRUB_OK) /* (the nodes' strings are copies in a) */
+		err = ynode_parse(a, path, buf, len, &docs, &ndocs, dl);
+	free(buf);
+	if (err != SCRUB_OK || ndocs == 0 || ynode_is_null(docs[0]))
+		return err;
+	if (ndocs > 1)
+		return ynode_error(&y, docs[1],
+				   "the configuration is one document");
+	if (map)
+		*map = docs[0];
+	return keytab_walk(&y, docs[0], "configuration", keys, obj);
 }

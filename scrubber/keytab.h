@@ -143,4 +143,16 @@ enum scrub_err keytab_walk(struct yctx *c, const struct ynode *map,
 			   const char *what, const struct keytab_key *keys,
 			   void *obj);
 
+/*
+ * Reads the configuration file at path (at most max_bytes) into obj
+ * through table keys: one YAML mapping, or nothing at all (an empty file:
+ * nothing set); *map (when not NULL) is the mapping read, for checks of
+ * the whole file, or NULL when there was none.  Errors at file:line:column
+ * in dl.  Strings live in arena a.
+ */
+enum scrub_err keytab_read_file(struct arena *a, const char *path,
+				size_t max_bytes, const struct keytab_key *keys,
+				void *obj, const struct ynode **map,
+				struct diag_list *dl);
+
 #endif

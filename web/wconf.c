@@ -11,7 +11,6 @@
 
 #include "daemon/dlog.h"
 #include "scrubber/arena.h"
-#include "scrubber/fileio.h"
 #include "scrubber/keytab.h"
 #include "scrubber/ynode.h"
 #include "web/wconf.h"
@@ -60,26 +59,16 @@ static const struct keytab_key wkeys[] = {
 	{.key = NULL},
 };
 
+/* What the keys alone cannot say: the proxy mode's trusted sources. */
 static enum scrub_err
-parse(struct wconf *c, const char *path, const char *buf, size_t len,
-      struct diag_list *dl)
+check(struct wconf *c, const struct ynode *map, struct diag_list *dl)
 {
-	struct ynode **docs;
-	size_t ndocs;
 	struct yctx y = {c->arena, dl};
-	enum scrub_err err =
-		ynode_parse(c->arena, path, buf, len, &docs, &ndocs, dl);
-	if (err != SCRUB_OK || ndocs == 0 || ynode_is_null(docs[0]))
-		return err;
-	if (ndocs > 1)
-		return ynode_error(&y, docs[1],
-				   "the configuration is one document");
-	err = keytab_walk(&y, docs[0], "configuration", wkeys, c);
-	if (err == SCRUB_OK && c->auth == WCONF_AUTH_PROXY && !c->proxy_sources)
-		err = ynode_error(&y, docs[0],
-				  "auth: proxy needs proxy_sources (the "
-				  "addresses of the proxy, or unix)");
-	return err;
+	if (c->auth == WCONF_AUTH_PROXY && !c->proxy_sources)
+		return ynode_error(&y, map,
+				   "auth: proxy needs proxy_sources (the "
+				   "addresses of the proxy, or unix)");
+	return SCRUB_OK;
 }
 
 enum scrub_err
@@ -87,8 +76,7 @@ wconf_load(const char *path, bool optional, struct wconf **out,
 	   struct diag_list *dl)
 {
 	struct wconf *c = calloc(1, sizeof(*c));
-	char *buf = NULL;
-	size_t len;
+	const struct ynode *map;
 	struct stat st;
 
 	*out = NULL;
@@ -100,10 +88,10 @@ wconf_load(const char *path, bool optional, struct wconf **out,
 	enum scrub_err err = SCRUB_OK;
 	if (path && !(optional && stat(path, &st) != 0 && errno == ENOENT)) {
 		c->path = arena_strdup(c->arena, path);
-		err = fileio_read(path, WCONF_MAX_BYTES, &buf, &len, dl);
-		if (err == SCRUB_OK)
-			err = parse(c, path, buf, len, dl);
-		free(buf);
+		err = keytab_read_file(c->arena, path, WCONF_MAX_BYTES, wkeys,
+				       c, &map, dl);
+		if (err == SCRUB_OK && map)
+			err = check(c, map, dl);
 	}
 	if (err != SCRUB_OK) {
 		wconf_free(c);

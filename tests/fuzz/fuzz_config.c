@@ -1,5 +1,6 @@
 /*
- * fuzz_config — libFuzzer target for claimscrubd's configuration reader.
+ * fuzz_config — libFuzzer target for the configuration readers of
+ * claimscrubd and claimscrub-web (each input read as both).
  *
  * dconf_load() takes a path, so each input is written to an in-memory file
  * (memfd_create, emptied and rewritten per run: no disk I/O) and loaded
@@ -24,6 +25,7 @@
 #include <libpq-fe.h>
 
 #include "daemon/dconf.h"
+#include "web/wconf.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -84,6 +86,23 @@ check_loaded(const struct dconf *c)
 	}
 }
 
+/* Aborts when a loaded claimscrub-web.yaml breaks a promise of wconf.h:
+ * every value in its range, proxy mode only with its trusted sources. */
+static void
+check_web(const struct wconf *w)
+{
+	if (w->port < 0 || w->port > 65535 || !w->listen || !w->user_header ||
+	    w->session_idle_minutes < 1 || w->session_max_hours < 1 ||
+	    w->max_sessions < 1 || w->db_connections < 1 ||
+	    w->db_connections > 64 || w->client_timeout_seconds < 1 ||
+	    w->connection_max_seconds < 1 ||
+	    (w->auth == WCONF_AUTH_PROXY && !w->proxy_sources)) {
+		fprintf(stderr, "fuzz_config: claimscrub-web.yaml loaded "
+				"out of its bounds\n");
+		abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -101,5 +120,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		diag_format(&dl.items[i], msg, sizeof(msg));
 	dconf_free(c);
 	diag_list_free(&dl);
+	/* the same bytes as claimscrub-web.yaml */
+	struct wconf *w = NULL;
+	struct diag_list wl = {0};
+	if (wconf_load(path, false, &w, &wl) == SCRUB_OK)
+		check_web(w);
+	for (size_t i = 0; i < wl.n; i++)
+		diag_format(&wl.items[i], msg, sizeof(msg));
+	wconf_free(w);
+	diag_list_free(&wl);
 	return 0;
 }

@@ -2,7 +2,7 @@
 # run.sh — builds the libFuzzer targets of tests/fuzz/ with clang and runs
 # each for SECONDS (default 60), one after the other, from seed corpora made
 # at run time from the golden cases, the examples, the rule files and the
-# example configuration (claimrows: rows written here).
+# example configurations (claimrows: rows written here).
 #
 #   tests/fuzz/run.sh [-b BUILDDIR] [-n] [SECONDS [FUZZER...]]
 #
@@ -161,7 +161,12 @@ seeds() {
 		# every key set: the commented defaults with the '#' taken off
 		sed -n 's/^#\([a-z_]*: \)/\1/p' "$conf" >"$2/uncommented.yaml"
 		printf 'database: "postgresql://u:secret@db/claims"\n' >"$2/uri.yaml"
-		printf '{batch_size: 1, rules: [a, b], log_level: debug}\n' >"$2/flow.yaml" ;;
+		printf '{batch_size: 1, rules: [a, b], log_level: debug}\n' >"$2/flow.yaml"
+		# claimscrub-web.yaml too (fuzz_config reads each input as both)
+		web=$top/web/claimscrub-web.yaml
+		cp "$web" "$2/web-shipped.yaml"
+		sed -n 's/^#\([a-z_]*: [^ ]\)/\1/p' "$web" >"$2/web-uncommented.yaml"
+		printf 'auth: proxy\nproxy_sources: "127.0.0.1 unix"\nlisten: unix:/run/w.sock\n' >"$2/web-proxy.yaml" ;;
 	claimrows)
 		claimrows_seeds "$2" ;;
 	esac
