@@ -26,6 +26,10 @@ if submake install >"$tmp/install.log" 2>&1; then ok "make install"; else
 
 check "usr/bin/claimscrub" test -x "$root/usr/bin/claimscrub"
 check "usr/sbin/claimscrubd" test -x "$root/usr/sbin/claimscrubd"
+check "usr/sbin/claimscrub-web" test -x "$root/usr/sbin/claimscrub-web"
+check "etc/claimscrub/claimscrub-web.yaml" test -f "$root/etc/claimscrub/claimscrub-web.yaml"
+check "the installed claimscrub-web takes its installed example configuration" \
+	"$root/usr/sbin/claimscrub-web" --check-config -c "$root/etc/claimscrub/claimscrub-web.yaml"
 nrules=$(ls "$root"/usr/share/claimscrub/rules.d/*.yaml 2>/dev/null | wc -l)
 if [ "$nrules" -eq 7 ]; then ok "usr/share/claimscrub/rules.d: 7 rule files"; else
 	not_ok "usr/share/claimscrub/rules.d: 7 rule files" "found $nrules"; fi
@@ -42,7 +46,7 @@ check "the example configuration is not writable by others" \
 
 # ---- manual pages ----------------------------------------------------------
 for page in man1/claimscrub.1:claimscrub man5/claimscrubd.yaml.5:claimscrubd.yaml \
-	man8/claimscrubd.8:claimscrubd; do
+	man8/claimscrubd.8:claimscrubd man8/claimscrub-web.8:claimscrub-web; do
 	file=$root/usr/share/man/${page%%:*} name=${page#*:}
 	if [ ! -f "$file" ]; then not_ok "${page%%:*} installed"; continue; fi
 	ok "${page%%:*} installed"
