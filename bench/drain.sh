@@ -27,10 +27,10 @@ psql_q -c "CREATE TABLE bench_pre AS SELECT id, version, status, result FROM cla
 	ALTER TABLE bench_pre ADD PRIMARY KEY (id); ANALYZE bench_pre"
 cat >"$B/floor.sql" <<'SQL'
 CREATE TEMP TABLE IF NOT EXISTS ids_t (id bigint);
-WITH r AS (SELECT * FROM claimscrub.claim_batch(:bs, 10000, 1000, 1000)), i AS (INSERT INTO ids_t SELECT id FROM r WHERE kind = 0) SELECT * FROM r;
+WITH r AS (SELECT * FROM claimscrub.claim_batch(:bs, 10000, 1000, 1000, 'bench-' || pg_backend_pid())), i AS (INSERT INTO ids_t SELECT id FROM r WHERE kind = 0) SELECT * FROM r;
 BEGIN;
 SELECT * FROM claimscrub.write_batch(coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'version', p.version, 'status', p.status, 'rules', 'bench', 'result', p.result)) FROM bench_pre p WHERE p.id = ANY ((SELECT array_agg(id) FROM ids_t)::bigint[])), '[]'));
-SELECT claimscrub.end_batch();
+SELECT claimscrub.end_batch('bench-' || pg_backend_pid());
 DELETE FROM ids_t;
 COMMIT;
 SQL

@@ -43,13 +43,13 @@
 /* ... and at least this long after the last step a NOTIFY started: at most
  * 10 such steps a second, however many NOTIFYs arrive. */
 #define WAKE_MIN_INTERVAL_MS 100
-/* The last migration this daemon's SQL needs (sql/migrations/011_api.sql,
- * applied with the api of sql/api/ by the same `claimscrub db migrate`:
- * claim_batch's rows by column name, mark_invalid()), and the last one it
- * knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
+/* The last migration this daemon's SQL needs (sql/migrations/
+ * 014_batch_owner.sql, applied with the api of sql/api/ by the same
+ * `claimscrub db migrate`: a batch owned by the daemon's own id), and the
+ * last one it knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
  * warned about. */
-#define SCHEMA_VERSION 11
-#define SCHEMA_KNOWN 13
+#define SCHEMA_VERSION 14
+#define SCHEMA_KNOWN 14
 
 struct daemon {
 	struct event_base *base;
@@ -64,7 +64,15 @@ struct daemon {
 	struct http *http;
 	long backoff_ms;
 	long long reconnects, reloads, reload_failures;
-	bool connected;	      /* connected and the schema checked */
+	bool connected;	  /* connected and the schema checked */
+	long backend_pid; /* of the schema check, for the pooler probe */
+	bool pooled;	  /* a transaction pooler was seen (logged once) */
+	/* wake-ups that never come (check_wakeups): the claims and NOTIFYs
+	 * counted when the queue last ran empty, and how many times claims
+	 * came since that no NOTIFY announced */
+	bool emptied;
+	long long empty_claims, empty_notifies;
+	int unannounced;
 	char last_error[256]; /* why not, for /healthz */
 	double started_at, rules_loaded_at;
 	bool stopping;
@@ -264,6 +272,10 @@ add_notify_events(struct daemon *d)
 
 /* ---- connection events ---------------------------------------------------- */
 
+static void now_connected(struct daemon *d);
+static void on_pooler_probe(void *arg, PGresult *const *res, int n,
+			    const char *error);
+
 /* The schema must have every migration this daemon uses; without them its
  * statements would fail claim after claim, so it says which one and exits. */
 static void
@@ -284,10 +296,46 @@ on_schema(void *arg, PGresult *const *res, int n, const char *error)
 		event_base_loopexit(d->base, NULL);
 		return;
 	}
-	d->connected = true;
 	if (version > SCHEMA_KNOWN)
 		dlog(DLOG_WARNING, "schema-newer",
 		     "schema_version=%ld known=%d", version, SCHEMA_KNOWN);
+	static const struct conn_query again[] = {
+		{"SELECT pg_backend_pid()", 0, {NULL}}};
+	d->backend_pid = strtol(PQgetvalue(res[0], 0, 1), NULL, 10);
+	if (!conn_pipeline(d->conn, again, 1, on_pooler_probe, d))
+		now_connected(d);
+}
+
+/* A second transaction's backend: another than the first's means a
+ * transaction pooler (PgBouncer's pool_mode=transaction) between us and
+ * the server.  Batches are safe behind one (their owner is this daemon's
+ * id, not a backend), but a LISTEN is not kept: wake-ups come from the
+ * poll timer only, and the log says so once. */
+static void
+on_pooler_probe(void *arg, PGresult *const *res, int n, const char *error)
+{
+	struct daemon *d = arg;
+	(void)n;
+	long pid = error || !res[0]
+			   ? d->backend_pid
+			   : strtol(PQgetvalue(res[0], 0, 0), NULL, 10);
+	if (pid != d->backend_pid && !d->pooled) {
+		d->pooled = true;
+		dlog(DLOG_WARNING, "pooler-detected",
+		     "backend_pid=%ld then=%ld poll_interval_ms=%ld "
+		     "hint=\"a transaction pooler shares backends: LISTEN "
+		     "wake-ups cannot arrive, the poll timer finds new claims "
+		     "(connect directly or in session pooling for wake-ups)\"",
+		     d->backend_pid, pid, d->conf->poll_interval_ms);
+	}
+	now_connected(d);
+}
+
+/* Connected with the schema checked: ready, and to work. */
+static void
+now_connected(struct daemon *d)
+{
+	d->connected = true;
 	/* READY=1 once per process; a reconnect only updates STATUS= */
 	char status[512];
 	format_status(d, status, sizeof(status));
@@ -305,7 +353,7 @@ on_up(void *arg)
 {
 	struct daemon *d = arg;
 	static const struct conn_query check[] = {
-		{"SELECT coalesce(max(version), 0) FROM "
+		{"SELECT coalesce(max(version), 0), pg_backend_pid() FROM "
 		 "claimscrub.schema_migrations",
 		 0,
 		 {NULL}}};
@@ -423,6 +471,32 @@ on_reconnect(evutil_socket_t fd, short what, void *arg)
  * only when nothing is pending at all: claims leased by a daemon that died
  * come back when the lease runs out, and the poll timer picks them up.
  * NOTIFYs that came during the drain get their one step now (on_notify). */
+/* Every claim submitted or changed is announced (NOTIFY claimscrub_pending,
+ * sql/api/020_queue.sql).  When claims were scrubbed since the queue last
+ * ran empty, and no NOTIFY came in between, the poll timer found them: a
+ * transaction pooler (PgBouncer) drops notifications, as does any pooler
+ * that does not keep this session's LISTEN.  Three times in a row, and it
+ * is said once (the pid probe of on_pooler_probe catches the case only
+ * when the pooler hands out another backend). */
+static void
+check_wakeups(struct daemon *d)
+{
+	long long claims = queue_stats(d->queue)->claims;
+	if (!d->emptied || claims == d->empty_claims)
+		return;
+	d->unannounced =
+		d->notify_wakeups == d->empty_notifies ? d->unannounced + 1 : 0;
+	if (d->unannounced < 3 || d->pooled)
+		return;
+	d->pooled = true;
+	dlog(DLOG_WARNING, "wakeups-lost",
+	     "claims_found_by_poll=%d poll_interval_ms=%ld hint=\"new claims "
+	     "arrive without their NOTIFY: a transaction pooler between the "
+	     "daemon and the server drops them; the poll timer finds the "
+	     "claims (connect directly or in session pooling for wake-ups)\"",
+	     d->unannounced, d->conf->poll_interval_ms);
+}
+
 static void
 on_idle(void *arg, bool empty)
 {
@@ -435,6 +509,12 @@ on_idle(void *arg, bool empty)
 	if (d->wake_after_drain) {
 		d->wake_after_drain = false;
 		arm_wake(d);
+	}
+	if (empty) {
+		check_wakeups(d);
+		d->emptied = true;
+		d->empty_claims = queue_stats(d->queue)->claims;
+		d->empty_notifies = d->notify_wakeups;
 	}
 }
 
@@ -805,9 +885,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	apply(&d);
-	dlog(DLOG_INFO, "start", "version=%s once=%s rules=%s batch_size=%ld",
+	dlog(DLOG_INFO, "start",
+	     "version=%s once=%s rules=%s batch_size=%ld owner=%s",
 	     PACKAGE_VERSION, d.once ? "yes" : "no", rules_version(d.rules),
-	     d.conf->batch_size);
+	     d.conf->batch_size, queue_owner(d.queue));
 	conn_start(d.conn, d.conf->database, CHANNEL);
 	event_base_dispatch(d.base);
 	report(&d);

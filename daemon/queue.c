@@ -8,24 +8,28 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/claimrows.h"
 #include "daemon/dlog.h"
 #include "daemon/queue.h"
 #include "daemon/wallclock.h"
 
-/* Takes up to $1 claims no other daemon holds as this connection's batch
- * and returns their rows, at most $3 + 1 lines and $4 + 1 administrations
+/* Takes up to $1 claims no other daemon holds as the batch of $5 (this
+ * daemon's own id: queue_owner) and returns their rows, at most $3 + 1 lines and $4 + 1 administrations
  * a claim; the batch (the lease, $2 ms) commits at once, so a crash is
  * counted against its claims.  See sql/api/040_batch.sql (the columns,
  * by name: daemon/claimrows.h). */
 static const char SQL_CLAIM[] =
 	"SELECT * FROM claimscrub.claim_batch($1::integer, $2::double "
-	"precision, $3::integer, $4::integer)";
+	"precision, $3::integer, $4::integer, $5::text)";
 /* A backstop for every statement of the session: a lock wait the
  * functions do not bound themselves (sql/api/040_batch.sql) ends after
  * 30 s unless the session has a lock_timeout already (ALTER ROLE ... SET,
@@ -50,8 +54,9 @@ static const char SQL_READ[] = "SELECT * FROM claimscrub.read_claims("
  * result of a claim that failed alone, its finding row too. */
 static const char SQL_WRITE[] =
 	"SELECT * FROM claimscrub.write_batch($1::jsonb)";
-/* The batch is written: its lease goes with the same commit. */
-static const char SQL_END[] = "SELECT claimscrub.end_batch()";
+/* The batch is written: its lease ($1: queue_owner) goes with the same
+ * commit. */
+static const char SQL_END[] = "SELECT claimscrub.end_batch($1::text)";
 /* ... and when not even that can be stored: the status and result alone
  * ($3: the version read, if any); true when the claim was marked, false
  * when it was no longer pending or another transaction held it
@@ -70,6 +75,9 @@ enum qstate {
 };
 
 struct queue {
+	/* owns this daemon's batch: host, pid and 64 random bits, never a
+	 * backend's pid (a transaction pooler shares backends) */
+	char owner[QUEUE_OWNER_MAX];
 	struct conn *conn;
 	void (*idle)(void *arg, bool empty);
 	void *arg;
@@ -132,6 +140,33 @@ static void on_rest_over(evutil_socket_t fd, short what, void *arg);
 static void on_slice(evutil_socket_t fd, short what, void *arg);
 static void claim_failed(struct queue *q, const char *error);
 
+/* "host:pid:random": unique among the daemons of a database, and says
+ * where one runs (claimscrub.batch.owner). */
+static void
+make_owner(char *buf, size_t size)
+{
+	char host[65] = "";
+	uint64_t r = 0;
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	for (char *p = host; *p; p++) /* letters, digits, - . only */
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			*p = '_';
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		r = (uint64_t)t.tv_nsec ^ ((uint64_t)t.tv_sec << 20);
+	}
+	snprintf(buf, size, "%s:%ld:%016llx", host[0] ? host : "host",
+		 (long)getpid(), (unsigned long long)r);
+}
+
+const char *
+queue_owner(const struct queue *q)
+{
+	return q->owner;
+}
+
 struct queue *
 queue_new(struct event_base *base, struct conn *c,
 	  void (*idle)(void *arg, bool empty), void *arg)
@@ -148,6 +183,7 @@ queue_new(struct event_base *base, struct conn *c,
 		return NULL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &q->progress_at);
+	make_owner(q->owner, sizeof(q->owner));
 	q->conn = c;
 	q->idle = idle;
 	q->arg = arg;
@@ -471,7 +507,7 @@ step_claim(struct queue *q)
 	struct conn_query qs[] = {
 		{SQL_BACKSTOP, 0, {NULL}},
 		{SQL_DEPTH, 0, {NULL}},
-		{SQL_CLAIM, 4, {limit, lease, lines, admins}}};
+		{SQL_CLAIM, 5, {limit, lease, lines, admins, q->owner}}};
 	/* the depth is sampled at most once a second, and every 5 s while
 	 * the queue is long: it counts the queue (60-90 ms at 200,000
 	 * pending, most of the drain's time spent counting otherwise) */
@@ -803,7 +839,7 @@ step_write(struct queue *q)
 	 * (the next claim_batch ends it) */
 	struct conn_query qs[] = {{"BEGIN", 0, {NULL}},
 				  {SQL_WRITE, 1, {strbuf_str(&q->out)}},
-				  {SQL_END, 0, {NULL}},
+				  {SQL_END, 1, {q->owner}},
 				  {"COMMIT", 0, {NULL}}};
 	if (q->single)
 		qs[2] = qs[3];
@@ -1063,8 +1099,8 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 static void
 end_lease(struct queue *q, bool in_txn)
 {
-	static const struct conn_query qs[] = {{"ROLLBACK", 0, {NULL}},
-					       {SQL_END, 0, {NULL}}};
+	const struct conn_query qs[] = {{"ROLLBACK", 0, {NULL}},
+					{SQL_END, 1, {q->owner}}};
 	run(q, Q_ROLLING_BACK, in_txn ? qs : qs + 1, in_txn ? 2 : 1,
 	    on_rolled_back);
 }

@@ -3,7 +3,8 @@
  *
  * A batch (sql/api/040_batch.sql): (1) claim_batch()
  * takes up to batch_size pending claims no other daemon holds, records them
- * as this connection's lease and returns their rows, committed at once (a
+ * as this daemon's lease (its own id, queue_owner: never a backend's pid,
+ * which a transaction pooler shares) and returns their rows, committed at once (a
  * daemon that dies has an attempt counted against them when the lease runs
  * out); (2) the rows are scrubbed a slice at a time (about 10 ms), the
  * event loop running between slices, so /healthz and signals are answered
@@ -33,6 +34,9 @@
 #include "daemon/conn.h"
 #include "daemon/histo.h"
 #include "scrubber/scrubber.h"
+
+/* The size of the daemon's owner id, "host:pid:random", with its NUL. */
+#define QUEUE_OWNER_MAX 128
 
 struct queue;
 
@@ -112,6 +116,8 @@ struct queue_stats {
  * done.  NULL when out of memory. */
 struct queue *queue_new(struct event_base *base, struct conn *c,
 			void (*idle)(void *arg, bool empty), void *arg);
+/* The id that owns this daemon's batches (claimscrub.batch.owner). */
+const char *queue_owner(const struct queue *q);
 
 /* The rule set and limits for the next batches (borrowed; swap only
  * between callbacks, which is always the case in one event loop);

@@ -19,7 +19,7 @@ deps="build-essential autoconf automake autoconf-archive pkg-config clang
       clang-format libclang-rt-14-dev libyaml-dev libpq-dev libevent-dev
       libcriterion-dev postgresql-15 postgresql-client-15 valgrind
       prometheus curl systemd openssl
-      chromium python3-websocket"
+      chromium python3-websocket pgbouncer"
 if [ "${SKIP_APT:-}" != 1 ]; then
 	echo "== installing dependencies"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

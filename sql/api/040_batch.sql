@@ -1,12 +1,16 @@
 -- 040_batch.sql: the daemon's functions.  A batch is two round trips:
 --
---   claim_batch(n, lease, ...)  takes up to n pending claims as one row of
---                          claimscrub.batch (the lease: committed at once,
---                          so a crash is noticed) and returns their rows;
+--   claim_batch(n, lease, ..., owner)  takes up to n pending claims as
+--                          one row of claimscrub.batch, owner's (the
+--                          lease: committed at once, so a crash is
+--                          noticed), and returns their rows;
 --   write_batch(results)   status, result and findings, in the batch's
 --                          transaction, of the claims still pending at the
---                          version that was read; end_batch() in the same
---                          transaction gives the lease up.
+--                          version that was read; end_batch(owner) in the
+--                          same transaction gives the lease up.
+--
+-- owner is the daemon's own id, not its backend: a transaction pooler
+-- (PgBouncer) hands one backend to many clients.
 --
 -- The claim rows themselves are written once a scrub, by write_batch.
 -- Between the two calls nothing is locked: the lease keeps other daemons
@@ -118,7 +122,7 @@ $$;
 -- lock_timeout if shorter): a claim step that times out (SQLSTATE 55P03) is
 -- rolled back whole, so it counts no attempt.
 CREATE OR REPLACE FUNCTION claimscrub.claim_batch(n integer, lease_ms double precision,
-	max_lines integer, max_administrations integer)
+	max_lines integer, max_administrations integer, owner text)
 RETURNS TABLE (id bigint, kind integer, seq integer, version integer,
 	tries bigint, cut_lines integer, cut_administrations integer,
 	claim text, payer text, setting text, provider text, date_of_service text,
@@ -144,7 +148,11 @@ BEGIN
 		RAISE EXCEPTION 'claimscrub.queue_lock has no row: run claimscrub db migrate'
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
-	DELETE FROM claimscrub.batch b WHERE b.owner_pid = pg_backend_pid();
+	IF claim_batch.owner IS NULL OR length(claim_batch.owner) NOT BETWEEN 1 AND 200 THEN
+		RAISE EXCEPTION 'a batch''s owner is 1 to 200 characters'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	DELETE FROM claimscrub.batch b WHERE b.owner = claim_batch.owner;
 	WITH gone AS (
 		DELETE FROM claimscrub.batch b
 		 WHERE b.taken_at < clock_timestamp() - make_interval(secs => lease_ms / 1000)
@@ -174,17 +182,37 @@ BEGIN
 	IF picked IS NULL THEN
 		RETURN;
 	END IF;
-	INSERT INTO claimscrub.batch (owner_pid, claim_ids)
-	VALUES (pg_backend_pid(), picked);
+	INSERT INTO claimscrub.batch (owner, owner_pid, claim_ids)
+	VALUES (claim_batch.owner, pg_backend_pid(), picked);
 	RETURN QUERY SELECT * FROM claimscrub.read_claims(picked, max_lines,
 							  max_administrations);
 END $$;
 
--- Ends the caller's batch: its claims are written (in the same transaction,
+-- A daemon of before 014 (no owner of its own): its backend owns its
+-- batches.  Unsafe behind a transaction pooler, which shares backends.
+CREATE OR REPLACE FUNCTION claimscrub.claim_batch(n integer, lease_ms double precision,
+	max_lines integer, max_administrations integer)
+RETURNS TABLE (id bigint, kind integer, seq integer, version integer,
+	tries bigint, cut_lines integer, cut_administrations integer,
+	claim text, payer text, setting text, provider text, date_of_service text,
+	line_code text, line_units text, line_modifiers text, line_service_date text,
+	admin_id text, admin_substance text, admin_kind text, admin_route text,
+	admin_site text, admin_start text, admin_stop text, admin_primary text,
+	admin_separate_site_required text)
+LANGUAGE sql VOLATILE AS $$
+SELECT * FROM claimscrub.claim_batch(n, lease_ms, max_lines, max_administrations,
+	'backend-' || pg_backend_pid())
+$$;
+
+-- Ends owner's batch: its claims are written (in the same transaction,
 -- with write_batch), so nothing is left to lease or to count.
+CREATE OR REPLACE FUNCTION claimscrub.end_batch(owner text) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+DELETE FROM claimscrub.batch b WHERE b.owner = end_batch.owner
+$$;
 CREATE OR REPLACE FUNCTION claimscrub.end_batch() RETURNS void
 LANGUAGE sql VOLATILE AS $$
-DELETE FROM claimscrub.batch WHERE owner_pid = pg_backend_pid()
+SELECT claimscrub.end_batch('backend-' || pg_backend_pid())
 $$;
 
 -- Writes a batch of results, [{id, version, status, result, rules}, ...],

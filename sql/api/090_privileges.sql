@@ -95,7 +95,9 @@ GRANT SELECT (one), UPDATE (one) ON claimscrub.queue_lock TO claimscrub_daemon;
 GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.read_claims(bigint[], integer, integer),
 	claimscrub.claim_batch(integer, double precision, integer, integer),
+	claimscrub.claim_batch(integer, double precision, integer, integer, text),
 	claimscrub.write_batch(jsonb, integer), claimscrub.end_batch(),
+	claimscrub.end_batch(text),
 	claimscrub.mark_invalid(bigint, jsonb, integer),
 	claimscrub.work_sync(bigint[], bigint[]),	-- write_batch keeps the work items
 	claimscrub.fingerprint(text, text, text, jsonb)	-- and the findings' fingerprints

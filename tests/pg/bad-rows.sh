@@ -85,8 +85,8 @@ UPDATE claimscrub.claim SET version = 2147483647 WHERE claim_ref = 'BAD-VERSION-
 -- a line's service_date (sql/009) the column takes and the reader does not
 UPDATE claimscrub.claim_line SET service_date = '1899-12-31' WHERE line_no = 1
    AND claim_id = (SELECT id FROM claimscrub.claim WHERE claim_ref = 'BAD-SERVICE-DATE');
-INSERT INTO claimscrub.batch (owner_pid, taken_at, claim_ids)
-SELECT 0, clock_timestamp() - interval '1 hour', ARRAY[id]
+INSERT INTO claimscrub.batch (owner, owner_pid, taken_at, claim_ids)
+SELECT 'dead-daemon', 0, clock_timestamp() - interval '1 hour', ARRAY[id]
   FROM claimscrub.claim WHERE claim_ref = 'BAD-ATTEMPTS-MAX';
 " -v sql_text="$sql_text" -v fmt_text="$fmt_text" -v fmt_ref="$fmt_ref" -v quote_ref="$quote_ref" \
 	>"$T/insert.out" 2>&1 || setup_failed "inserting the bad rows failed: $(head -n 5 "$T/insert.out")"

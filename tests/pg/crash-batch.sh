@@ -14,11 +14,11 @@ gen_claims 600 || setup_failed "generating claims failed"
 audit_install || setup_failed "installing the audit trigger failed"
 # claims are taken oldest first: BULK-*-1..200 lead the queue
 psql_val "
-INSERT INTO claimscrub.batch (owner_pid, taken_at, claim_ids)
-SELECT 999999, clock_timestamp() - interval '1 hour', array_agg(id ORDER BY id)
+INSERT INTO claimscrub.batch (owner, owner_pid, taken_at, claim_ids)
+SELECT 'dead-daemon', 999999, clock_timestamp() - interval '1 hour', array_agg(id ORDER BY id)
   FROM (SELECT id FROM claimscrub.claim ORDER BY enqueued_at, id LIMIT 200) d;
-INSERT INTO claimscrub.batch (owner_pid, taken_at, claim_ids)
-SELECT 999998, clock_timestamp(), array_agg(id ORDER BY id)
+INSERT INTO claimscrub.batch (owner, owner_pid, taken_at, claim_ids)
+SELECT 'live-daemon', 999998, clock_timestamp(), array_agg(id ORDER BY id)
   FROM (SELECT id FROM claimscrub.claim ORDER BY enqueued_at, id OFFSET 200 LIMIT 50) l;
 UPDATE claimscrub.claim SET attempts = 3
  WHERE id = (SELECT id FROM claimscrub.claim ORDER BY enqueued_at, id OFFSET 400 LIMIT 1);

@@ -200,8 +200,8 @@ if wait_for 15 in_txn client; then ok "a submitter holds $x in an open transacti
 	not_ok "a submitter holds $x in an open transaction after submit()" "$(cat "$T/client.out")"; fi
 # ... and the claim is in a dead daemon's expired batch, so the first claim
 # step counts an attempt against it, if it can
-psql_val "INSERT INTO claimscrub.batch (owner_pid, taken_at, claim_ids)
-          SELECT 0, clock_timestamp() - interval '1 hour', ARRAY[id] FROM claimscrub.claim WHERE claim_ref = '$x'" \
+psql_val "INSERT INTO claimscrub.batch (owner, owner_pid, taken_at, claim_ids)
+          SELECT 'dead-daemon', 0, clock_timestamp() - interval '1 hour', ARRAY[id] FROM claimscrub.claim WHERE claim_ref = '$x'" \
 	>/dev/null || setup_failed "inserting the dead batch failed"
 start_daemon "$T/dq.yaml"
 pid=$daemon_pid log=$daemon_log

@@ -31,7 +31,7 @@ metric() { get "$T/m" metrics >/dev/null && awk -v k="$1" '$1 == k {print $2}' "
 wait_for 30 healthz_says 200 '^ok' || setup_failed "the daemon did not come up: $(tail -n 5 "$daemon_log")"
 
 # ---- 1. failing claim steps ----------------------------------------------------------
-psql_val "ALTER FUNCTION claimscrub.claim_batch(integer, double precision, integer, integer)
+psql_val "ALTER FUNCTION claimscrub.claim_batch(integer, double precision, integer, integer, text)
 	  RENAME TO claim_batch_away" >/dev/null || setup_failed "cannot rename claim_batch"
 gen_claims 20
 if wait_for 30 healthz_says 503 'stalled: no claim step has succeeded'; then
@@ -49,7 +49,7 @@ depth=$(metric claimscrub_queue_depth)
 age=$(metric claimscrub_seconds_since_progress)
 awk -v a="${age:-0}" 'BEGIN {exit !(a >= 2)}' && ok "seconds since progress past stall_seconds ($age)" ||
 	not_ok "seconds since progress past stall_seconds" "got ${age:-none}"
-psql_val "ALTER FUNCTION claimscrub.claim_batch_away(integer, double precision, integer, integer)
+psql_val "ALTER FUNCTION claimscrub.claim_batch_away(integer, double precision, integer, integer, text)
 	  RENAME TO claim_batch" >/dev/null
 wait_until "SELECT count(*) = 0 FROM claimscrub.claim WHERE status = 'pending'" 60 &&
 	ok "the claims drain once the function is back" || not_ok "the claims drain once the function is back"
