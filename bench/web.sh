@@ -17,11 +17,13 @@
 #               the server time of each being curl's time_starttransfer on
 #               loopback: the work list (GET /), filtered by a rule, sorted
 #               by age, a deep page (offset 10,000: nothing links to pages,
-#               the function takes any offset) and a claim page (a different
-#               flagged claim each time)
+#               the function takes any offset), the buckets' page of every
+#               open item (/buckets) and a claim page (a different flagged
+#               claim each time)
 #   floor       the page's statements as the workbench sends them (its role
 #               and timeout, the list or claim_detail, the reasons, the
-#               buckets: one pipeline, one implicit transaction) by pgbench
+#               saved views; the buckets: one pipeline, one implicit
+#               transaction, web/worklist.c's and web/claim.c's SQL) by pgbench
 #               -M extended as reviewer rev01, per-transaction latencies
 #               (-l); and the list's work_list() / work_buckets(), or
 #               claim_detail(), alone.  The workbench's requests and the
@@ -39,25 +41,25 @@
 # findings (judged on the median of the single-client run; its p99 shown
 # beside) and 50 concurrent reviewers with p99 < 250 ms (wrk counts only
 # the requests answered within the run).  At 1,000,000 findings the work
-# list pages take seconds each: BENCH_WEB_N=20 keeps the run near 10
-# minutes (the default 50, about 20).  Progress on
-# stderr, markdown tables on stdout.  Run it in a build directory (as make
-# bench does) or set CLAIMSCRUB, CLAIMSCRUBD, CLAIMSCRUB_WEB and
+# list pages take seconds each: BENCH_WEB_N=20 keeps the run near 7
+# minutes on 2 cores (the default 50, about 16).  Progress on stderr,
+# markdown tables on stdout.  Run it in a build directory (as make bench
+# does) or set CLAIMSCRUB, CLAIMSCRUBD, CLAIMSCRUB_WEB and
 # CLAIMSCRUB_SRCDIR; BENCH_WEB_DB_CONNECTIONS sets the workbench's
-# db_connections (default 4, the shipped default).  Needs curl, pgbench and
-# wrk (Debian: apt-get install wrk).
+# db_connections (default 4, the shipped default).  Needs curl, pgbench
+# and wrk (Debian: apt-get install wrk).
 set -eu
+nf=${1:-1000000}
+case $nf in '' | *[!0-9]*) echo "usage: web.sh [FINDINGS]" >&2; exit 2 ;; esac
+[ "$nf" -ge 20200 ] || { echo "web.sh: at least 20200 findings (the deep page is offset 10,000)" >&2; exit 2; }
 d=$(dirname "$0")
 . "$d/lib.sh"
-nf=${1:-1000000}
 : "${CLAIMSCRUB_WEB:=web/claimscrub-web}"
 [ -x "$CLAIMSCRUB_WEB" ] || { echo "web.sh: no workbench at $CLAIMSCRUB_WEB (run make, or set CLAIMSCRUB_WEB)" >&2; exit 2; }
 CLAIMSCRUB_WEB=$(cd "$(dirname "$CLAIMSCRUB_WEB")" && pwd)/$(basename "$CLAIMSCRUB_WEB")
-for t in curl wrk "$PG_BINDIR/pgbench"; do
-	command -v "$t" >/dev/null || { echo "web.sh: $t is missing (Debian: apt-get install ${t##*/})" >&2; exit 2; }
-done
-case $nf in '' | *[!0-9]*) echo "usage: web.sh [FINDINGS]" >&2; exit 2 ;; esac
-[ "$nf" -ge 20200 ] || { echo "web.sh: at least 20200 findings (the deep page is offset 10,000)" >&2; exit 2; }
+command -v curl >/dev/null || { echo "web.sh: curl is missing (Debian: apt-get install curl)" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "web.sh: wrk is missing (Debian: apt-get install wrk)" >&2; exit 2; }
+[ -x "$PG_BINDIR/pgbench" ] || { echo "web.sh: no $PG_BINDIR/pgbench (set PG_BINDIR)" >&2; exit 2; }
 n=$((nf / 2))
 clients=${BENCH_WEB_CLIENTS:-50}
 reqs=${BENCH_WEB_N:-50}
@@ -265,6 +267,7 @@ LIST="SELECT claim_ref, state, coalesce(assignee, ''), coalesce(severity, ''),
 	to_char(opened_at, 'YYYY-MM-DD') FROM claimscrub.work_list"
 REASONS="SELECT code, description FROM claimscrub.reason ORDER BY code"
 BUCKETS="SELECT dimension, key, items, coalesce(amount_at_risk::text, '') FROM claimscrub.work_buckets"
+VIEWS="SELECT owner, name, query, shared FROM claimscrub.views()"
 DETAIL="SELECT claimscrub.claim_detail('W-' || :j::text)::text"
 
 # refs K SEED — K distinct flagged claims at random
@@ -279,11 +282,11 @@ page() {
 	if [ -n "$3" ]; then _a="NULL, '$3'"; else _a="NULL, NULL"; fi
 	_a="$_a, NULL, NULL, NULL, NULL, NULL::integer, NULL::numeric"
 	say "$_l ..."
-	script page "$LIST($_a, '$_sort', 50, $_off)" "$REASONS" "$BUCKETS($_a)"
-	script list "$LIST($_a, '$_sort', 50, $_off)"
+	script page "$LIST($_a, '$_sort', 50, $_off, NULL::date, NULL::date)" "$REASONS" "$VIEWS"
+	script list "$LIST($_a, '$_sort', 50, $_off, NULL::date, NULL::date)"
 	# (the buckets do not depend on the sort or the offset: once a filter)
 	_key=$(printf '%s' "$_a" | cksum | cut -d' ' -f1) _b=""
-	[ -f "$B/buckets.$_key" ] || { script buckets "$BUCKETS($_a)"; _b=buckets; }
+	[ -f "$B/buckets.$_key" ] || { script buckets "$BUCKETS($_a, NULL::date, NULL::date)"; _b=buckets; }
 	: >"$B/paths"
 	_i=0
 	while [ $_i -lt "$reqs" ]; do echo "$_p" >>"$B/paths"; _i=$((_i + 1)); done
@@ -296,6 +299,15 @@ page "work list" "/" "" amount 0
 page "filtered by rule" "/?rule=$rule" "$rule" amount 0
 page "sorted by age" "/?sort=age" "" age 0
 page "deep page" "/?offset=10000" "" amount 10000
+say "the buckets' page ..."
+_all="NULL, NULL, NULL, NULL, NULL, NULL, NULL::integer, NULL::numeric, NULL::date, NULL::date"
+script page "$BUCKETS($_all)"
+script list "$BUCKETS($_all)"
+: >"$B/paths"
+_i=0
+while [ $_i -lt "$reqs" ]; do echo "/buckets" >>"$B/paths"; _i=$((_i + 1)); done
+measure page list
+row "buckets of every open item" "\`/buckets\`" "–" "$(median "$B/s.list")"
 say "claim pages ..."
 script page "$DETAIL" "$REASONS"
 script detail "$DETAIL"
@@ -362,6 +374,7 @@ psql_q -F '|' -c "SELECT s, sum(calls), round(sum(total_exec_time)::numeric / 10
 		WHEN query LIKE '%work_buckets%' THEN 'work_buckets() (the list''s buckets)'
 		WHEN query LIKE '%claim_detail%' THEN 'claim_detail() (the claim page)'
 		WHEN query LIKE '%claimscrub.reason%' THEN 'the reasons (every page)'
+		WHEN query LIKE '%claimscrub.views()%' THEN 'views() (the list''s saved views)'
 		WHEN query LIKE '%set_config(%' THEN 'set_config role (every page)'
 		ELSE left(regexp_replace(query, '\s+', ' ', 'g'), 40) END AS s, *
 	FROM pg_stat_statements) x GROUP BY s HAVING sum(calls) >= 10 ORDER BY 3 DESC LIMIT 6" >"$B/pgss"

@@ -177,6 +177,7 @@ serve(struct web *w)
 	evhttp_set_cb(ev, "/login", auth_login_page, w);
 	evhttp_set_cb(ev, "/logout", auth_logout, w);
 	evhttp_set_cb(ev, "/take", take_page, w);
+	evhttp_set_cb(ev, "/buckets", buckets_page, w);
 	evhttp_set_cb(ev, "/bulk", bulk_page, w);
 	evhttp_set_cb(ev, "/views", views_page, w);
 	evhttp_set_cb(ev, "/dashboard", dashboard_page, w);

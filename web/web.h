@@ -117,6 +117,7 @@ void worklist_page(struct evhttp_request *req, void *arg);
 void claim_page(struct evhttp_request *req, void *arg);
 void static_page(struct evhttp_request *req, void *arg);
 void take_page(struct evhttp_request *req, void *arg);
+void buckets_page(struct evhttp_request *req, void *arg);
 void bulk_page(struct evhttp_request *req, void *arg);
 void dashboard_page(struct evhttp_request *req, void *arg);
 void views_page(struct evhttp_request *req, void *arg);

@@ -569,11 +569,15 @@ CREATE OR REPLACE FUNCTION claimscrub.work_buckets(f_state text DEFAULT NULL,
 	older_than integer DEFAULT NULL, min_amount numeric DEFAULT NULL,
 	dos_from date DEFAULT NULL, dos_to date DEFAULT NULL)
 RETURNS TABLE (dimension text, key text, items bigint, amount_at_risk numeric)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET work_mem = '64MB' SET jit = off AS $$
 BEGIN
+	-- one pass for the six plain dimensions (GROUPING SETS), one for the
+	-- rules (an item under each of its rules)
 	RETURN QUERY EXECUTE format($q$
 		WITH m AS MATERIALIZED (
-			SELECT w.state, w.rules, w.severity, coalesce(w.payer, '(none)') AS payer,
+			SELECT w.state, w.rules, coalesce(w.severity, '(none)') AS severity,
+			       coalesce(w.payer, '(none)') AS payer,
 			       coalesce(w.provider, '(none)') AS provider,
 			       coalesce(w.assignee, '(none)') AS assignee,
 			       CASE WHEN w.opened_at > $9 - interval '1 day' THEN '0-1 days'
@@ -583,16 +587,21 @@ BEGIN
 			       coalesce(w.amount_at_risk, 0) AS amount
 			  FROM claimscrub.work_item w WHERE %s),
 		d AS (
-			SELECT 'state' AS dimension, m.state AS key, m.amount FROM m
-			UNION ALL SELECT 'rule', r, m.amount FROM m, unnest(m.rules) r
-			UNION ALL SELECT 'severity', coalesce(m.severity, '(none)'), m.amount FROM m
-			UNION ALL SELECT 'payer', m.payer, m.amount FROM m
-			UNION ALL SELECT 'provider', m.provider, m.amount FROM m
-			UNION ALL SELECT 'assignee', m.assignee, m.amount FROM m
-			UNION ALL SELECT 'age', m.age, m.amount FROM m)
-		SELECT d.dimension, d.key, count(*), sum(d.amount)::numeric
-		  FROM d GROUP BY d.dimension, d.key
-		 ORDER BY d.dimension, count(*) DESC, d.key$q$,
+			SELECT CASE WHEN GROUPING(m.state) = 0 THEN 'state'
+				    WHEN GROUPING(m.severity) = 0 THEN 'severity'
+				    WHEN GROUPING(m.payer) = 0 THEN 'payer'
+				    WHEN GROUPING(m.provider) = 0 THEN 'provider'
+				    WHEN GROUPING(m.assignee) = 0 THEN 'assignee'
+				    ELSE 'age' END AS dimension,
+			       coalesce(m.state, m.severity, m.payer, m.provider, m.assignee,
+					m.age) AS key,
+			       count(*) AS items, sum(m.amount) AS amount
+			  FROM m GROUP BY GROUPING SETS ((m.state), (m.severity), (m.payer),
+				(m.provider), (m.assignee), (m.age))
+			UNION ALL
+			SELECT 'rule', r, count(*), sum(m.amount) FROM m, unnest(m.rules) r GROUP BY r)
+		SELECT d.dimension, d.key, d.items, d.amount::numeric FROM d
+		 ORDER BY d.dimension, d.items DESC, d.key$q$,
 		claimscrub.work_where(f_state, f_rule, f_severity, f_payer, f_provider,
 			f_assignee, older_than, min_amount, dos_from, dos_to))
 	-- $10 is work_list's offset: nothing here
@@ -659,7 +668,7 @@ $$;
 -- Everything a reviewer needs to judge a claim's findings, as one JSON
 -- document (format 1): the claim, its work item, lines, administrations,
 -- the expected codes, every version's findings with their decisions, the
--- notes and the trail.  Each call is logged (action 'read'): who read
+-- notes and the trail (its latest 200 entries).  Each call is logged (action 'read'): who read
 -- which claim's record when.
 CREATE OR REPLACE FUNCTION claimscrub.claim_detail(ref text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -709,12 +718,15 @@ BEGIN
 			'finding', n.finding_id, 'author', n.author, 'at', n.at,
 			'note', n.note)) ORDER BY n.at, n.id)
 		  FROM claimscrub.work_note n WHERE n.claim_id = c.id), '[]'));
+	-- the trail's latest 200 entries (every view adds a read: a claim
+	-- opened often would grow its page without end)
 	doc := doc || jsonb_build_object('audit', coalesce((
 		SELECT jsonb_agg(t.e ORDER BY t.at, t.k) FROM (
 			SELECT a.at, a.id AS k, jsonb_strip_nulls(jsonb_build_object('at', a.at,
 				'actor', a.actor, 'action', a.action, 'finding', a.finding_id,
 				'detail', nullif(a.detail, '{}'))) AS e
-			  FROM claimscrub.work_audit a WHERE a.claim_id = c.id) t), '[]'));
+			  FROM claimscrub.work_audit a WHERE a.claim_id = c.id
+			 ORDER BY a.at DESC, a.id DESC LIMIT 200) t), '[]'));
 	RETURN doc;
 END $$;
 

@@ -131,12 +131,15 @@ bucket() {
 		sed 's|<tr>|\n|g' | sed -n 's|^<td>\(<a [^>]*>\)\{0,1\}\([^<]*\)\(</a>\)\{0,1\}</td><td class="num">\([0-9]*\)</td><td class="num">\([0-9.]*\)</td></tr>.*|\2 \4 \5;|p' |
 		tr '\n' ' ' | sed 's/; $//'
 }
+has "the work list links its buckets' page with its filters" '<a id="buckets-link" href="/buckets?">'
+req alice GET /buckets
+same "the buckets' page: 200" "$code" 200
 same "buckets by payer: items and money at risk, the most items first" "$(bucket payer)" \
 	"medicare 5 22.00; aetna 4 90.00; (none) 2 45.00; &lt;script&gt;alert(1)&lt;/script&gt; 1 90.00"
 same "buckets by severity" "$(bucket severity)" "error 10 247.00; warning 2 0.00"
 same "buckets by state and by assignee" "$(bucket state) / $(bucket assignee)" "open 12 247.00 / (none) 12 247.00"
 has "a bucket links to the list filtered by it" '<a href="/?payer=aetna">aetna</a>'
-req alice GET "/?payer=aetna"
+req alice GET "/buckets?payer=aetna"
 same "buckets follow the filters" "$(bucket payer) / $(bucket rule | grep -c infusion-under-16)" "aetna 4 90.00 / 1"
 # filter PATH WANT NAME — one point: the list at PATH is WANT
 filter() { req alice GET "$1"; same "the work list $3" "$code $(rows)" "200 $2"; }
