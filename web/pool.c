@@ -149,6 +149,7 @@ on_down(void *arg, const char *why)
 	struct member *m = arg;
 	char q[512];
 	m->up = false;
+	m->aborted = false; /* the server rolled the transaction back */
 	m->backoff_ms = conn_backoff(m->backoff_ms, POOL_RECONNECT_MAX_MS);
 	dlog(DLOG_WARNING, "disconnected", "connection=%d retry_ms=%ld why=%s",
 	     (int)(m - m->p->m), m->backoff_ms, dlog_quote(why, q, sizeof(q)));
