@@ -122,11 +122,7 @@ on_bulk(void *arg, PGresult *const *res, int n, const char *error,
 	if (error && strncmp(sqlstate, "22", 2) != 0) {
 		wreq_db_failed(r, error, sqlstate);
 	} else if (error) {
-		char m[sizeof(r->message)];
-		wreq_message(r, error);
-		memcpy(m, r->message, sizeof(m));
-		r->message[0] = '\0';
-		wreq_error(r, 400, "Bad request", m);
+		wreq_refused(r, "Bad request", error);
 	} else if (b->confirm) {
 		char loc[128];
 		snprintf(loc, sizeof(loc), "/?decided=%ld", count);
@@ -174,12 +170,8 @@ bulk_page(struct evhttp_request *req, void *arg)
 			q.params[i] = wreq_param(r, fields[i]);
 		q.params[6] = b->confirm ? "false" : "true";
 		q.params[7] = b->claims[0] ? b->claims : NULL;
-		if (pool_run(r->w->pool, r->user, &q, 1, on_bulk, b)) {
-			wreq_wait(r);
+		if (wreq_run(r, &q, 1, false, on_bulk, b))
 			return;
-		}
-		wreq_error(r, 503, "The database is not reachable",
-			   "Try again shortly.");
 	}
 	free(b);
 	wreq_free(r);

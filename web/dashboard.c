@@ -100,9 +100,8 @@ drill(void *arg, enum rpt_section s, const char *key, const struct rpt_row *row,
 		{"provider",
 		 s == RPT_PROVIDER ? key : wreq_param(r, "provider")},
 		{"rule", s == RPT_RULE ? key : NULL}};
-	char *q = NULL;
-	size_t n = 0;
-	FILE *out = open_memstream(&q, &n);
+	/* straight into buf: a dashboard has a link per day of its period */
+	FILE *out = fmemopen(buf, size, "w");
 	if (!out)
 		return false;
 	fputs("/?state=all", out);
@@ -112,10 +111,9 @@ drill(void *arg, enum rpt_section s, const char *key, const struct rpt_row *row,
 		fprintf(out, "&%s=", pairs[i][0]);
 		html_url(out, pairs[i][1]);
 	}
-	bool ok = fclose(out) == 0 && q && n < size;
-	if (ok)
-		memcpy(buf, q, n + 1);
-	free(q);
+	long n = ftell(out);
+	bool ok = !ferror(out) && n >= 0 && (size_t)n < size - 1;
+	fclose(out); /* writes the NUL when there is room */
 	return ok;
 }
 
@@ -191,11 +189,7 @@ on_report(void *arg, PGresult *const *res, int n, const char *error,
 			ok = res[1 + q] &&
 			     rpt_queries[q].fill(&rep, res[1 + q]);
 	if (error && strncmp(sqlstate, "22", 2) == 0) {
-		wreq_message(r, error);
-		char m[sizeof(r->message)];
-		memcpy(m, r->message, sizeof(m));
-		r->message[0] = '\0';
-		wreq_error(r, 400, "Bad filter", m);
+		wreq_refused(r, "Bad filter", error);
 	} else if (error) {
 		wreq_db_failed(r, error, sqlstate);
 	} else if (!ok || !rpt_finish(&rep)) {
@@ -238,14 +232,9 @@ dashboard(struct evhttp_request *req, void *arg, bool csv)
 			for (int k = 0; k < q[1 + i].nparams; k++)
 				q[1 + i].params[k] = params[k];
 		}
-		if (pool_run_snapshot(r->w->pool, r->user, q, 1 + RPT_NQUERIES,
-				      on_report, d)) {
-			wreq_wait(r);
+		if (wreq_run(r, q, 1 + RPT_NQUERIES, true, on_report, d))
 			return;
-		}
 		free(d);
-		wreq_error(r, 503, "The database is not reachable",
-			   "Try again shortly.");
 	}
 	wreq_free(r);
 }

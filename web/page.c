@@ -342,3 +342,29 @@ web_reason_options(FILE *out, const PGresult *reasons)
 		fputs("</option>", out);
 	}
 }
+
+void
+wreq_refused(struct wreq *r, const char *title, const char *error)
+{
+	char m[sizeof(r->message)];
+	wreq_message(r, error);
+	memcpy(m, r->message, sizeof(m));
+	r->message[0] = '\0'; /* said once, in the page's body */
+	wreq_error(r, 400, title, m);
+}
+
+bool
+wreq_run(struct wreq *r, const struct conn_query *q, int n, bool snapshot,
+	 pool_done_fn done, void *arg)
+{
+	struct pool *p = r->w->pool;
+	if (snapshot ? pool_run_snapshot(p, r->user, q, n, done, arg)
+		     : pool_run(p, r->user, q, n, done, arg)) {
+		wreq_wait(r);
+		return true;
+	}
+	wreq_error(r, 503, "The database is not reachable",
+		   "No database connection is up, or too many requests wait "
+		   "for one; try again shortly.");
+	return false;
+}

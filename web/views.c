@@ -72,11 +72,7 @@ on_saved(void *arg, PGresult *const *res, int n, const char *error,
 	struct wreq *r = arg;
 	(void)res, (void)n;
 	if (error && strncmp(sqlstate, "22", 2) == 0) {
-		char m[sizeof(r->message)];
-		wreq_message(r, error);
-		memcpy(m, r->message, sizeof(m));
-		r->message[0] = '\0';
-		wreq_error(r, 400, "The view was not saved", m);
+		wreq_refused(r, "The view was not saved", error);
 	} else if (error) {
 		wreq_db_failed(r, error, sqlstate);
 	} else {
@@ -101,13 +97,8 @@ views_page(struct evhttp_request *req, void *arg)
 					  {wreq_param(r, "name"), q ? q : "",
 					   wreq_param(r, "shared")}};
 		struct conn_query drop = {DELETE_SQL, 1, {del}};
-		if (pool_run(r->w->pool, r->user, del ? &drop : &save, 1,
-			     on_saved, r)) {
-			wreq_wait(r);
+		if (wreq_run(r, del ? &drop : &save, 1, false, on_saved, r))
 			return;
-		}
-		wreq_error(r, 503, "The database is not reachable",
-			   "Try again shortly.");
 	}
 	wreq_free(r);
 }

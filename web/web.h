@@ -71,6 +71,14 @@ void wreq_send(struct wreq *r, int code, const char *type, const char *body,
 /* 303 to location. */
 void wreq_redirect(struct wreq *r, const char *location,
 		   const char *const *extra);
+/* Answers 400 with title and the database's refusal (error, as
+ * wreq_message shows it): a filter or a value the functions refused. */
+void wreq_refused(struct wreq *r, const char *title, const char *error);
+/* Runs q[0..n) as the person (in one read-only snapshot with snapshot)
+ * and waits for done; false when it cannot, and then 503 was answered
+ * (the caller frees what it holds). */
+bool wreq_run(struct wreq *r, const struct conn_query *q, int n, bool snapshot,
+	      pool_done_fn done, void *arg);
 /* Answers a failed pipeline: 403 when the database refused the person's
  * role (the pool's POOL_ROLE_REFUSED), else 503 with the error. */
 void wreq_db_failed(struct wreq *r, const char *error, const char *sqlstate);

@@ -352,12 +352,8 @@ worklist_page(struct evhttp_request *req, void *arg)
 		struct conn_query qs[3] = {q,
 					   {WEB_REASONS_SQL, 0, {NULL}},
 					   {VIEWS_SQL, 0, {NULL}}};
-		if (pool_run(w->pool, r->user, qs, 3, on_list, r)) {
-			wreq_wait(r);
+		if (wreq_run(r, qs, 3, false, on_list, r))
 			return;
-		}
-		wreq_error(r, 503, "The database is not reachable",
-			   "No database connection is up; try again shortly.");
 	}
 	wreq_free(r);
 }
@@ -382,11 +378,7 @@ on_buckets(void *arg, PGresult *const *res, int n, const char *error,
 	struct wreq *r = arg;
 	struct page p;
 	if (error && strncmp(sqlstate, "22", 2) == 0) {
-		char m[sizeof(r->message)];
-		wreq_message(r, error);
-		memcpy(m, r->message, sizeof(m));
-		r->message[0] = '\0';
-		wreq_error(r, 400, "Bad filter", m);
+		wreq_refused(r, "Bad filter", error);
 	} else if (error) {
 		wreq_db_failed(r, error, sqlstate);
 	} else if (n < 1 || !res[0] || !page_open(&p)) {
@@ -417,12 +409,8 @@ buckets_page(struct evhttp_request *req, void *arg)
 		struct conn_query q = {BUCKETS_SQL, NFILTERS, {NULL}};
 		for (size_t i = 0; i < NFILTERS; i++)
 			q.params[i] = wreq_param(r, filters[i].name);
-		if (pool_run(r->w->pool, r->user, &q, 1, on_buckets, r)) {
-			wreq_wait(r);
+		if (wreq_run(r, &q, 1, false, on_buckets, r))
 			return;
-		}
-		wreq_error(r, 503, "The database is not reachable",
-			   "No database connection is up; try again shortly.");
 	}
 	wreq_free(r);
 }
@@ -463,12 +451,8 @@ take_page(struct evhttp_request *req, void *arg)
 		wreq_error(r, 405, "Method not allowed", "Use the work list.");
 	} else if (auth_require(r, true)) {
 		struct conn_query q = {TAKE_SQL, 0, {NULL}};
-		if (pool_run(r->w->pool, r->user, &q, 1, on_take, r)) {
-			wreq_wait(r);
+		if (wreq_run(r, &q, 1, false, on_take, r))
 			return;
-		}
-		wreq_error(r, 503, "The database is not reachable",
-			   "Try again shortly.");
 	}
 	wreq_free(r);
 }
