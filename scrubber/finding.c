@@ -10,9 +10,13 @@
 /* Designated from the one list (finding.h), so a name cannot slip to the
  * wrong id.  The element past the last, left out, is NULL: it ends
  * lookup()'s search. */
-#define NAME_(id, name) [id] = name,
+#define NAME_(id, name, ...) [id] = name,
+#define EXPLAIN_(id, name, why) [id] = why,
 const char *const finding_names[F_COUNT + 1] = {FINDING_LIST(NAME_)};
+const char *const finding_explanations[F_COUNT + 1] = {
+	FINDING_LIST(EXPLAIN_)};
 const char *const severity_names[SEV_COUNT + 1] = {SEVERITY_LIST(NAME_)};
+#undef EXPLAIN_
 #undef NAME_
 
 const char *const finding_placeholders[] = {

@@ -335,8 +335,11 @@ put_finding(FILE *out, const struct wreq *r, const char *ref,
 	html_attr(out, js(f, "severity"));
 	fputs("\">", out);
 	html_text(out, js(f, "severity"));
-	fputs("</span> ", out);
+	fputs("</span> <a class=\"rule\" href=\"/rule/", out);
+	html_attr(out, js(f, "rule"));
+	fputs("\" title=\"What this rule checks\">", out);
 	html_text(out, js(f, "rule"));
+	fputs("</a>", out);
 	if (*js(f, "line")) {
 		fputs(" · line ", out);
 		html_text(out, js(f, "line"));

@@ -64,6 +64,8 @@ route(struct evhttp_request *req, void *arg)
 		claim_page(req, arg);
 	else if (strncmp(path, "/static/", 8) == 0)
 		static_page(req, arg);
+	else if (strncmp(path, "/rule/", 6) == 0)
+		rule_page(req, arg);
 	else {
 		struct wreq *r = wreq_new(arg, req);
 		if (r)

@@ -233,7 +233,8 @@ page_nav(struct page *p, const struct wreq *r)
 	      p->out);
 	if (r->user[0]) {
 		fputs("<nav aria-label=\"Pages\"><a href=\"/\">Work list</a> "
-		      "<a href=\"/dashboard\">Dashboard</a></nav>"
+		      "<a href=\"/dashboard\">Dashboard</a> "
+		      "<a href=\"/rule/\">Rules</a></nav>"
 		      "<span id=\"who\">",
 		      p->out);
 		html_text(p->out, r->user);

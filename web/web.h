@@ -129,6 +129,7 @@ void buckets_page(struct evhttp_request *req, void *arg);
 void bulk_page(struct evhttp_request *req, void *arg);
 void dashboard_page(struct evhttp_request *req, void *arg);
 void views_page(struct evhttp_request *req, void *arg);
+void rule_page(struct evhttp_request *req, void *arg);
 /* The saved views (the rows of claimscrub.views()) as links, and the form
  * that saves query, the work list's query string at hand. */
 void views_put(FILE *out, struct wreq *r, const PGresult *views,

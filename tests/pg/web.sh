@@ -202,6 +202,8 @@ same "the claim page: 200" "$code" 200
 has "the claim page: lines, expected codes, the timeline, the finding with its form" \
 	'<table id="lines">' '<table id="expected">' '<svg id="timeline"' \
 	'data-rule="additional-hour-unsupported"' '<form class="decide" method="post" action="/claim/IC-2026-0308/decide">'
+has "the claim page: each finding's rule links to its explanation" \
+	'<a class="rule" href="/rule/additional-hour-unsupported"'
 has "the claim page: the billed 96366 x2 and the expected 96366 x1" '<td>96366</td><td></td><td class="num">2</td>' \
 	'<tr><td>96366</td><td></td><td class="num">1</td>'
 same "the read is in the PHI audit, as alice" \
@@ -209,6 +211,25 @@ same "the read is in the PHI audit, as alice" \
 	             WHERE c.claim_ref = 'IC-2026-0308' AND a.action = 'read' AND a.actor = 'alice'")" 1
 req alice GET /claim/IC-2026-9999
 same "an unknown claim: 404" "$code" 404
+
+# ---- the rules' explanations -------------------------------------------------------------
+req alice GET /rule/additional-hour-unsupported
+has "a rule's page: 200, what it checks and the fix, a link to its work items" \
+	'<h1>Rule <code>additional-hour-unsupported</code></h1>' \
+	'more than 30 minutes past the last full hour' 'Fix: set the units' \
+	'<a href="/?rule=additional-hour-unsupported">'
+same "a rule's page: 200" "$code" 200
+req alice GET /rule/
+"${LIST_NAMES:-${CLAIMSCRUB_BUILDDIR:-.}/tests/list-names}" | sed -n 's/^finding //p' >"$T/names"
+grep -o '<dt id="[a-z0-9-]*"><a href="/rule/[a-z0-9-]*">' "$T/b" | sed 's/^<dt id="//; s/".*//' >"$T/listed"
+same "/rule/ lists every finding id of the engine, each a link, in its order" \
+	"$code $(tr '\n' ' ' <"$T/listed")" "200 $(tr '\n' ' ' <"$T/names")"
+req alice GET /rule/no-such-rule
+same "an unknown rule: 404" "$code" 404
+req alice GET "/rule/iv-start-bundled%3Cscript%3E"
+same "a rule name with markup: 404" "$code" 404
+req anon GET /rule/iv-start-bundled
+same "a rule's page signed out: 303 to /login" "$code $(header Location)" "303 /login"
 req alice GET "/claim/IC-2026-0308'%3B--"
 same "a reference with SQL in it: 404, never sent" "$code" 404
 

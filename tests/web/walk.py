@@ -498,6 +498,24 @@ def stale_conflicts(w):
             f"before {w.u2_decision!r}", f"now {again!r}")
 
 
+def rule_explanation(w):
+    """The finding's rule name links to the rule's explanation."""
+    p, ref, rule = w.u, w.a.claim, w.a.finding_rule
+    p.goto(w.url(claim_path(ref)))
+    css = f"section.finding[data-rule={q(rule)}] a.rule"
+    if not w.check(p.exists(css), f"the finding's rule {rule} is a link (a.rule)",
+                   f"at {p.url}"):
+        return False
+    p.submit(css)
+    h1 = p.text("h1") if p.exists("h1") else ""
+    text = p.text("p.explain") if p.exists("p.explain") else ""
+    w.check(p.path == "/rule/" + rule and p.status == 200 and rule in h1,
+            f"it opens /rule/{rule}, status 200, its name in <h1>",
+            f"at {p.url}, status {p.status}, h1 {h1!r}")
+    w.check("Fix:" in text, "the explanation says what the fix does", f"p.explain {text!r}")
+    w.shot(p, "rule.png")
+
+
 def dashboard(w):
     """The manager's view: the live report with its charts, in the browser."""
     p = w.u
@@ -597,6 +615,8 @@ STEPS = [
     ("accessibility: claim page", accessible("claim page"), ("claim page",)),
     ("second reviewer decides", other_decides, ("claim page",)),
     ("stale decision conflicts", stale_conflicts, ("second reviewer decides",)),
+    ("rule explanation", rule_explanation, ("claim page",)),
+    ("accessibility: rule page", accessible("rule page"), ("rule explanation",)),
     ("dashboard", dashboard, ("sign in",)),
     ("accessibility: dashboard", accessible("dashboard"), ("dashboard",)),
     ("drill down", drill_down, ("dashboard",)),
