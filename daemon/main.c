@@ -44,12 +44,12 @@
  * 10 such steps a second, however many NOTIFYs arrive. */
 #define WAKE_MIN_INTERVAL_MS 100
 /* The last migration this daemon's SQL needs (sql/migrations/
- * 014_batch_owner.sql, applied with the api of sql/api/ by the same
- * `claimscrub db migrate`: a batch owned by the daemon's own id), and the
+ * 015_work_tally.sql, applied with the api of sql/api/ by the same
+ * `claimscrub db migrate`: end_batch() folds the buckets' counts), and the
  * last one it knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
  * warned about. */
-#define SCHEMA_VERSION 14
-#define SCHEMA_KNOWN 14
+#define SCHEMA_VERSION 15
+#define SCHEMA_KNOWN 15
 
 struct daemon {
 	struct event_base *base;

@@ -205,11 +205,16 @@ SELECT * FROM claimscrub.claim_batch(n, lease_ms, max_lines, max_administrations
 $$;
 
 -- Ends owner's batch: its claims are written (in the same transaction,
--- with write_batch), so nothing is left to lease or to count.
+-- with write_batch), so nothing is left to lease or to count.  And adds
+-- the work items' changes into the buckets' counts once 5,000 are
+-- waiting (060_workflow.sql).
+-- (plpgsql: its body is checked when it runs, after 060 made the fold.)
 CREATE OR REPLACE FUNCTION claimscrub.end_batch(owner text) RETURNS void
-LANGUAGE sql VOLATILE AS $$
-DELETE FROM claimscrub.batch b WHERE b.owner = end_batch.owner
-$$;
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+	DELETE FROM claimscrub.batch b WHERE b.owner = end_batch.owner;
+	PERFORM claimscrub.work_tally_fold(5000);
+END $$;
 CREATE OR REPLACE FUNCTION claimscrub.end_batch() RETURNS void
 LANGUAGE sql VOLATILE AS $$
 SELECT claimscrub.end_batch('backend-' || pg_backend_pid())

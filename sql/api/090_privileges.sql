@@ -100,6 +100,7 @@ GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.end_batch(text),
 	claimscrub.mark_invalid(bigint, jsonb, integer),
 	claimscrub.work_sync(bigint[], bigint[]),	-- write_batch keeps the work items
+	claimscrub.work_tally_fold(integer),		-- end_batch, the buckets' counts
 	claimscrub.fingerprint(text, text, text, jsonb)	-- and the findings' fingerprints
 	TO claimscrub_daemon;
 

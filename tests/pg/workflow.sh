@@ -36,6 +36,28 @@ item() { psql_val "SELECT $2 FROM claimscrub.work_item w JOIN claimscrub.claim c
 fid() { psql_val "SELECT f.id FROM claimscrub.finding f JOIN claimscrub.claim c ON c.id = f.claim_id
                    WHERE c.claim_ref = '$1' AND f.claim_version = c.version AND f.rule = '$2'"; }
 
+# buckets STATE [FILTERS] — work_buckets(STATE, ...) as alice, one row a line
+buckets() {
+	as alice "SELECT dimension || ' ' || key || ' ' || items || ' ' || amount_at_risk
+	            FROM claimscrub.work_buckets($1${2:-}) ORDER BY dimension, items DESC, key"
+}
+# tally_same WHEN — the buckets read from the counts (no filter but the
+# state) are those counted from the items (any other filter forces that:
+# older_than => -36500 keeps every item), for every state filter
+tally_same() {
+	_diff=""
+	for _st in NULL "'all'" "'open'" "'in-progress'" "'deferred'" "'waiting-documentation'" "'resolved'"; do
+		_c=$(buckets "$_st") _l=$(buckets "$_st" ", older_than => -36500")
+		[ "$_c" = "$_l" ] || _diff="$_diff
+state $_st, counted:
+$_c
+items:
+$_l"
+	done
+	if [ -z "$_diff" ]; then ok "the buckets' counts are the items' ($1)"
+	else not_ok "the buckets' counts are the items' ($1)" "$_diff"; fi
+}
+
 # ---- the sample claims, fees, scrubbed ---------------------------------------------------
 timeout 60 "$CLAIMSCRUB" submit --db "$conninfo" "$src"/examples/[0-9]*.yaml \
 	</dev/null >"$T/submit.out" 2>&1 || setup_failed "submit failed: $(tail -n 3 "$T/submit.out")"
@@ -78,6 +100,15 @@ same "filter provider NPI-1497758544 and min amount 100: none; min amount 100 al
 same "state resolved: none yet" \
 	"$(as alice "SELECT count(*) FROM claimscrub.work_list(f_state => 'resolved')")" 0
 refused "an unknown sort is refused" "sort by amount, age or dos" alice "SELECT * FROM claimscrub.work_list(sort => 'payer')"
+
+# the buckets, read from the counts: the 10 open items and their money as
+# above (811.00 in all), by payer (the examples' payer: lines): medicare
+# 0305 0307 0310 0311 1112 (172+172+102+18+22 = 486.00), aetna 0306 0308
+# 1113 (190+90+0 = 280.00), none 0309 0314 (45+0 = 45.00)
+same "buckets from the counts: by state, and by payer" \
+	"$(buckets NULL | grep -E '^(state|payer) ' | tr '\n' ';')" \
+	"payer medicare 5 486.00;payer aetna 3 280.00;payer (none) 2 45.00;state open 10 811.00;"
+tally_same "after the first scrub"
 
 # ---- take ----------------------------------------------------------------------------------------
 same "alice takes the most money at risk: 0306" "$(as alice "SELECT claimscrub.work_take()")" IC-2026-0306
@@ -129,6 +160,8 @@ same "its new version reopens it, assignee kept, department cleared" \
 	"$(item IC-2026-0305 "claim_version || ' ' || state || ' ' || assignee || ' ' || coalesce(department, '-')")" \
 	"2 in-progress alice -"
 
+tally_same "after take, decide, assign, defer, route and a new version"
+
 # ---- a note without a decision ----------------------------------------------------------------------
 nid=$(as bob "SELECT claimscrub.work_note('IC-2026-0310', 'asked nursing for the hydration stop time')")
 same "bob's note is on 0310, its finding still open" \
@@ -155,6 +188,8 @@ same "0306 resubmitted unchanged: version 2, its finding carries bob's decision"
 same "and stays resolved and released" "$(item IC-2026-0306 "claim_version || ' ' || state || ' ' || (released_at IS NOT NULL)")" "2 resolved true"
 same "the report counts the decision once" \
 	"$(psql_val "SELECT findings || ' ' || false_positives FROM claimscrub.findings_by_rule WHERE rule = 'infusion-under-16'")" "1 1"
+
+tally_same "after a bulk decision and a rebill"
 
 # ---- the claim's record -------------------------------------------------------------------------------------
 doc=$(as alice "SELECT claimscrub.claim_detail('IC-2026-0306')")
@@ -213,6 +248,52 @@ refused "the daemon cannot insert a finding with a carried_from of its own" "per
 refused "... nor one with a resolution" "permission denied" d1 \
 	"INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule, severity, message, resolution)
 	 SELECT id, version, 98, 'x', 'info', 'x', 'corrected' FROM claimscrub.claim WHERE claim_ref = 'IC-2026-0301'"
+# ---- the buckets' counts: folding, rebuilding, the age bands at their edges ------------------
+tally_same "at the end, before folding"
+delta=$(psql_val "SELECT count(*) FROM claimscrub.work_tally_delta")
+psql_val "SELECT claimscrub.work_tally_fold(1000000)" >/dev/null
+same "a fold asked for a million changes waits: none folded" \
+	"$(psql_val "SELECT count(*) FROM claimscrub.work_tally_delta")" "$delta"
+psql_val "SELECT claimscrub.work_tally_fold()" >/dev/null
+same "a fold: no change left to add in" "$(psql_val "SELECT count(*) FROM claimscrub.work_tally_delta")" 0
+tally_same "folded"
+tally_rows="SELECT string_agg(state || ' ' || dimension || ' ' || key || ' ' || items || ' ' || amount, ';'
+                              ORDER BY state, dimension, key) FROM claimscrub.work_tally"
+folded=$(psql_val "$tally_rows")
+psql_val "SELECT claimscrub.work_tally_rebuild()" >/dev/null
+same "counts kept change by change are the counts made again from the items" "$(psql_val "$tally_rows")" "$folded"
+refused "a reviewer cannot fold or rebuild the counts themselves" "permission denied" alice \
+	"SELECT claimscrub.work_tally_fold()"
+# Ages at a fixed moment N (UTC), every item opened at a chosen time: the
+# band edges are N less 1, 7 and 30 days, an item exactly at an edge is in
+# the older band, and an hour holding an edge is looked at item by item.
+#   0305 N-1d+1s -> 0-1     0306 N-1d -> 1-7        0307 N-1d-20min -> 1-7
+#   0308 31 May 13:05 -> 0-1 (the hour after the edge's)
+#   0309 31 May 11:59:59 -> 1-7 (the hour before)
+#   0310 N-7d+1s -> 1-7     0311 N-7d-1s -> 7-30
+#   1112 N-30d+1s -> 7-30   1113 N-30d -> 30+       every other item 1 Jan -> 30+
+# so 0-1: 2, 1-7: 4, 7-30: 2, 30+: 2 and the items not named
+N="2026-06-01 12:30:00+00"
+moved=$(psql_val "UPDATE claimscrub.work_item w SET opened_at = CASE c.claim_ref
+		WHEN 'IC-2026-0305' THEN '2026-05-31 12:30:01+00'
+		WHEN 'IC-2026-0306' THEN '2026-05-31 12:30:00+00'
+		WHEN 'IC-2026-0307' THEN '2026-05-31 12:10:00+00'
+		WHEN 'IC-2026-0308' THEN '2026-05-31 13:05:00+00'
+		WHEN 'IC-2026-0309' THEN '2026-05-31 11:59:59+00'
+		WHEN 'IC-2026-0310' THEN '2026-05-25 12:30:01+00'
+		WHEN 'IC-2026-0311' THEN '2026-05-25 12:29:59+00'
+		WHEN 'ON-2026-1112' THEN '2026-05-02 12:30:01+00'
+		WHEN 'ON-2026-1113' THEN '2026-05-02 12:30:00+00'
+		ELSE '2026-01-01 00:00:00+00' END::timestamptz
+	  FROM claimscrub.claim c WHERE c.id = w.claim_id RETURNING 1" | wc -l)
+others=$(psql_val "SELECT count(*) - 9 FROM claimscrub.work_item")
+same "every item's opening moved" "$moved" "$((others + 9))"
+same "the age bands at their edges, from the counts" \
+	"$(psql_val "SET TimeZone = 'UTC'; SELECT string_agg(key || ' ' || items, ';' ORDER BY key)
+	               FROM claimscrub.work_buckets_counted('all', '$N') WHERE dimension = 'age'")" \
+	"0-1 days 2;1-7 days 4;30+ days $((1 + others));7-30 days 2"
+tally_same "every item's opening moved"
+
 # ---- a claim whose result the server refuses whole -----------------------------------------------------------
 # mark_invalid (the daemon's last resort: the status and the result alone,
 # no finding row) leaves no work item of the claim's earlier version
