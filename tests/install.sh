@@ -1,24 +1,39 @@
 #!/bin/sh
-# install.sh — `make install` as a Debian package build does it
-# (DESTDIR, prefix=/usr, sysconfdir=/etc): the programs, the shipped rules
-# and migrations, the example configuration and an empty local rules.d, and
-# the manual pages, which man renders without a warning; the installed
-# daemon accepts the installed configuration and rules; `make uninstall`
-# leaves no file behind.  Prints TAP.
+# install.sh — `make install` as a Debian package build does it: a build
+# configured `--prefix=/usr --sysconfdir=/etc` (from a copy of this tree's
+# distribution, `make distdir`), installed with DESTDIR: the programs, the
+# shipped rules and migrations, the example configuration and an empty
+# local rules.d, the systemd units (the template too), and the manual
+# pages, which man renders without a warning; the units, the pages, the
+# example configuration and --help name /etc/claimscrub and
+# /usr/share/claimscrub (configure's paths, not /usr/local's); the
+# installed daemon accepts the installed configuration and rules; `make
+# uninstall` leaves no file behind.  Prints TAP.
 set -u
 : "${CLAIMSCRUB_BUILDDIR:=.}"
-build=$CLAIMSCRUB_BUILDDIR
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
+b=$tmp/build
 
 . "$(dirname "$0")/lib/tap.sh"
 
-# The test runs inside `make check`: the nested make gets none of its flags.
-submake() {
-	(cd "$build" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-		${MAKE:-make} "$@" DESTDIR="$root" prefix=/usr sysconfdir=/etc)
-}
+# The test runs inside `make check`: the nested makes get none of its flags.
+nomake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "$@"; }
+submake() { (cd "$b" && nomake ${MAKE:-make} "$@" DESTDIR="$root"); }
+
+# ---- a build for /usr and /etc ------------------------------------------
+mkdir "$b"
+if (cd "$CLAIMSCRUB_BUILDDIR" && nomake ${MAKE:-make} distdir distdir="$tmp/src") \
+	>"$tmp/build.log" 2>&1 &&
+	(cd "$b" && "$tmp/src/configure" -q --prefix=/usr --sysconfdir=/etc \
+		--with-systemdsystemunitdir=/lib/systemd/system &&
+		nomake ${MAKE:-make} -j2) >>"$tmp/build.log" 2>&1; then
+	ok "a build configured --prefix=/usr --sysconfdir=/etc"
+else
+	not_ok "a build configured --prefix=/usr --sysconfdir=/etc" "$(tail -n 20 "$tmp/build.log")"
+	finish install
+fi
 
 # ---- make install --------------------------------------------------------
 if submake install >"$tmp/install.log" 2>&1; then ok "make install"; else
@@ -56,6 +71,42 @@ for page in man1/claimscrub.1:claimscrub man5/claimscrubd.yaml.5:claimscrubd.yam
 	text=$(MANROFFSEQ='' MANWIDTH=80 man -l "$file" 2>/dev/null)
 	if printf '%s\n' "$text" | grep -Eq "^ +$name - "; then ok "${page%%:*} has its NAME line"; else
 		not_ok "${page%%:*} has its NAME line" "$(printf '%s\n' "$text" | head -n 6)"; fi
+done
+
+# ---- configure's paths, everywhere ----------------------------------------------
+units=$root/lib/systemd/system
+for u in claimscrubd.service:claimscrubd:claimscrubd claimscrubd@.service:claimscrubd:%i \
+	claimscrub-once.service:claimscrubd:claimscrubd \
+	claimscrub-web.service:claimscrub-web:claimscrub-web; do
+	f=$units/${u%%:*} p=${u#*:}; c=${p#*:} p=${p%%:*}
+	if grep -Eqx "ExecStart=/usr/sbin/$p( --once)? -c /etc/claimscrub/$c\\.yaml" "$f" 2>/dev/null &&
+		grep -qx 'ConfigurationDirectory=claimscrub' "$f"; then
+		ok "lib/systemd/system/${u%%:*}: /usr/sbin/$p -c /etc/claimscrub/$c.yaml, ConfigurationDirectory=claimscrub"
+	else
+		not_ok "lib/systemd/system/${u%%:*}: /usr/sbin/$p -c /etc/claimscrub/$c.yaml, ConfigurationDirectory=claimscrub" \
+			"$(grep -E '^(ExecStart|#? *ConfigurationDirectory)' "$f" 2>&1)"
+	fi
+done
+for want in "usr/share/man/man8/claimscrubd.8:/etc/claimscrub/claimscrubd.yaml" \
+	"usr/share/man/man5/claimscrubd.yaml.5:/usr/share/claimscrub/rules.d" \
+	"usr/share/man/man1/claimscrub.1:/usr/share/claimscrub/sql" \
+	"usr/share/man/man8/claimscrub-web.8:/etc/claimscrub/claimscrub" \
+	"etc/claimscrub/claimscrubd.yaml:#rules: [/usr/share/claimscrub/rules.d, /etc/claimscrub/rules.d]"; do
+	f=$root/${want%%:*}
+	if grep -qF -- "${want#*:}" "$f" && ! grep -q '/usr/local\|@[a-z]*@' "$f"; then
+		ok "${want%%:*} names ${want#*:}, nothing under /usr/local, no @placeholder@"
+	else
+		not_ok "${want%%:*} names ${want#*:}, nothing under /usr/local, no @placeholder@" \
+			"$(grep -n '/usr/local\|@[a-z]*@\|/etc/claimscrub\|/usr/share/claimscrub' "$f" | head -n 5)"
+	fi
+done
+for p in claimscrubd claimscrub-web; do
+	if "$root/usr/sbin/$p" --help | grep -qF "(default /etc/claimscrub/$p.yaml"; then
+		ok "$p --help: the configuration's default is /etc/claimscrub/$p.yaml"
+	else
+		not_ok "$p --help: the configuration's default is /etc/claimscrub/$p.yaml" \
+			"$("$root/usr/sbin/$p" --help 2>&1 | grep -i default)"
+	fi
 done
 
 # ---- the installed programs with the installed files -------------------------

@@ -151,11 +151,11 @@ same metric "README.md's metrics table (name{labels} type)" "$tmp/got"
 # ---- configuration keys -------------------------------------------------------
 yaml_block "$src/README.md" >"$tmp/got"
 same key "README.md's configuration block" "$tmp/got"
-man_keys "$src/daemon/claimscrubd.yaml.5" >"$tmp/got"
+man_keys "$src/daemon/claimscrubd.yaml.5.in" >"$tmp/got"
 same key "claimscrubd.yaml(5)'s KEYS" "$tmp/got"
-man_example "$src/daemon/claimscrubd.yaml.5" >"$tmp/got"
+man_example "$src/daemon/claimscrubd.yaml.5.in" >"$tmp/got"
 same key "claimscrubd.yaml(5)'s EXAMPLE" "$tmp/got"
-sed -n 's/^#\([a-z_]*\): .*/\1/p' "$src/daemon/claimscrubd.yaml" | LC_ALL=C sort >"$tmp/got"
+sed -n 's/^#\([a-z_]*\): .*/\1/p' "$src/daemon/claimscrubd.yaml.in" | LC_ALL=C sort >"$tmp/got"
 same key "daemon/claimscrubd.yaml (each commented out)" "$tmp/got"
 
 # ---- the schema the daemon knows -------------------------------------------------

@@ -8,7 +8,7 @@
 set -u
 : "${CLAIMSCRUB:=cli/claimscrub}"
 : "${CLAIMSCRUB_SRCDIR:=.}"
-man=$CLAIMSCRUB_SRCDIR/cli/claimscrub.1
+man=$CLAIMSCRUB_SRCDIR/cli/claimscrub.1.in
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 

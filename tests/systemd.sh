@@ -1,8 +1,11 @@
 #!/bin/sh
 # systemd.sh — the unit files as built: `systemd-analyze verify` is clean on
-# claimscrubd.service, claimscrub-once.service and claimscrub-once.timer
-# (with ExecStart pointing at the daemon just built, so the binary check is
-# real), the generated units have no @placeholder@ left, and
+# claimscrubd.service, an instance of the template claimscrubd@.service,
+# claimscrub-once.service, claimscrub-web.service and claimscrub-once.timer
+# (with ExecStart pointing at the programs just built, so the binary check
+# is real), the generated units have no @placeholder@ left and name the
+# configured sysconfdir (ConfigurationDirectory=, always under /etc, only
+# when that is /etc), and
 # `systemd-analyze security --offline=yes` rates both services 2.0 or
 # better; both units give the password as a credential (LoadCredential=,
 # PGPASSFILE=%d/...) and let the dynamic user read the configuration
@@ -25,7 +28,10 @@ note_version=$(systemd-analyze --version | head -n 1)
 echo "# $note_version"
 
 # ---- the units make generated ---------------------------------------------
-units="claimscrubd.service claimscrub-once.service claimscrub-web.service"
+units="claimscrubd.service claimscrubd@.service claimscrub-once.service claimscrub-web.service"
+sysconfdir=$(sed -n 's/^sysconfdir = //p' "$CLAIMSCRUB_BUILDDIR/Makefile")
+prefix=$(sed -n 's/^prefix = //p' "$CLAIMSCRUB_BUILDDIR/Makefile")
+sysconfdir=$(echo "$sysconfdir" | sed "s|\${prefix}|$prefix|")
 for u in $units; do
 	f=$CLAIMSCRUB_BUILDDIR/systemd/$u
 	if [ ! -s "$f" ]; then
@@ -37,11 +43,12 @@ for u in $units; do
 	else
 		ok "$u: every @placeholder@ substituted"
 	fi
-	p=claimscrubd
-	[ "$u" = claimscrub-web.service ] && p=claimscrub-web
-	grep -Eq "^ExecStart=/.*/$p( --once)? -c /.*/claimscrub/$p\\.yaml\$" "$f" &&
-		ok "$u: ExecStart is an absolute $p -c .../claimscrub/$p.yaml" ||
-		not_ok "$u: ExecStart is an absolute $p -c .../claimscrub/$p.yaml" \
+	p=claimscrubd c=claimscrubd
+	[ "$u" = claimscrub-web.service ] && p=claimscrub-web c=claimscrub-web
+	[ "$u" = claimscrubd@.service ] && c=%i
+	grep -Eq "^ExecStart=/.*/$p( --once)? -c $sysconfdir/claimscrub/$c\\.yaml\$" "$f" &&
+		ok "$u: ExecStart is an absolute $p -c $sysconfdir/claimscrub/$c.yaml" ||
+		not_ok "$u: ExecStart is an absolute $p -c $sysconfdir/claimscrub/$c.yaml" \
 			"$(grep '^ExecStart' "$f")"
 	# the built program in place of the installed one, so verify checks a
 	# binary that exists
@@ -53,13 +60,16 @@ cp "$timer" "$T/" 2>/dev/null || not_ok "claimscrub-once.timer exists" "no $time
 
 # ---- systemd-analyze verify ----------------------------------------------------
 # --man=no: the manual pages are installed by make install, not before
+# (an instance of the template: claimscrubd@east.service, a copy named so)
+cp "$T/claimscrubd@.service" "$T/claimscrubd@east.service" 2>/dev/null
 (cd "$T" && timeout 60 systemd-analyze verify --man=no ./claimscrubd.service \
-	./claimscrub-once.service ./claimscrub-once.timer ./claimscrub-web.service) >"$T/verify.out" 2>&1
+	./claimscrubd@east.service ./claimscrub-once.service ./claimscrub-once.timer \
+	./claimscrub-web.service) >"$T/verify.out" 2>&1
 st=$?
 if [ $st -eq 0 ] && [ ! -s "$T/verify.out" ]; then
-	ok "systemd-analyze verify: the four units are clean"
+	ok "systemd-analyze verify: the five units are clean"
 else
-	not_ok "systemd-analyze verify: the four units are clean" "exit $st" "$(cat "$T/verify.out")"
+	not_ok "systemd-analyze verify: the five units are clean" "exit $st" "$(cat "$T/verify.out")"
 fi
 
 # ---- systemd-analyze security ----------------------------------------------------
@@ -114,7 +124,15 @@ for u in $units; do
 	esac
 	mode=$(sed -n 's/^ConfigurationDirectoryMode=0*\([0-7]\{3\}\)$/\1/p' "$f")
 	other=$(( ${mode:-0} % 10 ))
-	if grep -q '^ConfigurationDirectory=claimscrub$' "$f" && [ -n "$mode" ] && [ $((other & 5)) = 5 ]; then
+	if [ "$sysconfdir" != /etc ]; then
+		# systemd would make an /etc/claimscrub nothing reads
+		if grep -q '^# ConfigurationDirectory=claimscrub$' "$f" && ! grep -q '^Configuration' "$f"; then
+			ok "$u: sysconfdir $sysconfdir is not /etc: ConfigurationDirectory= commented out"
+		else
+			not_ok "$u: sysconfdir $sysconfdir is not /etc: ConfigurationDirectory= commented out" \
+				"$(grep 'Configuration' "$f")"
+		fi
+	elif grep -q '^ConfigurationDirectory=claimscrub$' "$f" && [ -n "$mode" ] && [ $((other & 5)) = 5 ]; then
 		ok "$u: ConfigurationDirectoryMode=0$mode lets the dynamic user read the configuration"
 	else
 		not_ok "$u: ConfigurationDirectoryMode lets others read and enter" "$(grep '^Configuration' "$f")"

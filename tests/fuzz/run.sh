@@ -156,7 +156,7 @@ seeds() {
 			cp "$f" "$2/$(basename "$(dirname "$f")")-$(basename "$f")"
 		done ;;
 	config)
-		conf=$top/daemon/claimscrubd.yaml
+		conf=$top/daemon/claimscrubd.yaml.in
 		cp "$conf" "$2/shipped.yaml"
 		# every key set: the commented defaults with the '#' taken off
 		sed -n 's/^#\([a-z_]*: \)/\1/p' "$conf" >"$2/uncommented.yaml"

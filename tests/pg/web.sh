@@ -63,7 +63,7 @@ grep -q "port.*65535" "$T/out" && ok "--check-config: the port's bound is named"
 keys=$("$CLAIMSCRUB_WEB" --list-keys)
 miss=""
 for k in $keys; do
-	grep -q "^\.B $k\$" "$src/web/claimscrub-web.8" || miss="$miss man:$k"
+	grep -q "^\.B $k\$" "$src/web/claimscrub-web.8.in" || miss="$miss man:$k"
 	grep -q "^#$k:" "$src/web/claimscrub-web.yaml" || miss="$miss example:$k"
 done
 same "every key ($(echo $keys | wc -w)) is in claimscrub-web(8) and the example file" "${miss:-none}" none
