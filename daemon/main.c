@@ -44,12 +44,12 @@
  * 10 such steps a second, however many NOTIFYs arrive. */
 #define WAKE_MIN_INTERVAL_MS 100
 /* The last migration this daemon's SQL needs (sql/migrations/
- * 015_work_tally.sql, applied with the api of sql/api/ by the same
- * `claimscrub db migrate`: end_batch() folds the buckets' counts), and the
+ * 016_results.sql, applied with the api of sql/api/ by the same
+ * `claimscrub db migrate`: write_batch() records the results for billing), and the
  * last one it knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
  * warned about. */
-#define SCHEMA_VERSION 15
-#define SCHEMA_KNOWN 15
+#define SCHEMA_VERSION 16
+#define SCHEMA_KNOWN 16
 
 struct daemon {
 	struct event_base *base;

@@ -153,4 +153,9 @@ void report_html_with(FILE *out, const struct report *r,
 /* The HTML report's style sheet. */
 extern const char rpt_html_css[];
 
+/* One CSV field, quoted when it holds a comma, quote or line break; a
+ * leading = + - @ is prefixed with ' so a spreadsheet never runs it as a
+ * formula (report_csv.c, and claimscrub export). */
+void rpt_csv_field(FILE *out, const char *s);
+
 #endif

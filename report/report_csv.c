@@ -16,10 +16,8 @@
 
 #include "report/report.h"
 
-/* A field, quoted when it holds a comma, quote or line break; a leading
- * = + - @ is prefixed with ' so a spreadsheet never runs it as a formula. */
-static void
-csv_field(FILE *out, const char *s)
+void
+rpt_csv_field(FILE *out, const char *s)
 {
 	bool formula = strchr("=+-@", *s) && *s;
 	if (!formula && !strpbrk(s, ",\"\r\n")) {
@@ -55,7 +53,7 @@ csv_row(FILE *out, const struct report *r, enum rpt_section s,
 	char pa[40] = "", pn[40] = "", pm[40] = "", pc[64] = "";
 	bool period = s == RPT_WEEK || s == RPT_MONTH;
 	fprintf(out, "%s,", s == RPT_NSEC ? "total" : rpt_section_name(s));
-	csv_field(out, row->key);
+	rpt_csv_field(out, row->key);
 	fprintf(out, ",%ld,%ld,%ld,%s,%ld,%ld,%ld,%ld,%ld,%ld,%s,%s,%s,%s,",
 		row->claims, row->flagged, row->invalid,
 		rpt_pct(rate, sizeof(rate), rpt_flagged_rate(row)),
@@ -95,7 +93,7 @@ report_csv(FILE *out, const struct report *r)
 				&r->sec[s].rows[i]);
 	for (size_t i = 0; i < r->unmapped.n; i++) {
 		fputs("unmapped_payer,", out);
-		csv_field(out, r->unmapped.rows[i].key);
+		rpt_csv_field(out, r->unmapped.rows[i].key);
 		fprintf(out, ",%ld,,,,,,,,,,,,,,,,,,,,\r\n",
 			r->unmapped.rows[i].claims);
 	}

@@ -13,8 +13,7 @@
 #define NAME_(id, name, ...) [id] = name,
 #define EXPLAIN_(id, name, why) [id] = why,
 const char *const finding_names[F_COUNT + 1] = {FINDING_LIST(NAME_)};
-const char *const finding_explanations[F_COUNT + 1] = {
-	FINDING_LIST(EXPLAIN_)};
+const char *const finding_explanations[F_COUNT + 1] = {FINDING_LIST(EXPLAIN_)};
 const char *const severity_names[SEV_COUNT + 1] = {SEVERITY_LIST(NAME_)};
 #undef EXPLAIN_
 #undef NAME_

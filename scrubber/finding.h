@@ -15,135 +15,149 @@
  */
 #define FINDING_LIST(X) \
 	X(F_MISSING_START_TIME, "missing-start-time", \
-	  "A timed administration (an infusion, a subcutaneous infusion or " \
-	  "any hydration) needs its start and its stop to be coded, and a " \
-	  "push or injection needs its start, the time it was given. Without " \
-	  "it no time-based code can be derived, so none is expected " \
-	  "(missing_time: hold) and a payer or auditor would deny a code " \
-	  "billed for it. Fix: document the time in the record; the finding " \
-	  "is cleared when the claim is scrubbed again.") \
+	  "A timed administration (an infusion, a subcutaneous " \
+	  "infusion or any hydration) needs its start and its stop " \
+	  "to be coded, and a push or injection needs its start, " \
+	  "the time it was given. Without it no time-based code can " \
+	  "be derived, so none is expected (missing_time: hold) and " \
+	  "a payer or auditor would deny a code billed for it. Fix: " \
+	  "document the time in the record; the finding is cleared " \
+	  "when the claim is scrubbed again.") \
 	X(F_MISSING_STOP_TIME, "missing-stop-time", \
-	  "A timed administration (an infusion, a subcutaneous infusion or " \
-	  "any hydration) needs a stop time: its minutes decide between a " \
-	  "push and an infusion, whether hydration is reportable and how many " \
-	  "additional hours it supports. Without it no time-based code is " \
-	  "derived for it (missing_time: hold). Fix: document the stop time " \
-	  "in the record; the finding is cleared when the claim is scrubbed " \
-	  "again.") \
+	  "A timed administration (an infusion, a subcutaneous " \
+	  "infusion or any hydration) needs a stop time: its " \
+	  "minutes decide between a push and an infusion, whether " \
+	  "hydration is reportable and how many additional hours it " \
+	  "supports. Without it no time-based code is derived for " \
+	  "it (missing_time: hold). Fix: document the stop time in " \
+	  "the record; the finding is cleared when the claim is " \
+	  "scrubbed again.") \
 	X(F_INVALID_TIME, "invalid-time", \
-	  "A time that cannot be read, a stop at or before its start, or a " \
-	  "run of more than 24 hours cannot be the basis of a code. Minutes " \
-	  "are whole minutes from start to stop, and a run across midnight " \
-	  "needs both dates. Fix: correct the time in the record.") \
+	  "A time that cannot be read, a stop at or before its " \
+	  "start, or a run of more than 24 hours cannot be the " \
+	  "basis of a code. Minutes are whole minutes from start to " \
+	  "stop, and a run across midnight needs both dates. Fix: " \
+	  "correct the time in the record.") \
 	X(F_INFUSION_UNDER_16, "infusion-under-16", \
 	  "An infusion of 15 minutes or less is coded as a push " \
-	  "(push_max_minutes: 15), so an infusion code billed for such a run " \
-	  "is not supported by the record. Fix: replace the line by the push " \
-	  "code the run supports (the initial push, a new drug's push or a " \
-	  "same-drug push), as the finding says.") \
+	  "(push_max_minutes: 15), so an infusion code billed for " \
+	  "such a run is not supported by the record. Fix: replace " \
+	  "the line by the push code the run supports (the initial " \
+	  "push, a new drug's push or a same-drug push), as the " \
+	  "finding says.") \
 	X(F_HYDRATION_UNDER_31, "hydration-under-31", \
 	  "Hydration of 30 minutes or less is not reportable " \
-	  "(hydration_min_minutes: 31); hydration minutes that ran beside a " \
-	  "drug on the same access are subtracted first. Fix: remove the " \
-	  "hydration line, or, when it was billed as the primary, replace it " \
-	  "by the initial the record supports.") \
+	  "(hydration_min_minutes: 31); hydration minutes that ran " \
+	  "beside a drug on the same access are subtracted first. " \
+	  "Fix: remove the hydration line, or, when it was billed " \
+	  "as the primary, replace it by the initial the record " \
+	  "supports.") \
 	X(F_ADDITIONAL_HOUR_UNSUPPORTED, "additional-hour-unsupported", \
-	  "An additional hour counts only for a part-hour of more than 30 " \
-	  "minutes past the last full hour: after a first hour coded as an " \
-	  "initial or sequential service, add-on units are (minutes - 31) / " \
-	  "60 rounded down (90 minutes: none, 91: one). The line bills more " \
-	  "units than that. Fix: set the units to what the time supports, or " \
-	  "remove the line.") \
+	  "An additional hour counts only for a part-hour of more " \
+	  "than 30 minutes past the last full hour: after a first " \
+	  "hour coded as an initial or sequential service, add-on " \
+	  "units are (minutes - 31) / 60 rounded down (90 minutes: " \
+	  "none, 91: one). The line bills more units than that. " \
+	  "Fix: set the units to what the time supports, or remove " \
+	  "the line.") \
 	X(F_ADDITIONAL_HOUR_MISSED, "additional-hour-missed", \
-	  "The record supports more additional hours than billed (more than " \
-	  "30 minutes past the last full hour each): revenue the claim leaves " \
-	  "unbilled. Fix: set the add-on line's units, or add the line, as " \
-	  "the finding says.") \
+	  "The record supports more additional hours than billed " \
+	  "(more than 30 minutes past the last full hour each): " \
+	  "revenue the claim leaves unbilled. Fix: set the add-on " \
+	  "line's units, or add the line, as the finding says.") \
 	X(F_DUPLICATE_INITIAL, "duplicate-initial", \
-	  "A claim has one initial service per encounter, and a second one " \
-	  "only for a second access site whose need is documented " \
-	  "(separate_site_required), with the payer profile's distinct-site " \
-	  "modifier. Every other service is subsequent, even the first of its " \
-	  "kind. Fix: add the distinct-site modifier when the second site is " \
-	  "documented; else replace the line by the subsequent code the " \
-	  "record supports, or set its units, or remove it.") \
+	  "A claim has one initial service per encounter, and a " \
+	  "second one only for a second access site whose need is " \
+	  "documented (separate_site_required), with the payer " \
+	  "profile's distinct-site modifier. Every other service is " \
+	  "subsequent, even the first of its kind. Fix: add the " \
+	  "distinct-site modifier when the second site is " \
+	  "documented; else replace the line by the subsequent code " \
+	  "the record supports, or set its units, or remove it.") \
 	X(F_DISTINCT_SITE_UNSUPPORTED, "distinct-site-unsupported", \
-	  "The line carries a distinct-site modifier (59, XS, XU, XE) but the " \
-	  "record documents no need for a second access site, so the second " \
-	  "initial it claims is not supported. On the claim's only initial " \
-	  "the modifier alone is wrong. Fix: remove the modifier, or replace " \
-	  "or remove the line, as the finding says.") \
+	  "The line carries a distinct-site modifier (59, XS, XU, " \
+	  "XE) but the record documents no need for a second access " \
+	  "site, so the second initial it claims is not supported. " \
+	  "On the claim's only initial the modifier alone is wrong. " \
+	  "Fix: remove the modifier, or replace or remove the line, " \
+	  "as the finding says.") \
 	X(F_WRONG_INITIAL, "wrong-initial", \
-	  "In the facility setting the initial is the highest-ranked service " \
-	  "given (chemotherapy infusion first, hydration last), whatever the " \
-	  "clock order; among equal ranks the longest run, then the earliest " \
-	  "start. A lower-ranked service is billed as the initial. Fix: " \
+	  "In the facility setting the initial is the " \
+	  "highest-ranked service given (chemotherapy infusion " \
+	  "first, hydration last), whatever the clock order; among " \
+	  "equal ranks the longest run, then the earliest start. A " \
+	  "lower-ranked service is billed as the initial. Fix: " \
 	  "replace the line by the initial the record supports.") \
 	X(F_ADDON_WITHOUT_PRIMARY, "addon-without-primary", \
-	  "An add-on code (an additional hour, a sequential, concurrent or " \
-	  "subsequent service) is reported only with a primary service on the " \
-	  "same claim, and none is billed. Fix: add the primary the record " \
-	  "supports, or have a person review the claim when the record " \
-	  "supports none.") \
+	  "An add-on code (an additional hour, a sequential, " \
+	  "concurrent or subsequent service) is reported only with " \
+	  "a primary service on the same claim, and none is billed. " \
+	  "Fix: add the primary the record supports, or have a " \
+	  "person review the claim when the record supports none.") \
 	X(F_CONCURRENT_UNITS, "concurrent-units", \
-	  "A concurrent infusion is reported at most once per encounter " \
-	  "(concurrent_limit), and only for an overlap of at least 16 minutes " \
-	  "on the same access; beyond that a drug running beside another is " \
-	  "coded as sequential. Fix: replace the surplus by the sequential " \
-	  "code, or set the units, or remove the line.") \
+	  "A concurrent infusion is reported at most once per " \
+	  "encounter (concurrent_limit), and only for an overlap of " \
+	  "at least 16 minutes on the same access; beyond that a " \
+	  "drug running beside another is coded as sequential. Fix: " \
+	  "replace the surplus by the sequential code, or set the " \
+	  "units, or remove the line.") \
 	X(F_HYDRATION_CONCURRENT, "hydration-concurrent", \
-	  "Hydration is never concurrent: minutes of hydration that ran " \
-	  "beside a drug infusion or push on the same access are subtracted " \
-	  "before hydration is coded. The line bills hydration time that " \
-	  "overlapped a drug. Fix: set the units to what the remaining " \
-	  "minutes support, or remove the line.") \
-	X(F_UNDOCUMENTED_SERVICE, "undocumented-service", \
-	  "Every billed administration code must be supported by a documented " \
-	  "administration; this one is supported by none. Fix: replace the " \
-	  "line by the code the record supports in its place, or remove it.") \
-	X(F_UNBILLED_SERVICE, "unbilled-service", \
-	  "The record supports an administration service that is not billed: " \
-	  "revenue the claim leaves unbilled. Fix: add the line as the " \
-	  "finding gives it (with the distinct-site modifier for a documented " \
-	  "second initial).") \
-	X(F_UNITS_MISMATCH, "units-mismatch", \
-	  "The code is billed with other units than the record supports. Fix: " \
-	  "set the line's units to the supported number, or remove the line " \
-	  "when it supports none.") \
-	X(F_MODIFIER_CONFLICT, "modifier-conflict", \
-	  "59 and an X modifier (XE, XP, XS, XU) on one line say the same " \
-	  "thing twice; payers that take the X modifiers (CMS prefers them) " \
-	  "deny the pair. Fix: remove the modifier the payer profile does not " \
-	  "prefer.") \
-	X(F_IV_START_BUNDLED, "iv-start-bundled", \
-	  "Starting the IV (36000, 36410), local anesthesia, flushes and " \
-	  "supplies are part of the drug-administration service and are not " \
-	  "paid beside it. Fix: remove the line.") \
-	X(F_NURSE_VISIT_BUNDLED, "nurse-visit-bundled", \
-	  "A minimal nurse visit (99211) billed on the same claim as a drug " \
-	  "administration is not paid separately (CMS CR 3631). Fix: remove " \
+	  "Hydration is never concurrent: minutes of hydration that " \
+	  "ran beside a drug infusion or push on the same access " \
+	  "are subtracted before hydration is coded. The line bills " \
+	  "hydration time that overlapped a drug. Fix: set the " \
+	  "units to what the remaining minutes support, or remove " \
 	  "the line.") \
+	X(F_UNDOCUMENTED_SERVICE, "undocumented-service", \
+	  "Every billed administration code must be supported by a " \
+	  "documented administration; this one is supported by " \
+	  "none. Fix: replace the line by the code the record " \
+	  "supports in its place, or remove it.") \
+	X(F_UNBILLED_SERVICE, "unbilled-service", \
+	  "The record supports an administration service that is " \
+	  "not billed: revenue the claim leaves unbilled. Fix: add " \
+	  "the line as the finding gives it (with the distinct-site " \
+	  "modifier for a documented second initial).") \
+	X(F_UNITS_MISMATCH, "units-mismatch", \
+	  "The code is billed with other units than the record " \
+	  "supports. Fix: set the line's units to the supported " \
+	  "number, or remove the line when it supports none.") \
+	X(F_MODIFIER_CONFLICT, "modifier-conflict", \
+	  "59 and an X modifier (XE, XP, XS, XU) on one line say " \
+	  "the same thing twice; payers that take the X modifiers " \
+	  "(CMS prefers them) deny the pair. Fix: remove the " \
+	  "modifier the payer profile does not prefer.") \
+	X(F_IV_START_BUNDLED, "iv-start-bundled", \
+	  "Starting the IV (36000, 36410), local anesthesia, " \
+	  "flushes and supplies are part of the drug-administration " \
+	  "service and are not paid beside it. Fix: remove the " \
+	  "line.") \
+	X(F_NURSE_VISIT_BUNDLED, "nurse-visit-bundled", \
+	  "A minimal nurse visit (99211) billed on the same claim " \
+	  "as a drug administration is not paid separately (CMS CR " \
+	  "3631). Fix: remove the line.") \
 	X(F_EM_NEEDS_MODIFIER_25, "em-needs-modifier-25", \
 	  "Another office or outpatient visit billed with a drug " \
-	  "administration is paid only as a separately identifiable service, " \
-	  "marked with modifier 25. Fix: add modifier 25 when the record " \
-	  "documents such a service; else the visit is part of the " \
-	  "administration.") \
+	  "administration is paid only as a separately identifiable " \
+	  "service, marked with modifier 25. Fix: add modifier 25 " \
+	  "when the record documents such a service; else the visit " \
+	  "is part of the administration.") \
 	X(F_DRUG_LINE_MISSING, "drug-line-missing", \
-	  "The drug given is billed on its own line with a HCPCS Level II " \
-	  "code (a J or Q code); administration codes with no drug line at " \
-	  "all are usually a missing charge. Fix: a person reviews the claim " \
-	  "and adds the drug line.") \
+	  "The drug given is billed on its own line with a HCPCS " \
+	  "Level II code (a J or Q code); administration codes with " \
+	  "no drug line at all are usually a missing charge. Fix: a " \
+	  "person reviews the claim and adds the drug line.") \
 	X(F_MANUAL_REVIEW, "manual-review", \
-	  "The claim is outside what the rules judge with confidence (for " \
-	  "example two chemotherapy drugs overlapping, for which no " \
-	  "concurrent code exists), so the engine says so instead of " \
-	  "guessing. Fix: a person codes this part from the record.") \
+	  "The claim is outside what the rules judge with " \
+	  "confidence (for example two chemotherapy drugs " \
+	  "overlapping, for which no concurrent code exists), so " \
+	  "the engine says so instead of guessing. Fix: a person " \
+	  "codes this part from the record.") \
 	X(F_INVALID_DATA, "invalid-data", \
-	  "The daemon could not scrub the claim: its stored rows are not a " \
-	  "valid claim, or its result could not be written. The reason names " \
-	  "the value or the error. Fix: correct the claim at its source and " \
-	  "submit it again.")
+	  "The daemon could not scrub the claim: its stored rows " \
+	  "are not a valid claim, or its result could not be " \
+	  "written. The reason names the value or the error. Fix: " \
+	  "correct the claim at its source and submit it again.")
 
 /* The severities, most severe first: results sort by it, and a claim is
  * flagged by any but SEV_INFO. */

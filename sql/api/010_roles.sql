@@ -5,13 +5,14 @@
 --   claimscrub_daemon     exactly what claimscrubd's statements need
 --   claimscrub_reviewer   the review views and resolve_finding()
 --   claimscrub_submitter  claimscrub.submit(jsonb) and nothing else
+--   claimscrub_reader     the results for billing (results_since) and nothing else
 
 DO $$
 DECLARE
 	r text;
 BEGIN
 	FOREACH r IN ARRAY ARRAY['claimscrub_daemon', 'claimscrub_reviewer',
-				 'claimscrub_submitter'] LOOP
+				 'claimscrub_submitter', 'claimscrub_reader'] LOOP
 		IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r) THEN
 			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
 		END IF;

@@ -281,6 +281,11 @@ BEGIN
 		       coalesce(e.f->'evidence', '{}') AS evidence,
 		       nullif(e.f->'suggest', 'null') AS suggest
 		  FROM u, jsonb_array_elements(u.result->'findings') WITH ORDINALITY AS e(f, n)),
+	-- the outcome for billing (070_results.sql): a flagged claim whose
+	-- findings all carry decisions is released by work_sync below
+	ev AS (
+		INSERT INTO claimscrub.result_event (claim_id, claim_version, state)
+		SELECT u.id, u.version, claimscrub.result_state(u.status) FROM u),
 	i AS (
 		INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule,
 			severity, line_no, administration_ref, message, evidence, suggest,
@@ -333,10 +338,13 @@ BEGIN
 				 WHERE l.id = mark_invalid.claim_id AND l.status = 'pending'
 				   AND l.version = coalesce(mark_invalid.version, l.version)
 				   FOR UPDATE SKIP LOCKED)
-		RETURNING c.id),
+		RETURNING c.id, c.version),
 	d AS (
 		DELETE FROM claimscrub.finding f USING m
-		 WHERE f.claim_id = m.id AND f.resolution IS NULL)
+		 WHERE f.claim_id = m.id AND f.resolution IS NULL),
+	ev AS (
+		INSERT INTO claimscrub.result_event (claim_id, claim_version, state)
+		SELECT m.id, m.version, 'invalid' FROM m)
 	SELECT EXISTS (SELECT 1 FROM m) INTO marked;
 	IF marked THEN
 		PERFORM claimscrub.work_sync(ARRAY[mark_invalid.claim_id]);

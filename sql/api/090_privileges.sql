@@ -1,5 +1,5 @@
 -- 090_privileges.sql: every privilege in the schema, whole.  It first takes
--- away everything PUBLIC and the three roles hold and then grants the sets
+-- away everything PUBLIC and the four roles hold and then grants the sets
 -- below, so applying it again (or after someone granted more by hand)
 -- converges on exactly these.  `claimscrub db migrate` applies every api
 -- file, this one last, whenever one of them changed: a function made
@@ -17,16 +17,21 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA claimscrub FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA claimscrub FROM PUBLIC;
 
 REVOKE ALL ON SCHEMA claimscrub
-	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter;
+	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter,
+	claimscrub_reader;
 REVOKE ALL ON ALL TABLES IN SCHEMA claimscrub	-- column privileges too
-	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter;
+	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter,
+	claimscrub_reader;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA claimscrub
-	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter;
+	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter,
+	claimscrub_reader;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA claimscrub
-	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter;
+	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter,
+	claimscrub_reader;
 
 GRANT USAGE ON SCHEMA claimscrub
-	TO claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter;
+	TO claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter,
+	claimscrub_reader;
 
 -- ---- temporary objects ------------------------------------------------------------
 -- Nobody creates temporary objects (a leaky function of the reviewer's in
@@ -91,6 +96,9 @@ GRANT INSERT (claim_id, claim_version, ordinal, rule, severity, line_no,
 	ON claimscrub.finding TO claimscrub_daemon;
 GRANT DELETE ON claimscrub.finding TO claimscrub_daemon;
 GRANT SELECT, INSERT, DELETE ON claimscrub.batch TO claimscrub_daemon;
+-- the outcome of each claim written, for billing (070_results.sql)
+GRANT INSERT (claim_id, claim_version, state) ON claimscrub.result_event TO claimscrub_daemon;
+GRANT SELECT ON claimscrub.setting TO claimscrub_daemon;
 GRANT SELECT (one), UPDATE (one) ON claimscrub.queue_lock TO claimscrub_daemon;
 GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.read_claims(bigint[], integer, integer),
@@ -101,7 +109,8 @@ GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.mark_invalid(bigint, jsonb, integer),
 	claimscrub.work_sync(bigint[], bigint[]),	-- write_batch keeps the work items
 	claimscrub.work_tally_fold(integer),		-- end_batch, the buckets' counts
-	claimscrub.fingerprint(text, text, text, jsonb)	-- and the findings' fingerprints
+	claimscrub.fingerprint(text, text, text, jsonb),	-- and the findings' fingerprints
+	claimscrub.result_state(text)			-- and the outcome for billing
 	TO claimscrub_daemon;
 
 -- ---- the reviewer ------------------------------------------------------------
@@ -133,6 +142,12 @@ GRANT EXECUTE ON FUNCTION claimscrub.resolve_finding(bigint, text, text),
 -- ---- the submitter ---------------------------------------------------------------
 -- submit() only (SECURITY DEFINER, 030_submit.sql).
 GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb) TO claimscrub_submitter;
+
+-- ---- the reader (a billing system) ---------------------------------------------------
+-- The results for billing, through the two functions of 070_results.sql
+-- (SECURITY DEFINER), nothing else.
+GRANT EXECUTE ON FUNCTION claimscrub.results_cursor(), claimscrub.results_since(text)
+	TO claimscrub_reader;
 
 -- ---- reviewer decisions are out of the daemon's reach -------------------------
 -- DELETE is a table privilege: by itself it would let the daemon delete a

@@ -1,8 +1,8 @@
 #!/bin/sh
 # roles.sh — the least-privilege roles of sql/api/010_roles.sql and
 # 090_privileges.sql: login users d1
-# (claimscrub_daemon), r1 (claimscrub_reviewer) and s1
-# (claimscrub_submitter), none a superuser.  The daemon runs as d1 and
+# (claimscrub_daemon), r1 (claimscrub_reviewer), s1
+# (claimscrub_submitter) and b1 (claimscrub_reader), none a superuser.  The daemon runs as d1 and
 # drains the queue with consistent results; each thing a role must not do
 # is one test point that fails with "permission denied" (and row-level
 # security keeps resolved findings out of d1's DELETE).  A reviewer with a
@@ -68,10 +68,10 @@ case ",$v," in
 esac
 roles=$(psql_val "SELECT string_agg(rolname || ':' || rolcanlogin || rolsuper, ' ' ORDER BY rolname)
                     FROM pg_roles WHERE rolname LIKE 'claimscrub\_%'")
-if [ "$roles" = "claimscrub_daemon:falsefalse claimscrub_reviewer:falsefalse claimscrub_submitter:falsefalse" ]; then
-	ok "three NOLOGIN, non-superuser group roles"
+if [ "$roles" = "claimscrub_daemon:falsefalse claimscrub_reader:falsefalse claimscrub_reviewer:falsefalse claimscrub_submitter:falsefalse" ]; then
+	ok "four NOLOGIN, non-superuser group roles"
 else
-	not_ok "three NOLOGIN, non-superuser group roles" "got: $roles"
+	not_ok "four NOLOGIN, non-superuser group roles" "got: $roles"
 fi
 before=$(acls)
 # every api file applied again, in order, as `db migrate` does when one
@@ -124,6 +124,7 @@ psql_val "ALTER SYSTEM SET log_connections = on" >/dev/null &&
 psql_val "CREATE ROLE d1 LOGIN IN ROLE claimscrub_daemon;
 	  CREATE ROLE r1 LOGIN IN ROLE claimscrub_reviewer;
 	  CREATE ROLE s1 LOGIN IN ROLE claimscrub_submitter;
+	  CREATE ROLE b1 LOGIN IN ROLE claimscrub_reader;
 	  CREATE TABLE public.outside (x integer);
 	  INSERT INTO public.outside VALUES (1)" >/dev/null ||
 	setup_failed "creating the login users failed"
@@ -153,6 +154,18 @@ case $bad in
 *"claim document: setting: must be one of"*) ok "s1's bad document is rejected by the checks submit runs" ;;
 *) not_ok "s1's bad document is rejected by the checks submit runs" "$bad" ;;
 esac
+# ---- the reader (a billing system): the results, nothing else ---------------------------
+allowed b1 "read the results with a cursor" \
+	"BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT claimscrub.results_cursor() IS NOT NULL;
+	 SELECT count(*) >= 0 FROM claimscrub.results_since(NULL); COMMIT"
+denied b1 "SELECT claim" "SELECT claim_ref FROM claimscrub.claim"
+denied b1 "SELECT result_event" "SELECT count(*) FROM claimscrub.result_event"
+denied b1 "read the work list" "SELECT count(*) FROM claimscrub.work_list()"
+denied b1 "submit a claim" "SELECT claimscrub.submit('{}')"
+denied b1 "change a setting" "UPDATE claimscrub.setting SET value = 'off'"
+denied r1 "read the results for billing" "SELECT count(*) FROM claimscrub.results_since(NULL)"
+denied s1 "read the results for billing" "SELECT count(*) FROM claimscrub.results_since(NULL)"
+denied d1 "read the results for billing" "SELECT count(*) FROM claimscrub.results_since(NULL)"
 denied s1 "SELECT claim" "SELECT claim_ref FROM claimscrub.claim"
 denied s1 "SELECT finding" "SELECT count(*) FROM claimscrub.finding"
 denied s1 "INSERT a claim directly" "INSERT INTO claimscrub.claim (claim_ref, setting) VALUES ('S-X', 'facility')"
