@@ -10,7 +10,9 @@
 #   4. prints the flagged claims with their findings, and findings by rule,
 #      from the database;
 #   5. loads the example fee schedule (claimscrub db fees), shows the review
-#      queue and the denial-risk report, and writes build/demo/report.html.
+#      queue and the denial-risk report, and writes build/demo/report.html,
+#      and the results for billing (claimscrub export) to
+#      build/demo/results.csv.
 # The server is stopped and its directory removed on exit.
 #
 # With --web, then keeps the throwaway PostgreSQL running and starts the
@@ -178,6 +180,13 @@ echo
 echo "== claimscrub report"
 "$cs" report
 "$cs" report --format html -o build/demo/report.html
+echo
+echo "== claimscrub export --format csv (the results for billing: released or held)"
+rm -f build/demo/billing.cursor	# (a cursor is this database's: a new one each run)
+"$cs" export --format csv --cursor-file build/demo/billing.cursor -o build/demo/results.csv
+cut -d, -f2,4,7,8 build/demo/results.csv | tr -d '\r' | head -n 8
+echo "   ... build/demo/results.csv; exported again, only what changed since:"
+"$cs" export --cursor-file build/demo/billing.cursor | wc -l
 echo
 echo "== wrote build/demo/report.html (one self-contained file: open it in a browser)"
 

@@ -88,6 +88,13 @@ BEGIN
 				quote_literal(left(cursor, 64))
 				USING ERRCODE = 'invalid_parameter_value';
 		END;
+		-- a cursor of transactions this database has not run yet: another
+		-- database's, or this one's before it was restored elsewhere
+		IF pg_snapshot_xmax(snap) > pg_snapshot_xmax(pg_current_snapshot()) THEN
+			RAISE EXCEPTION 'cursor % is ahead of this database (another database''s, or from before a restore): export from the start',
+				quote_literal(left(cursor, 64))
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
 	END IF;
 	RETURN QUERY
 	SELECT e.id, c.claim_ref, e.claim_version, e.state, e.at,

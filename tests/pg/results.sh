@@ -116,6 +116,10 @@ same "CSV: 0311 released, 1 finding, none open, its rule" \
 export_b1 --since 'not-a-cursor'
 st=$?
 same "a bad cursor: exit 1, said" "$st $(grep -c 'a cursor is what results_cursor() returned' "$T/err")" "1 1"
+export_b1 --since '999999999:999999999:'
+st=$?
+same "a cursor ahead of the database (another's, or before a restore): exit 1, said" \
+	"$st $(grep -c 'is ahead of this database' "$T/err")" "1 1"
 export_b1 --since x --cursor-file "$cur"
 same "--since and --cursor-file together: exit 2" "$?" 2
 before=$(cat "$cur")
