@@ -6,18 +6,26 @@
  * workbench's navigation; every bar and every row drills down: a rule,
  * the work list of the claims behind it (the dashboard's dates and payer
  * narrowed by the bar's rule, payer, provider, day, week or month).  GET /dashboard.csv is the same
- * report as CSV, all of it or one section (&section=rule).
+ * report as CSV, all of it or one section (&section=rule).  Reports are
+ * kept a while (dashcache.h, dashboard_max_age): a page is drawn from the
+ * one kept for its filters, saying when its snapshot was taken, and one
+ * older than that age is refreshed in the background as the person who
+ * asked; every reviewer may read every figure, so whose snapshot it was
+ * does not matter.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/http.h>
 
+#include "daemon/dlog.h"
 #include "report/report.h"
 #include "report/report_load.h"
 #include "report/html.h"
+#include "web/dashcache.h"
 #include "web/web.h"
 
 #define DASH_SETTINGS \
@@ -33,9 +41,14 @@ static const char *const filters[][2] = {{"since", "From (date of service)"},
 #define NFILTERS (sizeof(filters) / sizeof(*filters))
 
 struct dash {
-	struct wreq *r;
+	struct wreq *r;	     /* NULL: a refresh in the background */
+	struct web *w;
 	bool csv;
 	const char *section; /* csv: only this section's rows */
+	char *param[NFILTERS]; /* the filters (since, until, payer, provider) */
+	time_t made;	     /* when the report's snapshot was taken */
+	bool stale;	     /* older than dashboard_max_age: refreshing */
+	char key[512];	     /* the filters, the report's key in the cache */
 };
 
 /* The filters given, as a query string ("?since=...&payer=..."). */
@@ -74,6 +87,12 @@ put_nav(FILE *out, void *arg)
 	      out);
 	put_query(out, d->r);
 	fputs("\">CSV</a></form>", out);
+	char when[32];
+	struct tm tm;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+		 gmtime_r(&d->made, &tm));
+	fprintf(out, "<p class=\"asof\">Figures as of %s%s</p>", when,
+		d->stale ? " (being refreshed: reload for newer ones)" : "");
 }
 
 /* The work list of the claims behind a row: the dashboard's scope (its
@@ -171,37 +190,161 @@ send_html(struct dash *d, const struct report *rep)
 	page_send_raw(&p, d->r, 200);
 }
 
+/* Frees d (a page's or a refresh's) and its copies of the filters. */
+static void
+dash_free(struct dash *d)
+{
+	for (size_t i = 0; i < NFILTERS; i++)
+		free(d->param[i]);
+	free(d);
+}
+
+/* The report of a finished pipeline (d's filters) into *rep; false when
+ * it could not be made. */
+static bool
+fill(const struct dash *d, struct report *rep, PGresult *const *res, int n)
+{
+	*rep = (struct report){.since = d->param[0],
+			       .until = d->param[1],
+			       .payer = d->param[2],
+			       .provider = d->param[3],
+			       .top = DASH_TOP};
+	rep->before.by_key = true;
+	bool ok = n == 1 + RPT_NQUERIES;
+	for (int q = 0; ok && q < RPT_NQUERIES; q++)
+		if (rpt_wanted(rep, (enum rpt_query_id)q))
+			ok = res[1 + q] && rpt_queries[q].fill(rep, res[1 + q]);
+	return ok && rpt_finish(rep);
+}
+
+static void
+send_report(struct dash *d, const struct report *rep)
+{
+	if (d->csv)
+		send_csv(d, rep);
+	else
+		send_html(d, rep);
+}
+
 static void
 on_report(void *arg, PGresult *const *res, int n, const char *error,
 	  const char *sqlstate)
 {
 	struct dash *d = arg;
 	struct wreq *r = d->r;
-	struct report rep = {.since = wreq_param(r, "since"),
-			     .until = wreq_param(r, "until"),
-			     .payer = wreq_param(r, "payer"),
-			     .provider = wreq_param(r, "provider"),
-			     .top = DASH_TOP};
-	bool ok = !error && n == 1 + RPT_NQUERIES;
-	rep.before.by_key = true;
-	for (int q = 0; ok && q < RPT_NQUERIES; q++)
-		if (rpt_wanted(&rep, (enum rpt_query_id)q))
-			ok = res[1 + q] &&
-			     rpt_queries[q].fill(&rep, res[1 + q]);
+	struct report rep = {0};
 	if (error && strncmp(sqlstate, "22", 2) == 0) {
 		wreq_refused(r, "Bad filter", error);
 	} else if (error) {
 		wreq_db_failed(r, error, sqlstate);
-	} else if (!ok || !rpt_finish(&rep)) {
+	} else if (!fill(d, &rep, res, n)) {
 		wreq_error(r, 500, "Error", "out of memory");
-	} else if (d->csv) {
-		send_csv(d, &rep);
 	} else {
-		send_html(d, &rep);
+		send_report(d, &rep);
+		if (d->key[0])
+			dcache_put(d->w->dcache, d->key, &rep, d->made);
 	}
 	rpt_free(&rep);
 	wreq_done(r);
-	free(d);
+	dash_free(d);
+}
+
+/* A refresh in the background: the new report replaces the kept one. */
+static void
+on_refresh(void *arg, PGresult *const *res, int n, const char *error,
+	   const char *sqlstate)
+{
+	struct dash *d = arg;
+	struct report rep = {0};
+	(void)sqlstate;
+	if (!error && fill(d, &rep, res, n) &&
+	    dcache_put(d->w->dcache, d->key, &rep, d->made)) {
+		dlog(DLOG_DEBUG, "dashboard-refreshed", "seconds=%ld",
+		     (long)(time(NULL) - d->made));
+	} else {
+		dcache_drop_refresh(d->w->dcache, d->key);
+		if (error)
+			dlog(DLOG_WARNING, "dashboard-refresh-failed",
+			     "error=\"%s\"", error);
+	}
+	rpt_free(&rep);
+	dash_free(d);
+}
+
+/* The report's statements for d's filters into q[0 .. 1 + RPT_NQUERIES). */
+static void
+queries(const struct dash *d, struct conn_query *q)
+{
+	q[0] = (struct conn_query){DASH_SETTINGS, 0, {NULL}};
+	for (int i = 0; i < RPT_NQUERIES; i++) {
+		q[1 + i].sql = rpt_queries[i].sql;
+		q[1 + i].nparams = rpt_queries[i].bare ? 0 : RPT_NPARAMS;
+		for (int k = 0; k < q[1 + i].nparams; k++)
+			q[1 + i].params[k] = d->param[k];
+	}
+}
+
+/* d for a request: its filters copied, its key (each filter's length and
+ * value: no two filter sets share one; "" when too long to keep). */
+static struct dash *
+dash_new(struct wreq *r, bool csv)
+{
+	struct dash *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = (struct dash){.r = r, .w = r->w, .csv = csv,
+			   .section = wreq_param(r, "section"),
+			   .made = time(NULL)};
+	size_t used = 0;
+	for (size_t i = 0; i < NFILTERS; i++) {
+		const char *v = wreq_param(r, filters[i][0]);
+		if (v && !(d->param[i] = strdup(v))) {
+			dash_free(d);
+			return NULL;
+		}
+		int k = snprintf(d->key + used, sizeof(d->key) - used,
+				 v ? "%zu:%s;" : "-;", v ? strlen(v) : 0, v);
+		used = k < 0 || (size_t)k >= sizeof(d->key) - used
+			       ? sizeof(d->key)
+			       : used + (size_t)k;
+	}
+	if (used >= sizeof(d->key))
+		d->key[0] = '\0';
+	return d;
+}
+
+/* Starts a refresh of d's report as r's person; d is the refresh's. */
+static void
+refresh(struct dash *d, const struct wreq *r)
+{
+	struct conn_query q[1 + RPT_NQUERIES];
+	queries(d, q);
+	d->r = NULL;
+	d->made = time(NULL);
+	if (!pool_run_snapshot(d->w->pool, r->user, q, 1 + RPT_NQUERIES,
+			       on_refresh, d)) {
+		dcache_drop_refresh(d->w->dcache, d->key);
+		dash_free(d);
+	}
+}
+
+/* Draws the page from the report kept for d's filters, if any, and
+ * refreshes a stale one; false when none is kept. */
+static bool
+from_cache(struct dash *d, struct wreq *r)
+{
+	const struct report *kept =
+		d->key[0] ? dcache_find(d->w->dcache, d->key, d->made,
+					&d->made, &d->stale)
+			  : NULL;
+	if (!kept)
+		return false;
+	send_report(d, kept);
+	if (d->stale && dcache_claim_refresh(d->w->dcache, d->key))
+		refresh(d, r);
+	else
+		dash_free(d);
+	return true;
 }
 
 static void
@@ -214,27 +357,14 @@ dashboard(struct evhttp_request *req, void *arg, bool csv)
 	enum evhttp_cmd_type m = evhttp_request_get_command(req);
 	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
 		wreq_error(r, 405, "Method not allowed", "GET only.");
-	} else if (auth_require(r, false) && !(d = calloc(1, sizeof(*d)))) {
+	} else if (auth_require(r, false) && !(d = dash_new(r, csv))) {
 		wreq_error(r, 500, "Error", "out of memory");
-	} else if (d) {
-		struct conn_query q[1 + RPT_NQUERIES] = {
-			{DASH_SETTINGS, 0, {NULL}}};
-		const char *params[RPT_NPARAMS];
-		d->r = r;
-		d->csv = csv;
-		d->section = wreq_param(r, "section");
-		for (size_t i = 0; i < NFILTERS; i++)
-			params[i] = wreq_param(r, filters[i][0]);
-		for (int i = 0; i < RPT_NQUERIES; i++) {
-			q[1 + i].sql = rpt_queries[i].sql;
-			q[1 + i].nparams =
-				rpt_queries[i].bare ? 0 : RPT_NPARAMS;
-			for (int k = 0; k < q[1 + i].nparams; k++)
-				q[1 + i].params[k] = params[k];
-		}
+	} else if (d && !from_cache(d, r)) {
+		struct conn_query q[1 + RPT_NQUERIES];
+		queries(d, q);
 		if (wreq_run(r, q, 1 + RPT_NQUERIES, true, on_report, d))
 			return;
-		free(d);
+		dash_free(d);
 	}
 	wreq_free(r);
 }

@@ -18,6 +18,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/httpsrv.h"
+#include "web/dashcache.h"
 #include "web/web.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrub-web.yaml"
@@ -163,7 +164,8 @@ serve(struct web *w)
 					 w->conf->session_idle_minutes * 60,
 					 w->conf->session_max_hours * 3600)) ||
 	    !(w->pool = pool_new(w->base, w->conf->database,
-				 (int)w->conf->db_connections))) {
+				 (int)w->conf->db_connections)) ||
+	    !(w->dcache = dcache_new(w->conf->dashboard_max_age_seconds))) {
 		fprintf(stderr,
 			"claimscrub-web: cannot set up: out of memory\n");
 		goto out;
@@ -197,8 +199,10 @@ serve(struct web *w)
 	rc = 0;
 out:
 	httpsrv_free(srv);
-	/* answers still owed go nowhere: their connections are gone */
+	/* answers still owed go nowhere: their connections are gone (and a
+	 * dashboard refresh still running is dropped, before its cache) */
 	pool_free(w->pool);
+	dcache_free(w->dcache);
 	for (int i = 0; i < 2; i++)
 		if (sig[i])
 			event_free(sig[i]);

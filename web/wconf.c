@@ -48,6 +48,7 @@ static const struct keytab_key wkeys[] = {
 	W_LONG(db_connections, 1, 64, 4),
 	W_LONG(client_timeout_seconds, 1, 3600, 30),
 	W_LONG(connection_max_seconds, 1, 86400, 120),
+	W_LONG(dashboard_max_age_seconds, 0, 86400, 60),
 	{.key = "cookie_secure",
 	 .type = KT_BOOL,
 	 .offset = offsetof(struct wconf, cookie_secure)},

@@ -33,7 +33,8 @@ struct web {
 	struct wconf *conf;
 	struct sessions *sessions;
 	struct pool *pool;
-	struct wreq *pending; /* waiting for the database */
+	struct dcache *dcache; /* the dashboard's reports (dashcache.h) */
+	struct wreq *pending;  /* waiting for the database */
 };
 
 struct wreq {

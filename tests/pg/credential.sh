@@ -29,7 +29,7 @@ cred=$(sed -n 's|^LoadCredential=\([A-Za-z0-9_.-]*\):@sysconfdir@/claimscrub/pgp
 [ -n "$cred" ] || setup_failed "$unit has no LoadCredential=ID:.../claimscrub/pgpass"
 grep -qx "Environment=PGPASSFILE=%d/$cred" "$unit" ||
 	setup_failed "$unit has no Environment=PGPASSFILE=%d/$cred"
-cfg_mode=$(sed -n 's/^ConfigurationDirectoryMode=//p' "$unit")
+cfg_mode=$(sed -n 's/^@etc@ConfigurationDirectoryMode=//p' "$unit")
 [ -n "$cfg_mode" ] || setup_failed "$unit has no ConfigurationDirectoryMode="
 # what stands in for a missing password file (systemd: SetCredential=)
 cred_default=$(sed -n "s|^SetCredential=$cred:||p" "$unit")

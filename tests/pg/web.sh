@@ -439,6 +439,41 @@ so=$(cat "$T/slow.out") si=$(cat "$T/silent.out")
 	ok "20 silent clients dropped after 2 s idle ($si)" || not_ok "20 silent clients dropped after 2 s idle" "$si"
 stop_daemon "$web_pid"
 
+# ---- the dashboard's kept reports ------------------------------------------------------------
+# An instance that keeps a report 1 s: a claim of a payer of its own
+# (cache-test) appears on a kept dashboard only after a page found the
+# report old, drew it saying so, and refreshed it in the background; with
+# 0 nothing is kept and the claim is there at once.
+cache_total() { req alice GET "/dashboard.csv?payer=cache-test&section=total"; sed -n 2p "$T/b" | cut -d, -f3 | tr -d '\r'; }
+web_config "$T/age.yaml" "dashboard_max_age_seconds: 1"
+start_web "$T/age.yaml"
+login alice "$alice_pw"
+same "a payer of its own: no claim yet" "$(cache_total)" 0
+psql_val "BEGIN; SET LOCAL claimscrub.submitting = 'on';
+	  INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service, status,
+		version, scrubbed_at, scrubbed_version, rules_version, result)
+	  VALUES ('T-CACHE-1', 'cache-test', 'facility', 'NPI-1', '2026-03-10', 'clean', 1, now(), 1,
+		'test', '{\"verdict\": \"clean\", \"findings\": []}'); COMMIT" >/dev/null
+stale=0 fresh=""
+for i in $(seq 1 300); do	# (30 s at most; each round is two requests)
+	req alice GET "/dashboard?payer=cache-test"
+	grep -q 'class="asof">Figures as of [0-9-]* [0-9:]* UTC (being refreshed' "$T/b" && stale=1
+	[ "$(cache_total)" = 1 ] && { fresh=1; break; }
+	sleep 0.1
+done
+same "a kept report older than its age is drawn saying so, then replaced in the background" \
+	"${fresh:-0} $stale" "1 1"
+req alice GET "/dashboard?payer=cache-test"
+has "the dashboard says when its figures were taken" 'class="asof">Figures as of '
+stop_daemon "$web_pid"
+web_config "$T/none.yaml" "dashboard_max_age_seconds: 0"
+start_web "$T/none.yaml"
+login alice "$alice_pw"
+same "dashboard_max_age_seconds 0: the claim at once" "$(cache_total)" 1
+psql_val "DELETE FROM claimscrub.claim WHERE claim_ref = 'T-CACHE-1'" >/dev/null
+same "... and gone at once" "$(cache_total)" 0
+stop_daemon "$web_pid"
+
 # ---- auth: proxy ---------------------------------------------------------------------------
 sock=$T/web.sock
 web_config "$T/proxy.yaml" "auth: proxy" "proxy_sources: 127.0.0.2 unix"
