@@ -14,9 +14,15 @@
  *       in claimscrub.schema_api, every api file is applied again, in
  *       order, in one transaction, and the checksums recorded.
  *
- * Exit 0 done (status: everything applied and current), 1 a file failed
- * (status: something not applied or changed), 2 usage, file or connection
- * errors.
+ * Each migration's SHA-256 is recorded once applied (017): one edited
+ * since is reported by both commands.  The definitions the api makes are
+ * checked as a whole (db_drift.h): changed outside `db migrate`, they are
+ * named by `status` and made again by `migrate`.  `migrate --dry-run`
+ * says what it would do and does nothing.
+ *
+ * Exit 0 done (status: everything applied and current), 1 a file failed or
+ * a migration was edited (status: something not applied, changed, edited
+ * or drifted), 2 usage, file or connection errors.
  */
 #include "config.h"
 
@@ -26,11 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/entry.h"
+#include "cli/db_drift.h"
 #include "cli/db_fees.h"
+#include "cli/entry.h"
 
 /* Three digits number the files of a kind: 000 to 999. */
 #define DB_MAX_FILES 1000
+#define DB_MAX_ORPHANS 16 /* recorded migrations without a file, named */
 #define DB_NAME_PATTERN "[0-9][0-9][0-9]_*.sql"
 
 /* Held while migrating, so that two `db migrate` (ExecStartPre of several
@@ -41,7 +49,8 @@ struct sqlfile {
 	char *name; /* "001_schema.sql" */
 	int version;
 	bool applied; /* migrations: recorded; api: recorded and current */
-	bool known;   /* api: a checksum is recorded (changed unless applied) */
+	bool known;   /* a checksum is recorded (api: changed unless applied) */
+	bool edited;  /* migrations: the file is not the one applied */
 	char *text;   /* api: the file, read once */
 	size_t len;
 };
@@ -51,10 +60,14 @@ struct sqlfiles {
 	const char *kind; /* "migrations", "api" */
 	struct sqlfile items[DB_MAX_FILES];
 	size_t n;
+	/* migrations: versions recorded that no file has (a newer release's) */
+	int orphan[DB_MAX_ORPHANS];
+	size_t norphans;
 };
 
 struct migrations {
 	struct sqlfiles mig, api;
+	bool dry_run; /* migrate --dry-run */
 };
 
 /* ---- the files ------------------------------------------------------- */
@@ -158,25 +171,138 @@ has_table(PGconn *conn, const char *name)
 	return has;
 }
 
-/* Marks the migrations the database has recorded; a database without the
- * record table has none. */
+/* Whether file f's SHA-256 (the database computes it) is sum; -1 when it
+ * cannot be read (said). */
+static int
+same_sum(PGconn *conn, const struct sqlfiles *fs, struct sqlfile *f,
+	 const char *sum)
+{
+	char path[4200], msg[1024];
+	if (read_file(fs, f, path, sizeof(path)) != EXIT_CLEAN)
+		return -1;
+	const char *vals[2] = {f->text, sum};
+	int lens[2] = {(int)f->len, 0}, fmts[2] = {1, 0};
+	PGresult *res = PQexecParams(
+		conn, "SELECT encode(sha256($1::bytea), 'hex') = $2", 2, NULL,
+		vals, lens, fmts, 0);
+	int same = PQresultStatus(res) == PGRES_TUPLES_OK
+			   ? strcmp(PQgetvalue(res, 0, 0), "t") == 0
+			   : -1;
+	if (same < 0)
+		cli_error("db: cannot check %s: %s", path,
+			  cli_db_message(conn, res, msg, sizeof(msg)));
+	PQclear(res);
+	return same;
+}
+
+/* The file of version v, or NULL. */
+static struct sqlfile *
+file_of(struct sqlfiles *fs, long v)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->items[i].version == v)
+			return &fs->items[i];
+	return NULL;
+}
+
+/* Marks the migrations the database has recorded, and checks each file
+ * against the checksum recorded with it (none before 017: to_jsonb reads
+ * a column that may not be there); a database without the record table
+ * has none. */
 static int
 read_applied(PGconn *conn, struct sqlfiles *fs)
 {
 	int has = has_table(conn, "schema_migrations");
 	if (has <= 0)
 		return has < 0 ? EXIT_USAGE : EXIT_CLEAN;
-	PGresult *res = db_query(
-		conn, "SELECT version FROM claimscrub.schema_migrations");
+	PGresult *res =
+		db_query(conn, "SELECT version, to_jsonb(m)->>'checksum'"
+			       " FROM claimscrub.schema_migrations m"
+			       " ORDER BY version");
 	if (!res)
 		return EXIT_USAGE;
-	for (int r = 0; r < PQntuples(res); r++) {
+	int rc = EXIT_CLEAN;
+	for (int r = 0; rc == EXIT_CLEAN && r < PQntuples(res); r++) {
 		long v = strtol(PQgetvalue(res, r, 0), NULL, 10);
-		for (size_t i = 0; i < fs->n; i++)
-			fs->items[i].applied |= fs->items[i].version == v;
+		struct sqlfile *f = file_of(fs, v);
+		if (!f) {
+			/* below the last file: a number retired when its
+			 * content moved to api/ (002-004, 010); above: a newer
+			 * release's */
+			if (v > fs->items[fs->n - 1].version &&
+			    fs->norphans < DB_MAX_ORPHANS)
+				fs->orphan[fs->norphans++] = (int)v;
+			continue;
+		}
+		f->applied = true;
+		if (PQgetisnull(res, r, 1))
+			continue;
+		f->known = true;
+		int same = same_sum(conn, fs, f, PQgetvalue(res, r, 1));
+		f->edited = same == 0;
+		rc = same < 0 ? EXIT_USAGE : EXIT_CLEAN;
 	}
 	PQclear(res);
+	return rc;
+}
+
+/* Records the checksum of every applied migration that has none (applied
+ * before 017, or just now), once the column is there. */
+static int
+record_checksums(PGconn *conn, struct sqlfiles *fs)
+{
+	PGresult *res = db_query(
+		conn, "SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid ="
+		      " to_regclass('claimscrub.schema_migrations')"
+		      " AND attname = 'checksum' AND NOT attisdropped)");
+	if (!res)
+		return EXIT_USAGE;
+	bool column = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	for (size_t i = 0; column && i < fs->n; i++) {
+		struct sqlfile *f = &fs->items[i];
+		char path[4200], version[16], msg[1024];
+		if (!f->applied || f->known)
+			continue;
+		if (read_file(fs, f, path, sizeof(path)) != EXIT_CLEAN)
+			return EXIT_USAGE;
+		snprintf(version, sizeof(version), "%d", f->version);
+		const char *vals[2] = {version, f->text};
+		int lens[2] = {0, (int)f->len}, fmts[2] = {0, 1};
+		res = PQexecParams(
+			conn,
+			"UPDATE claimscrub.schema_migrations SET checksum ="
+			" encode(sha256($2::bytea), 'hex')"
+			" WHERE version = $1::integer AND checksum IS NULL",
+			2, NULL, vals, lens, fmts, 0);
+		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!ok)
+			cli_error("db: cannot record %s's checksum: %s",
+				  f->name,
+				  cli_db_message(conn, res, msg, sizeof(msg)));
+		PQclear(res);
+		if (!ok)
+			return EXIT_REJECTED;
+		f->known = true;
+	}
 	return EXIT_CLEAN;
+}
+
+/* Says which applied migrations were edited since; how many. */
+static int
+report_edited(const struct sqlfiles *fs)
+{
+	int n = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		if (!fs->items[i].edited)
+			continue;
+		cli_error("db: %s/%s was edited after it was applied (its "
+			  "SHA-256 is not the one recorded): restore the file "
+			  "as released; a change is a new migration",
+			  fs->dir, fs->items[i].name);
+		n++;
+	}
+	return n;
 }
 
 /* Marks the api files whose recorded checksum is that of the file as it is
@@ -269,13 +395,13 @@ run_file(PGconn *conn, struct sqlfiles *fs, struct sqlfile *f)
 	return rc;
 }
 
-/* Applies the migrations the database lacks; a failed one leaves nothing
- * behind (a file that opened its own transaction is left in it, aborted,
- * and rolled back here). */
+/* Applies the migrations the database lacks (read_applied first); a
+ * failed one leaves nothing behind (a file that opened its own
+ * transaction is left in it, aborted, and rolled back here). */
 static int
 apply_migrations(PGconn *conn, struct sqlfiles *fs, bool *any)
 {
-	int rc = read_applied(conn, fs);
+	int rc = EXIT_CLEAN;
 	for (size_t i = 0; rc == EXIT_CLEAN && i < fs->n; i++) {
 		if (fs->items[i].applied)
 			continue;
@@ -284,6 +410,7 @@ apply_migrations(PGconn *conn, struct sqlfiles *fs, bool *any)
 		if (rc != EXIT_CLEAN &&
 		    PQtransactionStatus(conn) != PQTRANS_IDLE)
 			PQclear(PQexec(conn, "ROLLBACK"));
+		fs->items[i].applied = rc == EXIT_CLEAN;
 		*any = true;
 	}
 	return rc;
@@ -319,10 +446,10 @@ record_api(PGconn *conn, const struct sqlfile *f)
  * and the last (privileges) converges on its sets whatever the others
  * made again.  A file may not end the transaction itself. */
 static int
-apply_api(PGconn *conn, struct sqlfiles *fs, bool *any)
+apply_api(PGconn *conn, struct sqlfiles *fs, bool force, bool *any)
 {
 	int rc = read_api_record(conn, fs);
-	bool stale = false;
+	bool stale = force;
 	for (size_t i = 0; i < fs->n; i++)
 		stale |= !fs->items[i].applied;
 	if (rc != EXIT_CLEAN || !stale)
@@ -351,19 +478,75 @@ apply_api(PGconn *conn, struct sqlfiles *fs, bool *any)
 	return rc;
 }
 
+/* What migrate would do, and nothing. */
+static int
+dry_run(PGconn *conn, struct migrations *ms)
+{
+	int rc = read_api_record(conn, &ms->api), n = 0;
+	char now[65];
+	enum db_drift d = db_drift_check(conn, now);
+	if (rc != EXIT_CLEAN || d == DB_DRIFT_ERROR)
+		return EXIT_USAGE;
+	for (size_t i = 0; i < ms->mig.n; i++)
+		if (!ms->mig.items[i].applied && ++n)
+			printf("would apply migrations/%s\n",
+			       ms->mig.items[i].name);
+	for (size_t i = 0; i < ms->api.n; i++)
+		if (!ms->api.items[i].applied && ++n)
+			printf("would apply the api: api/%s is %s\n",
+			       ms->api.items[i].name,
+			       ms->api.items[i].known ? "changed" : "new");
+	if (d == DB_DRIFT_CHANGED && ++n)
+		printf("would apply the api: the definitions were changed "
+		       "outside db migrate\n");
+	if (n == 0)
+		printf("up to date\n");
+	return report_edited(&ms->mig) ? EXIT_REJECTED : EXIT_CLEAN;
+}
+
+/* After migrating: the definitions as they are now are the ones to hold
+ * the schema to. */
+static int
+record_definitions(PGconn *conn)
+{
+	char now[65];
+	enum db_drift d = db_drift_check(conn, now);
+	if (d == DB_DRIFT_ERROR)
+		return EXIT_USAGE;
+	return d == DB_DRIFT_NONE || db_drift_record(conn, now) ? EXIT_CLEAN
+								: EXIT_REJECTED;
+}
+
 static int
 db_migrate(PGconn *conn, struct migrations *ms)
 {
+	int rc = read_applied(conn, &ms->mig);
+	if (rc != EXIT_CLEAN || ms->dry_run)
+		return rc != EXIT_CLEAN ? rc : dry_run(conn, ms);
 	PGresult *res = db_query(conn, DB_LOCK_SQL);
 	if (!res)
 		return EXIT_USAGE;
 	PQclear(res);
 	bool any = false;
-	int rc = apply_migrations(conn, &ms->mig, &any);
+	char now[65];
+	/* (the drift before any file runs: what migrating changes is not) */
+	enum db_drift d = db_drift_check(conn, now);
+	if (d == DB_DRIFT_ERROR)
+		return EXIT_USAGE;
+	if (d == DB_DRIFT_CHANGED)
+		printf("the definitions were changed outside db migrate: "
+		       "applying the api again\n");
+	rc = apply_migrations(conn, &ms->mig, &any);
 	if (rc == EXIT_CLEAN)
-		rc = apply_api(conn, &ms->api, &any);
+		rc = record_checksums(conn, &ms->mig);
+	if (rc == EXIT_CLEAN)
+		rc = apply_api(conn, &ms->api, d == DB_DRIFT_CHANGED, &any);
+	if (rc == EXIT_CLEAN)
+		rc = record_definitions(conn);
 	if (rc == EXIT_CLEAN && !any)
 		printf("up to date\n");
+	if (report_edited(&ms->mig) && rc == EXIT_CLEAN)
+		rc = EXIT_REJECTED;
 	return rc;
 }
 
@@ -373,10 +556,13 @@ db_status(PGconn *conn, struct migrations *ms)
 	int rc = read_applied(conn, &ms->mig);
 	if (rc == EXIT_CLEAN)
 		rc = read_api_record(conn, &ms->api);
-	if (rc != EXIT_CLEAN)
-		return rc;
+	char now[65];
+	enum db_drift d =
+		rc == EXIT_CLEAN ? db_drift_check(conn, now) : DB_DRIFT_ERROR;
+	if (d == DB_DRIFT_ERROR)
+		return rc != EXIT_CLEAN ? rc : EXIT_USAGE;
 	struct sqlfiles *both[] = {&ms->mig, &ms->api};
-	int width = 0;
+	int width = (int)strlen("definitions");
 	for (size_t k = 0; k < 2; k++)
 		for (size_t i = 0; i < both[k]->n; i++) {
 			int w = (int)(strlen(both[k]->kind) + 1 +
@@ -386,16 +572,29 @@ db_status(PGconn *conn, struct migrations *ms)
 	for (size_t k = 0; k < 2; k++)
 		for (size_t i = 0; i < both[k]->n; i++) {
 			const struct sqlfile *f = &both[k]->items[i];
-			const char *state = f->applied ? "applied"
-					    : f->known ? "changed"
-						       : "not applied";
+			const char *state =
+				f->edited    ? "edited since it was applied"
+				: f->applied ? "applied"
+				: f->known   ? "changed"
+					     : "not applied";
 			int w = width - (int)strlen(both[k]->kind) - 1;
 			printf("%s/%-*s  %s\n", both[k]->kind, w, f->name,
 			       state);
-			if (!f->applied)
+			if (!f->applied || f->edited)
 				rc = EXIT_REJECTED;
 		}
-	return rc;
+	for (size_t i = 0; i < ms->mig.norphans; i++) {
+		printf("migrations/%03d%*s  recorded, no file (a newer "
+		       "release's?)\n",
+		       ms->mig.orphan[i], width - (int)strlen("migrations/000"),
+		       "");
+		rc = EXIT_REJECTED;
+	}
+	printf("%-*s  %s\n", width, "definitions",
+	       d == DB_DRIFT_NONE      ? "as db migrate left them"
+	       : d == DB_DRIFT_CHANGED ? "changed outside db migrate"
+				       : "not recorded");
+	return d == DB_DRIFT_NONE ? rc : EXIT_REJECTED;
 }
 
 /* ---- the commands ------------------------------------------------------ */
@@ -410,6 +609,7 @@ with_migrations(const struct cli_opts *o,
 		cli_error("out of memory");
 		return EXIT_INTERNAL;
 	}
+	ms->dry_run = o->dry_run;
 	const char *dir = o->sql ? o->sql : cli_sql_dir();
 	struct sqlfiles *both[] = {&ms->mig, &ms->api};
 	const char *kinds[] = {"migrations", "api"};
@@ -457,6 +657,16 @@ fees_run(struct cli_opts *o)
 	return rc;
 }
 
+static const struct cli_option dry_run_row = {
+	.name = "dry-run",
+	.letter = 'n',
+	.help = "say what would be applied, and apply nothing",
+	.kind = CLI_OPT_FLAG,
+	.field = offsetof(struct cli_opts, dry_run),
+};
+
+static const struct cli_option *const migrate_options[] = {
+	&dry_run_row, &cli_opt_db, &cli_opt_sql, &cli_opt_help, NULL};
 static const struct cli_option *const migrations_options[] = {
 	&cli_opt_db, &cli_opt_sql, &cli_opt_help, NULL};
 
@@ -477,11 +687,14 @@ static const struct cli_entry migrate_entry = {
 		 "database has not\n"
 		 "recorded, each in its own transaction; stop at the first "
 		 "that fails.  Then,\n"
-		 "if an api file is new or changed, apply every api file "
-		 "again in one\n"
-		 "transaction and record their checksums.\n",
+		 "if an api file is new or changed, or the definitions were "
+		 "changed outside\n"
+		 "db migrate, apply every api file again in one transaction "
+		 "and record their\n"
+		 "checksums.  An applied migration edited since is reported "
+		 "(exit 1).\n",
 	.status = migrations_status,
-	.options = migrations_options,
+	.options = migrate_options,
 	.run = migrate_run,
 };
 
@@ -489,9 +702,12 @@ static const struct cli_entry status_entry = {
 	.name = "status",
 	.summary = "list the migrations and whether each is applied",
 	.usage = "[OPTION]...",
-	.about = "List every migration as applied or not applied, and every "
-		 "api file as\n"
-		 "applied, changed or not applied.\n",
+	.about = "List every migration as applied, edited since it was "
+		 "applied or not\n"
+		 "applied (and one recorded with no file), every api file as "
+		 "applied, changed\n"
+		 "or not applied, and whether the definitions are as db "
+		 "migrate left them.\n",
 	.status = migrations_status,
 	.options = migrations_options,
 	.run = status_run,

@@ -41,14 +41,14 @@ static const char *const filters[][2] = {{"since", "From (date of service)"},
 #define NFILTERS (sizeof(filters) / sizeof(*filters))
 
 struct dash {
-	struct wreq *r;	     /* NULL: a refresh in the background */
+	struct wreq *r; /* NULL: a refresh in the background */
 	struct web *w;
 	bool csv;
-	const char *section; /* csv: only this section's rows */
+	const char *section;   /* csv: only this section's rows */
 	char *param[NFILTERS]; /* the filters (since, until, payer, provider) */
-	time_t made;	     /* when the report's snapshot was taken */
-	bool stale;	     /* older than dashboard_max_age: refreshing */
-	char key[512];	     /* the filters, the report's key in the cache */
+	time_t made;	       /* when the report's snapshot was taken */
+	bool stale;	       /* older than dashboard_max_age: refreshing */
+	char key[512];	       /* the filters, the report's key in the cache */
 };
 
 /* The filters given, as a query string ("?since=...&payer=..."). */
@@ -292,7 +292,9 @@ dash_new(struct wreq *r, bool csv)
 	struct dash *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	*d = (struct dash){.r = r, .w = r->w, .csv = csv,
+	*d = (struct dash){.r = r,
+			   .w = r->w,
+			   .csv = csv,
 			   .section = wreq_param(r, "section"),
 			   .made = time(NULL)};
 	size_t used = 0;
@@ -334,8 +336,8 @@ static bool
 from_cache(struct dash *d, struct wreq *r)
 {
 	const struct report *kept =
-		d->key[0] ? dcache_find(d->w->dcache, d->key, d->made,
-					&d->made, &d->stale)
+		d->key[0] ? dcache_find(d->w->dcache, d->key, d->made, &d->made,
+					&d->stale)
 			  : NULL;
 	if (!kept)
 		return false;

@@ -27,8 +27,8 @@ void dcache_free(struct dcache *c);
 /* The report kept for key, or NULL; *made when its snapshot was taken,
  * *stale whether it is older than max_age.  Valid until the next
  * dcache_put or dcache_free. */
-const struct report *dcache_find(struct dcache *c, const char *key,
-				 time_t now, time_t *made, bool *stale);
+const struct report *dcache_find(struct dcache *c, const char *key, time_t now,
+				 time_t *made, bool *stale);
 
 /* Whether the caller should refresh key's entry: true once until
  * dcache_put or dcache_drop_refresh for it. */

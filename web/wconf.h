@@ -28,9 +28,9 @@ struct wconf {
 	long session_max_hours;
 	long max_sessions;
 	long db_connections;
-	long client_timeout_seconds; /* a connection with nothing sent */
+	long client_timeout_seconds;	/* a connection with nothing sent */
 	long dashboard_max_age_seconds; /* a kept report, then refreshed */
-	long connection_max_seconds; /* a connection's whole life */
+	long connection_max_seconds;	/* a connection's whole life */
 	bool cookie_secure;
 	int log_level;
 };

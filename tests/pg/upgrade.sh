@@ -15,7 +15,13 @@
 #   - the api's record: a changed api file is reported by `db status` and
 #     makes `db migrate` apply every api file again, which takes back a
 #     privilege granted by hand; a failing one changes nothing and names
-#     FILE:LINE; one that ends the transaction itself is refused.
+#     FILE:LINE; one that ends the transaction itself is refused;
+#   - each migration's checksum (recorded, backfilled on an upgraded
+#     database): one edited after it was applied is reported; one
+#     recorded with no file is named; the definitions changed by hand (a
+#     function replaced) are drift, named by `db status`, shown by
+#     `db migrate --dry-run` (which applies nothing) and undone by
+#     `db migrate`.
 # Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -212,10 +218,11 @@ psql_val "GRANT SELECT ON claimscrub.claim TO claimscrub_reviewer" >/dev/null
 printf '%s\n' '-- a comment added' >>"$T/sql/api/050_review.sql"
 out=$(status claims "$T/sql"); rc=$?
 if [ $rc = 1 ] && printf '%s\n' "$out" | grep -Eq '^api/050_review\.sql +changed$' &&
-	[ "$(printf '%s\n' "$out" | grep -c changed)" = 1 ]; then
-	ok "db status: the edited api file is 'changed' (exit 1)"
+	printf '%s\n' "$out" | grep -Eq '^definitions +changed outside db migrate$' &&
+	[ "$(printf '%s\n' "$out" | grep -c changed)" = 2 ]; then
+	ok "db status: the edited api file is 'changed', the hand-made grant is drift (exit 1)"
 else
-	not_ok "db status: the edited api file is 'changed'" "exit $rc: $out"
+	not_ok "db status: the edited api file is 'changed', the grant drift" "exit $rc: $out"
 fi
 out=$(migrate claims "$T/sql" 2>&1); rc=$?
 napplied=$(printf '%s\n' "$out" | grep -c '^applied api/')
@@ -244,6 +251,63 @@ else
 	not_ok "a failing api file: exit 1, FILE:LINE, nothing changed" "exit $rc: $out"
 fi
 cp "$src/sql/api/050_review.sql" "$T/sql/api/050_review.sql"
+
+# ---- checksums of the migrations, drift, --dry-run -----------------------------------------
+migrate claims "$T/sql" >/dev/null 2>&1
+same_out() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "--- want" "$3" "--- got" "$2"; fi; }
+# (002-004 and 010 were migrations whose content moved to api/: the
+# database upgraded from 006 recorded 002-004, which have no file now)
+same_out "every applied migration has its checksum recorded; on the database upgraded from 006, all but the retired 002-004" \
+	"$(psql_val "SELECT count(*) FILTER (WHERE checksum IS NULL) || ' ' || count(*) FROM claimscrub.schema_migrations")
+$(psql_val "SELECT coalesce(string_agg(version::text, ' ' ORDER BY version), '-') FROM claimscrub.schema_migrations WHERE checksum IS NULL" -d old)" \
+	"0 $(ls "$src"/sql/migrations/[0-9]*.sql | wc -l)
+2 3 4"
+out=$(status old); rc=$?
+same_out "db status on the database upgraded from 006: clean, the retired numbers not named" \
+	"$rc $(printf '%s\n' "$out" | grep -c 'no file')" "0 0"
+out=$(status claims "$T/sql"); rc=$?
+same_out "db status: the definitions are as db migrate left them (exit 0)" \
+	"$rc $(printf '%s\n' "$out" | grep '^definitions' | tr -s ' ')" "0 definitions as db migrate left them"
+# a function replaced by hand: drift, which --dry-run names and migrate undoes
+psql_val "CREATE OR REPLACE FUNCTION claimscrub.caller() RETURNS text LANGUAGE sql STABLE AS \$\$ SELECT 'mallory' \$\$" >/dev/null
+out=$(status claims "$T/sql"); rc=$?
+same_out "a function replaced by hand: db status says the definitions changed (exit 1)" \
+	"$rc $(printf '%s\n' "$out" | grep '^definitions' | tr -s ' ')" "1 definitions changed outside db migrate"
+out=$(timeout 60 "$CLAIMSCRUB" db migrate --dry-run --db "dbname=claims" --sql "$T/sql" </dev/null 2>&1); rc=$?
+same_out "db migrate --dry-run: says it would apply the api, and changes nothing" \
+	"$rc $out $(psql_val "SELECT claimscrub.caller()")" \
+	"0 would apply the api: the definitions were changed outside db migrate mallory"
+out=$(migrate claims "$T/sql" 2>&1); rc=$?
+same_out "db migrate makes the api again: the function is the api's" \
+	"$rc $(printf '%s\n' "$out" | head -n 1) $(psql_val "SELECT claimscrub.caller() <> 'mallory'")" \
+	"0 the definitions were changed outside db migrate: applying the api again t"
+out=$(status claims "$T/sql"); rc=$?
+same_out "and db status is clean again" "$rc" 0
+# a migration edited after it was applied
+printf '%s\n' '-- edited after its release' >>"$T/sql/migrations/005_review.sql"
+out=$(status claims "$T/sql"); rc=$?
+same_out "an applied migration edited since: db status says so (exit 1)" \
+	"$rc $(printf '%s\n' "$out" | grep '^migrations/005' | tr -s ' ')" \
+	"1 migrations/005_review.sql edited since it was applied"
+out=$(migrate claims "$T/sql" 2>&1); rc=$?
+same_out "db migrate names it and exits 1" \
+	"$rc $(printf '%s\n' "$out" | grep -c "005_review.sql was edited after it was applied")" "1 1"
+cp "$src/sql/migrations/005_review.sql" "$T/sql/migrations/005_review.sql"
+# a migration the directory lacks (a newer release's); one it has that is new
+psql_val "INSERT INTO claimscrub.schema_migrations (version, name) VALUES (999, 'future')" >/dev/null
+out=$(status claims "$T/sql"); rc=$?
+same_out "a migration recorded with no file: db status names it (exit 1)" \
+	"$rc $(printf '%s\n' "$out" | grep '^migrations/999' | tr -s ' ')" \
+	"1 migrations/999 recorded, no file (a newer release's?)"
+psql_val "DELETE FROM claimscrub.schema_migrations WHERE version = 999" >/dev/null
+printf '%s\n' 'BEGIN;' 'CREATE TABLE claimscrub.t900 (x integer);' \
+	"INSERT INTO claimscrub.schema_migrations (version, name) VALUES (900, 't900');" 'COMMIT;' \
+	>"$T/sql/migrations/900_t900.sql"
+out=$(timeout 60 "$CLAIMSCRUB" db migrate --dry-run --db "dbname=claims" --sql "$T/sql" </dev/null 2>&1); rc=$?
+same_out "db migrate --dry-run: the new migration it would apply, applied nothing" \
+	"$rc $out $(psql_val "SELECT to_regclass('claimscrub.t900') IS NULL")" \
+	"0 would apply migrations/900_t900.sql t"
+rm -f "$T/sql/migrations/900_t900.sql"
 printf '%s\n' 'COMMIT;' >>"$T/sql/api/020_queue.sql"
 out=$(migrate claims "$T/sql" 2>&1); rc=$?
 if [ $rc = 1 ] && printf '%s\n' "$out" | grep -q '020_queue.sql: an api file may not end the transaction'; then
