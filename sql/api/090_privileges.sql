@@ -68,8 +68,9 @@ END $$;
 --              FOR UPDATE.  Not claim_ref, payer, version, ...; no INSERT,
 --              DELETE or TRUNCATE.
 --   claim_line, administration   SELECT (read_claims reads them)
---   schema_migrations, schema_api   SELECT (the schema version check;
---              `claimscrub db status` run as the daemon's login)
+--   schema_migrations, schema_api, schema_definitions   SELECT (the
+--              schema version check; `claimscrub db status` run as the
+--              daemon's login)
 --   finding    SELECT of claim_id and resolution only (the WHERE of
 --              write_batch's DELETE); INSERT of the columns write_batch
 --              fills, not the reviewer's (resolution, resolved_by,
@@ -86,7 +87,8 @@ GRANT SELECT ON claimscrub.claim TO claimscrub_daemon;
 GRANT UPDATE (status, result, rules_version, scrubbed_at, scrubbed_version,
 	      attempts) ON claimscrub.claim TO claimscrub_daemon;
 GRANT SELECT ON claimscrub.claim_line, claimscrub.administration,
-	claimscrub.schema_migrations, claimscrub.schema_api TO claimscrub_daemon;
+	claimscrub.schema_migrations, claimscrub.schema_api,
+	claimscrub.schema_definitions TO claimscrub_daemon;
 GRANT SELECT (claim_id, resolution) ON claimscrub.finding TO claimscrub_daemon;
 -- (the fingerprint too: write_batch makes a batch's at once; a finding of
 -- a later version, whose fingerprint matches decisions, gets it from the
