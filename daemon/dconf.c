@@ -118,6 +118,12 @@ static const struct keytab_key dkeys[] = {
 	 .offset = offsetof(struct dconf, log_level),
 	 .names = dlog_level_names,
 	 .def = DLOG_INFO},
+	{.key = "log_format",
+	 .type = KT_ENUM,
+	 .offset = offsetof(struct dconf, log_format),
+	 .names = dlog_format_names,
+	 .def = DLOG_LOGFMT},
+	DK_LONG_(log_summary_seconds, 0, 86400, 60, DK_RESTART),
 	{.key = NULL},
 };
 

@@ -26,6 +26,8 @@ struct dconf {
 	const char *http_address; /* default 127.0.0.1 */
 	long http_port;		  /* 0: no HTTP endpoint */
 	int log_level;		  /* enum dlog_level */
+	int log_format;		  /* enum dlog_format */
+	long log_summary_seconds; /* an info summary this often; 0: none */
 };
 
 /*

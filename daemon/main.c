@@ -26,6 +26,7 @@
 #include "daemon/conn.h"
 #include "daemon/dconf.h"
 #include "daemon/dlog.h"
+#include "daemon/logsum.h"
 #include "daemon/http.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -91,6 +92,9 @@ struct daemon {
 	struct timespec last_wake;
 	bool wake_after_drain;
 	long long notify_wakeups, wake_steps; /* for /metrics */
+	/* the info summary every log_summary_seconds (logsum.h) */
+	struct event *summary;
+	struct logsum logsum;
 };
 
 static void
@@ -169,7 +173,8 @@ arm_poll(struct daemon *d)
 static void
 apply(struct daemon *d)
 {
-	dlog_init((enum dlog_level)d->conf->log_level);
+	dlog_init((enum dlog_level)d->conf->log_level,
+		  (enum dlog_format)d->conf->log_format);
 	queue_configure(d->queue, d->rules, d->conf->batch_size,
 			d->conf->max_attempts, d->conf->claim_lease_ms,
 			d->conf->reconnect_max_ms);
@@ -715,6 +720,28 @@ start_http(struct daemon *d)
 	return true;
 }
 
+static void
+on_summary(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	d->progress++;
+	logsum_tick(&d->logsum, queue_stats(d->queue), wallclock_now());
+}
+
+/* The summary timer, when log_summary_seconds asks for one. */
+static bool
+add_summary(struct daemon *d)
+{
+	struct timeval tv = {d->conf->log_summary_seconds, 0};
+	logsum_start(&d->logsum, queue_stats(d->queue), wallclock_now());
+	if (tv.tv_sec == 0)
+		return true;
+	d->summary = event_new(d->base, -1, EV_PERSIST, on_summary, d);
+	return d->summary && event_add(d->summary, &tv) == 0;
+}
+
 static bool
 add_events(struct daemon *d)
 {
@@ -722,7 +749,8 @@ add_events(struct daemon *d)
 	d->poll = event_new(d->base, -1, EV_PERSIST, on_poll, d);
 	d->reconnect = evtimer_new(d->base, on_reconnect, d);
 	d->wake = evtimer_new(d->base, on_wake, d);
-	if (!d->poll || !d->reconnect || !d->wake || !arm_poll(d))
+	if (!d->poll || !d->reconnect || !d->wake || !arm_poll(d) ||
+	    !add_summary(d))
 		return false;
 	for (int i = 0; i < 3; i++) {
 		d->sig[i] = evsignal_new(
@@ -816,6 +844,8 @@ cleanup(struct daemon *d)
 		event_free(d->probe);
 	if (d->status_tick)
 		event_free(d->status_tick);
+	if (d->summary)
+		event_free(d->summary);
 	http_free(d->http);
 	queue_free(d->queue);
 	conn_free(d->conn);
@@ -860,7 +890,7 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	dlog_init(DLOG_INFO);
+	dlog_init(DLOG_INFO, DLOG_LOGFMT);
 	if (!load(&d, &d.conf, &d.rules))
 		return 2;
 	if (check_only) {

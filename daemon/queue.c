@@ -818,7 +818,8 @@ on_written(void *arg, PGresult *const *res, int n, const char *error)
 	long ms = elapsed_ms(&q->started);
 	histo_observe(&s->batch_time, &histo_batch, ms / 1000.0);
 	observe_waits(s, written_row(res, n));
-	dlog(DLOG_INFO, "batch",
+	/* (debug: a trickle of claims is a line each; the summary says it) */
+	dlog(DLOG_DEBUG, "batch",
 	     "claims=%lld clean=%lld flagged=%lld invalid=%lld stale=%lld "
 	     "ms=%ld%s%s",
 	     p->claims, p->clean, p->flagged, p->invalid, p->stale, ms,

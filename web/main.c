@@ -222,10 +222,11 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	dlog_init(DLOG_INFO);
+	dlog_init(DLOG_INFO, DLOG_LOGFMT);
 	if (!load(&w, config, optional))
 		return 2;
-	dlog_init((enum dlog_level)w.conf->log_level);
+	dlog_init((enum dlog_level)w.conf->log_level,
+		  (enum dlog_format)w.conf->log_format);
 	if (check) {
 		printf("configuration %s: ok\n",
 		       w.conf->path ? w.conf->path : "(defaults)");

@@ -57,6 +57,11 @@ static const struct keytab_key wkeys[] = {
 	 .offset = offsetof(struct wconf, log_level),
 	 .names = dlog_level_names,
 	 .def = DLOG_INFO},
+	{.key = "log_format",
+	 .type = KT_ENUM,
+	 .offset = offsetof(struct wconf, log_format),
+	 .names = dlog_format_names,
+	 .def = DLOG_LOGFMT},
 	{.key = NULL},
 };
 

@@ -33,6 +33,7 @@ struct wconf {
 	long connection_max_seconds;	/* a connection's whole life */
 	bool cookie_secure;
 	int log_level;
+	int log_format; /* enum dlog_format */
 };
 
 /* Reads path (NULL or, with optional, a missing file: the defaults). */

@@ -423,8 +423,8 @@ term_text "check (text) shows the same claim escaped the same way" "$T/t-term.tx
 
 # ---- the log: one record per line, nothing injected -------------------------------------
 check "the daemon's log is key=value lines" log_is_keyvalue "$daemon_log"
-lines=$(wc -l <"$daemon_log") records=$(grep -c '^level=' "$daemon_log")
-inj=$(grep -c '^level=error event=injected' "$daemon_log")
+lines=$(wc -l <"$daemon_log") records=$(grep -c '^\(ts=[^ ]* \)\{0,1\}level=' "$daemon_log")
+inj=$(grep -c '^\(ts=[^ ]* \)\{0,1\}level=error event=injected' "$daemon_log")
 big=$(awk 'length($0) > 4096' "$daemon_log" | wc -l)
 if [ "$lines" = "$records" ] && [ "$inj" = 0 ] && [ "$big" = 0 ]; then
 	ok "the daemon's log: $lines lines, each one record starting level=, none injected, none over 4 kB"

@@ -224,6 +224,8 @@ write_config() {
 		[ -z "$_has_rules" ] && printf 'rules: ["%s"]\n' "$src/rules.d"
 		# no HTTP endpoint unless the test asks: daemons run side by side
 		case " $* " in *" http_port:"*) ;; *) printf 'http_port: 0\n' ;; esac
+		# each batch's line (debug) for the tests that count them
+		case " $* " in *" log_level:"*) ;; *) printf 'log_level: debug\n' ;; esac
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$_f"
 }

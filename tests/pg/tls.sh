@@ -164,13 +164,13 @@ daemon badca "$(tls localhost tlsd "$T/tls/wrong-ca.crt")" $((hp + 1))
 pid_ca=$daemon_pid log_ca=$daemon_log
 unset PGPASSFILE
 # judged once each has been refused twice (it retries), not after a time
-refused_twice() { [ "$(grep -c "^level=warning event=disconnected .*$2" "$1")" -ge 2 ]; }
+refused_twice() { [ "$(grep -c "level=warning event=disconnected .*$2" "$1")" -ge 2 ]; }
 wait_for 60 refused_twice "$log_name" 'does not match host name'
 wait_for 60 refused_twice "$log_ca" 'certificate verify failed'
 # refused NAME LABEL PID LOG HTTP-PORT WHY — the daemon says WHY, no READY=1, 503
 refused() {
 	_code=$(timeout 10 curl -s -o "$T/$1.health" -w '%{http_code}' "http://127.0.0.1:$5/healthz")
-	if grep -q "^level=warning event=disconnected .*$6" "$4" && ! grep -q 'READY=1' "$T/$1.notify" &&
+	if grep -q "level=warning event=disconnected .*$6" "$4" && ! grep -q 'READY=1' "$T/$1.notify" &&
 		[ "$_code" = 503 ] && ! daemon_exited "$3"; then
 		ok "$2: the daemon logs why ($6), never says READY=1, /healthz 503, keeps retrying"
 	else
