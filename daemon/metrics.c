@@ -38,6 +38,10 @@ struct metric {
 	/* NULL: always shown; else the family only when it says so */
 	bool (*shown)(const struct metrics_info *m);
 	void (*render)(const struct metrics_info *m, struct strbuf *out);
+	/* how to combine the family across daemons (the README's "across
+	 * daemons"): NULL is sum (every counter and histogram); max for the
+	 * shared queue's figures, which every daemon reports alike ... */
+	const char *agg;
 };
 
 #define AT(field) offsetof(struct metrics_info, field)
@@ -114,6 +118,7 @@ static const struct metric queue_rows[] = {QUEUE_BATCH_COUNTERS(QUEUE_ROW_)
 static const struct metric rows[] = {
 	{.name = "claimscrub_database_degraded",
 	 .type = "gauge",
+	 .agg = "max",
 	 .help = "1 while backing off after such an error, until a batch "
 		 "commits.",
 	 .how = M_FLAG,
@@ -136,18 +141,21 @@ static const struct metric rows[] = {
 	 .render = render_claim_wait},
 	{.name = "claimscrub_queue_depth",
 	 .type = "gauge",
+	 .agg = "max",
 	 .help = "Claims pending in the queue (sampled at most once a second).",
 	 .how = M_COUNT,
 	 .at = AT(queue.depth),
 	 .shown = depth_known},
 	{.name = "claimscrub_queue_oldest_pending_seconds",
 	 .type = "gauge",
+	 .agg = "max",
 	 .help = "Age of the oldest pending claim.",
 	 .how = M_REAL,
 	 .at = AT(queue.oldest_pending_s),
 	 .shown = depth_known},
 	{.name = "claimscrub_database_connected",
 	 .type = "gauge",
+	 .agg = "min",
 	 .help = "1 when connected to the database with the schema checked.",
 	 .how = M_FLAG,
 	 .at = AT(connected)},
@@ -171,23 +179,27 @@ static const struct metric rows[] = {
 	 .at = AT(reload_failures)},
 	{.name = "claimscrub_build_info",
 	 .type = "gauge",
+	 .agg = "count_by_version",
 	 .help = "The daemon's version.",
 	 .label = "version",
 	 .how = M_INFO,
 	 .at = AT(version)},
 	{.name = "claimscrub_rules_info",
 	 .type = "gauge",
+	 .agg = "count_by_version",
 	 .help = "The rule set in force (version: a digest of its files).",
 	 .label = "version",
 	 .how = M_INFO,
 	 .at = AT(rules_version)},
 	{.name = "claimscrub_rules_loaded_timestamp_seconds",
 	 .type = "gauge",
+	 .agg = "min",
 	 .help = "When the rule set in force was loaded.",
 	 .how = M_REAL,
 	 .at = AT(rules_loaded_at)},
 	{.name = "claimscrub_last_batch_timestamp_seconds",
 	 .type = "gauge",
+	 .agg = "max",
 	 .help = "When a batch last committed (none before the first).",
 	 .how = M_REAL,
 	 .at = AT(queue.last_batch_at),
@@ -201,35 +213,41 @@ static const struct metric rows[] = {
 	 .shown = proc_known},
 	{.name = "process_resident_memory_bytes",
 	 .type = "gauge",
+	 .agg = "per_daemon",
 	 .help = "Resident memory size in bytes.",
 	 .how = M_COUNT,
 	 .at = AT(proc.rss_bytes),
 	 .shown = proc_known},
 	{.name = "process_virtual_memory_bytes",
 	 .type = "gauge",
+	 .agg = "per_daemon",
 	 .help = "Virtual memory size in bytes.",
 	 .how = M_COUNT,
 	 .at = AT(proc.vsize_bytes),
 	 .shown = proc_known},
 	{.name = "process_open_fds",
 	 .type = "gauge",
+	 .agg = "per_daemon",
 	 .help = "Open file descriptors.",
 	 .how = M_COUNT,
 	 .at = AT(proc.open_fds),
 	 .shown = proc_known},
 	{.name = "process_max_fds",
 	 .type = "gauge",
+	 .agg = "per_daemon",
 	 .help = "The limit on open file descriptors (-1: none).",
 	 .how = M_COUNT,
 	 .at = AT(proc.max_fds),
 	 .shown = proc_known},
 	{.name = "process_start_time_seconds",
 	 .type = "gauge",
+	 .agg = "per_daemon",
 	 .help = "When the process started, in seconds since the epoch.",
 	 .how = M_REAL,
 	 .at = AT(started_at)},
 	{.name = "claimscrub_start_timestamp_seconds",
 	 .type = "gauge",
+	 .agg = "per_daemon",
 	 .help = "When the daemon started.",
 	 .how = M_REAL,
 	 .at = AT(started_at)},
@@ -237,18 +255,21 @@ static const struct metric rows[] = {
 	 * here and, after stall_seconds, in /healthz */
 	{.name = "claimscrub_seconds_since_progress",
 	 .type = "gauge",
+	 .agg = "max",
 	 .help = "Seconds since a claim step last succeeded or a batch "
 		 "committed.",
 	 .how = M_REAL,
 	 .at = AT(since_progress)},
 	{.name = "claimscrub_step_seconds",
 	 .type = "gauge",
+	 .agg = "max",
 	 .help = "How long the step in flight (claim, scrub, write) has run; 0 "
 		 "when idle.",
 	 .how = M_REAL,
 	 .at = AT(step_age)},
 	{.name = "claimscrub_step_info",
 	 .type = "gauge",
+	 .agg = "count_by_step",
 	 .help = "The step in flight (idle, claiming, scrubbing, writing, "
 		 "...): a batch is scrubbed in slices, so this can say "
 		 "scrubbing.",
@@ -257,6 +278,7 @@ static const struct metric rows[] = {
 	 .at = AT(step)},
 	{.name = "claimscrub_stalled",
 	 .type = "gauge",
+	 .agg = "max",
 	 .help = "1 while /healthz says stalled (stall_seconds without "
 		 "progress).",
 	 .how = M_FLAG,
@@ -348,10 +370,11 @@ metrics_list(FILE *out)
 		if (!r->name)
 			continue;
 		if (r->help || strcmp(r->name, last) != 0)
-			fprintf(out, "metric %s%s%s%s %s\n", r->name,
+			fprintf(out, "metric %s%s%s%s %s %s\n", r->name,
 				r->label ? "{" : "", r->label ? r->label : "",
 				r->label ? "}" : "",
-				r->help ? r->type : "without-help");
+				r->help ? r->type : "without-help",
+				r->agg ? r->agg : "sum");
 		last = r->name;
 	}
 }

@@ -40,8 +40,10 @@ struct metrics_info {
 
 void metrics_render(const struct metrics_info *m, struct strbuf *out);
 
-/* Prints every family metrics_render can write, one `metric NAME TYPE` a
+/* Prints every family metrics_render can write, one `metric NAME TYPE AGG` a
  * line, NAME with its label names (`claimscrub_reloads_total{outcome}`),
+ * AGG how to combine it across daemons (sum, max, min, count_by_LABEL,
+ * per_daemon),
  * for tests/lists.sh to hold the README's metrics table to. */
 void metrics_list(FILE *out);
 

@@ -7,7 +7,8 @@
 # names anything the engine lacks, or a name twice.  The engine's names come
 # from tests/list-names (built by make check).  The daemon's likewise: every
 # metric family it can expose (`claimscrubd --list-names`: its metrics rows)
-# is in README.md's metrics table with its labels and type, and every key of
+# is in README.md's metrics table with its labels, type and aggregation
+# across daemons, and every key of
 # its configuration (dconf.c's key table) in README.md's configuration
 # block, claimscrubd.yaml(5) (KEYS and EXAMPLE) and daemon/claimscrubd.yaml,
 # and they name nothing else.  Prints TAP.
@@ -24,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 FINDINGS_HEAD='| id | severity | when | suggests |'
 SETTINGS_HEAD='| setting | default | meaning |'
-METRICS_HEAD='| metric | type | what |'
+METRICS_HEAD='| metric | type | across daemons | what |'
 
 # yaml_keys FILE SECTION — the keys right under top-level SECTION (indented
 # two spaces, as the shipped rule files are), sorted
@@ -43,15 +44,17 @@ table_column() {
 		grep -o '`[^`]*`' | tr -d '`' | LC_ALL=C sort
 }
 
-# table_pairs FILE HEADER — `NAME TYPE` for every name in column 1 of that
-# table, with the type of column 2, sorted
+# table_pairs FILE HEADER — `NAME TYPE AGG` for every name in column 1 of
+# that table, with the type of column 2 and the aggregation of column 3,
+# sorted
 table_pairs() {
 	awk -v h="$2" '$0 == h { t = 1; next }
 		t && !/^\|/ { exit }
 		t && !/^\| *---/ { split($0, c, "|"); gsub(/[ `]/, "", c[3])
+			gsub(/[ `]/, "", c[4])
 			s = c[2]
 			while (match(s, /`[^`]*`/)) {
-				print substr(s, RSTART + 1, RLENGTH - 2), c[3]
+				print substr(s, RSTART + 1, RLENGTH - 2), c[3], c[4]
 				s = substr(s, RSTART + RLENGTH)
 			} }' "$1" | LC_ALL=C sort
 }
@@ -138,7 +141,7 @@ grep -v '^| `claimscrub_stalled`' "$src/README.md" |
 table_pairs "$tmp/README.md" "$METRICS_HEAD" >"$tmp/got"
 check "table_pairs sees a row dropped and reads joint cells" \
 	sh -c '! grep -q "^claimscrub_stalled " "$1" &&
-		grep -qx "claimscrub_batch_failures_total counter" "$1"' sh "$tmp/got"
+		grep -qx "claimscrub_batch_failures_total counter sum" "$1"' sh "$tmp/got"
 yaml_block "$tmp/README.md" >"$tmp/got"
 check "yaml_block sees a key renamed" \
 	sh -c '! grep -qx batch_size "$1" && grep -qx batch_sizes "$1" &&
@@ -146,7 +149,7 @@ check "yaml_block sees a key renamed" \
 
 # ---- metrics -------------------------------------------------------------------
 table_pairs "$src/README.md" "$METRICS_HEAD" >"$tmp/got"
-same metric "README.md's metrics table (name{labels} type)" "$tmp/got"
+same metric "README.md's metrics table (name{labels} type, how across daemons)" "$tmp/got"
 
 # ---- configuration keys -------------------------------------------------------
 yaml_block "$src/README.md" >"$tmp/got"
