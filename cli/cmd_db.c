@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/db_archive.h"
 #include "cli/db_drift.h"
 #include "cli/db_fees.h"
 #include "cli/entry.h"
@@ -730,14 +731,14 @@ static const struct cli_entry fees_entry = {
 };
 
 static const struct cli_entry *const db_commands[] = {
-	&migrate_entry, &status_entry, &fees_entry, NULL};
+	&migrate_entry, &status_entry, &fees_entry, &db_archive_entry, NULL};
 
 static const struct cli_option *const db_options[] = {&cli_opt_help, NULL};
 
 const struct cli_entry cmd_db_entry = {
 	.name = "db",
-	.summary = "apply or list the SQL migrations, load the fees "
-		   "(migrate|status|fees)",
+	.summary = "apply or list the SQL migrations, load the fees, archive "
+		   "(migrate|status|fees|archive)",
 	.usage = "COMMAND [OPTION]...",
 	.status = migrations_status,
 	.options = db_options,

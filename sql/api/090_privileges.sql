@@ -12,6 +12,15 @@
 
 -- ---- nothing for PUBLIC, and start from nothing --------------------------------------
 REVOKE ALL ON SCHEMA claimscrub FROM PUBLIC;
+-- the archive (018, 080_archive.sql): the owner's alone
+REVOKE ALL ON SCHEMA claimscrub_archive FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA claimscrub_archive FROM PUBLIC;
+REVOKE ALL ON SCHEMA claimscrub_archive
+	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter,
+	claimscrub_reader;
+REVOKE ALL ON ALL TABLES IN SCHEMA claimscrub_archive
+	FROM claimscrub_daemon, claimscrub_reviewer, claimscrub_submitter,
+	claimscrub_reader;
 REVOKE ALL ON ALL TABLES IN SCHEMA claimscrub FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA claimscrub FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA claimscrub FROM PUBLIC;
