@@ -34,11 +34,12 @@ archive_run(struct cli_opts *o)
 	int rc = EXIT_CLEAN;
 	for (;;) {
 		char msg[1024];
-		PGresult *res = work_call(
-			conn,
-			"SELECT claims, findings, audit_rows FROM "
-			"claimscrub.archive($1::date, $2::integer, $3::boolean)",
-			3, params, &rc, msg, sizeof(msg));
+		PGresult *res =
+			work_call(conn,
+				  "SELECT claims, findings, audit_rows FROM "
+				  "claimscrub.archive($1::date, $2::integer, "
+				  "$3::boolean)",
+				  3, params, &rc, msg, sizeof(msg));
 		if (!res) {
 			cli_error("db archive: %s", msg);
 			break;
