@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <event2/http.h>
@@ -17,12 +18,15 @@
 #include "daemon/conn.h"
 #include "daemon/dlog.h"
 #include "report/html.h"
+#include "web/throttle.h"
 #include "web/web.h"
 
 #define LOGIN_MAX_INFLIGHT 16
 #define LOGIN_MAX_PASSWORD 1024
 
 static int logins_inflight;
+/* the checks in flight, for auth_shutdown: a slot each */
+static struct login *inflight[LOGIN_MAX_INFLIGHT];
 
 /* A role name we pass on: letters, digits and _ . @ - only, 1..63 bytes
  * (what a directory's login names are; anything else is refused). */
@@ -187,15 +191,31 @@ login_form(struct wreq *r, int code, const char *error)
 }
 
 static void
-login_reap(evutil_socket_t fd, short what, void *arg)
+login_free(struct login *l)
 {
-	struct login *l = arg;
-	(void)fd, (void)what;
+	for (int i = 0; i < LOGIN_MAX_INFLIGHT; i++)
+		if (inflight[i] == l)
+			inflight[i] = NULL;
 	conn_free(l->c);
 	event_free(l->reap);
 	explicit_bzero(l, sizeof(*l));
 	free(l);
 	logins_inflight--;
+}
+
+static void
+login_reap(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	login_free(arg);
+}
+
+void
+auth_shutdown(void)
+{
+	for (int i = 0; i < LOGIN_MAX_INFLIGHT; i++)
+		if (inflight[i])
+			login_free(inflight[i]);
 }
 
 /* The check's connection is freed outside its own callback. */
@@ -216,6 +236,7 @@ login_up(void *arg)
 	char c[256], gone[256];
 	dlog(DLOG_INFO, "sign-in", "user=%s result=%s", l->user,
 	     s ? "ok" : "no-randomness");
+	throttle_ok(r->w->throttle, l->user);
 	if (!s) {
 		wreq_error(r, 500, "Error", "no randomness for a session id");
 		login_end(l);
@@ -237,6 +258,7 @@ login_down(void *arg, const char *why)
 	char q[512];
 	dlog(DLOG_INFO, "sign-in", "user=%s result=refused why=%s", l->user,
 	     dlog_quote(why, q, sizeof(q)));
+	throttle_failed(l->r->w->throttle, l->user, time(NULL));
 	if (l->r->req)
 		login_form(l->r, 403,
 			   "Sign-in failed: the role or the password is wrong, "
@@ -269,6 +291,18 @@ login_post(struct wreq *r)
 			   "or the role may not sign in.");
 		return false;
 	}
+	long wait = throttle_wait(r->w->throttle, u, time(NULL));
+	if (wait > 0) {
+		char msg[160];
+		dlog(DLOG_WARNING, "sign-in-throttled", "user=%s wait_s=%ld", u,
+		     wait);
+		snprintf(msg, sizeof(msg),
+			 "Too many failed sign-ins as this role: try again in "
+			 "%ld minute%s.",
+			 (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
+		login_form(r, 429, msg);
+		return false;
+	}
 	struct login *l = logins_inflight < LOGIN_MAX_INFLIGHT
 				  ? calloc(1, sizeof(*l))
 				  : NULL;
@@ -283,6 +317,11 @@ login_post(struct wreq *r)
 		return false;
 	}
 	logins_inflight++;
+	for (int i = 0; i < LOGIN_MAX_INFLIGHT; i++)
+		if (!inflight[i]) {
+			inflight[i] = l;
+			break;
+		}
 	l->r = r;
 	snprintf(l->user, sizeof(l->user), "%s", u);
 	wreq_wait(r);

@@ -19,6 +19,7 @@
 #include "daemon/dlog.h"
 #include "daemon/httpsrv.h"
 #include "web/dashcache.h"
+#include "web/throttle.h"
 #include "web/web.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrub-web.yaml"
@@ -165,7 +166,9 @@ serve(struct web *w)
 					 w->conf->session_max_hours * 3600)) ||
 	    !(w->pool = pool_new(w->base, w->conf->database,
 				 (int)w->conf->db_connections)) ||
-	    !(w->dcache = dcache_new(w->conf->dashboard_max_age_seconds))) {
+	    !(w->dcache = dcache_new(w->conf->dashboard_max_age_seconds)) ||
+	    !(w->throttle = throttle_new(w->conf->login_max_failures,
+					 w->conf->login_lockout_seconds))) {
 		fprintf(stderr,
 			"claimscrub-web: cannot set up: out of memory\n");
 		goto out;
@@ -203,6 +206,8 @@ out:
 	 * dashboard refresh still running is dropped, before its cache) */
 	pool_free(w->pool);
 	dcache_free(w->dcache);
+	throttle_free(w->throttle);
+	auth_shutdown();
 	for (int i = 0; i < 2; i++)
 		if (sig[i])
 			event_free(sig[i]);

@@ -33,8 +33,9 @@ struct web {
 	struct wconf *conf;
 	struct sessions *sessions;
 	struct pool *pool;
-	struct dcache *dcache; /* the dashboard's reports (dashcache.h) */
-	struct wreq *pending;  /* waiting for the database */
+	struct dcache *dcache;	   /* the dashboard's reports (dashcache.h) */
+	struct throttle *throttle; /* failed sign-ins (throttle.h) */
+	struct wreq *pending;	   /* waiting for the database */
 };
 
 struct wreq {
@@ -114,6 +115,8 @@ void wreq_message(struct wreq *r, const char *error);
 bool auth_require(struct wreq *r, bool changes);
 void auth_login_page(struct evhttp_request *req, void *arg);
 void auth_logout(struct evhttp_request *req, void *arg);
+/* Frees the sign-in checks still in flight (at exit). */
+void auth_shutdown(void);
 
 /* A claim reference as the engine takes them (letters, digits, - _ .,
  * 1..WEB_MAX_REF): safe in a URL and an array literal as it is. */

@@ -479,6 +479,31 @@ psql_val "DELETE FROM claimscrub.claim WHERE claim_ref = 'T-CACHE-1'" >/dev/null
 same "... and gone at once" "$(cache_total)" 0
 stop_daemon "$web_pid"
 
+# ---- failed sign-ins ---------------------------------------------------------------------------
+# 2 failures in a row as bob lock bob out for 3 s (each next try answered
+# 429 without a check, even with the right password); alice signs in
+# meanwhile; after the wait bob does.
+web_config "$T/throttle.yaml" "login_max_failures: 2" "login_lockout_seconds: 3"
+start_web "$T/throttle.yaml"
+codes=""
+for i in 1 2; do login bob "wrong-$i"; codes="$codes$code "; done
+login bob "$bob_pw"
+same "2 failed sign-ins as bob, then the right password: 403 403 429, said" \
+	"$codes$code $(grep -c 'Too many failed sign-ins as this role: try again in 1 minute' "$T/b")" "403 403 429 1"
+grep -q 'event=sign-in-throttled user=bob wait_s=[1-3]' "$web_log" && ok "the refusal is logged with the wait" ||
+	not_ok "the refusal is logged with the wait" "$(tail -n 3 "$web_log")"
+login alice "$alice_pw"
+same "alice signs in meanwhile" "$code" 303
+# (a try while locked is answered 429 and counts no failure: tried until
+# the lock is over, 30 s at most)
+for i in $(seq 1 150); do
+	login bob "$bob_pw"
+	[ "$code" = 429 ] || break
+	sleep 0.2
+done
+same "after the wait, bob signs in" "$code" 303
+stop_daemon "$web_pid"
+
 # ---- auth: proxy ---------------------------------------------------------------------------
 sock=$T/web.sock
 web_config "$T/proxy.yaml" "auth: proxy" "proxy_sources: 127.0.0.2 unix"
