@@ -208,7 +208,9 @@ conn_start_as(struct conn *c, const struct conn_target *t)
 	if (!t->password)
 		keys[8] = NULL;
 
-	snprintf(c->listen_sql, sizeof(c->listen_sql), "LISTEN %s", channel);
+	/* (no channel: no LISTEN, when another connection listens) */
+	snprintf(c->listen_sql, sizeof(c->listen_sql), "%s%s",
+		 channel ? "LISTEN " : "", channel ? channel : "");
 	/* worked out once per connection, not once per message */
 	dconf_secrets_free(c->secrets);
 	c->secrets = dconf_secrets_new(vals[6]);
@@ -248,6 +250,17 @@ connect_step(struct conn *c)
 	/* connected: from now on the read event persists */
 	c->state = C_LISTENING;
 	drop_events(c);
+	if (!c->listen_sql[0]) {
+		if (PQsetnonblocking(c->pg, 1) != 0 ||
+		    !PQenterPipelineMode(c->pg) || !watch(c, true, false)) {
+			go_down(c, PQerrorMessage(c->pg));
+			return;
+		}
+		c->state = C_IDLE;
+		if (c->cb.up)
+			c->cb.up(c->cb.arg);
+		return;
+	}
 	if (PQsetnonblocking(c->pg, 1) != 0 ||
 	    !PQsendQuery(c->pg, c->listen_sql) || PQflush(c->pg) < 0 ||
 	    !watch(c, true, false))

@@ -55,8 +55,8 @@ struct conn_target {
 };
 void conn_start_as(struct conn *c, const struct conn_target *t);
 /* Starts connecting with conninfo (NULL: PG* environment; its secrets are
- * kept, to redact messages with), then LISTENs on channel.  Progress is
- * reported through the callbacks. */
+ * kept, to redact messages with), then LISTENs on channel (NULL: none).
+ * Progress is reported through the callbacks. */
 void conn_start(struct conn *c, const char *conninfo, const char *channel);
 
 /* True when connected and no pipeline is in flight. */

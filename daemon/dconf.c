@@ -100,6 +100,11 @@ static const struct keytab_key dkeys[] = {
 	 .offset = offsetof(struct dconf, database),
 	 .max = 4096,
 	 .reload = DK_RECONNECT},
+	{.key = "listen_database",
+	 .type = KT_TEXT,
+	 .offset = offsetof(struct dconf, listen_database),
+	 .max = 4096,
+	 .reload = DK_RESTART},
 	DK_LONG_(batch_size, 1, 10000, 500, DK_NOW),
 	DK_LONG_(poll_interval_ms, 10, 3600000, 5000, DK_NOW),
 	DK_LONG_(max_attempts, 1, 1000, 5, DK_NOW),
@@ -209,25 +214,41 @@ map_key(const struct ynode *map, const char *name)
 	return map;
 }
 
-/* Refuses a `database` libpq cannot parse.  libpq's own message quotes the
- * string, so the message here is fixed. */
+/* The keys that are connection strings, and their values in c. */
+static const char *
+conninfo_key(const struct dconf *c, int i, const char **value)
+{
+	static const char *const keys[] = {"database", "listen_database"};
+	if (i >= 2)
+		return NULL;
+	*value = i == 0 ? c->database : c->listen_database;
+	return keys[i];
+}
+
+/* Refuses a `database` (or `listen_database`) libpq cannot parse.
+ * libpq's own message quotes the string, so the message here is fixed. */
 static enum scrub_err
 check_database(struct yctx *y, const struct ynode *map, const struct dconf *c)
 {
-	char *errmsg = NULL;
-	if (!c->database || !is_conninfo(c->database))
-		return SCRUB_OK;
-	PQconninfoOption *opts = PQconninfoParse(c->database, &errmsg);
-	if (opts) {
-		PQconninfoFree(opts);
-		return SCRUB_OK;
+	const char *key, *value;
+	for (int i = 0; (key = conninfo_key(c, i, &value)) != NULL; i++) {
+		char *errmsg = NULL;
+		if (!value || !is_conninfo(value))
+			continue;
+		PQconninfoOption *opts = PQconninfoParse(value, &errmsg);
+		if (opts) {
+			PQconninfoFree(opts);
+			continue;
+		}
+		if (!errmsg)
+			return SCRUB_ENOMEM; /* libpq's way of saying so */
+		PQfreemem(errmsg);
+		return ynode_error(y, map_key(map, key),
+				   "%s: not a valid connection string "
+				   "(key=value ... or a postgresql:// URI)",
+				   key);
 	}
-	if (!errmsg)
-		return SCRUB_ENOMEM; /* libpq's way of saying so */
-	PQfreemem(errmsg);
-	return ynode_error(y, map_key(map, "database"),
-			   "database: not a valid connection string "
-			   "(key=value ... or a postgresql:// URI)");
+	return SCRUB_OK;
 }
 
 /* Refuses a file that holds a password unless only its owner has access:
@@ -237,7 +258,11 @@ static enum scrub_err
 dconf_check_secret(const struct dconf *c, struct diag_list *dl)
 {
 	struct stat st;
-	if (!c->database || !conninfo_has_password(c->database))
+	const char *key, *value, *holder = NULL;
+	for (int i = 0; !holder && (key = conninfo_key(c, i, &value)); i++)
+		if (value && conninfo_has_password(value))
+			holder = key;
+	if (!holder)
 		return SCRUB_OK;
 	if (stat(c->path, &st) != 0) {
 		diag_add(dl, c->path, 0, 0, "cannot stat: %s", strerror(errno));
@@ -246,9 +271,9 @@ dconf_check_secret(const struct dconf *c, struct diag_list *dl)
 	if (!(st.st_mode & (S_IRWXG | S_IRWXO)))
 		return SCRUB_OK;
 	diag_add(dl, c->path, 0, 0,
-		 "the configuration holds a password in 'database' but its "
+		 "the configuration holds a password in '%s' but its "
 		 "mode is %04o (group or others have access); chmod 600 %s",
-		 (unsigned)(st.st_mode & 07777), c->path);
+		 holder, (unsigned)(st.st_mode & 07777), c->path);
 	return SCRUB_EINPUT;
 }
 

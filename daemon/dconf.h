@@ -15,6 +15,8 @@ struct dconf {
 	struct arena *arena;
 	const char *path;     /* file read, or NULL for defaults */
 	const char *database; /* libpq conninfo; NULL: PG* environment */
+	/* LISTEN's own connection, past a transaction pooler; NULL: database */
+	const char *listen_database;
 	const char *rules[DCONF_MAX_RULE_DIRS];
 	int nrules; /* 0: default discovery */
 	long batch_size;

@@ -95,7 +95,19 @@ struct daemon {
 	/* the info summary every log_summary_seconds (logsum.h) */
 	struct event *summary;
 	struct logsum logsum;
+	/* listen_database: LISTEN on a connection of its own (past a
+	 * transaction pooler), reconnected with its own backoff */
+	struct conn *listen;
+	struct event *listen_retry;
+	long listen_backoff_ms;
 };
+
+/* The channel the main connection LISTENs on: none when another does. */
+static const char *
+main_channel(const struct daemon *d)
+{
+	return d->conf->listen_database ? NULL : CHANNEL;
+}
 
 static void
 usage(FILE *out)
@@ -328,10 +340,17 @@ on_pooler_probe(void *arg, PGresult *const *res, int n, const char *error)
 		d->pooled = true;
 		dlog(DLOG_WARNING, "pooler-detected",
 		     "backend_pid=%ld then=%ld poll_interval_ms=%ld "
-		     "hint=\"a transaction pooler shares backends: LISTEN "
-		     "wake-ups cannot arrive, the poll timer finds new claims "
-		     "(connect directly or in session pooling for wake-ups)\"",
-		     d->backend_pid, pid, d->conf->poll_interval_ms);
+		     "hint=\"%s\"",
+		     d->backend_pid, pid, d->conf->poll_interval_ms,
+		     d->conf->listen_database
+			     ? "a transaction pooler shares backends: wake-ups "
+			       "come from listen_database"
+			     : "a transaction pooler shares backends: LISTEN "
+			       "wake-ups cannot arrive, the poll timer finds "
+			       "new "
+			       "claims (set listen_database to a direct "
+			       "connection, or connect directly or in session "
+			       "pooling)");
 	}
 	now_connected(d);
 }
@@ -460,6 +479,58 @@ on_notify(void *arg)
 		arm_wake(d);
 }
 
+/* ---- listen_database: wake-ups on a connection of their own ---------- */
+
+static void
+on_listen_up(void *arg)
+{
+	struct daemon *d = arg;
+	d->progress++;
+	d->listen_backoff_ms = 0;
+	dlog(DLOG_INFO, "listening", "channel=%s via=listen_database", CHANNEL);
+	/* a NOTIFY sent while it was down is lost: one step for it */
+	if (d->connected && !queue_busy(d->queue))
+		arm_wake(d);
+}
+
+static void
+on_listen_down(void *arg, const char *why)
+{
+	struct daemon *d = arg;
+	char q[300];
+	d->progress++;
+	d->listen_backoff_ms =
+		conn_backoff(d->listen_backoff_ms, d->conf->reconnect_max_ms);
+	dlog(DLOG_WARNING, "listen-disconnected", "retry_ms=%ld error=%s",
+	     d->listen_backoff_ms, dlog_quote(why, q, sizeof(q)));
+	struct timeval tv = {d->listen_backoff_ms / 1000,
+			     (d->listen_backoff_ms % 1000) * 1000};
+	event_add(d->listen_retry, &tv);
+}
+
+static void
+on_listen_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	d->progress++;
+	conn_close(d->listen);
+	conn_start(d->listen, d->conf->listen_database, CHANNEL);
+}
+
+/* The listening connection, when listen_database asks for one. */
+static bool
+add_listen(struct daemon *d)
+{
+	struct conn_callbacks cb = {on_listen_up, on_listen_down, on_notify, d};
+	if (!d->conf->listen_database)
+		return true;
+	d->listen = conn_new(d->base, &cb);
+	d->listen_retry = evtimer_new(d->base, on_listen_retry, d);
+	return d->listen && d->listen_retry;
+}
+
 static void
 on_reconnect(evutil_socket_t fd, short what, void *arg)
 {
@@ -469,7 +540,7 @@ on_reconnect(evutil_socket_t fd, short what, void *arg)
 	d->progress++;
 	d->reconnects++;
 	conn_close(d->conn);
-	conn_start(d->conn, d->conf->database, CHANNEL);
+	conn_start(d->conn, d->conf->database, main_channel(d));
 }
 
 /* The queue is drained (or stopping and its batch is done).  --once exits
@@ -498,7 +569,8 @@ check_wakeups(struct daemon *d)
 	     "claims_found_by_poll=%d poll_interval_ms=%ld hint=\"new claims "
 	     "arrive without their NOTIFY: a transaction pooler between the "
 	     "daemon and the server drops them; the poll timer finds the "
-	     "claims (connect directly or in session pooling for wake-ups)\"",
+	     "claims (set listen_database to a direct connection, or "
+	     "connect directly or in session pooling, for wake-ups)\"",
 	     d->unannounced, d->conf->poll_interval_ms);
 }
 
@@ -848,6 +920,9 @@ cleanup(struct daemon *d)
 		event_free(d->summary);
 	http_free(d->http);
 	queue_free(d->queue);
+	conn_free(d->listen);
+	if (d->listen_retry)
+		event_free(d->listen_retry);
 	conn_free(d->conn);
 	rules_free(d->rules);
 	dconf_free(d->conf);
@@ -904,7 +979,8 @@ main(int argc, char **argv)
 	d.base = event_base_new();
 	d.conn = d.base ? conn_new(d.base, &cb) : NULL;
 	d.queue = d.conn ? queue_new(d.base, d.conn, on_idle, &d) : NULL;
-	if (!d.queue || !add_events(&d) || !add_notify_events(&d)) {
+	if (!d.queue || !add_events(&d) || !add_notify_events(&d) ||
+	    !add_listen(&d)) {
 		fprintf(stderr, "claimscrubd: cannot set up the event loop\n");
 		cleanup(&d);
 		return 1;
@@ -919,7 +995,9 @@ main(int argc, char **argv)
 	     "version=%s once=%s rules=%s batch_size=%ld owner=%s",
 	     PACKAGE_VERSION, d.once ? "yes" : "no", rules_version(d.rules),
 	     d.conf->batch_size, queue_owner(d.queue));
-	conn_start(d.conn, d.conf->database, CHANNEL);
+	conn_start(d.conn, d.conf->database, main_channel(&d));
+	if (d.listen)
+		conn_start(d.listen, d.conf->listen_database, CHANNEL);
 	event_base_dispatch(d.base);
 	report(&d);
 	cleanup(&d);

@@ -157,6 +157,23 @@ checkconf "a URI missing its ], mode 0600" 2 "$bracket"
 unparsable "a URI missing its ], mode 0600" "$bracket" 1
 no_secret "a URI missing its ], mode 0600"
 
+# ---- listen_database: checked as database is ----------------------------------------
+lpw=$tmp/listen-pw.yaml
+conf "$lpw" 644 "listen_database: \"host=/x password=$secret\""
+checkconf "listen_database with a password, mode 0644" 2 "$lpw"
+grep -q "holds a password in 'listen_database' but its mode is 0644 " "$tmp/err" &&
+	ok "listen_database with a password, mode 0644: refused, naming the key" ||
+	not_ok "listen_database with a password, mode 0644: refused, naming the key" "$(head -c 300 "$tmp/err")"
+no_secret "listen_database with a password, mode 0644"
+lbad=$tmp/listen-bad.yaml
+conf "$lbad" 600 "batch_size: 10
+listen_database: \"postgresql://claimscrub:$secret%zz@db1/claims\""
+checkconf "listen_database libpq cannot parse, mode 0600" 2 "$lbad"
+grep -Fqx "$lbad:2:1: error: listen_database: not a valid connection string (key=value ... or a postgresql:// URI)" "$tmp/err" &&
+	ok "listen_database libpq cannot parse: FILE:LINE:COLUMN at the key, the string not quoted" ||
+	not_ok "listen_database libpq cannot parse: FILE:LINE:COLUMN at the key" "$(head -c 300 "$tmp/err")"
+no_secret "listen_database libpq cannot parse, mode 0600"
+
 # ---- FILE:LINE:COLUMN errors ------------------------------------------------
 unknown=$tmp/unknown.yaml
 conf "$unknown" 644 'batch_size: 10
