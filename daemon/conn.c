@@ -229,6 +229,19 @@ conn_start_as(struct conn *c, const struct conn_target *t)
 		go_down(c, "cannot watch the connection socket");
 }
 
+/* Listening (or not asked to): into pipeline mode, idle, and said up. */
+static void
+now_up(struct conn *c)
+{
+	if (!PQenterPipelineMode(c->pg)) {
+		go_down(c, PQerrorMessage(c->pg));
+		return;
+	}
+	c->state = C_IDLE;
+	if (c->cb.up)
+		c->cb.up(c->cb.arg);
+}
+
 static void
 connect_step(struct conn *c)
 {
@@ -251,14 +264,10 @@ connect_step(struct conn *c)
 	c->state = C_LISTENING;
 	drop_events(c);
 	if (!c->listen_sql[0]) {
-		if (PQsetnonblocking(c->pg, 1) != 0 ||
-		    !PQenterPipelineMode(c->pg) || !watch(c, true, false)) {
+		if (PQsetnonblocking(c->pg, 1) != 0 || !watch(c, true, false))
 			go_down(c, PQerrorMessage(c->pg));
-			return;
-		}
-		c->state = C_IDLE;
-		if (c->cb.up)
-			c->cb.up(c->cb.arg);
+		else
+			now_up(c);
 		return;
 	}
 	if (PQsetnonblocking(c->pg, 1) != 0 ||
@@ -288,13 +297,7 @@ listen_results(struct conn *c)
 	while (c->state == C_LISTENING && !PQisBusy(c->pg)) {
 		PGresult *r = PQgetResult(c->pg);
 		if (!r) {
-			if (!PQenterPipelineMode(c->pg)) {
-				go_down(c, PQerrorMessage(c->pg));
-				return;
-			}
-			c->state = C_IDLE;
-			if (c->cb.up)
-				c->cb.up(c->cb.arg);
+			now_up(c);
 			return;
 		}
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
