@@ -24,7 +24,8 @@ start_daemon "$T/claimscrubd.yaml"
 pid=$daemon_pid log=$daemon_log
 wait_until "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd')" 30 ||
 	setup_failed "the daemon did not connect in 30 s: $(tail -n 3 "$log")"
-sleep 1 # past its first (empty) drain, waiting on LISTEN
+# its LISTEN is done before it says connected
+wait_log 'event=connected' 30 || setup_failed "the daemon never said connected: $(tail -n 3 "$log")"
 
 : >"$T/latencies"
 i=0 slow="" 

@@ -59,18 +59,23 @@ grep 'READY=1' "$L" | head -n 1 | grep -q 'STATUS=connected' &&
 	grep -q 'event=connected' "$dlog" &&
 	ok "READY=1 comes after the connection, its STATUS= says connected" ||
 	not_ok "READY=1 comes after the connection, its STATUS= says connected" "$(grep READY "$L")"
+# six more pings, however long a loaded machine takes to send them; their
+# pace is read from the listener's own timestamps (ms), not from a sleep
 w0=$(count "$L" '^[0-9]* WATCHDOG=1$')
-sleep 3
-w1=$(count "$L" '^[0-9]* WATCHDOG=1$')
-if [ $((w1 - w0)) -ge 4 ] && [ $((w1 - w0)) -le 8 ]; then
-	ok "WATCHDOG=1 at half WATCHDOG_USEC: $((w1 - w0)) in 3 s"
+six_more() { [ "$(count "$L" '^[0-9]* WATCHDOG=1$')" -ge $((w0 + 6)) ]; }
+wait_for 30 six_more
+mean=$(grep '^[0-9]* WATCHDOG=1$' "$L" | tail -n +"$((w0 + 1))" | head -n 6 |
+	awk 'NR == 1 { f = $1 } { l = $1 } END { if (NR == 6) printf "%d", (l - f) / 5; else print -1 }')
+if [ "$mean" -ge 400 ] && [ "$mean" -le 650 ]; then
+	ok "WATCHDOG=1 at half WATCHDOG_USEC: a mean interval of $mean ms over 5"
 else
-	not_ok "WATCHDOG=1 at half WATCHDOG_USEC: 4 to 8 in 3 s" "$((w1 - w0))"
+	not_ok "WATCHDOG=1 at half WATCHDOG_USEC: a mean interval of 400 to 650 ms" "$mean ms"
 fi
-gaps=$(grep '^[0-9]* WATCHDOG=1$' "$L" | awk 'NR > 1 { g = $1 - p; if (g < 350 || g > 800) bad++ }
+# each gap well under WATCHDOG_USEC (1 s), past which systemd would kill it
+gaps=$(grep '^[0-9]* WATCHDOG=1$' "$L" | awk 'NR > 1 { g = $1 - p; if (g < 250 || g > 900) bad++ }
 	{ p = $1 } END { print bad + 0 }')
-[ "$gaps" = 0 ] && ok "WATCHDOG=1 intervals are all about 500 ms" ||
-	not_ok "WATCHDOG=1 intervals are all about 500 ms" "$gaps outside 350..800 ms" \
+[ "$gaps" = 0 ] && ok "WATCHDOG=1 intervals are all between 250 and 900 ms" ||
+	not_ok "WATCHDOG=1 intervals are all between 250 and 900 ms" "$gaps outside" \
 		"$(grep WATCHDOG "$L" | tr '\n' ' ')"
 
 from=$(($(lines "$L") + 1))

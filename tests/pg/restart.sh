@@ -58,14 +58,14 @@ check "its log is key=value lines" log_is_keyvalue "$log"
 write_config "$T/idle.yaml" "poll_interval_ms: 60000" "reconnect_max_ms: 1000"
 start_daemon "$T/idle.yaml"
 pid=$daemon_pid log=$daemon_log
-wait_until "$daemon_conn_sql" 30 && sleep 0.5
+wait_log 'event=connected' 30
 killed=$(psql_val "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
                      FROM pg_stat_activity WHERE application_name = 'claimscrubd'")
 [ "${killed:-0}" -ge 1 ] || not_ok "the idle daemon was connected" "terminated: ${killed:-none}"
-sleep 0.3
-if wait_until "$daemon_conn_sql" 30; then ok "the idle daemon reconnects"; else
+# its LISTEN is done before it says connected: a second such line
+connected_again() { [ "$(grep -c 'event=connected' "$log")" -ge 2 ]; }
+if wait_for 30 connected_again; then ok "the idle daemon reconnects"; else
 	not_ok "the idle daemon reconnects"; tail_log "$log"; fi
-sleep 0.5 # let it LISTEN
 doc='{"claim": "AFTER-TERMINATE", "setting": "facility", "lines": [{"code": "96365"}, {"code": "J0696", "units": 4}],
  "administrations": [{"id": "A1", "substance": "ceftriaxone", "kind": "therapeutic", "route": "infusion",
  "start": "2026-03-02T09:10", "stop": "2026-03-02T09:40"}]}'
