@@ -21,6 +21,9 @@ RETURNS TABLE (claims bigint, findings bigint, audit_rows bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	ids bigint[];
+	moved text[] := ARRAY['claim_line', 'administration', 'finding', 'finding_audit',
+			      'work_note', 'work_audit', 'result_event'];
+	t text;
 BEGIN
 	IF before IS NULL OR lim IS NULL OR lim NOT BETWEEN 1 AND 1000000 THEN
 		RAISE EXCEPTION 'archive: a date, and 1 to 1,000,000 claims at a time'
@@ -44,20 +47,14 @@ BEGIN
 		RETURN;
 	END IF;
 	INSERT INTO claimscrub_archive.claim SELECT * FROM claimscrub.claim WHERE id = ANY (ids);
-	INSERT INTO claimscrub_archive.claim_line
-		SELECT * FROM claimscrub.claim_line WHERE claim_id = ANY (ids);
-	INSERT INTO claimscrub_archive.administration
-		SELECT * FROM claimscrub.administration WHERE claim_id = ANY (ids);
-	INSERT INTO claimscrub_archive.finding
-		SELECT * FROM claimscrub.finding WHERE claim_id = ANY (ids);
-	INSERT INTO claimscrub_archive.finding_audit
-		SELECT * FROM claimscrub.finding_audit WHERE claim_id = ANY (ids);
-	INSERT INTO claimscrub_archive.work_note
-		SELECT * FROM claimscrub.work_note WHERE claim_id = ANY (ids);
-	INSERT INTO claimscrub_archive.work_audit
-		SELECT * FROM claimscrub.work_audit WHERE claim_id = ANY (ids);
-	INSERT INTO claimscrub_archive.result_event
-		SELECT * FROM claimscrub.result_event WHERE claim_id = ANY (ids);
+	-- every table that holds a claim's rows by claim_id: the live
+	-- table's columns in its archive twin's order (018 made them LIKE
+	-- each other; a later column is added to both, so at the end of both)
+	FOREACH t IN ARRAY moved LOOP
+		EXECUTE format('INSERT INTO claimscrub_archive.%1$I
+				SELECT * FROM claimscrub.%1$I WHERE claim_id = ANY ($1)', t)
+			USING ids;
+	END LOOP;
 	INSERT INTO claimscrub_archive.archived (claim_id, claim_ref, before)
 		SELECT c.id, c.claim_ref, archive.before FROM claimscrub.claim c WHERE c.id = ANY (ids);
 	PERFORM set_config('claimscrub.archiving', 'on', true);

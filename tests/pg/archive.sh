@@ -35,6 +35,7 @@ done
 as r1 "SELECT claimscrub.work_note('IC-2026-0306', 'contract 14 covers it')" >/dev/null ||
 	setup_failed "r1 could not note 0306"
 c306=$(cid IC-2026-0306)
+events306=$(psql_val "SELECT count(*) FROM claimscrub.result_event WHERE claim_id = $c306")
 audit306=$(psql_val "SELECT (SELECT count(*) FROM claimscrub.finding_audit WHERE claim_id = $c306)
                           + (SELECT count(*) FROM claimscrub.work_audit WHERE claim_id = $c306)")
 
@@ -56,17 +57,19 @@ same "the four clean claims and 0306 are in the archive, none left in claim" \
 same "the held claims before that day stay (0305, 0307, 0308), and 13 claims in all" \
 	"$(psql_val "SELECT string_agg(claim_ref, ' ' ORDER BY claim_ref) FROM claimscrub.claim WHERE date_of_service < '2026-03-10'") $(psql_val "SELECT count(*) FROM claimscrub.claim")" \
 	"IC-2026-0305 IC-2026-0307 IC-2026-0308 13"
-same "0306's lines, administration, finding (decided), note and audit rows moved with it" \
+same "0306's lines, administration, finding (decided), note, billing events and audit rows moved with it" \
 	"$(psql_val "SELECT (SELECT count(*) FROM claimscrub_archive.claim_line WHERE claim_id = $c306) > 0,
 	                    (SELECT count(*) FROM claimscrub_archive.administration WHERE claim_id = $c306) > 0,
 	                    (SELECT string_agg(rule || ':' || resolution, ' ') FROM claimscrub_archive.finding WHERE claim_id = $c306),
 	                    (SELECT count(*) FROM claimscrub_archive.work_note WHERE claim_id = $c306),
+	                    (SELECT count(*) FROM claimscrub_archive.result_event WHERE claim_id = $c306) = $events306
+	                    AND $events306 > 0,
 	                    (SELECT count(*) FROM claimscrub_archive.finding_audit WHERE claim_id = $c306)
 	                  + (SELECT count(*) FROM claimscrub_archive.work_audit WHERE claim_id = $c306),
 	                    (SELECT count(*) FROM claimscrub.finding_audit WHERE claim_id = $c306)
 	                  + (SELECT count(*) FROM claimscrub.work_audit WHERE claim_id = $c306),
 	                    (SELECT count(*) FROM claimscrub_archive.archived)" | tr '|' ' ')" \
-	"t t infusion-under-16:accepted-risk 1 $audit306 0 5"
+	"t t infusion-under-16:accepted-risk 1 t $audit306 0 5"
 
 # ---- what stays is as before ------------------------------------------------------------------------
 refused=$(psql_val "DELETE FROM claimscrub.finding_audit" 2>&1)
