@@ -189,47 +189,67 @@ put_work(FILE *out, const struct wreq *r, const struct ynode *d)
 	      out);
 }
 
+/* A column of a table of the claim's record: its heading, the member of
+ * each row it shows, and how (a list joined by sep; a number aligned). */
+struct col {
+	const char *head, *key, *sep;
+	bool num;
+};
+
+/* The table id of rows d[list], one row each, the columns cols (ended by
+ * one without a heading). */
+static void
+put_table(FILE *out, const char *id, const char *caption, const struct ynode *d,
+	  const char *list, const struct col *cols)
+{
+	fprintf(out, "<table id=\"%s\"><caption>%s</caption><thead><tr>", id,
+		caption);
+	for (const struct col *c = cols; c->head; c++)
+		fprintf(out, "<th scope=\"col\">%s</th>", c->head);
+	fputs("</tr></thead><tbody>", out);
+	for (size_t i = 0; i < jlen(d, list); i++) {
+		const struct ynode *row = jat(d, list, i);
+		fputs("<tr>", out);
+		for (const struct col *c = cols; c->head; c++) {
+			fputs(c->num ? "<td class=\"num\">" : "<td>", out);
+			if (c->sep)
+				put_joined(out, jget(row, c->key, YNODE_SEQ),
+					   c->sep);
+			else
+				html_text(out, js(row, c->key));
+			fputs("</td>", out);
+		}
+		fputs("</tr>", out);
+	}
+	fputs("</tbody></table>", out);
+}
+
+/* The billed lines beside the codes the record supports. */
 static void
 put_lines(FILE *out, const struct ynode *d)
 {
-	fputs("<section class=\"codes\"><table id=\"lines\"><caption>Billed "
-	      "lines</caption><thead><tr><th scope=\"col\">Line</th>"
-	      "<th scope=\"col\">Code</th><th scope=\"col\">Modifiers</th>"
-	      "<th scope=\"col\">Units</th><th scope=\"col\">Service date</th>"
-	      "</tr></thead><tbody>",
-	      out);
-	for (size_t i = 0; i < jlen(d, "lines"); i++) {
-		const struct ynode *l = jat(d, "lines", i);
-		fputs("<tr><td>", out);
-		html_text(out, js(l, "line"));
-		fputs("</td><td>", out);
-		html_text(out, js(l, "code"));
-		fputs("</td><td>", out);
-		put_joined(out, jget(l, "modifiers", YNODE_SEQ), " ");
-		fputs("</td><td class=\"num\">", out);
-		html_text(out, js(l, "units"));
-		fputs("</td><td>", out);
-		html_text(out, js(l, "service_date"));
-		fputs("</td></tr>", out);
-	}
-	fputs("</tbody></table><table id=\"expected\"><caption>Expected from "
-	      "the record</caption><thead><tr><th scope=\"col\">Code</th>"
-	      "<th scope=\"col\">Modifiers</th><th scope=\"col\">Units</th>"
-	      "<th scope=\"col\">Administrations</th></tr></thead><tbody>",
-	      out);
-	for (size_t i = 0; i < jlen(d, "expected"); i++) {
-		const struct ynode *e = jat(d, "expected", i);
-		fputs("<tr><td>", out);
-		html_text(out, js(e, "code"));
-		fputs("</td><td>", out);
-		put_joined(out, jget(e, "modifiers", YNODE_SEQ), " ");
-		fputs("</td><td class=\"num\">", out);
-		html_text(out, js(e, "units"));
-		fputs("</td><td>", out);
-		put_joined(out, jget(e, "administrations", YNODE_SEQ), ", ");
-		fputs("</td></tr>", out);
-	}
-	fputs("</tbody></table></section>", out);
+	static const struct col lines[] = {
+		{.head = "Line", .key = "line"},
+		{.head = "Code", .key = "code"},
+		{.head = "Modifiers", .key = "modifiers", .sep = " "},
+		{.head = "Units", .key = "units", .num = true},
+		{.head = "Service date", .key = "service_date"},
+		{.head = NULL},
+	};
+	static const struct col expected[] = {
+		{.head = "Code", .key = "code"},
+		{.head = "Modifiers", .key = "modifiers", .sep = " "},
+		{.head = "Units", .key = "units", .num = true},
+		{.head = "Administrations",
+		 .key = "administrations",
+		 .sep = ", "},
+		{.head = NULL},
+	};
+	fputs("<section class=\"codes\">", out);
+	put_table(out, "lines", "Billed lines", d, "lines", lines);
+	put_table(out, "expected", "Expected from the record", d, "expected",
+		  expected);
+	fputs("</section>", out);
 }
 
 static void
