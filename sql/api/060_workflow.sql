@@ -491,9 +491,11 @@ END $$;
 -- in its own snapshot either way.
 
 -- The hour (seconds since 1970 / 3600) of moment t: the counts' 'opened'.
+-- (date_part's double, not extract's numeric: 18x cheaper a call, and the
+-- same hour for every microsecond either side of each hour 1990-2100.)
 CREATE OR REPLACE FUNCTION claimscrub.work_hour(t timestamptz) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
-SELECT floor(extract(epoch FROM t) / 3600)::bigint
+SELECT floor(date_part('epoch', t) / 3600)::bigint
 $$;
 
 -- The keys an item counts under.
@@ -510,27 +512,43 @@ UNION ALL SELECT 'opened', claimscrub.work_hour(opened_at)::text
 UNION ALL SELECT 'rule', r FROM unnest(rules) r
 $$;
 
--- The rows of a statement on work_item (src: its transition tables, +1
--- for each new row and -1 for each old one) as changes of the counts.
+-- Rows of work_item as changes of the counts: +1 for each row of plus,
+-- -1 for each of minus, netted by key.  (plpgsql: its one statement is
+-- planned once a session and kept; the EXECUTE this replaced planned it
+-- again for every statement on work_item, 1.1 ms of a reviewer's 1.5 ms
+-- single-row update.)
+CREATE OR REPLACE FUNCTION claimscrub.work_tally_add(plus claimscrub.work_item[],
+	minus claimscrub.work_item[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	INSERT INTO claimscrub.work_tally_delta (state, dimension, key, items, amount)
+	SELECT x.state, k.dimension, k.key, sum(x.sign),
+	       sum(x.sign * coalesce(x.amount_at_risk, 0.00))
+	  FROM (SELECT 1 AS sign, p.* FROM unnest(plus) p
+		UNION ALL SELECT -1, m.* FROM unnest(minus) m) x
+	 CROSS JOIN LATERAL claimscrub.work_tally_keys(x.state, x.severity,
+		x.payer, x.provider, x.assignee, x.rules, x.opened_at) k
+	 GROUP BY x.state, k.dimension, k.key
+	HAVING sum(x.sign) <> 0
+	    OR sum(x.sign * coalesce(x.amount_at_risk, 0.00)) <> 0;
+END $$;
+
+-- A statement on work_item, from its transition tables.  (Each branch is
+-- planned when first run, so an insert's never names old_rows.)
 CREATE OR REPLACE FUNCTION claimscrub.work_tally_note() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	src text := CASE TG_OP
-		WHEN 'INSERT' THEN 'SELECT 1 AS sign, n.* FROM new_rows n'
-		WHEN 'DELETE' THEN 'SELECT -1 AS sign, o.* FROM old_rows o'
-		ELSE 'SELECT 1 AS sign, n.* FROM new_rows n
-		      UNION ALL SELECT -1, o.* FROM old_rows o' END;
 BEGIN
-	EXECUTE format($q$
-		INSERT INTO claimscrub.work_tally_delta (state, dimension, key, items, amount)
-		SELECT x.state, k.dimension, k.key, sum(x.sign),
-		       sum(x.sign * coalesce(x.amount_at_risk, 0.00))
-		  FROM (%s) x
-		 CROSS JOIN LATERAL claimscrub.work_tally_keys(x.state, x.severity,
-			x.payer, x.provider, x.assignee, x.rules, x.opened_at) k
-		 GROUP BY x.state, k.dimension, k.key
-		HAVING sum(x.sign) <> 0
-		    OR sum(x.sign * coalesce(x.amount_at_risk, 0.00)) <> 0$q$, src);
+	IF TG_OP = 'INSERT' THEN
+		PERFORM claimscrub.work_tally_add(
+			ARRAY(SELECT n::claimscrub.work_item FROM new_rows n), '{}');
+	ELSIF TG_OP = 'DELETE' THEN
+		PERFORM claimscrub.work_tally_add('{}',
+			ARRAY(SELECT o::claimscrub.work_item FROM old_rows o));
+	ELSE
+		PERFORM claimscrub.work_tally_add(
+			ARRAY(SELECT n::claimscrub.work_item FROM new_rows n),
+			ARRAY(SELECT o::claimscrub.work_item FROM old_rows o));
+	END IF;
 	RETURN NULL;
 END $$;
 
