@@ -23,10 +23,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${CLAIMSCRUB_BUILDDIR:=}"
 . "$top/tests/lib/tap.sh"
 tap_label=package
-T=$(mktemp -d "${TMPDIR:-/tmp}/cspkg.XXXXXX") || { not_ok "mktemp failed"; finish; }
-chmod 755 "$T"
-installed="" pg_started="" unit_started="" sockdir=""
-
 if [ "$(id -u)" = 0 ]; then
 	as_root() { "$@"; }
 elif sudo -n true 2>/dev/null; then
@@ -43,6 +39,9 @@ else
 	as_pg() { timeout 120 "$@"; }
 fi
 pkg_status() { dpkg-query -W -f='${db:Status-Status}' claimscrub 2>/dev/null; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/cspkg.XXXXXX") || { not_ok "mktemp failed"; finish; }
+chmod 755 "$T"
+installed="" pg_started="" unit_started="" sockdir=""
 
 cleanup() {
 	trap - EXIT INT TERM HUP
@@ -52,14 +51,22 @@ cleanup() {
 	fi
 	[ -n "$pg_started" ] && as_pg "$PG_BINDIR/pg_ctl" -D "$T/data" -m immediate -w -t 30 stop \
 		</dev/null >/dev/null 2>&1
-	# a run cut short purges what it installed
-	[ -n "$installed" ] && [ -n "$(pkg_status)" ] &&
-		as_root timeout 120 dpkg --purge claimscrub >/dev/null 2>&1
+	# a run cut short purges what it installed (a dpkg -i it interrupted
+	# may hold dpkg's lock a while: retried for up to a minute)
+	_i=0
+	while [ -n "$installed" ] && [ -n "$(pkg_status)" ] && [ $_i -lt 30 ]; do
+		as_root timeout 120 dpkg --purge claimscrub >/dev/null 2>&1 || sleep 2
+		_i=$((_i + 1))
+	done
 	[ -n "$sockdir" ] && as_root rm -rf "$sockdir"
 	rm -rf "$T"
 }
+# The TAP stream is kept on descriptor 3 for the signal trap: dash runs a
+# trap while waiting for a command, inside that command's redirections
+# (dpkg -i >install.log), where a "not ok" would be lost.
+exec 3>&1
 trap cleanup EXIT
-trap 'not_ok "interrupted by a signal"; finish' INT TERM HUP
+trap '{ not_ok "interrupted by a signal"; finish; } >&3' INT TERM HUP
 
 [ -z "$(pkg_status)" ] || {
 	not_ok "claimscrub is not installed before the test" \

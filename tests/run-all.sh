@@ -135,7 +135,7 @@ fi
 
 # The Debian package (tests/package.sh, TAP): built from the distribution
 # tree of build/gcc, lintian-clean, installed on this machine, the samples
-# scrubbed by the installed daemon, purged.  About 40 s.
+# scrubbed by the installed daemon, purged.  Under a minute (30-60 s).
 echo "== package (tests/package.sh)"
 pkg_t0=$(date +%s)
 mkdir -p "$logs/package"
