@@ -139,6 +139,9 @@ fi
 echo "== package (tests/package.sh)"
 pkg_t0=$(date +%s)
 mkdir -p "$logs/package"
+# the test installs with `sudo -n` when not root: renew sudo's ticket here,
+# which the half hour of tests before may have outlived
+[ "$(id -u)" = 0 ] || sudo -v || true
 [ -f build/gcc/Makefile ] && pkg_build=$top/build/gcc || pkg_build=""
 if ! CLAIMSCRUB_BUILDDIR=$pkg_build timeout -k 10 1800 tests/package.sh \
 	>"$logs/package/package.log" 2>&1; then
