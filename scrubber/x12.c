@@ -152,6 +152,21 @@ report_at(struct rd *r, size_t off, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Where component k (1-based) of v starts within it; v's length when
+ * v has fewer. */
+static size_t
+comp_offset(const struct rd *r, struct span v, int k)
+{
+	size_t i = 0;
+	for (int n = 1; n < k; n++) {
+		const char *q = memchr(v.p + i, r->cs, v.len - i);
+		if (!q)
+			return v.len;
+		i = (size_t)(q - v.p) + 1;
+	}
+	return i;
+}
+
 static void bad(struct rd *r, const struct seg *s, int e, int c,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
@@ -167,6 +182,8 @@ bad(struct rd *r, const struct seg *s, int e, int c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	size_t off = e <= s->n ? s->off[e] : s->end;
+	if (e <= s->n && c > 1) /* at the component, when it is there */
+		off += comp_offset(r, s->el[e], c);
 	if (e > 0 && c > 0)
 		snprintf(ref, sizeof(ref), "%s%02d-%d: ", s->id, e, c);
 	else if (e > 0)
@@ -357,7 +374,8 @@ parse_d8(struct span v, int32_t *days)
 	return isotime_parse_date(iso, sizeof(iso), days);
 }
 
-/* The NPI of element e of s; reported when it is not one. */
+/* The NPI of element e of s; reported when it is not one (then the
+ * text, or NULL when absent). */
 static const char *
 npi(struct rd *r, const struct seg *s, int e)
 {
@@ -366,14 +384,12 @@ npi(struct rd *r, const struct seg *s, int e)
 		bad(r, s, e, 0, "NPI missing");
 		return NULL;
 	}
-	if (!x12_npi_valid(v.p, v.len)) {
+	if (!x12_npi_valid(v.p, v.len))
 		bad(r, s, e, 0,
 		    "'%.*s' is not an NPI: 10 digits whose last is the "
 		    "check digit",
 		    SHOW(v));
-		return NULL;
-	}
-	return dup(r, v);
+	return dup(r, v); /* even when bad: said once, not at each claim */
 }
 
 /* ---- the tokenizer ------------------------------------------------------ */
@@ -859,6 +875,7 @@ payer(struct rd *r, const struct seg *s)
 	if (name.len == 0 || name.len > CLAIM_REF_MAX) {
 		bad(r, s, 3, 0, "payer name must be 1 to %d bytes",
 		    CLAIM_REF_MAX);
+		r->payer_name = ""; /* said once, not at each claim */
 		return;
 	}
 	r->payer_name = dup(r, name);
@@ -886,8 +903,7 @@ on_nm1(struct rd *r, const struct seg *s)
 			bad(r, s, 8, 0,
 			    "the billing provider's id must be "
 			    "an NPI (XX)");
-		else
-			r->billing_npi = npi(r, s, 9);
+		r->billing_npi = xx ? npi(r, s, 9) : "";
 		return;
 	}
 	if (r->ctx == C_HL22 && is(who, "PR")) {
@@ -938,22 +954,27 @@ claim_head(struct rd *r, struct x12_claim *c)
 	c->claim.nadmins = 0;
 }
 
+/* A claim's place: under a subscriber or patient level, with a billing
+ * provider and a payer.  Said, not refused: the claim is read all the
+ * same, so its lines do not each report being outside a claim. */
+static void
+clm_place(struct rd *r, const struct seg *s)
+{
+	if (r->level != C_HL22 && r->level != C_HL23)
+		bad(r, s, 0, 0,
+		    "a claim belongs under a subscriber or patient "
+		    "level (HL 22 or 23)");
+	else if (!r->billing_npi || !r->payer_name)
+		bad(r, s, 0, 0,
+		    "no billing provider NPI (NM1*85) or payer "
+		    "(NM1*PR) before this claim");
+}
+
 static void
 on_clm(struct rd *r, const struct seg *s)
 {
 	finish_claim(r);
-	if (r->level != C_HL22 && r->level != C_HL23) {
-		bad(r, s, 0, 0,
-		    "a claim belongs under a subscriber or patient "
-		    "level (HL 22 or 23)");
-		return;
-	}
-	if (!r->billing_npi || !r->payer_name) {
-		bad(r, s, 0, 0,
-		    "no billing provider NPI (NM1*85) or payer "
-		    "(NM1*PR) before this claim");
-		return;
-	}
+	clm_place(r, s);
 	if (r->x->n >= X12_MAX_CLAIMS) {
 		bad(r, s, 0, 0, "more than %u claims; the file is refused",
 		    X12_MAX_CLAIMS);
