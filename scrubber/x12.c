@@ -119,6 +119,9 @@ where(struct rd *r, size_t off, unsigned *line, unsigned *col)
 
 /* Reports at byte offset off; after X12_MAX_DIAGS, says so once and stops
  * the reading. */
+static void vreport(struct rd *r, size_t off, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 static void
 vreport(struct rd *r, size_t off, const char *fmt, va_list ap)
 {
@@ -220,10 +223,11 @@ is(struct span v, const char *lit)
 	return v.len == strlen(lit) && memcmp(v.p, lit, v.len) == 0;
 }
 
+/* (An empty span may have a NULL pointer, which memcmp must not get.) */
 static bool
 spans_equal(struct span a, struct span b)
 {
-	return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
 }
 
 static bool
@@ -584,8 +588,14 @@ want_number(struct rd *r, const struct seg *s, int e, unsigned long *n)
 static void
 on_isa(struct rd *r, const struct seg *s)
 {
-	if (s->number != 1 || s->n != 16) {
+	if (s->number != 1) {
 		bad(r, s, 0, 0, "an interchange has one ISA, at its start");
+		return;
+	}
+	r->isa13 = el(s, 13);
+	if (s->n != 16) {
+		bad(r, s, 0, 0, "%d elements, not 16: a separator inside one",
+		    s->n);
 		return;
 	}
 	if (!is(el(s, 12), "00501"))
@@ -600,7 +610,6 @@ on_isa(struct rd *r, const struct seg *s)
 		bad(r, s, 14, 0, "acknowledgment requested must be 0 or 1");
 	if (!is(el(s, 15), "P") && !is(el(s, 15), "T"))
 		bad(r, s, 15, 0, "usage indicator must be P or T");
-	r->isa13 = el(s, 13);
 }
 
 static void

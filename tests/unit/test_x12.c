@@ -263,6 +263,15 @@ Test(x12, isa_delimiters_distinct)
 		     "delimiters (element separator, ISA11, ISA16");
 }
 
+/* found by fuzz_x12: an ISA of 17 elements, then an IEA to compare with
+ * its control number, which the reader never took */
+Test(x12, isa_element_count)
+{
+	edit_refused(P_SAMPLE, "*00*          *ZZ*", "*00*     *    *ZZ*", 1, 1,
+		     "17 elements, not 16: a separator inside one "
+		     "(segment 1, ISA)");
+}
+
 Test(x12, isa_too_short)
 {
 	char *buf = strdup("ISA*00*~");
