@@ -118,7 +118,8 @@ void x12_free(struct x12 *x);
  * standard, 45 CFR 162.406). */
 bool x12_npi_valid(const char *s, size_t len);
 
-/* An amount in cents as X12 writes it ("125", "99.5", "0.07") into buf. */
+/* An amount in cents with two decimals ("125.00", "0.07") into buf, for
+ * messages. */
 void x12_format_amount(int64_t cents, char *buf, size_t size);
 
 #endif
