@@ -441,3 +441,52 @@ Test(x12, errors_capped)
 	free(s);
 	free(buf);
 }
+
+/* ---- limits ------------------------------------------------------------ */
+
+/* A minimal 837P of one claim with n lines (of 1.00 each), one segment a
+ * line: LX i is on line 10 + 3 (i - 1). */
+static char *
+many_lines(int n, size_t *len)
+{
+	size_t cap = 1024 + (size_t)n * 64, o = 0;
+	char *buf = malloc(cap);
+	cr_assert_not_null(buf);
+#define PUT(...) o += (size_t)snprintf(buf + o, cap - o, __VA_ARGS__)
+	PUT("ISA*00*          *00*          *ZZ*%-15s*ZZ*%-15s*260314*1200*^*"
+	    "00501*000000001*0*T*:~\n",
+	    "A", "B");
+	PUT("GS*HC*A*B*20260314*1200*1*X*005010X222A1~\n");
+	PUT("ST*837*0001*005010X222A1~\nBHT*0019*00*1*20260314*1200*CH~\n");
+	PUT("HL*1**20*1~\nNM1*85*2*C*****XX*1234567893~\n");
+	PUT("HL*2*1*22*0~\nNM1*PR*2*P*****PI*P1~\n");
+	PUT("CLM*C1*%d***11:B:1~\n", n);
+	for (int i = 1; i <= n; i++)
+		PUT("LX*%d~\nSV1*HC:96365*1*UN*1~\nDTP*472*D8*20260302~\n", i);
+	PUT("SE*%d*0001~\nGE*1*1~\nIEA*1*000000001~\n", 8 + 3 * n);
+#undef PUT
+	cr_assert_lt(o, cap);
+	*len = o;
+	return buf;
+}
+
+Test(x12, lines_up_to_the_cap)
+{
+	size_t len;
+	char *buf = many_lines(X12_MAX_LINES_P, &len);
+	struct diag_list dl = {0};
+	struct x12 *x = NULL;
+	cr_assert_eq(x12_parse("cap.837", buf, len, &x, &dl), SCRUB_OK);
+	cr_assert_eq(x12_claim(x, 0)->claim.nlines, X12_MAX_LINES_P);
+	cr_assert_eq(x12_claim(x, 0)->total_charge, 100 * X12_MAX_LINES_P);
+	x12_free(x);
+	free(buf);
+}
+
+Test(x12, lines_past_the_cap)
+{
+	size_t len;
+	char *buf = many_lines(X12_MAX_LINES_P + 1, &len);
+	refused(buf, len, SCRUB_ELIMIT, 10 + 3 * X12_MAX_LINES_P, 1,
+		"more than 50 service lines in claim 'C1' (segment 160, LX)");
+}
