@@ -118,7 +118,7 @@ extern const struct cli_option cli_opt_help, cli_opt_version, cli_opt_list,
 /* The entries (cmd_*.c, rules_*.c); the program's own is in main.c. */
 extern const struct cli_entry cmd_check_entry, cmd_fix_entry, cmd_submit_entry,
 	cmd_rules_entry, cmd_db_entry, cmd_review_entry, cmd_report_entry,
-	cmd_export_entry;
+	cmd_export_entry, cmd_import_entry;
 extern const struct cli_entry cmd_resolve_entry, cmd_assign_entry,
 	cmd_take_entry, cmd_defer_entry, cmd_route_entry, cmd_note_entry;
 extern const struct cli_entry rules_check_entry, rules_show_entry,

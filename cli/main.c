@@ -8,11 +8,14 @@
 #include "cli/entry.h"
 
 static const struct cli_entry *const commands[] = {
-	&cmd_check_entry,  &cmd_fix_entry,     &cmd_submit_entry,
-	&cmd_rules_entry,  &cmd_db_entry,      &cmd_review_entry,
-	&cmd_report_entry, &cmd_resolve_entry, &cmd_assign_entry,
-	&cmd_take_entry,   &cmd_defer_entry,   &cmd_route_entry,
-	&cmd_note_entry,   &cmd_export_entry,  NULL,
+	&cmd_check_entry,  &cmd_fix_entry,
+	&cmd_submit_entry, &cmd_rules_entry,
+	&cmd_db_entry,	   &cmd_review_entry,
+	&cmd_report_entry, &cmd_resolve_entry,
+	&cmd_assign_entry, &cmd_take_entry,
+	&cmd_defer_entry,  &cmd_route_entry,
+	&cmd_note_entry,   &cmd_export_entry,
+	&cmd_import_entry, NULL,
 };
 
 static const struct cli_option *const options[] = {

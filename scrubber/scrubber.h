@@ -8,6 +8,7 @@
  *   claimjson_write()    a claim as its claim document in JSON
  *   claimyaml_write()    a claim as its claim document in YAML
  *   fix_apply()          a result's suggestions applied to its claim
+ *   x12_parse()          X12 837P/837I claims into struct claim
  *
  * The library never prints and never exits; every fallible call returns an
  * enum scrub_err and puts details for people in a struct diag_list.
@@ -30,5 +31,6 @@
 #include "scrub.h"
 #include "strbuf.h"
 #include "utf8.h"
+#include "x12.h"
 
 #endif

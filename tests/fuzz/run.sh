@@ -2,7 +2,8 @@
 # run.sh — builds the libFuzzer targets of tests/fuzz/ with clang and runs
 # each for SECONDS (default 60), one after the other, from seed corpora made
 # at run time from the golden cases, the examples, the rule files and the
-# example configurations (claimrows: rows written here).
+# example configurations (claimrows: rows written here; x12: the 837
+# samples of examples/x12/, also without line breaks and with CR LF).
 #
 #   tests/fuzz/run.sh [-b BUILDDIR] [-n] [SECONDS [FUZZER...]]
 #
@@ -10,8 +11,8 @@
 #                Makefile yet); default: build/fuzz in the source tree
 #   -n           do not build: the fuzzers are already in BUILDDIR
 #                (`make fuzz` uses this)
-#   FUZZER       some of: claimdoc rules config check claimrows (default:
-#                all five)
+#   FUZZER       some of: claimdoc rules config check claimrows x12
+#                (default: all six)
 #
 # Per fuzzer it prints one line — executions, libFuzzer's final cov: and ft:,
 # the corpus size and the outcome — and exits 1 when any fuzzer crashed,
@@ -32,7 +33,7 @@ done
 shift $((OPTIND - 1))
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-names=${*:-claimdoc rules config check claimrows}
+names=${*:-claimdoc rules config check claimrows x12}
 
 mkdir -p "$build" && build=$(cd "$build" && pwd) || exit 2
 if [ "$do_build" = 1 ]; then
@@ -169,6 +170,13 @@ seeds() {
 		printf 'auth: proxy\nproxy_sources: "127.0.0.1 unix"\nlisten: unix:/run/w.sock\n' >"$2/web-proxy.yaml" ;;
 	claimrows)
 		claimrows_seeds "$2" ;;
+	x12)
+		for f in "$top"/examples/x12/*.837; do
+			b=$(basename "$f" .837)
+			cp "$f" "$2/$b.837"
+			tr -d '\n' <"$f" >"$2/$b-one-line.837"
+			sed 's/$/\r/' "$f" >"$2/$b-crlf.837"
+		done ;;
 	esac
 	[ -n "$(ls "$2")" ] || { echo "no seeds for $1 in $top" >&2; return 1; }
 }
@@ -192,6 +200,7 @@ for name in $names; do
 	max_len=65536
 	dict=yaml.dict
 	[ "$name" = claimrows ] && dict=rows.dict
+	[ "$name" = x12 ] && dict=x12.dict
 	touch "$out/log.start"
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,0 +1,279 @@
+/*
+ * import — `claimscrub import [--format x12] [--out DIR] FILE...`: reads
+ * X12 837P/837I files (scrubber/x12.h) and writes each claim as its
+ * canonical claim document (claimjson.h): to DIR/CLAIMID.json, or to
+ * standard output one document a line (JSON Lines).
+ *
+ * All or nothing per file: a file with any error writes nothing (its
+ * errors go to standard error in compiler form); with --out its documents
+ * are written to temporary files first and renamed into place only once
+ * every one was written.  The claim frequency is said on standard error
+ * for each claim: a void (8) is reported, not written; a replacement (7)
+ * is written, with a note that the queue does not apply it yet.
+ * Administrations are empty: an 837 has no administration times.
+ * Exit 0 every file read, 1 a file bad or not written, 2 usage.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/entry.h"
+#include "cli/termsafe.h"
+
+/* The one --format so far; FHIR and HL7 v2 readers come later. */
+static const char *const formats[] = {"x12", NULL};
+
+struct import_state {
+	const char *dir; /* --out; NULL: standard output */
+	struct strbuf out;
+	bool bad;
+};
+
+/* A claim id that can name a file in DIR as it is: letters, digits, '.',
+ * '_' and '-', not opening with '.' (no "..", no hidden files). */
+static bool
+file_name_ok(const char *id)
+{
+	if (!*id || *id == '.')
+		return false;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			  "0123456789._-") == strlen(id);
+}
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	const struct x12_claim *const *x = a, *const *y = b;
+	return strcmp((*x)->claim.ref, (*y)->claim.ref);
+}
+
+/* Claims written to one place must have distinct ids that can name a
+ * file: false (said) when two share an id or one cannot be a name. */
+static bool
+ids_ok(const char *path, const struct x12 *x, const char *dir)
+{
+	size_t n = x12_count(x);
+	const struct x12_claim **v = calloc(n + 1, sizeof(*v));
+	bool ok = v != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		v[i] = x12_claim(x, i);
+		if (dir && !file_name_ok(v[i]->claim.ref)) {
+			cli_error("%s: claim '%s' (segment %u): its id cannot "
+				  "name a file in --out; use standard output",
+				  path, v[i]->claim.ref, v[i]->segment);
+			ok = false;
+		}
+	}
+	if (ok)
+		qsort(v, n, sizeof(*v), cmp_ref);
+	for (size_t i = 1; ok && i < n; i++)
+		if (strcmp(v[i - 1]->claim.ref, v[i]->claim.ref) == 0) {
+			cli_error("%s: claim id '%s' is used twice (segments "
+				  "%u and %u)",
+				  path, v[i]->claim.ref, v[i - 1]->segment,
+				  v[i]->segment);
+			ok = false;
+		}
+	if (!v)
+		cli_error("%s: out of memory", path);
+	free(v);
+	return ok;
+}
+
+/* Says what the claim's frequency means for it; true when it is
+ * written. */
+static bool
+say_frequency(const char *path, const struct x12_claim *c)
+{
+	static const char *const what[] = {
+		['1'] = "original", ['7'] = "replacement", ['8'] = "void"};
+	const char *note = "";
+	if (c->frequency == X12_REPLACEMENT)
+		note = "; written as a claim: the queue does not apply "
+		       "replacements yet";
+	else if (c->frequency == X12_VOID)
+		note = "; not written: the queue does not apply voids yet";
+	fputs("import: ", stderr);
+	termsafe_put(stderr, path);
+	fputs(": claim ", stderr);
+	termsafe_put(stderr, c->claim.ref);
+	fprintf(stderr, " (segment %u): frequency %c, %s%s\n", c->segment,
+		(char)c->frequency, what[(unsigned char)c->frequency], note);
+	return c->frequency != X12_VOID;
+}
+
+/* DIR/ID.json, or its temporary name DIR/.ID.json.tmp. */
+static void
+doc_path(const char *dir, const char *id, bool tmp, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s%s.json%s", dir, tmp ? "." : "", id,
+		 tmp ? ".tmp" : "");
+}
+
+static bool
+write_file(const char *name, const struct strbuf *sb)
+{
+	FILE *f = fopen(name, "w");
+	if (!f)
+		return false;
+	bool ok = fwrite(sb->data, 1, sb->len, f) == sb->len;
+	return (fclose(f) == 0) && ok;
+}
+
+/* Writes the written claims of x to their temporary files, then renames
+ * them all; on a failure removes the temporary files.  False (said) when
+ * any could not be written. */
+static bool
+write_dir(struct import_state *st, const struct x12 *x, const bool *keep)
+{
+	char tmp[4096], final[4096];
+	size_t n = x12_count(x), done = 0;
+	bool ok = true;
+	for (; ok && done < n; done++) {
+		const struct claim *c = &x12_claim(x, done)->claim;
+		if (!keep[done])
+			continue;
+		strbuf_reset(&st->out);
+		claimjson_write(c, &st->out);
+		strbuf_putc(&st->out, '\n');
+		doc_path(st->dir, c->ref, true, tmp, sizeof(tmp));
+		ok = !st->out.failed && write_file(tmp, &st->out);
+		if (!ok)
+			cli_error("import: cannot write %s: %s", tmp,
+				  strerror(errno));
+	}
+	for (size_t i = 0; i < done; i++) {
+		const char *ref = x12_claim(x, i)->claim.ref;
+		if (!keep[i])
+			continue;
+		doc_path(st->dir, ref, true, tmp, sizeof(tmp));
+		doc_path(st->dir, ref, false, final, sizeof(final));
+		if (!ok) {
+			unlink(tmp);
+		} else if (rename(tmp, final) != 0) {
+			cli_error("import: cannot rename %s: %s", tmp,
+				  strerror(errno));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* Writes the claims as JSON Lines on standard output, in one write. */
+static bool
+write_stdout(struct import_state *st, const struct x12 *x, const bool *keep)
+{
+	strbuf_reset(&st->out);
+	for (size_t i = 0; i < x12_count(x); i++) {
+		if (!keep[i])
+			continue;
+		claimjson_write(&x12_claim(x, i)->claim, &st->out);
+		strbuf_putc(&st->out, '\n');
+	}
+	if (st->out.failed) {
+		cli_error("import: out of memory");
+		return false;
+	}
+	bool ok = fwrite(st->out.data ? st->out.data : "", 1, st->out.len,
+			 stdout) == st->out.len &&
+		  fflush(stdout) == 0;
+	if (!ok)
+		cli_error("import: cannot write standard output: %s",
+			  strerror(errno));
+	return ok;
+}
+
+/* The claims of one good file: their frequencies said, then written. */
+static bool
+emit(struct import_state *st, const char *path, const struct x12 *x)
+{
+	size_t n = x12_count(x), nkeep = 0;
+	bool *keep = calloc(n + 1, sizeof(*keep));
+	if (!keep || !ids_ok(path, x, st->dir)) {
+		free(keep);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		nkeep += keep[i] = say_frequency(path, x12_claim(x, i));
+	bool ok = st->dir ? write_dir(st, x, keep) : write_stdout(st, x, keep);
+	if (ok) {
+		fputs("import: ", stderr);
+		termsafe_put(stderr, path);
+		fprintf(stderr, ": %zu claims read, %zu written\n", n, nkeep);
+	}
+	free(keep);
+	return ok;
+}
+
+/* One file: read, parsed, written; false when anything failed. */
+static bool
+import_file(struct import_state *st, const char *path)
+{
+	struct diag_list dl = {0};
+	struct x12 *x = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	enum scrub_err err = fileio_read(path, X12_MAX_BYTES, &buf, &len, &dl);
+	if (err == SCRUB_OK)
+		err = x12_parse(path, buf, len, &x, &dl);
+	cli_print_diags(&dl, isatty(STDERR_FILENO));
+	diag_list_free(&dl);
+	if (err == SCRUB_ENOMEM)
+		cli_error("import: %s: out of memory", path);
+	bool ok = err == SCRUB_OK && emit(st, path, x);
+	x12_free(x);
+	free(buf);
+	return ok;
+}
+
+static int
+import_run(struct cli_opts *o)
+{
+	struct import_state st = {.dir = o->output, .out = STRBUF_INIT};
+	for (int i = 0; i < o->nargs; i++)
+		st.bad |= !import_file(&st, o->args[i]);
+	strbuf_free(&st.out);
+	return st.bad ? EXIT_REJECTED : EXIT_CLEAN;
+}
+
+static const struct cli_option format_row =
+	CLI_OPT_FORMAT(formats, "the files' format: x12 (837P and 837I "
+				"005010, the default)");
+
+static const struct cli_option out_row = {
+	.name = "out",
+	.letter = 'o',
+	.arg = "DIR",
+	.help = "write each claim to DIR/CLAIMID.json instead of standard "
+		"output (JSON Lines)",
+	.kind = CLI_OPT_STRING,
+	.field = offsetof(struct cli_opts, output),
+};
+
+static const struct cli_option *const options[] = {&format_row, &out_row,
+						   &cli_opt_help, NULL};
+
+const struct cli_entry cmd_import_entry = {
+	.name = "import",
+	.summary = "read X12 837 claim files into claim documents",
+	.usage = "[OPTION]... FILE...",
+	.about = "Read X12 005010 837P and 837I files ('-' for standard "
+		 "input) and write each\n"
+		 "claim as its claim document (JSON); the claims have no "
+		 "administrations, as\n"
+		 "an 837 carries no administration times.  A file with any "
+		 "error writes\n"
+		 "nothing.  Voids (frequency 8) are reported, not written.\n",
+	.status = "Exit status: 0 every file read and written, 1 a file bad "
+		  "or not written\n"
+		  "(errors name FILE:LINE:COLUMN and the segment), 2 a usage "
+		  "error.\n",
+	.options = options,
+	.operands = CLI_ARGS_SOME,
+	.what = "837 files",
+	.run = import_run,
+};
