@@ -7,9 +7,11 @@
  * All or nothing per file: a file with any error writes nothing (its
  * errors go to standard error in compiler form); with --out its documents
  * are written to temporary files first and renamed into place only once
- * every one was written.  The claim frequency is said on standard error
- * for each claim: a void (8) is reported, not written; a replacement (7)
- * is written, with a note that the queue does not apply it yet.
+ * every one was written.  A claim that is not an original says so on
+ * standard error: a void (8) is reported, not written; a replacement (7)
+ * is written, with a note that the queue does not apply it yet.  (An
+ * original says nothing: a line each would bury the rest under 100,000
+ * lines of a day's batch.)
  * Administrations are empty: an 837 has no administration times.
  * Exit 0 every file read, 1 a file bad or not written, 2 usage.
  */
@@ -84,25 +86,25 @@ ids_ok(const char *path, const struct x12 *x, const char *dir)
 	return ok;
 }
 
-/* Says what the claim's frequency means for it; true when it is
- * written. */
+/* Says what a replacement's or a void's frequency means for it; true when
+ * the claim is written. */
 static bool
 say_frequency(const char *path, const struct x12_claim *c)
 {
-	static const char *const what[] = {
-		['1'] = "original", ['7'] = "replacement", ['8'] = "void"};
-	const char *note = "";
+	const char *what;
 	if (c->frequency == X12_REPLACEMENT)
-		note = "; written as a claim: the queue does not apply "
-		       "replacements yet";
+		what = "7, replacement; written as a claim: the queue does not "
+		       "apply replacements yet";
 	else if (c->frequency == X12_VOID)
-		note = "; not written: the queue does not apply voids yet";
+		what = "8, void; not written: the queue does not apply voids "
+		       "yet";
+	else
+		return true;
 	fputs("import: ", stderr);
 	termsafe_put(stderr, path);
 	fputs(": claim ", stderr);
 	termsafe_put(stderr, c->claim.ref);
-	fprintf(stderr, " (segment %u): frequency %c, %s%s\n", c->segment,
-		(char)c->frequency, what[(unsigned char)c->frequency], note);
+	fprintf(stderr, " (segment %u): frequency %s\n", c->segment, what);
 	return c->frequency != X12_VOID;
 }
 
