@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh ENGINE OUT — runs every benchmark (`make bench`) and writes
-# the markdown results to OUT.  BENCH_DRAIN_N (default 200000) and
-# BENCH_LATENCY_N (default 1000) scale the runs.
+# the markdown results to OUT.  BENCH_DRAIN_N (default 200000),
+# BENCH_LATENCY_N (default 1000), BENCH_REPORT_N (default 1000000) and
+# BENCH_X12_N (default 100000) scale the runs.
 set -eu
 engine=$1 out=$2
 d=$(dirname "$0")
@@ -29,4 +30,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo "\`claimscrub report\` over ${BENCH_REPORT_N:-1000000} findings (bench/report.sh):"
 	echo
 	"$d/report.sh" "${BENCH_REPORT_N:-1000000}"
+	echo
+	echo "\`claimscrub import\` of generated 837P claims (bench/x12.sh):"
+	echo
+	"$d/x12.sh" "${BENCH_X12_N:-100000}"
 } | tee "$out"
