@@ -2,7 +2,8 @@
 # run.sh — builds the libFuzzer targets of tests/fuzz/ with clang and runs
 # each for SECONDS (default 60), one after the other, from seed corpora made
 # at run time from the golden cases, the examples, the rule files and the
-# example configurations (claimrows: rows written here).
+# example configurations (claimrows: rows written here; fhir: examples/fhir
+# and resources written here).
 #
 #   tests/fuzz/run.sh [-b BUILDDIR] [-n] [SECONDS [FUZZER...]]
 #
@@ -10,8 +11,8 @@
 #                Makefile yet); default: build/fuzz in the source tree
 #   -n           do not build: the fuzzers are already in BUILDDIR
 #                (`make fuzz` uses this)
-#   FUZZER       some of: claimdoc rules config check claimrows (default:
-#                all five)
+#   FUZZER       some of: claimdoc rules config check claimrows fhir
+#                (default: all six)
 #
 # Per fuzzer it prints one line — executions, libFuzzer's final cov: and ft:,
 # the corpus size and the outcome — and exits 1 when any fuzzer crashed,
@@ -32,7 +33,7 @@ done
 shift $((OPTIND - 1))
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-names=${*:-claimdoc rules config check claimrows}
+names=${*:-claimdoc rules config check claimrows fhir}
 
 mkdir -p "$build" && build=$(cd "$build" && pwd) || exit 2
 if [ "$do_build" = 1 ]; then
@@ -144,6 +145,31 @@ claimrows_seeds() {
 	done
 }
 
+# fhir_seeds DIR — the samples of examples/fhir, each NDJSON line alone,
+# and resources that take each refusal (a period ending before its start,
+# a date without a time, a reference outside the resource, a context that
+# is not an Encounter, a missing status), one per file
+fhir_seeds() {
+	cp "$top"/examples/fhir/* "$1"/
+	i=0
+	while IFS= read -r line; do
+		i=$((i + 1))
+		printf '%s\n' "$line" >"$1/line-$i.ndjson"
+	done <"$top/examples/fhir/mar.ndjson"
+	ma='{"resourceType":"MedicationAdministration","id":"ma-7",'
+	drug='"medicationCodeableConcept":{"coding":[{"system":"http://hl7.org/fhir/sid/ndc","code":"1"}]}'
+	ctx='"context":{"reference":"Encounter/e1"}'
+	printf '%s"status":"stopped",%s,%s,"effectivePeriod":{"start":"2026-03-02T09:10:00Z","end":"2026-03-02T09:05:00+01:00"}}\n' \
+		"$ma" "$drug" "$ctx" >"$1/end-before-start.ndjson"
+	printf '%s"status":"completed",%s,%s,"effectiveDateTime":"2026-03-02"}\n' \
+		"$ma" "$drug" "$ctx" >"$1/date-only.ndjson"
+	printf '%s"status":"completed","medicationReference":{"reference":"#m"},"contained":[{"resourceType":"Medication","id":"m","code":{"text":"x"}}],"context":{"reference":"EpisodeOfCare/1"},"effectiveDateTime":"2026-03-02T09:10:00.5Z"}\n' \
+		"$ma" >"$1/contained.ndjson"
+	printf '{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Encounter","id":"e1"}},{"resource":%s"status":"in-progress",%s,"context":{"reference":"urn:uuid:1"},"effectivePeriod":{"start":"2026-03-02T09:10:00Z"}}}]}\n' \
+		"$ma" "$drug" >"$1/urn-bundle.json"
+	printf '%s%s,%s}\n' "$ma" "$drug" "$ctx" >"$1/no-status.ndjson"
+}
+
 # seeds NAME DIR — fills DIR with the seed files for fuzzer NAME
 seeds() {
 	rm -rf "$2" && mkdir -p "$2"
@@ -169,6 +195,8 @@ seeds() {
 		printf 'auth: proxy\nproxy_sources: "127.0.0.1 unix"\nlisten: unix:/run/w.sock\n' >"$2/web-proxy.yaml" ;;
 	claimrows)
 		claimrows_seeds "$2" ;;
+	fhir)
+		fhir_seeds "$2" ;;
 	esac
 	[ -n "$(ls "$2")" ] || { echo "no seeds for $1 in $top" >&2; return 1; }
 }
@@ -192,6 +220,7 @@ for name in $names; do
 	max_len=65536
 	dict=yaml.dict
 	[ "$name" = claimrows ] && dict=rows.dict
+	[ "$name" = fhir ] && dict=fhir.dict
 	touch "$out/log.start"
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

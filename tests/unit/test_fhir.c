@@ -175,7 +175,14 @@ Test(fhir, bundle_sample)
 	cr_assert_eq(r.counts.records, 5);
 	cr_assert_eq(r.counts.skipped, 2, "Encounter and Patient are skipped");
 	cr_assert_eq(r.counts.refused, 0);
+	read_free(&r);
+}
 
+Test(fhir, bundle_infusion)
+{
+	struct read r;
+	read_sample(&r, "bundle.json");
+	cr_assert_eq(r.err, SCRUB_OK);
 	/* ceftriaxone: an infusion of 30 minutes, RxNorm, SNOMED route */
 	const struct mar_record *m = by_id(&r, "ma-1");
 	cr_assert_str_eq(m->file, "bundle.json");
@@ -197,10 +204,17 @@ Test(fhir, bundle_sample)
 	cr_assert_null(m->route_text);
 	cr_assert_str_eq(m->method_text, "IV infusion");
 	cr_assert_str_eq(m->site, "left forearm");
+	read_free(&r);
+}
 
+Test(fhir, bundle_push)
+{
+	struct read r;
+	read_sample(&r, "bundle.json");
+	cr_assert_eq(r.err, SCRUB_OK);
 	/* ondansetron: an instant, its encounter found by the Bundle's
 	 * urn:uuid fullUrl, a v2-0162 route, the site by its display */
-	m = by_id(&r, "ma-2");
+	const struct mar_record *m = by_id(&r, "ma-2");
 	cr_assert_eq(m->line, 76);
 	cr_assert_str_eq(m->encounter, "enc-1001");
 	cr_assert_null(m->group);
@@ -215,9 +229,16 @@ Test(fhir, bundle_sample)
 	assert_code(&m->route, MAR_V2_0162, "IV", "Intravenous");
 	cr_assert_str_eq(m->method_text, "IV push over 2 minutes");
 	cr_assert_str_eq(m->site, "Right upper arm");
+	read_free(&r);
+}
 
+Test(fhir, bundle_paused_bag)
+{
+	struct read r;
+	read_sample(&r, "bundle.json");
+	cr_assert_eq(r.err, SCRUB_OK);
 	/* the saline bag, paused, then restarted as part of the first */
-	m = by_id(&r, "ma-3");
+	const struct mar_record *m = by_id(&r, "ma-3");
 	cr_assert_eq(m->status, MAR_ON_HOLD);
 	cr_assert_null(m->group);
 	cr_assert_eq(isotime_diff(&m->start, &m->stop), 2400);
@@ -228,9 +249,16 @@ Test(fhir, bundle_sample)
 	assert_time(&m->start, "2026-03-02T10:55", -300);
 	assert_time(&m->stop, "2026-03-02T11:35", -300);
 	cr_assert_null(m->method_text);
+	read_free(&r);
+}
 
+Test(fhir, bundle_chemotherapy)
+{
+	struct read r;
+	read_sample(&r, "bundle.json");
+	cr_assert_eq(r.err, SCRUB_OK);
 	/* carboplatin: a contained Medication, HCPCS J-code first */
-	m = by_id(&r, "ma-5");
+	const struct mar_record *m = by_id(&r, "ma-5");
 	cr_assert_eq(m->ndrug, 2);
 	assert_code(&m->drug[0], MAR_HCPCS, "J9045",
 		    "Injection, carboplatin, 50 mg");
@@ -609,7 +637,7 @@ Test(fhir_json, escapes_tabs_numbers_and_a_long_line)
 		"123456789012345678901234567890.5e300}},"
 		"\"extension\":[{\"valueString\":\"");
 	memset(t + o, 'x', pad);
-	strcpy(t + o + pad, "\"}]}\n");
+	memcpy(t + o + pad, "\"}]}\n", 6);
 	struct read r;
 	read_str(&r, t);
 	cr_assert_eq(r.err, SCRUB_OK);
