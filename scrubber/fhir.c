@@ -627,11 +627,11 @@ read_context(struct res *s)
 		return;
 	}
 	const struct ynode *ident = ymap_get(ctx, "identifier");
-	if (ident && want_object(s, ident, "context.identifier") &&
-	    !opt_string(s, ident, "value", "context.identifier", FHIR_MAX_ID,
-			&value))
+	if (ident && (!want_object(s, ident, "context.identifier") ||
+		      !opt_string(s, ident, "value", "context.identifier",
+				  FHIR_MAX_CODE, &value)))
 		return;
-	if (!value && !s->bad)
+	if (!value)
 		res_error(s, ctx,
 			  "context has neither a reference nor an "
 			  "identifier.value: the administration cannot be "

@@ -457,6 +457,22 @@ Test(fhir, context_not_an_encounter)
 	read_free(&r);
 }
 
+/* Reported even when an earlier member already refused the resource. */
+Test(fhir, context_without_reference_or_identifier)
+{
+	const char *t = MA("\"status\":\"x\"," DRUG WHEN
+			   "\"context\":{\"display\":\"visit\"},");
+	struct read r;
+	read_str(&r, t);
+	cr_assert_eq(r.dl.n, 2);
+	cr_assert_str_eq(r.dl.items[1].message,
+			 "MedicationAdministration 'ma-7': context has neither "
+			 "a reference nor an identifier.value: the "
+			 "administration cannot be joined to a claim");
+	cr_assert_eq(r.dl.items[1].column, col_of(t, "{\"display"));
+	read_free(&r);
+}
+
 Test(fhir, medication_reference_not_contained)
 {
 	const char *t =
