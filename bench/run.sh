@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench/run.sh ENGINE OUT — runs every benchmark (`make bench`) and writes
 # the markdown results to OUT.  BENCH_DRAIN_N (default 200000),
-# BENCH_LATENCY_N (default 1000), BENCH_REPORT_N (default 1000000) and
-# BENCH_X12_N (default 100000) scale the runs.
+# BENCH_LATENCY_N (default 1000), BENCH_REPORT_N (default 1000000),
+# BENCH_X12_N (default 100000) and BENCH_FHIR_N (default 200000) scale the
+# runs.
 set -eu
 engine=$1 out=$2
 d=$(dirname "$0")
@@ -16,6 +17,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo "| claims/s | instructions/claim |"
 	echo "| ---: | ---: |"
 	"$d/engine.sh" "$engine" 10000
+	echo
+	echo "FHIR MedicationAdministration NDJSON read (one core; records/s, bench/fhir.sh) against its floors over the same bytes:"
+	echo
+	echo "| resources | MiB | lines found | libyaml events | ynode trees | fhir_read |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	"$d/fhir.sh" "${BENCH_FHIR:-bench/fhir}" "${BENCH_FHIR_N:-200000}"
 	echo
 	echo "Drain of ${BENCH_DRAIN_N:-200000} queued claims (\`claimscrubd --once\`) vs the SQL floor (pgbench, same statements, precomputed results):"
 	echo

@@ -9,6 +9,7 @@
  *   claimyaml_write()    a claim as its claim document in YAML
  *   fix_apply()          a result's suggestions applied to its claim
  *   x12_parse()          X12 837P/837I claims into struct claim
+ *   fhir_read()          FHIR MedicationAdministration into MAR records
  *
  * The library never prints and never exits; every fallible call returns an
  * enum scrub_err and puts details for people in a struct diag_list.
@@ -22,10 +23,12 @@
 #include "claimjson.h"
 #include "claimyaml.h"
 #include "diag.h"
+#include "fhir.h"
 #include "fileio.h"
 #include "fix.h"
 #include "finding.h"
 #include "isotime.h"
+#include "marrec.h"
 #include "result.h"
 #include "rules.h"
 #include "scrub.h"

@@ -3,7 +3,8 @@
 # each for SECONDS (default 60), one after the other, from seed corpora made
 # at run time from the golden cases, the examples, the rule files and the
 # example configurations (claimrows: rows written here; x12: the 837
-# samples of examples/x12/, also without line breaks and with CR LF).
+# samples of examples/x12/, also without line breaks and with CR LF; fhir:
+# examples/fhir and resources written here).
 #
 #   tests/fuzz/run.sh [-b BUILDDIR] [-n] [SECONDS [FUZZER...]]
 #
@@ -11,7 +12,7 @@
 #                Makefile yet); default: build/fuzz in the source tree
 #   -n           do not build: the fuzzers are already in BUILDDIR
 #                (`make fuzz` uses this)
-#   FUZZER       some of: claimdoc rules config check claimrows x12
+#   FUZZER       some of: claimdoc rules config check claimrows x12 fhir
 #                (default: all six)
 #
 # Per fuzzer it prints one line — executions, libFuzzer's final cov: and ft:,
@@ -33,7 +34,7 @@ done
 shift $((OPTIND - 1))
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-names=${*:-claimdoc rules config check claimrows x12}
+names=${*:-claimdoc rules config check claimrows x12 fhir}
 
 mkdir -p "$build" && build=$(cd "$build" && pwd) || exit 2
 if [ "$do_build" = 1 ]; then
@@ -145,6 +146,31 @@ claimrows_seeds() {
 	done
 }
 
+# fhir_seeds DIR — the samples of examples/fhir, each NDJSON line alone,
+# and resources that take each refusal (a period ending before its start,
+# a date without a time, a reference outside the resource, a context that
+# is not an Encounter, a missing status), one per file
+fhir_seeds() {
+	cp "$top"/examples/fhir/* "$1"/
+	i=0
+	while IFS= read -r line; do
+		i=$((i + 1))
+		printf '%s\n' "$line" >"$1/line-$i.ndjson"
+	done <"$top/examples/fhir/mar.ndjson"
+	ma='{"resourceType":"MedicationAdministration","id":"ma-7",'
+	drug='"medicationCodeableConcept":{"coding":[{"system":"http://hl7.org/fhir/sid/ndc","code":"1"}]}'
+	ctx='"context":{"reference":"Encounter/e1"}'
+	printf '%s"status":"stopped",%s,%s,"effectivePeriod":{"start":"2026-03-02T09:10:00Z","end":"2026-03-02T09:05:00+01:00"}}\n' \
+		"$ma" "$drug" "$ctx" >"$1/end-before-start.ndjson"
+	printf '%s"status":"completed",%s,%s,"effectiveDateTime":"2026-03-02"}\n' \
+		"$ma" "$drug" "$ctx" >"$1/date-only.ndjson"
+	printf '%s"status":"completed","medicationReference":{"reference":"#m"},"contained":[{"resourceType":"Medication","id":"m","code":{"text":"x"}}],"context":{"reference":"EpisodeOfCare/1"},"effectiveDateTime":"2026-03-02T09:10:00.5Z"}\n' \
+		"$ma" >"$1/contained.ndjson"
+	printf '{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Encounter","id":"e1"}},{"resource":%s"status":"in-progress",%s,"context":{"reference":"urn:uuid:1"},"effectivePeriod":{"start":"2026-03-02T09:10:00Z"}}}]}\n' \
+		"$ma" "$drug" >"$1/urn-bundle.json"
+	printf '%s%s,%s}\n' "$ma" "$drug" "$ctx" >"$1/no-status.ndjson"
+}
+
 # seeds NAME DIR — fills DIR with the seed files for fuzzer NAME
 seeds() {
 	rm -rf "$2" && mkdir -p "$2"
@@ -177,6 +203,8 @@ seeds() {
 			tr -d '\n' <"$f" >"$2/$b-one-line.837"
 			sed 's/$/\r/' "$f" >"$2/$b-crlf.837"
 		done ;;
+	fhir)
+		fhir_seeds "$2" ;;
 	esac
 	[ -n "$(ls "$2")" ] || { echo "no seeds for $1 in $top" >&2; return 1; }
 }
@@ -201,6 +229,7 @@ for name in $names; do
 	dict=yaml.dict
 	[ "$name" = claimrows ] && dict=rows.dict
 	[ "$name" = x12 ] && dict=x12.dict
+	[ "$name" = fhir ] && dict=fhir.dict
 	touch "$out/log.start"
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
