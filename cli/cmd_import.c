@@ -1,8 +1,10 @@
 /*
- * import — `claimscrub import [--format x12] [--out DIR] FILE...`: reads
- * X12 837P/837I files (scrubber/x12.h) and writes each claim as its
+ * import — `claimscrub import [--format x12|fhir] [--out DIR] FILE...`:
+ * reads X12 837P/837I files (scrubber/x12.h) and writes each claim as its
  * canonical claim document (claimjson.h): to DIR/CLAIMID.json, or to
- * standard output one document a line (JSON Lines).
+ * standard output one document a line (JSON Lines).  --format fhir reads
+ * FHIR MedicationAdministration resources (scrubber/fhir.h) and prints
+ * each as its MAR record (marrec.h), one a line.
  *
  * All or nothing per file: a file with any error writes nothing (its
  * errors go to standard error in compiler form); with --out its documents
@@ -26,8 +28,9 @@
 #include "cli/entry.h"
 #include "cli/termsafe.h"
 
-/* The one --format so far; FHIR and HL7 v2 readers come later. */
-static const char *const formats[] = {"x12", NULL};
+/* --format, indexed by enum import_format; HL7 v2 comes later. */
+enum import_format { IMPORT_X12, IMPORT_FHIR };
+static const char *const formats[] = {"x12", "fhir", NULL};
 
 struct import_state {
 	const char *dir; /* --out; NULL: standard output */
@@ -232,19 +235,75 @@ import_file(struct import_state *st, const char *path)
 	return ok;
 }
 
+/* One FHIR file: its MedicationAdministration resources, read whole, as
+ * MAR records on standard output, one JSON object a line; nothing when
+ * any resource has an error.  (Not claims: pairing the records into
+ * administrations and joining them to claims come later.) */
+static bool
+import_fhir(struct import_state *st, const char *path)
+{
+	struct diag_list dl = {0};
+	struct arena *a = arena_new();
+	struct mar_record *recs = NULL;
+	struct fhir_counts counts = {0};
+	size_t n = 0, len = 0;
+	char *buf = NULL;
+	enum scrub_err err =
+		a ? fileio_read(path, FHIR_MAX_BYTES, &buf, &len, &dl)
+		  : SCRUB_ENOMEM;
+	if (err == SCRUB_OK)
+		err = fhir_read(a, path, buf, len, &recs, &n, &counts, &dl);
+	cli_print_diags(&dl, isatty(STDERR_FILENO));
+	diag_list_free(&dl);
+	bool ok = err == SCRUB_OK;
+	strbuf_reset(&st->out);
+	for (size_t i = 0; ok && i < n; i++) {
+		marrec_json_write(&recs[i], &st->out);
+		strbuf_putc(&st->out, '\n');
+	}
+	if (ok && (st->out.failed ||
+		   fwrite(st->out.data ? st->out.data : "", 1, st->out.len,
+			  stdout) != st->out.len ||
+		   fflush(stdout) != 0)) {
+		cli_error("import: cannot write standard output: %s",
+			  strerror(errno));
+		ok = false;
+	}
+	if (ok) {
+		fputs("import: ", stderr);
+		termsafe_put(stderr, path);
+		fprintf(stderr,
+			": %zu MedicationAdministration records, %zu other "
+			"resources skipped\n",
+			n, counts.skipped);
+	}
+	arena_free(a);
+	free(buf);
+	return ok;
+}
+
 static int
 import_run(struct cli_opts *o)
 {
+	bool fhir = o->format == IMPORT_FHIR;
+	if (fhir && o->output) {
+		cli_error("import: --out writes claim documents: with --format "
+			  "fhir the records go to standard output");
+		return EXIT_USAGE;
+	}
 	struct import_state st = {.dir = o->output, .out = STRBUF_INIT};
 	for (int i = 0; i < o->nargs; i++)
-		st.bad |= !import_file(&st, o->args[i]);
+		st.bad |= fhir ? !import_fhir(&st, o->args[i])
+			       : !import_file(&st, o->args[i]);
 	strbuf_free(&st.out);
 	return st.bad ? EXIT_REJECTED : EXIT_CLEAN;
 }
 
 static const struct cli_option format_row =
 	CLI_OPT_FORMAT(formats, "the files' format: x12 (837P and 837I "
-				"005010, the default)");
+				"005010, the default) or fhir (R4 "
+				"MedicationAdministration, a Bundle or "
+				"NDJSON: its records printed)");
 
 static const struct cli_option out_row = {
 	.name = "out",
@@ -261,7 +320,7 @@ static const struct cli_option *const options[] = {&format_row, &out_row,
 
 const struct cli_entry cmd_import_entry = {
 	.name = "import",
-	.summary = "read X12 837 claim files into claim documents",
+	.summary = "read X12 837 claims, or FHIR administration records",
 	.usage = "[OPTION]... FILE...",
 	.about = "Read X12 005010 837P and 837I files ('-' for standard "
 		 "input) and write each\n"
@@ -269,7 +328,10 @@ const struct cli_entry cmd_import_entry = {
 		 "administrations, as\n"
 		 "an 837 carries no administration times.  A file with any "
 		 "error writes\n"
-		 "nothing.  Voids (frequency 8) are reported, not written.\n",
+		 "nothing.  Voids (frequency 8) are reported, not written.  "
+		 "With --format fhir,\n"
+		 "print each FHIR MedicationAdministration of the files as a "
+		 "record (JSON Lines).\n",
 	.status = "Exit status: 0 every file read and written, 1 a file bad "
 		  "or not written\n"
 		  "(errors name FILE:LINE:COLUMN and the segment), 2 a usage "

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "marrec.h"
 
@@ -23,3 +24,79 @@ const char *const mar_system_names[] = {
 	[MAR_HCPCS] = "hcpcs",	   [MAR_SNOMED] = "snomed",
 	[MAR_V2_0162] = "v2-0162", [MAR_OTHER] = "other",
 };
+
+/* ,"key":"value" when value is set. */
+static void
+put_str(struct strbuf *sb, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	strbuf_printf(sb, ",\"%s\":", key);
+	strbuf_json_str(sb, value);
+}
+
+/* A time as written: the wall clock, then Z or its offset. */
+static void
+put_time(struct strbuf *sb, const char *key, const struct isotime *t)
+{
+	char buf[48];
+	isotime_format(t, buf, sizeof(buf));
+	strbuf_printf(sb, ",\"%s\":\"%s", key, buf);
+	if (t->has_offset && t->offset == 0)
+		strbuf_putc(sb, 'Z');
+	else if (t->has_offset)
+		strbuf_printf(sb, "%c%02d:%02d", t->offset < 0 ? '-' : '+',
+			      abs(t->offset) / 60, abs(t->offset) % 60);
+	strbuf_putc(sb, '"');
+}
+
+static void
+put_code(struct strbuf *sb, const struct mar_code *c)
+{
+	strbuf_printf(sb, "{\"system\":\"%s\"", mar_system_names[c->system]);
+	put_str(sb, "uri", c->uri);
+	put_str(sb, "code", c->code);
+	put_str(sb, "display", c->display);
+	strbuf_putc(sb, '}');
+}
+
+void
+marrec_json_write(const struct mar_record *r, struct strbuf *sb)
+{
+	strbuf_puts(sb, "{\"id\":");
+	if (r->id)
+		strbuf_json_str(sb, r->id);
+	else
+		strbuf_puts(sb, "null");
+	put_str(sb, "encounter", r->encounter);
+	put_str(sb, "group", r->group);
+	put_str(sb, "status", mar_status_names[r->status]);
+	if (r->has_start)
+		put_time(sb, "start", &r->start);
+	if (r->has_stop)
+		put_time(sb, "stop", &r->stop);
+	if (r->instant)
+		strbuf_puts(sb, ",\"instant\":true");
+	strbuf_puts(sb, ",\"drug\":[");
+	for (size_t i = 0; i < r->ndrug; i++) {
+		if (i)
+			strbuf_putc(sb, ',');
+		put_code(sb, &r->drug[i]);
+	}
+	strbuf_putc(sb, ']');
+	put_str(sb, "drug_text", r->drug_text);
+	if (r->has_route) {
+		strbuf_puts(sb, ",\"route\":");
+		put_code(sb, &r->route);
+	}
+	put_str(sb, "route_text", r->route_text);
+	put_str(sb, "method_text", r->method_text);
+	put_str(sb, "site", r->site);
+	struct strbuf at = STRBUF_INIT;
+	strbuf_printf(&at, "%s:%u:%u", r->file ? r->file : "", r->line,
+		      r->column);
+	strbuf_puts(sb, ",\"at\":");
+	strbuf_json_str(sb, at.failed ? "" : strbuf_str(&at));
+	strbuf_free(&at);
+	strbuf_putc(sb, '}');
+}

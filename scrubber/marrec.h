@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "isotime.h"
+#include "strbuf.h"
 
 /* Codings kept per drug concept: a MAR drug is coded a few times over
  * (RxNorm, NDC, a HCPCS J-code); a reader refuses more than this rather
@@ -113,5 +114,15 @@ struct mar_record {
 	 * a second vascular access site can justify a second initial code. */
 	const char *site;
 };
+
+/*
+ * Appends r as one compact JSON object, members in a fixed order and absent
+ * values left out: {"id", "encounter", "group", "status", "start", "stop"
+ * (times as written, with their offset), "instant", "drug": [{"system",
+ * "uri", "code", "display"}], "drug_text", "route": {...}, "route_text",
+ * "method_text", "site", "at": "FILE:LINE:COLUMN"} — what `claimscrub
+ * import --format fhir` prints, one record a line.
+ */
+void marrec_json_write(const struct mar_record *r, struct strbuf *sb);
 
 #endif

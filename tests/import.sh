@@ -2,9 +2,11 @@
 # import.sh — `claimscrub import` on the 837 samples of examples/x12/: the
 # documents written (claim ids, lines, units, modifiers, from the samples'
 # text), to standard output and to --out DIR, the frequency said for a
-# replacement and a void (not written), nothing for an original, every document read by `claimscrub check`,
-# and a bad file: its errors in compiler form, nothing written for it,
-# exit 1.  Prints TAP.
+# replacement and a void (not written), nothing for an original, every
+# document read by `claimscrub check`, and a bad file: its errors in compiler form, nothing written for it,
+# exit 1; then --format fhir: the MedicationAdministration records of
+# examples/fhir/ (NDJSON and the Bundle alike), one a line, and a bad
+# resource named with its place.  Prints TAP.
 set -u
 : "${CLAIMSCRUB:=cli/claimscrub}"
 : "${CLAIMSCRUB_SRCDIR:=.}"
@@ -27,7 +29,7 @@ expect "import --help exits 0" 0 "$CLAIMSCRUB" import --help
 has "--help lists --out" "$tmp/out" "--out DIR"
 has "--help lists --format" "$tmp/out" "--format FORMAT"
 expect "import without files is a usage error" 2 "$CLAIMSCRUB" import
-expect "an unknown --format is a usage error" 2 "$CLAIMSCRUB" import --format fhir "$p"
+expect "an unknown --format is a usage error" 2 "$CLAIMSCRUB" import --format hl7 "$p"
 
 # ---- standard output: JSON Lines ---------------------------------------------
 expect "837P to standard output" 0 "$CLAIMSCRUB" import "$p"
@@ -84,5 +86,37 @@ sed 's#CLM\*PC-2026-0301#CLM*PC/2026/0301#' "$p" >"$tmp/slash.837"
 expect "a claim id that cannot be a file name, with --out" 1 "$CLAIMSCRUB" import --out "$tmp/out2" "$tmp/slash.837"
 has "it is named" "$tmp/err" "claim 'PC/2026/0301' (segment 20): its id cannot name a file"
 expect "the same id to standard output" 0 "$CLAIMSCRUB" import "$tmp/slash.837"
+
+# ---- FHIR: MedicationAdministration records --------------------------------------
+# examples/fhir/mar.ndjson: an Encounter, a Patient, then ma-1 (ceftriaxone
+# 09:10-09:40 -05:00, RxNorm 1665005, SNOMED 47625008, left forearm, for
+# MedicationRequest/mr-1), ma-2 (an ondansetron push at 09:45), ma-3 and
+# ma-4 (a saline bag paused and restarted, ma-4 partOf ma-3) and ma-5
+# (carboplatin, HCPCS J9045); bundle.json holds the same resources
+m=$src/examples/fhir/mar.ndjson
+expect "FHIR NDJSON to standard output" 0 "$CLAIMSCRUB" import --format fhir "$m"
+[ "$(wc -l <"$tmp/out")" -eq 5 ] && ok "five records, one a line" || not_ok "five records, one a line" "$(cat "$tmp/out")"
+has "ma-1: encounter, request, period with its offset, RxNorm, route, site" "$tmp/out" \
+	'{"id":"ma-1","encounter":"enc-1001","group":"MedicationRequest/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$m"':3:1"}'
+has "ma-2: an instant, start and stop both" "$tmp/out" '"id":"ma-2","encounter":"enc-1001","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true'
+has "ma-4: part of ma-3" "$tmp/out" '"id":"ma-4","encounter":"enc-1001","group":"MedicationAdministration/ma-3"'
+has "ma-5: its HCPCS coding" "$tmp/out" '"drug":[{"system":"hcpcs","code":"J9045"'
+has "the file's count, other resources skipped" "$tmp/err" "5 MedicationAdministration records, 2 other resources skipped"
+# (ma-3's text in the NDJSON is written with escapes, \u2013 and \/: not
+# compared)
+norec() { sed 's/"at":"[^"]*"//; s/"drug_text":"[^"]*",//' "$tmp/out"; }
+norec >"$tmp/ndjson.rec"
+expect "the Bundle" 0 "$CLAIMSCRUB" import --format fhir "$src/examples/fhir/bundle.json"
+norec >"$tmp/bundle.rec"
+cmp -s "$tmp/ndjson.rec" "$tmp/bundle.rec" && ok "the Bundle gives the same records" ||
+	not_ok "the Bundle gives the same records" "$(diff "$tmp/ndjson.rec" "$tmp/bundle.rec" | head -n 6)"
+sed 's/"end":"2026-03-02T09:40:00-05:00"/"end":"2026-03-02T09:05:00-05:00"/' "$m" >"$tmp/bad.ndjson"
+expect "a FHIR file with an error exits 1" 1 "$CLAIMSCRUB" import --format fhir "$m" "$tmp/bad.ndjson"
+[ "$(wc -l <"$tmp/out")" -eq 5 ] && ok "the good file's records, none of the bad one's" ||
+	not_ok "the good file's records, none of the bad one's" "$(wc -l <"$tmp/out") lines"
+grep -q "^$tmp/bad.ndjson:3:[0-9]*: error: MedicationAdministration 'ma-1': .*before" "$tmp/err" &&
+	ok "the error names file, line, column and the resource" ||
+	not_ok "the error names file, line, column and the resource" "$(cat "$tmp/err")"
+expect "--out with --format fhir is a usage error" 2 "$CLAIMSCRUB" import --format fhir --out "$tmp/out2" "$m"
 
 finish import
