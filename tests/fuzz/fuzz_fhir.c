@@ -76,8 +76,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char msg[700];
 	for (size_t i = 0; i < dl.n; i++)
 		diag_format(&dl.items[i], msg, sizeof(msg));
-	for (size_t i = 0; i < n; i++)
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
 		check_record(&recs[i]);
+		/* what `import --format fhir` prints: one object, one line */
+		strbuf_reset(&sb);
+		marrec_json_write(&recs[i], &sb);
+		if (!sb.failed && (sb.len < 2 || sb.data[0] != '{' ||
+				   sb.data[sb.len - 1] != '}' ||
+				   memchr(sb.data, '\n', sb.len)))
+			fail(&recs[i],
+			     "its JSON line is not one object on one line");
+	}
+	strbuf_free(&sb);
 	if (err != SCRUB_ENOMEM &&
 	    (counts.records != n ||
 	     counts.records + counts.refused + counts.skipped >
