@@ -168,17 +168,11 @@ write_dir(struct import_state *st, const struct x12 *x, const bool *keep)
 	return ok;
 }
 
-/* Writes the claims as JSON Lines on standard output, in one write. */
+/* The lines gathered in st->out on standard output, in one write; false
+ * (said) when they could not be made or written. */
 static bool
-write_stdout(struct import_state *st, const struct x12 *x, const bool *keep)
+put_out(struct import_state *st)
 {
-	strbuf_reset(&st->out);
-	for (size_t i = 0; i < x12_count(x); i++) {
-		if (!keep[i])
-			continue;
-		claimjson_write(&x12_claim(x, i)->claim, &st->out);
-		strbuf_putc(&st->out, '\n');
-	}
 	if (st->out.failed) {
 		cli_error("import: out of memory");
 		return false;
@@ -190,6 +184,20 @@ write_stdout(struct import_state *st, const struct x12 *x, const bool *keep)
 		cli_error("import: cannot write standard output: %s",
 			  strerror(errno));
 	return ok;
+}
+
+/* Writes the claims as JSON Lines on standard output, in one write. */
+static bool
+write_stdout(struct import_state *st, const struct x12 *x, const bool *keep)
+{
+	strbuf_reset(&st->out);
+	for (size_t i = 0; i < x12_count(x); i++) {
+		if (!keep[i])
+			continue;
+		claimjson_write(&x12_claim(x, i)->claim, &st->out);
+		strbuf_putc(&st->out, '\n');
+	}
+	return put_out(st);
 }
 
 /* The claims of one good file: their frequencies said, then written. */
@@ -261,14 +269,7 @@ import_fhir(struct import_state *st, const char *path)
 		marrec_json_write(&recs[i], &st->out);
 		strbuf_putc(&st->out, '\n');
 	}
-	if (ok && (st->out.failed ||
-		   fwrite(st->out.data ? st->out.data : "", 1, st->out.len,
-			  stdout) != st->out.len ||
-		   fflush(stdout) != 0)) {
-		cli_error("import: cannot write standard output: %s",
-			  strerror(errno));
-		ok = false;
-	}
+	ok = ok && put_out(st);
 	if (ok) {
 		fputs("import: ", stderr);
 		termsafe_put(stderr, path);
