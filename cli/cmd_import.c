@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli/entry.h"
+#include "cli/intake.h"
 #include "cli/termsafe.h"
 
 /* --format, indexed by enum import_format; HL7 v2 comes later. */
@@ -34,8 +35,12 @@ static const char *const formats[] = {"x12", "fhir", NULL};
 
 struct import_state {
 	const char *dir; /* --out; NULL: standard output */
+	bool submit;	 /* --submit: into the queue, not written out */
+	const char *conninfo;
+	PGconn *conn; /* --submit: opened at the first good file */
 	struct strbuf out;
 	bool bad;
+	bool fatal; /* no database to go on with */
 };
 
 /* A claim id that can name a file in DIR as it is: letters, digits, '.',
@@ -96,11 +101,11 @@ say_frequency(const char *path, const struct x12_claim *c)
 {
 	const char *what;
 	if (c->frequency == X12_REPLACEMENT)
-		what = "7, replacement; written as a claim: the queue does not "
-		       "apply replacements yet";
+		what = "7, replacement; written as a claim (import --submit "
+		       "replaces the queued claim)";
 	else if (c->frequency == X12_VOID)
-		what = "8, void; not written: the queue does not apply voids "
-		       "yet";
+		what = "8, void; not written (import --submit voids the "
+		       "queued claim)";
 	else
 		return true;
 	fputs("import: ", stderr);
@@ -200,10 +205,38 @@ write_stdout(struct import_state *st, const struct x12 *x, const bool *keep)
 	return put_out(st);
 }
 
+/* --submit: the claims of one good file into the queue, in one
+ * transaction; false (said) when the database refused the file. */
+static bool
+submit_file(struct import_state *st, const char *path, const struct x12 *x)
+{
+	struct intake_counts n;
+	if (!ids_ok(path, x, NULL))
+		return false;
+	if (!st->conn && !(st->conn = cli_db_connect(st->conninfo))) {
+		st->fatal = true;
+		return false;
+	}
+	if (!intake_submit(st->conn, path, x, &st->out, &n)) {
+		st->fatal = PQstatus(st->conn) != CONNECTION_OK;
+		return false;
+	}
+	fputs("import: ", stderr);
+	termsafe_put(stderr, path);
+	fprintf(stderr,
+		": %zu claims read, %zu submitted (%zu replacements), %zu "
+		"voided, %zu voids of claims not queued\n",
+		x12_count(x), n.submitted, n.replacements, n.voided,
+		n.void_unknown);
+	return true;
+}
+
 /* The claims of one good file: their frequencies said, then written. */
 static bool
 emit(struct import_state *st, const char *path, const struct x12 *x)
 {
+	if (st->submit)
+		return submit_file(st, path, x);
 	size_t n = x12_count(x), nkeep = 0;
 	bool *keep = calloc(n + 1, sizeof(*keep));
 	if (!keep || !ids_ok(path, x, st->dir)) {
@@ -287,16 +320,29 @@ static int
 import_run(struct cli_opts *o)
 {
 	bool fhir = o->format == IMPORT_FHIR;
-	if (fhir && o->output) {
-		cli_error("import: --out writes claim documents: with --format "
-			  "fhir the records go to standard output");
+	const char *why = NULL;
+	if (fhir && (o->output || o->submit))
+		why = "--out and --submit take claims: with --format fhir the "
+		      "records go to standard output";
+	else if (o->submit && o->output)
+		why = "--submit puts the claims in the queue: not with --out";
+	else if (o->db && !o->submit)
+		why = "--db names the database of --submit";
+	if (why) {
+		cli_error("import: %s", why);
 		return EXIT_USAGE;
 	}
-	struct import_state st = {.dir = o->output, .out = STRBUF_INIT};
-	for (int i = 0; i < o->nargs; i++)
+	struct import_state st = {.dir = o->output,
+				  .submit = o->submit,
+				  .conninfo = o->db,
+				  .out = STRBUF_INIT};
+	for (int i = 0; i < o->nargs && !st.fatal; i++)
 		st.bad |= fhir ? !import_fhir(&st, o->args[i])
 			       : !import_file(&st, o->args[i]);
+	PQfinish(st.conn);
 	strbuf_free(&st.out);
+	if (st.fatal)
+		return EXIT_USAGE;
 	return st.bad ? EXIT_REJECTED : EXIT_CLEAN;
 }
 
@@ -316,8 +362,18 @@ static const struct cli_option out_row = {
 	.field = offsetof(struct cli_opts, output),
 };
 
-static const struct cli_option *const options[] = {&format_row, &out_row,
-						   &cli_opt_help, NULL};
+static const struct cli_option submit_row = {
+	.name = "submit",
+	.letter = 's',
+	.help = "put the claims in the database queue, each file in one "
+		"transaction: originals and replacements (7) submitted, voids "
+		"(8) applied",
+	.kind = CLI_OPT_FLAG,
+	.field = offsetof(struct cli_opts, submit),
+};
+
+static const struct cli_option *const options[] = {
+	&format_row, &out_row, &submit_row, &cli_opt_db, &cli_opt_help, NULL};
 
 const struct cli_entry cmd_import_entry = {
 	.name = "import",
@@ -330,13 +386,19 @@ const struct cli_entry cmd_import_entry = {
 		 "an 837 carries no administration times.  A file with any "
 		 "error writes\n"
 		 "nothing.  Voids (frequency 8) are reported, not written.  "
+		 "With --submit,\n"
+		 "each file's claims go into the database queue in one "
+		 "transaction instead:\n"
+		 "originals and replacements (7) submitted, voids applied.  "
 		 "With --format fhir,\n"
 		 "print each FHIR MedicationAdministration of the files as a "
 		 "record (JSON Lines).\n",
-	.status = "Exit status: 0 every file read and written, 1 a file bad "
-		  "or not written\n"
-		  "(errors name FILE:LINE:COLUMN and the segment), 2 a usage "
-		  "error.\n",
+	.status =
+		"Exit status: 0 every file read and written, 1 a file bad "
+		"or not written\n"
+		"(errors name FILE:LINE:COLUMN and the segment) or refused by "
+		"the database,\n"
+		"2 a usage error or no database to go on with.\n",
 	.options = options,
 	.operands = CLI_ARGS_SOME,
 	.what = "837 files",

@@ -70,6 +70,7 @@ struct cli_opts {
 	const char *cursor, *cursor_file; /* export --since, --cursor-file */
 	int sort;		/* review --sort: index; 0 (amount) default */
 	bool dry_run, unassign; /* resolve --dry-run, assign --unassign */
+	bool submit;		/* import --submit */
 	char **args;		/* the operands, after the options */
 	int nargs;
 };

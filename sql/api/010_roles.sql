@@ -4,7 +4,8 @@
 --
 --   claimscrub_daemon     exactly what claimscrubd's statements need
 --   claimscrub_reviewer   the review views and resolve_finding()
---   claimscrub_submitter  claimscrub.submit(jsonb) and nothing else
+--   claimscrub_submitter  claimscrub.submit(jsonb) and claimscrub.void_claim(text),
+--                         nothing else
 --   claimscrub_reader     the results for billing (results_since) and nothing else
 
 DO $$

@@ -295,3 +295,40 @@ BEGIN
 	PERFORM set_config('claimscrub.submitting', 'off', true);
 	RETURN cid;
 END $$;
+
+-- A void from the billing system (an 837 claim of frequency 8): the claim
+-- ref names leaves the queue as 'void' with a new version, so a daemon
+-- scrubbing it now writes nothing (write_batch writes a pending claim of
+-- the version it read, and nothing else); its work item goes (work_sync:
+-- a void claim has nothing to review), its lines, administrations,
+-- findings and decisions stay as the record of what was billed; billing
+-- reads a result event 'void' (070_results.sql).  Submitting the claim
+-- again puts it back in the queue.  Returns false, changing nothing, for
+-- a claim not in the queue or already void: a billing system voids claims
+-- it sent before claimscrub was there, and voids them again.
+CREATE OR REPLACE FUNCTION claimscrub.void_claim(ref text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	cid bigint;
+	ver integer;
+BEGIN
+	IF ref IS NULL OR length(ref) NOT BETWEEN 1 AND 64 THEN
+		RAISE EXCEPTION 'claim: a void names a claim id of 1 to 64 characters'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	PERFORM set_config('claimscrub.submitting', 'on', true);
+	UPDATE claimscrub.claim c
+	   SET status = 'void', attempts = 0,
+	       version = CASE WHEN c.version < 2147483647 THEN c.version + 1
+			      ELSE c.version END
+	 WHERE c.claim_ref = void_claim.ref AND c.status <> 'void'
+	RETURNING c.id, c.version INTO cid, ver;
+	PERFORM set_config('claimscrub.submitting', 'off', true);
+	IF cid IS NULL THEN
+		RETURN false;
+	END IF;
+	PERFORM claimscrub.work_sync(ARRAY[cid]);
+	INSERT INTO claimscrub.result_event (claim_id, claim_version, state)
+	VALUES (cid, ver, 'void');
+	RETURN true;
+END $$;

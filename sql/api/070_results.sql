@@ -9,9 +9,12 @@
 --              decided (the work item's released_at, 060_workflow.sql)
 --   held       flagged: waiting for review
 --   invalid    cannot be scrubbed: waiting for a correction
+--   void       voided by the billing system (an 837 of frequency 8,
+--              void_claim in 030_submit.sql): not scrubbed, not to be paid
 --
--- write_batch() and mark_invalid() (040_batch.sql) record the first three
--- and the last; a work item's release records 'released'.  Every
+-- write_batch() and mark_invalid() (040_batch.sql) record clean,
+-- released, held and invalid; a work item's release records 'released';
+-- void_claim() records 'void'.  Every
 -- statement that records one notifies claimscrub_result (no payload: a
 -- wake-up).  A billing system (role claimscrub_reader) reads them with a
 -- cursor:

@@ -3,8 +3,8 @@
 --
 -- archive(before, lim, dry_run) moves at most lim claims released for
 -- billing whose date of service (else the day scrubbed) is before
--- `before`: clean ones, and flagged ones whose work item is released
--- (every error and warning decided).  Held, invalid and pending claims
+-- `before`: clean ones, flagged ones whose work item is released
+-- (every error and warning decided), and voided ones.  Held, invalid and pending claims
 -- stay, whatever their age.  Each claim goes with its lines,
 -- administrations, findings (every version's), notes, billing events and
 -- both audit trails (finding_audit, work_audit), copied first and then
@@ -33,7 +33,7 @@ BEGIN
 		SELECT c.id FROM claimscrub.claim c
 		  LEFT JOIN claimscrub.work_item w ON w.claim_id = c.id
 		 WHERE coalesce(c.date_of_service, c.scrubbed_at::date) < archive.before
-		   AND (c.status = 'clean'
+		   AND (c.status IN ('clean', 'void')
 			OR (c.status = 'flagged' AND w.released_at IS NOT NULL))
 		 ORDER BY c.id LIMIT lim
 		   FOR UPDATE OF c SKIP LOCKED) c;

@@ -151,8 +151,9 @@ GRANT EXECUTE ON FUNCTION claimscrub.resolve_finding(bigint, text, text),
 	TO claimscrub_reviewer;
 
 -- ---- the submitter ---------------------------------------------------------------
--- submit() only (SECURITY DEFINER, 030_submit.sql).
-GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb) TO claimscrub_submitter;
+-- submit() and void_claim() only (SECURITY DEFINER, 030_submit.sql).
+GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb), claimscrub.void_claim(text)
+	TO claimscrub_submitter;
 
 -- ---- the reader (a billing system) ---------------------------------------------------
 -- The results for billing, through the two functions of 070_results.sql

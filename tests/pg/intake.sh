@@ -1,0 +1,137 @@
+#!/bin/sh
+# intake.sh — `claimscrub import --submit`: 837 files into the queue, a
+# file in one transaction, each claim by its frequency (CLM05-3).  From the
+# samples of examples/x12/ (edited here with sed, so the claims are the
+# samples' and the expectations come from their text):
+#   originals   837P with PC-2026-0302 made an original: both claims queued
+#               at version 1, then scrubbed by the daemon;
+#   rebill (7)  the sample as it is (0302 is its replacement) with 0302's
+#               96361 billed 1 unit instead of 2: version 2, pending, its
+#               line replaced; scrubbed again;
+#   void (8)    in the same file, PC-2026-0301 voided: status void at
+#               version 2, its work item gone, its findings kept, a billing
+#               event 'void' read back by `claimscrub export`; not
+#               scrubbed again; submitted anew, it is back in the queue;
+#   unknown     the 837I sample's void of IC-2026-0299, which the queue
+#               never held: said, not an error, the file's original queued;
+#   refused     a file whose second claim the database refuses (a trigger
+#               this test adds): exit 1, the claim named, nothing of the
+#               file in the queue, the first claim included;
+#   roles       the submitter role may do it; a login without it may not.
+# Prints TAP.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+p837=$src/examples/x12/837p-sample.837
+i837=$src/examples/x12/837i-sample.837
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
+}
+# import FILE... — import --submit into the test's database; its status
+imp() {
+	timeout 60 "$CLAIMSCRUB" import --submit --db "$conninfo" "$@" \
+		</dev/null >"$T/out" 2>"$T/err"
+}
+# st REF — "status version" of claim REF
+st() { psql_val "SELECT status || ' ' || version FROM claimscrub.claim WHERE claim_ref = '$1'"; }
+scrub_once() {
+	start_daemon "$T/d.yaml" --once
+	wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
+}
+write_config "$T/d.yaml"
+
+# ---- usage ----------------------------------------------------------------------------
+timeout 30 "$CLAIMSCRUB" import --submit --out "$T" "$p837" </dev/null >/dev/null 2>"$T/err"
+same "--submit with --out is a usage error" "$?" 2
+timeout 30 "$CLAIMSCRUB" import --db "$conninfo" "$p837" </dev/null >/dev/null 2>"$T/err"
+same "--db without --submit is a usage error" "$?" 2
+timeout 30 "$CLAIMSCRUB" import --submit --format fhir "$src/examples/fhir/mar.ndjson" </dev/null >/dev/null 2>"$T/err"
+same "--submit with --format fhir is a usage error" "$?" 2
+
+# ---- originals ---------------------------------------------------------------------
+sed 's/11:B:7/11:B:1/' "$p837" >"$T/orig.837"
+imp "$T/orig.837"
+same "two originals: exit 0" "$?" 0
+grep -q 'orig.837: 2 claims read, 2 submitted (0 replacements), 0 voided, 0 voids of claims not queued' "$T/err" &&
+	ok "the file's summary on stderr" || not_ok "the file's summary on stderr" "$(cat "$T/err")"
+same "both queued at version 1" "$(st PC-2026-0301), $(st PC-2026-0302)" "pending 1, pending 1"
+same "0302's 96361: 2 units, modifiers XS and GA, as in the sample" \
+	"$(psql_val "SELECT l.units || ' ' || array_to_string(l.modifiers, ',') FROM claimscrub.claim_line l
+		JOIN claimscrub.claim c ON c.id = l.claim_id WHERE c.claim_ref = 'PC-2026-0302' AND l.code = '96361'")" \
+	"2 XS,GA"
+scrub_once
+# 0301 bills chemotherapy codes with no administration documented (an 837
+# has none): flagged, with a work item
+same "scrubbed: 0301 flagged at version 1" "$(st PC-2026-0301)" "flagged 1"
+same "0301 has a work item" \
+	"$(psql_val "SELECT count(*) FROM claimscrub.work_item w JOIN claimscrub.claim c ON c.id = w.claim_id WHERE c.claim_ref = 'PC-2026-0301'")" 1
+f0301=$(psql_val "SELECT count(*) FROM claimscrub.finding f JOIN claimscrub.claim c ON c.id = f.claim_id WHERE c.claim_ref = 'PC-2026-0301'")
+[ "${f0301:-0}" -gt 0 ] && ok "0301 has findings ($f0301)" || not_ok "0301 has findings" "got: $f0301"
+
+# ---- rebill (7) and void (8) in one file ----------------------------------------------------
+sed -e 's/11:B:1\*Y/11:B:8*Y/' -e 's/SV1\*HC:96361:XS:GA\*30\*UN\*2/SV1*HC:96361:XS:GA*30*UN*1/' "$p837" >"$T/rebill.837"
+grep -q 'CLM\*PC-2026-0301\*410\*\*\*11:B:8' "$T/rebill.837" || setup_failed "sed did not make 0301 a void"
+imp "$T/rebill.837"
+same "a replacement and a void: exit 0" "$?" 0
+grep -q 'rebill.837: 2 claims read, 1 submitted (1 replacements), 1 voided, 0 voids of claims not queued' "$T/err" &&
+	ok "the summary counts the replacement and the void" || not_ok "the summary counts the replacement and the void" "$(cat "$T/err")"
+same "0302 replaced: pending at version 2" "$(st PC-2026-0302)" "pending 2"
+same "0302's 96361 now bills 1 unit" \
+	"$(psql_val "SELECT l.units FROM claimscrub.claim_line l JOIN claimscrub.claim c ON c.id = l.claim_id
+		WHERE c.claim_ref = 'PC-2026-0302' AND l.code = '96361'")" 1
+same "0301 voided: void at version 2" "$(st PC-2026-0301)" "void 2"
+same "0301's work item is gone" \
+	"$(psql_val "SELECT count(*) FROM claimscrub.work_item w JOIN claimscrub.claim c ON c.id = w.claim_id WHERE c.claim_ref = 'PC-2026-0301'")" 0
+same "0301's findings are kept as its record" \
+	"$(psql_val "SELECT count(*) FROM claimscrub.finding f JOIN claimscrub.claim c ON c.id = f.claim_id WHERE c.claim_ref = 'PC-2026-0301'")" "$f0301"
+same "a billing event 'void' for 0301 at version 2" \
+	"$(psql_val "SELECT string_agg(e.state || ' ' || e.claim_version, ',' ORDER BY e.id) FROM claimscrub.result_event e
+		JOIN claimscrub.claim c ON c.id = e.claim_id WHERE c.claim_ref = 'PC-2026-0301'")" "held 1,void 2"
+scrub_once
+same "the daemon scrubs the replacement (version 2) and leaves the void" \
+	"$(psql_val "SELECT scrubbed_version FROM claimscrub.claim WHERE claim_ref = 'PC-2026-0302'"), $(st PC-2026-0301)" "2, void 2"
+psql_val "CREATE ROLE b1 LOGIN IN ROLE claimscrub_reader" >/dev/null || setup_failed "CREATE ROLE b1 failed"
+timeout 60 "$CLAIMSCRUB" export --db "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=b1" </dev/null >"$T/export" 2>/dev/null
+grep '"claim":"PC-2026-0301"' "$T/export" | grep -q '"state":"void"' &&
+	ok "export gives billing the void" || not_ok "export gives billing the void" "$(cat "$T/export")"
+same "a void is out of the reports' claims" \
+	"$(psql_val "SELECT count(*) FROM claimscrub.scrubbed_claim WHERE claim_ref = 'PC-2026-0301'")" 0
+imp "$T/orig.837"
+same "submitted anew, the voided claim is back in the queue (version 3)" "$?, $(st PC-2026-0301)" "0, pending 3"
+
+# ---- a void of a claim the queue never held ---------------------------------------------
+imp "$i837"
+same "837I with a void of an unknown claim: exit 0" "$?" 0
+grep -q 'claim IC-2026-0299 (segment [0-9]*): void (8) of a claim the queue does not hold' "$T/err" &&
+	ok "the unknown void is said, with its segment" || not_ok "the unknown void is said, with its segment" "$(cat "$T/err")"
+grep -q '837i-sample.837: 2 claims read, 1 submitted (0 replacements), 0 voided, 1 voids of claims not queued' "$T/err" &&
+	ok "the summary counts it" || not_ok "the summary counts it" "$(cat "$T/err")"
+same "IC-2026-0307 queued, IC-2026-0299 not" "$(st IC-2026-0307)|$(st IC-2026-0299)" "pending 1|"
+
+# ---- a file the database refuses: nothing of it stays ------------------------------------
+psql_val "CREATE FUNCTION public.refuse_0402() RETURNS trigger LANGUAGE plpgsql AS
+	\$\$BEGIN RAISE EXCEPTION 'claim % refused by the test', NEW.claim_ref; END\$\$;
+	CREATE TRIGGER refuse_0402 BEFORE INSERT ON claimscrub.claim FOR EACH ROW
+	WHEN (NEW.claim_ref = 'IC-2026-0402') EXECUTE FUNCTION public.refuse_0402()" >/dev/null ||
+	setup_failed "the refusing trigger could not be made"
+sed -e 's/IC-2026-0307/IC-2026-0401/' -e 's/CLM\*IC-2026-0299\*300\*\*\*13:A:8/CLM*IC-2026-0402*300***13:A:1/' "$i837" >"$T/refused.837"
+imp "$T/refused.837"
+same "the second claim refused: exit 1" "$?" 1
+grep -q 'refused.837: claim IC-2026-0402 (segment [0-9]*): error: .*refused by the test; nothing of the file was submitted' "$T/err" &&
+	ok "the refused claim is named, with the server's message" || not_ok "the refused claim is named, with the server's message" "$(cat "$T/err")"
+same "the file's first claim is not in the queue either" "$(st IC-2026-0401)" ""
+
+# ---- roles ----------------------------------------------------------------------------
+psql_val "CREATE ROLE s1 LOGIN IN ROLE claimscrub_submitter; CREATE ROLE nobody1 LOGIN" >/dev/null ||
+	setup_failed "the login roles could not be made"
+sed 's/PC-2026-030/PC-2026-050/g' "$T/rebill.837" >"$T/s1.837"
+timeout 60 "$CLAIMSCRUB" import --submit --db "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=s1" "$T/s1.837" \
+	</dev/null >/dev/null 2>"$T/err"
+same "the submitter role submits and voids" "$?|$(st PC-2026-0502)" "0|pending 1"
+timeout 60 "$CLAIMSCRUB" import --submit --db "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=nobody1" "$T/orig.837" \
+	</dev/null >/dev/null 2>"$T/err"
+same "a login without the role is refused (exit 1)" "$?" 1
+grep -q 'permission denied' "$T/err" && ok "the refusal says permission denied" ||
+	not_ok "the refusal says permission denied" "$(cat "$T/err")"
+finish
