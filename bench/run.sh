@@ -2,7 +2,7 @@
 # bench/run.sh ENGINE OUT — runs every benchmark (`make bench`) and writes
 # the markdown results to OUT.  BENCH_DRAIN_N (default 200000),
 # BENCH_LATENCY_N (default 1000), BENCH_REPORT_N (default 1000000),
-# BENCH_X12_N (default 100000) and BENCH_FHIR_N (default 200000) scale the
+# BENCH_BURST_N (default 100000), BENCH_X12_N (default 100000) and BENCH_FHIR_N (default 200000) scale the
 # runs.
 set -eu
 engine=$1 out=$2
@@ -27,6 +27,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo "Drain of ${BENCH_DRAIN_N:-200000} queued claims (\`claimscrubd --once\`) vs the SQL floor (pgbench, same statements, precomputed results):"
 	echo
 	"$d/drain.sh" "${BENCH_DRAIN_N:-200000}"
+	echo
+	echo "A burst on a quiet queue (bench/burst.sh): claims back in the queue at once while the statistics say none is pending, drained by one daemon, against the same burst after an ANALYZE:"
+	echo
+	echo "| claims | burst | stale statistics, claims/s | analyzed, claims/s | ratio |"
+	echo "| ---: | ---: | ---: | ---: | ---: |"
+	"$d/burst.sh" "${BENCH_BURST_N:-100000}" 20000
 	echo
 	echo "Idle latency, one claim at a time (scrubbed_at - enqueued_at):"
 	echo
