@@ -5,17 +5,20 @@
  * Children gather on one malloc'd vector shared by the whole parse and are
  * copied into the arena when their collection closes, so the arena holds
  * only finished nodes.  A string is scanned once, to validate it and find
- * its end; only one holding escapes is read again, to decode them.  Columns
- * are counted when a node or an error asks for one, from the last place
- * counted on the line: places asked for only grow, so the count stays
- * linear however long the line.  Lines change only in whitespace (a raw
- * line break in a string is an error), so the line is always the one of
- * the byte being read.
+ * its end; only one holding escapes is read again, to decode them.
+ *
+ * Lines change only in whitespace (a raw line break in a string is an
+ * error), so the line is always the one of the byte being read.  Columns
+ * count characters: a node's is its byte offset on the line less the
+ * continuation bytes of the UTF-8 sequences before it, which can only be
+ * in strings already scanned, so the scanner counts them; an error's,
+ * rare, is counted afresh from the start of the line.
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +32,8 @@ struct parser {
 	const char *file;    /* in a */
 	const char *p, *end; /* the next byte; the end of the text */
 	unsigned line;
-	const char *bol;  /* the first byte of the current line */
-	const char *cpos; /* columns counted up to here: */
-	unsigned ccol;	  /* characters from bol to cpos */
+	const char *bol; /* the first byte of the current line */
+	size_t cont;	 /* UTF-8 continuation bytes on it so far */
 	size_t nodes;
 	struct ynode **kids; /* children of the open collections */
 	size_t nkids, cap;
@@ -44,17 +46,14 @@ struct parser {
 
 /* ---- places and errors -------------------------------------------------- */
 
-/* The 1-based column of at, on the current line. */
+/* The 1-based column of at, any byte of the current line. */
 static unsigned
-column_at(struct parser *p, const char *at)
+column_at(const struct parser *p, const char *at)
 {
-	if (at < p->cpos) {
-		p->cpos = p->bol;
-		p->ccol = 0;
-	}
-	for (; p->cpos < at; p->cpos++)
-		p->ccol += ((unsigned char)*p->cpos & 0xC0) != 0x80;
-	return p->ccol + 1;
+	unsigned col = 1;
+	for (const char *q = p->bol; q < at; q++)
+		col += ((unsigned char)*q & 0xC0) != 0x80;
+	return col;
 }
 
 static void fail_at(struct parser *p, unsigned line, unsigned column,
@@ -118,19 +117,28 @@ out_of_memory(struct parser *p)
 /* ---- nodes -------------------------------------------------------------- */
 
 static void
-skip_space(struct parser *p)
+skip_space_slow(struct parser *p)
 {
 	const char *q = p->p;
 	for (; q < p->end; q++) {
 		if (*q == '\n') {
 			p->line++;
-			p->bol = p->cpos = q + 1;
-			p->ccol = 0;
+			p->bol = q + 1;
+			p->cont = 0;
 		} else if (*q != ' ' && *q != '\t' && *q != '\r') {
 			break;
 		}
 	}
 	p->p = q;
+}
+
+/* Compact JSON (NDJSON) has no whitespace: one test, no call. */
+static inline void
+skip_space(struct parser *p)
+{
+	if (p->p < p->end && (unsigned char)*p->p > ' ')
+		return;
+	skip_space_slow(p);
 }
 
 /* A node of type t starting at `at`, counted against YNODE_MAX_NODES. */
@@ -146,11 +154,12 @@ new_node(struct parser *p, enum ynode_type t, const char *at)
 		out_of_memory(p);
 		return NULL;
 	}
-	*n = (struct ynode){.type = t,
-			    .file = p->file,
-			    .line = p->line,
-			    .column = column_at(p, at),
-			    .flow = t != YNODE_SCALAR};
+	*n = (struct ynode){
+		.type = t,
+		.file = p->file,
+		.line = p->line,
+		.column = (unsigned)((size_t)(at - p->bol) - p->cont + 1),
+		.flow = t != YNODE_SCALAR};
 	return n;
 }
 
@@ -194,6 +203,31 @@ static const unsigned char str_class[256] = {
 	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* 0xE0 */
 	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* 0xF0 */
 };
+
+/* Steps over the bytes class 0 takes, eight at a time while it can: a
+ * word goes on unless a byte is '"', '\\', below 0x20 or above 0x7F (a
+ * borrow may stop it early, never late: the bytes are then looked at
+ * one by one). */
+static const char *
+plain_run(const char *q, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	const uint64_t highs = 0x8080808080808080u;
+	while (end - q >= 8) {
+		uint64_t x, quote, bs;
+		memcpy(&x, q, 8);
+		quote = x ^ (ones * '"');
+		bs = x ^ (ones * '\\');
+		if ((((quote - ones) & ~quote) | ((bs - ones) & ~bs) |
+		     ((x - ones * 0x20) & ~x) | x) &
+		    highs)
+			break;
+		q += 8;
+	}
+	while (q < end && str_class[(unsigned char)*q] == 0)
+		q++;
+	return q;
+}
 
 static int
 hex_digit(char c)
@@ -297,6 +331,7 @@ scan_utf8(struct parser *p, const char *q)
 		     (unsigned char)*q);
 		return NULL;
 	}
+	p->cont += n - 1;
 	return q + n;
 }
 
@@ -308,8 +343,7 @@ scan_string(struct parser *p, const char **stop, bool *escaped)
 	const char *q = p->p + 1;
 	*escaped = false;
 	for (;;) {
-		while (q < p->end && str_class[(unsigned char)*q] == 0)
-			q++;
+		q = plain_run(q, p->end);
 		if (q >= p->end) {
 			fail(p, p->p,
 			     "string not closed before the end of the input");
@@ -746,14 +780,13 @@ json_parse(struct arena *a, const char *file, unsigned line, const char *buf,
 			   .p = buf,
 			   .end = buf + len,
 			   .line = line,
-			   .bol = buf,
-			   .cpos = buf};
+			   .bol = buf};
 	*root = NULL;
 	if (!(p.file = arena_strdup(a, file)))
 		return SCRUB_ENOMEM;
 	/* a byte order mark is not a character of the text: not counted */
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		p.p = p.bol = p.cpos = buf + 3;
+		p.p = p.bol = buf + 3;
 	struct ynode *n = parse_value(&p, 0);
 	if (n) {
 		skip_space(&p);
