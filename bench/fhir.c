@@ -126,8 +126,8 @@ run(const char *s, const char *buf, size_t len, size_t *recs)
 int
 main(int argc, char **argv)
 {
-	static const char *const stages[] = {"lines", "events", "trees",
-					     "json", "fhir"};
+	static const char *const stages[] = {"lines", "events", "trees", "json",
+					     "fhir"};
 	struct diag_list dl = {0};
 	char *buf;
 	size_t len;

@@ -179,8 +179,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memcpy(copy, data, size);
-	enum scrub_err err = json_parse(a, "fuzz.json", 1, copy, size, &root,
-					&dl);
+	enum scrub_err err =
+		json_parse(a, "fuzz.json", 1, copy, size, &root, &dl);
 	free(copy);
 	if (err == SCRUB_EINPUT &&
 	    (dl.n != 1 || root || dl.items[0].line == 0 ||
