@@ -775,6 +775,8 @@ enum scrub_err
 json_parse(struct arena *a, const char *file, unsigned line, const char *buf,
 	   size_t len, struct ynode **root, struct diag_list *dl)
 {
+	if (len == 0)
+		buf = ""; /* no arithmetic on a NULL buf */
 	struct parser p = {.a = a,
 			   .dl = dl,
 			   .p = buf,
