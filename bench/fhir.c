@@ -4,8 +4,11 @@
  * measured in the same run over the same bytes:
  *
  *   lines    finding the lines (memchr): what any reader must do
- *   events   libyaml's events for each line, nothing kept: the parser alone
- *   trees    ynode trees for each line, in an arena per line, not read:
+ *   events   libyaml's events for each line, nothing kept: the YAML parser
+ *            alone, what the reader was held to before json.c
+ *   trees    ynode trees through libyaml for each line, in an arena per
+ *            line: the reader's parse before json.c
+ *   json     json.c's trees for each line, in an arena per line, not read:
  *            everything fhir_read does before it looks at a member
  *   fhir     fhir_read() itself, records copied out
  *
@@ -24,6 +27,7 @@
 
 #include "scrubber/fhir.h"
 #include "scrubber/fileio.h"
+#include "scrubber/json.h"
 #include "scrubber/ynode.h"
 
 static double
@@ -79,6 +83,17 @@ trees(const char *p, size_t n)
 	arena_free(a);
 }
 
+static void
+json_trees(const char *p, size_t n)
+{
+	struct arena *a = arena_new();
+	struct diag_list dl = {0};
+	struct ynode *root;
+	if (!a || json_parse(a, "b", 1, p, n, &root, &dl) != SCRUB_OK)
+		exit(3);
+	arena_free(a);
+}
+
 /* One run of stage s over buf; returns its seconds, *recs the records. */
 static double
 run(const char *s, const char *buf, size_t len, size_t *recs)
@@ -90,6 +105,8 @@ run(const char *s, const char *buf, size_t len, size_t *recs)
 		*recs = each_line(buf, len, events);
 	} else if (strcmp(s, "trees") == 0) {
 		*recs = each_line(buf, len, trees);
+	} else if (strcmp(s, "json") == 0) {
+		*recs = each_line(buf, len, json_trees);
 	} else {
 		struct arena *a = arena_new();
 		struct diag_list dl = {0};
@@ -109,7 +126,7 @@ run(const char *s, const char *buf, size_t len, size_t *recs)
 int
 main(int argc, char **argv)
 {
-	static const char *const stages[] = {"lines", "events", "trees",
+	static const char *const stages[] = {"lines", "events", "trees", "json",
 					     "fhir"};
 	struct diag_list dl = {0};
 	char *buf;

@@ -2,7 +2,8 @@
 # bench/fhir.sh BENCH [N] — records/s of fhir_read() on one core over an
 # NDJSON file of N generated MedicationAdministration resources (default
 # 200000), against floors over the same bytes in the same run (bench/fhir.c:
-# finding the lines, libyaml's events, ynode trees).  A mix like a day of an
+# finding the lines, libyaml's events and ynode trees as the reader had
+# before json.c, json.c's trees).  A mix like a day of an
 # infusion centre's MAR: infusions with a period (RxNorm, SNOMED route),
 # pushes at an instant (RxNorm and NDC, v2-0162 route), hydration bags
 # restarted as part of an earlier one, chemotherapy from a contained
@@ -35,4 +36,4 @@ bytes=$(wc -c <"$t/mar.ndjson")
 out=$(taskset -c 0 "$bench" "$t/mar.ndjson" 3)
 rate() { echo "$out" | awk -v s="$1" '$1 == s {printf "%d", $5}'; }
 mbs() { echo "$out" | awk -v s="$1" '$1 == s {print $7}'; }
-echo "| $n | $((bytes / 1048576)) | $(rate lines) | $(rate events) ($(mbs events) MB/s) | $(rate trees) ($(mbs trees) MB/s) | $(rate fhir) ($(mbs fhir) MB/s) |"
+echo "| $n | $((bytes / 1048576)) | $(rate lines) | $(rate events) ($(mbs events) MB/s) | $(rate trees) ($(mbs trees) MB/s) | $(rate json) ($(mbs json) MB/s) | $(rate fhir) ($(mbs fhir) MB/s) |"

@@ -20,8 +20,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo
 	echo "FHIR MedicationAdministration NDJSON read (one core; records/s, bench/fhir.sh) against its floors over the same bytes:"
 	echo
-	echo "| resources | MiB | lines found | libyaml events | ynode trees | fhir_read |"
-	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| resources | MiB | lines found | libyaml events | ynode trees (libyaml) | json trees | fhir_read |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	"$d/fhir.sh" "${BENCH_FHIR:-bench/fhir}" "${BENCH_FHIR_N:-200000}"
 	echo
 	echo "Drain of ${BENCH_DRAIN_N:-200000} queued claims (\`claimscrubd --once\`) vs the SQL floor (pgbench, same statements, precomputed results):"

@@ -1,13 +1,13 @@
 /*
  * fhir — FHIR R4 MedicationAdministration into MAR records; see fhir.h.
  *
- * The input becomes ynode trees: the whole buffer at once for a Bundle,
- * one line at a time for NDJSON, each line in an arena of its own that is
- * freed once its records are copied out, so memory follows the records and
- * not the JSON.  A resource is read member by member into a record; any
- * error marks it refused and reading goes on, so one pass reports every
- * error of the file.  ynode's marks are 1-based within what it parsed: for
- * an NDJSON line, line_base turns line 1 into the line of the file.
+ * The input becomes ynode trees (json.h): the whole buffer at once for a
+ * Bundle, one line at a time for NDJSON, each line in an arena of its own
+ * that is freed once its records are copied out, so memory follows the
+ * records and not the JSON.  A resource is read member by member into a
+ * record; any error marks it refused and reading goes on, so one pass
+ * reports every error of the file.  An NDJSON line is parsed with its
+ * line number, so every node names its place in the file.
  */
 #include "config.h"
 
@@ -18,14 +18,13 @@
 #include <string.h>
 
 #include "fhir.h"
+#include "json.h"
 #include "ynode.h"
 
 struct reader {
 	struct arena *out; /* the caller's: records and their strings */
 	const char *file;  /* in out */
 	struct diag_list *dl;
-	unsigned line_base;	    /* added to ynode's lines (NDJSON) */
-	unsigned col_base;	    /* added to its columns on its line 1 */
 	const struct ynode *bundle; /* the Bundle read, for its fullUrls */
 	struct mar_record *recs;    /* malloc'd, copied to out at the end */
 	size_t nrecs, cap;
@@ -57,9 +56,7 @@ reader_error(struct reader *r, const struct ynode *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (diag_add(r->dl, r->file, r->line_base + n->line,
-		     n->column + (n->line == 1 ? r->col_base : 0), "%s",
-		     msg) != SCRUB_OK)
+	if (diag_add(r->dl, r->file, n->line, n->column, "%s", msg) != SCRUB_OK)
 		r->fatal = SCRUB_ENOMEM;
 }
 
@@ -119,27 +116,13 @@ pathf(char *buf, const char *fmt, ...)
 
 /* ---- JSON values -------------------------------------------------------- */
 
-/* Member names must be JSON strings: a flow mapping with plain keys is
- * YAML, not JSON. */
 static bool
 want_object(struct res *s, const struct ynode *n, const char *path)
 {
-	if (n->type != YNODE_MAP) {
-		res_error(s, n, "%s must be an object, not %s", path,
-			  json_kind(n));
-		return false;
-	}
-	for (size_t i = 0; i < n->n; i++) {
-		if (n->keys[i]->plain) {
-			char q[80];
-			ynode_quote(n->keys[i], q, sizeof(q));
-			res_error(s, n->keys[i],
-				  "member name %s of %s is not a JSON string",
-				  q, path);
-			return false;
-		}
-	}
-	return true;
+	if (n->type == YNODE_MAP)
+		return true;
+	res_error(s, n, "%s must be an object, not %s", path, json_kind(n));
+	return false;
 }
 
 static bool
@@ -759,9 +742,8 @@ read_administration(struct reader *r, const struct ynode *node)
 		.r = r,
 		.node = node,
 		.rec = {.file = r->file,
-			.line = r->line_base + node->line,
-			.column = node->column +
-				  (node->line == 1 ? r->col_base : 0)},
+			.line = node->line,
+			.column = node->column},
 	};
 	read_id(&s);
 	read_status(&s);
@@ -850,62 +832,36 @@ read_bundle(struct reader *r, const struct ynode *b)
 	r->bundle = NULL;
 }
 
-/* Steps over the whitespace before a JSON text, counting lines and
- * columns: libyaml refuses a tab before a top-level value, JSON does not. */
-static size_t
-skip_space(struct reader *r, const char *p, size_t len)
-{
-	size_t i = 0;
-	for (; i < len &&
-	       (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n');
-	     i++) {
-		r->col_base = p[i] == '\n' ? 0 : r->col_base + 1;
-		r->line_base += p[i] == '\n';
-	}
-	return i;
-}
-
-/* Parses len bytes at p (a line, or the whole input) and reads its one
- * JSON object; `what` names it in messages. */
+/* Parses len bytes at p (a line, or the whole input), starting on `line`
+ * of the file, and reads its one JSON object; `what` names it in
+ * messages. */
 static void
-read_text(struct reader *r, const char *p, size_t len, const char *what)
+read_text(struct reader *r, const char *p, size_t len, unsigned line,
+	  const char *what)
 {
 	struct arena *scratch = arena_new();
-	struct ynode **docs;
-	size_t ndocs, n0 = r->dl->n;
+	struct ynode *root;
 	if (!scratch) {
 		r->fatal = SCRUB_ENOMEM;
 		return;
 	}
-	r->col_base = 0;
-	size_t skip = skip_space(r, p, len);
-	p += skip;
-	len -= skip;
 	enum scrub_err err =
-		ynode_parse(scratch, r->file, p, len, &docs, &ndocs, r->dl);
-	for (size_t i = n0; i < r->dl->n; i++) {
-		struct diag *d = &r->dl->items[i];
-		d->column += d->line == 1 ? r->col_base : 0;
-		d->line += r->line_base;
-	}
+		json_parse(scratch, r->file, line, p, len, &root, r->dl);
 	if (err == SCRUB_ENOMEM)
 		r->fatal = err;
-	else if (err == SCRUB_OK && ndocs > 1)
-		reader_error(r, docs[1], "%s holds more than one JSON value",
-			     what);
-	else if (err == SCRUB_OK && ndocs == 1 &&
-		 (docs[0]->type != YNODE_MAP || !docs[0]->flow))
-		reader_error(r, docs[0], "%s is not a JSON object", what);
-	else if (err == SCRUB_OK && ndocs == 1)
-		read_resource(r, docs[0], true);
+	else if (err == SCRUB_OK && root->type != YNODE_MAP)
+		reader_error(r, root, "%s is not a JSON object", what);
+	else if (err == SCRUB_OK)
+		read_resource(r, root, true);
 	arena_free(scratch);
 }
 
+/* Only JSON's whitespace: a blank line, or an empty input. */
 static bool
 is_blank(const char *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
 			return false;
 	return true;
 }
@@ -918,7 +874,6 @@ read_ndjson(struct reader *r, const char *buf, size_t len)
 	for (unsigned line = 1; at < len && r->fatal == SCRUB_OK; line++) {
 		const char *nl = memchr(buf + at, '\n', len - at);
 		size_t n = nl ? (size_t)(nl - (buf + at)) : len - at;
-		r->line_base = line - 1;
 		if (n > FHIR_MAX_LINE_BYTES)
 			r->fatal = diag_add(r->dl, r->file, line, 1,
 					    "line is longer than %zu bytes",
@@ -926,7 +881,7 @@ read_ndjson(struct reader *r, const char *buf, size_t len)
 					   ? SCRUB_ELIMIT
 					   : SCRUB_ENOMEM;
 		else if (!is_blank(buf + at, n))
-			read_text(r, buf + at, n, "the line");
+			read_text(r, buf + at, n, line, "the line");
 		at += n + 1;
 	}
 }
@@ -984,8 +939,8 @@ fhir_read(struct arena *a, const char *file, const char *buf, size_t len,
 		return SCRUB_ENOMEM;
 	if (looks_ndjson(buf, len))
 		read_ndjson(&r, buf, len);
-	else
-		read_text(&r, buf, len, "the input");
+	else if (!is_blank(buf, len))
+		read_text(&r, buf, len, 1, "the input");
 	enum scrub_err err = hand_over(&r, recs, nrecs);
 	free(r.recs);
 	if (counts)

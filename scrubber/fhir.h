@@ -3,10 +3,16 @@
  * into MAR records (marrec.h), from a Bundle or from NDJSON (one resource
  * per line, as a Bulk Data $export writes it).
  *
- * JSON is read through ynode (libyaml), as claim documents are.  Members
- * the reader uses are checked for their JSON type and value; members it
- * does not use are ignored, since FHIR allows extensions everywhere.  Other
- * resource types (Encounter, Patient ...) are skipped and counted.  Every
+ * JSON is read by json.h, a strict RFC 8259 parser into ynode trees.
+ * libyaml, which reads claim documents, did not fit: it refused valid JSON
+ * (surrogate pair escapes, a raw DEL, names over 1024 characters), accepted
+ * what is not JSON (a member without a value, comments, trailing commas)
+ * and held the reader to a quarter of its target speed.
+ *
+ * Members the reader uses are checked for their JSON type and value;
+ * members it does not use are ignored, since FHIR allows extensions
+ * everywhere.  Other resource types (Encounter, Patient ...) are skipped
+ * and counted.  Every
  * error names file:line:column of the JSON node (for NDJSON the line is the
  * file's line) and the resource's id when it has one.  A bad resource does
  * not stop the others from being checked: the caller gets the good records
@@ -27,7 +33,7 @@
 /* Resources per file (Bundle entries, or NDJSON lines), read or skipped. */
 #define FHIR_MAX_RESOURCES 1000000
 /* One NDJSON line, or one pretty-printed Bundle, bounded further by
- * ynode's node count and nesting depth (YNODE_MAX_NODES, _DEPTH). */
+ * the parser's node count and nesting depth (YNODE_MAX_NODES, _DEPTH). */
 #define FHIR_MAX_LINE_BYTES ((size_t)1 << 20)
 /* Codings in one CodeableConcept (drug, route, method, site): more than
  * MAR_MAX_CODES is an error, never a silent cut. */

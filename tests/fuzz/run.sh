@@ -4,7 +4,8 @@
 # at run time from the golden cases, the examples, the rule files and the
 # example configurations (claimrows: rows written here; x12: the 837
 # samples of examples/x12/, also without line breaks and with CR LF; fhir:
-# examples/fhir and resources written here).
+# examples/fhir and resources written here; json: examples/fhir, each of its
+# NDJSON lines, the expected results of tests/cases and texts written here).
 #
 #   tests/fuzz/run.sh [-b BUILDDIR] [-n] [SECONDS [FUZZER...]]
 #
@@ -13,7 +14,7 @@
 #   -n           do not build: the fuzzers are already in BUILDDIR
 #                (`make fuzz` uses this)
 #   FUZZER       some of: claimdoc rules config check claimrows x12 fhir
-#                (default: all six)
+#                json (default: all eight)
 #
 # Per fuzzer it prints one line — executions, libFuzzer's final cov: and ft:,
 # the corpus size and the outcome — and exits 1 when any fuzzer crashed,
@@ -34,7 +35,7 @@ done
 shift $((OPTIND - 1))
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-names=${*:-claimdoc rules config check claimrows x12 fhir}
+names=${*:-claimdoc rules config check claimrows x12 fhir json}
 
 mkdir -p "$build" && build=$(cd "$build" && pwd) || exit 2
 if [ "$do_build" = 1 ]; then
@@ -171,6 +172,30 @@ fhir_seeds() {
 	printf '%s%s,%s}\n' "$ma" "$drug" "$ctx" >"$1/no-status.ndjson"
 }
 
+# json_seeds DIR — JSON texts: the FHIR samples and each NDJSON line, the
+# expected results of tests/cases, and texts for each rule of json.h
+# (escapes, surrogates, numbers, nesting, a byte order mark), good and bad
+json_seeds() {
+	cp "$top"/examples/fhir/* "$1"/
+	i=0
+	while IFS= read -r line; do
+		i=$((i + 1))
+		printf '%s\n' "$line" >"$1/line-$i.json"
+	done <"$top/examples/fhir/mar.ndjson"
+	for f in "$top"/tests/cases/*.json; do
+		[ -s "$f" ] && cp "$f" "$1/case-$(basename "$f")"
+	done
+	printf '["\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00 \\u0000"]' >"$1/escapes.json"
+	printf '{"a":[-0,1.5e+300,-2E-7,123456789012345678901234567890],"b":{"c":[true,false,null,{}]}}' >"$1/numbers.json"
+	printf '\357\273\277{\n\t"k\177": "caf\303\251 \360\237\230\200"\r\n}\n' >"$1/bom-utf8.json"
+	printf '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]' >"$1/deep.json"
+	printf '{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"p":16,"q":17,"a":18}' >"$1/duplicate-wide.json"
+	printf '{"id":}' >"$1/no-value.json"
+	printf '[1,2,]' >"$1/trailing-comma.json"
+	printf '// c\n{"a":\047b\047}' >"$1/comment-quote.json"
+	printf '"\\ud83d x"' >"$1/lone-surrogate.json"
+}
+
 # seeds NAME DIR — fills DIR with the seed files for fuzzer NAME
 seeds() {
 	rm -rf "$2" && mkdir -p "$2"
@@ -205,6 +230,8 @@ seeds() {
 		done ;;
 	fhir)
 		fhir_seeds "$2" ;;
+	json)
+		json_seeds "$2" ;;
 	esac
 	[ -n "$(ls "$2")" ] || { echo "no seeds for $1 in $top" >&2; return 1; }
 }
@@ -230,6 +257,7 @@ for name in $names; do
 	[ "$name" = claimrows ] && dict=rows.dict
 	[ "$name" = x12 ] && dict=x12.dict
 	[ "$name" = fhir ] && dict=fhir.dict
+	[ "$name" = json ] && dict=json.dict
 	touch "$out/log.start"
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
