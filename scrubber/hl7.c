@@ -178,26 +178,26 @@ split(struct reader *r, struct seg *s, unsigned n, size_t at)
 	return close_field(r, s, n, from, at, reps);
 }
 
-/* Component k (1-based) of the first repetition of field n, as written;
- * len 0 when absent.  Escapes cannot hide a delimiter (\F\ \S\ ... stand
- * for them), so the raw bytes can be cut. */
-static struct span
-component(const struct reader *r, const struct seg *s, unsigned n, unsigned k)
+/* The first `max` components of the first repetition of field n, as
+ * written, into c[0..max) (len 0 when absent): one pass for every
+ * component a CWE gives.  Escapes cannot hide a delimiter (\F\ \S\ ...
+ * stand for them), so the raw bytes can be cut. */
+static void
+components(const struct reader *r, const struct seg *s, unsigned n,
+	   struct span *c, unsigned max)
 {
-	struct span none = {0, 0};
+	memset(c, 0, max * sizeof(*c));
 	if (n >= s->nf || n >= SEG_FIELDS)
-		return none;
+		return;
 	const char *p = s->p + s->f[n].off;
 	size_t len = s->f[n].len, from = 0;
-	for (size_t i = 0, c = 1;; i++) {
+	for (size_t i = 0, k = 0; k < max; i++) {
 		bool end = i == len || p[i] == r->m.d.rep;
 		if (!end && p[i] != r->m.d.comp)
 			continue;
-		if (c == k)
-			return (struct span){s->f[n].off + from, i - from};
+		c[k++] = (struct span){s->f[n].off + from, i - from};
 		if (end)
-			return none;
-		c++;
+			return;
 		from = i + 1;
 	}
 }
@@ -241,45 +241,52 @@ unescape_one(const struct delims *d, const char *e, size_t n, char *out,
 }
 
 /* Decodes p[0..len) into out (len + 1 bytes), NUL-terminated, its length
- * in *n; NULL, or why not with *bad the offset of the fault. */
+ * in *n; NULL, or why not with *bad the offset of the fault.  The runs
+ * between escapes are copied whole; only a \Xhh\ can bring a control
+ * character (split refused the raw ones), so only then is it looked for. */
 static const char *
 unescape(const struct delims *d, const char *p, size_t len, char *out,
 	 size_t *n, size_t *bad)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] != d->esc) {
-			out[o++] = p[i];
-			continue;
-		}
-		const char *end = memchr(p + i + 1, d->esc, len - i - 1);
+	size_t o = 0, i = 0;
+	bool hex = false;
+	while (i < len) {
+		const char *e = memchr(p + i, d->esc, len - i);
+		size_t run = e ? (size_t)(e - (p + i)) : len - i;
+		memcpy(out + o, p + i, run);
+		o += run;
+		i += run;
+		if (!e)
+			break;
+		const char *end = memchr(e + 1, d->esc, len - i - 1);
 		*bad = i;
 		if (!end)
 			return "an escape sequence has no closing escape "
 			       "character";
-		size_t elen = (size_t)(end - (p + i + 1));
-		if (!unescape_one(d, p + i + 1, elen, out, &o))
+		size_t elen = (size_t)(end - (e + 1));
+		if (!unescape_one(d, e + 1, elen, out, &o))
 			return "an unknown escape sequence (read here: \\F\\ "
 			       "\\S\\ \\T\\ \\R\\ \\E\\ \\Xhh\\ \\H\\ \\N\\)";
-		i += elen + 1;
+		hex |= e[1] == 'X';
+		i += elen + 2;
 	}
 	out[o] = '\0';
 	*n = o;
-	for (size_t i = 0; i < o; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F) {
+	for (size_t k = 0; hex && k < o; k++)
+		if ((unsigned char)out[k] < 0x20 || out[k] == 0x7F) {
 			*bad = 0;
 			return "an escape decodes to a control character";
 		}
 	return NULL;
 }
 
-/* The text of component k of field n, decoded into the caller's arena
- * (*out NULL when empty or ""); false (said) when it cannot be read. */
+/* The text of component k of field n, written at c, decoded into the
+ * caller's arena (*out NULL when empty or ""); false (said) when it
+ * cannot be read. */
 static bool
-take(struct reader *r, const struct seg *s, unsigned n, unsigned k, size_t max,
-     const char **out)
+take_span(struct reader *r, const struct seg *s, unsigned n, unsigned k,
+	  struct span c, size_t max, const char **out)
 {
-	struct span c = component(r, s, n, k);
 	const char *p = s->p + c.off;
 	size_t len, bad = 0;
 	*out = NULL;
@@ -315,6 +322,16 @@ take(struct reader *r, const struct seg *s, unsigned n, unsigned k, size_t max,
 	return true;
 }
 
+/* take_span of component k of field n. */
+static bool
+take(struct reader *r, const struct seg *s, unsigned n, unsigned k, size_t max,
+     const char **out)
+{
+	struct span c[9];
+	components(r, s, n, c, k);
+	return take_span(r, s, n, k, c[k - 1], max, out);
+}
+
 /* ---- times -------------------------------------------------------------- */
 
 static bool
@@ -324,6 +341,35 @@ all_digits(const char *s, size_t from, size_t to)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 	return true;
+}
+
+/* HL7 time s of nd digits (12 or 14), its offset +/-ZZZZ at s[off], as
+ * the ISO 8601 isotime reads (without printf: this runs twice a record);
+ * false when it is not a valid date and time. */
+static bool
+ts_convert(const char *s, size_t nd, size_t off, struct isotime *t)
+{
+	char iso[32];
+	size_t n = 16;
+	memcpy(iso, s, 4);
+	iso[4] = '-';
+	memcpy(iso + 5, s + 4, 2);
+	iso[7] = '-';
+	memcpy(iso + 8, s + 6, 2);
+	iso[10] = 'T';
+	memcpy(iso + 11, s + 8, 2);
+	iso[13] = ':';
+	memcpy(iso + 14, s + 10, 2);
+	if (nd == 14) {
+		iso[n++] = ':';
+		memcpy(iso + n, s + 12, 2);
+		n += 2;
+	}
+	iso[n++] = s[off];
+	memcpy(iso + n, s + off + 1, 2);
+	iso[n + 2] = ':';
+	memcpy(iso + n + 3, s + off + 3, 2);
+	return isotime_parse(iso, n + 5, t);
 }
 
 /* Why HL7 TS text s cannot time an administration, or NULL when it can
@@ -356,12 +402,7 @@ ts_problem(const char *s, size_t len, struct isotime *t)
 	if ((s[i] != '+' && s[i] != '-') || len - i != 5 ||
 	    !all_digits(s, i + 1, len))
 		return "has a malformed offset (+/-ZZZZ)";
-	char iso[40];
-	int n = snprintf(iso, sizeof(iso),
-			 "%.4s-%.2s-%.2sT%.2s:%.2s%s%.2s%c%.2s:%.2s", s, s + 4,
-			 s + 6, s + 8, s + 10, nd == 14 ? ":" : "",
-			 nd == 14 ? s + 12 : "", s[i], s + i + 1, s + i + 3);
-	if (n < 0 || !isotime_parse(iso, (size_t)n, t))
+	if (!ts_convert(s, nd, i, t))
 		return "is not a valid date and time";
 	return NULL;
 }
@@ -443,14 +484,20 @@ static bool
 read_cwe(struct reader *r, const struct seg *s, unsigned n, bool route,
 	 struct concept *c)
 {
+	struct span w[9];
 	*c = (struct concept){0};
-	bool ok = take(r, s, n, 9, HL7_MAX_TEXT, &c->text);
+	components(r, s, n, w, 9);
+	bool ok = take_span(r, s, n, 9, w[8], HL7_MAX_TEXT, &c->text);
 	for (unsigned k = 1; k <= 4; k += 3) {
 		struct mar_code m = {0};
 		const char *sys;
-		ok = take(r, s, n, k, HL7_MAX_CODE, &m.code) && ok;
-		ok = take(r, s, n, k + 1, HL7_MAX_TEXT, &m.display) && ok;
-		ok = take(r, s, n, k + 2, HL7_MAX_CODE, &sys) && ok;
+		ok = take_span(r, s, n, k, w[k - 1], HL7_MAX_CODE, &m.code) &&
+		     ok;
+		ok = take_span(r, s, n, k + 1, w[k], HL7_MAX_TEXT,
+			       &m.display) &&
+		     ok;
+		ok = take_span(r, s, n, k + 2, w[k + 1], HL7_MAX_CODE, &sys) &&
+		     ok;
 		if (m.code) {
 			classify(&m, sys, route);
 			c->codes[c->n++] = m;
@@ -940,15 +987,16 @@ segment(struct reader *r, const char *p, size_t len, unsigned line)
 		return;
 	if (!name_ok(s.p, s.len)) {
 		at_error(r, line, s.col,
-			 "'%.3s' is not a segment name (three of A-Z 0-9, a "
+			 "'%.*s' is not a segment name (three of A-Z 0-9, a "
 			 "letter first)",
-			 s.p);
+			 s.len < 3 ? (int)s.len : 3, s.p);
 		return;
 	}
 	memcpy(s.name, s.p, 3);
 	if (memcmp(s.name, "MSH", 3) == 0)
 		on_msh(r, &s);
-	else if (strstr("FHS BHS BTS FTS", s.name))
+	else if ((s.name[0] == 'F' || s.name[0] == 'B') &&
+		 strstr("FHS BHS BTS FTS", s.name))
 		end_message(r); /* batch wrappers: between messages */
 	else if (r->m.where == OUTSIDE)
 		seg_error(r, &s, 0,
@@ -958,19 +1006,33 @@ segment(struct reader *r, const char *p, size_t len, unsigned line)
 		in_message(r, &s);
 }
 
-/* Each segment of buf, up to CR, LF or CR LF (one line each). */
+/* The first c at or after buf[at], or len. */
+static size_t
+next_of(const char *buf, size_t at, size_t len, char c)
+{
+	const char *p = memchr(buf + at, c, len - at);
+	return p ? (size_t)(p - buf) : len;
+}
+
+/* Each segment of buf, up to CR, LF or CR LF (one line each).  The next
+ * CR and the next LF are each found once with memchr and kept until
+ * passed, so a file of either ending costs one pass. */
 static void
 read_all(struct reader *r, const char *buf, size_t len)
 {
-	size_t at = 0;
+	size_t at = 0, cr = 0, lf = 0;
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		at = 3;
+	cr = next_of(buf, at, len, '\r');
+	lf = next_of(buf, at, len, '\n');
 	for (unsigned line = 1; at < len && r->fatal == SCRUB_OK; line++) {
-		size_t end = at;
-		while (end < len && buf[end] != '\r' && buf[end] != '\n')
-			end++;
+		if (cr < at)
+			cr = next_of(buf, at, len, '\r');
+		if (lf < at)
+			lf = next_of(buf, at, len, '\n');
+		size_t end = cr < lf ? cr : lf;
 		segment(r, buf + at, end - at, line);
-		if (end + 1 < len && buf[end] == '\r' && buf[end + 1] == '\n')
+		if (end == cr && lf == cr + 1)
 			end++;
 		at = end + 1;
 	}
