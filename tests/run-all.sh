@@ -116,7 +116,7 @@ build clang CC=clang --enable-werror
 build asan CC=clang --enable-sanitizers --enable-werror && \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 check asan
 
-# libFuzzer: the seven fuzzers of tests/fuzz/ for 60 s each, in build/fuzz
+# libFuzzer: the eight fuzzers of tests/fuzz/ for 60 s each, in build/fuzz
 # (clang); a crash, leak, timeout or out-of-memory fails the run.
 echo "== fuzz (tests/fuzz/run.sh 60)"
 rm -rf build/fuzz
