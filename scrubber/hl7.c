@@ -665,10 +665,10 @@ on_pv1(struct reader *r, const struct seg *s)
 		return;
 	}
 	r->m.has_pv1 = true;
+	r->m.said_no_visit = true; /* what is wrong with PV1-19 is said here */
 	if (!take(r, s, 19, 1, HL7_MAX_CODE, &r->m.encounter))
 		return;
 	if (!r->m.encounter) {
-		r->m.said_no_visit = true;
 		seg_error(r, s, 19,
 			  "the visit number is empty: the administrations "
 			  "cannot be joined to a claim");

@@ -383,6 +383,21 @@ Test(hl7, bad_message_does_not_stop_the_others)
 	read_free(&r);
 }
 
+/* A visit number that cannot be read is said once, at PV1-19, not again
+ * at each RXA as a missing one. */
+Test(hl7, bad_visit_number_said_once)
+{
+	struct read r;
+	read_str(&r, MSH "\rPV1|1|O|||||||||||||||||e\\Q\\\r" ORC "\r" RXA
+			 "\r" RXA "\r" RXR "\r");
+	cr_assert_eq(r.err, SCRUB_EINPUT);
+	cr_assert_eq(r.dl.n, 1);
+	cr_assert_eq(r.dl.items[0].line, 2);
+	cr_assert_eq(strncmp(r.dl.items[0].message, "PV1-19: ", 8), 0);
+	cr_assert_eq(r.counts.refused, 2);
+	read_free(&r);
+}
+
 /* ---- each refusal: SEG-N, line, column ---------------------------------- */
 
 /* Arrays, not pointers: Criterion hands parameters to a worker process
