@@ -185,10 +185,10 @@ hl7_seeds() {
 		tail -c +3 >"$1/mllp.hl7"
 	{ printf 'FHS|^~\\&\rBHS|^~\\&\r'; tr '\n' '\r' <"$s"; printf 'BTS|5\rFTS|1\r'; } >"$1/batch.hl7"
 	awk -v d="$1" '/^MSH/ { n++ } { print > (d "/message-" n ".hl7") }' "$s"
-	h='MSH|^~\&|A|B|C|D|20260302-0500||RAS^O17|m|P|2.5.1\rPV1|1|O|||||||||||||||||e~f\rORC|RE||ph-1||HD\r'
-	printf '%sRXA|0|1|202603020910||1^a\\F\\b\\X41\\^RXNORM|1|g|||||||||||||PA|U\rRXR|IV|^arm\r' "$h" >"$1/escapes.hl7"
+	h=$(printf 'MSH|^~\\&|A|B|C|D|20260302-0500||RAS^O17|m|P|2.5.1\rPV1|1|O|||||||||||||||||e~f\rORC|RE||ph-1||HD\r')
+	printf '%sRXA|0|1|202603020910-0500||1^a\\F\\b\\X41\\^RXNORM|1|g|||||||||||||PA|U\rRXR|IV|^arm\r' "$h" >"$1/escapes.hl7"
 	printf '%sRXA|0|1|202603020910-0500|202603020905-0500|^text|1\rRXA|0|2|20260302|\r' "$h" >"$1/refused.hl7"
-	printf 'MSH#@*!%%#A##########RAS@O17#m#P#2.4\rPV1#1#################e\rORC#RE#1\rRXA#0#1#202603020910+0000##x!T!y\rRXR#PO\r' >"$1/other-delims.hl7"
+	printf 'MSH#@*!%%#A######RAS@O17#m#P#2.4\rPV1#1##################e\rORC#RE#1\rRXA#0#1#202603020910+0000##x!T!y\rRXR#PO\r' >"$1/other-delims.hl7"
 	printf 'MSH|^~^&|A\rMSH|^~\\|B\rMSH|^~\\&|||||||ADT^A01\rPV1|1\r' >"$1/bad-msh.hl7"
 }
 
