@@ -2,7 +2,7 @@
 # bench/run.sh ENGINE OUT — runs every benchmark (`make bench`) and writes
 # the markdown results to OUT.  BENCH_DRAIN_N (default 200000),
 # BENCH_LATENCY_N (default 1000), BENCH_REPORT_N (default 1000000),
-# BENCH_BURST_N (default 100000), BENCH_X12_N (default 100000) and BENCH_FHIR_N (default 200000) scale the
+# BENCH_BURST_N (default 100000), BENCH_X12_N (default 100000), BENCH_FHIR_N and BENCH_HL7_N (default 200000) scale the
 # runs.
 set -eu
 engine=$1 out=$2
@@ -23,6 +23,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo "| resources | MiB | lines found | libyaml events | ynode trees (libyaml) | json trees | fhir_read |"
 	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	"$d/fhir.sh" "${BENCH_FHIR:-bench/fhir}" "${BENCH_FHIR_N:-200000}"
+	echo
+	echo "HL7 v2 RAS^O17 read (one core; records/s, bench/hl7.sh) against finding the segments:"
+	echo
+	echo "| messages | MiB | segments found | hl7_read |"
+	echo "| ---: | ---: | ---: | ---: |"
+	"$d/hl7.sh" "${BENCH_HL7:-bench/hl7}" "${BENCH_HL7_N:-200000}"
 	echo
 	echo "Drain of ${BENCH_DRAIN_N:-200000} queued claims (\`claimscrubd --once\`) vs the SQL floor (pgbench, same statements, precomputed results):"
 	echo

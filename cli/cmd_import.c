@@ -1,10 +1,11 @@
 /*
- * import — `claimscrub import [--format x12|fhir] [--out DIR] FILE...`:
+ * import — `claimscrub import [--format x12|fhir|hl7] [--out DIR] FILE...`:
  * reads X12 837P/837I files (scrubber/x12.h) and writes each claim as its
  * canonical claim document (claimjson.h): to DIR/CLAIMID.json, or to
  * standard output one document a line (JSON Lines).  --format fhir reads
- * FHIR MedicationAdministration resources (scrubber/fhir.h) and prints
- * each as its MAR record (marrec.h), one a line.
+ * FHIR MedicationAdministration resources (scrubber/fhir.h), --format hl7
+ * HL7 v2 RAS^O17 messages (scrubber/hl7.h); both print each administration
+ * as its MAR record (marrec.h), one a line.
  *
  * All or nothing per file: a file with any error writes nothing (its
  * errors go to standard error in compiler form); with --out its documents
@@ -29,9 +30,9 @@
 #include "cli/intake.h"
 #include "cli/termsafe.h"
 
-/* --format, indexed by enum import_format; HL7 v2 comes later. */
-enum import_format { IMPORT_X12, IMPORT_FHIR };
-static const char *const formats[] = {"x12", "fhir", NULL};
+/* --format, indexed by enum import_format. */
+enum import_format { IMPORT_X12, IMPORT_FHIR, IMPORT_HL7 };
+static const char *const formats[] = {"x12", "fhir", "hl7", NULL};
 
 struct import_state {
 	const char *dir; /* --out; NULL: standard output */
@@ -276,24 +277,76 @@ import_file(struct import_state *st, const char *path)
 	return ok;
 }
 
-/* One FHIR file: its MedicationAdministration resources, read whole, as
- * MAR records on standard output, one JSON object a line; nothing when
- * any resource has an error.  (Not claims: pairing the records into
+/* fhir_read and hl7_read, their counts reduced to what is skipped. */
+static enum scrub_err
+read_fhir(struct arena *a, const char *path, const char *buf, size_t len,
+	  struct mar_record **recs, size_t *n, size_t *skipped,
+	  struct diag_list *dl)
+{
+	struct fhir_counts counts = {0};
+	enum scrub_err err = fhir_read(a, path, buf, len, recs, n, &counts, dl);
+	*skipped = counts.skipped;
+	return err;
+}
+
+static enum scrub_err
+read_hl7(struct arena *a, const char *path, const char *buf, size_t len,
+	 struct mar_record **recs, size_t *n, size_t *skipped,
+	 struct diag_list *dl)
+{
+	struct hl7_counts counts = {0};
+	enum scrub_err err = hl7_read(a, path, buf, len, recs, n, &counts, dl);
+	*skipped = counts.skipped;
+	return err;
+}
+
+/* The readers of MAR records, one row per format that has one: the
+ * input's limit, the call, and how the summary names what was read and
+ * what was skipped. */
+static const struct mar_format {
+	enum import_format format;
+	size_t max_bytes;
+	enum scrub_err (*read)(struct arena *a, const char *path,
+			       const char *buf, size_t len,
+			       struct mar_record **recs, size_t *n,
+			       size_t *skipped, struct diag_list *dl);
+	const char *records, *skipped;
+} mar_formats[] = {
+	{IMPORT_FHIR, FHIR_MAX_BYTES, read_fhir,
+	 "MedicationAdministration records", "other resources"},
+	{IMPORT_HL7, HL7_MAX_BYTES, read_hl7, "RXA administration records",
+	 "messages of other types"},
+};
+
+/* The row of format f, or NULL for X12 (claims, not records). */
+static const struct mar_format *
+mar_format(int f)
+{
+	for (size_t i = 0; i < sizeof(mar_formats) / sizeof(mar_formats[0]);
+	     i++)
+		if ((int)mar_formats[i].format == f)
+			return &mar_formats[i];
+	return NULL;
+}
+
+/* One file of administration records (FHIR, HL7 v2), read whole, printed
+ * as MAR records on standard output, one JSON object a line; nothing when
+ * the file has any error.  (Not claims: pairing the records into
  * administrations and joining them to claims come later.) */
 static bool
-import_fhir(struct import_state *st, const char *path)
+import_mar(struct import_state *st, const struct mar_format *f,
+	   const char *path)
 {
 	struct diag_list dl = {0};
 	struct arena *a = arena_new();
 	struct mar_record *recs = NULL;
-	struct fhir_counts counts = {0};
-	size_t n = 0, len = 0;
+	size_t n = 0, len = 0, skipped = 0;
 	char *buf = NULL;
 	enum scrub_err err =
-		a ? fileio_read(path, FHIR_MAX_BYTES, &buf, &len, &dl)
+		a ? fileio_read(path, f->max_bytes, &buf, &len, &dl)
 		  : SCRUB_ENOMEM;
 	if (err == SCRUB_OK)
-		err = fhir_read(a, path, buf, len, &recs, &n, &counts, &dl);
+		err = f->read(a, path, buf, len, &recs, &n, &skipped, &dl);
 	cli_print_diags(&dl, isatty(STDERR_FILENO));
 	diag_list_free(&dl);
 	bool ok = err == SCRUB_OK;
@@ -306,10 +359,8 @@ import_fhir(struct import_state *st, const char *path)
 	if (ok) {
 		fputs("import: ", stderr);
 		termsafe_put(stderr, path);
-		fprintf(stderr,
-			": %zu MedicationAdministration records, %zu other "
-			"resources skipped\n",
-			n, counts.skipped);
+		fprintf(stderr, ": %zu %s, %zu %s skipped\n", n, f->records,
+			skipped, f->skipped);
 	}
 	arena_free(a);
 	free(buf);
@@ -319,10 +370,10 @@ import_fhir(struct import_state *st, const char *path)
 static int
 import_run(struct cli_opts *o)
 {
-	bool fhir = o->format == IMPORT_FHIR;
+	const struct mar_format *mar = mar_format(o->format);
 	const char *why = NULL;
-	if (fhir && (o->output || o->submit))
-		why = "--out and --submit take claims: with --format fhir the "
+	if (mar && (o->output || o->submit))
+		why = "--out and --submit take claims: with a MAR format the "
 		      "records go to standard output";
 	else if (o->submit && o->output)
 		why = "--submit puts the claims in the queue: not with --out";
@@ -337,8 +388,8 @@ import_run(struct cli_opts *o)
 				  .conninfo = o->db,
 				  .out = STRBUF_INIT};
 	for (int i = 0; i < o->nargs && !st.fatal; i++)
-		st.bad |= fhir ? !import_fhir(&st, o->args[i])
-			       : !import_file(&st, o->args[i]);
+		st.bad |= mar ? !import_mar(&st, mar, o->args[i])
+			      : !import_file(&st, o->args[i]);
 	PQfinish(st.conn);
 	strbuf_free(&st.out);
 	if (st.fatal)
@@ -348,9 +399,10 @@ import_run(struct cli_opts *o)
 
 static const struct cli_option format_row =
 	CLI_OPT_FORMAT(formats, "the files' format: x12 (837P and 837I "
-				"005010, the default) or fhir (R4 "
+				"005010, the default), fhir (R4 "
 				"MedicationAdministration, a Bundle or "
-				"NDJSON: its records printed)");
+				"NDJSON) or hl7 (v2 RAS^O17 messages): "
+				"for fhir and hl7 the records are printed");
 
 static const struct cli_option out_row = {
 	.name = "out",
@@ -377,7 +429,8 @@ static const struct cli_option *const options[] = {
 
 const struct cli_entry cmd_import_entry = {
 	.name = "import",
-	.summary = "read X12 837 claims, or FHIR administration records",
+	.summary = "read X12 837 claims, or FHIR or HL7 v2 administration "
+		   "records",
 	.usage = "[OPTION]... FILE...",
 	.about = "Read X12 005010 837P and 837I files ('-' for standard "
 		 "input) and write each\n"
@@ -392,7 +445,8 @@ const struct cli_entry cmd_import_entry = {
 		 "originals and replacements (7) submitted, voids applied.  "
 		 "With --format fhir,\n"
 		 "print each FHIR MedicationAdministration of the files as a "
-		 "record (JSON Lines).\n",
+		 "record (JSON Lines);\n"
+		 "with --format hl7, each RXA of HL7 v2 RAS^O17 messages.\n",
 	.status =
 		"Exit status: 0 every file read and written, 1 a file bad "
 		"or not written\n"

@@ -1,7 +1,7 @@
 /*
  * marrec — one event of a medication administration record (MAR), as the
  * intake readers give it: neutral between its sources (FHIR R4
- * MedicationAdministration now, HL7 v2 RAS^O17 next), before events are
+ * MedicationAdministration, fhir.h; HL7 v2 RAS^O17, hl7.h), before events are
  * paired into runs (struct administration, claim.h) and joined to claims.
  *
  * A record says what was documented and nothing more: codes are kept as
@@ -70,18 +70,20 @@ struct mar_record {
 	const char *file;
 	unsigned line, column;
 
-	/* The source's id of the event (FHIR resource id), NULL if none:
-	 * what a later event's partOf points at, and what reviewers see. */
+	/* The source's id of the event (FHIR resource id; v2: the order
+	 * number and RXA-2, "NUMBER/N"), NULL if none: what a later event's
+	 * partOf points at, and what reviewers see. */
 	const char *id;
 
 	/* The visit the event belongs to: the key joining it to a claim.
 	 * FHIR: the ID of context.reference "Encounter/ID", else
-	 * context.identifier.value.  Never NULL in a record. */
+	 * context.identifier.value.  v2: PV1-19.  Never NULL in a record. */
 	const char *encounter;
 
 	/* What ties the events of one bag or order together, as the source
 	 * wrote it: FHIR partOf[0].reference, else request.reference
-	 * ("MedicationAdministration/ma-3", "MedicationRequest/mr-9"); NULL
+	 * ("MedicationAdministration/ma-3", "MedicationRequest/mr-9"; v2:
+	 * the order, "ORC-2/PLACER" or "ORC-3/FILLER"); NULL
 	 * when neither is given (the event stands alone, or starts a run
 	 * that later events name by its id). */
 	const char *group;
@@ -121,7 +123,7 @@ struct mar_record {
  * (times as written, with their offset), "instant", "drug": [{"system",
  * "uri", "code", "display"}], "drug_text", "route": {...}, "route_text",
  * "method_text", "site", "at": "FILE:LINE:COLUMN"} — what `claimscrub
- * import --format fhir` prints, one record a line.
+ * import --format fhir` (or hl7) prints, one record a line.
  */
 void marrec_json_write(const struct mar_record *r, struct strbuf *sb);
 

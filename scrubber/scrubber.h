@@ -10,6 +10,7 @@
  *   fix_apply()          a result's suggestions applied to its claim
  *   x12_parse()          X12 837P/837I claims into struct claim
  *   fhir_read()          FHIR MedicationAdministration into MAR records
+ *   hl7_read()           HL7 v2 RAS^O17 administrations into MAR records
  *
  * The library never prints and never exits; every fallible call returns an
  * enum scrub_err and puts details for people in a struct diag_list.
@@ -27,6 +28,7 @@
 #include "fileio.h"
 #include "fix.h"
 #include "finding.h"
+#include "hl7.h"
 #include "isotime.h"
 #include "marrec.h"
 #include "result.h"

@@ -6,7 +6,9 @@
 # document read by `claimscrub check`, and a bad file: its errors in compiler form, nothing written for it,
 # exit 1; then --format fhir: the MedicationAdministration records of
 # examples/fhir/ (NDJSON and the Bundle alike), one a line, and a bad
-# resource named with its place.  Prints TAP.
+# resource named with its place; then --format hl7: the RAS^O17 sample of
+# examples/hl7/, the same five events, with CR, LF or CR LF, and a bad
+# message named by SEG-N and place.  Prints TAP.
 set -u
 : "${CLAIMSCRUB:=cli/claimscrub}"
 : "${CLAIMSCRUB_SRCDIR:=.}"
@@ -29,7 +31,7 @@ expect "import --help exits 0" 0 "$CLAIMSCRUB" import --help
 has "--help lists --out" "$tmp/out" "--out DIR"
 has "--help lists --format" "$tmp/out" "--format FORMAT"
 expect "import without files is a usage error" 2 "$CLAIMSCRUB" import
-expect "an unknown --format is a usage error" 2 "$CLAIMSCRUB" import --format hl7 "$p"
+expect "an unknown --format is a usage error" 2 "$CLAIMSCRUB" import --format hl8 "$p"
 
 # ---- standard output: JSON Lines ---------------------------------------------
 expect "837P to standard output" 0 "$CLAIMSCRUB" import "$p"
@@ -118,5 +120,43 @@ grep -q "^$tmp/bad.ndjson:3:[0-9]*: error: MedicationAdministration 'ma-1': .*be
 	ok "the error names file, line, column and the resource" ||
 	not_ok "the error names file, line, column and the resource" "$(cat "$tmp/err")"
 expect "--out with --format fhir is a usage error" 2 "$CLAIMSCRUB" import --format fhir --out "$tmp/out2" "$m"
+
+# ---- HL7 v2: RAS^O17 administrations -----------------------------------------
+# examples/hl7/ras-sample.hl7: the five events of examples/fhir/mar.ndjson,
+# a message each (MSH, PID, PV1 with visit enc-1001, ORC, RXA, RXR), its
+# segments ending in LF; the RXAs on lines 5, 11, 17, 23 and 29
+h=$src/examples/hl7/ras-sample.hl7
+expect "HL7 v2 to standard output" 0 "$CLAIMSCRUB" import --format hl7 "$h"
+[ "$(wc -l <"$tmp/out")" -eq 5 ] && ok "five HL7 records, one a line" || not_ok "five HL7 records, one a line" "$(cat "$tmp/out")"
+has "mr-1/1: visit, order, period with its offset, RxNorm, SCT route, site, method" "$tmp/out" \
+	'{"id":"mr-1/1","encounter":"enc-1001","group":"ORC-2/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$h"':5:1"}'
+has "mr-2/1: RXA-4 = RXA-3, an instant; NDC the alternate code" "$tmp/out" '"id":"mr-2/1","encounter":"enc-1001","group":"ORC-2/mr-2","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true,"drug":[{"system":"rxnorm","code":"312086","display":"ondansetron 2 MG/ML Injectable Solution"},{"system":"ndc","code":"0000-1111-22"}],"route":{"system":"v2-0162","code":"IV","display":"Intravenous"},"method_text":"IV push over 2 minutes","site":"Right upper arm"'
+has "mr-3/1: PA under ORC-5 HD is on-hold" "$tmp/out" '"id":"mr-3/1","encounter":"enc-1001","group":"ORC-2/mr-3","status":"on-hold"'
+has "mr-3/2: the restart, in the same order" "$tmp/out" '"id":"mr-3/2","encounter":"enc-1001","group":"ORC-2/mr-3","status":"completed","start":"2026-03-02T10:55-05:00"'
+has "mr-5/1: HCPCS J9045" "$tmp/out" '"drug":[{"system":"hcpcs","code":"J9045","display":"Injection, carboplatin, 50 mg"},{"system":"rxnorm","code":"597195"'
+has "the HL7 file's count" "$tmp/err" "5 RXA administration records, 0 messages of other types skipped"
+# the same records as FHIR's but for id, group and place
+nogroup() { sed 's/"id":"[^"]*",//; s/"group":"[^"]*",//; s/,"at":"[^"]*"//' "$tmp/out"; }
+nogroup >"$tmp/hl7.rec"
+"$CLAIMSCRUB" import --format fhir "$m" >"$tmp/out" 2>"$tmp/err"
+nogroup >"$tmp/fhir.rec"
+cmp -s "$tmp/hl7.rec" "$tmp/fhir.rec" && ok "HL7 and FHIR samples give the same records" ||
+	not_ok "HL7 and FHIR samples give the same records" "$(diff "$tmp/hl7.rec" "$tmp/fhir.rec" | head -n 6)"
+tr '\n' '\r' <"$h" >"$tmp/cr.hl7"
+sed 's/$/\r/' "$h" >"$tmp/crlf.hl7"
+for e in cr crlf; do
+	expect "segments ending in $e" 0 "$CLAIMSCRUB" import --format hl7 "$tmp/$e.hl7"
+	sed 's/,"at":"[^"]*"//' "$tmp/out" >"$tmp/$e.rec"
+	"$CLAIMSCRUB" import --format hl7 "$h" 2>/dev/null | sed 's/,"at":"[^"]*"//' >"$tmp/lf.rec"
+	cmp -s "$tmp/$e.rec" "$tmp/lf.rec" && ok "$e: the same records" || not_ok "$e: the same records" "$(diff "$tmp/$e.rec" "$tmp/lf.rec" | head -n 4)"
+done
+sed 's/202603020940-0500|1665005/202603020940|1665005/' "$h" >"$tmp/bad.hl7"
+expect "an HL7 file with an error exits 1" 1 "$CLAIMSCRUB" import --format hl7 "$h" "$tmp/bad.hl7"
+[ "$(wc -l <"$tmp/out")" -eq 5 ] && ok "the good HL7 file's records, none of the bad one's" ||
+	not_ok "the good HL7 file's records, none of the bad one's" "$(wc -l <"$tmp/out") lines"
+grep -q "^$tmp/bad.hl7:5:27: error: RXA-4: '202603020940' has no offset" "$tmp/err" &&
+	ok "the HL7 error names file, line, column and SEG-N" ||
+	not_ok "the HL7 error names file, line, column and SEG-N" "$(cat "$tmp/err")"
+expect "--out with --format hl7 is a usage error" 2 "$CLAIMSCRUB" import --format hl7 --out "$tmp/out2" "$h"
 
 finish import

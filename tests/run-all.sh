@@ -116,11 +116,13 @@ build clang CC=clang --enable-werror
 build asan CC=clang --enable-sanitizers --enable-werror && \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 check asan
 
-# libFuzzer: the seven fuzzers of tests/fuzz/ for 60 s each, in build/fuzz
-# (clang); a crash, leak, timeout or out-of-memory fails the run.
-echo "== fuzz (tests/fuzz/run.sh 60)"
+# libFuzzer: the nine fuzzers of tests/fuzz/ for 45 s each, in build/fuzz
+# (clang); a crash, leak, timeout or out-of-memory fails the run.  (45 s
+# keeps the nine within the seven minutes seven took at 60 s, and CI
+# within its time.)
+echo "== fuzz (tests/fuzz/run.sh 45)"
 rm -rf build/fuzz
-if ! tests/fuzz/run.sh -b build/fuzz 60 >"$logs/fuzz.out" 2>&1; then
+if ! tests/fuzz/run.sh -b build/fuzz 45 >"$logs/fuzz.out" 2>&1; then
 	status=1
 	grep -v '^fuzz_.*s executions' "$logs/fuzz.out" | grep -v '^== fuzz' | tail -n 30
 fi

@@ -5,7 +5,9 @@
 # example configurations (claimrows: rows written here; x12: the 837
 # samples of examples/x12/, also without line breaks and with CR LF; fhir:
 # examples/fhir and resources written here; json: examples/fhir, each of its
-# NDJSON lines, the expected results of tests/cases and texts written here).
+# NDJSON lines, the expected results of tests/cases and texts written here;
+# hl7: examples/hl7 with CR, CR LF, MLLP frames and a batch, and messages
+# written here).
 #
 #   tests/fuzz/run.sh [-b BUILDDIR] [-n] [SECONDS [FUZZER...]]
 #
@@ -14,7 +16,7 @@
 #   -n           do not build: the fuzzers are already in BUILDDIR
 #                (`make fuzz` uses this)
 #   FUZZER       some of: claimdoc rules config check claimrows x12 fhir
-#                json (default: all eight)
+#                json hl7 (default: all nine)
 #
 # Per fuzzer it prints one line — executions, libFuzzer's final cov: and ft:,
 # the corpus size and the outcome — and exits 1 when any fuzzer crashed,
@@ -35,7 +37,7 @@ done
 shift $((OPTIND - 1))
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-names=${*:-claimdoc rules config check claimrows x12 fhir json}
+names=${*:-claimdoc rules config check claimrows x12 fhir json hl7}
 
 mkdir -p "$build" && build=$(cd "$build" && pwd) || exit 2
 if [ "$do_build" = 1 ]; then
@@ -196,6 +198,26 @@ json_seeds() {
 	printf '"\\ud83d x"' >"$1/lone-surrogate.json"
 }
 
+# hl7_seeds DIR — the sample of examples/hl7 with segments ending in LF,
+# CR and CR LF, in MLLP frames and a batch, each message alone, other
+# delimiters, escapes, and messages that take refusals (a time without an
+# offset, an RXA without its RXR, bad encoding characters)
+hl7_seeds() {
+	s=$top/examples/hl7/ras-sample.hl7
+	cp "$s" "$1/"
+	tr '\n' '\r' <"$s" >"$1/cr.hl7"
+	sed 's/$/\r/' "$s" >"$1/crlf.hl7"
+	awk '/^MSH/ { printf "\034\r\013" } { printf "%s\r", $0 } END { printf "\034\r" }' "$s" |
+		tail -c +3 >"$1/mllp.hl7"
+	{ printf 'FHS|^~\\&\rBHS|^~\\&\r'; tr '\n' '\r' <"$s"; printf 'BTS|5\rFTS|1\r'; } >"$1/batch.hl7"
+	awk -v d="$1" '/^MSH/ { n++ } { print > (d "/message-" n ".hl7") }' "$s"
+	h=$(printf 'MSH|^~\\&|A|B|C|D|20260302-0500||RAS^O17|m|P|2.5.1\rPV1|1|O|||||||||||||||||e~f\rORC|RE||ph-1||HD\r')
+	printf '%sRXA|0|1|202603020910-0500||1^a\\F\\b\\X41\\^RXNORM|1|g|||||||||||||PA|U\rRXR|IV|^arm\r' "$h" >"$1/escapes.hl7"
+	printf '%sRXA|0|1|202603020910-0500|202603020905-0500|^text|1\rRXA|0|2|20260302|\r' "$h" >"$1/refused.hl7"
+	printf 'MSH#@*!%%#A######RAS@O17#m#P#2.4\rPV1#1##################e\rORC#RE#1\rRXA#0#1#202603020910+0000##x!T!y\rRXR#PO\r' >"$1/other-delims.hl7"
+	printf 'MSH|^~^&|A\rMSH|^~\\|B\rMSH|^~\\&|||||||ADT^A01\rPV1|1\r' >"$1/bad-msh.hl7"
+}
+
 # seeds NAME DIR — fills DIR with the seed files for fuzzer NAME
 seeds() {
 	rm -rf "$2" && mkdir -p "$2"
@@ -232,6 +254,8 @@ seeds() {
 		fhir_seeds "$2" ;;
 	json)
 		json_seeds "$2" ;;
+	hl7)
+		hl7_seeds "$2" ;;
 	esac
 	[ -n "$(ls "$2")" ] || { echo "no seeds for $1 in $top" >&2; return 1; }
 }
@@ -258,6 +282,7 @@ for name in $names; do
 	[ "$name" = x12 ] && dict=x12.dict
 	[ "$name" = fhir ] && dict=fhir.dict
 	[ "$name" = json ] && dict=json.dict
+	[ "$name" = hl7 ] && dict=hl7.dict
 	touch "$out/log.start"
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
