@@ -28,6 +28,7 @@
 #include "fix.h"
 #include "finding.h"
 #include "isotime.h"
+#include "marpair.h"
 #include "marrec.h"
 #include "result.h"
 #include "rules.h"
