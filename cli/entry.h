@@ -70,7 +70,14 @@ struct cli_opts {
 	const char *cursor, *cursor_file; /* export --since, --cursor-file */
 	int sort;		/* review --sort: index; 0 (amount) default */
 	bool dry_run, unassign; /* resolve --dry-run, assign --unassign */
-	char **args;		/* the operands, after the options */
+	/* import --mar FILE (repeated), --mar-format, --mar-key: indexes
+	 * into their choices, 0 (the default) when not given */
+	struct cli_files {
+		const char *v[16];
+		int n;
+	} mar;
+	int mar_format, mar_key;
+	char **args; /* the operands, after the options */
 	int nargs;
 };
 

@@ -97,9 +97,9 @@ m=$src/examples/fhir/mar.ndjson
 expect "FHIR NDJSON to standard output" 0 "$CLAIMSCRUB" import --format fhir "$m"
 [ "$(wc -l <"$tmp/out")" -eq 5 ] && ok "five records, one a line" || not_ok "five records, one a line" "$(cat "$tmp/out")"
 has "ma-1: encounter, request, period with its offset, RxNorm, route, site" "$tmp/out" \
-	'{"id":"ma-1","encounter":"enc-1001","group":"MedicationRequest/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$m"':3:1"}'
-has "ma-2: an instant, start and stop both" "$tmp/out" '"id":"ma-2","encounter":"enc-1001","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true'
-has "ma-4: part of ma-3" "$tmp/out" '"id":"ma-4","encounter":"enc-1001","group":"MedicationAdministration/ma-3"'
+	'{"id":"ma-1","encounter":"PC-2026-0301","group":"MedicationRequest/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$m"':3:1"}'
+has "ma-2: an instant, start and stop both" "$tmp/out" '"id":"ma-2","encounter":"PC-2026-0301","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true'
+has "ma-4: part of ma-3" "$tmp/out" '"id":"ma-4","encounter":"PC-2026-0301","group":"MedicationAdministration/ma-3"'
 has "ma-5: its HCPCS coding" "$tmp/out" '"drug":[{"system":"hcpcs","code":"J9045"'
 has "the file's count, other resources skipped" "$tmp/err" "5 MedicationAdministration records, 2 other resources skipped"
 # (ma-3's text in the NDJSON is written with escapes, \u2013 and \/: not
