@@ -273,7 +273,7 @@ item_cmp(const void *a, const void *b)
 	if (x->r->has_start != y->r->has_start)
 		return x->r->has_start ? -1 : 1;
 	if (x->r->has_start) {
-		int64_t d = isotime_diff(&y->r->start, &x->r->start);
+		int64_t d = isotime_diff(&x->r->start, &y->r->start);
 		if (d)
 			return d > 0 ? -1 : 1;
 	}
