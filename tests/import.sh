@@ -119,4 +119,75 @@ grep -q "^$tmp/bad.ndjson:3:[0-9]*: error: MedicationAdministration 'ma-1': .*be
 	not_ok "the error names file, line, column and the resource" "$(cat "$tmp/err")"
 expect "--out with --format fhir is a usage error" 2 "$CLAIMSCRUB" import --format fhir --out "$tmp/out2" "$m"
 
+# ---- --mar: claims joined to their MAR records ---------------------------------
+# examples/fhir's encounter is PC-2026-0301, the 837P sample's first claim
+# (CLM01, the default key).  Its records through rules.d/70-mar-map.yaml, by
+# hand: ceftriaxone infusion 09:10-09:40 (30 min), an ondansetron push at
+# 09:45, normal saline 10:00-10:40 paused and 10:55-11:35 (two
+# administrations, 80 minutes of one run: same_drug_segments: sum),
+# carboplatin (J9045, chemotherapy) 11:40-12:50 (70 min); no site is marked
+# separate_site_required, so all share one access (ruling 1).
+# The codes, from infusion-rules.md (professional claim, none marked
+# primary, so the facility order; chemotherapy makes the initial a
+# chemotherapy service, ruling 7):
+#   96413   carboplatin, the initial; 70 min gives no 96415
+#           (floor((70 - 31) / 60) = 0)
+#   96367   ceftriaxone, a new drug infused before the initial on the same
+#           access; 30 min, no 96366
+#   96375   ondansetron, the push of a new drug
+#   96361x1 hydration as a secondary service: 80 min, none overlapping a
+#           drug, 1 + floor((80 - 31) / 60) = 1
+# in the result's order: initial, then add-ons in CPT order.
+expect "import --mar joins the FHIR records" 0 "$CLAIMSCRUB" import --mar "$m" "$p"
+head -n 1 "$tmp/out" >"$tmp/joined.json"
+has "PC-2026-0301's administrations, from the records" "$tmp/joined.json" \
+	'"administrations":[{"id":"ma-1","substance":"ceftriaxone","kind":"therapeutic","route":"infusion","site":"left forearm","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00"},{"id":"ma-2","substance":"ondansetron","kind":"therapeutic","route":"push","site":"Right upper arm","start":"2026-03-02T09:45-05:00"},{"id":"ma-3","substance":"normal-saline","kind":"hydration","route":"infusion","site":"left forearm","start":"2026-03-02T10:00-05:00","stop":"2026-03-02T10:40-05:00"},{"id":"ma-4","substance":"normal-saline","kind":"hydration","route":"infusion","site":"left forearm","start":"2026-03-02T10:55-05:00","stop":"2026-03-02T11:35-05:00"},{"id":"ma-5","substance":"carboplatin","kind":"chemotherapy","route":"infusion","site":"right chest port","start":"2026-03-02T11:40-05:00","stop":"2026-03-02T12:50-05:00"}]}'
+has "PC-2026-0302, which has no records, has no administrations" "$tmp/out" '"claim":"PC-2026-0302",'
+has "... and import says so" "$tmp/err" "claim PC-2026-0302: no MAR records for encounter 'PC-2026-0302' (clm01); written without administrations"
+has "the file's count names the claims joined" "$tmp/err" "2 claims read, 2 written, 1 with MAR administrations"
+run "$CLAIMSCRUB" check --format json "$tmp/joined.json" >"$tmp/check.json" 2>"$tmp/err"
+has "check derives 96413, 96361x1, 96367, 96375 from the joined claim" "$tmp/check.json" \
+	'"expected":[{"code":"96413","units":1,"modifiers":[],"administrations":["ma-5"]},{"code":"96361","units":1,"modifiers":[],"administrations":["ma-3","ma-4"]},{"code":"96367","units":1,"modifiers":[],"administrations":["ma-1"]},{"code":"96375","units":1,"modifiers":[],"administrations":["ma-2"]}]'
+run "$CLAIMSCRUB" check --format json "$src/tests/fixtures/mar-joined.yaml" >"$tmp/hand.json" 2>"$tmp/err"
+cmp -s "$tmp/check.json" "$tmp/hand.json" && ok "the same result as the hand-written document" ||
+	not_ok "the same result as the hand-written document" "$(diff "$tmp/hand.json" "$tmp/check.json" | head -n 4)"
+expect "the Bundle joins the same" 0 "$CLAIMSCRUB" import --mar "$src/examples/fhir/bundle.json" "$p"
+head -n 1 "$tmp/out" | sed 's/"at":"[^"]*"//' >"$tmp/bundle.json"
+cmp -s "$tmp/joined.json" "$tmp/bundle.json" && ok "the same document from the Bundle" ||
+	not_ok "the same document from the Bundle" "$(diff "$tmp/joined.json" "$tmp/bundle.json" | head -n 4)"
+
+# the key: REF*EA, the medical record number, on a claim whose CLM01 is
+# another; a claim without REF*EA is said
+sed 's/^CLM\*PC-2026-0301\(.*\)$/CLM*ACCT-77\1\nREF*EA*PC-2026-0301~/; s/^SE\*58\*/SE*59*/' "$p" >"$tmp/ea.837"
+expect "--mar-key ea" 0 "$CLAIMSCRUB" import --mar "$m" --mar-key ea "$tmp/ea.837"
+has "ACCT-77 joined by its REF*EA" "$tmp/out" '{"claim":"ACCT-77","payer":"00430"'
+grep -F '"claim":"ACCT-77"' "$tmp/out" | grep -qF '"id":"ma-5","substance":"carboplatin"' &&
+	ok "... with its administrations" || not_ok "... with its administrations" "$(head -c 600 "$tmp/out")"
+has "a claim without REF*EA is said" "$tmp/err" "claim PC-2026-0302: no MAR records for it: it has no REF*EA; written without administrations"
+expect "--mar-key clm01 finds nothing for ACCT-77" 0 "$CLAIMSCRUB" import --mar "$m" "$tmp/ea.837"
+has "... and says so" "$tmp/err" "claim ACCT-77: no MAR records for encounter 'ACCT-77' (clm01)"
+has "... and counts the records no claim took" "$tmp/err" "import: 5 MAR records of 1 encounters joined no claim"
+expect "an unknown --mar-key is a usage error" 2 "$CLAIMSCRUB" import --mar "$m" --mar-key d9 "$p"
+
+# unmapped: carboplatin's codes changed to ones no row has; the record is
+# named at its place (line 7 of the NDJSON) with its values, the claim is
+# held, the other claim written
+sed 's/"code":"J9045"/"code":"J9999"/; s/"code":"597195"/"code":"1111111"/' "$m" >"$tmp/unmapped.ndjson"
+expect "an unmapped drug holds its claim: exit 1" 1 "$CLAIMSCRUB" import --mar "$tmp/unmapped.ndjson" "$p"
+has "unmapped-drug, at the record, with its values" "$tmp/err" \
+	"$tmp/unmapped.ndjson:7:1: error: unmapped-drug: record 'ma-5': no mar_map drug row has hcpcs J9999 'Injection, carboplatin, 50 mg', rxnorm 1111111"
+has "the claim is not written" "$tmp/err" "claim PC-2026-0301: not written: its MAR records cannot all be paired"
+grep -q '"claim":"PC-2026-0301"' "$tmp/out" && not_ok "nothing of the held claim on standard output" ||
+	ok "nothing of the held claim on standard output"
+has "the other claim is written" "$tmp/out" '"claim":"PC-2026-0302"'
+sed 's/"code":"47625008"/"code":"26643006"/' "$m" >"$tmp/route.ndjson"
+expect "an unmapped route holds its claim" 1 "$CLAIMSCRUB" import --mar "$tmp/route.ndjson" "$p"
+has "unmapped-route, at the record, with its value" "$tmp/err" \
+	"$tmp/route.ndjson:3:1: error: unmapped-route: record 'ma-1': no mar_map route row has snomed 26643006 'Intravenous route'"
+
+# a MAR file with an error: nothing written at all
+expect "a bad MAR file stops the import" 1 "$CLAIMSCRUB" import --mar "$tmp/bad.ndjson" "$p"
+[ ! -s "$tmp/out" ] && ok "nothing written with a bad MAR file" || not_ok "nothing written with a bad MAR file"
+expect "--mar with --format fhir is a usage error" 2 "$CLAIMSCRUB" import --format fhir --mar "$m" "$m"
+
 finish import
