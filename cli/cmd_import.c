@@ -15,7 +15,10 @@
  * is written, with a note that the queue does not apply it yet.  (An
  * original says nothing: a line each would bury the rest under 100,000
  * lines of a day's batch.)
- * Administrations are empty: an 837 has no administration times.
+ * Administrations are empty, an 837 having no administration times,
+ * unless --mar names MAR files: then each claim's are paired from the
+ * records of its encounter (cli/marjoin.h), and a claim whose records
+ * cannot all be mapped is not written.
  * Exit 0 every file read, 1 a file bad or not written, 2 usage.
  */
 #include "config.h"
@@ -28,6 +31,7 @@
 
 #include "cli/entry.h"
 #include "cli/intake.h"
+#include "cli/marjoin.h"
 #include "cli/termsafe.h"
 
 /* --format, indexed by enum import_format. */
@@ -42,6 +46,10 @@ struct import_state {
 	struct strbuf out;
 	bool bad;
 	bool fatal; /* no database to go on with */
+	/* --mar: the records to join, the rules whose mar_map pairs them */
+	struct marjoin *mar;
+	const struct ruleset *rs;
+	enum marjoin_key key;
 };
 
 /* A claim id that can name a file in DIR as it is: letters, digits, '.',
@@ -139,13 +147,14 @@ write_file(const char *name, const struct strbuf *sb)
  * them all; on a failure removes the temporary files.  False (said) when
  * any could not be written. */
 static bool
-write_dir(struct import_state *st, const struct x12 *x, const bool *keep)
+write_dir(struct import_state *st, const struct x12 *x, const bool *keep,
+	  const struct claim *docs)
 {
 	char tmp[4096], final[4096];
 	size_t n = x12_count(x), done = 0;
 	bool ok = true;
 	for (; ok && done < n; done++) {
-		const struct claim *c = &x12_claim(x, done)->claim;
+		const struct claim *c = &docs[done];
 		if (!keep[done])
 			continue;
 		strbuf_reset(&st->out);
@@ -194,31 +203,85 @@ put_out(struct import_state *st)
 
 /* Writes the claims as JSON Lines on standard output, in one write. */
 static bool
-write_stdout(struct import_state *st, const struct x12 *x, const bool *keep)
+write_stdout(struct import_state *st, const struct x12 *x, const bool *keep,
+	     const struct claim *docs)
 {
 	strbuf_reset(&st->out);
 	for (size_t i = 0; i < x12_count(x); i++) {
 		if (!keep[i])
 			continue;
-		claimjson_write(&x12_claim(x, i)->claim, &st->out);
+		claimjson_write(&docs[i], &st->out);
 		strbuf_putc(&st->out, '\n');
 	}
 	return put_out(st);
 }
 
-/* --submit: the claims of one good file into the queue, in one
- * transaction; false (said) when the database refused the file. */
+/* "import: FILE: claim ID: " on standard error, escaped. */
+static void
+say_claim(const char *path, const char *ref)
+{
+	fputs("import: ", stderr);
+	termsafe_put(stderr, path);
+	fputs(": claim ", stderr);
+	termsafe_put(stderr, ref);
+	fputs(": ", stderr);
+}
+
+/* Claim i's document: with --mar, its administrations from the records
+ * joined on its key.  False when it is not to be written (held, said). */
 static bool
-submit_file(struct import_state *st, const char *path, const struct x12 *x)
+join_one(struct import_state *st, const char *path, const struct x12 *x,
+	 size_t i, struct claim *doc, size_t *joined)
+{
+	const struct x12_claim *xc = x12_claim(x, i);
+	const char *key;
+	*doc = xc->claim;
+	if (!st->mar)
+		return true;
+	switch (marjoin_claim(st->mar, st->rs, xc, st->key, doc, &key)) {
+	case MARJOIN_NONE:
+		say_claim(path, xc->claim.ref);
+		fputs("no MAR records for ", stderr);
+		if (key) {
+			fputs("encounter '", stderr);
+			termsafe_put(stderr, key);
+			fprintf(stderr, "' (%s)", marjoin_keys[st->key]);
+		} else {
+			fputs("it: it has no REF*EA", stderr);
+		}
+		fputs("; written without administrations\n", stderr);
+		return true;
+	case MARJOIN_JOINED:
+		(*joined)++;
+		return true;
+	case MARJOIN_HELD:
+		say_claim(path, xc->claim.ref);
+		fputs("not written: its MAR records cannot all be paired "
+		      "(above)\n",
+		      stderr);
+		st->bad = true;
+		return false;
+	case MARJOIN_NOMEM:
+		break;
+	}
+	cli_error("import: %s: out of memory", path);
+	st->bad = true;
+	return false;
+}
+
+/* --submit: the claims of one good file kept into the queue, in one
+ * transaction (docs: their documents, joined); false (said) when the
+ * database refused the file. */
+static bool
+submit_docs(struct import_state *st, const char *path, const struct x12 *x,
+	    const bool *keep, const struct claim *docs, size_t joined)
 {
 	struct intake_counts n;
-	if (!ids_ok(path, x, NULL))
-		return false;
 	if (!st->conn && !(st->conn = cli_db_connect(st->conninfo))) {
 		st->fatal = true;
 		return false;
 	}
-	if (!intake_submit(st->conn, path, x, &st->out, &n)) {
+	if (!intake_submit(st->conn, path, x, keep, docs, &st->out, &n)) {
 		st->fatal = PQstatus(st->conn) != CONNECTION_OK;
 		return false;
 	}
@@ -226,32 +289,60 @@ submit_file(struct import_state *st, const char *path, const struct x12 *x)
 	termsafe_put(stderr, path);
 	fprintf(stderr,
 		": %zu claims read, %zu submitted (%zu replacements), %zu "
-		"voided, %zu voids of claims not queued\n",
+		"voided, %zu voids of claims not queued",
 		x12_count(x), n.submitted, n.replacements, n.voided,
 		n.void_unknown);
+	if (st->mar)
+		fprintf(stderr, ", %zu with MAR administrations", joined);
+	fputc('\n', stderr);
 	return true;
 }
 
-/* The claims of one good file: their frequencies said, then written. */
+/* The claims of one good file: their frequencies said (or, with
+ * --submit, applied), joined to their MAR records (--mar), then written or
+ * submitted. */
 static bool
 emit(struct import_state *st, const char *path, const struct x12 *x)
 {
-	if (st->submit)
-		return submit_file(st, path, x);
-	size_t n = x12_count(x), nkeep = 0;
+	size_t n = x12_count(x), nkeep = 0, joined = 0;
 	bool *keep = calloc(n + 1, sizeof(*keep));
-	if (!keep || !ids_ok(path, x, st->dir)) {
+	struct claim *docs = calloc(n + 1, sizeof(*docs));
+	if (!keep || !docs || !ids_ok(path, x, st->dir)) {
+		if (!keep || !docs)
+			cli_error("import: %s: out of memory", path);
 		free(keep);
+		free(docs);
 		return false;
 	}
-	for (size_t i = 0; i < n; i++)
-		nkeep += keep[i] = say_frequency(path, x12_claim(x, i));
-	bool ok = st->dir ? write_dir(st, x, keep) : write_stdout(st, x, keep);
+	for (size_t i = 0; i < n; i++) {
+		/* --submit applies a void: it is kept, with nothing to join */
+		const struct x12_claim *c = x12_claim(x, i);
+		if (st->submit && c->frequency == X12_VOID)
+			keep[i] = true;
+		else
+			keep[i] = (st->submit || say_frequency(path, c)) &&
+				  join_one(st, path, x, i, &docs[i], &joined);
+		nkeep += keep[i];
+	}
+	bool ok;
+	if (st->submit) {
+		ok = submit_docs(st, path, x, keep, docs, joined);
+		free(docs);
+		free(keep);
+		return ok;
+	}
+	ok = st->dir ? write_dir(st, x, keep, docs)
+		     : write_stdout(st, x, keep, docs);
 	if (ok) {
 		fputs("import: ", stderr);
 		termsafe_put(stderr, path);
-		fprintf(stderr, ": %zu claims read, %zu written\n", n, nkeep);
+		fprintf(stderr, ": %zu claims read, %zu written", n, nkeep);
+		if (st->mar)
+			fprintf(stderr, ", %zu with MAR administrations",
+				joined);
+		fputc('\n', stderr);
 	}
+	free(docs);
 	free(keep);
 	return ok;
 }
@@ -306,10 +397,7 @@ read_hl7(struct arena *a, const char *path, const char *buf, size_t len,
 static const struct mar_format {
 	enum import_format format;
 	size_t max_bytes;
-	enum scrub_err (*read)(struct arena *a, const char *path,
-			       const char *buf, size_t len,
-			       struct mar_record **recs, size_t *n,
-			       size_t *skipped, struct diag_list *dl);
+	marjoin_read_fn *read;
 	const char *records, *skipped;
 } mar_formats[] = {
 	{IMPORT_FHIR, FHIR_MAX_BYTES, read_fhir,
@@ -367,6 +455,35 @@ import_mar(struct import_state *st, const struct mar_format *f,
 	return ok;
 }
 
+/* The closing note of a --mar import: records no claim took. */
+static void
+say_unused(const struct marjoin *j)
+{
+	size_t recs, encs;
+	marjoin_unused(j, &recs, &encs);
+	if (recs)
+		fprintf(stderr,
+			"import: %zu MAR records of %zu encounters joined no "
+			"claim\n",
+			recs, encs);
+}
+
+/* With --mar: the rules (for mar_map) and the records, read before any
+ * claim is written; false (said) when either cannot be had. */
+static bool
+mar_setup(struct cli_opts *o, struct import_state *st, struct ruleset **rs)
+{
+	*rs = cli_rules_load(&o->rules);
+	if (!*rs)
+		return false;
+	st->rs = *rs;
+	st->key = (enum marjoin_key)o->mar_key;
+	/* --mar-format's choices are the MAR formats of --format's */
+	const struct mar_format *f = mar_format(IMPORT_FHIR + o->mar_format);
+	st->mar = marjoin_load(o->mar.v, o->mar.n, f->read, f->max_bytes);
+	return st->mar != NULL;
+}
+
 static int
 import_run(struct cli_opts *o)
 {
@@ -379,6 +496,9 @@ import_run(struct cli_opts *o)
 		why = "--submit puts the claims in the queue: not with --out";
 	else if (o->db && !o->submit)
 		why = "--db names the database of --submit";
+	else if (mar && o->mar.n)
+		why = "--mar joins MAR records to 837 claims: not with a MAR "
+		      "--format";
 	if (why) {
 		cli_error("import: %s", why);
 		return EXIT_USAGE;
@@ -387,15 +507,68 @@ import_run(struct cli_opts *o)
 				  .submit = o->submit,
 				  .conninfo = o->db,
 				  .out = STRBUF_INIT};
+	struct ruleset *rs = NULL;
+	if (o->mar.n && !mar_setup(o, &st, &rs)) {
+		rules_free(rs);
+		return EXIT_REJECTED;
+	}
 	for (int i = 0; i < o->nargs && !st.fatal; i++)
 		st.bad |= mar ? !import_mar(&st, mar, o->args[i])
 			      : !import_file(&st, o->args[i]);
+	if (st.mar)
+		say_unused(st.mar);
+	marjoin_free(st.mar);
+	rules_free(rs);
 	PQfinish(st.conn);
 	strbuf_free(&st.out);
 	if (st.fatal)
 		return EXIT_USAGE;
 	return st.bad ? EXIT_REJECTED : EXIT_CLEAN;
 }
+
+/* --mar FILE, once per file. */
+static const char *
+add_mar(const char *arg, void *field)
+{
+	struct cli_files *f = field;
+	if (f->n == (int)(sizeof(f->v) / sizeof(f->v[0])))
+		return "given at most 16 times";
+	f->v[f->n++] = arg;
+	return NULL;
+}
+
+static const struct cli_option mar_row = {
+	.name = "mar",
+	.letter = 'm',
+	.arg = "FILE",
+	.help = "join each claim to the MAR records of FILE (repeatable) "
+		"on its encounter key, and write its administrations",
+	.kind = CLI_OPT_CONVERT,
+	.field = offsetof(struct cli_opts, mar),
+	.convert = add_mar,
+};
+
+static const struct cli_option mar_format_row = {
+	.name = "mar-format",
+	.arg = "FORMAT",
+	.help = "the --mar files' format: fhir (R4 MedicationAdministration, "
+		"a Bundle or NDJSON; the default) or hl7 (HL7 v2 RAS^O17)",
+	.kind = CLI_OPT_CHOICE,
+	.field = offsetof(struct cli_opts, mar_format),
+	/* --format's words after x12: the formats of MAR records */
+	.choices = &formats[IMPORT_FHIR],
+};
+
+static const struct cli_option mar_key_row = {
+	.name = "mar-key",
+	.arg = "KEY",
+	.help = "the claim's value that is the records' encounter: clm01 "
+		"(the patient control number, the default) or ea (REF*EA, "
+		"the medical record number)",
+	.kind = CLI_OPT_CHOICE,
+	.field = offsetof(struct cli_opts, mar_key),
+	.choices = marjoin_keys,
+};
 
 static const struct cli_option format_row =
 	CLI_OPT_FORMAT(formats, "the files' format: x12 (837P and 837I "
@@ -425,7 +598,8 @@ static const struct cli_option submit_row = {
 };
 
 static const struct cli_option *const options[] = {
-	&format_row, &out_row, &submit_row, &cli_opt_db, &cli_opt_help, NULL};
+	&format_row,	 &out_row,     &submit_row,    &cli_opt_db,   &mar_row,
+	&mar_format_row, &mar_key_row, &cli_opt_rules, &cli_opt_help, NULL};
 
 const struct cli_entry cmd_import_entry = {
 	.name = "import",
@@ -434,15 +608,17 @@ const struct cli_entry cmd_import_entry = {
 	.usage = "[OPTION]... FILE...",
 	.about = "Read X12 005010 837P and 837I files ('-' for standard "
 		 "input) and write each\n"
-		 "claim as its claim document (JSON); the claims have no "
-		 "administrations, as\n"
-		 "an 837 carries no administration times.  A file with any "
-		 "error writes\n"
-		 "nothing.  Voids (frequency 8) are reported, not written.  "
-		 "With --submit,\n"
-		 "each file's claims go into the database queue in one "
-		 "transaction instead:\n"
-		 "originals and replacements (7) submitted, voids applied.  "
+		 "claim as its claim document (JSON); with --mar, each claim "
+		 "gets the\n"
+		 "administrations paired from the MAR records of its "
+		 "encounter (an 837 has\n"
+		 "none).  A file with any error writes nothing.  Voids "
+		 "(frequency 8) are\n"
+		 "reported, not written.  With --submit, each file's claims go "
+		 "into the\n"
+		 "database queue in one transaction instead: originals and "
+		 "replacements (7)\n"
+		 "submitted, voids applied.  "
 		 "With --format fhir,\n"
 		 "print each FHIR MedicationAdministration of the files as a "
 		 "record (JSON Lines);\n"

@@ -71,7 +71,14 @@ struct cli_opts {
 	int sort;		/* review --sort: index; 0 (amount) default */
 	bool dry_run, unassign; /* resolve --dry-run, assign --unassign */
 	bool submit;		/* import --submit */
-	char **args;		/* the operands, after the options */
+	/* import --mar FILE (repeated), --mar-format, --mar-key: indexes
+	 * into their choices, 0 (the default) when not given */
+	struct cli_files {
+		const char *v[16];
+		int n;
+	} mar;
+	int mar_format, mar_key;
+	char **args; /* the operands, after the options */
 	int nargs;
 };
 

@@ -20,15 +20,17 @@ struct intake_counts {
 };
 
 /*
- * Puts x's claims (read from path) into the queue over conn in one
- * transaction, in file order: originals and replacements through
- * claimscrub.submit(), voids through claimscrub.void_claim().  json is
- * scratch for the documents.  True, with *n filled, when the file
- * committed; false when the database refused a claim or the connection
- * failed: said on standard error naming the claim, and nothing of the file
- * is in the queue.
+ * Puts the claims of x (read from path) that keep marks into the queue
+ * over conn in one transaction, in file order: originals and replacements
+ * as their documents docs[i] (the 837's claim, with administrations when
+ * joined to MAR records) through claimscrub.submit(), voids by their id
+ * through claimscrub.void_claim().  json is scratch for the documents.
+ * True, with *n filled, when the file committed; false when the database
+ * refused a claim or the connection failed: said on standard error naming
+ * the claim, and nothing of the file is in the queue.
  */
 bool intake_submit(PGconn *conn, const char *path, const struct x12 *x,
+		   const bool *keep, const struct claim *docs,
 		   struct strbuf *json, struct intake_counts *n);
 
 #endif

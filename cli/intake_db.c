@@ -52,13 +52,14 @@ say_claim(const char *path, const struct x12_claim *c, const char *what)
 /* Sends one claim; false (why filled) when the database refused it. */
 static bool
 send_claim(PGconn *conn, const char *path, const struct x12_claim *c,
-	   struct strbuf *json, struct intake_counts *n, char *why, size_t size)
+	   const struct claim *doc, struct strbuf *json,
+	   struct intake_counts *n, char *why, size_t size)
 {
 	bool is_void = c->frequency == X12_VOID;
 	const char *param = c->claim.ref;
 	if (!is_void) {
 		strbuf_reset(json);
-		claimjson_write(&c->claim, json);
+		claimjson_write(doc, json);
 		if (json->failed) {
 			snprintf(why, size, "out of memory");
 			return false;
@@ -87,16 +88,19 @@ send_claim(PGconn *conn, const char *path, const struct x12_claim *c,
 
 bool
 intake_submit(PGconn *conn, const char *path, const struct x12 *x,
-	      struct strbuf *json, struct intake_counts *n)
+	      const bool *keep, const struct claim *docs, struct strbuf *json,
+	      struct intake_counts *n)
 {
 	char why[1024] = "";
 	struct intake_counts got = {0};
 	size_t failed_at = 0, count = x12_count(x);
 	bool ok = exec_plain(conn, "BEGIN", why, sizeof(why));
 	for (size_t i = 0; ok && i < count; i++) {
+		if (!keep[i])
+			continue;
 		failed_at = i;
-		ok = send_claim(conn, path, x12_claim(x, i), json, &got, why,
-				sizeof(why));
+		ok = send_claim(conn, path, x12_claim(x, i), &docs[i], json,
+				&got, why, sizeof(why));
 	}
 	if (ok)
 		ok = exec_plain(conn, "COMMIT", why, sizeof(why));

@@ -157,7 +157,23 @@
 	  "The daemon could not scrub the claim: its stored rows " \
 	  "are not a valid claim, or its result could not be " \
 	  "written. The reason names the value or the error. Fix: " \
-	  "correct the claim at its source and submit it again.")
+	  "correct the claim at its source and submit it again.") \
+	X(F_UNMAPPED_DRUG, "unmapped-drug", \
+	  "A medication administration record names a drug that no " \
+	  "row of the mar_map tables has, by HCPCS, NDC or RxNorm " \
+	  "code or by its name, so whether it was chemotherapy, " \
+	  "a therapeutic drug or hydration is not known and is " \
+	  "never guessed. The claim is held. Fix: add the drug's " \
+	  "row to mar_map.drugs in a local rule file, or correct " \
+	  "the record's coding.") \
+	X(F_UNMAPPED_ROUTE, "unmapped-route", \
+	  "A medication administration record gives a route (an HL7 " \
+	  "table 0162 or SNOMED code, or a text) that no row of " \
+	  "mar_map.routes has, or none at all, so push, infusion, " \
+	  "injection and subcutaneous cannot be told apart and are " \
+	  "never guessed. The claim is held. Fix: add the route to " \
+	  "mar_map.routes in a local rule file, or document it in " \
+	  "the record.")
 
 /* The severities, most severe first: results sort by it, and a claim is
  * flagged by any but SEV_INFO. */

@@ -545,7 +545,8 @@ static const char *const sections[] = {
 static bool
 optional_section(const char *name)
 {
-	return strcmp(name, "fees") == 0 || strcmp(name, "payers") == 0;
+	return strcmp(name, "fees") == 0 || strcmp(name, "payers") == 0 ||
+	       strcmp(name, "mar_map") == 0;
 }
 
 /* Reports unknown top-level keys and missing sections. */
@@ -653,6 +654,9 @@ rules__decode(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 	const struct ynode *payn = ymap_get(top, "payers");
 	if (payn)
 		err = worst(err, rules__decode_payers(c, payn, rs));
+	const struct ynode *marn = ymap_get(top, "mar_map");
+	if (marn)
+		err = worst(err, rules__decode_marmap(c, marn, rs));
 	if (err == SCRUB_ENOMEM)
 		return err;
 	return worst(err, check_complete(&d, top, fe == SCRUB_OK));

@@ -24,6 +24,10 @@ enum scrub_err rules__decode_fees(struct yctx *c, const struct ynode *top,
 enum scrub_err rules__decode_payers(struct yctx *c, const struct ynode *top,
 				    struct ruleset *rs);
 
+/* The optional `mar_map:` section (marmap.c): the MAR mapping tables. */
+enum scrub_err rules__decode_marmap(struct yctx *c, const struct ynode *top,
+				    struct ruleset *rs);
+
 /* Indexes every code the rules name (ruleset.c), once a period's rule set
  * is decoded: rules_code and rules_companion read the index. */
 void rules__index_codes(struct ruleset *rs);

@@ -138,6 +138,45 @@ struct rule_payers {
 	int n;
 };
 
+/* The optional MAR mapping tables (marmap.c): how a MAR record's drug and
+ * route become an administration's kind and route (marpair.h). */
+enum mar_way {
+	WAY_INTRAVENOUS,  /* push or infusion, by its time and method */
+	WAY_PUSH,	  /* always a push */
+	WAY_INJECTION,	  /* always an injection (intramuscular) */
+	WAY_SUBCUTANEOUS, /* a subcutaneous infusion, or an injection */
+};
+extern const char *const mar_way_names[];
+
+struct ynode;
+
+/* Texts of one key of a table row, with where each was written. */
+struct rule_texts {
+	const char **v;
+	const struct ynode **at;
+	int n;
+};
+
+struct rule_mar_drug {
+	const char *name; /* the substance every administration of it gets */
+	int kind;	  /* enum admin_kind */
+	struct rule_texts hcpcs, ndc, rxnorm, names;
+};
+
+struct rule_mar_route {
+	const char *name;
+	int way; /* enum mar_way */
+	struct rule_texts v2_0162, snomed, names;
+};
+
+struct rule_marmap {
+	struct rule_mar_drug *drugs; /* in the arena */
+	int ndrugs;
+	struct rule_mar_route *routes; /* in the arena */
+	int nroutes;
+	struct rule_texts push_words;
+};
+
 struct ruleset {
 	struct arena *arena;
 	struct rule_service services[RULES_MAX_SERVICES];
@@ -161,6 +200,7 @@ struct ruleset {
 	struct rule_companions companions;
 	struct rule_fees fees;	   /* empty without a `fees:` section */
 	struct rule_payers payers; /* empty without a `payers:` section */
+	struct rule_marmap marmap; /* empty without a `mar_map:` section */
 	char version[24];
 	/* Effective dating: the days this rule set is in force (inclusive;
 	 * INT32_MIN / INT32_MAX when open).  The rule set rules_builder_finish

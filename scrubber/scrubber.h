@@ -30,6 +30,7 @@
 #include "finding.h"
 #include "hl7.h"
 #include "isotime.h"
+#include "marpair.h"
 #include "marrec.h"
 #include "result.h"
 #include "rules.h"

@@ -479,6 +479,7 @@ static const struct {
 	{"CLM", x12__on_clm, false}, {"DTP", x12__on_dtp, false},
 	{"LX", x12__on_lx, false},   {"SV1", x12__on_sv, false},
 	{"SV2", x12__on_sv, false},  {"LIN", x12__on_lin, false},
+	{"REF", x12__on_ref, false},
 };
 
 static void

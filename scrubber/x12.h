@@ -78,15 +78,18 @@ struct x12_claim {
 	const struct x12_line *lines; /* claim.nlines, parallel to its lines */
 	enum x12_kind kind;
 	enum x12_frequency frequency;
-	int64_t total_charge;	   /* CLM02, in cents */
-	const char *facility_code; /* CLM05-1: place of service (837P) or
+	int64_t total_charge;	    /* CLM02, in cents */
+	const char *facility_code;  /* CLM05-1: place of service (837P) or
 				      facility type (837I), 2 digits */
-	const char *billing_npi;   /* 2010AA NM109 */
-	const char *rendering_npi; /* 2310B NM1*82 (837P) or 2310A NM1*71
+	const char *billing_npi;    /* 2010AA NM109 */
+	const char *rendering_npi;  /* 2310B NM1*82 (837P) or 2310A NM1*71
 				      (837I); NULL when none */
-	const char *payer_id;	   /* 2010BB NM109; NULL when none */
-	const char *payer_name;	   /* 2010BB NM103 */
-	bool has_statement;	   /* 837I DTP*434 */
+	const char *payer_id;	    /* 2010BB NM109; NULL when none */
+	const char *payer_name;	    /* 2010BB NM103 */
+	const char *medical_record; /* 2300 REF*EA REF02 (the provider's
+				       record or encounter number); NULL
+				       when none */
+	bool has_statement;	    /* 837I DTP*434 */
 	int32_t statement_from, statement_to; /* days since 1970-01-01 */
 	unsigned segment; /* the CLM's segment number in the file */
 };

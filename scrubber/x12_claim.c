@@ -602,3 +602,23 @@ x12__on_lin(struct rd *r, const struct seg *s)
 	else
 		w->xl[w->c->claim.nlines - 1].ndc = dup(r, el(s, 3));
 }
+
+/* REF in loop 2300: EA, the medical record number, is what `import --mar
+ * --mar-key ea` joins MAR records on; the other qualifiers are not read. */
+void
+x12__on_ref(struct rd *r, const struct seg *s)
+{
+	struct wip *w = &r->w;
+	if (r->ctx != C_CLAIM || !is(el(s, 1), "EA"))
+		return;
+	if (w->c->medical_record)
+		x12__bad(r, s, 1, 0, "a second REF*EA in claim '%s'",
+			 w->c->claim.ref);
+	else if (el(s, 2).len == 0 || el(s, 2).len > 50)
+		x12__bad(r, s, 2, 0,
+			 "medical record number of %zu bytes; 1 to 50 "
+			 "are allowed",
+			 el(s, 2).len);
+	else
+		w->c->medical_record = dup(r, el(s, 2));
+}

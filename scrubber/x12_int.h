@@ -193,5 +193,6 @@ void x12__on_dtp(struct rd *r, const struct seg *s);
 void x12__on_lx(struct rd *r, const struct seg *s);
 void x12__on_sv(struct rd *r, const struct seg *s);
 void x12__on_lin(struct rd *r, const struct seg *s);
+void x12__on_ref(struct rd *r, const struct seg *s);
 
 #endif

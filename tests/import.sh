@@ -99,9 +99,9 @@ m=$src/examples/fhir/mar.ndjson
 expect "FHIR NDJSON to standard output" 0 "$CLAIMSCRUB" import --format fhir "$m"
 [ "$(wc -l <"$tmp/out")" -eq 5 ] && ok "five records, one a line" || not_ok "five records, one a line" "$(cat "$tmp/out")"
 has "ma-1: encounter, request, period with its offset, RxNorm, route, site" "$tmp/out" \
-	'{"id":"ma-1","encounter":"enc-1001","group":"MedicationRequest/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$m"':3:1"}'
-has "ma-2: an instant, start and stop both" "$tmp/out" '"id":"ma-2","encounter":"enc-1001","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true'
-has "ma-4: part of ma-3" "$tmp/out" '"id":"ma-4","encounter":"enc-1001","group":"MedicationAdministration/ma-3"'
+	'{"id":"ma-1","encounter":"PC-2026-0301","group":"MedicationRequest/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$m"':3:1"}'
+has "ma-2: an instant, start and stop both" "$tmp/out" '"id":"ma-2","encounter":"PC-2026-0301","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true'
+has "ma-4: part of ma-3" "$tmp/out" '"id":"ma-4","encounter":"PC-2026-0301","group":"MedicationAdministration/ma-3"'
 has "ma-5: its HCPCS coding" "$tmp/out" '"drug":[{"system":"hcpcs","code":"J9045"'
 has "the file's count, other resources skipped" "$tmp/err" "5 MedicationAdministration records, 2 other resources skipped"
 # (ma-3's text in the NDJSON is written with escapes, \u2013 and \/: not
@@ -123,16 +123,16 @@ expect "--out with --format fhir is a usage error" 2 "$CLAIMSCRUB" import --form
 
 # ---- HL7 v2: RAS^O17 administrations -----------------------------------------
 # examples/hl7/ras-sample.hl7: the five events of examples/fhir/mar.ndjson,
-# a message each (MSH, PID, PV1 with visit enc-1001, ORC, RXA, RXR), its
+# a message each (MSH, PID, PV1 with visit PC-2026-0301, ORC, RXA, RXR), its
 # segments ending in LF; the RXAs on lines 5, 11, 17, 23 and 29
 h=$src/examples/hl7/ras-sample.hl7
 expect "HL7 v2 to standard output" 0 "$CLAIMSCRUB" import --format hl7 "$h"
 [ "$(wc -l <"$tmp/out")" -eq 5 ] && ok "five HL7 records, one a line" || not_ok "five HL7 records, one a line" "$(cat "$tmp/out")"
 has "mr-1/1: visit, order, period with its offset, RxNorm, SCT route, site, method" "$tmp/out" \
-	'{"id":"mr-1/1","encounter":"enc-1001","group":"ORC-2/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$h"':5:1"}'
-has "mr-2/1: RXA-4 = RXA-3, an instant; NDC the alternate code" "$tmp/out" '"id":"mr-2/1","encounter":"enc-1001","group":"ORC-2/mr-2","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true,"drug":[{"system":"rxnorm","code":"312086","display":"ondansetron 2 MG/ML Injectable Solution"},{"system":"ndc","code":"0000-1111-22"}],"route":{"system":"v2-0162","code":"IV","display":"Intravenous"},"method_text":"IV push over 2 minutes","site":"Right upper arm"'
-has "mr-3/1: PA under ORC-5 HD is on-hold" "$tmp/out" '"id":"mr-3/1","encounter":"enc-1001","group":"ORC-2/mr-3","status":"on-hold"'
-has "mr-3/2: the restart, in the same order" "$tmp/out" '"id":"mr-3/2","encounter":"enc-1001","group":"ORC-2/mr-3","status":"completed","start":"2026-03-02T10:55-05:00"'
+	'{"id":"mr-1/1","encounter":"PC-2026-0301","group":"ORC-2/mr-1","status":"completed","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00","drug":[{"system":"rxnorm","code":"1665005","display":"ceftriaxone 1000 MG Injection"}],"drug_text":"Ceftriaxone 1 g in 100 mL NS","route":{"system":"snomed","code":"47625008","display":"Intravenous route"},"method_text":"IV infusion","site":"left forearm","at":"'"$h"':5:1"}'
+has "mr-2/1: RXA-4 = RXA-3, an instant; NDC the alternate code" "$tmp/out" '"id":"mr-2/1","encounter":"PC-2026-0301","group":"ORC-2/mr-2","status":"completed","start":"2026-03-02T09:45-05:00","stop":"2026-03-02T09:45-05:00","instant":true,"drug":[{"system":"rxnorm","code":"312086","display":"ondansetron 2 MG/ML Injectable Solution"},{"system":"ndc","code":"0000-1111-22"}],"route":{"system":"v2-0162","code":"IV","display":"Intravenous"},"method_text":"IV push over 2 minutes","site":"Right upper arm"'
+has "mr-3/1: PA under ORC-5 HD is on-hold" "$tmp/out" '"id":"mr-3/1","encounter":"PC-2026-0301","group":"ORC-2/mr-3","status":"on-hold"'
+has "mr-3/2: the restart, in the same order" "$tmp/out" '"id":"mr-3/2","encounter":"PC-2026-0301","group":"ORC-2/mr-3","status":"completed","start":"2026-03-02T10:55-05:00"'
 has "mr-5/1: HCPCS J9045" "$tmp/out" '"drug":[{"system":"hcpcs","code":"J9045","display":"Injection, carboplatin, 50 mg"},{"system":"rxnorm","code":"597195"'
 has "the HL7 file's count" "$tmp/err" "5 RXA administration records, 0 messages of other types skipped"
 # the same records as FHIR's but for id, group and place
@@ -158,5 +158,86 @@ grep -q "^$tmp/bad.hl7:5:27: error: RXA-4: '202603020940' has no offset" "$tmp/e
 	ok "the HL7 error names file, line, column and SEG-N" ||
 	not_ok "the HL7 error names file, line, column and SEG-N" "$(cat "$tmp/err")"
 expect "--out with --format hl7 is a usage error" 2 "$CLAIMSCRUB" import --format hl7 --out "$tmp/out2" "$h"
+
+# ---- --mar: claims joined to their MAR records ---------------------------------
+# examples/fhir's encounter is PC-2026-0301, the 837P sample's first claim
+# (CLM01, the default key).  Its records through rules.d/70-mar-map.yaml, by
+# hand: ceftriaxone infusion 09:10-09:40 (30 min), an ondansetron push at
+# 09:45, normal saline 10:00-10:40 paused and 10:55-11:35 (two
+# administrations, 80 minutes of one run: same_drug_segments: sum),
+# carboplatin (J9045, chemotherapy) 11:40-12:50 (70 min); no site is marked
+# separate_site_required, so all share one access (ruling 1).
+# The codes, from infusion-rules.md (professional claim, none marked
+# primary, so the facility order; chemotherapy makes the initial a
+# chemotherapy service, ruling 7):
+#   96413   carboplatin, the initial; 70 min gives no 96415
+#           (floor((70 - 31) / 60) = 0)
+#   96367   ceftriaxone, a new drug infused before the initial on the same
+#           access; 30 min, no 96366
+#   96375   ondansetron, the push of a new drug
+#   96361x1 hydration as a secondary service: 80 min, none overlapping a
+#           drug, 1 + floor((80 - 31) / 60) = 1
+# in the result's order: initial, then add-ons in CPT order.
+expect "import --mar joins the FHIR records" 0 "$CLAIMSCRUB" import --mar "$m" "$p"
+head -n 1 "$tmp/out" >"$tmp/joined.json"
+has "PC-2026-0301's administrations, from the records" "$tmp/joined.json" \
+	'"administrations":[{"id":"ma-1","substance":"ceftriaxone","kind":"therapeutic","route":"infusion","site":"left forearm","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00"},{"id":"ma-2","substance":"ondansetron","kind":"therapeutic","route":"push","site":"Right upper arm","start":"2026-03-02T09:45-05:00"},{"id":"ma-3","substance":"normal-saline","kind":"hydration","route":"infusion","site":"left forearm","start":"2026-03-02T10:00-05:00","stop":"2026-03-02T10:40-05:00"},{"id":"ma-4","substance":"normal-saline","kind":"hydration","route":"infusion","site":"left forearm","start":"2026-03-02T10:55-05:00","stop":"2026-03-02T11:35-05:00"},{"id":"ma-5","substance":"carboplatin","kind":"chemotherapy","route":"infusion","site":"right chest port","start":"2026-03-02T11:40-05:00","stop":"2026-03-02T12:50-05:00"}]}'
+has "PC-2026-0302, which has no records, has no administrations" "$tmp/out" '"claim":"PC-2026-0302",'
+has "... and import says so" "$tmp/err" "claim PC-2026-0302: no MAR records for encounter 'PC-2026-0302' (clm01); written without administrations"
+has "the file's count names the claims joined" "$tmp/err" "2 claims read, 2 written, 1 with MAR administrations"
+run "$CLAIMSCRUB" check --format json "$tmp/joined.json" >"$tmp/check.json" 2>"$tmp/err"
+has "check derives 96413, 96361x1, 96367, 96375 from the joined claim" "$tmp/check.json" \
+	'"expected":[{"code":"96413","units":1,"modifiers":[],"administrations":["ma-5"]},{"code":"96361","units":1,"modifiers":[],"administrations":["ma-3","ma-4"]},{"code":"96367","units":1,"modifiers":[],"administrations":["ma-1"]},{"code":"96375","units":1,"modifiers":[],"administrations":["ma-2"]}]'
+run "$CLAIMSCRUB" check --format json "$src/tests/fixtures/mar-joined.yaml" >"$tmp/hand.json" 2>"$tmp/err"
+cmp -s "$tmp/check.json" "$tmp/hand.json" && ok "the same result as the hand-written document" ||
+	not_ok "the same result as the hand-written document" "$(diff "$tmp/hand.json" "$tmp/check.json" | head -n 4)"
+expect "the Bundle joins the same" 0 "$CLAIMSCRUB" import --mar "$src/examples/fhir/bundle.json" "$p"
+head -n 1 "$tmp/out" | sed 's/"at":"[^"]*"//' >"$tmp/bundle.json"
+cmp -s "$tmp/joined.json" "$tmp/bundle.json" && ok "the same document from the Bundle" ||
+	not_ok "the same document from the Bundle" "$(diff "$tmp/joined.json" "$tmp/bundle.json" | head -n 4)"
+# the HL7 sample holds the same five events, their ids the order's
+# ("mr-1/1" for "ma-1"): the same document but for those ids
+expect "--mar-format hl7 joins the HL7 sample" 0 "$CLAIMSCRUB" import --mar "$src/examples/hl7/ras-sample.hl7" --mar-format hl7 "$p"
+noids() { head -n 1 "$1" | sed 's/"id":"[^"]*",//g'; }
+noids "$tmp/out" >"$tmp/hl7-joined.json"
+noids "$tmp/joined.json" >"$tmp/fhir-joined.json"
+grep -q '"administrations":\[{"substance":"ceftriaxone"' "$tmp/hl7-joined.json" &&
+	cmp -s "$tmp/hl7-joined.json" "$tmp/fhir-joined.json" && ok "the same administrations from HL7 as from FHIR" ||
+	not_ok "the same administrations from HL7 as from FHIR" "$(diff "$tmp/fhir-joined.json" "$tmp/hl7-joined.json" | head -n 4)"
+expect "an unknown --mar-format is a usage error" 2 "$CLAIMSCRUB" import --mar "$m" --mar-format x12 "$p"
+
+# the key: REF*EA, the medical record number, on a claim whose CLM01 is
+# another; a claim without REF*EA is said
+sed 's/^CLM\*PC-2026-0301\(.*\)$/CLM*ACCT-77\1\nREF*EA*PC-2026-0301~/; s/^SE\*58\*/SE*59*/' "$p" >"$tmp/ea.837"
+expect "--mar-key ea" 0 "$CLAIMSCRUB" import --mar "$m" --mar-key ea "$tmp/ea.837"
+has "ACCT-77 joined by its REF*EA" "$tmp/out" '{"claim":"ACCT-77","payer":"00430"'
+grep -F '"claim":"ACCT-77"' "$tmp/out" | grep -qF '"id":"ma-5","substance":"carboplatin"' &&
+	ok "... with its administrations" || not_ok "... with its administrations" "$(head -c 600 "$tmp/out")"
+has "a claim without REF*EA is said" "$tmp/err" "claim PC-2026-0302: no MAR records for it: it has no REF*EA; written without administrations"
+expect "--mar-key clm01 finds nothing for ACCT-77" 0 "$CLAIMSCRUB" import --mar "$m" "$tmp/ea.837"
+has "... and says so" "$tmp/err" "claim ACCT-77: no MAR records for encounter 'ACCT-77' (clm01)"
+has "... and counts the records no claim took" "$tmp/err" "import: 5 MAR records of 1 encounters joined no claim"
+expect "an unknown --mar-key is a usage error" 2 "$CLAIMSCRUB" import --mar "$m" --mar-key d9 "$p"
+
+# unmapped: carboplatin's codes changed to ones no row has; the record is
+# named at its place (line 7 of the NDJSON) with its values, the claim is
+# held, the other claim written
+sed 's/"code":"J9045"/"code":"J9999"/; s/"code":"597195"/"code":"1111111"/' "$m" >"$tmp/unmapped.ndjson"
+expect "an unmapped drug holds its claim: exit 1" 1 "$CLAIMSCRUB" import --mar "$tmp/unmapped.ndjson" "$p"
+has "unmapped-drug, at the record, with its values" "$tmp/err" \
+	"$tmp/unmapped.ndjson:7:1: error: unmapped-drug: record 'ma-5': no mar_map drug row has hcpcs J9999 'Injection, carboplatin, 50 mg', rxnorm 1111111"
+has "the claim is not written" "$tmp/err" "claim PC-2026-0301: not written: its MAR records cannot all be paired"
+grep -q '"claim":"PC-2026-0301"' "$tmp/out" && not_ok "nothing of the held claim on standard output" ||
+	ok "nothing of the held claim on standard output"
+has "the other claim is written" "$tmp/out" '"claim":"PC-2026-0302"'
+sed 's/"code":"47625008"/"code":"26643006"/' "$m" >"$tmp/route.ndjson"
+expect "an unmapped route holds its claim" 1 "$CLAIMSCRUB" import --mar "$tmp/route.ndjson" "$p"
+has "unmapped-route, at the record, with its value" "$tmp/err" \
+	"$tmp/route.ndjson:3:1: error: unmapped-route: record 'ma-1': no mar_map route row has snomed 26643006 'Intravenous route'"
+
+# a MAR file with an error: nothing written at all
+expect "a bad MAR file stops the import" 1 "$CLAIMSCRUB" import --mar "$tmp/bad.ndjson" "$p"
+[ ! -s "$tmp/out" ] && ok "nothing written with a bad MAR file" || not_ok "nothing written with a bad MAR file"
+expect "--mar with --format fhir is a usage error" 2 "$CLAIMSCRUB" import --format fhir --mar "$m" "$m"
 
 finish import

@@ -17,6 +17,9 @@
 #   refused     a file whose second claim the database refuses (a trigger
 #               this test adds): exit 1, the claim named, nothing of the
 #               file in the queue, the first claim included;
+#   joined      --submit --mar: a claim queued with the administrations
+#               paired from the FHIR sample, scrubbed to the codes the rules
+#               give for them;
 #   roles       the submitter role may do it; a login without it may not.
 # Prints TAP.
 set -u
@@ -121,6 +124,29 @@ same "the second claim refused: exit 1" "$?" 1
 grep -q 'refused.837: claim IC-2026-0402 (segment [0-9]*): error: .*refused by the test; nothing of the file was submitted' "$T/err" &&
 	ok "the refused claim is named, with the server's message" || not_ok "the refused claim is named, with the server's message" "$(cat "$T/err")"
 same "the file's first claim is not in the queue either" "$(st IC-2026-0401)" ""
+
+# ---- joined to the MAR: --submit --mar ----------------------------------------------------
+# the 837P sample with the FHIR sample's records (encounter PC-2026-0301,
+# renamed here with the claims): 0601 queued with its five administrations
+# (tests/import.sh works out their codes from the rules: 96413, 96361 x1,
+# 96367, 96375), scrubbed by the daemon to the same expected codes
+sed 's/PC-2026-030/PC-2026-060/g' "$p837" >"$T/joined.837"
+sed 's/PC-2026-0301/PC-2026-0601/g' "$src/examples/fhir/mar.ndjson" >"$T/joined.ndjson"
+timeout 60 "$CLAIMSCRUB" import --submit --db "$conninfo" --mar "$T/joined.ndjson" "$T/joined.837" \
+	</dev/null >"$T/out" 2>"$T/err"
+same "--submit --mar: exit 0" "$?" 0
+grep -q 'joined.837: 2 claims read, 2 submitted (1 replacements), 0 voided, 0 voids of claims not queued, 1 with MAR administrations' "$T/err" &&
+	ok "the summary counts the claim joined" || not_ok "the summary counts the claim joined" "$(cat "$T/err")"
+same "0601 is queued with its five administrations, in time order" \
+	"$(psql_val "SELECT string_agg(a.admin_ref || ' ' || a.substance || ' ' || a.route, ', ' ORDER BY a.seq)
+		FROM claimscrub.administration a JOIN claimscrub.claim c ON c.id = a.claim_id
+	       WHERE c.claim_ref = 'PC-2026-0601'")" \
+	"ma-1 ceftriaxone infusion, ma-2 ondansetron push, ma-3 normal-saline infusion, ma-4 normal-saline infusion, ma-5 carboplatin infusion"
+scrub_once
+same "the daemon derives 96413, 96361 x1, 96367, 96375 from them" \
+	"$(psql_val "SELECT string_agg((e->>'code') || 'x' || (e->>'units'), ' ' ORDER BY o)
+		FROM claimscrub.claim c, jsonb_array_elements(c.result->'expected') WITH ORDINALITY AS x(e, o)
+	       WHERE c.claim_ref = 'PC-2026-0601'")" "96413x1 96361x1 96367x1 96375x1"
 
 # ---- roles ----------------------------------------------------------------------------
 psql_val "CREATE ROLE s1 LOGIN IN ROLE claimscrub_submitter; CREATE ROLE nobody1 LOGIN" >/dev/null ||

@@ -188,7 +188,7 @@ Test(fhir, bundle_infusion)
 	cr_assert_str_eq(m->file, "bundle.json");
 	cr_assert_eq(m->line, 29);
 	cr_assert_eq(m->column, 19);
-	cr_assert_str_eq(m->encounter, "enc-1001");
+	cr_assert_str_eq(m->encounter, "PC-2026-0301");
 	cr_assert_str_eq(m->group, "MedicationRequest/mr-1");
 	cr_assert_eq(m->status, MAR_COMPLETED);
 	cr_assert(m->has_start && m->has_stop && !m->instant);
@@ -216,7 +216,7 @@ Test(fhir, bundle_push)
 	 * urn:uuid fullUrl, a v2-0162 route, the site by its display */
 	const struct mar_record *m = by_id(&r, "ma-2");
 	cr_assert_eq(m->line, 76);
-	cr_assert_str_eq(m->encounter, "enc-1001");
+	cr_assert_str_eq(m->encounter, "PC-2026-0301");
 	cr_assert_null(m->group);
 	cr_assert(m->has_start && m->has_stop && m->instant);
 	assert_time(&m->start, "2026-03-02T09:45", -300);
@@ -283,11 +283,11 @@ Test(fhir, ndjson_sample)
 	for (size_t i = 0; i < r.n; i++) {
 		cr_assert_eq(r.recs[i].line, 3 + i, "records in input order");
 		cr_assert_eq(r.recs[i].column, 1);
-		cr_assert_str_eq(r.recs[i].encounter, "enc-1001");
+		cr_assert_str_eq(r.recs[i].encounter, "PC-2026-0301");
 	}
 	/* by an absolute, versioned reference; by identifier */
-	cr_assert_str_eq(by_id(&r, "ma-2")->encounter, "enc-1001");
-	cr_assert_str_eq(by_id(&r, "ma-4")->encounter, "enc-1001");
+	cr_assert_str_eq(by_id(&r, "ma-2")->encounter, "PC-2026-0301");
+	cr_assert_str_eq(by_id(&r, "ma-4")->encounter, "PC-2026-0301");
 	/* \u2013 and \/ escapes, decoded */
 	cr_assert_str_eq(by_id(&r, "ma-3")->drug_text,
 			 "Normal saline 1000 mL\xe2\x80\x93"

@@ -122,7 +122,7 @@ Test(hl7, sample_records)
 	cr_assert_eq(r.counts.records, 5);
 	cr_assert_eq(r.counts.refused + r.counts.skipped, 0);
 	for (size_t i = 0; i < r.n; i++)
-		cr_assert_str_eq(r.recs[i].encounter, "enc-1001");
+		cr_assert_str_eq(r.recs[i].encounter, "PC-2026-0301");
 
 	const struct mar_record *m = &r.recs[0];
 	cr_assert_str_eq(m->id, "mr-1/1");
