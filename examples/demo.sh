@@ -5,7 +5,9 @@
 #   2. scrubs the sample claims offline with `claimscrub check` (text view);
 #   3. starts a throwaway PostgreSQL (a temporary directory, a Unix socket,
 #      run as an unprivileged user: initdb refuses root), migrates it,
-#      submits the samples with `claimscrub submit`, and drains the queue
+#      submits the samples with `claimscrub submit`, joins the 837P sample
+#      to its administration record (HL7 v2, checked offline; FHIR, into the
+#      queue with `claimscrub import --submit --mar`), and drains the queue
 #      with `claimscrubd --once`;
 #   4. prints the flagged claims with their findings, and findings by rule,
 #      from the database;
@@ -147,6 +149,13 @@ echo "== claimscrub db migrate"
 "$cs" db migrate
 echo "== claimscrub submit examples/*.yaml"
 "$cs" submit examples/*.yaml
+echo "== claimscrub import: the 837P sample joined to its HL7 v2 administration record, checked offline"
+mkdir -p "$tmp/joined"
+"$cs" import --mar examples/hl7/ras-sample.hl7 --mar-format hl7 --out "$tmp/joined" \
+	examples/x12/837p-sample.837
+"$cs" check "$tmp/joined/PC-2026-0301.json" || [ $? = 1 ]
+echo "== claimscrub import --submit: the 837P sample joined to its FHIR administration record, into the queue"
+"$cs" import --submit --mar examples/fhir/mar.ndjson examples/x12/837p-sample.837
 echo "== claimscrubd --once"
 printf 'batch_size: 500\nhttp_port: 0\n' >"$tmp/claimscrubd.yaml"
 "$csd" -c "$tmp/claimscrubd.yaml" --once

@@ -26,8 +26,7 @@ struct reader {
 	const char *file;  /* in out */
 	struct diag_list *dl;
 	const struct ynode *bundle; /* the Bundle read, for its fullUrls */
-	struct mar_record *recs;    /* malloc'd, copied to out at the end */
-	size_t nrecs, cap;
+	struct marrec_list recs;    /* copied to out at the end */
 	struct fhir_counts counts;
 	enum scrub_err fatal; /* ENOMEM or ELIMIT: stop reading */
 };
@@ -719,21 +718,6 @@ read_id(struct res *s)
 	s->id = s->rec.id = id;
 }
 
-static enum scrub_err
-push_record(struct reader *r, const struct mar_record *rec)
-{
-	if (r->nrecs == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct mar_record *v = realloc(r->recs, cap * sizeof(*v));
-		if (!v)
-			return SCRUB_ENOMEM;
-		r->recs = v;
-		r->cap = cap;
-	}
-	r->recs[r->nrecs++] = *rec;
-	return SCRUB_OK;
-}
-
 /* One MedicationAdministration: every member read, every error said. */
 static void
 read_administration(struct reader *r, const struct ynode *node)
@@ -756,7 +740,8 @@ read_administration(struct reader *r, const struct ynode *node)
 		r->counts.refused++;
 		return;
 	}
-	if (r->fatal == SCRUB_OK && push_record(r, &s.rec) != SCRUB_OK)
+	if (r->fatal == SCRUB_OK &&
+	    marrec_list_push(&r->recs, &s.rec) != SCRUB_OK)
 		r->fatal = SCRUB_ENOMEM;
 	r->counts.records++;
 }
@@ -904,20 +889,6 @@ looks_ndjson(const char *buf, size_t len)
 	return end - i >= 2 && buf[i] == '{' && buf[end - 1] == '}';
 }
 
-/* The records gathered, copied into the caller's arena. */
-static enum scrub_err
-hand_over(struct reader *r, struct mar_record **recs, size_t *nrecs)
-{
-	if (r->nrecs == 0)
-		return SCRUB_OK;
-	*recs = arena_calloc(r->out, r->nrecs, sizeof(**recs));
-	if (!*recs)
-		return SCRUB_ENOMEM;
-	memcpy(*recs, r->recs, r->nrecs * sizeof(**recs));
-	*nrecs = r->nrecs;
-	return SCRUB_OK;
-}
-
 enum scrub_err
 fhir_read(struct arena *a, const char *file, const char *buf, size_t len,
 	  struct mar_record **recs, size_t *nrecs, struct fhir_counts *counts,
@@ -941,8 +912,7 @@ fhir_read(struct arena *a, const char *file, const char *buf, size_t len,
 		read_ndjson(&r, buf, len);
 	else if (!is_blank(buf, len))
 		read_text(&r, buf, len, 1, "the input");
-	enum scrub_err err = hand_over(&r, recs, nrecs);
-	free(r.recs);
+	enum scrub_err err = marrec_list_finish(&r.recs, a, recs, nrecs);
 	if (counts)
 		*counts = r.counts;
 	if (err != SCRUB_OK || r.fatal != SCRUB_OK)

@@ -67,8 +67,7 @@ struct reader {
 	struct arena *out; /* the caller's: records and their strings */
 	const char *file;  /* in out */
 	struct diag_list *dl;
-	struct mar_record *recs; /* malloc'd, copied to out at the end */
-	size_t nrecs, cap;
+	struct marrec_list recs; /* copied to out at the end */
 	struct hl7_counts counts;
 	enum scrub_err fatal; /* ENOMEM or ELIMIT: stop reading */
 	struct msg m;
@@ -523,21 +522,6 @@ concept_words(const struct concept *c)
 
 /* ---- records ------------------------------------------------------------ */
 
-static enum scrub_err
-push_record(struct reader *r, const struct mar_record *rec)
-{
-	if (r->nrecs == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct mar_record *v = realloc(r->recs, cap * sizeof(*v));
-		if (!v)
-			return SCRUB_ENOMEM;
-		r->recs = v;
-		r->cap = cap;
-	}
-	r->recs[r->nrecs++] = *rec;
-	return SCRUB_OK;
-}
-
 /* a, b and c concatenated, in the caller's arena. */
 static const char *
 concat(struct reader *r, const char *a, const char *b, const char *c)
@@ -744,7 +728,7 @@ on_rxa(struct reader *r, const struct seg *s)
 	}
 	if (r->m.adm != ADM_OPEN) {
 		r->m.adm = ADM_OPEN;
-		r->m.adm_first = r->nrecs;
+		r->m.adm_first = r->recs.n;
 		r->m.adm_line = s->line;
 		r->m.adm_col = s->col;
 	}
@@ -758,7 +742,7 @@ on_rxa(struct reader *r, const struct seg *s)
 	read_times(r, s, &rec);
 	read_drug(r, s, &rec);
 	read_status(r, s, &rec);
-	if (push_record(r, &rec) != SCRUB_OK)
+	if (marrec_list_push(&r->recs, &rec) != SCRUB_OK)
 		r->fatal = SCRUB_ENOMEM;
 }
 
@@ -795,10 +779,10 @@ on_rxr(struct reader *r, const struct seg *s)
 	ok = read_cwe(r, s, 4, false, &method) && ok;
 	if (ok && route.n == 0 && !route.text && !route.bare)
 		seg_error(r, s, 1, "the route is required");
-	for (size_t i = r->m.adm_first; ok && i < r->nrecs; i++) {
-		take_route(&r->recs[i], &route);
-		r->recs[i].site = concept_words(&site);
-		r->recs[i].method_text = concept_words(&method);
+	for (size_t i = r->m.adm_first; ok && i < r->recs.n; i++) {
+		take_route(&r->recs.v[i], &route);
+		r->recs.v[i].site = concept_words(&site);
+		r->recs.v[i].method_text = concept_words(&method);
 	}
 }
 
@@ -826,10 +810,10 @@ end_message(struct reader *r)
 		return;
 	if (r->m.where == IN_MESSAGE)
 		close_order(r);
-	size_t n = r->nrecs - r->m.first;
+	size_t n = r->recs.n - r->m.first;
 	if (r->m.bad) {
 		r->counts.refused += n;
-		r->nrecs = r->m.first;
+		r->recs.n = r->m.first;
 	} else {
 		r->counts.records += n;
 	}
@@ -922,7 +906,7 @@ on_msh(struct reader *r, struct seg *s)
 		r->fatal = SCRUB_ELIMIT;
 		return;
 	}
-	r->m = (struct msg){.where = IN_MESSAGE, .first = r->nrecs, .nseg = 1};
+	r->m = (struct msg){.where = IN_MESSAGE, .first = r->recs.n, .nseg = 1};
 	if (!read_delims(r, s) || (s->len > 8 && !split(r, s, 3, 9))) {
 		r->m.where = SKIPPING;
 		return;
@@ -1039,20 +1023,6 @@ read_all(struct reader *r, const char *buf, size_t len)
 	end_message(r);
 }
 
-/* The records gathered, copied into the caller's arena. */
-static enum scrub_err
-hand_over(struct reader *r, struct mar_record **recs, size_t *nrecs)
-{
-	if (r->nrecs == 0)
-		return SCRUB_OK;
-	*recs = arena_calloc(r->out, r->nrecs, sizeof(**recs));
-	if (!*recs)
-		return SCRUB_ENOMEM;
-	memcpy(*recs, r->recs, r->nrecs * sizeof(**recs));
-	*nrecs = r->nrecs;
-	return SCRUB_OK;
-}
-
 enum scrub_err
 hl7_read(struct arena *a, const char *file, const char *buf, size_t len,
 	 struct mar_record **recs, size_t *nrecs, struct hl7_counts *counts,
@@ -1073,8 +1043,7 @@ hl7_read(struct arena *a, const char *file, const char *buf, size_t len,
 	if (!(r.file = arena_strdup(a, file)))
 		return SCRUB_ENOMEM;
 	read_all(&r, buf, len);
-	enum scrub_err err = hand_over(&r, recs, nrecs);
-	free(r.recs);
+	enum scrub_err err = marrec_list_finish(&r.recs, a, recs, nrecs);
 	if (counts)
 		*counts = r.counts;
 	if (err != SCRUB_OK || r.fatal != SCRUB_OK)

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "marrec.h"
 
@@ -99,4 +100,38 @@ marrec_json_write(const struct mar_record *r, struct strbuf *sb)
 	strbuf_json_str(sb, at.failed ? "" : strbuf_str(&at));
 	strbuf_free(&at);
 	strbuf_putc(sb, '}');
+}
+
+enum scrub_err
+marrec_list_push(struct marrec_list *l, const struct mar_record *rec)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct mar_record *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return SCRUB_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *rec;
+	return SCRUB_OK;
+}
+
+enum scrub_err
+marrec_list_finish(struct marrec_list *l, struct arena *a,
+		   struct mar_record **recs, size_t *n)
+{
+	enum scrub_err err = SCRUB_OK;
+	if (l->n > 0) {
+		*recs = arena_calloc(a, l->n, sizeof(**recs));
+		if (*recs) {
+			memcpy(*recs, l->v, l->n * sizeof(**recs));
+			*n = l->n;
+		} else {
+			err = SCRUB_ENOMEM;
+		}
+	}
+	free(l->v);
+	*l = (struct marrec_list){0};
+	return err;
 }

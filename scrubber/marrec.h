@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arena.h"
+#include "diag.h"
 #include "isotime.h"
 #include "strbuf.h"
 
@@ -116,6 +118,23 @@ struct mar_record {
 	 * a second vascular access site can justify a second initial code. */
 	const char *site;
 };
+
+/* The records a reader gathers as it goes (fhir.c, hl7.c): malloc'd and
+ * doubled as needed, then copied into the caller's arena at the end. */
+struct marrec_list {
+	struct mar_record *v;
+	size_t n, cap;
+};
+
+/* Appends a copy of rec; SCRUB_ENOMEM when the list cannot grow. */
+enum scrub_err marrec_list_push(struct marrec_list *l,
+				const struct mar_record *rec);
+
+/* Copies the records into a (*recs, *n; left NULL and 0 when there are
+ * none) and frees the list, whatever it returns (SCRUB_ENOMEM when a
+ * cannot hold them). */
+enum scrub_err marrec_list_finish(struct marrec_list *l, struct arena *a,
+				  struct mar_record **recs, size_t *n);
 
 /*
  * Appends r as one compact JSON object, members in a fixed order and absent
