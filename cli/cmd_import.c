@@ -227,6 +227,38 @@ say_claim(const char *path, const char *ref)
 	fputs(": ", stderr);
 }
 
+/* A claim no MAR record joined: written without administrations, unless it
+ * bills a drug-administration service, which would be judged as if
+ * nothing had been given (every such line flagged, "remove the line"): that
+ * one is held, its record not in the files (the queue does not wait for a
+ * record yet).  False when held (said, and the run fails). */
+static bool
+no_records(struct import_state *st, const char *path,
+	   const struct x12_claim *xc, const char *key)
+{
+	const char *code = marjoin_administration_code(st->rs, &xc->claim);
+	say_claim(path, xc->claim.ref);
+	fputs("no MAR records for ", stderr);
+	if (key) {
+		fputs("encounter '", stderr);
+		termsafe_put(stderr, key);
+		fprintf(stderr, "' (%s)", marjoin_keys[st->key]);
+	} else {
+		fputs("it: it has no REF*EA", stderr);
+	}
+	if (!code) {
+		fputs("; written without administrations\n", stderr);
+		return true;
+	}
+	fputs("; not written: it bills ", stderr);
+	termsafe_put(stderr, code);
+	fputs(", which cannot be judged without its administration "
+	      "record\n",
+	      stderr);
+	st->bad = true;
+	return false;
+}
+
 /* Claim i's document: with --mar, its administrations from the records
  * joined on its key.  False when it is not to be written (held, said). */
 static bool
@@ -240,17 +272,7 @@ join_one(struct import_state *st, const char *path, const struct x12 *x,
 		return true;
 	switch (marjoin_claim(st->mar, st->rs, xc, st->key, doc, &key)) {
 	case MARJOIN_NONE:
-		say_claim(path, xc->claim.ref);
-		fputs("no MAR records for ", stderr);
-		if (key) {
-			fputs("encounter '", stderr);
-			termsafe_put(stderr, key);
-			fprintf(stderr, "' (%s)", marjoin_keys[st->key]);
-		} else {
-			fputs("it: it has no REF*EA", stderr);
-		}
-		fputs("; written without administrations\n", stderr);
-		return true;
+		return no_records(st, path, xc, key);
 	case MARJOIN_JOINED:
 		(*joined)++;
 		return true;

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/marjoin.h"
+#include "scrubber/ruleset.h"
 
 const char *const marjoin_keys[] = {"clm01", "ea", NULL};
 
@@ -185,6 +186,17 @@ marjoin_claim(struct marjoin *j, const struct ruleset *rs,
 	if (err == SCRUB_ENOMEM)
 		return MARJOIN_NOMEM;
 	return err == SCRUB_OK ? MARJOIN_JOINED : MARJOIN_HELD;
+}
+
+const char *
+marjoin_administration_code(const struct ruleset *rs, const struct claim *c)
+{
+	const struct ruleset *in =
+		c->has_date_of_service ? rules_at(rs, c->date_of_service) : rs;
+	for (size_t i = 0; i < c->nlines; i++)
+		if (rules_code(in, c->lines[i].code))
+			return c->lines[i].code;
+	return NULL;
 }
 
 void

@@ -52,6 +52,12 @@ enum marjoin_outcome marjoin_claim(struct marjoin *j, const struct ruleset *rs,
 				   enum marjoin_key key, struct claim *out,
 				   const char **key_value);
 
+/* The first code of claim c that is a drug-administration service of the
+ * rules in force on its date of service (the catalogue), or NULL: a claim
+ * billing one cannot be judged without its administration record. */
+const char *marjoin_administration_code(const struct ruleset *rs,
+					const struct claim *c);
+
 /* Records and encounters read that no claim took (for a closing note). */
 void marjoin_unused(const struct marjoin *j, size_t *records,
 		    size_t *encounters);

@@ -178,26 +178,37 @@ expect "--out with --format hl7 is a usage error" 2 "$CLAIMSCRUB" import --forma
 #   96361x1 hydration as a secondary service: 80 min, none overlapping a
 #           drug, 1 + floor((80 - 31) / 60) = 1
 # in the result's order: initial, then add-ons in CPT order.
-expect "import --mar joins the FHIR records" 0 "$CLAIMSCRUB" import --mar "$m" "$p"
+# PC-2026-0302 has no records and bills 96360 and 96361: judged without
+# its administration record every such line would be flagged, so it is
+# held (not written, exit 1); with its administration lines gone (em.837:
+# the E/M visit alone, its total and SE01 adjusted) it is written without
+# administrations.
+expect "import --mar joins the FHIR records, and holds 0302: exit 1" 1 "$CLAIMSCRUB" import --mar "$m" "$p"
 head -n 1 "$tmp/out" >"$tmp/joined.json"
 has "PC-2026-0301's administrations, from the records" "$tmp/joined.json" \
 	'"administrations":[{"id":"ma-1","substance":"ceftriaxone","kind":"therapeutic","route":"infusion","site":"left forearm","start":"2026-03-02T09:10-05:00","stop":"2026-03-02T09:40-05:00"},{"id":"ma-2","substance":"ondansetron","kind":"therapeutic","route":"push","site":"Right upper arm","start":"2026-03-02T09:45-05:00"},{"id":"ma-3","substance":"normal-saline","kind":"hydration","route":"infusion","site":"left forearm","start":"2026-03-02T10:00-05:00","stop":"2026-03-02T10:40-05:00"},{"id":"ma-4","substance":"normal-saline","kind":"hydration","route":"infusion","site":"left forearm","start":"2026-03-02T10:55-05:00","stop":"2026-03-02T11:35-05:00"},{"id":"ma-5","substance":"carboplatin","kind":"chemotherapy","route":"infusion","site":"right chest port","start":"2026-03-02T11:40-05:00","stop":"2026-03-02T12:50-05:00"}]}'
-has "PC-2026-0302, which has no records, has no administrations" "$tmp/out" '"claim":"PC-2026-0302",'
+grep -q '"claim":"PC-2026-0302"' "$tmp/out" && not_ok "PC-2026-0302, with no records, is not written" ||
+	ok "PC-2026-0302, with no records, is not written"
+has "... and import says why" "$tmp/err" "claim PC-2026-0302: no MAR records for encounter 'PC-2026-0302' (clm01); not written: it bills 96360, which cannot be judged without its administration record"
+has "the file's count names the claims joined" "$tmp/err" "2 claims read, 1 written, 1 with MAR administrations"
+awk '/^CLM\*PC-2026-0302/ { c = 1 } c && /^LX\*2~/ { skip = 1 } /^SE\*/ { skip = 0 } !skip' "$p" |
+	sed 's/CLM\*PC-2026-0302\*245.5/CLM*PC-2026-0302*120/; s/^SE\*58\*/SE*52*/' >"$tmp/em.837"
+expect "a claim billing no administration service and with no records" 0 "$CLAIMSCRUB" import --mar "$m" "$tmp/em.837"
+has "... is written without administrations" "$tmp/out" '"claim":"PC-2026-0302","payer":"LHP01","setting":"professional","provider":"1234567893","date_of_service":"2026-03-03","lines":[{"code":"99213","units":1,"modifiers":["25"],"service_date":"2026-03-03"}],"administrations":[]}'
 has "... and import says so" "$tmp/err" "claim PC-2026-0302: no MAR records for encounter 'PC-2026-0302' (clm01); written without administrations"
-has "the file's count names the claims joined" "$tmp/err" "2 claims read, 2 written, 1 with MAR administrations"
 run "$CLAIMSCRUB" check --format json "$tmp/joined.json" >"$tmp/check.json" 2>"$tmp/err"
 has "check derives 96413, 96361x1, 96367, 96375 from the joined claim" "$tmp/check.json" \
 	'"expected":[{"code":"96413","units":1,"modifiers":[],"administrations":["ma-5"]},{"code":"96361","units":1,"modifiers":[],"administrations":["ma-3","ma-4"]},{"code":"96367","units":1,"modifiers":[],"administrations":["ma-1"]},{"code":"96375","units":1,"modifiers":[],"administrations":["ma-2"]}]'
 run "$CLAIMSCRUB" check --format json "$src/tests/fixtures/mar-joined.yaml" >"$tmp/hand.json" 2>"$tmp/err"
 cmp -s "$tmp/check.json" "$tmp/hand.json" && ok "the same result as the hand-written document" ||
 	not_ok "the same result as the hand-written document" "$(diff "$tmp/hand.json" "$tmp/check.json" | head -n 4)"
-expect "the Bundle joins the same" 0 "$CLAIMSCRUB" import --mar "$src/examples/fhir/bundle.json" "$p"
+expect "the Bundle joins the same" 1 "$CLAIMSCRUB" import --mar "$src/examples/fhir/bundle.json" "$p"
 head -n 1 "$tmp/out" | sed 's/"at":"[^"]*"//' >"$tmp/bundle.json"
 cmp -s "$tmp/joined.json" "$tmp/bundle.json" && ok "the same document from the Bundle" ||
 	not_ok "the same document from the Bundle" "$(diff "$tmp/joined.json" "$tmp/bundle.json" | head -n 4)"
 # the HL7 sample holds the same five events, their ids the order's
 # ("mr-1/1" for "ma-1"): the same document but for those ids
-expect "--mar-format hl7 joins the HL7 sample" 0 "$CLAIMSCRUB" import --mar "$src/examples/hl7/ras-sample.hl7" --mar-format hl7 "$p"
+expect "--mar-format hl7 joins the HL7 sample" 1 "$CLAIMSCRUB" import --mar "$src/examples/hl7/ras-sample.hl7" --mar-format hl7 "$p"
 noids() { head -n 1 "$1" | sed 's/"id":"[^"]*",//g'; }
 noids "$tmp/out" >"$tmp/hl7-joined.json"
 noids "$tmp/joined.json" >"$tmp/fhir-joined.json"
@@ -209,21 +220,21 @@ expect "an unknown --mar-format is a usage error" 2 "$CLAIMSCRUB" import --mar "
 # the key: REF*EA, the medical record number, on a claim whose CLM01 is
 # another; a claim without REF*EA is said
 sed 's/^CLM\*PC-2026-0301\(.*\)$/CLM*ACCT-77\1\nREF*EA*PC-2026-0301~/; s/^SE\*58\*/SE*59*/' "$p" >"$tmp/ea.837"
-expect "--mar-key ea" 0 "$CLAIMSCRUB" import --mar "$m" --mar-key ea "$tmp/ea.837"
+expect "--mar-key ea (0302, with no REF*EA, held: exit 1)" 1 "$CLAIMSCRUB" import --mar "$m" --mar-key ea "$tmp/ea.837"
 has "ACCT-77 joined by its REF*EA" "$tmp/out" '{"claim":"ACCT-77","payer":"00430"'
 grep -F '"claim":"ACCT-77"' "$tmp/out" | grep -qF '"id":"ma-5","substance":"carboplatin"' &&
 	ok "... with its administrations" || not_ok "... with its administrations" "$(head -c 600 "$tmp/out")"
-has "a claim without REF*EA is said" "$tmp/err" "claim PC-2026-0302: no MAR records for it: it has no REF*EA; written without administrations"
-expect "--mar-key clm01 finds nothing for ACCT-77" 0 "$CLAIMSCRUB" import --mar "$m" "$tmp/ea.837"
+has "a claim without REF*EA is said" "$tmp/err" "claim PC-2026-0302: no MAR records for it: it has no REF*EA; not written: it bills 96360"
+expect "--mar-key clm01 finds nothing for ACCT-77" 1 "$CLAIMSCRUB" import --mar "$m" "$tmp/ea.837"
 has "... and says so" "$tmp/err" "claim ACCT-77: no MAR records for encounter 'ACCT-77' (clm01)"
 has "... and counts the records no claim took" "$tmp/err" "import: 5 MAR records of 1 encounters joined no claim"
 expect "an unknown --mar-key is a usage error" 2 "$CLAIMSCRUB" import --mar "$m" --mar-key d9 "$p"
 
 # unmapped: carboplatin's codes changed to ones no row has; the record is
 # named at its place (line 7 of the NDJSON) with its values, the claim is
-# held, the other claim written
+# held; the other (em.837's 0302, the E/M visit alone) written
 sed 's/"code":"J9045"/"code":"J9999"/; s/"code":"597195"/"code":"1111111"/' "$m" >"$tmp/unmapped.ndjson"
-expect "an unmapped drug holds its claim: exit 1" 1 "$CLAIMSCRUB" import --mar "$tmp/unmapped.ndjson" "$p"
+expect "an unmapped drug holds its claim: exit 1" 1 "$CLAIMSCRUB" import --mar "$tmp/unmapped.ndjson" "$tmp/em.837"
 has "unmapped-drug, at the record, with its values" "$tmp/err" \
 	"$tmp/unmapped.ndjson:7:1: error: unmapped-drug: record 'ma-5': no mar_map drug row has hcpcs J9999 'Injection, carboplatin, 50 mg', rxnorm 1111111"
 has "the claim is not written" "$tmp/err" "claim PC-2026-0301: not written: its MAR records cannot all be paired"

@@ -129,13 +129,14 @@ same "the file's first claim is not in the queue either" "$(st IC-2026-0401)" ""
 # the 837P sample with the FHIR sample's records (encounter PC-2026-0301,
 # renamed here with the claims): 0601 queued with its five administrations
 # (tests/import.sh works out their codes from the rules: 96413, 96361 x1,
-# 96367, 96375), scrubbed by the daemon to the same expected codes
+# 96367, 96375), scrubbed by the daemon to the same expected codes; 0602,
+# which bills 96360 and has no records, held out of the queue (exit 1)
 sed 's/PC-2026-030/PC-2026-060/g' "$p837" >"$T/joined.837"
 sed 's/PC-2026-0301/PC-2026-0601/g' "$src/examples/fhir/mar.ndjson" >"$T/joined.ndjson"
 timeout 60 "$CLAIMSCRUB" import --submit --db "$conninfo" --mar "$T/joined.ndjson" "$T/joined.837" \
 	</dev/null >"$T/out" 2>"$T/err"
-same "--submit --mar: exit 0" "$?" 0
-grep -q 'joined.837: 2 claims read, 2 submitted (1 replacements), 0 voided, 0 voids of claims not queued, 1 with MAR administrations' "$T/err" &&
+same "--submit --mar: 0602 held, exit 1" "$?|$(st PC-2026-0602)" "1|"
+grep -q 'joined.837: 2 claims read, 1 submitted (0 replacements), 0 voided, 0 voids of claims not queued, 1 with MAR administrations' "$T/err" &&
 	ok "the summary counts the claim joined" || not_ok "the summary counts the claim joined" "$(cat "$T/err")"
 same "0601 is queued with its five administrations, in time order" \
 	"$(psql_val "SELECT string_agg(a.admin_ref || ' ' || a.substance || ' ' || a.route, ', ' ORDER BY a.seq)
