@@ -91,18 +91,34 @@ textout_time(FILE *out, const struct claim_time *t)
 	}
 }
 
+/* The width of the administrations' id column: their longest id, at least
+ * 5 and at most 24 columns (a longer id is cut there), so that ids such as
+ * an HL7 order's "mr-3/1" and "mr-3/2" are never cut to the same text. */
+static int
+id_width(const struct claim *c)
+{
+	size_t w = 5;
+	for (size_t i = 0; i < c->nadmins; i++) {
+		size_t n = strlen(c->admins[i].id);
+		if (n > w)
+			w = n < 24 ? n : 24;
+	}
+	return (int)w;
+}
+
 static void
 print_timeline(FILE *out, const struct result *r)
 {
 	const struct claim *c = r->claim;
 	int64_t lo = 0, hi = 0;
 	bool span = time_span(c, &lo, &hi);
+	int idw = id_width(c);
 	fputs("  administrations\n", out);
 	for (size_t i = 0; i < c->nadmins; i++) {
 		const struct administration *a = &c->admins[i];
 		const struct result_admin *ra = &r->admins[i];
 		fputs("    ", out);
-		termsafe_put_cols(out, a->id, 5, 5);
+		termsafe_put_cols(out, a->id, idw, idw);
 		fputc(' ', out);
 		termsafe_put_cols(out, a->substance, 16, 16);
 		fprintf(out, " %-12s ", admin_route_names[a->route]);
@@ -180,7 +196,10 @@ static void
 print_codes(FILE *out, const struct result *r)
 {
 	const struct claim *c = r->claim;
-	fputs("  expected                    billed\n", out);
+	int idw = id_width(c);
+	fputs("  expected", out);
+	fprintf(out, "%*s", 3 * (idw + 1) + 2, "");
+	fputs("billed\n", out);
 	for (int i = 0; i < r->ncodes; i++) {
 		const struct result_code *rc = &r->codes[i];
 		int first, units = billed_units(c, rc, &first);
@@ -190,12 +209,12 @@ print_codes(FILE *out, const struct result *r)
 			 rc->modifier ? rc->modifier : "");
 		fprintf(out, "    %-9s x%-3d ", code, rc->units);
 		for (int k = 0; k < rc->nadmins && k < 3; k++) {
-			termsafe_put_cols(out, c->admins[rc->admins[k]].id, 5,
-					  5);
+			termsafe_put_cols(out, c->admins[rc->admins[k]].id, idw,
+					  idw);
 			fputc(' ', out);
 		}
 		for (int k = rc->nadmins; k < 3; k++)
-			fputs("      ", out);
+			fprintf(out, "%*s", idw + 1, "");
 		if (units)
 			fprintf(out, "  x%-3d line %d%s\n", units, first,
 				units == rc->units ? "" : "  <- differs");
@@ -209,9 +228,9 @@ print_codes(FILE *out, const struct result *r)
 				strcmp(r->codes[k].code, c->lines[i].code) == 0;
 		if (expected)
 			continue;
-		fprintf(out, "    %-9s x0   %-18s  x%-3d line %zu%s\n",
-			c->lines[i].code, "", c->lines[i].units, i + 1,
-			line_note(r, (int)i + 1));
+		fprintf(out, "    %-9s x0   %*s  x%-3d line %zu%s\n",
+			c->lines[i].code, 3 * (idw + 1), "", c->lines[i].units,
+			i + 1, line_note(r, (int)i + 1));
 	}
 }
 

@@ -215,6 +215,14 @@ noids "$tmp/joined.json" >"$tmp/fhir-joined.json"
 grep -q '"administrations":\[{"substance":"ceftriaxone"' "$tmp/hl7-joined.json" &&
 	cmp -s "$tmp/hl7-joined.json" "$tmp/fhir-joined.json" && ok "the same administrations from HL7 as from FHIR" ||
 	not_ok "the same administrations from HL7 as from FHIR" "$(diff "$tmp/fhir-joined.json" "$tmp/hl7-joined.json" | head -n 4)"
+# the text view names each administration whole: the HL7 ids of the
+# paused bag, mr-3/1 and mr-3/2, are not cut to one "mr-3/"
+head -n 1 "$tmp/out" >"$tmp/hl7-doc.json"
+run "$CLAIMSCRUB" check --format text "$tmp/hl7-doc.json" >"$tmp/view.txt" 2>&1
+grep -q '^    mr-3/1 normal-saline ' "$tmp/view.txt" && grep -q '^    mr-3/2 normal-saline ' "$tmp/view.txt" &&
+	grep -q '^    96361     x1   mr-3/1 mr-3/2  ' "$tmp/view.txt" &&
+	ok "the text view shows the ids whole (mr-3/1, mr-3/2)" ||
+	not_ok "the text view shows the ids whole (mr-3/1, mr-3/2)" "$(head -n 12 "$tmp/view.txt")"
 expect "an unknown --mar-format is a usage error" 2 "$CLAIMSCRUB" import --mar "$m" --mar-format x12 "$p"
 
 # the key: REF*EA, the medical record number, on a claim whose CLM01 is
