@@ -2,7 +2,7 @@
 # bench/run.sh ENGINE OUT — runs every benchmark (`make bench`) and writes
 # the markdown results to OUT.  BENCH_DRAIN_N (default 200000),
 # BENCH_LATENCY_N (default 1000), BENCH_REPORT_N (default 1000000),
-# BENCH_BURST_N (default 100000), BENCH_X12_N (default 100000), BENCH_FHIR_N and BENCH_HL7_N (default 200000) scale the
+# BENCH_BURST_N (default 100000), BENCH_INTAKE_N (default 20000), BENCH_X12_N (default 100000), BENCH_FHIR_N and BENCH_HL7_N (default 200000) scale the
 # runs.
 set -eu
 engine=$1 out=$2
@@ -39,6 +39,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo "| claims | burst | stale statistics, claims/s | analyzed, claims/s | ratio |"
 	echo "| ---: | ---: | ---: | ---: | ---: |"
 	"$d/burst.sh" "${BENCH_BURST_N:-100000}" 20000
+	echo
+	echo "Intake end to end (bench/intake.sh): 837P claims with their FHIR administration records, \`import --submit --mar\` then one daemon's drain; the drain alone is the floor:"
+	echo
+	echo "| claims | import s | import claims/s | drain s | drain claims/s | (import + drain) / drain |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	"$d/intake.sh" "${BENCH_INTAKE_N:-20000}"
 	echo
 	echo "Idle latency, one claim at a time (scrubbed_at - enqueued_at):"
 	echo
