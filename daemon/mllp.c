@@ -465,7 +465,19 @@ on_event(struct bufferevent *bev, short what, void *arg)
 
 static void pump(struct mllp *m);
 
-/* Stored, or not: AA, or no ACK and the connection closed. */
+/* The database refused the records themselves (SQLSTATE class 22, data
+ * exception, as mar_store's checks raise, or 54, a limit passed): sending
+ * them again cannot help, so the message is answered AE rather than left
+ * to be resent for ever. */
+static bool
+refused_data(const struct mllp *m)
+{
+	const char *st = conn_sqlstate(m->db);
+	return strncmp(st, "22", 2) == 0 || strncmp(st, "54", 2) == 0;
+}
+
+/* Stored: AA.  Refused for its data: AE.  Else (down, no privilege...) no
+ * ACK and the connection closed, for the sender to send it again. */
 static void
 on_stored(void *arg, PGresult *const *res, int n, const char *error)
 {
@@ -478,6 +490,16 @@ on_stored(void *arg, PGresult *const *res, int n, const char *error)
 			      : -1;
 	if (stored >= 0)
 		m->stats.records += stored;
+	if (stored < 0 && cl && refused_data(m)) {
+		char text[MLLP_MAX_TEXT + 1];
+		snprintf(text, sizeof(text), "%s", error ? error : "refused");
+		cl->waiting = false;
+		reply(cl, "AE", text);
+		to_tail(cl);
+		on_read(cl->bev, cl);
+		pump(m);
+		return;
+	}
 	if (stored < 0) {
 		char q[400];
 		dlog(DLOG_WARNING, "mllp-store-failed",
@@ -497,12 +519,29 @@ on_stored(void *arg, PGresult *const *res, int n, const char *error)
 	pump(m);
 }
 
-/* Sends the first waiting message to the database, when it is free. */
+/* The database is not there: the messages waiting get no ACK (their
+ * senders send again) and their connections are closed. */
+static void
+close_waiting(struct mllp *m)
+{
+	for (struct client *cl = m->clients, *next; cl; cl = next) {
+		next = cl->next;
+		if (cl->waiting)
+			client_free(cl, "database");
+	}
+}
+
+/* Sends the first waiting message to the database, when it is free; with
+ * no database, closes the connections waiting. */
 static void
 pump(struct mllp *m)
 {
 	struct client *cl = m->clients;
-	if (!m->db_up || m->inflight || !conn_idle(m->db))
+	if (!m->db_up) {
+		close_waiting(m);
+		return;
+	}
+	if (m->inflight || !conn_idle(m->db))
 		return;
 	while (cl && !cl->waiting)
 		cl = cl->next;
@@ -534,11 +573,7 @@ on_db_down(void *arg, const char *why)
 	m->backoff_ms = conn_backoff(m->backoff_ms, m->reconnect_max_ms);
 	dlog(DLOG_WARNING, "mllp-db-disconnected", "retry_ms=%ld error=%s",
 	     m->backoff_ms, dlog_quote(why, q, sizeof(q)));
-	for (struct client *cl = m->clients, *next; cl; cl = next) {
-		next = cl->next;
-		if (cl->waiting)
-			client_free(cl, "database");
-	}
+	close_waiting(m);
 	struct timeval tv = {m->backoff_ms / 1000,
 			     (m->backoff_ms % 1000) * 1000};
 	if (event_add(m->retry, &tv) != 0)

@@ -7,11 +7,13 @@
  *
  *   AA  the records are committed (only after the commit);
  *   AE  hl7_read refused the message: MSA-3 is its first error, escaped;
+ *       or mar_store refused its records for their data (SQLSTATE class
+ *       22 or 54), which a resend cannot change: MSA-3 the server's text;
  *   AR  not an HL7 message, not one message, a type other than RAS^O17, or
  *       a frame past MLLP_MAX_FRAME (then the connection is closed).
  *
- * A database failure (down, or the statement refused) sends no ACK and
- * closes the connection: HL7 senders send again what was not acknowledged,
+ * Any other database failure (down, no privilege, out of resources) sends
+ * no ACK and closes the connection: HL7 senders send again what was not acknowledged,
  * and mar_store keeps a record once per id, so the resend is stored once.
  * A connection dropped mid-frame stores nothing.
  */

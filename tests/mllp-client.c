@@ -153,8 +153,8 @@ send_each(int fd, char *buf, size_t len)
 	}
 	for (size_t start = 0; start < n;) {
 		size_t end = start + 3;
-		while (end < n && !(buf[end - 1] == '\r' &&
-				    n - end >= 3 && memcmp(buf + end, "MSH", 3) == 0))
+		while (end < n && !(buf[end - 1] == '\r' && n - end >= 3 &&
+				    memcmp(buf + end, "MSH", 3) == 0))
 			end++;
 		if (end > n)
 			end = n;

@@ -72,9 +72,9 @@ same "a corrected resend (mr-3/1 completed): replaces its row" \
 	"$(rows hl7) $(psql_val "SELECT record->>'status' FROM claimscrub.mar_event WHERE record_id = 'mr-3/1'")" "5 completed"
 imp --format fhir "$fhir"
 same "import --submit --format fhir: exit 0" "$?" 0
-nf=$(grep -c . "$fhir")
-[ "$(rows fhir)" -ge 1 ] && [ "$(rows fhir)" -le "$nf" ] && ok "fhir rows stored ($(rows fhir))" ||
-	not_ok "fhir rows stored" "$(rows fhir) rows; $(cat "$T/err")"
+same "one fhir row per resource of the sample, by its id" \
+	"$(psql_val "SELECT string_agg(record_id, ' ' ORDER BY record_id) FROM claimscrub.mar_event WHERE source = 'fhir'")" \
+	"$(grep -o '"resourceType":"MedicationAdministration","id":"[^"]*"' "$fhir" | sed 's/.*"id":"//; s/"$//' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 same "the FHIR sample's encounter is the HL7 sample's visit" \
 	"$(psql_val "SELECT DISTINCT encounter FROM claimscrub.mar_event WHERE source = 'fhir'")" "PC-2026-0301"
 # refused by the database: a record whose encounter is too long (sed on
@@ -140,6 +140,23 @@ grep -q '^MSA|AR|msg-0001|frame larger than 1048576 bytes' "$T/ack" && ok "a fra
 wait_log 'event=mllp-frame-too-large' 10 && wait_log 'event=mllp-closed .*reason=rejected' 10 &&
 	ok "logged, and the connection closed" || not_ok "logged, and the connection closed" "$(tail -n 5 "$daemon_log")"
 
+send whole "$hl7"
+same "five messages in one frame: AR" "$(msa)" "MSA|AR|msg-0001|a frame holds one message, not 5 "
+nth 1 "$hl7" | sed 's/RAS^O17^RAS_O17/ADT^A08^ADT_A01/; s/msg-0001/adt-1/' >"$T/adt.hl7"
+send whole "$T/adt.hl7"
+same "another message type: AR, its text escaped (^ as \\S\\)" "$(msa)" 'MSA|AR|adt-1|only RAS\S\O17 messages are read here '
+head -c 5000 /dev/zero | tr '\0' 'x' >"$T/junk.bin"
+send raw "$T/junk.bin"
+same "5000 bytes outside any frame: closed, no ACK" "$(cat "$T/ack")" "closed"
+wait_log 'event=mllp-junk' 10 && ok "the junk is logged" || not_ok "the junk is logged" "$(tail -n 3 "$daemon_log")"
+same "nothing more stored" "$(rows hl7)" 5
+nth 1 "$hl7" | sed "s/PC-2026-0301^^^GENHOSP^VN/$long^^^GENHOSP^VN/; s/msg-0001/long-1/; s/mr-1/long-1/" >"$T/long1.hl7"
+send whole "$T/long1.hl7"
+grep -q '^MSA|AE|long-1|MAR record 1: encounter: must be 1 to 64 bytes' "$T/ack" &&
+	ok "a record the database refuses for its data: AE with the server's reason (a resend cannot help)" ||
+	not_ok "a record the database refuses for its data: AE with the server's reason" "$(cat "$T/ack")"
+same "nothing of it stored" "$(rows hl7)" 5
+
 # ---- a connection dropped mid-frame ---------------------------------------------------
 sed 's/mr-/dr-/g; s/msg-000/drop-000/g' "$hl7" >"$T/drop.hl7"
 nth 1 "$T/drop.hl7" >"$T/drop1.hl7"
@@ -168,6 +185,11 @@ send whole "$T/drop2.hl7"
 same "after recovery: the resend AA" "$(msa)" "MSA|AA|drop-0002 "
 same "stored once" "$(psql_val "SELECT count(*) FROM claimscrub.mar_event WHERE record_id = 'dr-2/1'")" 1
 
+# AA: the sample's 5, the dropped message's 2 resends and 1 after the
+# database came back; AE/AR: bad RXA-3, not HL7, too large, five in a
+# frame, ADT, an encounter too long; rows: the sample's 5, drop-0001 once, drop-0002 once
+same "metrics: 8 accepted, 6 rejected, 7 records" \
+	"$(metric claimscrub_mllp_accepted_total) $(metric claimscrub_mllp_rejected_total) $(metric claimscrub_mllp_records_total)" "8 6 7"
 check "every line of the daemon's log is key=value" log_is_keyvalue "$daemon_log"
 stop_daemon "$daemon_pid"
 same "the daemon stops cleanly" "$?" 0
