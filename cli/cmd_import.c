@@ -422,8 +422,8 @@ mar_format(int f)
 /* --submit: the records of one good file into claimscrub.mar_event, in
  * one statement; false (said) when the database refused them. */
 static bool
-store_mar(struct import_state *st, const struct mar_format *f,
-	  const char *path, const struct mar_record *recs, size_t n)
+store_mar(struct import_state *st, const struct mar_format *f, const char *path,
+	  const struct mar_record *recs, size_t n)
 {
 	if (!st->conn && !(st->conn = cli_db_connect(st->conninfo))) {
 		st->fatal = true;
@@ -463,8 +463,7 @@ import_mar(struct import_state *st, const struct mar_format *f,
 		marrec_json_write(&recs[i], &st->out);
 		strbuf_putc(&st->out, '\n');
 	}
-	ok = ok && (st->submit ? store_mar(st, f, path, recs, n)
-			       : put_out(st));
+	ok = ok && (st->submit ? store_mar(st, f, path, recs, n) : put_out(st));
 	if (ok) {
 		fputs("import: ", stderr);
 		termsafe_put(stderr, path);
