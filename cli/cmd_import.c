@@ -5,7 +5,8 @@
  * standard output one document a line (JSON Lines).  --format fhir reads
  * FHIR MedicationAdministration resources (scrubber/fhir.h), --format hl7
  * HL7 v2 RAS^O17 messages (scrubber/hl7.h); both print each administration
- * as its MAR record (marrec.h), one a line.
+ * as its MAR record (marrec.h), one a line, or with --submit store them in
+ * claimscrub.mar_event (a file in one statement, intake_db.c).
  *
  * All or nothing per file: a file with any error writes nothing (its
  * errors go to standard error in compiler form); with --out its documents
@@ -43,6 +44,7 @@ struct import_state {
 	bool submit;	 /* --submit: into the queue, not written out */
 	const char *conninfo;
 	PGconn *conn; /* --submit: opened at the first good file */
+	long stored;  /* --submit of MAR records: the last file's rows */
 	struct strbuf out;
 	bool bad;
 	bool fatal; /* no database to go on with */
@@ -439,10 +441,28 @@ mar_format(int f)
 	return NULL;
 }
 
+/* --submit: the records of one good file into claimscrub.mar_event, in
+ * one statement; false (said) when the database refused them. */
+static bool
+store_mar(struct import_state *st, const struct mar_format *f, const char *path,
+	  const struct mar_record *recs, size_t n)
+{
+	if (!st->conn && !(st->conn = cli_db_connect(st->conninfo))) {
+		st->fatal = true;
+		return false;
+	}
+	if (intake_mar_store(st->conn, path, formats[f->format], recs, n,
+			     &st->out, &st->stored))
+		return true;
+	st->fatal = PQstatus(st->conn) != CONNECTION_OK;
+	return false;
+}
+
 /* One file of administration records (FHIR, HL7 v2), read whole, printed
- * as MAR records on standard output, one JSON object a line; nothing when
- * the file has any error.  (Not claims: pairing the records into
- * administrations and joining them to claims come later.) */
+ * as MAR records on standard output, one JSON object a line, or with
+ * --submit stored in claimscrub.mar_event; nothing when the file has any
+ * error.  (Not claims: pairing the records into administrations and
+ * joining them to claims come later.) */
 static bool
 import_mar(struct import_state *st, const struct mar_format *f,
 	   const char *path)
@@ -465,12 +485,15 @@ import_mar(struct import_state *st, const struct mar_format *f,
 		marrec_json_write(&recs[i], &st->out);
 		strbuf_putc(&st->out, '\n');
 	}
-	ok = ok && put_out(st);
+	ok = ok && (st->submit ? store_mar(st, f, path, recs, n) : put_out(st));
 	if (ok) {
 		fputs("import: ", stderr);
 		termsafe_put(stderr, path);
-		fprintf(stderr, ": %zu %s, %zu %s skipped\n", n, f->records,
+		fprintf(stderr, ": %zu %s, %zu %s skipped", n, f->records,
 			skipped, f->skipped);
+		if (st->submit)
+			fprintf(stderr, ", %ld stored", st->stored);
+		fputc('\n', stderr);
 	}
 	arena_free(a);
 	free(buf);
@@ -511,9 +534,9 @@ import_run(struct cli_opts *o)
 {
 	const struct mar_format *mar = mar_format(o->format);
 	const char *why = NULL;
-	if (mar && (o->output || o->submit))
-		why = "--out and --submit take claims: with a MAR format the "
-		      "records go to standard output";
+	if (mar && o->output)
+		why = "--out takes claims: with a MAR format the records go "
+		      "to standard output, or with --submit to the database";
 	else if (o->submit && o->output)
 		why = "--submit puts the claims in the queue: not with --out";
 	else if (o->db && !o->submit)
@@ -614,7 +637,8 @@ static const struct cli_option submit_row = {
 	.letter = 's',
 	.help = "put the claims in the database queue, each file in one "
 		"transaction: originals and replacements (7) submitted, voids "
-		"(8) applied",
+		"(8) applied; with --format fhir or hl7, store the MAR "
+		"records (claimscrub.mar_event)",
 	.kind = CLI_OPT_FLAG,
 	.field = offsetof(struct cli_opts, submit),
 };
@@ -644,7 +668,11 @@ const struct cli_entry cmd_import_entry = {
 		 "With --format fhir,\n"
 		 "print each FHIR MedicationAdministration of the files as a "
 		 "record (JSON Lines);\n"
-		 "with --format hl7, each RXA of HL7 v2 RAS^O17 messages.\n",
+		 "with --format hl7, each RXA of HL7 v2 RAS^O17 messages.  "
+		 "With --submit,\n"
+		 "those records are stored in the database (claimscrub."
+		 "mar_event), each file\n"
+		 "whole or not at all; a record sent again replaces its row.\n",
 	.status =
 		"Exit status: 0 every file read and written, 1 a file bad "
 		"or not written\n"

@@ -1,6 +1,7 @@
 /*
  * intake — what `claimscrub import` does with what it read beyond writing
- * it out: the claims of an 837 file into the database queue
+ * it out: the claims of an 837 file into the database queue, the MAR
+ * records of a FHIR or HL7 v2 file into claimscrub.mar_event
  * (intake_db.c).
  */
 #ifndef CLI_INTAKE_H
@@ -32,5 +33,18 @@ struct intake_counts {
 bool intake_submit(PGconn *conn, const char *path, const struct x12 *x,
 		   const bool *keep, const struct claim *docs,
 		   struct strbuf *json, struct intake_counts *n);
+
+/*
+ * Stores the n records of recs (read from path) in claimscrub.mar_event
+ * over conn through claimscrub.mar_store(source, ...), source "fhir" or
+ * "hl7": one statement, so all of them or none.  json is scratch for the
+ * records' array.  True, with *stored the rows inserted or replaced (an
+ * identical resend is not counted), when it committed; false when the
+ * database refused them or the connection failed: said on standard error,
+ * and nothing of the file is stored.
+ */
+bool intake_mar_store(PGconn *conn, const char *path, const char *source,
+		      const struct mar_record *recs, size_t n,
+		      struct strbuf *json, long *stored);
 
 #endif

@@ -14,6 +14,10 @@
  * in file order, so a file that holds a claim and then its void leaves it
  * void.  A void of a claim the queue never had is said, not an error: a
  * billing system voids claims it sent before claimscrub was there.
+ *
+ * MAR records (import --submit --format fhir|hl7) go in as one JSON array
+ * through claimscrub.mar_store(), one statement: a file whole or not at
+ * all, a record resent replacing its row (sql/api/035_mar.sql).
  */
 #include "config.h"
 
@@ -25,6 +29,7 @@
 
 #define SUBMIT_SQL "SELECT claimscrub.submit($1::jsonb)"
 #define VOID_SQL "SELECT claimscrub.void_claim($1::text)"
+#define MAR_SQL "SELECT claimscrub.mar_store($1::text, $2::jsonb)"
 
 /* Runs a statement without parameters (BEGIN, COMMIT, ROLLBACK). */
 static bool
@@ -122,5 +127,48 @@ intake_submit(PGconn *conn, const char *path, const struct x12 *x,
 	/* why is escaped by cli_db_message */
 	fprintf(stderr, ": error: %s; nothing of the file was submitted\n",
 		why);
+	return false;
+}
+
+/* The records as one JSON array in json; false when out of memory. */
+static bool
+mar_array(const struct mar_record *recs, size_t n, struct strbuf *json)
+{
+	strbuf_reset(json);
+	strbuf_putc(json, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_putc(json, ',');
+		marrec_json_write(&recs[i], json);
+	}
+	strbuf_putc(json, ']');
+	return !json->failed;
+}
+
+bool
+intake_mar_store(PGconn *conn, const char *path, const char *source,
+		 const struct mar_record *recs, size_t n, struct strbuf *json,
+		 long *stored)
+{
+	char why[1024] = "out of memory";
+	bool ok = mar_array(recs, n, json);
+	if (ok) {
+		const char *params[2] = {source, strbuf_str(json)};
+		PGresult *res = PQexecParams(conn, MAR_SQL, 2, NULL, params,
+					     NULL, NULL, 0);
+		ok = PQresultStatus(res) == PGRES_TUPLES_OK &&
+		     PQntuples(res) == 1;
+		if (ok)
+			*stored = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		else
+			cli_db_message(conn, res, why, sizeof(why));
+		PQclear(res);
+	}
+	if (ok)
+		return true;
+	fputs("import: ", stderr);
+	termsafe_put(stderr, path);
+	/* why is escaped by cli_db_message */
+	fprintf(stderr, ": error: %s; nothing of the file was stored\n", why);
 	return false;
 }

@@ -27,6 +27,8 @@ struct dconf {
 	long stall_seconds;	  /* /healthz says "stalled" after this */
 	const char *http_address; /* default 127.0.0.1 */
 	long http_port;		  /* 0: no HTTP endpoint */
+	const char *mllp_address; /* default 127.0.0.1 */
+	long mllp_port;		  /* 0: no MLLP listener (the default) */
 	int log_level;		  /* enum dlog_level */
 	int log_format;		  /* enum dlog_format */
 	long log_summary_seconds; /* an info summary this often; 0: none */

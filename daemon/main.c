@@ -29,6 +29,7 @@
 #include "daemon/logsum.h"
 #include "daemon/http.h"
 #include "daemon/metrics.h"
+#include "daemon/mllp.h"
 #include "daemon/notify.h"
 #include "daemon/queue.h"
 #include "daemon/wallclock.h"
@@ -50,7 +51,7 @@
  * last one it knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
  * warned about. */
 #define SCHEMA_VERSION 16
-#define SCHEMA_KNOWN 19
+#define SCHEMA_KNOWN 20
 
 struct daemon {
 	struct event_base *base;
@@ -63,6 +64,7 @@ struct daemon {
 	struct queue *queue;
 	struct event *poll, *reconnect, *sig[3];
 	struct http *http;
+	struct mllp *mllp; /* the MLLP listener; NULL when mllp_port is 0 */
 	long backoff_ms;
 	long long reconnects, reloads, reload_failures;
 	bool connected;	  /* connected and the schema checked */
@@ -759,6 +761,12 @@ metrics(void *arg, struct strbuf *out)
 		.notify_wakeups = d->notify_wakeups,
 		.wake_steps = d->wake_steps,
 	};
+	if (d->mllp) {
+		const struct mllp_stats *ms = mllp_stats(d->mllp);
+		m.mllp_accepted = ms->accepted;
+		m.mllp_rejected = ms->rejected;
+		m.mllp_records = ms->records;
+	}
 	char why[8];
 	for (int i = 0; i < F_COUNT; i++)
 		m.finding_severities[i] = rules_finding_severities(d->rules, i);
@@ -789,6 +797,29 @@ start_http(struct daemon *d)
 	}
 	dlog(DLOG_INFO, "http", "address=%s port=%ld", d->conf->http_address,
 	     d->conf->http_port);
+	return true;
+}
+
+/* The MLLP listener, unless mllp_port is 0 or the daemon runs --once.  It
+ * is bound, and its database named, once: a change takes effect on
+ * restart. */
+static bool
+start_mllp(struct daemon *d)
+{
+	char err[256] = "";
+	struct mllp_config c = {d->conf->mllp_address, (int)d->conf->mllp_port,
+				d->conf->database, d->conf->reconnect_max_ms};
+	if (d->conf->mllp_port == 0 || d->once)
+		return true;
+	d->mllp = mllp_start(d->base, &c, err, sizeof(err));
+	if (!d->mllp) {
+		dlog(DLOG_ERROR, "mllp-failed",
+		     "address=%s port=%ld error=\"%s\"", d->conf->mllp_address,
+		     d->conf->mllp_port, err);
+		return false;
+	}
+	dlog(DLOG_INFO, "mllp", "address=%s port=%ld", d->conf->mllp_address,
+	     d->conf->mllp_port);
 	return true;
 }
 
@@ -919,6 +950,7 @@ cleanup(struct daemon *d)
 	if (d->summary)
 		event_free(d->summary);
 	http_free(d->http);
+	mllp_free(d->mllp);
 	queue_free(d->queue);
 	conn_free(d->listen);
 	if (d->listen_retry)
@@ -986,7 +1018,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	d.started_at = d.rules_loaded_at = wallclock_now();
-	if (!start_http(&d)) {
+	if (!start_http(&d) || !start_mllp(&d)) {
 		cleanup(&d);
 		return 1;
 	}

@@ -35,6 +35,9 @@ struct metrics_info {
 	 * long the step in flight has run, and the verdict */
 	double since_progress, step_age;
 	const char *step; /* queue_step() */
+	/* the MLLP listener (mllp.h): messages answered AA, AE or AR, and
+	 * the rows their records inserted or replaced */
+	long long mllp_accepted, mllp_rejected, mllp_records;
 	bool stalled;
 };
 

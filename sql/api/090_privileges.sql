@@ -123,6 +123,10 @@ GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.fingerprint(text, text, text, jsonb),	-- and the findings' fingerprints
 	claimscrub.result_state(text)			-- and the outcome for billing
 	TO claimscrub_daemon;
+-- the MAR records of HL7 v2 messages received over MLLP (daemon/mllp.c),
+-- stored as the daemon itself: mar_store (SECURITY DEFINER, 035_mar.sql)
+-- and not the table
+GRANT EXECUTE ON FUNCTION claimscrub.mar_store(text, jsonb) TO claimscrub_daemon;
 
 -- ---- the reviewer ------------------------------------------------------------
 -- The views, the reason codes and the workflow's functions, nothing else:
@@ -151,8 +155,11 @@ GRANT EXECUTE ON FUNCTION claimscrub.resolve_finding(bigint, text, text),
 	TO claimscrub_reviewer;
 
 -- ---- the submitter ---------------------------------------------------------------
--- submit() and void_claim() only (SECURITY DEFINER, 030_submit.sql).
-GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb), claimscrub.void_claim(text)
+-- submit() and void_claim() only (SECURITY DEFINER, 030_submit.sql), and
+-- mar_store() for the MAR records of `import --submit --format fhir|hl7`
+-- (SECURITY DEFINER, 035_mar.sql).
+GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb), claimscrub.void_claim(text),
+	claimscrub.mar_store(text, jsonb)
 	TO claimscrub_submitter;
 
 -- ---- the reader (a billing system) ---------------------------------------------------

@@ -49,8 +49,8 @@ timeout 30 "$CLAIMSCRUB" import --submit --out "$T" "$p837" </dev/null >/dev/nul
 same "--submit with --out is a usage error" "$?" 2
 timeout 30 "$CLAIMSCRUB" import --db "$conninfo" "$p837" </dev/null >/dev/null 2>"$T/err"
 same "--db without --submit is a usage error" "$?" 2
-timeout 30 "$CLAIMSCRUB" import --submit --format fhir "$src/examples/fhir/mar.ndjson" </dev/null >/dev/null 2>"$T/err"
-same "--submit with --format fhir is a usage error" "$?" 2
+timeout 30 "$CLAIMSCRUB" import --submit --format fhir --out "$T" "$src/examples/fhir/mar.ndjson" </dev/null >/dev/null 2>"$T/err"
+same "--submit --format fhir with --out is a usage error" "$?" 2
 
 # ---- originals ---------------------------------------------------------------------
 sed 's/11:B:7/11:B:1/' "$p837" >"$T/orig.837"
