@@ -4,7 +4,8 @@
  * or not at all (as `import` writes a file's documents whole or not at
  * all).  A claim's frequency (CLM05-3) says what to do with it:
  *
- *   1 original, 7 replacement  claimscrub.submit(): a claim already in the
+ *   1 original, 7 replacement  claimscrub.submit_many(), the claims between
+ *                              two voids in one call: a claim already in the
  *                              queue gets a new version and is scrubbed
  *                              again (a rebill; decisions carry over by
  *                              fingerprint, 060_workflow.sql)
@@ -28,6 +29,7 @@
 #include "cli/termsafe.h"
 
 #define SUBMIT_SQL "SELECT claimscrub.submit($1::jsonb)"
+#define SUBMIT_MANY_SQL "SELECT claimscrub.submit_many($1::jsonb)"
 #define VOID_SQL "SELECT claimscrub.void_claim($1::text)"
 #define MAR_SQL "SELECT claimscrub.mar_store($1::text, $2::jsonb)"
 
@@ -54,32 +56,29 @@ say_claim(const char *path, const struct x12_claim *c, const char *what)
 	fprintf(stderr, " (segment %u): %s\n", c->segment, what);
 }
 
-/* Sends one claim; false (why filled) when the database refused it. */
-static bool
-send_claim(PGconn *conn, const char *path, const struct x12_claim *c,
-	   const struct claim *doc, struct strbuf *json,
-	   struct intake_counts *n, char *why, size_t size)
+/* One statement with one parameter; its result when it returned one row,
+ * else NULL with why filled. */
+static PGresult *
+exec_one(PGconn *conn, const char *sql, const char *param, char *why,
+	 size_t size)
 {
-	bool is_void = c->frequency == X12_VOID;
-	const char *param = c->claim.ref;
-	if (!is_void) {
-		strbuf_reset(json);
-		claimjson_write(doc, json);
-		if (json->failed) {
-			snprintf(why, size, "out of memory");
-			return false;
-		}
-		param = strbuf_str(json);
-	}
-	PGresult *res = PQexecParams(conn, is_void ? VOID_SQL : SUBMIT_SQL, 1,
-				     NULL, &param, NULL, NULL, 0);
-	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-	if (!ok) {
-		cli_db_message(conn, res, why, size);
-	} else if (!is_void) {
-		n->submitted++;
-		n->replacements += c->frequency == X12_REPLACEMENT;
-	} else if (PQgetvalue(res, 0, 0)[0] == 't') {
+	PGresult *res = PQexecParams(conn, sql, 1, NULL, &param, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		return res;
+	cli_db_message(conn, res, why, size);
+	PQclear(res);
+	return NULL;
+}
+
+/* A void; false (why filled) when the database refused it. */
+static bool
+send_void(PGconn *conn, const char *path, const struct x12_claim *c,
+	  struct intake_counts *n, char *why, size_t size)
+{
+	PGresult *res = exec_one(conn, VOID_SQL, c->claim.ref, why, size);
+	if (!res)
+		return false;
+	if (PQgetvalue(res, 0, 0)[0] == 't') {
 		n->voided++;
 	} else {
 		n->void_unknown++;
@@ -88,7 +87,126 @@ send_claim(PGconn *conn, const char *path, const struct x12_claim *c,
 			  "holds void already: nothing to do");
 	}
 	PQclear(res);
-	return ok;
+	return true;
+}
+
+/* The documents of the kept claims of [from, to) (none a void) as one
+ * JSON array in json; false when out of memory. */
+static bool
+run_json(const bool *keep, const struct claim *docs, size_t from, size_t to,
+	 struct strbuf *json)
+{
+	bool first = true;
+	strbuf_reset(json);
+	strbuf_putc(json, '[');
+	for (size_t i = from; i < to; i++) {
+		if (!keep[i])
+			continue;
+		if (!first)
+			strbuf_putc(json, ',');
+		first = false;
+		claimjson_write(&docs[i], json);
+	}
+	strbuf_putc(json, ']');
+	return !json->failed;
+}
+
+/* A file's claims, in the transaction the caller opened. */
+struct file_run {
+	PGconn *conn;
+	const char *path;
+	const struct x12 *x;
+	const bool *keep;
+	const struct claim *docs;
+	struct strbuf *json;
+	struct intake_counts n;
+	char why[1024];
+	size_t failed_at; /* the void refused, or the first of the run */
+	bool failed_run;  /* a run was refused: failed_at..run_end */
+	size_t run_end;
+};
+
+/* The kept claims of [from, to), none a void, in one submit_many(). */
+static bool
+send_run(struct file_run *f, size_t from, size_t to)
+{
+	if (!run_json(f->keep, f->docs, from, to, f->json)) {
+		snprintf(f->why, sizeof(f->why), "out of memory");
+		return false;
+	}
+	PGresult *res = exec_one(f->conn, SUBMIT_MANY_SQL, strbuf_str(f->json),
+				 f->why, sizeof(f->why));
+	if (!res)
+		return false;
+	f->n.submitted += strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	for (size_t i = from; i < to; i++)
+		f->n.replacements +=
+			f->keep[i] &&
+			x12_claim(f->x, i)->frequency == X12_REPLACEMENT;
+	PQclear(res);
+	return true;
+}
+
+/* Every kept claim in file order: each run between voids in one
+ * submit_many(), each void by itself. */
+static bool
+send_all(struct file_run *f)
+{
+	size_t count = x12_count(f->x), i = 0;
+	while (i < count) {
+		if (!f->keep[i]) {
+			i++;
+			continue;
+		}
+		f->failed_at = i;
+		if (x12_claim(f->x, i)->frequency == X12_VOID) {
+			if (!send_void(f->conn, f->path, x12_claim(f->x, i),
+				       &f->n, f->why, sizeof(f->why)))
+				return false;
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < count && (!f->keep[j] ||
+				     x12_claim(f->x, j)->frequency != X12_VOID))
+			j++;
+		if (!send_run(f, i, j)) {
+			f->failed_run = true;
+			f->run_end = j;
+			return false;
+		}
+		i = j;
+	}
+	return true;
+}
+
+/* After a run was refused (and rolled back): which claim, by submitting
+ * them one by one in a transaction rolled back again; failed_at and why
+ * name it.  When none is refused alone (the run failed for another reason)
+ * the run's first claim and the run's error stay. */
+static void
+find_refused(struct file_run *f)
+{
+	char why[1024], ignored[256];
+	if (!exec_plain(f->conn, "BEGIN", ignored, sizeof(ignored)))
+		return;
+	for (size_t i = f->failed_at; i < f->run_end; i++) {
+		if (!f->keep[i])
+			continue;
+		strbuf_reset(f->json);
+		claimjson_write(&f->docs[i], f->json);
+		if (f->json->failed)
+			break;
+		PGresult *res = exec_one(f->conn, SUBMIT_SQL,
+					 strbuf_str(f->json), why, sizeof(why));
+		if (!res) {
+			f->failed_at = i;
+			snprintf(f->why, sizeof(f->why), "%s", why);
+			break;
+		}
+		PQclear(res);
+	}
+	exec_plain(f->conn, "ROLLBACK", ignored, sizeof(ignored));
 }
 
 bool
@@ -96,37 +214,36 @@ intake_submit(PGconn *conn, const char *path, const struct x12 *x,
 	      const bool *keep, const struct claim *docs, struct strbuf *json,
 	      struct intake_counts *n)
 {
-	char why[1024] = "";
-	struct intake_counts got = {0};
-	size_t failed_at = 0, count = x12_count(x);
-	bool ok = exec_plain(conn, "BEGIN", why, sizeof(why));
-	for (size_t i = 0; ok && i < count; i++) {
-		if (!keep[i])
-			continue;
-		failed_at = i;
-		ok = send_claim(conn, path, x12_claim(x, i), &docs[i], json,
-				&got, why, sizeof(why));
-	}
-	if (ok)
-		ok = exec_plain(conn, "COMMIT", why, sizeof(why));
+	struct file_run f = {.conn = conn,
+			     .path = path,
+			     .x = x,
+			     .keep = keep,
+			     .docs = docs,
+			     .json = json};
+	bool ok = exec_plain(conn, "BEGIN", f.why, sizeof(f.why)) &&
+		  send_all(&f) &&
+		  exec_plain(conn, "COMMIT", f.why, sizeof(f.why));
 	if (ok) {
-		*n = got;
+		*n = f.n;
 		return true;
 	}
 	char ignored[256];
-	if (PQstatus(conn) == CONNECTION_OK)
+	if (PQstatus(conn) == CONNECTION_OK) {
 		exec_plain(conn, "ROLLBACK", ignored, sizeof(ignored));
+		if (f.failed_run)
+			find_refused(&f);
+	}
 	fputs("import: ", stderr);
 	termsafe_put(stderr, path);
-	if (count > 0 && failed_at < count) {
+	if (f.failed_at < x12_count(x)) {
 		fputs(": claim ", stderr);
-		termsafe_put(stderr, x12_claim(x, failed_at)->claim.ref);
+		termsafe_put(stderr, x12_claim(x, f.failed_at)->claim.ref);
 		fprintf(stderr, " (segment %u)",
-			x12_claim(x, failed_at)->segment);
+			x12_claim(x, f.failed_at)->segment);
 	}
 	/* why is escaped by cli_db_message */
 	fprintf(stderr, ": error: %s; nothing of the file was submitted\n",
-		why);
+		f.why);
 	return false;
 }
 

@@ -79,16 +79,15 @@ BEGIN
 	IF v IS NULL THEN
 		RETURN;
 	END IF;
+	-- the day checked against its month's length, not by catching
+	-- make_date's error: an EXCEPTION block is a subtransaction, and this
+	-- runs for every date of every document (2026-02-30 is refused here)
 	good := jsonb_typeof(v) = 'string'
-		AND d ~ '^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$';
+		AND d ~ '^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
 	IF good THEN
-		BEGIN
-			good := to_char(make_date(substr(d, 1, 4)::int,
-				substr(d, 6, 2)::int, substr(d, 9, 2)::int),
-				'YYYY-MM-DD') = d;
-		EXCEPTION WHEN data_exception THEN
-			good := false; -- 2026-02-30
-		END;
+		good := substr(d, 9, 2)::int <= extract(day FROM
+			make_date(substr(d, 1, 4)::int, substr(d, 6, 2)::int, 1)
+			+ interval '1 month' - interval '1 day');
 	END IF;
 	IF NOT good THEN
 		PERFORM claimscrub.doc_error(path,
@@ -179,8 +178,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	item jsonb;
 	i bigint;
-	dos text;
-	good boolean;
 	dup_at bigint;
 	dup_id text;
 BEGIN
@@ -193,23 +190,9 @@ BEGIN
 	PERFORM claimscrub.doc_string(doc->'setting', 'setting', 64, true,
 		ARRAY['facility', 'professional']);
 	PERFORM claimscrub.doc_string(doc->'provider', 'provider', 64);
-	IF doc ? 'date_of_service' AND jsonb_typeof(doc->'date_of_service') <> 'null' THEN
-		dos := doc->>'date_of_service';
-		good := jsonb_typeof(doc->'date_of_service') = 'string'
-			AND dos ~ '^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$';
-		IF good THEN
-			BEGIN
-				good := to_char(make_date(substr(dos, 1, 4)::int,
-					substr(dos, 6, 2)::int, substr(dos, 9, 2)::int),
-					'YYYY-MM-DD') = dos;
-			EXCEPTION WHEN data_exception THEN
-				good := false; -- 2026-02-30
-			END;
-		END IF;
-		IF NOT good THEN
-			PERFORM claimscrub.doc_error('date_of_service',
-				'must be a date YYYY-MM-DD from 1900-01-01 to 2999-12-31');
-		END IF;
+	-- (a null date of service is none, as the reader takes it)
+	IF jsonb_typeof(doc->'date_of_service') IS DISTINCT FROM 'null' THEN
+		PERFORM claimscrub.doc_date(doc->'date_of_service', 'date_of_service');
 	END IF;
 	IF doc ? 'lines' THEN
 		IF jsonb_typeof(doc->'lines') <> 'array' OR jsonb_array_length(doc->'lines') > 10000 THEN
@@ -244,6 +227,61 @@ BEGIN
 	END IF;
 END $$;
 
+-- Stores documents already checked (check_document) as claims: each
+-- replaces the claim of its id (a new version, back in the queue) or is a
+-- new one, its lines and administrations replaced, all in set-based
+-- statements.  The ids must be distinct (submit_many checks).  Returns
+-- each claim's id with its ref.  Called by submit() and submit_many()
+-- only, with their owner's rights (090: no grant).
+CREATE OR REPLACE FUNCTION claimscrub.store_documents(docs jsonb)
+RETURNS TABLE (claim_ref text, id bigint)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	ids bigint[];
+	refs text[];
+BEGIN
+	PERFORM set_config('claimscrub.submitting', 'on', true);
+	DELETE FROM claimscrub.claim c
+	 USING jsonb_array_elements(docs) d
+	 WHERE c.claim_ref = d->>'claim' AND c.version >= 2147483647;
+	WITH s AS (
+		INSERT INTO claimscrub.claim AS c
+			(claim_ref, payer, setting, provider, date_of_service)
+		SELECT d->>'claim', d->>'payer', d->>'setting', d->>'provider',
+		       (d->>'date_of_service')::date
+		  FROM jsonb_array_elements(docs) d
+		ON CONFLICT (claim_ref) DO UPDATE
+		   SET payer = EXCLUDED.payer, setting = EXCLUDED.setting,
+		       provider = EXCLUDED.provider, date_of_service = EXCLUDED.date_of_service,
+		       version = c.version + 1, status = 'pending', attempts = 0,
+		       enqueued_at = clock_timestamp()
+		RETURNING c.claim_ref, c.id)
+	SELECT array_agg(s.id), array_agg(s.claim_ref) INTO ids, refs FROM s;
+	DELETE FROM claimscrub.claim_line l WHERE l.claim_id = ANY (ids);
+	DELETE FROM claimscrub.administration a WHERE a.claim_id = ANY (ids);
+	INSERT INTO claimscrub.claim_line (claim_id, line_no, code, units, modifiers,
+		service_date)
+	SELECT s.id, n, l->>'code', coalesce((l->>'units')::int, 1),
+	       ARRAY(SELECT jsonb_array_elements_text(coalesce(l->'modifiers', '[]'))),
+	       (l->>'service_date')::date
+	  FROM jsonb_array_elements(docs) d
+	  JOIN unnest(ids, refs) AS s(id, claim_ref) ON s.claim_ref = d->>'claim'
+	 CROSS JOIN LATERAL jsonb_array_elements(coalesce(d->'lines', '[]'))
+		 WITH ORDINALITY AS t(l, n);
+	INSERT INTO claimscrub.administration (claim_id, seq, admin_ref, substance,
+		kind, route, site, start_time, stop_time, is_primary, separate_site_required)
+	SELECT s.id, n, a->>'id', a->>'substance', a->>'kind', a->>'route', a->>'site',
+	       a->>'start', a->>'stop', (a->>'primary')::boolean,
+	       (a->>'separate_site_required')::boolean
+	  FROM jsonb_array_elements(docs) d
+	  JOIN unnest(ids, refs) AS s(id, claim_ref) ON s.claim_ref = d->>'claim'
+	 CROSS JOIN LATERAL jsonb_array_elements(coalesce(d->'administrations', '[]'))
+		 WITH ORDINALITY AS t(a, n);
+	PERFORM set_config('claimscrub.submitting', 'off', true);
+	RETURN QUERY SELECT s.claim_ref, s.id FROM unnest(refs, ids) AS s(claim_ref, id);
+END $$;
+
 -- Inserts or replaces (by claim id) a claim from a claim document and puts
 -- it in the queue.  A bad document raises and changes nothing.  A claim
 -- whose version can go no higher (2^31-1) is replaced by a new one.
@@ -261,39 +299,38 @@ END $$;
 -- runs with no more than that owner's rights.
 CREATE OR REPLACE FUNCTION claimscrub.submit(doc jsonb) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	cid bigint;
 BEGIN
 	PERFORM claimscrub.check_document(doc);
-	PERFORM set_config('claimscrub.submitting', 'on', true);
-	DELETE FROM claimscrub.claim c
-	 WHERE c.claim_ref = doc->>'claim' AND c.version >= 2147483647;
-	INSERT INTO claimscrub.claim AS c
-		(claim_ref, payer, setting, provider, date_of_service)
-	VALUES (doc->>'claim', doc->>'payer', doc->>'setting', doc->>'provider',
-		(doc->>'date_of_service')::date)
-	ON CONFLICT (claim_ref) DO UPDATE
-	   SET payer = EXCLUDED.payer, setting = EXCLUDED.setting,
-	       provider = EXCLUDED.provider, date_of_service = EXCLUDED.date_of_service,
-	       version = c.version + 1, status = 'pending', attempts = 0,
-	       enqueued_at = clock_timestamp()
-	RETURNING id INTO cid;
-	DELETE FROM claimscrub.claim_line WHERE claim_id = cid;
-	DELETE FROM claimscrub.administration WHERE claim_id = cid;
-	INSERT INTO claimscrub.claim_line (claim_id, line_no, code, units, modifiers,
-		service_date)
-	SELECT cid, n, l->>'code', coalesce((l->>'units')::int, 1),
-	       ARRAY(SELECT jsonb_array_elements_text(coalesce(l->'modifiers', '[]'))),
-	       (l->>'service_date')::date
-	  FROM jsonb_array_elements(coalesce(doc->'lines', '[]')) WITH ORDINALITY AS t(l, n);
-	INSERT INTO claimscrub.administration (claim_id, seq, admin_ref, substance,
-		kind, route, site, start_time, stop_time, is_primary, separate_site_required)
-	SELECT cid, n, a->>'id', a->>'substance', a->>'kind', a->>'route', a->>'site',
-	       a->>'start', a->>'stop', (a->>'primary')::boolean,
-	       (a->>'separate_site_required')::boolean
-	  FROM jsonb_array_elements(coalesce(doc->'administrations', '[]')) WITH ORDINALITY AS t(a, n);
-	PERFORM set_config('claimscrub.submitting', 'off', true);
-	RETURN cid;
+	RETURN (SELECT s.id FROM claimscrub.store_documents(jsonb_build_array(doc)) s);
+END $$;
+
+-- A file's documents at once (`claimscrub import --submit`): an array of at
+-- most 5,000 claim documents of distinct ids, each checked as submit()
+-- checks one, then stored together (store_documents), in the caller's
+-- transaction: all of them or, on the first refusal, none.  A refusal
+-- names the field as submit()'s does, not the document: a caller that
+-- wants the document submits them one by one.  Returns how many.
+CREATE OR REPLACE FUNCTION claimscrub.submit_many(docs jsonb) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	doc jsonb;
+	dup text;
+BEGIN
+	IF docs IS NULL OR jsonb_typeof(docs) <> 'array'
+	   OR jsonb_array_length(docs) > 5000 THEN
+		PERFORM claimscrub.doc_error('(documents)',
+			'must be a list of at most 5000 claim documents');
+	END IF;
+	FOR doc IN SELECT d FROM jsonb_array_elements(docs) AS t(d) LOOP
+		PERFORM claimscrub.check_document(doc);
+	END LOOP;
+	SELECT d->>'claim' INTO dup FROM jsonb_array_elements(docs) AS t(d)
+	 GROUP BY d->>'claim' HAVING count(*) > 1 LIMIT 1;
+	IF dup IS NOT NULL THEN
+		PERFORM claimscrub.doc_error('claim',
+			format('%s is given twice in one submit_many', quote_literal(dup)));
+	END IF;
+	RETURN (SELECT count(*) FROM claimscrub.store_documents(docs));
 END $$;
 
 -- A void from the billing system (an 837 claim of frequency 8): the claim

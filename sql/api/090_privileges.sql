@@ -158,7 +158,8 @@ GRANT EXECUTE ON FUNCTION claimscrub.resolve_finding(bigint, text, text),
 -- submit() and void_claim() only (SECURITY DEFINER, 030_submit.sql), and
 -- mar_store() for the MAR records of `import --submit --format fhir|hl7`
 -- (SECURITY DEFINER, 035_mar.sql).
-GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb), claimscrub.void_claim(text),
+GRANT EXECUTE ON FUNCTION claimscrub.submit(jsonb), claimscrub.submit_many(jsonb),
+	claimscrub.void_claim(text),
 	claimscrub.mar_store(text, jsonb)
 	TO claimscrub_submitter;
 
