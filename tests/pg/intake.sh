@@ -20,6 +20,10 @@
 #   joined      --submit --mar: a claim queued with the administrations
 #               paired from the FHIR sample, scrubbed to the codes the rules
 #               give for them;
+#   submit_many the door import --submit uses: what is not a list, a bad
+#               field named as submit() names it, a claim given twice, a
+#               day that is not in its month refused, nothing stored of a
+#               refused call; two documents stored with their lines;
 #   roles       the submitter role may do it; a login without it may not.
 # Prints TAP.
 set -u
@@ -148,6 +152,32 @@ same "the daemon derives 96413, 96361 x1, 96367, 96375 from them" \
 	"$(psql_val "SELECT string_agg((e->>'code') || 'x' || (e->>'units'), ' ' ORDER BY o)
 		FROM claimscrub.claim c, jsonb_array_elements(c.result->'expected') WITH ORDINALITY AS x(e, o)
 	       WHERE c.claim_ref = 'PC-2026-0601'")" "96413x1 96361x1 96367x1 96375x1"
+
+# ---- submit_many(), the public door import --submit uses -------------------------------
+# each document checked as submit() checks one; all stored or none
+many_err() { psql_val "SELECT claimscrub.submit_many(:'d'::jsonb)" -v d="$1" 2>&1 >/dev/null; }
+case $(many_err '{"claim": "M-1"}') in
+*'(documents): must be a list of at most 5000 claim documents'*) ok "submit_many refuses what is not a list" ;;
+*) not_ok "submit_many refuses what is not a list" "$(many_err '{"claim": "M-1"}')" ;; esac
+good1='{"claim": "M-1", "setting": "facility", "lines": [{"code": "96365"}, {"code": "J0696", "units": 4}]}'
+good2='{"claim": "M-2", "setting": "professional", "date_of_service": "2024-02-29", "lines": [{"code": "96374"}]}'
+bad='{"claim": "M-3", "setting": "facility", "lines": [{"code": "96365", "units": 0}]}'
+case $(many_err "[$good1, $bad]") in
+*'claim document: lines[1].units: must be an integer from 1 to 999'*) ok "submit_many names the refused field as submit() does" ;;
+*) not_ok "submit_many names the refused field as submit() does" "$(many_err "[$good1, $bad]")" ;; esac
+case $(many_err "[$good1, $good1]") in
+*"claim: 'M-1' is given twice in one submit_many"*) ok "submit_many refuses one claim given twice" ;;
+*) not_ok "submit_many refuses one claim given twice" "$(many_err "[$good1, $good1]")" ;; esac
+same "... and stores nothing of a refused call" "$(st M-1)" ""
+case $(many_err '[{"claim": "M-4", "setting": "facility", "date_of_service": "2026-02-29"}]') in
+*'date_of_service: must be a date YYYY-MM-DD from 1900-01-01 to 2999-12-31'*) ok "2026-02-29 is not a date (February of a common year)" ;;
+*) not_ok "2026-02-29 is not a date (February of a common year)" ;; esac
+same "submit_many stores two documents" "$(psql_val "SELECT claimscrub.submit_many(:'d'::jsonb)" -v d="[$good1, $good2]")" 2
+same "... as claims in the queue with their lines, 2024-02-29 a date" \
+	"$(psql_val "SELECT string_agg(c.claim_ref || ' ' || c.status || ' ' || coalesce(c.date_of_service::text, '-') || ' ' ||
+		(SELECT string_agg(l.code || 'x' || l.units, ',' ORDER BY l.line_no) FROM claimscrub.claim_line l WHERE l.claim_id = c.id), '; ' ORDER BY c.claim_ref)
+		FROM claimscrub.claim c WHERE c.claim_ref IN ('M-1', 'M-2')")" \
+	"M-1 pending - 96365x1,J0696x4; M-2 pending 2024-02-29 96374x1"
 
 # ---- roles ----------------------------------------------------------------------------
 psql_val "CREATE ROLE s1 LOGIN IN ROLE claimscrub_submitter; CREATE ROLE nobody1 LOGIN" >/dev/null ||
