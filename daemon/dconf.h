@@ -29,6 +29,7 @@ struct dconf {
 	long http_port;		  /* 0: no HTTP endpoint */
 	const char *mllp_address; /* default 127.0.0.1 */
 	long mllp_port;		  /* 0: no MLLP listener (the default) */
+	long mllp_max_connections, mllp_frame_seconds, mllp_idle_seconds;
 	int log_level;		  /* enum dlog_level */
 	int log_format;		  /* enum dlog_format */
 	long log_summary_seconds; /* an info summary this often; 0: none */

@@ -807,8 +807,13 @@ static bool
 start_mllp(struct daemon *d)
 {
 	char err[256] = "";
-	struct mllp_config c = {d->conf->mllp_address, (int)d->conf->mllp_port,
-				d->conf->database, d->conf->reconnect_max_ms};
+	struct mllp_config c = {d->conf->mllp_address,
+				(int)d->conf->mllp_port,
+				d->conf->database,
+				d->conf->reconnect_max_ms,
+				d->conf->mllp_max_connections,
+				d->conf->mllp_frame_seconds,
+				d->conf->mllp_idle_seconds};
 	if (d->conf->mllp_port == 0 || d->once)
 		return true;
 	d->mllp = mllp_start(d->base, &c, err, sizeof(err));

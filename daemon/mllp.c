@@ -12,10 +12,11 @@
  *  - a frame's message at MLLP_MAX_FRAME bytes: past it, AR and close;
  *  - bytes outside frames (before a start block) at MLLP_MAX_JUNK in a
  *    row: past it, closed (a sender of something else than MLLP);
- *  - a frame must end within MLLP_FRAME_S of its start block, however it
- *    trickles; a connection idle MLLP_IDLE_S, or whose ACK cannot be
+ *  - a frame must end within mllp_frame_seconds of its start block,
+ *    however it trickles; a connection idle mllp_idle_seconds, or whose ACK
+ *    cannot be
  *    written within MLLP_WRITE_S, is closed;
- *  - at most MLLP_MAX_CONNS connections: at the cap the listener is
+ *  - at most mllp_max_connections connections: at the cap the listener is
  *    disabled and new ones wait in the kernel's backlog; an accept error
  *    (EMFILE...) rests the listener MLLP_REST_MS instead of spinning.
  * Every close and every ACK is logged (mllp-*), with the client's number,
@@ -44,11 +45,8 @@
 
 #define MLLP_SB '\x0b'	 /* start block */
 #define MLLP_EB "\x1c\r" /* end block, carriage return */
-#define MLLP_MAX_CONNS 64
 #define MLLP_BACKLOG 128
 #define MLLP_MAX_JUNK 4096
-#define MLLP_FRAME_S 60
-#define MLLP_IDLE_S 300
 #define MLLP_WRITE_S 30
 #define MLLP_REST_MS 1000
 #define MLLP_LINGER_S 5
@@ -91,6 +89,7 @@ struct mllp {
 	struct event *retry, *rest, *sweep, *pump;
 	char *conninfo;
 	long reconnect_max_ms, backoff_ms;
+	long max_conns, frame_s, idle_s; /* the configuration's bounds */
 	bool db_up, listening, resting;
 	struct client *clients; /* in the order they are served */
 	int nclients;
@@ -114,7 +113,7 @@ mono_s(void)
 static void
 listener_update(struct mllp *m)
 {
-	bool want = m->nclients < MLLP_MAX_CONNS && !m->resting;
+	bool want = m->nclients < m->max_conns && !m->resting;
 	if (want == m->listening)
 		return;
 	int r = want ? evconnlistener_enable(m->lev)
@@ -614,7 +613,7 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *addr,
 {
 	struct mllp *m = arg;
 	struct client *cl = calloc(1, sizeof(*cl));
-	struct timeval rd = {MLLP_IDLE_S, 0}, wr = {MLLP_WRITE_S, 0};
+	struct timeval rd = {m->idle_s, 0}, wr = {MLLP_WRITE_S, 0};
 	(void)lev;
 	(void)addr;
 	(void)socklen;
@@ -668,7 +667,7 @@ on_rest(evutil_socket_t fd, short what, void *arg)
 	listener_update(m);
 }
 
-/* Every second: a frame begun MLLP_FRAME_S ago and not ended is closed. */
+/* Every second: a frame begun frame_s ago and not ended is closed. */
 static void
 on_sweep(evutil_socket_t fd, short what, void *arg)
 {
@@ -678,7 +677,7 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (struct client *cl = m->clients, *next; cl; cl = next) {
 		next = cl->next;
-		if (cl->in_frame && now - cl->frame_at >= MLLP_FRAME_S)
+		if (cl->in_frame && now - cl->frame_at >= m->frame_s)
 			client_free(cl, "slow-frame");
 	}
 }
@@ -726,6 +725,9 @@ mllp_start(struct event_base *base, const struct mllp_config *c, char *err,
 		return NULL;
 	m->base = base;
 	m->reconnect_max_ms = c->reconnect_max_ms;
+	m->max_conns = c->max_conns;
+	m->frame_s = c->frame_s;
+	m->idle_s = c->idle_s;
 	cb.arg = m;
 	m->db = conn_new(base, &cb);
 	m->retry = evtimer_new(base, on_retry, m);

@@ -39,6 +39,9 @@ struct mllp_config {
 	int port;
 	const char *conninfo; /* libpq conninfo; NULL: PG* environment */
 	long reconnect_max_ms;
+	long max_conns; /* connections served at once; more wait */
+	long frame_s;	/* seconds a frame may take from its start block */
+	long idle_s;	/* seconds a connection may stay silent */
 };
 
 struct mllp;

@@ -19,6 +19,14 @@
  *       a start block and the first half of FILE's bytes, then closes
  *       without reading.
  *
+ *   mllp-client open PORT FILE
+ *       a start block and the first half of FILE's bytes, then waits: prints
+ *       "closed" when the server closes (a frame that never ends), or
+ *       "timeout" after 30 s.
+ *
+ *   mllp-client idle PORT FILE
+ *       sends nothing and waits, as `open` (FILE is not read from).
+ *
  * Exit 0 once connected, 1 when the connection failed, 2 usage.
  */
 #include <errno.h>
@@ -174,7 +182,8 @@ main(int argc, char **argv)
 {
 	size_t len = 0, flen;
 	if (argc != 4) {
-		fputs("usage: mllp-client each|whole|raw|half PORT FILE\n",
+		fputs("usage: mllp-client each|whole|raw|half|open|idle PORT "
+		      "FILE\n",
 		      stderr);
 		return 2;
 	}
@@ -199,10 +208,14 @@ main(int argc, char **argv)
 		exchange(fd, f, flen);
 	} else if (strcmp(mode, "raw") == 0) {
 		exchange(fd, buf, len);
-	} else if (strcmp(mode, "half") == 0) {
+	} else if (strcmp(mode, "half") == 0 || strcmp(mode, "open") == 0) {
 		if (send(fd, "\x0b", 1, MSG_NOSIGNAL) != 1 ||
 		    send(fd, buf, len / 2, MSG_NOSIGNAL) != (ssize_t)(len / 2))
 			perror("send");
+		if (strcmp(mode, "open") == 0)
+			exchange(fd, "", 0);
+	} else if (strcmp(mode, "idle") == 0) {
+		exchange(fd, "", 0);
 	} else {
 		fputs("mllp-client: unknown mode\n", stderr);
 	}

@@ -193,4 +193,36 @@ same "metrics: 8 accepted, 6 rejected, 7 records" \
 check "every line of the daemon's log is key=value" log_is_keyvalue "$daemon_log"
 stop_daemon "$daemon_pid"
 same "the daemon stops cleanly" "$?" 0
+
+# ---- the bounds on clients, configured tight -------------------------------------------
+# at most 2 connections, a frame ended within 1 s, a silence of 2 s: a
+# frame that never ends and a silent connection are closed (the client
+# waits 30 s before it says "timeout"); with two silent connections held,
+# a third is served only once one of them is closed, so the log never
+# shows more than 2 open (mllp-accepted, at debug)
+port=$(free_port $((hport + 1)))
+write_config "$T/b.yaml" "mllp_port: $port" "http_port: 0" "log_level: debug" \
+	"mllp_max_connections: 2" "mllp_frame_seconds: 1" "mllp_idle_seconds: 2"
+start_daemon "$T/b.yaml"
+wait_log 'event=mllp-db-connected' 30 || { tail_log "$daemon_log"; setup_failed "the bounded listener did not connect"; }
+send open "$hl7"
+same "a frame that never ends is closed (mllp_frame_seconds)" "$(cat "$T/ack")" "closed"
+grep -q 'event=mllp-closed .*reason=slow-frame' "$daemon_log" && ok "... logged as a slow frame" ||
+	not_ok "... logged as a slow frame" "$(grep mllp-closed "$daemon_log" | tail -n 3)"
+send idle "$hl7"
+same "a silent connection is closed (mllp_idle_seconds)" "$(cat "$T/ack")" "closed"
+timeout 60 "$MLLP_CLIENT" idle "$port" "$hl7" >"$T/i1" 2>&1 &
+i1=$!
+timeout 60 "$MLLP_CLIENT" idle "$port" "$hl7" >"$T/i2" 2>&1 &
+i2=$!
+wait_for 30 sh -c '[ "$(grep -c "event=mllp-accepted" "$1")" -ge 4 ]' sh "$daemon_log" ||
+	not_ok "two silent connections accepted" "$(grep mllp-accepted "$daemon_log")"
+nth 1 "$hl7" | sed 's/msg-0001/cap-0001/; s/mr-/cap-/g' >"$T/cap.hl7"
+send whole "$T/cap.hl7"
+same "a third connection is served once one is closed" "$(msa)" "MSA|AA|cap-0001 "
+wait "$i1" "$i2"
+opens=$(sed -n 's/.*event=mllp-accepted .*open=\([0-9]*\).*/\1/p' "$daemon_log" | sort -n | tail -n 1)
+same "never more than 2 connections open (mllp_max_connections)" "$opens" 2
+stop_daemon "$daemon_pid"
+same "the bounded daemon stops cleanly" "$?" 0
 finish
