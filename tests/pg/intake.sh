@@ -20,6 +20,8 @@
 #   joined      --submit --mar: a claim queued with the administrations
 #               paired from the FHIR sample, scrubbed to the codes the rules
 #               give for them;
+#   unmapped    the 837s' payer ids counted by the report as unmapped
+#               payers; an unmapped drug holds its claim out of the queue;
 #   submit_many the door import --submit uses: what is not a list, a bad
 #               field named as submit() names it, a claim given twice, a
 #               day that is not in its month refused, nothing stored of a
@@ -73,6 +75,15 @@ scrub_once
 same "scrubbed: 0301 flagged at version 1" "$(st PC-2026-0301)" "flagged 1"
 same "0301 has a work item" \
 	"$(psql_val "SELECT count(*) FROM claimscrub.work_item w JOIN claimscrub.claim c ON c.id = w.claim_id WHERE c.claim_ref = 'PC-2026-0301'")" 1
+# the 837s' payers are payer ids (00430, LHP01) that no profile names: judged
+# by the default profile and counted, never silently (claimscrub report,
+# once the payer map is loaded)
+timeout 60 "$CLAIMSCRUB" db fees --db "$conninfo" --rules "$src/rules.d" --rules "$src/examples/rules.d" \
+	</dev/null >/dev/null 2>"$T/err" || setup_failed "db fees failed: $(cat "$T/err")"
+timeout 60 "$CLAIMSCRUB" report --db "$conninfo" </dev/null >"$T/report" 2>"$T/err"
+grep -q '^  unmapped payers: 2 claims (00430, lhp01)$' "$T/report" &&
+	ok "the report counts the two unmapped payer ids" ||
+	not_ok "the report counts the two unmapped payer ids" "$(grep -i unmapped "$T/report")" "$(cat "$T/err")"
 f0301=$(psql_val "SELECT count(*) FROM claimscrub.finding f JOIN claimscrub.claim c ON c.id = f.claim_id WHERE c.claim_ref = 'PC-2026-0301'")
 [ "${f0301:-0}" -gt 0 ] && ok "0301 has findings ($f0301)" || not_ok "0301 has findings" "got: $f0301"
 
@@ -152,6 +163,17 @@ same "the daemon derives 96413, 96361 x1, 96367, 96375 from them" \
 	"$(psql_val "SELECT string_agg((e->>'code') || 'x' || (e->>'units'), ' ' ORDER BY o)
 		FROM claimscrub.claim c, jsonb_array_elements(c.result->'expected') WITH ORDINALITY AS x(e, o)
 	       WHERE c.claim_ref = 'PC-2026-0601'")" "96413x1 96361x1 96367x1 96375x1"
+
+# an unmapped drug: carboplatin's codes changed to ones no mar_map row has;
+# the claim is held out of the queue, the drug named at its record
+sed 's/PC-2026-030/PC-2026-070/g' "$p837" >"$T/unmapped.837"
+sed 's/PC-2026-0301/PC-2026-0701/g; s/"code":"J9045"/"code":"J9999"/; s/"code":"597195"/"code":"1111111"/' \
+	"$src/examples/fhir/mar.ndjson" >"$T/unmapped.ndjson"
+timeout 60 "$CLAIMSCRUB" import --submit --db "$conninfo" --mar "$T/unmapped.ndjson" "$T/unmapped.837" \
+	</dev/null >"$T/out" 2>"$T/err"
+same "an unmapped drug: exit 1, the claim not queued" "$?|$(st PC-2026-0701)" "1|"
+grep -q "unmapped.ndjson:7:1: error: unmapped-drug: record 'ma-5': no mar_map drug row has hcpcs J9999" "$T/err" &&
+	ok "... the drug named at its record" || not_ok "... the drug named at its record" "$(cat "$T/err")"
 
 # ---- submit_many(), the public door import --submit uses -------------------------------
 # each document checked as submit() checks one; all stored or none
