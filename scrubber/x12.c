@@ -401,66 +401,59 @@ on_st(struct rd *r, const struct seg *s)
 			 SHOW(el(s, 3)), SHOW(r->gs08));
 }
 
+/* A trailer's two checks: element 1 counts the `what` its envelope holds
+ * (want of them), element 2 repeats the header's control number (header
+ * names it). */
+static void
+check_trailer(struct rd *r, const struct seg *s, unsigned want,
+	      const char *what, const char *envelope, struct span control,
+	      const char *header)
+{
+	unsigned long n;
+	if (x12__want_number(r, s, 1, &n) && n != want)
+		x12__bad(r, s, 1, 0, "%lu %s counted; the %s has %u", n, what,
+			 envelope, want);
+	if (!spans_equal(el(s, 2), control))
+		x12__bad(r, s, 2, 0, "control number '%.*s' is not %s's '%.*s'",
+			 SHOW(el(s, 2)), header, SHOW(control));
+}
+
 static void
 on_se(struct rd *r, const struct seg *s)
 {
-	unsigned long n;
 	if (!r->in_st) {
 		x12__bad(r, s, 0, 0, "SE outside a transaction set");
 		return;
 	}
 	x12__finish_claim(r);
 	r->in_st = false;
-	unsigned count = s->number - r->st_first + 1;
-	if (x12__want_number(r, s, 1, &n) && n != count)
-		x12__bad(r, s, 1, 0,
-			 "segment count %lu is not the %u segments of the "
-			 "transaction set (ST to SE)",
-			 n, count);
-	if (!spans_equal(el(s, 2), r->st02))
-		x12__bad(r, s, 2, 0,
-			 "control number '%.*s' is not ST02's '%.*s'",
-			 SHOW(el(s, 2)), SHOW(r->st02));
+	check_trailer(r, s, s->number - r->st_first + 1, "segments",
+		      "transaction set (ST to SE)", r->st02, "ST02");
 }
 
 static void
 on_ge(struct rd *r, const struct seg *s)
 {
-	unsigned long n;
 	if (!r->in_gs || r->in_st) {
 		x12__bad(r, s, 0, 0,
 			 "GE outside a functional group, or before SE");
 		return;
 	}
 	r->in_gs = false;
-	if (x12__want_number(r, s, 1, &n) && n != r->nst)
-		x12__bad(r, s, 1, 0,
-			 "%lu transaction sets counted; the group has %u", n,
-			 r->nst);
-	if (!spans_equal(el(s, 2), r->gs06))
-		x12__bad(r, s, 2, 0,
-			 "control number '%.*s' is not GS06's '%.*s'",
-			 SHOW(el(s, 2)), SHOW(r->gs06));
+	check_trailer(r, s, r->nst, "transaction sets", "group", r->gs06,
+		      "GS06");
 }
 
 static void
 on_iea(struct rd *r, const struct seg *s)
 {
-	unsigned long n;
 	if (r->in_gs) {
 		x12__bad(r, s, 0, 0, "IEA before GE");
 		return;
 	}
 	r->done = true;
-	if (x12__want_number(r, s, 1, &n) && n != r->ngs)
-		x12__bad(
-			r, s, 1, 0,
-			"%lu functional groups counted; the interchange has %u",
-			n, r->ngs);
-	if (!spans_equal(el(s, 2), r->isa13))
-		x12__bad(r, s, 2, 0,
-			 "control number '%.*s' is not ISA13's '%.*s'",
-			 SHOW(el(s, 2)), SHOW(r->isa13));
+	check_trailer(r, s, r->ngs, "functional groups", "interchange",
+		      r->isa13, "ISA13");
 }
 
 /* ---- dispatch ------------------------------------------------------------ */

@@ -284,8 +284,18 @@ Test(x12, isa_too_short)
 Test(x12, se_count)
 {
 	edit_refused(P_SAMPLE, "SE*58*0001", "SE*57*0001", 60, 4,
-		     "SE01: segment count 57 is not the 58 segments of the "
-		     "transaction set (ST to SE) (segment 60, SE)");
+		     "SE01: 57 segments counted; the transaction set (ST to "
+		     "SE) has 58 (segment 60, SE)");
+}
+
+Test(x12, ge_and_iea_counts)
+{
+	edit_refused(P_SAMPLE, "GE*1*101", "GE*2*101", 61, 4,
+		     "GE01: 2 transaction sets counted; the group has 1 "
+		     "(segment 61, GE)");
+	edit_refused(P_SAMPLE, "IEA*1*000000101", "IEA*3*000000101", 62, 5,
+		     "IEA01: 3 functional groups counted; the interchange has "
+		     "1 (segment 62, IEA)");
 }
 
 Test(x12, control_numbers)
