@@ -461,8 +461,8 @@ store_mar(struct import_state *st, const struct mar_format *f, const char *path,
 /* One file of administration records (FHIR, HL7 v2), read whole, printed
  * as MAR records on standard output, one JSON object a line, or with
  * --submit stored in claimscrub.mar_event; nothing when the file has any
- * error.  (Not claims: pairing the records into administrations and
- * joining them to claims come later.) */
+ * error.  (Records, not claims: --mar pairs them into a claim's
+ * administrations, marjoin.h.) */
 static bool
 import_mar(struct import_state *st, const struct mar_format *f,
 	   const char *path)
