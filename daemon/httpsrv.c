@@ -48,6 +48,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/httpsrv.h"
+#include "daemon/netlisten.h"
 
 #define HTTP_MAX_CONNS 128
 #define HTTP_BACKLOG 1024
@@ -415,32 +416,8 @@ listen_on(struct event_base *base, const char *address, int port, char *err,
 {
 	if (strncmp(address, "unix:", 5) == 0)
 		return listen_unix(base, address + 5, err, errsize);
-	/* resolved as evhttp_bind_socket would */
-	struct evutil_addrinfo hints = {.ai_family = AF_UNSPEC,
-					.ai_socktype = SOCK_STREAM,
-					.ai_flags = EVUTIL_AI_PASSIVE |
-						    EVUTIL_AI_ADDRCONFIG};
-	struct evutil_addrinfo *ai = NULL;
-	struct evconnlistener *lev = NULL;
-	char service[16];
-	snprintf(service, sizeof(service), "%d", port);
-	int rc = evutil_getaddrinfo(address, service, &hints, &ai);
-	if (rc != 0) {
-		snprintf(err, errsize, "cannot listen on %s:%d: %s", address,
-			 port, evutil_gai_strerror(rc));
-		return NULL;
-	}
-	for (struct evutil_addrinfo *a = ai; a && !lev; a = a->ai_next)
-		lev = evconnlistener_new_bind(
-			base, NULL, NULL,
-			LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE |
-				LEV_OPT_CLOSE_ON_FREE,
-			HTTP_BACKLOG, a->ai_addr, (int)a->ai_addrlen);
-	if (!lev)
-		snprintf(err, errsize, "cannot listen on %s:%d: %s", address,
-			 port, strerror(errno));
-	evutil_freeaddrinfo(ai);
-	return lev;
+	return netlisten_tcp(base, NULL, NULL, address, port, HTTP_BACKLOG, err,
+			     errsize);
 }
 
 /* The timers and the deferred adoption; false when one cannot be made. */

@@ -41,6 +41,7 @@
 #include "daemon/conn.h"
 #include "daemon/dlog.h"
 #include "daemon/mllp.h"
+#include "daemon/netlisten.h"
 #include "scrubber/scrubber.h"
 
 #define MLLP_SB '\x0b'	 /* start block */
@@ -682,37 +683,6 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static struct evconnlistener *
-listen_on(struct mllp *m, const char *address, int port, char *err,
-	  size_t errsize)
-{
-	struct evutil_addrinfo hints = {.ai_family = AF_UNSPEC,
-					.ai_socktype = SOCK_STREAM,
-					.ai_flags = EVUTIL_AI_PASSIVE |
-						    EVUTIL_AI_ADDRCONFIG};
-	struct evutil_addrinfo *ai = NULL;
-	struct evconnlistener *lev = NULL;
-	char service[16];
-	snprintf(service, sizeof(service), "%d", port);
-	int rc = evutil_getaddrinfo(address, service, &hints, &ai);
-	if (rc != 0) {
-		snprintf(err, errsize, "cannot listen on %s:%d: %s", address,
-			 port, evutil_gai_strerror(rc));
-		return NULL;
-	}
-	for (struct evutil_addrinfo *a = ai; a && !lev; a = a->ai_next)
-		lev = evconnlistener_new_bind(
-			m->base, on_accept, m,
-			LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE |
-				LEV_OPT_CLOSE_ON_FREE,
-			MLLP_BACKLOG, a->ai_addr, (int)a->ai_addrlen);
-	if (!lev)
-		snprintf(err, errsize, "cannot listen on %s:%d: %s", address,
-			 port, strerror(errno));
-	evutil_freeaddrinfo(ai);
-	return lev;
-}
-
 struct mllp *
 mllp_start(struct event_base *base, const struct mllp_config *c, char *err,
 	   size_t errsize)
@@ -740,7 +710,8 @@ mllp_start(struct event_base *base, const struct mllp_config *c, char *err,
 		mllp_free(m);
 		return NULL;
 	}
-	if (!(m->lev = listen_on(m, c->address, c->port, err, errsize))) {
+	if (!(m->lev = netlisten_tcp(m->base, on_accept, m, c->address, c->port,
+				     MLLP_BACKLOG, err, errsize))) {
 		mllp_free(m);
 		return NULL;
 	}
