@@ -229,14 +229,16 @@ say_claim(const char *path, const char *ref)
 	fputs(": ", stderr);
 }
 
-/* A claim no MAR record joined: written without administrations, unless it
- * bills a drug-administration service, which would be judged as if
- * nothing had been given (every such line flagged, "remove the line"): that
- * one is held, its record not in the files (the queue does not wait for a
- * record yet).  False when held (said, and the run fails). */
+/* A claim no MAR record of the files joined.  With --submit it goes into
+ * the queue with its encounter and waits there for its record
+ * (mar_wait_minutes; then mar-missing holds it).  Written out, it has no
+ * administrations, so one that bills a drug-administration service would
+ * be judged as if nothing had been given (every such line flagged,
+ * "remove the line"): that one is held.  False when held (said, and the
+ * run fails). */
 static bool
 no_records(struct import_state *st, const char *path,
-	   const struct x12_claim *xc, const char *key)
+	   const struct x12_claim *xc, const char *key, struct claim *doc)
 {
 	const char *code = marjoin_administration_code(st->rs, &xc->claim);
 	say_claim(path, xc->claim.ref);
@@ -247,6 +249,11 @@ no_records(struct import_state *st, const char *path,
 		fprintf(stderr, "' (%s)", marjoin_keys[st->key]);
 	} else {
 		fputs("it: it has no REF*EA", stderr);
+	}
+	if (st->submit && key) {
+		doc->encounter = key;
+		fputs("; submitted to wait for them in the queue\n", stderr);
+		return true;
 	}
 	if (!code) {
 		fputs("; written without administrations\n", stderr);
@@ -262,7 +269,9 @@ no_records(struct import_state *st, const char *path,
 }
 
 /* Claim i's document: with --mar, its administrations from the records
- * joined on its key.  False when it is not to be written (held, said). */
+ * joined on its key; with --submit and no --mar, its encounter (the key),
+ * whose records the daemon joins.  False when it is not to be written
+ * (held, said). */
 static bool
 join_one(struct import_state *st, const char *path, const struct x12 *x,
 	 size_t i, struct claim *doc, size_t *joined)
@@ -270,11 +279,14 @@ join_one(struct import_state *st, const char *path, const struct x12 *x,
 	const struct x12_claim *xc = x12_claim(x, i);
 	const char *key;
 	*doc = xc->claim;
-	if (!st->mar)
+	if (!st->mar) {
+		if (st->submit)
+			doc->encounter = marjoin_key_of(xc, st->key);
 		return true;
+	}
 	switch (marjoin_claim(st->mar, st->rs, xc, st->key, doc, &key)) {
 	case MARJOIN_NONE:
-		return no_records(st, path, xc, key);
+		return no_records(st, path, xc, key, doc);
 	case MARJOIN_JOINED:
 		(*joined)++;
 		return true;
@@ -551,6 +563,7 @@ import_run(struct cli_opts *o)
 	struct import_state st = {.dir = o->output,
 				  .submit = o->submit,
 				  .conninfo = o->db,
+				  .key = (enum marjoin_key)o->mar_key,
 				  .out = STRBUF_INIT};
 	struct ruleset *rs = NULL;
 	if (o->mar.n && !mar_setup(o, &st, &rs)) {

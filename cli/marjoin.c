@@ -162,13 +162,19 @@ claim_day(const struct claim *c, const struct mar_record *const *recs, size_t n)
 	return INT32_MAX;
 }
 
+const char *
+marjoin_key_of(const struct x12_claim *xc, enum marjoin_key key)
+{
+	return key == MARJOIN_EA ? xc->medical_record : xc->claim.ref;
+}
+
 enum marjoin_outcome
 marjoin_claim(struct marjoin *j, const struct ruleset *rs,
 	      const struct x12_claim *xc, enum marjoin_key key,
 	      struct claim *out, const char **key_value)
 {
 	*out = xc->claim;
-	const char *k = key == MARJOIN_EA ? xc->medical_record : xc->claim.ref;
+	const char *k = marjoin_key_of(xc, key);
 	*key_value = k;
 	size_t n = 0, first = k ? find_range(j, k, &n) : 0;
 	if (n == 0)

@@ -20,6 +20,10 @@ extern const char *const marjoin_keys[];
 
 struct marjoin;
 
+/* Claim xc's value of key (its CLM01, or its REF*EA: NULL when it has
+ * none): the encounter its MAR records are kept under. */
+const char *marjoin_key_of(const struct x12_claim *xc, enum marjoin_key key);
+
 /* A reader of MAR records (fhir_read, hl7_read), its counts reduced to what
  * it skipped: the rows of cmd_import.c's table of MAR formats. */
 typedef enum scrub_err marjoin_read_fn(struct arena *a, const char *path,

@@ -108,8 +108,10 @@
 	"->>'modifier', " ln ")" \
 	" WHEN 'remove-modifier' THEN format('remove modifier %s from line " \
 	"%s', " s "->>'modifier', " ln ")" \
-	" WHEN 'document' THEN" \
-	" 'complete the documented times, then re-scrub'" \
+	" WHEN 'document' THEN CASE x->>'rule' WHEN 'mar-missing' THEN" \
+	" 'send the encounter''s MAR records; the claim is re-scrubbed when" \
+	" they arrive' ELSE 'complete the documented times, then re-scrub'" \
+	" END" \
 	" WHEN 'review' THEN 'needs a coder''s review' END"
 
 #define FINDINGS_SQL \

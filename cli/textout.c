@@ -307,8 +307,13 @@ print_fix(FILE *out, const struct result *r, const struct result_finding *f)
 		fprintf(out, "remove modifier %s from line %d\n", s->modifier,
 			f->line);
 		return;
-	case SUGGEST_DOCUMENT:
-		fputs("complete the documented times, then re-scrub\n", out);
+	case SUGGEST_DOCUMENT: /* the record is missing, or part of it */
+		fputs(f->id == F_MAR_MISSING ? "send the encounter's MAR "
+					       "records; the claim is "
+					       "re-scrubbed when they arrive\n"
+					     : "complete the documented times, "
+					       "then re-scrub\n",
+		      out);
 		return;
 	case SUGGEST_REVIEW:
 		fputs("needs a coder's review\n", out);

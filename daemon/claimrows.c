@@ -197,7 +197,9 @@ claimrows_open(struct claimrows *rs, const PGresult *r, char *why, size_t size)
 	bool ok = find(r, "", "id", &rs->id, why, size) &&
 		  find(r, "", "kind", &rs->kind, why, size) &&
 		  find(r, "", "version", &rs->version, why, size) &&
-		  find(r, "", "tries", &rs->tries, why, size);
+		  find(r, "", "tries", &rs->tries, why, size) &&
+		  find(r, "", "mar_record", &rs->mar, why, size) &&
+		  find(r, "", "cut_mar", &rs->cut_mar, why, size);
 	rs->r = r;
 	for (const struct claim_field *f = claim_fields; ok && f->key; f++) {
 		size_t i = (size_t)(f - claim_fields);
@@ -270,6 +272,23 @@ note_over(struct claimrows_claim *c, struct arena *a,
 		 len ? "; " : "", cut, f->key, f->key, cut);
 }
 
+/* The same for its MAR records: at most 8 an administration are paired
+ * (cut_mar). */
+static void
+note_over_mar(struct claimrows_claim *c, struct arena *a, long cut)
+{
+	char buf[200];
+	snprintf(buf, sizeof(buf),
+		 "%s%sits encounter has more than %ld MAR records, more than "
+		 "the rules judge (8 an administration of max_administrations)",
+		 c->over ? c->over : "", c->over ? "; " : "", cut);
+	char *over = arena_alloc(a, strlen(buf) + 1);
+	if (!over)
+		c->failed = true;
+	else
+		c->over = strcpy(over, buf);
+}
+
 /* The column of the claim's field key. */
 static int
 column(const struct claimrows *rs, const char *key)
@@ -309,6 +328,16 @@ claimrows_next(const struct claimrows *rs, int *row, struct arena *a,
 			note_over(c, a, f, cut);
 		*row += k;
 	}
+	int k = run_of(rs, *row, c->id, '3');
+	long cut =
+		PQgetisnull(r, c->own, rs->cut_mar)
+			? -1
+			: strtol(PQgetvalue(r, c->own, rs->cut_mar), NULL, 10);
+	c->mar_first = *row;
+	c->mar_n = k;
+	if (cut >= 0 && k > cut)
+		note_over_mar(c, a, cut);
+	*row += k;
 	return true;
 }
 
@@ -496,6 +525,39 @@ claimrows_read(const struct claimrows *rs, const struct claimrows_claim *c,
 	rd.at.line = rd.at.column = 1;
 	memset(out, 0, sizeof(*out));
 	return read_fields(&rd, CF_CLAIM, c->own, out, &seen);
+}
+
+enum scrub_err
+claimrows_mar(const struct claimrows *rs, const struct claimrows_claim *c,
+	      struct arena *a, const struct mar_record ***recs, size_t *n,
+	      struct diag_list *dl)
+{
+	size_t m = (size_t)c->mar_n;
+	struct mar_record *v = arena_calloc(a, m ? m : 1, sizeof(*v));
+	const struct mar_record **p = arena_calloc(a, m ? m : 1, sizeof(*p));
+	*recs = NULL;
+	*n = 0;
+	if (!v || !p)
+		return SCRUB_ENOMEM;
+	for (size_t i = 0; i < m; i++) {
+		int row = c->mar_first + (int)i;
+		size_t n0 = dl->n;
+		enum scrub_err err = marrec_json_read(
+			a, PQgetvalue(rs->r, row, rs->mar),
+			(size_t)PQgetlength(rs->r, row, rs->mar), &v[i], dl);
+		if (err == SCRUB_EINPUT && dl->n > n0) {
+			char place[40];
+			snprintf(place, sizeof(place), "mar_record %zu", i + 1);
+			free(dl->items[n0].file);
+			dl->items[n0].file = strdup(place);
+		}
+		if (err != SCRUB_OK)
+			return err;
+		p[i] = &v[i];
+	}
+	*recs = p;
+	*n = m;
+	return SCRUB_OK;
 }
 
 const char *

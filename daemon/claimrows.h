@@ -11,7 +11,8 @@
  * the table (lines, administrations) cut_KEY, the limit its rows were cut
  * at (NULL: not cut); then a column a field, named by its key, prefixed
  * "line_" for a line's field and "admin_" for an administration's
- * (claim, payer, ..., line_code, line_units, ..., admin_id, ...).  Every
+ * (claim, payer, ..., line_code, line_units, ..., admin_id, ...); and the
+ * claim's MAR records, kind 3, each a mar_record (JSON), cut at cut_mar.  Every
  * value is text as PostgreSQL writes it: booleans t and f, a text[] as its
  * array literal.
  */
@@ -26,11 +27,13 @@
 #include "scrubber/arena.h"
 #include "scrubber/claimfield.h"
 #include "scrubber/diag.h"
+#include "scrubber/marrec.h"
 
 /* A result's columns, found once by name. */
 struct claimrows {
 	const PGresult *r;
 	int id, kind, version, tries;
+	int mar, cut_mar;	 /* mar_record, and where its rows were cut */
 	int cut[CLAIMFIELD_MAX]; /* a list field's cut_KEY, by table index */
 	int col[CLAIMFIELD_MAX]; /* any other field's column, by index */
 };
@@ -58,6 +61,7 @@ struct claimrows_claim {
 	int own;	      /* the claim's row */
 	int first[CF_LEVELS]; /* the first row of its lines, admins */
 	int n[CF_LEVELS];     /* and how many there are */
+	int mar_first, mar_n; /* its encounter's MAR records (kind 3) */
 };
 
 /*
@@ -67,6 +71,17 @@ struct claimrows_claim {
  */
 bool claimrows_next(const struct claimrows *rs, int *row, struct arena *a,
 		    struct claimrows_claim *c);
+
+/*
+ * The MAR records of claim c (mar_record, kind 3 rows) read back
+ * (marrec_json_read) into *recs, pointers in arena a, *n of them.  Returns
+ * SCRUB_OK, SCRUB_EINPUT (a record that is not one, the reason in dl naming
+ * its place, "mar_record 3") or SCRUB_ENOMEM.
+ */
+enum scrub_err claimrows_mar(const struct claimrows *rs,
+			     const struct claimrows_claim *c, struct arena *a,
+			     const struct mar_record ***recs, size_t *n,
+			     struct diag_list *dl);
 
 /*
  * Reads claim c (not over) into *out, strings borrowed from the PGresult

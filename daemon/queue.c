@@ -566,10 +566,14 @@ claim_result(struct queue *q, const struct claimrows_claim *rc, struct arena *a)
 		scrub_invalid(q->rs, rc->ref, rc->payer, reasons, 1, &res);
 		return res;
 	}
+	const struct mar_record **recs = NULL;
+	size_t nrecs = 0;
 	enum scrub_err err =
 		c ? claimrows_read(&q->cols, rc, a, c, &dl) : SCRUB_ENOMEM;
-	if (err == SCRUB_OK)
-		scrub_claim(q->rs, c, &res);
+	if (err == SCRUB_OK && rc->mar_n > 0)
+		err = claimrows_mar(&q->cols, rc, a, &recs, &nrecs, &dl);
+	if (err == SCRUB_OK) /* its encounter's MAR, paired, when it has one */
+		scrub_records(q->rs, a, c, recs, nrecs, &res);
 	else if (err != SCRUB_ENOMEM)
 		scrub_invalid(q->rs, rc->ref, rc->payer, reasons,
 			      reasons_of(rc, &dl, a, reasons, 16), &res);

@@ -67,6 +67,11 @@ struct claim {
 	enum claim_setting setting;
 	bool has_date_of_service;
 	int32_t date_of_service; /* days since 1970-01-01 */
+	/* The visit whose medication administration record (MAR) gives the
+	 * claim's administrations (an 837's CLM01 or REF*EA); NULL when the
+	 * claim documents its own.  With none documented, the record has not
+	 * come: scrub.h, mar-missing. */
+	const char *encounter;
 	struct claim_line *lines;
 	size_t nlines;
 	struct administration *admins;

@@ -36,6 +36,8 @@ const struct claim_field claim_fields[] = {
 	{CLAIM("provider", CF_TEXT), .max = CLAIM_REF_MAX, IN(claim, provider)},
 	{CLAIM("date_of_service", CF_DATE), IN(claim, date_of_service),
 	 SEEN(claim, has_date_of_service)},
+	{CLAIM("encounter", CF_TEXT), .max = CLAIM_REF_MAX,
+	 IN(claim, encounter)},
 	{CLAIM("lines", CF_LIST), .max = CLAIMDOC_MAX_LINES, IN(claim, lines),
 	 SEEN(claim, nlines), .child = CF_LINE,
 	 .size = sizeof(struct claim_line)},

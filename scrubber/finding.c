@@ -19,9 +19,9 @@ const char *const severity_names[SEV_COUNT + 1] = {SEVERITY_LIST(NAME_)};
 #undef NAME_
 
 const char *const finding_placeholders[] = {
-	"line",	   "code",     "units",	 "admin",   "substance",
-	"minutes", "expected", "billed", "suggest", "modifier",
-	"site",	   "overlap",  "reason", "limit",   NULL,
+	"line",	    "code",   "units",	   "admin",    "substance", "minutes",
+	"expected", "billed", "suggest",   "modifier", "site",	    "overlap",
+	"reason",   "limit",  "encounter", NULL,
 };
 
 /* The index of name (len bytes) in names (NULL-terminated), or -1. */

@@ -173,7 +173,16 @@
 	  "injection and subcutaneous cannot be told apart and are " \
 	  "never guessed. The claim is held. Fix: add the route to " \
 	  "mar_map.routes in a local rule file, or document it in " \
-	  "the record.")
+	  "the record.") \
+	X(F_MAR_MISSING, "mar-missing", \
+	  "The claim's administrations come from the medication " \
+	  "administration record (MAR) of its encounter, and none " \
+	  "came within mar_wait_minutes of the claim. Without it " \
+	  "no billed administration code can be judged, and every " \
+	  "such line would look unsupported, so the claim is held " \
+	  "on this one finding instead. Fix: send the encounter's " \
+	  "MAR records (FHIR or HL7 v2); the claim is scrubbed " \
+	  "again when they arrive.")
 
 /* The severities, most severe first: results sort by it, and a claim is
  * flagged by any but SEV_INFO. */

@@ -158,44 +158,46 @@ put_code(struct strbuf *sb, const struct mar_code *c)
 		strbuf_printf(sb, " '%s'", c->display);
 }
 
-static enum scrub_err
-say_unmapped_drug(struct diag_list *dl, const struct mar_record *r)
+void
+marpair_say_drug(const struct mar_record *r, struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < r->ndrug; i++) {
-		strbuf_puts(&sb, i ? ", " : "");
-		put_code(&sb, &r->drug[i]);
+		strbuf_puts(sb, i ? ", " : "");
+		put_code(sb, &r->drug[i]);
 	}
 	if (r->drug_text)
-		strbuf_printf(&sb, "%stext '%s'", r->ndrug ? ", " : "",
+		strbuf_printf(sb, "%stext '%s'", r->ndrug ? ", " : "",
 			      r->drug_text);
-	enum scrub_err err =
-		sb.failed ? SCRUB_ENOMEM
-			  : diag_add(dl, r->file, r->line, r->column,
-				     "unmapped-drug: record '%s': no mar_map "
-				     "drug row has %s",
-				     r->id ? r->id : "", strbuf_str(&sb));
-	strbuf_free(&sb);
-	return err;
+}
+
+void
+marpair_say_route(const struct mar_record *r, struct strbuf *sb)
+{
+	if (r->has_route)
+		put_code(sb, &r->route);
+	if (r->route_text)
+		strbuf_printf(sb, "%stext '%s'", r->has_route ? ", " : "",
+			      r->route_text);
+	if (!r->has_route && !r->route_text)
+		strbuf_puts(sb, "no route documented");
 }
 
 static enum scrub_err
-say_unmapped_route(struct diag_list *dl, const struct mar_record *r)
+say_unmapped(struct diag_list *dl, const struct mar_record *r, bool drug)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (r->has_route)
-		put_code(&sb, &r->route);
-	if (r->route_text)
-		strbuf_printf(&sb, "%stext '%s'", r->has_route ? ", " : "",
-			      r->route_text);
-	if (!r->has_route && !r->route_text)
-		strbuf_puts(&sb, "no route documented");
+	if (drug)
+		marpair_say_drug(r, &sb);
+	else
+		marpair_say_route(r, &sb);
 	enum scrub_err err =
-		sb.failed ? SCRUB_ENOMEM
-			  : diag_add(dl, r->file, r->line, r->column,
-				     "unmapped-route: record '%s': no mar_map "
-				     "route row has %s",
-				     r->id ? r->id : "", strbuf_str(&sb));
+		sb.failed
+			? SCRUB_ENOMEM
+			: diag_add(dl, r->file, r->line, r->column,
+				   "%s: record '%s': no mar_map %s row has %s",
+				   drug ? "unmapped-drug" : "unmapped-route",
+				   r->id ? r->id : "", drug ? "drug" : "route",
+				   strbuf_str(&sb));
 	strbuf_free(&sb);
 	return err;
 }
@@ -458,9 +460,9 @@ map_all(const struct ruleset *rs, struct item *v, size_t n,
 		bool route = marpair_route(rs, r, &v[i].route);
 		enum scrub_err e = SCRUB_OK;
 		if (!drug)
-			e = say_unmapped_drug(dl, r);
+			e = say_unmapped(dl, r, true);
 		if (!route && e == SCRUB_OK)
-			e = say_unmapped_route(dl, r);
+			e = say_unmapped(dl, r, false);
 		v[i].kept = drug && route;
 		k->unmapped += !v[i].kept;
 		if (e != SCRUB_OK || !v[i].kept)

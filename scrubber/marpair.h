@@ -43,6 +43,7 @@
 #include "diag.h"
 #include "marrec.h"
 #include "rules.h"
+#include "strbuf.h"
 
 /* Records of one encounter paired at once; more is refused (an encounter
  * of a week's stay charts a few hundred events). */
@@ -74,6 +75,12 @@ bool marpair_drug(const struct ruleset *rs, const struct mar_record *r,
  * infusion.  False when no row has the route: it is unmapped. */
 bool marpair_route(const struct ruleset *rs, const struct mar_record *r,
 		   enum admin_route *route);
+
+/* What record r says of its drug (its codings, then its text), or of its
+ * route, for a message naming an unmapped value: "rxnorm 1665005
+ * 'ceftriaxone', text 'Ceftriaxone 1 g'"; "no route documented". */
+void marpair_say_drug(const struct mar_record *r, struct strbuf *sb);
+void marpair_say_route(const struct mar_record *r, struct strbuf *sb);
 
 /*
  * Pairs the n records (all of one encounter; pointers, in input order)

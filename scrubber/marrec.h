@@ -146,4 +146,15 @@ enum scrub_err marrec_list_finish(struct marrec_list *l, struct arena *a,
  */
 void marrec_json_write(const struct mar_record *r, struct strbuf *sb);
 
+/*
+ * Reads a record back from the len bytes of JSON at text, an object as
+ * marrec_json_write gives it (claimscrub.mar_event keeps them: the daemon
+ * pairs an encounter's records at scrub time).  Strings live in a; file,
+ * line and column come from its "at".  Returns SCRUB_OK, SCRUB_EINPUT
+ * with a diagnostic (a member unknown or of the wrong type, a time
+ * without its offset, no encounter) or SCRUB_ENOMEM.
+ */
+enum scrub_err marrec_json_read(struct arena *a, const char *text, size_t len,
+				struct mar_record *r, struct diag_list *dl);
+
 #endif

@@ -50,6 +50,34 @@ over_budget(const struct ruleset *rs, const struct rule_profile *p,
 	return r;
 }
 
+/* A claim whose administrations are its encounter's MAR (c->encounter)
+ * and that has none: the record has not come (claimscrubd scrubs such a
+ * claim once mar_wait_minutes have passed).  Judged without it, every
+ * billed administration code would look unsupported and get "remove the
+ * line", a fix that is wrong when the record is only late: one finding
+ * names the one cause instead (infusion-rules.md, "Findings: one cause,
+ * one finding").  A claim billing no administration service of the
+ * catalogue is judged as it is; so is every claim when the rules switch
+ * mar-missing off. */
+static bool
+record_missing(const struct ruleset *rs, const struct claim *c,
+	       struct result *r)
+{
+	if (!c->encounter || c->nadmins > 0)
+		return false;
+	size_t i = 0;
+	while (i < c->nlines && !rules_code(rs, c->lines[i].code))
+		i++;
+	if (i == c->nlines)
+		return false;
+	struct result_finding *f =
+		result__finding(r, rs, F_MAR_MISSING, (int)i + 1, -1);
+	result__ev_str(f, "encounter", arena_strdup(r->arena, c->encounter));
+	result__ev_str(f, "code", arena_strdup(r->arena, c->lines[i].code));
+	result__suggest(f, SUGGEST_DOCUMENT, NULL, 0, NULL);
+	return f != NULL;
+}
+
 /* The day whose rules judge the claim: its date of service, else the first
  * documented time; an undated claim is judged by the latest rules. */
 static int32_t
@@ -81,7 +109,7 @@ scrub_claim(const struct ruleset *all, const struct claim *c,
 	if (!r)
 		return SCRUB_ENOMEM;
 	enum scrub_err err = SCRUB_OK;
-	if (!over_limits(rs, &p->settings, c, r)) {
+	if (!over_limits(rs, &p->settings, c, r) && !record_missing(rs, c, r)) {
 		err = derive(rs, &p->settings, c, r, &d);
 		if (err == SCRUB_OK && d.over_budget) {
 			if (!(r = over_budget(rs, p, c, &d, r)))

@@ -7,8 +7,10 @@
 #ifndef SCRUBBER_SCRUB_H
 #define SCRUBBER_SCRUB_H
 
+#include "arena.h"
 #include "claim.h"
 #include "diag.h"
+#include "marrec.h"
 #include "result.h"
 #include "rules.h"
 
@@ -22,6 +24,24 @@
  */
 enum scrub_err scrub_claim(const struct ruleset *rs, const struct claim *c,
 			   struct result **out);
+
+/*
+ * Scrubs claim c whose administrations are the n MAR records of its
+ * encounter (claimscrubd: claim_batch returns them for a claim with an
+ * encounter and no administrations of its own).  The records are paired
+ * under the mapping tables in force on c's date of service (marpair.h)
+ * into the administrations of a copy of c, in arena a, which must outlive
+ * *out; then scrub_claim.  A record whose drug or route no mar_map row has
+ * is an unmapped-drug or unmapped-route finding naming the record and the
+ * value, once per value, and the claim is judged no further: a kind or a
+ * route would be a guess.  Records that cannot be paired otherwise (too
+ * many, two runs of one id) give an invalid result saying why.  With no
+ * records, c is scrubbed as it is (mar-missing, when it has an encounter).
+ */
+enum scrub_err scrub_records(const struct ruleset *rs, struct arena *a,
+			     const struct claim *c,
+			     const struct mar_record *const *recs, size_t n,
+			     struct result **out);
 
 /*
  * A result for a claim that cannot be scrubbed at all (its stored rows do not

@@ -5,7 +5,8 @@
 -- What a claim says changed, or someone put it back in the queue by hand
 -- (an operator after a rules change): new version, back in the queue, so
 -- every scrub has a version of its own and a reviewer's decision on an
--- earlier one is never overwritten.  Writes of the daemon (status, result),
+-- earlier one is never overwritten.  A claim that waited for its MAR
+-- (021_mar_wait.sql) keeps its version and place: nobody read it.  Writes of the daemon (status, result),
 -- of submit() and of rows_changed() (which set the version themselves) do
 -- not count.
 CREATE OR REPLACE FUNCTION claimscrub.claim_changed() RETURNS trigger
@@ -15,10 +16,12 @@ BEGIN
 	   OR NEW.version <> OLD.version THEN
 		RETURN NEW;
 	END IF;
-	IF (NEW.claim_ref, NEW.payer, NEW.setting, NEW.provider, NEW.date_of_service)
+	IF (NEW.claim_ref, NEW.payer, NEW.setting, NEW.provider, NEW.date_of_service,
+	 NEW.encounter)
 	   IS DISTINCT FROM
-	   (OLD.claim_ref, OLD.payer, OLD.setting, OLD.provider, OLD.date_of_service)
-	   OR (NEW.status = 'pending' AND OLD.status <> 'pending') THEN
+	   (OLD.claim_ref, OLD.payer, OLD.setting, OLD.provider, OLD.date_of_service,
+	 OLD.encounter)
+	   OR (NEW.status = 'pending' AND OLD.status NOT IN ('pending', 'waiting')) THEN
 		NEW.version := OLD.version + 1;
 		NEW.status := 'pending';
 		NEW.attempts := 0;
@@ -31,10 +34,12 @@ END $$;
 -- trigger cares about, cost no function call.
 CREATE OR REPLACE TRIGGER claim_changed BEFORE UPDATE ON claimscrub.claim
 	FOR EACH ROW WHEN (NEW.version = OLD.version AND (
-		(NEW.claim_ref, NEW.payer, NEW.setting, NEW.provider, NEW.date_of_service)
+		(NEW.claim_ref, NEW.payer, NEW.setting, NEW.provider, NEW.date_of_service,
+	 NEW.encounter)
 		IS DISTINCT FROM
-		(OLD.claim_ref, OLD.payer, OLD.setting, OLD.provider, OLD.date_of_service)
-		OR (NEW.status = 'pending' AND OLD.status <> 'pending')))
+		(OLD.claim_ref, OLD.payer, OLD.setting, OLD.provider, OLD.date_of_service,
+	 OLD.encounter)
+		OR (NEW.status = 'pending' AND OLD.status NOT IN ('pending', 'waiting'))))
 	EXECUTE FUNCTION claimscrub.claim_changed();
 
 -- A line or administration changed: its claim gets a new version, once per

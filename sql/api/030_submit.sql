@@ -183,13 +183,14 @@ DECLARE
 BEGIN
 	PERFORM claimscrub.doc_keys(doc, '(document)',
 		ARRAY['claim', 'payer', 'setting', 'provider', 'date_of_service',
-		      'lines', 'administrations'],
+		      'encounter', 'lines', 'administrations'],
 		ARRAY['claim', 'setting']);
 	PERFORM claimscrub.doc_string(doc->'claim', 'claim', 64, true);
 	PERFORM claimscrub.doc_string(doc->'payer', 'payer', 64);
 	PERFORM claimscrub.doc_string(doc->'setting', 'setting', 64, true,
 		ARRAY['facility', 'professional']);
 	PERFORM claimscrub.doc_string(doc->'provider', 'provider', 64);
+	PERFORM claimscrub.doc_string(doc->'encounter', 'encounter', 64);
 	-- (a null date of service is none, as the reader takes it)
 	IF jsonb_typeof(doc->'date_of_service') IS DISTINCT FROM 'null' THEN
 		PERFORM claimscrub.doc_date(doc->'date_of_service', 'date_of_service');
@@ -245,16 +246,32 @@ BEGIN
 	DELETE FROM claimscrub.claim c
 	 USING jsonb_array_elements(docs) d
 	 WHERE c.claim_ref = d->>'claim' AND c.version >= 2147483647;
-	WITH s AS (
+	-- A claim whose administrations are its encounter's MAR (it has an
+	-- encounter and none of its own) waits for them when none has come,
+	-- mar_wait_minutes at most (021_mar_wait.sql); the rest is queued.
+	WITH d AS (
+		SELECT d, (d ? 'encounter' AND jsonb_typeof(d->'encounter') = 'string'
+			   AND coalesce(jsonb_array_length(d->'administrations'), 0) = 0
+			   AND NOT EXISTS (SELECT 1 FROM claimscrub.mar_event m
+					    WHERE m.encounter = d->>'encounter')) AS waits
+		  FROM jsonb_array_elements(docs) d),
+	s AS (
 		INSERT INTO claimscrub.claim AS c
-			(claim_ref, payer, setting, provider, date_of_service)
+			(claim_ref, payer, setting, provider, date_of_service, encounter,
+			 status, mar_due)
 		SELECT d->>'claim', d->>'payer', d->>'setting', d->>'provider',
-		       (d->>'date_of_service')::date
-		  FROM jsonb_array_elements(docs) d
+		       (d->>'date_of_service')::date, d->>'encounter',
+		       CASE WHEN waits THEN 'waiting' ELSE 'pending' END,
+		       CASE WHEN waits THEN clock_timestamp() + make_interval(mins =>
+			       coalesce((SELECT st.value::integer FROM claimscrub.setting st
+					  WHERE st.name = 'mar_wait_minutes'), 120)) END
+		  FROM d
 		ON CONFLICT (claim_ref) DO UPDATE
 		   SET payer = EXCLUDED.payer, setting = EXCLUDED.setting,
 		       provider = EXCLUDED.provider, date_of_service = EXCLUDED.date_of_service,
-		       version = c.version + 1, status = 'pending', attempts = 0,
+		       encounter = EXCLUDED.encounter, status = EXCLUDED.status,
+		       mar_due = EXCLUDED.mar_due,
+		       version = c.version + 1, attempts = 0,
 		       enqueued_at = clock_timestamp()
 		RETURNING c.claim_ref, c.id)
 	SELECT array_agg(s.id), array_agg(s.claim_ref) INTO ids, refs FROM s;

@@ -55,6 +55,28 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- The claims of encounters whose MAR records just changed (021_mar_wait.sql):
+-- those whose administrations are the encounter's records (an encounter,
+-- none of their own) are scrubbed again on what the record now says.  A
+-- waiting claim goes into the queue; a scrubbed one too, with a new
+-- version (claim_changed, 020_queue.sql), so decisions are carried by
+-- fingerprint as on a rebill; a pending one gets a new version, so that a
+-- daemon scrubbing it on the older records cannot write that result
+-- (write_batch writes the version it read).  Void claims stay void.  Runs
+-- inside mar_store only (090_privileges.sql).
+CREATE OR REPLACE FUNCTION claimscrub.mar_arrived(encs text[]) RETURNS void
+LANGUAGE sql AS $$
+UPDATE claimscrub.claim c
+   SET status = 'pending', mar_due = NULL,
+       version = CASE WHEN c.status = 'pending' AND c.version < 2147483647
+		      THEN c.version + 1 ELSE c.version END,
+       attempts = CASE WHEN c.status = 'pending' THEN 0 ELSE c.attempts END
+ WHERE c.encounter = ANY (encs)
+   AND c.status IN ('pending', 'waiting', 'clean', 'flagged', 'invalid')
+   AND NOT EXISTS (SELECT 1 FROM claimscrub.administration a
+		    WHERE a.claim_id = c.id)
+$$;
+
 -- Stores records (a JSON array of at most 100,000 records) from source
 -- ('fhir' or 'hl7'); returns how many rows it inserted or replaced.
 CREATE OR REPLACE FUNCTION claimscrub.mar_store(source text, records jsonb) RETURNS integer
@@ -65,6 +87,7 @@ DECLARE
 	rec jsonb;
 	i integer := 0;
 	stored integer;
+	encs text[];
 BEGIN
 	IF src IS NULL OR src NOT IN ('fhir', 'hl7') THEN
 		RAISE EXCEPTION 'mar_store: source must be fhir or hl7'
@@ -97,8 +120,9 @@ BEGIN
 		DO UPDATE SET encounter = EXCLUDED.encounter, record = EXCLUDED.record,
 			      received_at = clock_timestamp()
 		 WHERE m.record IS DISTINCT FROM EXCLUDED.record
-		RETURNING 1
+		RETURNING m.encounter
 	)
-	SELECT count(*) INTO stored FROM up;
+	SELECT count(*), array_agg(DISTINCT up.encounter) INTO stored, encs FROM up;
+	PERFORM claimscrub.mar_arrived(encs);
 	RETURN stored;
 END $$;

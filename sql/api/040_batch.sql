@@ -52,12 +52,16 @@ END $$;
 -- straight into struct claim through the same validators as a document
 -- (daemon/claimrows.c):
 --
---   id, kind (0 the claim, 1 a line, 2 an administration), seq;
+--   id, kind (0 the claim, 1 a line, 2 an administration, 3 a MAR record
+--      of its encounter), seq;
 --   on the claim's row: version, tries (attempts + 1), and where its lists
---      were cut: cut_lines, cut_administrations (the daemon's limits);
+--      were cut: cut_lines, cut_administrations, cut_mar (the daemon's
+--      limits; a claim's MAR records at most 8 an administration);
 --   the claim's fields by their keys: claim, payer, setting, provider,
---      date_of_service;
---   a line's fields as line_KEY, an administration's as admin_KEY.
+--      date_of_service, encounter;
+--   a line's fields as line_KEY, an administration's as admin_KEY;
+--   a MAR record as mar_record (mar_event.record, JSON), for a claim with
+--      an encounter and no administrations of its own, in arrival order.
 --
 -- At most max_lines + 1 lines and max_administrations + 1 administrations
 -- a claim (a claim with more rows than the rules judge is made invalid,
@@ -70,54 +74,72 @@ END $$;
 CREATE OR REPLACE FUNCTION claimscrub.read_claims(ids bigint[], max_lines integer,
 	max_administrations integer)
 RETURNS TABLE (id bigint, kind integer, seq integer, version integer,
-	tries bigint, cut_lines integer, cut_administrations integer,
+	tries bigint, cut_lines integer, cut_administrations integer, cut_mar integer,
 	claim text, payer text, setting text, provider text, date_of_service text,
+	encounter text,
 	line_code text, line_units text, line_modifiers text, line_service_date text,
 	admin_id text, admin_substance text, admin_kind text, admin_route text,
 	admin_site text, admin_start text, admin_stop text, admin_primary text,
-	admin_separate_site_required text)
+	admin_separate_site_required text, mar_record text)
 LANGUAGE sql STABLE AS $$
 WITH u AS MATERIALIZED (
 	SELECT c.id, c.version, c.attempts, left(c.claim_ref, 1024) AS claim_ref,
 	       left(c.payer, 65) AS payer, left(c.setting, 65) AS setting,
-	       left(c.provider, 65) AS provider, c.date_of_service
+	       left(c.provider, 65) AS provider, c.date_of_service,
+	       left(c.encounter, 65) AS encounter, c.encounter AS enc
 	  FROM claimscrub.claim c
 	 WHERE c.id = ANY (ids) AND (c.status = 'pending') IS TRUE)
 SELECT u.id, 0, 0, u.version, greatest(u.attempts, 0)::bigint + 1,
        greatest(read_claims.max_lines, 0),
        greatest(read_claims.max_administrations, 0),
+       greatest(read_claims.max_administrations, 0) * 8,
        u.claim_ref, u.payer, u.setting, u.provider,
-       to_char(u.date_of_service, 'YYYY-MM-DD'),
+       to_char(u.date_of_service, 'YYYY-MM-DD'), u.encounter,
        NULL::text, NULL::text, NULL::text, NULL::text,
        NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
-       NULL::text, NULL::text, NULL::text, NULL::text
+       NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
   FROM u
 UNION ALL
-SELECT u.id, 1, l.line_no, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL,
+SELECT u.id, 1, l.line_no, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL,
        left(l.code, 65), l.units::text,
        CASE WHEN cardinality(l.modifiers) > 0 THEN left(l.modifiers::text, 256) END,
        to_char(l.service_date, 'YYYY-MM-DD'),
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM u CROSS JOIN LATERAL (
 	SELECT l.line_no, l.code, l.units, l.modifiers, l.service_date
 	  FROM claimscrub.claim_line l
 	 WHERE l.claim_id = u.id ORDER BY l.line_no
 	 LIMIT greatest(read_claims.max_lines, 0)::bigint + 1) l
 UNION ALL
-SELECT u.id, 2, a.seq, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL,
+SELECT u.id, 2, a.seq, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
        left(a.admin_ref, 65), left(a.substance, 257), left(a.kind, 65),
        left(a.route, 65), left(a.site, 65), left(a.start_time, 65),
        left(a.stop_time, 65), a.is_primary::text,
-       a.separate_site_required::text
+       a.separate_site_required::text, NULL
   FROM u CROSS JOIN LATERAL (
 	SELECT a.seq, a.admin_ref, a.substance, a.kind, a.route, a.site,
 	       a.start_time, a.stop_time, a.is_primary, a.separate_site_required
 	  FROM claimscrub.administration a
 	 WHERE a.claim_id = u.id ORDER BY a.seq
 	 LIMIT greatest(read_claims.max_administrations, 0)::bigint + 1) a
+UNION ALL
+SELECT u.id, 3, m.n::integer, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       m.record::text
+  FROM u CROSS JOIN LATERAL (
+	SELECT m.record, row_number() OVER (ORDER BY m.id) AS n
+	  FROM claimscrub.mar_event m
+	 WHERE m.encounter = u.enc
+	   AND NOT EXISTS (SELECT 1 FROM claimscrub.administration a
+			    WHERE a.claim_id = u.id)
+	 ORDER BY m.id
+	 LIMIT greatest(read_claims.max_administrations, 0)::bigint * 8 + 1) m
+ WHERE u.enc IS NOT NULL
 ORDER BY 1, 2, 3
 $$;
 
@@ -135,12 +157,13 @@ $$;
 CREATE OR REPLACE FUNCTION claimscrub.claim_batch(n integer, lease_ms double precision,
 	max_lines integer, max_administrations integer, owner text)
 RETURNS TABLE (id bigint, kind integer, seq integer, version integer,
-	tries bigint, cut_lines integer, cut_administrations integer,
+	tries bigint, cut_lines integer, cut_administrations integer, cut_mar integer,
 	claim text, payer text, setting text, provider text, date_of_service text,
+	encounter text,
 	line_code text, line_units text, line_modifiers text, line_service_date text,
 	admin_id text, admin_substance text, admin_kind text, admin_route text,
 	admin_site text, admin_start text, admin_stop text, admin_primary text,
-	admin_separate_site_required text)
+	admin_separate_site_required text, mar_record text)
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 DECLARE
@@ -164,6 +187,11 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	DELETE FROM claimscrub.batch b WHERE b.owner = claim_batch.owner;
+	-- claims whose MAR did not come in mar_wait_minutes are scrubbed now
+	-- (the engine's mar-missing holds them); claim_changed gives each a
+	-- new version and a place at the end of the queue
+	UPDATE claimscrub.claim c SET status = 'pending'
+	 WHERE c.status = 'waiting' AND c.mar_due <= clock_timestamp();
 	WITH gone AS (
 		DELETE FROM claimscrub.batch b
 		 WHERE b.taken_at < clock_timestamp() - make_interval(secs => lease_ms / 1000)
@@ -204,12 +232,13 @@ END $$;
 CREATE OR REPLACE FUNCTION claimscrub.claim_batch(n integer, lease_ms double precision,
 	max_lines integer, max_administrations integer)
 RETURNS TABLE (id bigint, kind integer, seq integer, version integer,
-	tries bigint, cut_lines integer, cut_administrations integer,
+	tries bigint, cut_lines integer, cut_administrations integer, cut_mar integer,
 	claim text, payer text, setting text, provider text, date_of_service text,
+	encounter text,
 	line_code text, line_units text, line_modifiers text, line_service_date text,
 	admin_id text, admin_substance text, admin_kind text, admin_route text,
 	admin_site text, admin_start text, admin_stop text, admin_primary text,
-	admin_separate_site_required text)
+	admin_separate_site_required text, mar_record text)
 LANGUAGE sql VOLATILE AS $$
 SELECT * FROM claimscrub.claim_batch(n, lease_ms, max_lines, max_administrations,
 	'backend-' || pg_backend_pid())

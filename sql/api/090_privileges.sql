@@ -110,6 +110,8 @@ GRANT SELECT, INSERT, DELETE ON claimscrub.batch TO claimscrub_daemon;
 -- the outcome of each claim written, for billing (070_results.sql)
 GRANT INSERT (claim_id, claim_version, state) ON claimscrub.result_event TO claimscrub_daemon;
 GRANT SELECT ON claimscrub.setting TO claimscrub_daemon;
+-- the MAR records of a claim's encounter, which read_claims returns
+GRANT SELECT (id, encounter, record) ON claimscrub.mar_event TO claimscrub_daemon;
 GRANT SELECT (one), UPDATE (one) ON claimscrub.queue_lock TO claimscrub_daemon;
 GRANT EXECUTE ON FUNCTION claimscrub.bound_lock_wait(integer),
 	claimscrub.read_claims(bigint[], integer, integer),

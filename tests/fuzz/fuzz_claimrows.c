@@ -16,7 +16,10 @@
  *           1 a line's fields (line_code, line_units, line_modifiers,
  *           line_service_date); 2 an administration's (admin_id ...
  *           admin_separate_site_required) — 008's f1..f9, so its seeds
- *           still read.  The columns a row gives no field are NULL
+ *           still read; 3 a MAR record of the claim's encounter
+ *           (mar_record, JSON as mar_event keeps it), paired and judged as
+ *           queue.c does (scrub_records).  The claim's row ends with
+ *           cut_mar.  The columns a row gives no field are NULL
  *           (fields past the last are dropped);
  *   0x01    makes its field SQL NULL;
  *   0x1b    takes the next byte as it is (a tab, newline or 0x01 in text);
@@ -101,6 +104,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static char names[MAX_COLS][NAME_LEN];
 static int ncols;
 static int layout[CF_LEVELS][MAX_FIELDS], nlayout[CF_LEVELS];
+static int mar_col; /* a kind 3 row's one field */
 
 static int
 add_col(const char *a, const char *b)
@@ -127,6 +131,8 @@ make_layout(void)
 		if (f->type == CF_LIST)
 			layout[CF_CLAIM][nlayout[CF_CLAIM]++] =
 				add_col("cut_", f->key);
+	layout[CF_CLAIM][nlayout[CF_CLAIM]++] = add_col("cut_", "mar");
+	mar_col = add_col("", "mar_record");
 }
 
 struct decoder {
@@ -146,6 +152,8 @@ column_of(const struct decoder *d, int k)
 	if (k < NMETA)
 		return k;
 	const char *kind = d->null[COL_KIND] ? "" : d->buf + d->start[COL_KIND];
+	if (strcmp(kind, "3") == 0)
+		return k == NMETA ? mar_col : -1;
 	int level = strcmp(kind, "1") == 0   ? CF_LINE
 		    : strcmp(kind, "2") == 0 ? CF_ADMIN
 					     : CF_CLAIM;
@@ -252,13 +260,14 @@ check_rows(const struct claimrows *rs, int from, int to,
 	CHECK(c->id == PQgetvalue(r, own, COL_ID));
 	CHECK(c->version == PQgetvalue(r, own, rs->version));
 	CHECK(c->tries == PQgetvalue(r, own, rs->tries));
-	CHECK(c->n[CF_LINE] + c->n[CF_ADMIN] == to - own - 1);
+	CHECK(c->n[CF_LINE] + c->n[CF_ADMIN] + c->mar_n == to - own - 1);
+	CHECK(c->mar_first == own + 1 + c->n[CF_LINE] + c->n[CF_ADMIN]);
 	CHECK(c->first[CF_LINE] == own + 1);
 	CHECK(c->first[CF_ADMIN] == own + 1 + c->n[CF_LINE]);
 	char last = '1';
 	for (int k = own + 1; k < to; k++) {
 		char kind = PQgetvalue(r, k, COL_KIND)[0];
-		CHECK(kind == '1' || kind == '2');
+		CHECK(kind == '1' || kind == '2' || kind == '3');
 		CHECK(kind >= last);
 		CHECK(strcmp(PQgetvalue(r, k, COL_ID), c->id) == 0);
 		last = kind;
@@ -355,7 +364,15 @@ scrub_rows(const struct claimrows *rs, struct arena *a,
 	} else if (err == SCRUB_OK) {
 		check_item(&c, CF_CLAIM);
 		CHECK(strcmp(c.ref, rc->ref) == 0);
-		scrub_claim(rules, &c, &res);
+		const struct mar_record **recs = NULL;
+		size_t n = 0;
+		if (rc->mar_n > 0)
+			err = claimrows_mar(rs, rc, a, &recs, &n, &dl);
+		CHECK(err != SCRUB_EINPUT || dl.n > 0);
+		if (err == SCRUB_OK)
+			scrub_records(rules, a, &c, recs, n, &res);
+		else if (err != SCRUB_ENOMEM)
+			res = invalid(rc, &dl);
 	} else if (err != SCRUB_ENOMEM) {
 		res = invalid(rc, &dl);
 	}

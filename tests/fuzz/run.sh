@@ -66,6 +66,16 @@ claimrows_seeds() {
 		printf '2\t1\t1\t96374\t1\t\001\n'
 		printf '2\t2\t1\tA1\tsaline\thydration\tinfusion\t\001\t2026-03-03T08:00\t2026-03-03T09:30\t\001\t\001\n'
 	} >"$1/good.rows"
+	# claim 3: its administrations are its encounter's MAR records (kind
+	# 3, JSON as claimscrub.mar_event keeps them): a run of ceftriaxone, a
+	# push, and a record whose drug no mar_map row has
+	{
+		printf '3\t0\t0\t1\t1\tPC-2026-0301\t\001\tprofessional\t\001\t2026-03-02\tPC-2026-0301\t\001\t\001\t80\n'
+		printf '3\t1\t1\t96365\t1\t\001\n'
+		printf '3\t3\t1\t{"id":"ma-1","encounter":"PC-2026-0301","group":"MedicationRequest/mr-1","status":"completed","start":"2026-03-02T09:10:00-05:00","stop":"2026-03-02T09:40:00-05:00","drug":[{"system":"rxnorm","code":"1665005"}],"route":{"system":"snomed","code":"47625008"},"site":"left forearm","at":"b.ndjson:3:1"}\n'
+		printf '3\t3\t2\t{"id":"ma-2","encounter":"PC-2026-0301","status":"completed","start":"2026-03-02T09:45:00-05:00","stop":"2026-03-02T09:45:00-05:00","instant":true,"drug":[],"drug_text":"ondansetron","route_text":"IV","method_text":"IV push","at":"b.ndjson:4:1"}\n'
+		printf '3\t3\t3\t{"id":"ma-3","encounter":"PC-2026-0301","status":"in-progress","start":"2026-03-02T10:00:00Z","drug":[{"system":"other","uri":"urn:x","code":"Q9","display":"\\u00e9"}],"at":"x"}\n'
+	} >"$1/mar.rows"
 	# NULL everywhere: required columns, the head columns, whole rows
 	{
 		printf '1\t0\t0\t\001\t\001\t\001\t\001\t\001\t\001\t\001\t\001\t\001\n'

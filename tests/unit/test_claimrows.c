@@ -44,7 +44,9 @@ static const char *const meta_cols[] = {"id",
 					"version",
 					"tries",
 					"cut_lines",
-					"cut_administrations"};
+					"cut_administrations",
+					"cut_mar",
+					"mar_record"};
 static const char *const prefix[CF_LEVELS] = {"", "line_", "admin_"};
 
 /* The column names of claim_batch(): the meta columns, then a column a

@@ -656,6 +656,8 @@ Test(compare, every_finding_id_has_a_test)
 		/* from the MAR pairing, not the engine: test_marpair */
 		F_UNMAPPED_DRUG,
 		F_UNMAPPED_ROUTE,
+		/* a claim whose MAR has not come: test_marpair (scrubmar) */
+		F_MAR_MISSING,
 	};
 	bool seen[F_COUNT] = {false};
 	for (size_t i = 0; i < sizeof(tested) / sizeof(tested[0]); i++)

@@ -626,3 +626,241 @@ ParameterizedTest(struct bad_case *c, marpair, section_errors)
 	cr_assert(seen, "%u:%u: %s", c->line, c->column, c->message);
 	diag_list_free(&dl);
 }
+
+/* ---- a claim judged on its encounter's records (scrub_records) --------- */
+
+/* The codes of r as "CODExUNITS ...", and its findings as " !id@line". */
+static void
+summary(const struct result *r, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < r->ncodes && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%sx%d",
+					i ? " " : "", r->codes[i].code,
+					r->codes[i].units);
+	for (int i = 0; i < r->nfindings && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, " !%s@%d",
+					finding_names[r->findings[i].id],
+					r->findings[i].line);
+}
+
+static struct claim_line two_lines[2] = {{.code = "99213", .units = 1},
+					 {.code = "96360", .units = 1}};
+
+/* An encounter with no record: one finding, mar-missing, at the first
+ * administration code (line 2: 99213 is a visit), nothing derived, and the
+ * fix is the record, not the lines (infusion-rules.md, one cause, one
+ * finding). */
+Test(scrubmar, missing_record)
+{
+	struct ruleset *rs = load_ok(NULL);
+	struct arena *a = arena_new();
+	struct claim c = {.ref = "C-1",
+			  .setting = SETTING_FACILITY,
+			  .encounter = "E-1",
+			  .lines = two_lines,
+			  .nlines = 2};
+	struct result *r = NULL;
+	char buf[256];
+	cr_assert_eq(scrub_records(rs, a, &c, NULL, 0, &r), SCRUB_OK);
+	summary(r, buf, sizeof(buf));
+	cr_assert_str_eq(buf, " !mar-missing@2");
+	cr_assert_eq(r->verdict, VERDICT_FLAGGED);
+	cr_assert_eq(r->findings[0].severity, SEV_ERROR);
+	cr_assert_eq(r->findings[0].suggest.action, SUGGEST_DOCUMENT);
+	cr_assert_str_eq(r->findings[0].message,
+			 "no administration record (MAR) of encounter E-1 has "
+			 "come, so line 2 (96360) and the claim's other "
+			 "administration services cannot be judged; the claim "
+			 "is scrubbed again when it arrives");
+	result_free(r);
+	/* without the encounter, the same claim is judged as it is: line 2
+	 * is flagged for what nothing documents */
+	c.encounter = NULL;
+	cr_assert_eq(scrub_records(rs, a, &c, NULL, 0, &r), SCRUB_OK);
+	summary(r, buf, sizeof(buf));
+	cr_assert(strstr(buf, "@2 "), "%s", buf);
+	cr_assert_null(strstr(buf, "mar-missing"), "%s", buf);
+	result_free(r);
+	arena_free(a);
+	rules_free(rs);
+}
+
+/* A claim billing no administration service has nothing to wait for. */
+Test(scrubmar, missing_record_no_service)
+{
+	struct ruleset *rs = load_ok(NULL);
+	struct arena *a = arena_new();
+	struct claim c = {.ref = "C-1",
+			  .setting = SETTING_FACILITY,
+			  .encounter = "E-1",
+			  .lines = two_lines,
+			  .nlines = 1};
+	struct result *r = NULL;
+	char buf[256];
+	cr_assert_eq(scrub_records(rs, a, &c, NULL, 0, &r), SCRUB_OK);
+	summary(r, buf, sizeof(buf));
+	cr_assert_null(strstr(buf, "mar-missing"), "%s", buf);
+	result_free(r);
+	arena_free(a);
+	rules_free(rs);
+}
+
+/* Records paired, then judged: a 60-minute ceftriaxone infusion is 96365
+ * x1 (an initial hour, nothing past 90 minutes); records all entered in
+ * error document nothing, so the billed 96360 is flagged as the record
+ * supports none of it (the record came: no mar-missing). */
+Test(scrubmar, paired_then_judged)
+{
+	struct ruleset *rs = load_ok(NULL);
+	struct arena *a = arena_new();
+	struct mar_record m[2] = {
+		iv("ma-1", NULL, MAR_COMPLETED, CEFTRIAXONE),
+		iv("ma-2", NULL, MAR_ENTERED_IN_ERROR, SALINE),
+	};
+	at(&m[0], "2026-03-02T13:00:00-05:00", "2026-03-02T14:00:00-05:00");
+	at(&m[1], "2026-03-02T13:00:00-05:00", "2026-03-02T15:00:00-05:00");
+	const struct mar_record *v[2] = {&m[0], &m[1]};
+	struct claim_line l = {.code = "96365", .units = 1};
+	struct claim c = {.ref = "C-1",
+			  .setting = SETTING_FACILITY,
+			  .encounter = "E-1",
+			  .lines = &l,
+			  .nlines = 1};
+	struct result *r = NULL;
+	char buf[256];
+	cr_assert_eq(scrub_records(rs, a, &c, v, 2, &r), SCRUB_OK);
+	summary(r, buf, sizeof(buf));
+	cr_assert_eq(strncmp(buf, "96365x1", 7), 0, "%s", buf);
+	cr_assert_null(strstr(buf, "!mar-missing"), "%s", buf);
+	cr_assert_null(strstr(buf, "@1"), "the billed line is right: %s", buf);
+	cr_assert_eq(r->claim->nadmins, 1);
+	cr_assert_str_eq(r->claim->admins[0].id, "ma-1");
+	result_free(r);
+	l.code = "96360";
+	cr_assert_eq(scrub_records(rs, a, &c, &v[1], 1, &r), SCRUB_OK);
+	summary(r, buf, sizeof(buf));
+	cr_assert(strstr(buf, "@1 "), "the line is flagged: %s", buf);
+	cr_assert_null(strstr(buf, "mar-missing"), "%s", buf);
+	result_free(r);
+	arena_free(a);
+	rules_free(rs);
+}
+
+/* Unmapped values: one finding a value however many records name it, the
+ * record and the value named, and nothing else judged. */
+Test(scrubmar, unmapped_findings)
+{
+	struct ruleset *rs = load_ok(NULL);
+	struct arena *a = arena_new();
+	struct mar_record m[3] = {
+		iv("drug-1", NULL, MAR_COMPLETED, "999999"),
+		iv("drug-2", NULL, MAR_COMPLETED, "999999"),
+		iv("route-1", NULL, MAR_COMPLETED, CEFTRIAXONE),
+	};
+	route(&m[2], MAR_V2_0162, "PO");
+	m[2].drug_text = "Ceftriaxone 1 g";
+	for (int i = 0; i < 3; i++)
+		at(&m[i], "2026-03-02T13:00:00-05:00",
+		   "2026-03-02T14:00:00-05:00");
+	const struct mar_record *v[3] = {&m[0], &m[1], &m[2]};
+	struct claim_line l = {.code = "96365", .units = 1};
+	struct claim c = {.ref = "C-1",
+			  .setting = SETTING_FACILITY,
+			  .encounter = "E-1",
+			  .lines = &l,
+			  .nlines = 1};
+	struct result *r = NULL;
+	char buf[256];
+	cr_assert_eq(scrub_records(rs, a, &c, v, 3, &r), SCRUB_OK);
+	summary(r, buf, sizeof(buf));
+	cr_assert_str_eq(buf, " !unmapped-drug@0 !unmapped-route@0");
+	cr_assert_eq(r->verdict, VERDICT_FLAGGED);
+	cr_assert_str_eq(r->findings[0].message,
+			 "administration drug-1: the record's drug is in no "
+			 "mar_map drug row (rxnorm 999999); the kind is never "
+			 "guessed");
+	cr_assert_str_eq(r->findings[1].message,
+			 "administration route-1 (Ceftriaxone 1 g): the "
+			 "record's route is in no mar_map route row (v2-0162 "
+			 "PO); push, infusion or injection is never guessed");
+	result_free(r);
+	arena_free(a);
+	rules_free(rs);
+}
+
+/* ---- records kept as JSON (mar_event) read back ---------------------- */
+
+Test(marrec, json_round_trip)
+{
+	struct arena *a = arena_new();
+	struct mar_record m =
+		iv("ma-1", "MedicationRequest/mr-1", MAR_ON_HOLD, CEFTRIAXONE);
+	drug(&m, MAR_OTHER, "local-9");
+	m.drug[1].uri = "urn:oid:1.2.3";
+	m.drug[1].display = "Cef \"1 g\"";
+	m.drug_text = "Ceftriaxone";
+	m.method_text = "IV infusion";
+	m.route_text = "intravenous";
+	at(&m, "2026-03-02T13:00:00-05:00", "2026-03-02T14:30:00Z");
+	struct strbuf one = STRBUF_INIT, two = STRBUF_INIT;
+	marrec_json_write(&m, &one);
+	struct mar_record back;
+	struct diag_list dl = {0};
+	cr_assert_eq(marrec_json_read(a, strbuf_str(&one), one.len, &back, &dl),
+		     SCRUB_OK);
+	log_diags(&dl);
+	marrec_json_write(&back, &two);
+	cr_assert_str_eq(strbuf_str(&two), strbuf_str(&one));
+	cr_assert_str_eq(back.file, "t.ndjson");
+	cr_assert_eq(back.line, m.line);
+	cr_assert_eq(back.start.offset, -300);
+	strbuf_free(&one);
+	strbuf_free(&two);
+	diag_list_free(&dl);
+	arena_free(a);
+}
+
+struct json_bad {
+	char text[160];
+	char message[64]; /* a part of it */
+};
+
+ParameterizedTestParameters(marrec, json_refused)
+{
+	static struct json_bad cases[] = {
+		{"[]", "must be an object"},
+		{"{\"id\":\"x\",\"drug\":[]}", "needs its encounter"},
+		{"{\"encounter\":\"E\",\"dose\":1,\"drug\":[]}",
+		 "unknown member 'dose'"},
+		{"{\"encounter\":\"E\",\"start\":\"2026-03-02T13:00:00\"}",
+		 "not a time with an offset"},
+		{"{\"encounter\":\"E\",\"status\":\"done\"}", "status"},
+		{"{\"encounter\":7}", "must be a string"},
+		{"{\"encounter\":\"E\",\"drug\":[{\"system\":\"rxnorm\"}]}",
+		 "needs system and code"},
+		{"{\"encounter\":\"E\",\"instant\":true,"
+		 "\"start\":\"2026-03-02T13:00:00Z\"}",
+		 "an instant has a start and a stop"},
+		{"{\"encounter\":\"E\"", "mar_event"},
+	};
+	return cr_make_param_array(struct json_bad, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct json_bad *c, marrec, json_refused)
+{
+	struct arena *a = arena_new();
+	struct mar_record back;
+	struct diag_list dl = {0};
+	cr_assert_eq(marrec_json_read(a, c->text, strlen(c->text), &back, &dl),
+		     SCRUB_EINPUT, "%s", c->text);
+	cr_assert_geq(dl.n, 1);
+	char all[400];
+	snprintf(all, sizeof(all), "%s: %s", dl.items[0].file,
+		 dl.items[0].message);
+	cr_assert(strstr(all, c->message), "%s -> %s", c->text, all);
+	diag_list_free(&dl);
+	arena_free(a);
+}
