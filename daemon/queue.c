@@ -37,10 +37,13 @@ static const char SQL_CLAIM[] =
 static const char SQL_BACKSTOP[] =
 	"SELECT set_config('lock_timeout', '30s', false) "
 	"WHERE current_setting('lock_timeout') = '0'";
-/* The queue's depth and the age of its oldest claim, for the metrics. */
+/* The queue's depth and the age of its oldest claim, and the claims
+ * waiting for their MAR record (021_mar_wait.sql), for the metrics. */
 static const char SQL_DEPTH[] =
 	"SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() -"
-	" min(enqueued_at)), 0) FROM claimscrub.claim WHERE status = 'pending'";
+	" min(enqueued_at)), 0), (SELECT count(*) FROM claimscrub.claim"
+	" WHERE status = 'waiting') FROM claimscrub.claim WHERE status = "
+	"'pending'";
 /* Whether anything is pending at all (leased by others included). */
 static const char SQL_PENDING[] = "SELECT EXISTS (SELECT 1 FROM "
 				  "claimscrub.claim WHERE status = 'pending')";
@@ -446,6 +449,7 @@ read_depth(struct queue *q, const PGresult *r)
 		return;
 	q->stats.depth = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	q->stats.oldest_pending_s = strtod(PQgetvalue(r, 0, 1), NULL);
+	q->stats.waiting = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
 	q->stats.depth_known = true;
 }
 

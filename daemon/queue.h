@@ -105,6 +105,7 @@ struct queue_stats {
 	bool depth_known;
 	long long depth;	 /* claims pending */
 	double oldest_pending_s; /* age of the oldest pending claim */
+	long long waiting;	 /* claims waiting for their MAR record */
 };
 #undef QUEUE_FIELD_
 

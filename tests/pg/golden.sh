@@ -30,6 +30,11 @@ else
 fi
 
 # ---- submit -------------------------------------------------------------------
+# A case with an encounter and no administrations (f-mar-missing*) waits
+# for its MAR record; with mar_wait_minutes 0 it is scrubbed on the next
+# claim step, to the mar-missing finding check gives it.
+psql_val "UPDATE claimscrub.setting SET value = '0' WHERE name = 'mar_wait_minutes'" >/dev/null ||
+	setup_failed "mar_wait_minutes could not be set"
 # Files with nothing but good documents must go in whole; b- files (bad
 # documents next to good ones) may fail for their bad documents.
 bad_submits=""

@@ -477,6 +477,7 @@ claim_docs() {
 SELECT jsonb_strip_nulls(jsonb_build_object(
 	'claim', c.claim_ref, 'payer', c.payer, 'setting', c.setting,
 	'provider', c.provider, 'date_of_service', c.date_of_service::text,
+	'encounter', c.encounter,
 	'lines', (SELECT jsonb_agg(jsonb_build_object('code', l.code, 'units', l.units,
 	                 'modifiers', to_jsonb(coalesce(l.modifiers, '{}'))) ORDER BY l.line_no)
 	            FROM claimscrub.claim_line l WHERE l.claim_id = c.id),

@@ -5,7 +5,7 @@
 # encounter's MAR records (claimscrub.mar_event) when it scrubs it.
 #   before      a claim whose record has not come waits (status waiting,
 #               mar_due = now + mar_wait_minutes, 120 by default); the
-#               daemon leaves it alone;
+#               daemon leaves it alone and counts it (claimscrub_queue_waiting);
 #   arrives     the HL7 sample stored: PC-2026-0301 goes into the queue at
 #               its version, is scrubbed on the paired record to the codes
 #               the rules give (import.sh works them out: 96413, 96361 x1,
@@ -78,6 +78,17 @@ scrub_once
 same "the daemon leaves waiting claims alone" \
 	"$(st PC-2026-0301), $(st PC-2026-0302), $(psql_val "SELECT count(*) FROM claimscrub.claim WHERE scrubbed_at IS NOT NULL")" \
 	"waiting 1, waiting 1, 0"
+# a DBA sees them: the daemon's gauge of claims waiting for their record
+port=$(free_port)
+write_config "$T/http.yaml" "http_port: $port" "http_address: 127.0.0.1"
+start_daemon "$T/http.yaml"
+waiting2() {
+	timeout 10 curl -s -o "$T/metrics" "http://127.0.0.1:$port/metrics" &&
+		grep -q '^claimscrub_queue_waiting 2$' "$T/metrics"
+}
+if wait_for 60 waiting2; then ok "/metrics: claimscrub_queue_waiting 2"; else
+	not_ok "/metrics: claimscrub_queue_waiting 2" "$(grep queue "$T/metrics" 2>/dev/null)" "$(tail -n 5 "$daemon_log")"; fi
+stop_daemon "$daemon_pid" >/dev/null
 
 # ---- the record arrives --------------------------------------------------------------------
 imp --format hl7 "$src/examples/hl7/ras-sample.hl7"
