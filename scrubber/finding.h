@@ -173,7 +173,15 @@
 	  "injection and subcutaneous cannot be told apart and are " \
 	  "never guessed. The claim is held. Fix: add the route to " \
 	  "mar_map.routes in a local rule file, or document it in " \
-	  "the record.")
+	  "the record.") \
+	X(F_UNMAPPED_SETTING, "unmapped-setting", \
+	  "An 837 claim's place of service (837P) or type of bill " \
+	  "(837I) is in no row of the setting_map tables in force " \
+	  "on its date of service, so whether the facility or the " \
+	  "professional rules judge it is not known and is never " \
+	  "guessed. The claim is held. Fix: add the code's row to " \
+	  "setting_map in a local rule file, or correct the " \
+	  "claim's CLM05-1.")
 
 /* The severities, most severe first: results sort by it, and a claim is
  * flagged by any but SEV_INFO. */
