@@ -16,6 +16,9 @@
  * is written, with a note that the queue does not apply it yet.  (An
  * original says nothing: a line each would bury the rest under 100,000
  * lines of a day's batch.)
+ * Each claim's setting is the one the rules' setting_map gives its
+ * place of service (837P) or type of bill (837I) on its date of service
+ * (scrubber/setmap.h); a claim whose code no row has is not written.
  * Administrations are empty, an 837 having no administration times,
  * unless --mar names MAR files: then each claim's are paired from the
  * records of its encounter (cli/marjoin.h), and a claim whose records
@@ -48,9 +51,10 @@ struct import_state {
 	struct strbuf out;
 	bool bad;
 	bool fatal; /* no database to go on with */
-	/* --mar: the records to join, the rules whose mar_map pairs them */
-	struct marjoin *mar;
+	/* the rules: setting_map gives each claim its setting; with --mar,
+	 * mar_map pairs the records joined */
 	const struct ruleset *rs;
+	struct marjoin *mar;
 	enum marjoin_key key;
 };
 
@@ -268,17 +272,29 @@ no_records(struct import_state *st, const char *path,
 	return false;
 }
 
-/* Claim i's document: with --mar, its administrations from the records
- * joined on its key; with --submit and no --mar, its encounter (the key),
- * whose records the daemon joins.  False when it is not to be written
- * (held, said). */
+/* The setting of claim xc from setting_map (setmap.h) into *setting;
+ * false (the diagnostic printed) when its CLM05-1 has no row. */
 static bool
-join_one(struct import_state *st, const char *path, const struct x12 *x,
-	 size_t i, struct claim *doc, size_t *joined)
+map_setting(struct import_state *st, const char *path,
+	    const struct x12_claim *xc, enum claim_setting *setting)
 {
-	const struct x12_claim *xc = x12_claim(x, i);
+	struct diag_list dl = {0};
+	enum scrub_err err = setmap_claim(st->rs, path, xc, setting, &dl);
+	cli_print_diags(&dl, isatty(STDERR_FILENO));
+	diag_list_free(&dl);
+	if (err == SCRUB_ENOMEM)
+		cli_error("import: %s: out of memory", path);
+	return err == SCRUB_OK;
+}
+
+/* With --mar, doc's administrations from the records joined on its key;
+ * with --submit and no --mar, its encounter (the key), whose records the
+ * daemon joins.  False when it is not to be written (held, said). */
+static bool
+join_records(struct import_state *st, const char *path,
+	     const struct x12_claim *xc, struct claim *doc, size_t *joined)
+{
 	const char *key;
-	*doc = xc->claim;
 	if (!st->mar) {
 		if (st->submit)
 			doc->encounter = marjoin_key_of(xc, st->key);
@@ -303,6 +319,29 @@ join_one(struct import_state *st, const char *path, const struct x12 *x,
 	cli_error("import: %s: out of memory", path);
 	st->bad = true;
 	return false;
+}
+
+/* Claim i's document: its setting from setting_map, with --mar its
+ * administrations.  False when it is not to be written (held, said); an
+ * unmapped setting and unpaired records are both said. */
+static bool
+join_one(struct import_state *st, const char *path, const struct x12 *x,
+	 size_t i, struct claim *doc, size_t *joined)
+{
+	const struct x12_claim *xc = x12_claim(x, i);
+	enum claim_setting setting = xc->claim.setting;
+	bool mapped = map_setting(st, path, xc, &setting);
+	*doc = xc->claim;
+	bool ok = join_records(st, path, xc, doc, joined);
+	doc->setting = setting;
+	if (!mapped) {
+		say_claim(path, xc->claim.ref);
+		fputs("not written: no setting_map row gives its setting "
+		      "(above)\n",
+		      stderr);
+		st->bad = true;
+	}
+	return mapped && ok;
 }
 
 /* --submit: the claims of one good file kept into the queue, in one
@@ -525,16 +564,11 @@ say_unused(const struct marjoin *j)
 			recs, encs);
 }
 
-/* With --mar: the rules (for mar_map) and the records, read before any
- * claim is written; false (said) when either cannot be had. */
+/* With --mar: the records, read before any claim is written; false
+ * (said) when they cannot be had. */
 static bool
-mar_setup(struct cli_opts *o, struct import_state *st, struct ruleset **rs)
+mar_setup(struct cli_opts *o, struct import_state *st)
 {
-	*rs = cli_rules_load(&o->rules);
-	if (!*rs)
-		return false;
-	st->rs = *rs;
-	st->key = (enum marjoin_key)o->mar_key;
 	/* --mar-format's choices are the MAR formats of --format's */
 	const struct mar_format *f = mar_format(IMPORT_FHIR + o->mar_format);
 	st->mar = marjoin_load(o->mar.v, o->mar.n, f->read, f->max_bytes);
@@ -565,8 +599,10 @@ import_run(struct cli_opts *o)
 				  .conninfo = o->db,
 				  .key = (enum marjoin_key)o->mar_key,
 				  .out = STRBUF_INIT};
-	struct ruleset *rs = NULL;
-	if (o->mar.n && !mar_setup(o, &st, &rs)) {
+	/* 837 claims need the rules (setting_map, mar_map); records do not */
+	struct ruleset *rs = mar ? NULL : cli_rules_load(&o->rules);
+	st.rs = rs;
+	if (!mar && (!rs || (o->mar.n && !mar_setup(o, &st)))) {
 		rules_free(rs);
 		return EXIT_REJECTED;
 	}
@@ -667,8 +703,12 @@ const struct cli_entry cmd_import_entry = {
 	.usage = "[OPTION]... FILE...",
 	.about = "Read X12 005010 837P and 837I files ('-' for standard "
 		 "input) and write each\n"
-		 "claim as its claim document (JSON); with --mar, each claim "
-		 "gets the\n"
+		 "claim as its claim document (JSON), its setting the one "
+		 "the rules'\n"
+		 "setting_map gives its place of service or type of bill (a "
+		 "claim whose code\n"
+		 "no row has is not written); with --mar, each claim gets "
+		 "the\n"
 		 "administrations paired from the MAR records of its "
 		 "encounter (an 837 has\n"
 		 "none).  A file with any error writes nothing.  Voids "

@@ -174,6 +174,14 @@
 	  "never guessed. The claim is held. Fix: add the route to " \
 	  "mar_map.routes in a local rule file, or document it in " \
 	  "the record.") \
+	X(F_UNMAPPED_SETTING, "unmapped-setting", \
+	  "An 837 claim's place of service (837P) or type of bill " \
+	  "(837I) is in no row of the setting_map tables in force " \
+	  "on its date of service, so whether the facility or the " \
+	  "professional rules judge it is not known and is never " \
+	  "guessed. The claim is held. Fix: add the code's row to " \
+	  "setting_map in a local rule file, or correct the " \
+	  "claim's CLM05-1.") \
 	X(F_MAR_MISSING, "mar-missing", \
 	  "The claim's administrations come from the medication " \
 	  "administration record (MAR) of its encounter, and none " \

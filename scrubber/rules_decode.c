@@ -546,7 +546,7 @@ static bool
 optional_section(const char *name)
 {
 	return strcmp(name, "fees") == 0 || strcmp(name, "payers") == 0 ||
-	       strcmp(name, "mar_map") == 0;
+	       strcmp(name, "mar_map") == 0 || strcmp(name, "setting_map") == 0;
 }
 
 /* Reports unknown top-level keys and missing sections. */
@@ -657,6 +657,9 @@ rules__decode(struct yctx *c, const struct ynode *top, struct ruleset *rs)
 	const struct ynode *marn = ymap_get(top, "mar_map");
 	if (marn)
 		err = worst(err, rules__decode_marmap(c, marn, rs));
+	const struct ynode *setn = ymap_get(top, "setting_map");
+	if (setn)
+		err = worst(err, rules__decode_setmap(c, setn, rs));
 	if (err == SCRUB_ENOMEM)
 		return err;
 	return worst(err, check_complete(&d, top, fe == SCRUB_OK));

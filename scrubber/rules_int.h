@@ -1,6 +1,6 @@
 /*
  * rules_int — what the rule modules (rules.c, rules_decode.c, fees.c, payers.c,
- * rules_dated.c, ruleset.c) share.  Not for other modules.
+ * rules_dated.c, ruleset.c, marmap.c, setmap.c) share.  Not for other modules.
  */
 #ifndef SCRUBBER_RULES_INT_H
 #define SCRUBBER_RULES_INT_H
@@ -26,6 +26,10 @@ enum scrub_err rules__decode_payers(struct yctx *c, const struct ynode *top,
 
 /* The optional `mar_map:` section (marmap.c): the MAR mapping tables. */
 enum scrub_err rules__decode_marmap(struct yctx *c, const struct ynode *top,
+				    struct ruleset *rs);
+
+/* The optional `setting_map:` section (setmap.c): CLM05-1 to setting. */
+enum scrub_err rules__decode_setmap(struct yctx *c, const struct ynode *top,
 				    struct ruleset *rs);
 
 /* Indexes every code the rules name (ruleset.c), once a period's rule set

@@ -177,6 +177,22 @@ struct rule_marmap {
 	struct rule_texts push_words;
 };
 
+/* The optional setting map (setmap.c): an 837 claim's CLM05-1 to the
+ * setting it is judged in (setmap.h).  One row per code; a code no row has
+ * is unmapped, never guessed. */
+struct rule_setting_row {
+	const char *code; /* 2 digits, as CLM05-1 holds them */
+	int setting;	  /* enum claim_setting */
+};
+
+struct rule_setmap {
+	struct rule_setting_row *pos; /* 837P place of service; in the arena */
+	int npos;
+	struct rule_setting_row *tob; /* 837I type of bill's first two
+					 digits; in the arena */
+	int ntob;
+};
+
 struct ruleset {
 	struct arena *arena;
 	struct rule_service services[RULES_MAX_SERVICES];
@@ -201,6 +217,7 @@ struct ruleset {
 	struct rule_fees fees;	   /* empty without a `fees:` section */
 	struct rule_payers payers; /* empty without a `payers:` section */
 	struct rule_marmap marmap; /* empty without a `mar_map:` section */
+	struct rule_setmap setmap; /* empty without a `setting_map:` section */
 	char version[24];
 	/* Effective dating: the days this rule set is in force (inclusive;
 	 * INT32_MIN / INT32_MAX when open).  The rule set rules_builder_finish

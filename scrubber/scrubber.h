@@ -35,6 +35,7 @@
 #include "result.h"
 #include "rules.h"
 #include "scrub.h"
+#include "setmap.h"
 #include "strbuf.h"
 #include "utf8.h"
 #include "x12.h"

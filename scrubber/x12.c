@@ -103,6 +103,13 @@ comp_offset(const struct rd *r, struct span v, int k)
 	return i;
 }
 
+void
+x12__where(struct rd *r, const struct seg *s, int e, unsigned *line,
+	   unsigned *col)
+{
+	where(r, e <= s->n ? s->off[e] : s->end, line, col);
+}
+
 /* An error of element e (0: the segment), component c (0: the whole
  * element) of s: at the element, or at the terminator when it is absent;
  * named "CLM05-3: ... (segment 14, CLM)". */

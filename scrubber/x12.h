@@ -8,9 +8,11 @@
  * (2000A billing provider, 2000B subscriber, 2000C patient) and reads each
  * claim (loop 2300) with its service lines (loop 2400) into the claim
  * model (claim.h), plus what the model has no field for yet (struct
- * x12_claim).  Segments it does not need are counted and checked for
- * syntax, not read.  An 837 carries no administration times: the claims
- * have none.
+ * x12_claim).  The claim's setting is the form's (837I facility, 837P
+ * professional) until setmap.h maps its CLM05-1 under the rules in force,
+ * which this reader does not hold.  Segments it does not need are counted
+ * and checked for syntax, not read.  An 837 carries no administration
+ * times: the claims have none.
  *
  * Strict: every element read must be present and well formed (real
  * calendar dates, amounts with at most two decimals, whole units, codes of
@@ -92,6 +94,8 @@ struct x12_claim {
 	bool has_statement;	    /* 837I DTP*434 */
 	int32_t statement_from, statement_to; /* days since 1970-01-01 */
 	unsigned segment; /* the CLM's segment number in the file */
+	/* where CLM05-1 is (1-based), for setmap.h's messages */
+	unsigned facility_line, facility_column;
 };
 
 struct x12;

@@ -356,6 +356,7 @@ clm05(struct rd *r, const struct seg *s, struct x12_claim *c)
 	else
 		c->frequency = (enum x12_frequency)f.p[0];
 	c->facility_code = dup(r, fac);
+	x12__where(r, s, 5, &c->facility_line, &c->facility_column);
 }
 
 /* The claim model's part of a new claim, from the levels above it. */
@@ -367,6 +368,7 @@ claim_head(struct rd *r, struct x12_claim *c)
 	c->payer_id = r->payer_id;
 	c->payer_name = r->payer_name;
 	c->claim.payer = r->payer_id ? r->payer_id : r->payer_name;
+	/* the form's; import maps CLM05-1 under the rules (setmap.h) */
 	c->claim.setting =
 		r->kind == X12_837I ? SETTING_FACILITY : SETTING_PROFESSIONAL;
 	c->claim.admins = NULL;

@@ -176,6 +176,10 @@ shown(struct span v)
 void x12__bad(struct rd *r, const struct seg *s, int e, int c, const char *fmt,
 	      ...) __attribute__((format(printf, 5, 6)));
 
+/* Line and column (1-based) of element e of s (x12.c). */
+void x12__where(struct rd *r, const struct seg *s, int e, unsigned *line,
+		unsigned *col);
+
 /* Element e of s as a number into *n; false (reported) when not one. */
 bool x12__want_number(struct rd *r, const struct seg *s, int e,
 		      unsigned long *n);

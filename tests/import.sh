@@ -4,7 +4,8 @@
 # text), to standard output and to --out DIR, the frequency said for a
 # replacement and a void (not written), nothing for an original, every
 # document read by `claimscrub check`, and a bad file: its errors in compiler form, nothing written for it,
-# exit 1; then --format fhir: the MedicationAdministration records of
+# exit 1; the setting from setting_map, an unmapped place of service or
+# type of bill named and its claim held; then --format fhir: the MedicationAdministration records of
 # examples/fhir/ (NDJSON and the Bundle alike), one a line, and a bad
 # resource named with its place; then --format hl7: the RAS^O17 sample of
 # examples/hl7/, the same five events, with CR, LF or CR LF, and a bad
@@ -88,6 +89,39 @@ sed 's#CLM\*PC-2026-0301#CLM*PC/2026/0301#' "$p" >"$tmp/slash.837"
 expect "a claim id that cannot be a file name, with --out" 1 "$CLAIMSCRUB" import --out "$tmp/out2" "$tmp/slash.837"
 has "it is named" "$tmp/err" "claim 'PC/2026/0301' (segment 20): its id cannot name a file"
 expect "the same id to standard output" 0 "$CLAIMSCRUB" import "$tmp/slash.837"
+
+# ---- the setting: rules.d/71-setting-map.yaml ------------------------------------
+# CLM05-1 gives the setting through setting_map, on the claim's date of
+# service: the samples' 11 (office, 837P) and 13 (hospital outpatient,
+# 837I) are rows, so the documents above are professional and facility.
+# A code no row has is named at its CLM05-1 and holds its claim; the
+# file's other claims are written.
+sed 's/\*\*\*11:B:1/***21:B:1/' "$p" >"$tmp/pos21.837"
+expect "an unmapped place of service holds its claim: exit 1" 1 "$CLAIMSCRUB" import "$tmp/pos21.837"
+grep -qxF "$tmp/pos21.837:20:24: error: unmapped-setting: claim 'PC-2026-0301': no setting_map place_of_service row has '21' (837P CLM05-1, date of service 2026-03-02)" "$tmp/err" &&
+	ok "unmapped-setting at CLM05-1, naming the code" ||
+	not_ok "unmapped-setting at CLM05-1, naming the code" "$(cat "$tmp/err")"
+has "the claim is not written" "$tmp/err" "claim PC-2026-0301: not written: no setting_map row gives its setting"
+grep -q '"claim":"PC-2026-0301"' "$tmp/out" && not_ok "nothing of the held claim on standard output" ||
+	ok "nothing of the held claim on standard output"
+has "the file's other claim is written" "$tmp/out" '"claim":"PC-2026-0302","payer":"LHP01","setting":"professional"'
+has "the count says one written" "$tmp/err" "2 claims read, 1 written"
+# a local row maps it (rows merge by code)
+mkdir "$tmp/local"
+printf 'setting_map:\n  place_of_service:\n    "21": professional\n' >"$tmp/local/90-local.yaml"
+expect "a local row maps it" 0 "$CLAIMSCRUB" import --rules "$src/rules.d" --rules "$tmp/local" "$tmp/pos21.837"
+has "... professional" "$tmp/out" '"claim":"PC-2026-0301","payer":"00430","setting":"professional"'
+# an inpatient bill (TOB 111): named; the void (118) is only reported
+sed 's/\*\*\*13:A:/***11:A:/' "$i" >"$tmp/tob11.837"
+expect "an unmapped type of bill holds its claim" 1 "$CLAIMSCRUB" import "$tmp/tob11.837"
+has "unmapped-setting, type_of_bill" "$tmp/err" \
+	"$tmp/tob11.837:20:25: error: unmapped-setting: claim 'IC-2026-0307': no setting_map type_of_bill row has '11' (837I CLM05-1, date of service 2026-03-07)"
+[ "$(grep -c unmapped-setting "$tmp/err")" -eq 1 ] && ok "the void is not mapped" ||
+	not_ok "the void is not mapped" "$(cat "$tmp/err")"
+# the table decides, not the form: a site's row making 13 professional
+printf 'setting_map:\n  type_of_bill:\n    "13": professional\n' >"$tmp/local/90-local.yaml"
+expect "a row over the form" 0 "$CLAIMSCRUB" import --rules "$src/rules.d" --rules "$tmp/local" "$i"
+has "... an 837I claim judged professional" "$tmp/out" '"claim":"IC-2026-0307","payer":"00431","setting":"professional"'
 
 # ---- FHIR: MedicationAdministration records --------------------------------------
 # examples/fhir/mar.ndjson: an Encounter, a Patient, then ma-1 (ceftriaxone

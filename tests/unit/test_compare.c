@@ -656,6 +656,8 @@ Test(compare, every_finding_id_has_a_test)
 		/* from the MAR pairing, not the engine: test_marpair */
 		F_UNMAPPED_DRUG,
 		F_UNMAPPED_ROUTE,
+		/* from the 837 import: test_setmap */
+		F_UNMAPPED_SETTING,
 		/* a claim whose MAR has not come: test_marpair (scrubmar) */
 		F_MAR_MISSING,
 	};

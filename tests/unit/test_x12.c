@@ -148,6 +148,9 @@ Test(x12, professional_first_claim)
 	cr_assert_eq(c->frequency, X12_ORIGINAL);
 	cr_assert_eq(c->total_charge, 41000);
 	cr_assert_str_eq(c->facility_code, "11");
+	/* CLM*PC-2026-0301*410***11:B:1 on line 20: CLM05 at column 24 */
+	cr_assert_eq(c->facility_line, 20);
+	cr_assert_eq(c->facility_column, 24);
 	cr_assert(c->claim.has_date_of_service);
 	cr_assert_eq(c->claim.date_of_service, day("2026-03-02"));
 	cr_assert_eq(c->claim.nadmins, 0);
@@ -196,6 +199,9 @@ Test(x12, institutional_claims)
 	cr_assert_eq(c->claim.setting, SETTING_FACILITY);
 	cr_assert_eq(c->kind, X12_837I);
 	cr_assert_str_eq(c->facility_code, "13");
+	/* CLM*IC-2026-0307*1150***13:A:1 on line 20: CLM05 at column 25 */
+	cr_assert_eq(c->facility_line, 20);
+	cr_assert_eq(c->facility_column, 25);
 	cr_assert(c->has_statement);
 	cr_assert_eq(c->statement_from, day("2026-03-07"));
 	cr_assert_eq(c->statement_to, day("2026-03-08"));
