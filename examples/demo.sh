@@ -6,9 +6,11 @@
 #   3. starts a throwaway PostgreSQL (a temporary directory, a Unix socket,
 #      run as an unprivileged user: initdb refuses root), migrates it,
 #      submits the samples with `claimscrub submit`, joins the 837P sample
-#      to its administration record (HL7 v2, checked offline; FHIR, into the
-#      queue with `claimscrub import --submit --mar`), and drains the queue
-#      with `claimscrubd --once`;
+#      to its administration record (HL7 v2, checked offline), queues the
+#      837P sample (`claimscrub import --submit`: each claim waits for its
+#      record), stores the FHIR record (`import --submit --format fhir`),
+#      which queues PC-2026-0301, and drains the queue with `claimscrubd
+#      --once` (PC-2026-0302's record never comes: mar-missing);
 #   4. prints the flagged claims with their findings, and findings by rule,
 #      from the database;
 #   5. loads the example fee schedule (claimscrub db fees), shows the review
