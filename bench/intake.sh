@@ -5,10 +5,16 @@
 # chemotherapy with a premedication push, four lines) in files of 5,000, and
 # for each its FHIR administration record (the five MedicationAdministration
 # resources of examples/fhir/mar.ndjson, their encounter the claim's CLM01
-# and their ids made its own); `claimscrub import --submit --mar` puts them
-# in the queue, joined, and one `claimscrubd --once` (batch 500) drains
-# them.  The drain is the floor: ready claim documents take no import.
-# Prints one markdown table row.
+# and their ids made its own).  Two paths, each drained by one
+# `claimscrubd --once` at batch 500, on one server in one run:
+#   cli  `claimscrub import --submit --mar`: joined by the CLI, the claims
+#        queued with their administrations, ready documents: their drain is
+#        the floor (ready claim documents take no import);
+#   db   `claimscrub import --submit --format fhir` stores the records,
+#        then `claimscrub import --submit` queues the claims with their
+#        encounter; the daemon pairs each claim's records as it scrubs it.
+# Prints one markdown table row a path; the ratio is (import + drain) over
+# the cli path's drain.
 set -eu
 n=${1:-20000}
 . "$(dirname "$0")/lib.sh"
@@ -28,16 +34,36 @@ while [ "$left" -gt 0 ]; do
 	left=$((left - k))
 done
 now() { date +%s.%N; }
-t0=$(now)
-for g in "$B"/f*.837; do
-	"$CLAIMSCRUB" import --submit --db "$conninfo" --mar "${g%.837}.ndjson" "$g" 2>>"$B/import.log" ||
-		{ tail -n 3 "$B/import.log" >&2; exit 1; }
-done
-t1=$(now)
+# run PATH — imports by PATH, drains; sets imp and drain (seconds)
+run() {
+	t0=$(now)
+	for g in "$B"/f*.837; do
+		if [ "$1" = cli ]; then
+			"$CLAIMSCRUB" import --submit --db "$conninfo" --mar "${g%.837}.ndjson" "$g" 2>>"$B/import.log"
+		else
+			"$CLAIMSCRUB" import --submit --db "$conninfo" --format fhir "${g%.837}.ndjson" 2>>"$B/import.log" &&
+				"$CLAIMSCRUB" import --submit --db "$conninfo" "$g" 2>>"$B/import.log"
+		fi || { tail -n 3 "$B/import.log" >&2; exit 1; }
+	done
+	t1=$(now)
+	"$CLAIMSCRUBD" -c "$B/d.yaml" --once 2>"$B/drain.log"
+	t2=$(now)
+	imp=$(echo "$t0 $t1" | awk '{ print $2 - $1 }')
+	drain=$(echo "$t1 $t2" | awk '{ print $2 - $1 }')
+}
 bench_config "$B/d.yaml" "batch_size: 500"
-"$CLAIMSCRUBD" -c "$B/d.yaml" --once 2>"$B/drain.log"
-t2=$(now)
+run cli
 joined=$(psql_q -c "SELECT count(DISTINCT claim_id) FROM claimscrub.administration")
 [ "$joined" = "$n" ] || echo "warning: $joined of $n claims have administrations" >&2
-echo "$n $t0 $t1 $t2" | awk '{ i = $3 - $2; d = $4 - $3
-	printf "| %d | %.1f | %.0f | %.1f | %.0f | %.2f |\n", $1, i, $1 / i, d, $1 / d, (i + d) / d }'
+floor=$drain
+printf '| %d | cli: `import --submit --mar` | %.1f | %.0f | %.1f | %.0f | %.2f |\n' "$n" "$imp" \
+	"$(echo "$n $imp" | awk '{ print $1 / $2 }')" "$drain" "$(echo "$n $drain" | awk '{ print $1 / $2 }')" \
+	"$(echo "$imp $drain $floor" | awk '{ print ($1 + $2) / $3 }')"
+psql_q -c "TRUNCATE claimscrub.claim, claimscrub.mar_event, claimscrub.result_event CASCADE" >/dev/null
+run db
+paired=$(psql_q -c "SELECT count(*) FROM claimscrub.claim WHERE status <> 'waiting' AND scrubbed_version = version
+	AND jsonb_array_length(result->'expected') > 0")
+[ "$paired" = "$n" ] || echo "warning: $paired of $n claims scrubbed on their records" >&2
+printf '| %d | db: records stored, then `import --submit` | %.1f | %.0f | %.1f | %.0f | %.2f |\n' "$n" "$imp" \
+	"$(echo "$n $imp" | awk '{ print $1 / $2 }')" "$drain" "$(echo "$n $drain" | awk '{ print $1 / $2 }')" \
+	"$(echo "$imp $drain $floor" | awk '{ print ($1 + $2) / $3 }')"

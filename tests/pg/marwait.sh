@@ -25,6 +25,10 @@
 #               write them); records present at submit: queued at once;
 #   own         a claim with administrations of its own and a void claim
 #               are not requeued by records of their encounter;
+#   reads       read_claims() reads an encounter's records, not every
+#               record for each claim;
+#   door        mar_store() refuses a bad record, naming it and storing
+#               nothing; takes a record without an id;
 #   setting     mar_wait_minutes refuses what is not 0 to 10080.
 # Prints TAP.
 set -u
@@ -182,6 +186,60 @@ same "records of their encounters requeue neither the claim with its own adminis
 	"$(st W-2), $(st PC-2026-0301)" "$before"
 case $before in "clean 1, void 2" | "flagged 1, void 2") ok "... (scrubbed once, void at version 2)" ;;
 *) not_ok "... (scrubbed once, void at version 2)" "$before" ;; esac
+
+# ---- reading a claim's records reads its encounter's, not everyone's ------------------------
+# 400 encounters of 5 records each, a claim each; read_claims() over the
+# 400 must read about their 2,000 records, not every record for each claim
+# (the planner walked the primary key in id order, filtering on the
+# encounter, before mar_event had (encounter, id): 800,000 rows here)
+# (a table with no statistics yet, as a new installation's first day of
+# records finds it: emptied, and no autovacuum in between)
+psql_val "ALTER TABLE claimscrub.mar_event SET (autovacuum_enabled = false);
+	TRUNCATE claimscrub.mar_event" >/dev/null
+psql_val "INSERT INTO claimscrub.mar_event (encounter, record_id, source, record)
+	SELECT 'R-' || e, 'R-' || e || '-' || k, 'fhir',
+	       jsonb_build_object('id', 'R-' || e || '-' || k, 'encounter', 'R-' || e,
+		'status', 'completed', 'start', '2026-03-02T09:00:00Z', 'stop', '2026-03-02T09:30:00Z',
+		'drug', '[]'::jsonb, 'drug_text', 'ceftriaxone', 'route_text', 'intravenous', 'at', 'x:1:1')
+	  FROM generate_series(1, 400) e, generate_series(1, 5) k" >/dev/null ||
+	setup_failed "the records could not be made"
+psql_val "SELECT claimscrub.submit_many((SELECT jsonb_agg(jsonb_build_object('claim', 'R-' || e,
+	'setting', 'facility', 'encounter', 'R-' || e, 'lines', '[{\"code\": \"96365\"}]'::jsonb))
+	FROM generate_series(1, 400) e))" >/dev/null || setup_failed "the claims could not be submitted"
+psql_val "SELECT pg_stat_reset()" >/dev/null
+rows=$(psql_val "SELECT count(*) FROM claimscrub.read_claims((SELECT array_agg(id) FROM claimscrub.claim
+	WHERE claim_ref LIKE 'R-%'), 1000, 1000) r WHERE r.kind = 3")
+read=$(psql_val "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
+	WHERE schemaname = 'claimscrub' AND relname = 'mar_event'")
+same "read_claims returns the 400 claims' 2,000 records" "$rows" 2000
+if [ -n "$read" ] && [ "$read" -le 6000 ]; then ok "... reading $read rows of mar_event (bound 6,000)"; else
+	not_ok "... reading at most 6,000 rows of mar_event" "read: '$read'"; fi
+
+# ---- mar_store(), the door the records come through ------------------------------------------
+# each call checked whole; a refusal names the first bad record, by place
+store_err() { psql_val "SELECT claimscrub.mar_store('fhir', :'r'::jsonb)" -v r="$1" 2>&1 >/dev/null; }
+ok_rec='{"id": "s-1", "encounter": "S-1", "drug": []}'
+long65=$(printf 'E%064d' 0)
+long601=$(printf 'i%0600d' 0)
+while IFS='|' read -r recs want; do
+	case $(store_err "$recs") in
+	*"$want"*) ok "mar_store refuses $(printf '%.60s' "$recs"): $want" ;;
+	*) not_ok "mar_store refuses $(printf '%.60s' "$recs")" "want: $want" "got: $(store_err "$recs")" ;; esac
+done <<RECS
+[1]|MAR record 1: must be an object
+[{"id": "x"}]|MAR record 1: encounter: must be a string
+[{"encounter": 7}]|MAR record 1: encounter: must be a string
+[{"encounter": ""}]|MAR record 1: encounter: must be 1 to 64 bytes, not 0
+[{"encounter": "$long65"}]|MAR record 1: encounter: must be 1 to 64 bytes, not 65
+[{"encounter": "a\u0007b"}]|MAR record 1: encounter: contains a control character
+[$ok_rec, {"encounter": "S-2", "id": 5}]|MAR record 2: id: must be a string
+[$ok_rec, {"encounter": "S-2", "id": "$long601"}]|MAR record 2: id: must be 1 to 600 bytes, not 601
+[$ok_rec, {"encounter": "S-2", "id": "a\u001fb"}]|MAR record 2: id: contains a control character
+RECS
+same "... storing nothing of a refused call" "$(psql_val "SELECT count(*) FROM claimscrub.mar_event WHERE encounter IN ('S-1', 'S-2')")" 0
+noid='[{"id": null, "encounter": "S-3", "drug": []}]'
+same "a record without an id (null, as import writes it) is stored, twice as two rows" \
+	"$(psql_val "SELECT claimscrub.mar_store('fhir', :'r'::jsonb) + claimscrub.mar_store('fhir', :'r'::jsonb)" -v r="$noid") $(psql_val "SELECT count(*) FROM claimscrub.mar_event WHERE encounter = 'S-3'")" "2 2"
 
 # ---- the setting ---------------------------------------------------------------------------------
 for bad in abc -1 10081 1.5; do
