@@ -110,7 +110,7 @@ VALGRIND_TESTS="tests/pg/fault-pg.sh tests/pg/fault-kill9.sh
 	tests/pg/listen.sh tests/pg/notify.sh tests/pg/reload.sh tests/pg/http.sh
 	tests/pg/review.sh tests/pg/tls.sh tests/pg/hostile.sh tests/pg/web.sh
 	tests/pg/stall.sh tests/pg/upgrade.sh tests/pg/workflow.sh
-	tests/pg/review-cli.sh"
+	tests/pg/review-cli.sh tests/pg/intake.sh tests/pg/marwait.sh tests/pg/mllp.sh"
 build gcc CC=gcc --enable-werror && check gcc && valgrind_pass
 build clang CC=clang --enable-werror
 build asan CC=clang --enable-sanitizers --enable-werror && \
