@@ -93,6 +93,24 @@
 	", jsonb_array_elements(d->'administrations') WITH ORDINALITY a(x, o)" \
 	" ORDER BY x->>'start' NULLS LAST, o"
 
+/* A claim with an encounter: its MAR records, one a line, in arrival
+ * order: id, status, times, drug, route, site (what pairing read). */
+#define MAR_SQL \
+	"SELECT CASE WHEN d->'encounter' IS NULL OR d->>'encounter' IS NULL" \
+	" THEN 'none: the claim documents its own administrations'" \
+	" WHEN jsonb_typeof(d->'mar') <> 'array' OR jsonb_array_length(" \
+	"d->'mar') = 0 THEN format('none of encounter %s has come'," \
+	" d->>'encounter') END " DOC \
+	" WHERE coalesce(jsonb_array_length(CASE jsonb_typeof(d->'mar') WHEN" \
+	" 'array' THEN d->'mar' END), 0) = 0" \
+	" UNION ALL SELECT * FROM (SELECT format('%s  %s  %s%s  %s  route %s" \
+	"  site %s', coalesce(x->>'id', '-'), x->>'status', coalesce(" \
+	"x->>'start', '-'), ' to ' || (x->>'stop'), coalesce(x->>'drug_text'," \
+	" x->'drug'->0->>'code', '-'), coalesce(x->>'route_text'," \
+	" x->'route'->>'code', '-'), coalesce(x->>'site', '-')) " DOC \
+	", jsonb_array_elements(CASE jsonb_typeof(d->'mar') WHEN 'array'" \
+	" THEN d->'mar' END) WITH ORDINALITY m(x, o) ORDER BY o) r"
+
 /* The fix in words, as check's text says it. */
 #define FIX(s, ln) \
 	"CASE " s "->>'action'" \
@@ -254,6 +272,7 @@ static const struct section {
 	{NULL, HEADER_SQL, put_header},
 	{"expected codes and billed lines", CODES_SQL, put_lines},
 	{"administrations", ADMINS_SQL, put_admins},
+	{"MAR records of its encounter", MAR_SQL, put_lines},
 	{"findings (current version first; resolve takes the #id)",
 	 FINDINGS_SQL, put_lines},
 	{"notes", NOTES_SQL, put_lines},

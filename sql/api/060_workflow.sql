@@ -886,7 +886,8 @@ $$;
 
 -- ---- the claim's record ---------------------------------------------------------------------
 -- Everything a reviewer needs to judge a claim's findings, as one JSON
--- document (format 1): the claim, its work item, lines, administrations,
+-- document (format 1): the claim, its work item, lines, administrations
+-- (and for a claim with an encounter, its encounter's MAR records),
 -- the expected codes, every version's findings with their decisions, the
 -- notes and the trail (its latest 200 entries).  Each call is logged (action 'read'): who read
 -- which claim's record when.
@@ -922,6 +923,16 @@ BEGIN
 			'primary', a.is_primary,
 			'separate_site_required', a.separate_site_required)) ORDER BY a.seq)
 		  FROM claimscrub.administration a WHERE a.claim_id = c.id), '[]'));
+	-- a claim whose administrations are its encounter's MAR (an 837 from
+	-- import --submit, 021_mar_wait.sql): the records the daemon paired,
+	-- as stored, in arrival order (at most 8 an administration are
+	-- paired; 2,000 shown), so the reviewer sees the record behind the
+	-- finding; the claim's own administrations are in 'administrations'
+	doc := doc || jsonb_build_object('encounter', c.encounter, 'mar',
+		CASE WHEN c.encounter IS NOT NULL THEN coalesce((
+			SELECT jsonb_agg(m.record ORDER BY m.id) FROM (
+				SELECT m.id, m.record FROM claimscrub.mar_event m
+				 WHERE m.encounter = c.encounter ORDER BY m.id LIMIT 2000) m), '[]') END);
 	doc := doc || jsonb_build_object('findings', coalesce((
 		SELECT jsonb_agg(jsonb_build_object('id', f.id, 'version', f.claim_version,
 			'rule', f.rule, 'severity', f.severity, 'line', f.line_no,

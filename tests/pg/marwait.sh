@@ -110,6 +110,18 @@ case $(rules PC-2026-0301) in
 *mar-missing*) not_ok "0301 has no mar-missing finding" "$(rules PC-2026-0301)" ;;
 *) ok "0301 has no mar-missing finding" ;; esac
 
+# the reviewer's record of the claim holds the MAR records it was judged on
+same "claim_detail: its encounter and its 5 MAR records" \
+	"$(psql_val "SELECT d->>'encounter' || ' ' || jsonb_array_length(d->'mar') || ' ' || jsonb_array_length(d->'administrations')
+		FROM claimscrub.claim_detail('PC-2026-0301') d")" "PC-2026-0301 5 0"
+timeout 60 "$CLAIMSCRUB" review --db "$conninfo" --claim PC-2026-0301 </dev/null >"$T/detail" 2>&1
+if grep -q '^MAR records of its encounter$' "$T/detail" &&
+	grep -Eq '^  [^ ]+  completed  2026-03-02T09:10-05:00 to 2026-03-02T09:40-05:00  .*[Cc]eftriaxone' "$T/detail"; then
+	ok "review --claim shows them, the ceftriaxone run with its times"
+else
+	not_ok "review --claim shows them, the ceftriaxone run with its times" "$(sed -n '/^MAR/,/^$/p' "$T/detail")"
+fi
+
 # ---- the record never comes -----------------------------------------------------------------
 # (mar_due moved back stands in for the 120 minutes passing)
 psql_val "UPDATE claimscrub.claim SET mar_due = now() - interval '1 minute' WHERE claim_ref = 'PC-2026-0302'" >/dev/null
@@ -124,6 +136,10 @@ case $msg in
 *"encounter PC-2026-0302"*"line 2 (96360)"*) ok "the message names the encounter and the line's code" ;;
 *) not_ok "the message names the encounter and the line's code" "$msg" ;; esac
 same "... no expected codes are guessed" "$(expected PC-2026-0302)" ""
+timeout 60 "$CLAIMSCRUB" review --db "$conninfo" --claim PC-2026-0302 </dev/null >"$T/detail" 2>&1
+grep -q '^  none of encounter PC-2026-0302 has come$' "$T/detail" &&
+	ok "review --claim says no record of its encounter has come" ||
+	not_ok "review --claim says no record of its encounter has come" "$(sed -n '/^MAR/,/^$/p' "$T/detail")"
 same "billing reads it as held" \
 	"$(psql_val "SELECT string_agg(e.state || ' ' || e.claim_version, ',' ORDER BY e.id) FROM claimscrub.result_event e
 		JOIN claimscrub.claim c ON c.id = e.claim_id WHERE c.claim_ref = 'PC-2026-0302'")" "held 1"
