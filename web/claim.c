@@ -273,6 +273,33 @@ put_timeline(FILE *out, const struct ynode *d)
 	fputs("</section>", out);
 }
 
+/* A claim with an encounter: the MAR records of it that the daemon paired
+ * (claim_detail's "mar"), or that none has come; the record behind its
+ * findings. */
+static void
+put_mar(FILE *out, const struct ynode *d)
+{
+	static const struct col cols[] = {
+		{.head = "Record", .key = "id"},
+		{.head = "Status", .key = "status"},
+		{.head = "Start", .key = "start"},
+		{.head = "Stop", .key = "stop"},
+		{.head = "Drug", .key = "drug_text"},
+		{.head = "Route", .key = "route_text"},
+		{.head = "Site", .key = "site"},
+		{.head = NULL},
+	};
+	if (!*js(d, "encounter"))
+		return;
+	if (jlen(d, "mar") == 0) {
+		fputs("<p id=\"mar-none\">No MAR record of encounter ", out);
+		html_text(out, js(d, "encounter"));
+		fputs(" has come.</p>", out);
+		return;
+	}
+	put_table(out, "mar", "MAR records of its encounter", d, "mar", cols);
+}
+
 /* Any JSON value as short text: a mapping as "key value; ...". */
 static void
 put_value(FILE *out, const struct ynode *v, int depth)
@@ -474,6 +501,7 @@ render(struct wreq *r, const char *doc, const PGresult *reasons, int code)
 		put_header(p.out, d);
 		put_lines(p.out, d);
 		put_timeline(p.out, d);
+		put_mar(p.out, d);
 		put_findings(p.out, r, d, reasons);
 		put_work(p.out, r, d);
 		put_log(p.out, d, "notes", "Notes", note_fields);

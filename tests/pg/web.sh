@@ -521,5 +521,20 @@ same "from the proxy, a role that does not exist: 403, said" "$code $(grep -c 'm
 psql_val "CREATE ROLE carol LOGIN IN ROLE claimscrub_reviewer" >/dev/null
 code=$(curl -s -o "$T/b" -w '%{http_code}' --interface 127.0.0.2 -H "X-Remote-User: carol" "http://127.0.0.1:$web_port/")
 same "from the proxy, a role not granted to the workbench's login: 403, said" "$code $(grep -c 'may not act as carol' "$T/b")" "403 1"
+
+# ---- a claim whose administrations are its encounter's MAR: the records on its page -------
+psql_val "SELECT claimscrub.mar_store('hl7', :'r'::jsonb)" -v r='[{"id": "w-1/1", "encounter": "WEB-ENC-1",
+	"status": "completed", "start": "2026-03-02T09:10:00-05:00", "stop": "2026-03-02T09:40:00-05:00",
+	"drug": [], "drug_text": "Ceftriaxone <b>1 g</b>", "route_text": "IV", "site": "left forearm"}]' >/dev/null
+psql_val "SELECT claimscrub.submit(:'d'::jsonb)" \
+	-v d='{"claim": "WEB-MAR-1", "setting": "facility", "encounter": "WEB-ENC-1", "lines": [{"code": "96365"}]}' >/dev/null
+psql_val "SELECT claimscrub.submit(:'d'::jsonb)" \
+	-v d='{"claim": "WEB-MAR-2", "setting": "facility", "encounter": "WEB-ENC-2", "lines": [{"code": "96365"}]}' >/dev/null
+code=$(curl -s -o "$T/b" -w '%{http_code}' --interface 127.0.0.2 -H "X-Remote-User: bob" "http://127.0.0.1:$web_port/claim/WEB-MAR-1")
+same "a claim with an encounter: 200" "$code" 200
+has "... its MAR records in a table, each value escaped" '<table id="mar">' '<td>w-1/1</td><td>completed</td>' \
+	'<td>Ceftriaxone &lt;b&gt;1 g&lt;/b&gt;</td>' '<td>left forearm</td>'
+code=$(curl -s -o "$T/b" -w '%{http_code}' --interface 127.0.0.2 -H "X-Remote-User: bob" "http://127.0.0.1:$web_port/claim/WEB-MAR-2")
+has "a claim whose record has not come says so" '<p id="mar-none">No MAR record of encounter WEB-ENC-2 has come.</p>'
 stop_daemon "$web_pid"
 finish
