@@ -198,3 +198,49 @@ st_find(const struct result *r, enum finding_id id)
 			return &r->findings[i];
 	return NULL;
 }
+
+void
+st_log_diags(const struct diag_list *dl)
+{
+	for (size_t i = 0; i < dl->n; i++)
+		cr_log_error("%s:%u:%u: %s", dl->items[i].file,
+			     dl->items[i].line, dl->items[i].column,
+			     dl->items[i].message);
+}
+
+struct ruleset *
+st_rules_local(const char *local, struct diag_list *dl)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/rules.d", st_srcdir());
+	const char *dirs[] = {dir};
+	struct rules_builder *b = rules_builder_new();
+	struct ruleset *rs = NULL;
+	cr_assert_not_null(b);
+	cr_assert_eq(rules_builder_add_dirs(b, dirs, 1, dl), SCRUB_OK);
+	if (local)
+		rules_builder_add(b, "90-local.yaml", local, strlen(local), dl);
+	rules_builder_finish(b, &rs, dl);
+	rules_builder_free(b);
+	return rs;
+}
+
+struct ruleset *
+st_rules_local_ok(const char *local)
+{
+	struct diag_list dl = {0};
+	struct ruleset *rs = st_rules_local(local, &dl);
+	st_log_diags(&dl);
+	cr_assert_not_null(rs);
+	cr_assert_eq(dl.n, 0);
+	diag_list_free(&dl);
+	return rs;
+}
+
+int32_t
+st_day(const char *s)
+{
+	int32_t d;
+	cr_assert(isotime_parse_date(s, strlen(s), &d));
+	return d;
+}

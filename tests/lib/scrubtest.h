@@ -8,6 +8,7 @@
 #define TESTS_SCRUBTEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli/expect.h" /* expect_codes(), expect_findings() */
 #include "scrubber/scrubber.h"
@@ -18,6 +19,20 @@ const char *st_srcdir(void);
 /* The shipped rules plus the golden cases' test profiles; aborts the test
  * on failure.  Cached for the process. */
 const struct ruleset *st_rules(void);
+
+/* Logs each diagnostic as a test error (FILE:LINE:COLUMN: message). */
+void st_log_diags(const struct diag_list *dl);
+
+/* The shipped rules.d plus a local file's text (NULL: none, else read as
+ * 90-local.yaml); *dl gets the errors, and the rule set is NULL when there
+ * were any.  The caller frees it. */
+struct ruleset *st_rules_local(const char *local, struct diag_list *dl);
+
+/* The same, failing the test on any error. */
+struct ruleset *st_rules_local_ok(const char *local);
+
+/* YYYY-MM-DD as days since 1970-01-01; fails the test when not a date. */
+int32_t st_day(const char *s);
 
 /* Parses one claim document; the claimdoc must be freed by the caller. */
 struct claimdoc *st_parse(const char *yaml, struct diag_list *dl);

@@ -11,10 +11,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 archive() { timeout 120 "$CLAIMSCRUB" db archive --db "$conninfo" "$@" </dev/null 2>&1; }
 as() { _role=$1 _sql=$2; shift 2; psql_val "$_sql" -U "$_role" "$@" </dev/null 2>&1; }
 refs() { psql_val "SELECT coalesce(string_agg(claim_ref, ' ' ORDER BY claim_ref), '-') FROM $1"; }

@@ -33,10 +33,6 @@ set -u
 
 p837=$src/examples/x12/837p-sample.837
 i837=$src/examples/x12/837i-sample.837
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 # import FILE... — import --submit into the test's database; its status
 imp() {
 	timeout 60 "$CLAIMSCRUB" import --submit --db "$conninfo" "$@" \
@@ -44,10 +40,6 @@ imp() {
 }
 # st REF — "status version" of claim REF
 st() { psql_val "SELECT status || ' ' || version FROM claimscrub.claim WHERE claim_ref = '$1'"; }
-scrub_once() {
-	start_daemon "$T/d.yaml" --once
-	wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
-}
 write_config "$T/d.yaml"
 # An 837 claim waits in the queue for its MAR record (marwait.sh tests the
 # wait); here it is scrubbed on the daemon's next claim step, so that what

@@ -11,6 +11,8 @@
 #   start_daemon CONFIG [ARG...]                  sets $daemon_pid and $daemon_log
 #   wait_daemon PID TIMEOUT                       its exit status (124: timed out)
 #   stop_daemon PID [SIGNAL]                      signal it, then wait_daemon
+#   scrub_once [CONFIG]                           claimscrubd --once, to its end
+#   same NAME GOT WANT                            ok when GOT is WANT
 #   gen_claims N [FIRST]                          N realistic claims, in SQL
 #   consistency_check [LABEL]                     the queue invariants, as TAP
 #   verify_results SQL_WHERE LABEL                results = `claimscrub check`
@@ -212,6 +214,12 @@ YAML
 	wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
 }
 
+# same NAME GOT WANT — ok when GOT is WANT, else both shown
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
+}
+
 # ---- the daemon -------------------------------------------------------------------
 # write_config FILE [LINE...] — a config for this server; extra YAML lines
 # (e.g. "batch_size: 200") are appended; rules default to the source tree's
@@ -264,6 +272,13 @@ start_daemon() {
 	daemon_pid=$(cat "$T/pid.$ndaemons" 2>/dev/null)
 	[ -n "$daemon_pid" ] || daemon_pid=0
 	daemon_pids="$daemon_pids $daemon_pid"
+}
+
+# scrub_once [CONFIG] — one `claimscrubd --once` (CONFIG: $T/d.yaml), to
+# its end; a daemon that fails or hangs fails the test's setup
+scrub_once() {
+	start_daemon "${1:-$T/d.yaml}" --once
+	wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
 }
 
 # daemon_exited PID — true once the daemon has ended (its status is known)

@@ -9,10 +9,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 # summed KEY LOG — KEY= summed over LOG's event=summary lines
 summed() { sed -n "s/.* event=summary .* $1=\([0-9]*\).*/\1/p" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 

@@ -35,20 +35,12 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 p837=$src/examples/x12/837p-sample.837
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 imp() {
 	timeout 60 "$CLAIMSCRUB" import --submit --db "$conninfo" "$@" \
 		</dev/null >"$T/out" 2>"$T/err"
 }
 # st REF — "status version" of claim REF
 st() { psql_val "SELECT status || ' ' || version FROM claimscrub.claim WHERE claim_ref = '$1'"; }
-scrub_once() {
-	start_daemon "$T/d.yaml" --once
-	wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
-}
 # expected REF — the expected codes of REF's result, "CODExUNITS ..."
 expected() {
 	psql_val "SELECT string_agg((e->>'code') || 'x' || (e->>'units'), ' ' ORDER BY o)

@@ -27,10 +27,6 @@ command -v curl >/dev/null 2>&1 || setup_failed "curl is missing (apt-get instal
 [ -x "$MLLP_CLIENT" ] || setup_failed "tests/mllp-client is missing (make check builds it)"
 hl7=$src/examples/hl7/ras-sample.hl7
 fhir=$src/examples/fhir/mar.ndjson
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 rows() { psql_val "SELECT count(*) FROM claimscrub.mar_event WHERE source = '$1'"; }
 # msa — the MSA lines of the client's output, in order, space-separated
 msa() { grep '^MSA|' "$T/ack" | tr '\n' ' '; }

@@ -12,10 +12,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 db_b1="host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=b1"
 cur=$T/cursor
 # export [ARG...] — claimscrub export as b1 with the cursor file into
@@ -25,10 +21,6 @@ export_b1() {
 }
 # the exported events as "claim state" lines, in order
 events() { sed 's/.*"claim":"\([^"]*\)".*"state":"\([a-z]*\)".*/\1 \2/' "$T/out"; }
-scrub_once() {
-	start_daemon "$T/d.yaml" --once
-	wait_daemon "$daemon_pid" 120 || { tail_log "$daemon_log"; setup_failed "claimscrubd --once failed"; }
-}
 
 psql_val "CREATE ROLE b1 LOGIN IN ROLE claimscrub_reader;
 	  CREATE ROLE r1 LOGIN IN ROLE claimscrub_reviewer" >/dev/null ||

@@ -21,10 +21,6 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 # same NAME GOT WANT — one point: GOT equals WANT (a diff otherwise)
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 # has NAME FILE STRING... — one point: FILE holds each STRING (fixed)
 has() {
 	_name=$1 _f=$2; shift 2

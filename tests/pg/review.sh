@@ -18,10 +18,6 @@ as() { _role=$1 _sql=$2; shift 2; psql_val "$_sql" -U "$_role" "$@" </dev/null 2
 db_r1="host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=r1"
 
 # same NAME GOT WANT — one point: GOT equals WANT (a diff otherwise)
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 # denied LABEL SQL — one point: SQL fails as r1 with "permission denied"
 denied() {
 	if _out=$(as r1 "$2"); then not_ok "r1 cannot $1" "it succeeded: $_out"

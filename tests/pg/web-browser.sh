@@ -15,9 +15,6 @@ set -u
 [ -x "$CHROMIUM" ] || setup_failed "Chromium is missing: $CHROMIUM (apt-get install chromium)"
 "$PYTHON" -c 'import websocket' 2>/dev/null || setup_failed "python3-websocket is missing ($PYTHON; apt-get install python3-websocket)"
 
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 
 web_config "$T/web.yaml"
 start_web "$T/web.yaml"

@@ -14,9 +14,6 @@ set -u
 . "$src/tests/pg/web-setup.sh"
 
 # same NAME GOT WANT — one point: GOT equals WANT
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 # req WHO METHOD PATH [CURL-ARG...] — as WHO (a cookie jar of its own):
 # the status in $code, headers in $T/h, body in $T/b
 req() {

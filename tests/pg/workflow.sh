@@ -17,10 +17,6 @@ set -u
 # as ROLE SQL [PSQL-ARG...] — SQL as login ROLE, output and errors together
 as() { _role=$1 _sql=$2; shift 2; psql_val "$_sql" -U "$_role" "$@" </dev/null 2>&1; }
 # same NAME GOT WANT — one point: GOT equals WANT (a diff otherwise)
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1" "--- want" "$3" "--- got" "$2"; fi
-}
 # refused NAME PATTERN ROLE SQL — one point: SQL fails as ROLE, saying PATTERN
 refused() {
 	if _out=$(as "$3" "$4"); then not_ok "$1" "it succeeded: $_out"

@@ -18,61 +18,7 @@
 #include "scrubber/marpair.h"
 #include "scrubber/rules.h"
 #include "scrubber/scrub.h"
-
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("CLAIMSCRUB_SRCDIR");
-	return s && *s ? s : ".";
-}
-
-static void
-log_diags(const struct diag_list *dl)
-{
-	for (size_t i = 0; i < dl->n; i++)
-		cr_log_error("%s:%u:%u: %s", dl->items[i].file,
-			     dl->items[i].line, dl->items[i].column,
-			     dl->items[i].message);
-}
-
-/* The shipped rules.d plus a local file (NULL: none); *dl gets the
- * errors, and the rule set is NULL when there were any. */
-static struct ruleset *
-load(const char *local, struct diag_list *dl)
-{
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/rules.d", srcdir());
-	const char *dirs[] = {dir};
-	struct rules_builder *b = rules_builder_new();
-	struct ruleset *rs = NULL;
-	cr_assert_not_null(b);
-	cr_assert_eq(rules_builder_add_dirs(b, dirs, 1, dl), SCRUB_OK);
-	if (local)
-		rules_builder_add(b, "90-local.yaml", local, strlen(local), dl);
-	rules_builder_finish(b, &rs, dl);
-	rules_builder_free(b);
-	return rs;
-}
-
-static struct ruleset *
-load_ok(const char *local)
-{
-	struct diag_list dl = {0};
-	struct ruleset *rs = load(local, &dl);
-	log_diags(&dl);
-	cr_assert_not_null(rs);
-	cr_assert_eq(dl.n, 0);
-	diag_list_free(&dl);
-	return rs;
-}
-
-static int32_t
-day(const char *s)
-{
-	int32_t d;
-	cr_assert(isotime_parse_date(s, strlen(s), &d));
-	return d;
-}
+#include "tests/lib/scrubtest.h"
 
 /* ---- records ---------------------------------------------------------- */
 
@@ -180,14 +126,14 @@ ParameterizedTestParameters(marpair, drug_lookup)
 
 ParameterizedTest(struct drug_case *c, marpair, drug_lookup)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct mar_record r = rec("x", NULL, MAR_COMPLETED);
 	if (*c->code)
 		drug(&r, c->sys, c->code);
 	r.drug_text = opt(c->text);
 	const char *substance = NULL;
 	enum admin_kind kind;
-	bool found = marpair_drug(rules_at(rs, day("2026-03-02")), &r,
+	bool found = marpair_drug(rules_at(rs, st_day("2026-03-02")), &r,
 				  &substance, &kind);
 	cr_assert_eq(found, *c->substance != '\0', "%s %s", c->code, c->text);
 	if (*c->substance) {
@@ -200,7 +146,7 @@ ParameterizedTest(struct drug_case *c, marpair, drug_lookup)
 /* The first coding a row has wins, in document order. */
 Test(marpair, drug_first_coding_wins)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct mar_record r = rec("x", NULL, MAR_COMPLETED);
 	drug(&r, MAR_RXNORM, "999999");
 	drug(&r, MAR_HCPCS, "J9045");
@@ -229,27 +175,29 @@ static const char dated[] =
 
 Test(marpair, dated_rows)
 {
-	struct ruleset *rs = load_ok(dated);
+	struct ruleset *rs = st_rules_local_ok(dated);
 	struct mar_record v = rec("v", NULL, MAR_COMPLETED);
 	v.drug_text = "Vancomycin";
 	struct mar_record b = rec("b", NULL, MAR_COMPLETED);
 	b.drug_text = "bortezomib";
 	const char *s;
 	enum admin_kind k;
-	cr_assert_not(marpair_drug(rules_at(rs, day("2026-03-31")), &v, &s, &k),
-		      "the day before its first");
-	cr_assert(marpair_drug(rules_at(rs, day("2026-04-01")), &v, &s, &k));
+	cr_assert_not(
+		marpair_drug(rules_at(rs, st_day("2026-03-31")), &v, &s, &k),
+		"the day before its first");
+	cr_assert(marpair_drug(rules_at(rs, st_day("2026-04-01")), &v, &s, &k));
 	cr_assert_str_eq(s, "vancomycin");
-	cr_assert(marpair_drug(rules_at(rs, day("2026-12-31")), &v, &s, &k));
-	cr_assert_not(marpair_drug(rules_at(rs, day("2027-01-01")), &v, &s, &k),
-		      "the day after its last");
-	cr_assert(marpair_drug(rules_at(rs, day("2026-06-30")), &b, &s, &k));
+	cr_assert(marpair_drug(rules_at(rs, st_day("2026-12-31")), &v, &s, &k));
+	cr_assert_not(
+		marpair_drug(rules_at(rs, st_day("2027-01-01")), &v, &s, &k),
+		"the day after its last");
+	cr_assert(marpair_drug(rules_at(rs, st_day("2026-06-30")), &b, &s, &k));
 	cr_assert_eq(k, KIND_THERAPEUTIC);
-	cr_assert(marpair_drug(rules_at(rs, day("2026-07-01")), &b, &s, &k));
+	cr_assert(marpair_drug(rules_at(rs, st_day("2026-07-01")), &b, &s, &k));
 	cr_assert_eq(k, KIND_CHEMOTHERAPY);
 	/* the shipped rows are untouched by the local file */
 	struct mar_record c = iv("c", NULL, MAR_COMPLETED, CEFTRIAXONE);
-	cr_assert(marpair_drug(rules_at(rs, day("2026-03-31")), &c, &s, &k));
+	cr_assert(marpair_drug(rules_at(rs, st_day("2026-03-31")), &c, &s, &k));
 	cr_assert_str_eq(s, "ceftriaxone");
 	rules_free(rs);
 }
@@ -296,7 +244,7 @@ ParameterizedTestParameters(marpair, route_lookup)
 
 ParameterizedTest(struct route_case *c, marpair, route_lookup)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct mar_record r = rec("x", NULL, MAR_COMPLETED);
 	if (*c->code)
 		route(&r, c->sys, c->code);
@@ -334,8 +282,8 @@ pair(struct paired *p, struct mar_record *recs, size_t n)
 	cr_assert(n <= 16);
 	for (size_t i = 0; i < n; i++)
 		v[i] = &recs[i];
-	*p = (struct paired){.rs = load_ok(NULL), .a = arena_new()};
-	p->err = marpair_pair(p->a, p->rs, day("2026-03-02"), v, n, &p->ad,
+	*p = (struct paired){.rs = st_rules_local_ok(NULL), .a = arena_new()};
+	p->err = marpair_pair(p->a, p->rs, st_day("2026-03-02"), v, n, &p->ad,
 			      &p->n, &p->k, &p->dl);
 }
 
@@ -612,7 +560,7 @@ ParameterizedTestParameters(marpair, section_errors)
 ParameterizedTest(struct bad_case *c, marpair, section_errors)
 {
 	struct diag_list dl = {0};
-	struct ruleset *rs = load(c->text, &dl);
+	struct ruleset *rs = st_rules_local(c->text, &dl);
 	cr_assert_null(rs);
 	bool seen = false;
 	for (size_t i = 0; i < dl.n && !seen; i++)
@@ -622,7 +570,7 @@ ParameterizedTest(struct bad_case *c, marpair, section_errors)
 		       strncmp(dl.items[i].message, c->message,
 			       strlen(c->message)) == 0;
 	if (!seen)
-		log_diags(&dl);
+		st_log_diags(&dl);
 	cr_assert(seen, "%u:%u: %s", c->line, c->column, c->message);
 	diag_list_free(&dl);
 }
@@ -654,7 +602,7 @@ static struct claim_line two_lines[2] = {{.code = "99213", .units = 1},
  * finding). */
 Test(scrubmar, missing_record)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct arena *a = arena_new();
 	struct claim c = {.ref = "C-1",
 			  .setting = SETTING_FACILITY,
@@ -690,7 +638,7 @@ Test(scrubmar, missing_record)
 /* A claim billing no administration service has nothing to wait for. */
 Test(scrubmar, missing_record_no_service)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct arena *a = arena_new();
 	struct claim c = {.ref = "C-1",
 			  .setting = SETTING_FACILITY,
@@ -713,7 +661,7 @@ Test(scrubmar, missing_record_no_service)
  * supports none of it (the record came: no mar-missing). */
 Test(scrubmar, paired_then_judged)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct arena *a = arena_new();
 	struct mar_record m[2] = {
 		iv("ma-1", NULL, MAR_COMPLETED, CEFTRIAXONE),
@@ -752,7 +700,7 @@ Test(scrubmar, paired_then_judged)
  * record and the value named, and nothing else judged. */
 Test(scrubmar, unmapped_findings)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct arena *a = arena_new();
 	struct mar_record m[3] = {
 		iv("drug-1", NULL, MAR_COMPLETED, "999999"),
@@ -810,7 +758,7 @@ Test(marrec, json_round_trip)
 	struct diag_list dl = {0};
 	cr_assert_eq(marrec_json_read(a, strbuf_str(&one), one.len, &back, &dl),
 		     SCRUB_OK);
-	log_diags(&dl);
+	st_log_diags(&dl);
 	marrec_json_write(&back, &two);
 	cr_assert_str_eq(strbuf_str(&two), strbuf_str(&one));
 	cr_assert_str_eq(back.file, "t.ndjson");

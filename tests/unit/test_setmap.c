@@ -17,61 +17,7 @@
 #include "scrubber/rules.h"
 #include "scrubber/setmap.h"
 #include "scrubber/x12.h"
-
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("CLAIMSCRUB_SRCDIR");
-	return s && *s ? s : ".";
-}
-
-static void
-log_diags(const struct diag_list *dl)
-{
-	for (size_t i = 0; i < dl->n; i++)
-		cr_log_error("%s:%u:%u: %s", dl->items[i].file,
-			     dl->items[i].line, dl->items[i].column,
-			     dl->items[i].message);
-}
-
-/* The shipped rules.d plus a local file (NULL: none); *dl gets the
- * errors, and the rule set is NULL when there were any. */
-static struct ruleset *
-load(const char *local, struct diag_list *dl)
-{
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/rules.d", srcdir());
-	const char *dirs[] = {dir};
-	struct rules_builder *b = rules_builder_new();
-	struct ruleset *rs = NULL;
-	cr_assert_not_null(b);
-	cr_assert_eq(rules_builder_add_dirs(b, dirs, 1, dl), SCRUB_OK);
-	if (local)
-		rules_builder_add(b, "90-local.yaml", local, strlen(local), dl);
-	rules_builder_finish(b, &rs, dl);
-	rules_builder_free(b);
-	return rs;
-}
-
-static struct ruleset *
-load_ok(const char *local)
-{
-	struct diag_list dl = {0};
-	struct ruleset *rs = load(local, &dl);
-	log_diags(&dl);
-	cr_assert_not_null(rs);
-	cr_assert_eq(dl.n, 0);
-	diag_list_free(&dl);
-	return rs;
-}
-
-static int32_t
-day(const char *s)
-{
-	int32_t d;
-	cr_assert(isotime_parse_date(s, strlen(s), &d));
-	return d;
-}
+#include "tests/lib/scrubtest.h"
 
 /* ---- the shipped rows ------------------------------------------------ */
 
@@ -110,9 +56,9 @@ ParameterizedTestParameters(setmap, shipped_rows)
 
 ParameterizedTest(struct lookup_case *c, setmap, shipped_rows)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	enum claim_setting s = (enum claim_setting) - 1;
-	bool found = setmap_lookup(rules_at(rs, day("2026-03-02")), c->kind,
+	bool found = setmap_lookup(rules_at(rs, st_day("2026-03-02")), c->kind,
 				   c->code, &s);
 	cr_assert_eq(found, c->setting >= 0, "%s %s", c->code,
 		     setmap_table_names[c->kind]);
@@ -140,39 +86,39 @@ static const char dated[] =
 
 Test(setmap, dated_rows)
 {
-	struct ruleset *rs = load_ok(dated);
+	struct ruleset *rs = st_rules_local_ok(dated);
 	enum claim_setting s;
-	cr_assert_not(setmap_lookup(rules_at(rs, day("2026-06-30")), X12_837P,
-				    "12", &s),
+	cr_assert_not(setmap_lookup(rules_at(rs, st_day("2026-06-30")),
+				    X12_837P, "12", &s),
 		      "the day before its first");
-	cr_assert(setmap_lookup(rules_at(rs, day("2026-07-01")), X12_837P, "12",
-				&s));
+	cr_assert(setmap_lookup(rules_at(rs, st_day("2026-07-01")), X12_837P,
+				"12", &s));
 	cr_assert_eq(s, SETTING_PROFESSIONAL);
-	cr_assert(setmap_lookup(rules_at(rs, day("2026-03-31")), X12_837P, "11",
-				&s));
+	cr_assert(setmap_lookup(rules_at(rs, st_day("2026-03-31")), X12_837P,
+				"11", &s));
 	cr_assert_eq(s, SETTING_PROFESSIONAL);
-	cr_assert(setmap_lookup(rules_at(rs, day("2026-04-01")), X12_837P, "11",
-				&s));
+	cr_assert(setmap_lookup(rules_at(rs, st_day("2026-04-01")), X12_837P,
+				"11", &s));
 	cr_assert_eq(s, SETTING_FACILITY);
-	cr_assert(setmap_lookup(rules_at(rs, day("2026-07-01")), X12_837P, "11",
-				&s));
+	cr_assert(setmap_lookup(rules_at(rs, st_day("2026-07-01")), X12_837P,
+				"11", &s));
 	cr_assert_eq(s, SETTING_PROFESSIONAL);
 	/* merged by code: the shipped rows beside the local ones */
-	cr_assert(setmap_lookup(rules_at(rs, day("2026-03-02")), X12_837I, "12",
-				&s));
+	cr_assert(setmap_lookup(rules_at(rs, st_day("2026-03-02")), X12_837I,
+				"12", &s));
 	cr_assert_eq(s, SETTING_FACILITY);
-	cr_assert(setmap_lookup(rules_at(rs, day("2026-03-02")), X12_837I, "13",
-				&s));
+	cr_assert(setmap_lookup(rules_at(rs, st_day("2026-03-02")), X12_837I,
+				"13", &s));
 	cr_assert_eq(s, SETTING_FACILITY);
-	cr_assert(setmap_lookup(rules_at(rs, day("2026-03-02")), X12_837P, "22",
-				&s));
+	cr_assert(setmap_lookup(rules_at(rs, st_day("2026-03-02")), X12_837P,
+				"22", &s));
 	cr_assert_eq(s, SETTING_PROFESSIONAL);
 	rules_free(rs);
 }
 
 /* ---- a claim's setting -------------------------------------------------- */
 
-/* The sample 837 at srcdir()/name with the first `from` replaced by `to`
+/* The sample 837 at st_srcdir()/name with the first `from` replaced by `to`
  * (NULL: as it is), read. */
 static struct x12 *
 read_837(const char *name, const char *from, const char *to)
@@ -181,7 +127,7 @@ read_837(const char *name, const char *from, const char *to)
 	char *buf = NULL;
 	size_t len = 0;
 	struct diag_list dl = {0};
-	snprintf(path, sizeof(path), "%s/examples/x12/%s", srcdir(), name);
+	snprintf(path, sizeof(path), "%s/examples/x12/%s", st_srcdir(), name);
 	cr_assert_eq(fileio_read(path, X12_MAX_BYTES, &buf, &len, &dl),
 		     SCRUB_OK);
 	char *at = from ? strstr(buf, from) : NULL;
@@ -190,7 +136,7 @@ read_837(const char *name, const char *from, const char *to)
 		memcpy(at, to, strlen(to));
 	struct x12 *x = NULL;
 	cr_assert_eq(x12_parse(name, buf, len, &x, &dl), SCRUB_OK);
-	log_diags(&dl);
+	st_log_diags(&dl);
 	diag_list_free(&dl);
 	free(buf);
 	return x;
@@ -200,7 +146,7 @@ read_837(const char *name, const char *from, const char *to)
  * the rows: 837P POS 11, 837I TOB 131. */
 Test(setmap, sample_claims)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct diag_list dl = {0};
 	enum claim_setting s = (enum claim_setting) - 1;
 	struct x12 *p = read_837("837p-sample.837", NULL, NULL);
@@ -222,9 +168,9 @@ Test(setmap, sample_claims)
  * professional: the table decides, not the form. */
 Test(setmap, table_over_form)
 {
-	struct ruleset *rs = load_ok("setting_map:\n"
-				     "  type_of_bill:\n"
-				     "    \"13\": professional\n");
+	struct ruleset *rs = st_rules_local_ok("setting_map:\n"
+					       "  type_of_bill:\n"
+					       "    \"13\": professional\n");
 	struct diag_list dl = {0};
 	enum claim_setting s = SETTING_FACILITY;
 	struct x12 *i = read_837("837i-sample.837", NULL, NULL);
@@ -240,7 +186,7 @@ Test(setmap, table_over_form)
  * with the claim, the table and the date; never guessed. */
 Test(setmap, unmapped_named)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct diag_list dl = {0};
 	enum claim_setting s = (enum claim_setting) - 1;
 	struct x12 *p = read_837("837p-sample.837", "***11:B:1", "***21:B:1");
@@ -269,7 +215,7 @@ Test(setmap, unmapped_named)
 /* An 837I inpatient bill (TOB 111): type_of_bill has no "11". */
 Test(setmap, unmapped_type_of_bill)
 {
-	struct ruleset *rs = load_ok(NULL);
+	struct ruleset *rs = st_rules_local_ok(NULL);
 	struct diag_list dl = {0};
 	enum claim_setting s;
 	struct x12 *i = read_837("837i-sample.837", "***13:A:1", "***11:A:1");
@@ -291,14 +237,16 @@ Test(setmap, unmapped_type_of_bill)
  * mapped from it, by its own date of service. */
 Test(setmap, claim_by_its_date)
 {
-	struct ruleset *early = load_ok("setting_map:\n"
-					"  place_of_service:\n"
-					"    \"21\": {value: professional, "
-					"effective_from: 2026-03-01}\n");
-	struct ruleset *late = load_ok("setting_map:\n"
-				       "  place_of_service:\n"
-				       "    \"21\": {value: professional, "
-				       "effective_from: 2026-03-03}\n");
+	struct ruleset *early =
+		st_rules_local_ok("setting_map:\n"
+				  "  place_of_service:\n"
+				  "    \"21\": {value: professional, "
+				  "effective_from: 2026-03-01}\n");
+	struct ruleset *late =
+		st_rules_local_ok("setting_map:\n"
+				  "  place_of_service:\n"
+				  "    \"21\": {value: professional, "
+				  "effective_from: 2026-03-03}\n");
 	struct diag_list dl = {0};
 	enum claim_setting s;
 	/* PC-2026-0301's date of service is 2026-03-02 */
@@ -346,7 +294,7 @@ ParameterizedTestParameters(setmap, section_errors)
 ParameterizedTest(struct bad_case *c, setmap, section_errors)
 {
 	struct diag_list dl = {0};
-	struct ruleset *rs = load(c->text, &dl);
+	struct ruleset *rs = st_rules_local(c->text, &dl);
 	cr_assert_null(rs);
 	bool seen = false;
 	for (size_t i = 0; i < dl.n && !seen; i++)
@@ -356,7 +304,7 @@ ParameterizedTest(struct bad_case *c, setmap, section_errors)
 		       strncmp(dl.items[i].message, c->message,
 			       strlen(c->message)) == 0;
 	if (!seen)
-		log_diags(&dl);
+		st_log_diags(&dl);
 	cr_assert(seen, "%u:%u: %s", c->line, c->column, c->message);
 	diag_list_free(&dl);
 }
