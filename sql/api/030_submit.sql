@@ -4,8 +4,10 @@
 -- submit() is a public door, so it keeps checks of its own in PL/pgSQL;
 -- tests/pg/parity.sh holds them to the C reader (scrubber/claimdoc.c) with
 -- every document of tests/cases: both accept a document or both refuse it,
--- naming the same field.  Every length limit is in bytes, as the readers'
--- are.  The doc_* helpers and check_document() run inside submit() with
+-- naming the same field.  check_document() first runs a fast test that
+-- passes only documents its checks would pass (tests/pg/docfast.sh holds
+-- it to them, a document per rule).  Every length limit is in bytes, as
+-- the readers' are.  The doc_* helpers and check_document() run inside submit() with
 -- its owner's rights; nobody else may execute them (090_privileges.sql).
 
 CREATE OR REPLACE FUNCTION claimscrub.doc_error(path text, msg text) RETURNS void
@@ -194,14 +196,15 @@ DECLARE
 BEGIN
 	-- The fast test: one statement that is true only of a document every
 	-- check below passes, so a good document (nearly all of them) costs one
-	-- query instead of a call per value (256 µs a claim of five
-	-- administrations before it).  It is an optimisation, not the rules:
-	-- the checks below are the one statement of those, and a document the
-	-- fast test is unsure of (it may doubt a good one: a date of 29
-	-- February, a backslash in any string) goes through them, which raise
-	-- at the first problem as before.  It must never pass one they refuse
-	-- (tests/pg/docfast.sh feeds it a document per rule, each breaking
-	-- that rule alone).  No EXCEPTION block and nothing that can raise:
+	-- query instead of a call per value (a claim of five administrations:
+	-- 256 µs before it, some 65 with it; README, Benchmarks).  It is an
+	-- optimisation, not the rules: the checks below are the one statement
+	-- of those, and a document the fast test is unsure of (it may doubt a
+	-- good one: a date of 29 February, a quote or backslash in any string)
+	-- goes through them, which raise at the first problem as before.  It
+	-- must never pass one they refuse (tests/pg/docfast.sh feeds it a
+	-- document per rule, each breaking that rule alone): a rule made
+	-- stricter below is made stricter here too.  No EXCEPTION block and nothing that can raise:
 	-- each call that would (jsonb_array_length, jsonb - text[], the
 	-- element scans) comes after the test of its argument's type in the
 	-- same AND, which stops at the first false, when the plan is made from
@@ -209,13 +212,13 @@ BEGIN
 	-- runs.  An AND of a NULL is not true, so a value a test cannot judge
 	-- sends the document the slow way.
 	IF jsonb_typeof(doc) = 'object'
-	   AND doc ?& ARRAY['claim', 'setting']
 	   AND doc - ARRAY['claim', 'payer', 'setting', 'provider', 'date_of_service',
 			   'encounter', 'lines', 'administrations'] = '{}'
 	   -- no control character in any string: the text form of jsonb
 	   -- writes each as an escape (\n, \u001f) but DEL, so text with no
 	   -- backslash and no DEL has none
 	   AND doc::text !~ '[\\\x7f]'
+	   -- (claim and setting required: a string is there)
 	   AND jsonb_typeof(doc->'claim') = 'string'
 	   AND octet_length(doc->>'claim') BETWEEN 1 AND 64
 	   AND jsonb_typeof(doc->'setting') = 'string'

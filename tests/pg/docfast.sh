@@ -155,6 +155,7 @@ service-jun-31	lines[2].service_date: must be a date YYYY-MM-DD from 1900-01-01 
 service-null	lines[2].service_date: must be a date YYYY-MM-DD from 1900-01-01 to 2999-12-31	jsonb_set(:base, '{lines,1,service_date}', 'null')
 admins-object	administrations: must be a list of at most 10000 administrations	jsonb_set(:base, '{administrations}', '{"id": "A1"}')
 admins-null	administrations: must be a list of at most 10000 administrations	jsonb_set(:base, '{administrations}', 'null')
+admins-10001	administrations: must be a list of at most 10000 administrations	jsonb_set(:base, '{administrations}', (SELECT jsonb_agg(jsonb_build_object('id', 'A' || i, 'substance', 'saline', 'kind', 'hydration')) FROM generate_series(1, 10001) i))
 admin-number	administrations[2]: must be an object	jsonb_set(:base, '{administrations,1}', '2')
 admin-unknown-key	administrations[3]: unknown key 'dose'	jsonb_set(:base, '{administrations,2,dose}', '"175 mg/m2"')
 admin-no-kind	administrations[2]: missing required key 'kind'	:base #- '{administrations,1,kind}'
@@ -164,6 +165,7 @@ id-65	administrations[2].id: must be 1 to 64 bytes of UTF-8, not 65	jsonb_set(:b
 id-number	administrations[2].id: must be a string	jsonb_set(:base, '{administrations,1,id}', '2')
 id-twice	administrations[4].id: administration id 'A2' is used twice	jsonb_set(jsonb_set(:base, '{administrations,3,id}', '"A2"'), '{administrations,4,id}', '"A1"')
 substance-257	administrations[1].substance: must be 1 to 256 bytes of UTF-8, not 257	jsonb_set(:base, '{administrations,0,substance}', to_jsonb(repeat('x', 257)))
+substance-number	administrations[4].substance: must be a string	jsonb_set(:base, '{administrations,3,substance}', '7')
 substance-del	administrations[3].substance: contains a control character	jsonb_set(:base, '{administrations,2,substance}', to_jsonb('dexa' || chr(127)))
 kind-other	administrations[1].kind: must be one of therapeutic, chemotherapy, hydration	jsonb_set(:base, '{administrations,0,kind}', '"chemo"')
 kind-null	administrations[1].kind: must not be empty	jsonb_set(:base, '{administrations,0,kind}', 'null')
