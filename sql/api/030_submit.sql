@@ -216,8 +216,9 @@ BEGIN
 			   'encounter', 'lines', 'administrations'] = '{}'
 	   -- no control character in any string: the text form of jsonb
 	   -- writes each as an escape (\n, \u001f) but DEL, so text with no
-	   -- backslash and no DEL has none
-	   AND doc::text !~ '[\\\x7f]'
+	   -- backslash and no DEL has none (an E'' string, read the same
+	   -- whatever standard_conforming_strings says)
+	   AND doc::text !~ E'[\\\\\x7f]'
 	   -- (claim and setting required: a string is there)
 	   AND jsonb_typeof(doc->'claim') = 'string'
 	   AND octet_length(doc->>'claim') BETWEEN 1 AND 64
@@ -249,7 +250,7 @@ BEGIN
 				-- jsonb's text of a list of at most 4 two-character
 				-- strings needing no escape, and nothing else
 				AND (NOT l ? 'modifiers'
-				     OR (l->'modifiers')::text ~ '^\[("[A-Z0-9]{2}"(, "[A-Z0-9]{2}"){0,3})?\]$')
+				     OR (l->'modifiers')::text ~ '^[[]("[A-Z0-9]{2}"(, "[A-Z0-9]{2}"){0,3})?[]]$')
 				AND (NOT l ? 'service_date'
 				     OR (jsonb_typeof(l->'service_date') = 'string'
 					 AND l->>'service_date' ~ '^(19|2[0-9])[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))$')))
