@@ -554,3 +554,84 @@ Test(claimrows, the_field_table_is_well_formed)
 			     f, "%s", f->key);
 	cr_assert(n > 0 && n <= CLAIMFIELD_MAX, "%d fields", n);
 }
+
+/* A claim with an encounter and its MAR records (kind 3 rows, mar_record:
+ * claim_batch returns them for such a claim): read back as records, a bad
+ * one named by its place; more than cut_mar only counted, the claim over
+ * the limit (read_claims returns cut_mar + 1 at most). */
+#define MAR(seq, json) \
+	{ \
+		{ \
+			{"id", "7"}, {"kind", "3"}, {"seq", seq}, \
+				{"mar_record", json}, \
+		} \
+	}
+#define REC(id) \
+	"{\"id\":\"" id "\",\"encounter\":\"E-1\",\"status\":\"completed\"," \
+	"\"start\":\"2026-03-02T09:10:00-05:00\",\"stop\":" \
+	"\"2026-03-02T09:40:00-05:00\",\"drug\":[],\"drug_text\":" \
+	"\"ceftriaxone\"," \
+	"\"at\":\"mar.ndjson:3:1\"}"
+
+Test(claimrows, mar_records_read_back)
+{
+	struct row rows[] = {
+		CLAIM("C-20", N, "facility", N, N),
+		LINE("1", "96365", "1", N),
+		MAR("1", REC("ma-1")),
+		MAR("2", REC("ma-2")),
+		CLAIM("C-21", N, "facility", N, N),
+		MAR("1", "{\"encounter\":\"E-1\",\"dose\":1}"),
+		CLAIM("C-22", N, "facility", N, N),
+		MAR("1", REC("ma-1")),
+		MAR("2", REC("ma-2")),
+		MAR("3", REC("ma-3")),
+	};
+	for (int i = 0; i < 10; i++)
+		if (i == 0 || i == 4 || i == 6) {
+			rows[i].c[10] = (struct cell){"cut_mar", "2"};
+			rows[i].c[11] = (struct cell){"encounter", "E-1"};
+		}
+	rows[4].c[0].value = rows[5].c[0].value = "8";
+	for (int i = 6; i < 10; i++)
+		rows[i].c[0].value = "9";
+	PGresult *r = result_of(rows, 10, false, NULL);
+	struct arena *a = arena_new();
+	struct claimrows rs;
+	struct claimrows_claim rc;
+	struct claim c;
+	struct diag_list dl = {0};
+	const struct mar_record **recs;
+	size_t n;
+	char why[128];
+	int row = 0;
+	cr_assert(claimrows_open(&rs, r, why, sizeof(why)), "%s", why);
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
+	cr_assert_eq(rc.mar_n, 2);
+	cr_assert_eq(rc.mar_first, 2);
+	cr_assert_eq(claimrows_read(&rs, &rc, a, &c, &dl), SCRUB_OK);
+	cr_assert_str_eq(c.encounter, "E-1");
+	cr_assert_eq(claimrows_mar(&rs, &rc, a, &recs, &n, &dl), SCRUB_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(recs[1]->id, "ma-2");
+	cr_assert_str_eq(recs[0]->drug_text, "ceftriaxone");
+	cr_assert_str_eq(recs[0]->file, "mar.ndjson");
+	cr_assert_eq(recs[0]->line, 3);
+	/* a record that is not one: named by its place */
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
+	cr_assert_eq(claimrows_mar(&rs, &rc, a, &recs, &n, &dl), SCRUB_EINPUT);
+	cr_assert_eq(dl.n, 1);
+	char buf[600];
+	cr_assert_str_eq(claimrows_reason(&rc, &dl.items[0], buf, sizeof(buf)),
+			 "mar_record 1: unknown member 'dose'");
+	/* past the cut */
+	cr_assert(claimrows_next(&rs, &row, a, &rc));
+	cr_assert_eq(row, 10);
+	cr_assert_str_eq(rc.over,
+			 "its encounter has more than 2 MAR records, more than "
+			 "the rules judge (8 an administration of "
+			 "max_administrations)");
+	diag_list_free(&dl);
+	arena_free(a);
+	PQclear(r);
+}
