@@ -21,9 +21,13 @@ const char *const mar_status_names[] = {
 };
 
 const char *const mar_system_names[] = {
-	[MAR_RXNORM] = "rxnorm",   [MAR_NDC] = "ndc",
-	[MAR_HCPCS] = "hcpcs",	   [MAR_SNOMED] = "snomed",
-	[MAR_V2_0162] = "v2-0162", [MAR_OTHER] = "other",
+	[MAR_RXNORM] = "rxnorm",
+	[MAR_NDC] = "ndc",
+	[MAR_HCPCS] = "hcpcs",
+	[MAR_SNOMED] = "snomed",
+	[MAR_V2_0162] = "v2-0162",
+	[MAR_OTHER] = "other",
+	NULL,
 };
 
 /* ,"key":"value" when value is set. */

@@ -54,7 +54,8 @@ enum mar_system {
 	MAR_OTHER,   /* any other system, or none */
 };
 
-/* The names used in messages and dumps, indexed by enum mar_system. */
+/* The names used in messages and dumps, indexed by enum mar_system;
+ * NULL-terminated (a record read back looks its system up by name). */
 extern const char *const mar_system_names[];
 
 /* One coding as written. */

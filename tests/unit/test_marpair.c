@@ -788,6 +788,10 @@ ParameterizedTestParameters(marrec, json_refused)
 		{"{\"encounter\":7}", "must be a string"},
 		{"{\"encounter\":\"E\",\"drug\":[{\"system\":\"rxnorm\"}]}",
 		 "needs system and code"},
+		/* a system no name has (the fuzzer's: read past the names) */
+		{"{\"encounter\":\"E\",\"drug\":[{\"system\":\"snomedx\","
+		 "\"code\":\"1\"}]}",
+		 "system"},
 		{"{\"encounter\":\"E\",\"instant\":true,"
 		 "\"start\":\"2026-03-02T13:00:00Z\"}",
 		 "an instant has a start and a stop"},
