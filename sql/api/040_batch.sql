@@ -309,9 +309,16 @@ BEGIN
 		 WHERE c.id = b.id AND c.version = b.version
 		   AND (c.status = 'pending') IS TRUE
 		RETURNING c.id, c.version, c.status, c.enqueued_at, b.result),
+	-- their undecided findings, probed by the claims' ids (an array: as
+	-- a join with u the plan followed finding's statistics, and stale
+	-- ones, a table emptied then filled, had every batch read all the
+	-- open findings, by a sequential scan or comparing each with each of
+	-- u's 500 rows: a batch's cost growing with the findings waiting for
+	-- review)
 	d AS (
-		DELETE FROM claimscrub.finding f USING u
-		 WHERE f.claim_id = u.id AND f.resolution IS NULL),
+		DELETE FROM claimscrub.finding f
+		 WHERE f.claim_id = ANY (ARRAY(SELECT u.id FROM u))
+		   AND f.resolution IS NULL),
 	-- each with its fingerprint (060_workflow.sql): the billed code of
 	-- its line joined here, for the whole batch at once
 	fs AS (
@@ -323,9 +330,14 @@ BEGIN
 		  FROM u, jsonb_array_elements(u.result->'findings') WITH ORDINALITY AS e(f, n)),
 	-- the outcome for billing (070_results.sql): a flagged claim whose
 	-- findings all carry decisions is released by work_sync below
+	-- (result_state() reads a setting: called once a status, not a claim)
+	st AS MATERIALIZED (
+		SELECT s.status, claimscrub.result_state(s.status) AS state
+		  FROM (SELECT DISTINCT u.status FROM u) s),
 	ev AS (
 		INSERT INTO claimscrub.result_event (claim_id, claim_version, state)
-		SELECT u.id, u.version, claimscrub.result_state(u.status) FROM u),
+		SELECT u.id, u.version, (SELECT st.state FROM st WHERE st.status = u.status)
+		  FROM u),
 	i AS (
 		INSERT INTO claimscrub.finding (claim_id, claim_version, ordinal, rule,
 			severity, line_no, administration_ref, message, evidence, suggest,
@@ -380,8 +392,9 @@ BEGIN
 				   FOR UPDATE SKIP LOCKED)
 		RETURNING c.id, c.version),
 	d AS (
-		DELETE FROM claimscrub.finding f USING m
-		 WHERE f.claim_id = m.id AND f.resolution IS NULL),
+		DELETE FROM claimscrub.finding f
+		 WHERE f.claim_id = ANY (ARRAY(SELECT m.id FROM m))
+		   AND f.resolution IS NULL),
 	ev AS (
 		INSERT INTO claimscrub.result_event (claim_id, claim_version, state)
 		SELECT m.id, m.version, 'invalid' FROM m)

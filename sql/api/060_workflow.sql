@@ -485,7 +485,8 @@ END $$;
 -- (seconds since 1970 / 3600) the item was opened, which the age bands
 -- are added up from.  work_item's triggers append each statement's
 -- changes to work_tally_delta, netted by key (an update that changes no
--- key, most of work_sync's, appends nothing), and never touch a count
+-- key, most of work_sync's, appends nothing; an item whose counted
+-- columns are unchanged is not even expanded), and never touch a count
 -- row: writers do not wait on each other.  work_tally_fold() adds the
 -- changes in; readers add what is not folded yet, so a reading is exact
 -- in its own snapshot either way.
@@ -545,9 +546,26 @@ BEGIN
 		PERFORM claimscrub.work_tally_add('{}',
 			ARRAY(SELECT o::claimscrub.work_item FROM old_rows o));
 	ELSE
+		-- an item whose counted columns did not change would add +1 and
+		-- -1 under the same keys: left out before its keys are made (most
+		-- of work_sync's updates; the net changes are the same)
 		PERFORM claimscrub.work_tally_add(
-			ARRAY(SELECT n::claimscrub.work_item FROM new_rows n),
-			ARRAY(SELECT o::claimscrub.work_item FROM old_rows o));
+			ARRAY(SELECT n::claimscrub.work_item FROM new_rows n
+			       WHERE NOT EXISTS (SELECT FROM old_rows o
+						  WHERE o.claim_id = n.claim_id
+						    AND (o.state, o.severity, o.payer, o.provider,
+							 o.assignee, o.rules, o.opened_at, o.amount_at_risk)
+							IS NOT DISTINCT FROM
+							(n.state, n.severity, n.payer, n.provider,
+							 n.assignee, n.rules, n.opened_at, n.amount_at_risk))),
+			ARRAY(SELECT o::claimscrub.work_item FROM old_rows o
+			       WHERE NOT EXISTS (SELECT FROM new_rows n
+						  WHERE n.claim_id = o.claim_id
+						    AND (o.state, o.severity, o.payer, o.provider,
+							 o.assignee, o.rules, o.opened_at, o.amount_at_risk)
+							IS NOT DISTINCT FROM
+							(n.state, n.severity, n.payer, n.provider,
+							 n.assignee, n.rules, n.opened_at, n.amount_at_risk))));
 	END IF;
 	RETURN NULL;
 END $$;
