@@ -378,6 +378,13 @@ on_readable(struct conn *c)
 		pipeline_results(c);
 	else if (PQstatus(c->pg) == CONNECTION_BAD)
 		go_down(c, PQerrorMessage(c->pg));
+	/* again: libpq parses a NOTIFY that came behind a result only as the
+	 * result is taken, and the backend sends one held during a
+	 * transaction with that transaction's results, in the same read; left
+	 * in libpq's queue it waited for the next packet (the poll timer,
+	 * minutes away for an idle daemon) */
+	if (c->state != C_DOWN && c->state != C_CONNECTING)
+		drain_notifies(c);
 }
 
 /* Pushes buffered output; waits for writability while some is left. */

@@ -167,4 +167,51 @@ st=$?
 log_is_keyvalue "$flog" && ok "the flood daemon's log is key=value lines" ||
 	not_ok "the flood daemon's log is key=value lines"
 consistency_check "after the flood"
+
+# ---- a NOTIFY held during a claim step is read ---------------------------------------
+# A backend holds a NOTIFY sent to it while it is in a transaction and
+# sends it just before the transaction's ReadyForQuery, behind its results.
+# libpq parses it only as the results are taken (daemon/conn.c now asks for
+# notifications after taking results too: one that came with the last
+# results before the daemon went idle waited for the next packet, with the
+# poll timer at 60 s; listen.sh's first claim above missed its 5 s once
+# under valgrind).  Here the claim step is held on the daemons' turn while
+# the NOTIFY is sent, so it comes with the step's results, and the daemon
+# must count it.  (This point does not catch the old order: the claimed
+# claim's write is one more round trip, whose reading found the parked
+# NOTIFY; the case it fixed, the NOTIFY with the last results before idle,
+# has no deterministic trigger here.)
+hport=$(free_port $((fport + 1)))
+write_config "$T/held.yaml" "poll_interval_ms: 60000" "http_port: $hport"
+start_daemon "$T/held.yaml"
+hpid=$daemon_pid hlog=$daemon_log
+hmetric() {
+	timeout 10 curl -s "http://127.0.0.1:$hport/metrics" 2>/dev/null |
+		awk -v m="$1" '$1 == m { print $2 }'
+}
+up() { [ "$(hmetric claimscrub_database_connected)" = 1 ]; }
+wait_for 30 up || setup_failed "the daemon did not connect in 30 s: $(tail -n 3 "$hlog")"
+wait_until "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd'
+                                  AND state <> 'idle')" 10
+(PGAPPNAME=turn-holder psql_val "BEGIN; SELECT one FROM claimscrub.queue_lock FOR UPDATE; SELECT pg_sleep(60); COMMIT" \
+	>/dev/null 2>&1 &)
+wait_until "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'turn-holder'
+                            AND wait_event = 'PgSleep')" 30 || setup_failed "the turn was not taken"
+doc='{"claim": "HELD-1", "payer": "medicare", "setting": "facility", "lines": [{"code": "96365"}]}'
+psql_val "SELECT claimscrub.submit(:'doc')" -v doc="$doc" >/dev/null
+wait_until "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd'
+                            AND wait_event_type = 'Lock')" 30 || setup_failed "the daemon's claim step was not held"
+h0=$(hmetric claimscrub_notify_wakeups_total)
+psql_val "NOTIFY claimscrub_pending" >/dev/null
+psql_val "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'turn-holder'" >/dev/null
+wait_until "SELECT scrubbed_version = version FROM claimscrub.claim WHERE claim_ref = 'HELD-1'" 30 ||
+	not_ok "the held claim step goes on once the turn is free"
+one_more() { [ "$(hmetric claimscrub_notify_wakeups_total)" -gt "${h0:-0}" ]; }
+if wait_for 10 one_more; then
+	ok "a NOTIFY held during the claim step is read with its results (wake-ups $h0 -> $(hmetric claimscrub_notify_wakeups_total))"
+else
+	not_ok "a NOTIFY held during the claim step is read with its results" \
+		"wake-ups $h0 -> $(hmetric claimscrub_notify_wakeups_total)"
+fi
+stop_daemon "$hpid" TERM >/dev/null
 finish
