@@ -35,7 +35,9 @@ as_pg sh -c 'f=$1/pg_hba.conf; { echo "local all alice,bob scram-sha-256"; cat "
 	sh "$T/pg/data" || setup_failed "pg_hba.conf could not be changed"
 [ "$(psql_val "SELECT pg_reload_conf()")" = t ] || setup_failed "pg_reload_conf"
 
-web_port=$(free_port 24000)
+# (a port from the pid, as free_port's: web.sh and web-browser.sh run side
+# by side under make -j and must not both try the same one first)
+web_port=$(free_port)
 web_config() {
 	_f=$1; shift
 	{
@@ -46,12 +48,23 @@ web_config() {
 }
 # web_listening — the workbench answers on its port
 web_listening() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$web_port/login"; }
+web_listening_or_gone() { web_listening || daemon_exited "$web_pid"; }
 start_web() {
 	_d=$CLAIMSCRUBD
 	CLAIMSCRUBD=$CLAIMSCRUB_WEB
-	start_daemon "$1"
+	_try=0
+	while :; do
+		start_daemon "$1"
+		web_pid=$daemon_pid web_log=$daemon_log
+		wait_for 60 web_listening_or_gone && ! daemon_exited "$web_pid" && break
+		# a port free when picked may be taken by another test running
+		# beside this one before it is bound: another port, five times
+		_try=$((_try + 1))
+		grep -q 'Address already in use' "$web_log" && [ $_try -lt 5 ] || break
+		web_port=$(free_port $((web_port + 1)))
+		sed "s/^port: .*/port: $web_port/" "$1" >"$1.new" && mv "$1.new" "$1"
+	done
 	CLAIMSCRUBD=$_d
-	web_pid=$daemon_pid web_log=$daemon_log
 	wait_for 60 web_listening || { tail_log "$web_log"; setup_failed "claimscrub-web did not listen on $web_port"; }
 	wait_for 60 grep -q 'event=connected' "$web_log" || { tail_log "$web_log"; setup_failed "claimscrub-web did not connect"; }
 }
