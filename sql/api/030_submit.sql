@@ -193,6 +193,9 @@ DECLARE
 	i bigint;
 	dup_at bigint;
 	dup_id text;
+	-- the fast test's date: the months of 31 days, of 30, and February to
+	-- the 28th (the 29th goes the slow way, which knows leap years)
+	day_re constant text := '^(19|2[0-9])[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))$';
 BEGIN
 	-- The fast test: one statement that is true only of a document every
 	-- check below passes, so a good document (nearly all of them) costs one
@@ -227,11 +230,10 @@ BEGIN
 	   AND claimscrub.doc_fits(doc, 'payer', 64)
 	   AND claimscrub.doc_fits(doc, 'provider', 64)
 	   AND claimscrub.doc_fits(doc, 'encounter', 64)
-	   -- a date: the months of 31 days, of 30, and February to the 28th
-	   -- (the 29th goes the slow way, which knows leap years)
+	   -- a date (day_re)
 	   AND coalesce(jsonb_typeof(doc->'date_of_service') = 'null'
 			OR (jsonb_typeof(doc->'date_of_service') = 'string'
-			    AND doc->>'date_of_service' ~ '^(19|2[0-9])[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))$'),
+			    AND doc->>'date_of_service' ~ day_re),
 			true)
 	   AND (NOT doc ? 'lines'
 		OR (jsonb_typeof(doc->'lines') = 'array'
@@ -253,7 +255,7 @@ BEGIN
 				     OR (l->'modifiers')::text ~ '^[[]("[A-Z0-9]{2}"(, "[A-Z0-9]{2}"){0,3})?[]]$')
 				AND (NOT l ? 'service_date'
 				     OR (jsonb_typeof(l->'service_date') = 'string'
-					 AND l->>'service_date' ~ '^(19|2[0-9])[0-9]{2}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))$')))
+					 AND l->>'service_date' ~ day_re)))
 			       IS NOT TRUE)))
 	   AND (NOT doc ? 'administrations'
 		OR (jsonb_typeof(doc->'administrations') = 'array'

@@ -538,6 +538,8 @@ END $$;
 -- planned when first run, so an insert's never names old_rows.)
 CREATE OR REPLACE FUNCTION claimscrub.work_tally_note() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	same bigint[]; -- the updated items whose counted columns stayed
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		PERFORM claimscrub.work_tally_add(
@@ -549,23 +551,17 @@ BEGIN
 		-- an item whose counted columns did not change would add +1 and
 		-- -1 under the same keys: left out before its keys are made (most
 		-- of work_sync's updates; the net changes are the same)
+		same := ARRAY(SELECT n.claim_id FROM new_rows n JOIN old_rows o USING (claim_id)
+			       WHERE (o.state, o.severity, o.payer, o.provider, o.assignee,
+				      o.rules, o.opened_at, o.amount_at_risk)
+				     IS NOT DISTINCT FROM
+				     (n.state, n.severity, n.payer, n.provider, n.assignee,
+				      n.rules, n.opened_at, n.amount_at_risk));
 		PERFORM claimscrub.work_tally_add(
 			ARRAY(SELECT n::claimscrub.work_item FROM new_rows n
-			       WHERE NOT EXISTS (SELECT FROM old_rows o
-						  WHERE o.claim_id = n.claim_id
-						    AND (o.state, o.severity, o.payer, o.provider,
-							 o.assignee, o.rules, o.opened_at, o.amount_at_risk)
-							IS NOT DISTINCT FROM
-							(n.state, n.severity, n.payer, n.provider,
-							 n.assignee, n.rules, n.opened_at, n.amount_at_risk))),
+			       WHERE n.claim_id <> ALL (same)),
 			ARRAY(SELECT o::claimscrub.work_item FROM old_rows o
-			       WHERE NOT EXISTS (SELECT FROM new_rows n
-						  WHERE n.claim_id = o.claim_id
-						    AND (o.state, o.severity, o.payer, o.provider,
-							 o.assignee, o.rules, o.opened_at, o.amount_at_risk)
-							IS NOT DISTINCT FROM
-							(n.state, n.severity, n.payer, n.provider,
-							 n.assignee, n.rules, n.opened_at, n.amount_at_risk))));
+			       WHERE o.claim_id <> ALL (same)));
 	END IF;
 	RETURN NULL;
 END $$;
