@@ -51,7 +51,7 @@
  * last one it knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
  * warned about. */
 #define SCHEMA_VERSION 16
-#define SCHEMA_KNOWN 21
+#define SCHEMA_KNOWN 22
 
 struct daemon {
 	struct event_base *base;

@@ -352,9 +352,17 @@ DECLARE
 	refs text[];
 BEGIN
 	PERFORM set_config('claimscrub.submitting', 'on', true);
-	DELETE FROM claimscrub.claim c
-	 USING jsonb_array_elements(docs) d
-	 WHERE c.claim_ref = d->>'claim' AND c.version >= 2147483647;
+	-- a claim at the last version is made again, version 1; its rows go
+	-- with it, and its billing events (no key to claim since 022)
+	WITH gone AS (
+		DELETE FROM claimscrub.claim c
+		 USING jsonb_array_elements(docs) d
+		 WHERE c.claim_ref = d->>'claim' AND c.version >= 2147483647
+		RETURNING c.id)
+	SELECT array_agg(gone.id) INTO ids FROM gone;
+	IF ids IS NOT NULL THEN
+		DELETE FROM claimscrub.result_event e WHERE e.claim_id = ANY (ids);
+	END IF;
 	-- A claim whose administrations are its encounter's MAR (it has an
 	-- encounter and none of its own) waits for them when none has come,
 	-- mar_wait_minutes at most (021_mar_wait.sql); the rest is queued.

@@ -119,11 +119,13 @@ CREATE OR REPLACE TRIGGER finding_carry BEFORE INSERT ON claimscrub.finding
 -- Every join is driven by the claims at hand and probes an index (the
 -- planner guesses one row for each CTE: a join of two of them would
 -- compare every row with every row); the money is looked up only while a
--- fee is loaded.
+-- fee is loaded.  plpgsql, not sql: its plan is kept for the session (a
+-- sql function's body is planned again at every call, 0.6 ms a batch).
 DROP FUNCTION IF EXISTS claimscrub.work_sync(bigint[]);
 CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[], flagged bigint[] DEFAULT NULL)
 RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
 WITH c AS MATERIALIZED (
 	SELECT c.id, c.version, c.status, c.payer, c.provider,
 	       coalesce(c.date_of_service, c.scrubbed_at::date) AS day,
@@ -192,8 +194,8 @@ ON CONFLICT (claim_id) DO UPDATE SET
 	released_at = CASE WHEN EXCLUDED.state = 'resolved'
 			   THEN coalesce(w.released_at, EXCLUDED.released_at) END,
 	updated_at = clock_timestamp(), updated_by = EXCLUDED.updated_by,
-	revision = w.revision + 1
-$$;
+	revision = w.revision + 1;
+END $$;
 
 -- The work item of claim ref, locked; refused when it changed since the
 -- caller read it (revision: the one it saw; NULL: no check).

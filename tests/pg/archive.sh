@@ -50,6 +50,9 @@ same "archive: exit 0, 5 claims moved" "$st $(printf '%s\n' "$out" | tail -n 1)"
 same "the four clean claims and 0306 are in the archive, none left in claim" \
 	"$(refs claimscrub_archive.claim) / $(psql_val "SELECT count(*) FROM claimscrub.claim WHERE claim_ref IN ('IC-2026-0301', 'IC-2026-0302', 'ON-2026-1101', 'IC-2026-0304', 'IC-2026-0306')")" \
 	"IC-2026-0301 IC-2026-0302 IC-2026-0304 IC-2026-0306 ON-2026-1101 / 0"
+same "the billing events of the five went with them: none left in result_event (no key cascades them since 022)" \
+	"$(psql_val "SELECT count(*) FROM claimscrub.result_event e WHERE e.claim_id IN (SELECT a.claim_id FROM claimscrub_archive.archived a)") $(psql_val "SELECT count(*) > 0 FROM claimscrub.result_event")" \
+	"0 t"
 same "the held claims before that day stay (0305, 0307, 0308), and 13 claims in all" \
 	"$(psql_val "SELECT string_agg(claim_ref, ' ' ORDER BY claim_ref) FROM claimscrub.claim WHERE date_of_service < '2026-03-10'") $(psql_val "SELECT count(*) FROM claimscrub.claim")" \
 	"IC-2026-0305 IC-2026-0307 IC-2026-0308 13"

@@ -183,6 +183,7 @@ good_doc='{"claim": "BAD-VERSION-MAX", "payer": "medicare", "setting": "facility
  "administrations": [{"id": "A1", "substance": "ceftriaxone", "kind": "therapeutic",
   "route": "infusion", "site": "L-forearm", "start": "2026-03-02T09:10", "stop": "2026-03-02T09:40"}]}'
 old_id=$(psql_val "SELECT id FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'")
+old_events=$(psql_val "SELECT count(*) > 0 FROM claimscrub.result_event WHERE claim_id = $old_id")
 if out=$(psql_val "SELECT claimscrub.submit(:'d')" -v d="$good_doc" 2>&1) &&
 	wait_until "SELECT status = 'clean' FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'" 15; then
 	ok "a claim at version 2^31-1 can be submitted again: a new claim, scrubbed ($(psql_val "SELECT 'id ' || id || ' version ' || version FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'"), was id $old_id)"
@@ -190,6 +191,8 @@ else
 	not_ok "a claim at version 2^31-1 can be submitted again and is scrubbed" "$(printf '%s' "$out" | head -n 2)" \
 		"$(psql_val "SELECT id, version, status FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'")"
 fi
+same "... and the old claim's billing events went with it (no key cascades them since 022)" \
+	"$old_events $(psql_val "SELECT count(*) FROM claimscrub.result_event WHERE claim_id = $old_id")" "t 0"
 if out=$(psql_val "SELECT claimscrub.submit(:'d')" -v d="$good_doc" 2>&1) &&
 	wait_until "SELECT version = 2 AND status = 'clean' FROM claimscrub.claim WHERE claim_ref = 'BAD-VERSION-MAX'" 15; then
 	ok "... and again: version 2, scrubbed"
