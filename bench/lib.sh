@@ -47,12 +47,15 @@ bench_config() {
 	{ printf 'database: "%s"\nrules: ["%s"]\nhttp_port: 0\n' "$conninfo" "$src/rules.d"
 	  for l in "$@"; do printf '%s\n' "$l"; done; } >"$_f"
 }
-# bench_requeue — every claim back to pending, findings gone (no version bump)
+# bench_requeue — every claim back to pending, findings and work items
+# gone (no version bump): the next drain is each claim's first scrub, as
+# most of production's are (with the work items kept, work_sync() updated
+# them instead of making them, and hid a plan that read all of work_item)
 bench_requeue() {
 	psql_q >/dev/null <<'SQL'
 BEGIN;
 SET LOCAL claimscrub.submitting = 'on';
-TRUNCATE claimscrub.finding, claimscrub.batch;
+TRUNCATE claimscrub.finding, claimscrub.batch, claimscrub.work_item CASCADE;
 UPDATE claimscrub.claim SET status = 'pending', attempts = 0,
 	result = NULL, scrubbed_at = NULL, scrubbed_version = NULL,
 	enqueued_at = clock_timestamp();
