@@ -350,6 +350,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	ids bigint[];
 	refs text[];
+	remade bigint[]; -- claims at the last version, deleted to be made again
 BEGIN
 	PERFORM set_config('claimscrub.submitting', 'on', true);
 	-- a claim at the last version is made again, version 1; its rows go
@@ -359,9 +360,9 @@ BEGIN
 		 USING jsonb_array_elements(docs) d
 		 WHERE c.claim_ref = d->>'claim' AND c.version >= 2147483647
 		RETURNING c.id)
-	SELECT array_agg(gone.id) INTO ids FROM gone;
-	IF ids IS NOT NULL THEN
-		DELETE FROM claimscrub.result_event e WHERE e.claim_id = ANY (ids);
+	SELECT array_agg(gone.id) INTO remade FROM gone;
+	IF remade IS NOT NULL THEN
+		DELETE FROM claimscrub.result_event e WHERE e.claim_id = ANY (remade);
 	END IF;
 	-- A claim whose administrations are its encounter's MAR (it has an
 	-- encounter and none of its own) waits for them when none has come,

@@ -124,7 +124,7 @@ CREATE OR REPLACE TRIGGER finding_carry BEFORE INSERT ON claimscrub.finding
 -- session (plpgsql) was made at a daemon's first batches, when work_item
 -- may be empty, and then read the whole table at every batch: a first
 -- scrub's upkeep 14 -> 70-88 µs a claim at 30,000 items (tests/pg/burst.sh
--- bounds the rows it reads).
+-- checks the language: the rows read show only at that scale).
 DROP FUNCTION IF EXISTS claimscrub.work_sync(bigint[]);
 CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[], flagged bigint[] DEFAULT NULL)
 RETURNS void

@@ -44,7 +44,7 @@ drain_once
 lang=$(psql_val "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 	WHERE p.oid = 'claimscrub.work_sync(bigint[], bigint[])'::regprocedure")
 items=$(psql_val "SELECT count(*) FROM claimscrub.work_item")
-same "work_sync() is planned at each call (a sql function), and the first drain made work items" \
+same "work_sync() is a sql function (planned at each call, never from a plan kept while work_item was empty), and the first drain made work items" \
 	"$lang $([ "${items:-0}" -gt 0 ] && echo made)" "sql made"
 psql_val "CREATE TABLE public.kept AS SELECT id, status, result FROM claimscrub.claim;
 	  ALTER TABLE claimscrub.claim SET (autovacuum_enabled = off);
