@@ -32,6 +32,7 @@
 #include "daemon/mllp.h"
 #include "daemon/notify.h"
 #include "daemon/queue.h"
+#include "daemon/stopsig.h"
 #include "daemon/wallclock.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/claimscrub/claimscrubd.yaml"
@@ -937,6 +938,7 @@ parse_args(int argc, char **argv, struct daemon *d, bool *check_only)
 static void
 cleanup(struct daemon *d)
 {
+	stopsig_hold();
 	for (int i = 0; i < 3; i++)
 		if (d->sig[i])
 			event_free(d->sig[i]);

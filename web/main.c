@@ -18,6 +18,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/httpsrv.h"
+#include "daemon/stopsig.h"
 #include "web/dashcache.h"
 #include "web/throttle.h"
 #include "web/web.h"
@@ -208,6 +209,7 @@ out:
 	dcache_free(w->dcache);
 	throttle_free(w->throttle);
 	auth_shutdown();
+	stopsig_hold();
 	for (int i = 0; i < 2; i++)
 		if (sig[i])
 			event_free(sig[i]);

@@ -311,6 +311,23 @@ for sig in TERM INT; do
 		not_ok "SIG$sig to an idle daemon: exit 0" "exit $st"; tail_log "$daemon_log"; fi
 done
 
+# ---- stop signals again and again while it stops ---------------------------------------
+# A daemon already stopping must not be killed by the next SIGTERM
+# (timeout(1) sends one to its whole group after passing the first on,
+# systemd may send more): libevent put the default action back as the
+# daemon freed its events, and a late signal made a clean exit 143
+# (daemon/stopsig.h).  SIGTERM in a loop until it is gone, a bounded one.
+start_daemon "$T/claimscrubd.yaml"
+wait_until "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd' AND state = 'idle')" 30
+sent=0
+while [ $sent -lt 200000 ] && ! daemon_exited "$daemon_pid" && kill -TERM "$daemon_pid" 2>/dev/null; do
+	sent=$((sent + 1))
+done
+wait_daemon "$daemon_pid" 30
+st=$?
+if [ $st -eq 0 ]; then ok "SIGTERM again and again while it stops ($sent sent): exit 0"; else
+	not_ok "SIGTERM again and again while it stops: exit 0" "exit $st after $sent SIGTERMs"; tail_log "$daemon_log"; fi
+
 # ---- E. --check-config, -h, -V -------------------------------------------------------------
 # cc NAME WANT_EXIT CONFIG [STDERR-PATTERN] — claimscrubd --check-config -c CONFIG
 cc() {
