@@ -11,7 +11,10 @@
  * one kept for its filters, saying when its snapshot was taken, and one
  * older than that age is refreshed in the background as the person who
  * asked; every reviewer may read every figure, so whose snapshot it was
- * does not matter.
+ * does not matter.  The dashboard without filters, the one a manager
+ * opens, is made ahead (dashboard_warm_seconds): at start and again at
+ * that interval, as claimscrub_reviewer (the role every reviewer is in:
+ * no person asked), so that its first view is drawn, not waited for.
  */
 #include "config.h"
 
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
 #include <event2/http.h>
 
 #include "daemon/dlog.h"
@@ -32,6 +36,11 @@
 	"SELECT set_config('work_mem', '64MB', true), " \
 	"set_config('jit', 'off', true)"
 #define DASH_TOP 10
+/* Who makes the dashboard ahead: every reviewer's role, which the
+ * workbench's login may become through any reviewer granted to it. */
+#define DASH_WARM_ROLE "claimscrub_reviewer"
+/* A warm-up the pool could not take yet (not connected): tried again. */
+#define DASH_WARM_RETRY_MS 1000
 
 /* The filters, in the report's order ($1..$4), and their labels. */
 static const char *const filters[][2] = {{"since", "From (date of service)"},
@@ -43,6 +52,8 @@ static const char *const filters[][2] = {{"since", "From (date of service)"},
 struct dash {
 	struct wreq *r; /* NULL: a refresh in the background */
 	struct web *w;
+	char as[SESSION_USER]; /* a refresh's role */
+	bool warm;	       /* the refresh made ahead (w->warming) */
 	bool csv;
 	const char *section;   /* csv: only this section's rows */
 	char *param[NFILTERS]; /* the filters (since, until, payer, provider) */
@@ -257,15 +268,17 @@ on_refresh(void *arg, PGresult *const *res, int n, const char *error,
 	struct dash *d = arg;
 	struct report rep = {0};
 	(void)sqlstate;
+	if (d->warm)
+		d->w->warming = false;
 	if (!error && fill(d, &rep, res, n) &&
 	    dcache_put(d->w->dcache, d->key, &rep, d->made)) {
-		dlog(DLOG_DEBUG, "dashboard-refreshed", "seconds=%ld",
-		     (long)(time(NULL) - d->made));
+		dlog(DLOG_DEBUG, "dashboard-refreshed", "as=%s seconds=%ld",
+		     d->as, (long)(time(NULL) - d->made));
 	} else {
 		dcache_drop_refresh(d->w->dcache, d->key);
 		if (error)
 			dlog(DLOG_WARNING, "dashboard-refresh-failed",
-			     "error=\"%s\"", error);
+			     "as=%s error=\"%s\"", d->as, error);
 	}
 	rpt_free(&rep);
 	dash_free(d);
@@ -284,12 +297,33 @@ queries(const struct dash *d, struct conn_query *q)
 	}
 }
 
-/* d for a request: its filters copied, its key (each filter's length and
- * value: no two filter sets share one; "" when too long to keep). */
+/* d's filters v (NULL: none) copied, and its key (each filter's length
+ * and value: no two filter sets share one; "" when too long to keep). */
+static bool
+dash_filters(struct dash *d, const char *const v[NFILTERS])
+{
+	size_t used = 0;
+	for (size_t i = 0; i < NFILTERS; i++) {
+		if (v[i] && !(d->param[i] = strdup(v[i])))
+			return false;
+		int k = snprintf(d->key + used, sizeof(d->key) - used,
+				 v[i] ? "%zu:%s;" : "-;",
+				 v[i] ? strlen(v[i]) : 0, v[i]);
+		used = k < 0 || (size_t)k >= sizeof(d->key) - used
+			       ? sizeof(d->key)
+			       : used + (size_t)k;
+	}
+	if (used >= sizeof(d->key))
+		d->key[0] = '\0';
+	return true;
+}
+
+/* d for a request, with its filters. */
 static struct dash *
 dash_new(struct wreq *r, bool csv)
 {
 	struct dash *d = calloc(1, sizeof(*d));
+	const char *v[NFILTERS];
 	if (!d)
 		return NULL;
 	*d = (struct dash){.r = r,
@@ -297,37 +331,31 @@ dash_new(struct wreq *r, bool csv)
 			   .csv = csv,
 			   .section = wreq_param(r, "section"),
 			   .made = time(NULL)};
-	size_t used = 0;
-	for (size_t i = 0; i < NFILTERS; i++) {
-		const char *v = wreq_param(r, filters[i][0]);
-		if (v && !(d->param[i] = strdup(v))) {
-			dash_free(d);
-			return NULL;
-		}
-		int k = snprintf(d->key + used, sizeof(d->key) - used,
-				 v ? "%zu:%s;" : "-;", v ? strlen(v) : 0, v);
-		used = k < 0 || (size_t)k >= sizeof(d->key) - used
-			       ? sizeof(d->key)
-			       : used + (size_t)k;
+	for (size_t i = 0; i < NFILTERS; i++)
+		v[i] = wreq_param(r, filters[i][0]);
+	if (!dash_filters(d, v)) {
+		dash_free(d);
+		return NULL;
 	}
-	if (used >= sizeof(d->key))
-		d->key[0] = '\0';
 	return d;
 }
 
-/* Starts a refresh of d's report as r's person; d is the refresh's. */
-static void
-refresh(struct dash *d, const struct wreq *r)
+/* Starts a refresh of d's report as role as; d is the refresh's.  False
+ * (d freed, the refresh dropped) when the pool cannot take it now. */
+static bool
+refresh(struct dash *d, const char *as)
 {
 	struct conn_query q[1 + RPT_NQUERIES];
 	queries(d, q);
 	d->r = NULL;
 	d->made = time(NULL);
-	if (!pool_run_snapshot(d->w->pool, r->user, q, 1 + RPT_NQUERIES,
-			       on_refresh, d)) {
-		dcache_drop_refresh(d->w->dcache, d->key);
-		dash_free(d);
-	}
+	snprintf(d->as, sizeof(d->as), "%s", as);
+	if (pool_run_snapshot(d->w->pool, d->as, q, 1 + RPT_NQUERIES,
+			      on_refresh, d))
+		return true;
+	dcache_drop_refresh(d->w->dcache, d->key);
+	dash_free(d);
+	return false;
 }
 
 /* Draws the page from the report kept for d's filters, if any, and
@@ -343,7 +371,7 @@ from_cache(struct dash *d, struct wreq *r)
 		return false;
 	send_report(d, kept);
 	if (d->stale && dcache_claim_refresh(d->w->dcache, d->key))
-		refresh(d, r);
+		refresh(d, r->user);
 	else
 		dash_free(d);
 	return true;
@@ -381,4 +409,41 @@ void
 dashboard_csv(struct evhttp_request *req, void *arg)
 {
 	dashboard(req, arg, true);
+}
+
+/* The dashboard without filters made ahead, as DASH_WARM_ROLE; then again
+ * after dashboard_warm_seconds, or soon when the pool was not up. */
+static void
+warm(evutil_socket_t fd, short what, void *arg)
+{
+	struct web *w = arg;
+	static const char *const none[NFILTERS] = {NULL};
+	long ms = w->conf->dashboard_warm_seconds * 1000;
+	struct dash *d = w->warming ? NULL : calloc(1, sizeof(*d));
+	(void)fd, (void)what;
+	if (d) {
+		*d = (struct dash){.w = w, .warm = true};
+		if (!dash_filters(d, none) ||
+		    (dcache_kept(w->dcache, d->key) &&
+		     !dcache_claim_refresh(w->dcache, d->key)))
+			dash_free(d); /* a viewer's refresh is running */
+		else if (refresh(d, DASH_WARM_ROLE))
+			w->warming = true;
+		else
+			ms = DASH_WARM_RETRY_MS;
+	}
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	evtimer_add(w->warm, &tv);
+}
+
+bool
+dashboard_warm_start(struct web *w)
+{
+	if (w->conf->dashboard_warm_seconds == 0 ||
+	    w->conf->dashboard_max_age_seconds == 0)
+		return true;
+	if (!(w->warm = evtimer_new(w->base, warm, w)))
+		return false;
+	struct timeval now = {0, 0};
+	return evtimer_add(w->warm, &now) == 0;
 }

@@ -79,6 +79,15 @@ dcache_find(struct dcache *c, const char *key, time_t now, time_t *made,
 }
 
 bool
+dcache_kept(const struct dcache *c, const char *key)
+{
+	for (int i = 0; c && i < c->n; i++)
+		if (strcmp(c->e[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+bool
 dcache_claim_refresh(struct dcache *c, const char *key)
 {
 	struct dentry *e = c ? find(c, key) : NULL;

@@ -30,6 +30,9 @@ void dcache_free(struct dcache *c);
 const struct report *dcache_find(struct dcache *c, const char *key, time_t now,
 				 time_t *made, bool *stale);
 
+/* Whether a report is kept for key (no effect on which goes first). */
+bool dcache_kept(const struct dcache *c, const char *key);
+
 /* Whether the caller should refresh key's entry: true once until
  * dcache_put or dcache_drop_refresh for it. */
 bool dcache_claim_refresh(struct dcache *c, const char *key);

@@ -168,6 +168,7 @@ serve(struct web *w)
 	    !(w->pool = pool_new(w->base, w->conf->database,
 				 (int)w->conf->db_connections)) ||
 	    !(w->dcache = dcache_new(w->conf->dashboard_max_age_seconds)) ||
+	    !dashboard_warm_start(w) ||
 	    !(w->throttle = throttle_new(w->conf->login_max_failures,
 					 w->conf->login_lockout_seconds))) {
 		fprintf(stderr,
@@ -205,6 +206,8 @@ out:
 	httpsrv_free(srv);
 	/* answers still owed go nowhere: their connections are gone (and a
 	 * dashboard refresh still running is dropped, before its cache) */
+	if (w->warm)
+		event_free(w->warm);
 	pool_free(w->pool);
 	dcache_free(w->dcache);
 	throttle_free(w->throttle);

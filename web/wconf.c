@@ -49,6 +49,7 @@ static const struct keytab_key wkeys[] = {
 	W_LONG(client_timeout_seconds, 1, 3600, 30),
 	W_LONG(connection_max_seconds, 1, 86400, 120),
 	W_LONG(dashboard_max_age_seconds, 0, 86400, 60),
+	W_LONG(dashboard_warm_seconds, 0, 86400, 300),
 	W_LONG(login_max_failures, 1, 1000, 5),
 	W_LONG(login_lockout_seconds, 1, 86400, 300),
 	{.key = "cookie_secure",

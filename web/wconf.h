@@ -30,6 +30,7 @@ struct wconf {
 	long db_connections;
 	long client_timeout_seconds;	/* a connection with nothing sent */
 	long dashboard_max_age_seconds; /* a kept report, then refreshed */
+	long dashboard_warm_seconds;	/* the unfiltered one made ahead */
 	long login_max_failures;	/* failed sign-ins of a role in a row */
 	long login_lockout_seconds;	/* ... then it waits this long */
 	long connection_max_seconds;	/* a connection's whole life */

@@ -34,6 +34,8 @@ struct web {
 	struct sessions *sessions;
 	struct pool *pool;
 	struct dcache *dcache;	   /* the dashboard's reports (dashcache.h) */
+	struct event *warm;	   /* the dashboard made ahead (dashboard.c) */
+	bool warming;		   /* ... and being made now */
 	struct throttle *throttle; /* failed sign-ins (throttle.h) */
 	struct wreq *pending;	   /* waiting for the database */
 };
@@ -139,5 +141,9 @@ void rule_page(struct evhttp_request *req, void *arg);
 void views_put(FILE *out, struct wreq *r, const PGresult *views,
 	       const char *query);
 void dashboard_csv(struct evhttp_request *req, void *arg);
+/* Makes the dashboard without filters ahead, now and at
+ * dashboard_warm_seconds (none when 0, or when nothing is kept); false
+ * when out of memory. */
+bool dashboard_warm_start(struct web *w);
 
 #endif

@@ -476,6 +476,54 @@ psql_val "DELETE FROM claimscrub.claim WHERE claim_ref = 'T-CACHE-1'" >/dev/null
 same "... and gone at once" "$(cache_total)" 0
 stop_daemon "$web_pid"
 
+# ---- the dashboard made ahead -----------------------------------------------------------------
+# An instance that keeps reports an hour and makes the unfiltered one at
+# start: once its log says it was made (as claimscrub_reviewer, which
+# cs_web becomes through alice), a claim added after is not on the
+# unfiltered dashboard (drawn from the report made ahead) but is on a
+# filtered one (run when asked); with dashboard_warm_seconds 0 it is on
+# the unfiltered one too.
+warm_total() { req alice GET "/dashboard.csv$1"; sed -n 2p "$T/b" | cut -d, -f3 | tr -d '\r'; }
+before=$(psql_val "SELECT count(*) FROM claimscrub.scrubbed_claim")
+web_config "$T/warm.yaml" "dashboard_max_age_seconds: 3600" "dashboard_warm_seconds: 3600"
+start_web "$T/warm.yaml"
+wait_for 60 grep -q 'event=dashboard-refreshed as=claimscrub_reviewer' "$web_log" &&
+	ok "the unfiltered dashboard is made at start, as claimscrub_reviewer" ||
+	not_ok "the unfiltered dashboard is made at start, as claimscrub_reviewer" "$(tail -n 5 "$web_log")"
+psql_val "BEGIN; SET LOCAL claimscrub.submitting = 'on';
+	  INSERT INTO claimscrub.claim (claim_ref, payer, setting, provider, date_of_service, status,
+		version, scrubbed_at, scrubbed_version, rules_version, result)
+	  VALUES ('T-WARM-1', 'warm-test', 'facility', 'NPI-1', '2026-03-10', 'clean', 1, now(), 1,
+		'test', '{\"verdict\": \"clean\", \"findings\": []}'); COMMIT" >/dev/null
+login alice "$alice_pw"
+same "the first view of the unfiltered dashboard is the report made ahead: $before claims, not the one added after" \
+	"$(warm_total "?section=total")" "$before"
+same "... a filtered one is made when asked: the claim added" "$(warm_total "?payer=warm-test&section=total")" 1
+stop_daemon "$web_pid"
+web_config "$T/nowarm.yaml" "dashboard_max_age_seconds: 3600" "dashboard_warm_seconds: 0"
+start_web "$T/nowarm.yaml"
+login alice "$alice_pw"
+same "dashboard_warm_seconds 0: the unfiltered dashboard is made when asked, the claim added" \
+	"$(warm_total "?section=total")" "$((before + 1))"
+psql_val "DELETE FROM claimscrub.claim WHERE claim_ref = 'T-WARM-1'" >/dev/null
+stop_daemon "$web_pid"
+grep -q 'event=dashboard-refreshed' "$web_log" && not_ok "... and nothing is made ahead" "$(grep dashboard- "$web_log")" ||
+	ok "... and nothing is made ahead"
+
+# ---- stop signals again and again while it stops ----------------------------------------------
+# As claimscrubd's (fault-signals.sh): a workbench already stopping is not
+# killed by the next SIGTERM (web/main.c holds them before freeing its
+# signal events).  SIGTERM in a loop until it is gone, a bounded one.
+start_web "$T/warm.yaml"
+sent=0
+while [ $sent -lt 200000 ] && ! daemon_exited "$web_pid" && kill -TERM "$web_pid" 2>/dev/null; do
+	sent=$((sent + 1))
+done
+wait_daemon "$web_pid" 30
+st=$?
+[ $st -eq 0 ] && ok "SIGTERM again and again while it stops ($sent sent): exit 0" ||
+	not_ok "SIGTERM again and again while it stops: exit 0" "exit $st after $sent SIGTERMs" "$(tail -n 5 "$web_log")"
+
 # ---- failed sign-ins ---------------------------------------------------------------------------
 # 2 failures in a row as bob lock bob out for 3 s (each next try answered
 # 429 without a check, even with the right password); alice signs in
