@@ -92,6 +92,36 @@ on_rolled_back(void *arg, PGresult *const *res, int n, const char *error)
 	dispatch(m->p);
 }
 
+/* A report (a snapshot job) takes seconds at a million findings: reports
+ * run on at most half the connections (one when there is one), so that a
+ * few managers opening dashboards never hold up every reviewer's page. */
+static bool
+report_may_start(const struct pool *p)
+{
+	int running = 0, limit = p->n / 2 > 0 ? p->n / 2 : 1;
+	for (int i = 0; i < p->n; i++)
+		running += p->m[i].job && p->m[i].job->snapshot;
+	return running < limit;
+}
+
+/* The first waiting job that may start now, taken out of the line; NULL
+ * when none may (only reports wait, and enough of them run). */
+static struct job *
+next_job(struct pool *p)
+{
+	bool reports = report_may_start(p);
+	for (struct job **at = &p->head; *at; at = &(*at)->next) {
+		struct job *j = *at;
+		if (j->snapshot && !reports)
+			continue;
+		if (!(*at = j->next))
+			p->tail = at;
+		p->waiting--;
+		return j;
+	}
+	return NULL;
+}
+
 /* Hands waiting jobs to idle connections. */
 static void
 dispatch(struct pool *p)
@@ -108,10 +138,9 @@ dispatch(struct pool *p)
 				m->aborted = false;
 			continue;
 		}
-		struct job *j = p->head;
-		if (!(p->head = j->next))
-			p->tail = &p->head;
-		p->waiting--;
+		struct job *j = next_job(p);
+		if (!j)
+			return;
 		m->job = j;
 		int total = j->first + j->n + (j->snapshot ? 1 : 0);
 		if (!conn_pipeline(m->c, j->q, total, on_done, m)) {

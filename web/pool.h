@@ -42,7 +42,9 @@ bool pool_run(struct pool *p, const char *person, const struct conn_query *q,
 
 /* pool_run in one read-only REPEATABLE READ transaction (every statement
  * sees the same snapshot: a report's figures add up), with a longer
- * statement timeout; n + 3 <= CONN_MAX_QUERIES. */
+ * statement timeout; n + 3 <= CONN_MAX_QUERIES.  These run on at most
+ * half the connections (one when there is one): the others stay for
+ * pool_run's quick pages. */
 bool pool_run_snapshot(struct pool *p, const char *person,
 		       const struct conn_query *q, int n, pool_done_fn done,
 		       void *arg);

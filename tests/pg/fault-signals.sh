@@ -319,14 +319,11 @@ done
 # (daemon/stopsig.h).  SIGTERM in a loop until it is gone, a bounded one.
 start_daemon "$T/claimscrubd.yaml"
 wait_until "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'claimscrubd' AND state = 'idle')" 30
-sent=0
-while [ $sent -lt 200000 ] && ! daemon_exited "$daemon_pid" && kill -TERM "$daemon_pid" 2>/dev/null; do
-	sent=$((sent + 1))
-done
+term_until_gone "$daemon_pid"
 wait_daemon "$daemon_pid" 30
 st=$?
-if [ $st -eq 0 ]; then ok "SIGTERM again and again while it stops ($sent sent): exit 0"; else
-	not_ok "SIGTERM again and again while it stops: exit 0" "exit $st after $sent SIGTERMs"; tail_log "$daemon_log"; fi
+if [ $st -eq 0 ]; then ok "SIGTERM again and again while it stops ($term_sent sent): exit 0"; else
+	not_ok "SIGTERM again and again while it stops: exit 0" "exit $st after $term_sent SIGTERMs"; tail_log "$daemon_log"; fi
 
 # ---- E. --check-config, -h, -V -------------------------------------------------------------
 # cc NAME WANT_EXIT CONFIG [STDERR-PATTERN] — claimscrubd --check-config -c CONFIG

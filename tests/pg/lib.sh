@@ -284,6 +284,16 @@ scrub_once() {
 # daemon_exited PID — true once the daemon has ended (its status is known)
 daemon_exited() { [ -f "$T/status.$1" ]; }
 
+# term_until_gone PID — SIGTERM to a daemon started by start_daemon again
+# and again (a bounded loop, no timing) until it is gone; sets term_sent
+# (how many were sent).  A daemon already stopping must not die of them.
+term_until_gone() {
+	term_sent=0
+	while [ $term_sent -lt 200000 ] && ! daemon_exited "$1" && kill -TERM "$1" 2>/dev/null; do
+		term_sent=$((term_sent + 1))
+	done
+}
+
 # wait_daemon PID TIMEOUT — waits for a daemon started by start_daemon and
 # returns its exit status, or 124 after killing it when TIMEOUT ran out
 wait_daemon() {
