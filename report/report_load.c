@@ -1,7 +1,8 @@
 /*
  * report_load — see report_load.h.  The big two queries are one pass each
  * with GROUPING SETS: claims and their money per day, payer and provider
- * (claimscrub.claim_net), findings per day, rule, payer and provider
+ * (claimscrub.claim_net_in(): claim_net priced for the report's scope
+ * only), findings per day, rule, payer and provider
  * (claimscrub.finding_detail); then every day of the period (days without
  * claims too) and, with since, the days just before it (for the prior
  * weeks and months rpt_periods() adds up), and the payers no payer_profile
@@ -28,7 +29,8 @@
 	" count(*), count(*) FILTER (WHERE status = 'flagged')," \
 	" count(*) FILTER (WHERE status = 'invalid')," \
 	" coalesce(sum(net_change), 0)" \
-	" FROM claimscrub.claim_net" REPORT_WHERE \
+	" FROM claimscrub.claim_net_in($1::date, $2::date," \
+	" $3::text, $4::text)" \
 	" GROUP BY GROUPING SETS ((), (day), (payer), (provider))"
 
 /* GROUPING(day, rule, payer, provider): 7 day, 11 rule, 13 payer,
@@ -79,8 +81,8 @@
 #define REPORT_BEFORE_CLAIMS_SQL \
 	"SELECT day::text, count(*)," \
 	" count(*) FILTER (WHERE status = 'flagged')," \
-	" coalesce(sum(net_change), 0) FROM " \
-	"claimscrub.claim_net" REPORT_BEFORE
+	" coalesce(sum(net_change), 0) FROM claimscrub.claim_net_in(" \
+	"$1::date - 62, $1::date - 1, $3::text, $4::text)" REPORT_BEFORE
 #define REPORT_BEFORE_FINDINGS_SQL \
 	"SELECT day::text, coalesce(sum(revenue_at_risk), 0)," \
 	" coalesce(sum(revenue_missed), 0)" \

@@ -141,6 +141,7 @@ GRANT SELECT ON claimscrub.scrubbed_claim, claimscrub.finding_detail,
 	claimscrub.line_risk, claimscrub.claim_net
 	TO claimscrub_reviewer;
 GRANT SELECT ON claimscrub.reason, claimscrub.payer_profile TO claimscrub_reviewer;
+GRANT EXECUTE ON FUNCTION claimscrub.claim_net_in(date, date, text, text) TO claimscrub_reviewer;
 GRANT EXECUTE ON FUNCTION claimscrub.resolve_finding(bigint, text, text),
 	claimscrub.decide(bigint, text, text, timestamptz),
 	claimscrub.decide_bulk(text, text, text, text, text, text, boolean, text[]),

@@ -479,6 +479,16 @@ same "claim_net: the corrected code (96374 for 96365) is a net change of -90.00,
 	"$(as r1 "SELECT n.billed || ' ' || n.expected || ' ' || n.net_change || ' ' || r.amount_at_risk
 	            FROM claimscrub.claim_net n JOIN claimscrub.line_risk r USING (claim_id)
 	           WHERE n.claim_ref = 'MC-2026-0402'")" "172.00 82.00 -90.00 172.00"
+# the same row from claim_net_in() within a scope of its day, payer and
+# provider; none in scopes that leave it out by each bound
+same "claim_net_in: MC-2026-0402's -90.00 in its day's, payer's and provider's scope; out of four others" \
+	"$(as r1 "SELECT (SELECT net_change FROM claimscrub.claim_net_in('2026-04-07', '2026-04-07', 'medicare',
+			'NPI-1234567893') WHERE claim_ref = 'MC-2026-0402') || ' '
+		  || (SELECT count(*) FROM (SELECT claim_ref FROM claimscrub.claim_net_in('2026-04-08', NULL, NULL, NULL)
+			UNION ALL SELECT claim_ref FROM claimscrub.claim_net_in(NULL, '2026-04-06', NULL, NULL)
+			UNION ALL SELECT claim_ref FROM claimscrub.claim_net_in(NULL, NULL, 'aetna', NULL)
+			UNION ALL SELECT claim_ref FROM claimscrub.claim_net_in(NULL, NULL, NULL, 'NPI-1497758544')) o
+		     WHERE claim_ref = 'MC-2026-0402')")" "-90.00 0"
 f=$(timeout 60 "$CLAIMSCRUB" report --db "$db_r1" --format csv --since 2026-04-06 --until 2026-04-07 </dev/null |
 	tr -d '\r' | grep -E '^(total|day|rule),')
 # 04-06: at risk 18, net -18; 04-07: at risk 172, net -90; total 190, -108
