@@ -134,12 +134,7 @@ grep -q '^claimscrub_database_connected 1$' "$T/metrics" && ok "database_connect
 # The lock is held until the probes are done (then cancelled), so a daemon
 # whose loop waited on its query could not answer at all: the probes ask for
 # a 200 within curl's 5 s, and the worst time is reported, not bounded.
-(PGAPPNAME=http-locker psql_val "BEGIN; LOCK TABLE claimscrub.finding IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(50); COMMIT;" \
-	>/dev/null 2>&1) &
-locker=$!
-wait_until "SELECT count(*) > 0 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-	    WHERE a.application_name = 'http-locker' AND l.granted AND l.relation = 'claimscrub.finding'::regclass" 30 ||
-	not_ok "the test's lock on claimscrub.finding is taken"
+lock_held finding || not_ok "the test's lock on claimscrub.finding is taken"
 gen_claims 50 100000
 wait_until "SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = 'claimscrubd' AND wait_event_type = 'Lock'" 30
 blocked=$(psql_val "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimscrubd' AND wait_event_type = 'Lock'")
@@ -158,8 +153,7 @@ else
 	not_ok "/healthz answers while a batch is blocked" \
 		"daemon backends waiting on a lock: $blocked before the probes, $still after; failed: $failed; worst $worst ms"
 fi
-psql_val "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'http-locker'" >/dev/null
-wait "$locker"
+lock_release
 wait_until "SELECT count(*) = 0 FROM claimscrub.claim WHERE status = 'pending'" 60 &&
 	ok "the blocked batch finishes once the lock is gone" || not_ok "the blocked batch finishes"
 

@@ -284,6 +284,23 @@ scrub_once() {
 # daemon_exited PID — true once the daemon has ended (its status is known)
 daemon_exited() { [ -f "$T/status.$1" ]; }
 
+# lock_held TABLE — a session of the test's own (application_name
+# test-locker) holds TABLE (claimscrub.NAME) in ACCESS EXCLUSIVE mode for up
+# to 50 s, in the background (its pid in locker); returns once the lock is
+# granted, false if not within 30 s.  lock_release ends it.
+lock_held() {
+	(PGAPPNAME=test-locker psql_val "BEGIN; LOCK TABLE claimscrub.$1 IN ACCESS EXCLUSIVE MODE;
+		SELECT pg_sleep(50); COMMIT;" >/dev/null 2>&1) &
+	locker=$!
+	wait_until "SELECT count(*) > 0 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+		    WHERE a.application_name = 'test-locker' AND l.granted
+		      AND l.relation = 'claimscrub.$1'::regclass" 30
+}
+lock_release() {
+	psql_val "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'test-locker'" >/dev/null
+	wait "$locker" 2>/dev/null
+}
+
 # term_until_gone PID — SIGTERM to a daemon started by start_daemon again
 # and again (a bounded loop, no timing) until it is gone; sets term_sent
 # (how many were sent).  A daemon already stopping must not die of them.

@@ -519,12 +519,7 @@ grep -q 'event=dashboard-refreshed' "$web_log" && not_ok "... and nothing is mad
 web_config "$T/pool.yaml" "db_connections: 2" "dashboard_warm_seconds: 0"
 start_web "$T/pool.yaml"
 login alice "$alice_pw"
-(PGAPPNAME=web-locker psql_val "BEGIN; LOCK TABLE claimscrub.fee IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(50); COMMIT;" \
-	>/dev/null 2>&1) &
-locker=$!
-wait_until "SELECT count(*) > 0 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-	    WHERE a.application_name = 'web-locker' AND l.granted AND l.relation = 'claimscrub.fee'::regclass" 30 ||
-	not_ok "the test's lock on claimscrub.fee is taken"
+lock_held fee || not_ok "the test's lock on claimscrub.fee is taken"
 dash_pids=""
 for p in pool-1 pool-2 pool-3; do
 	curl -s -o "$T/dash.$p" -w '%{http_code}' --max-time 60 -b "$T/jar.alice" \
@@ -537,8 +532,7 @@ req alice GET / --max-time 10
 still=$(psql_val "$web_waits")
 same "three dashboards stuck on a lock: one holds a connection, the work list is answered on the other" \
 	"$code $([ -n "$(rows)" ] && echo rows) $still" "200 rows 1"
-psql_val "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'web-locker'" >/dev/null
-wait $locker 2>/dev/null
+lock_release
 for pid in $dash_pids; do wait "$pid"; done
 same "... and when the lock goes, the three dashboards are answered" \
 	"$(cat "$T/dash.pool-1.code") $(cat "$T/dash.pool-2.code") $(cat "$T/dash.pool-3.code")" "200 200 200"
