@@ -15,6 +15,9 @@
  * opens, is made ahead (dashboard_warm_seconds): at start and again at
  * that interval, as claimscrub_reviewer (the role every reviewer is in:
  * no person asked), so that its first view is drawn, not waited for.
+ * One report a filter set is made at a time: a page that finds its report
+ * being made (by another page, a refresh, the warm-up) waits for that one
+ * instead of running the queries again.
  */
 #include "config.h"
 
@@ -54,6 +57,8 @@ struct dash {
 	struct web *w;
 	char as[SESSION_USER]; /* a refresh's role */
 	bool warm;	       /* the refresh made ahead (w->warming) */
+	struct dash *next;     /* w->making: the reports being made */
+	struct dash *waiting;  /* the pages waiting for this report */
 	bool csv;
 	const char *section;   /* csv: only this section's rows */
 	char *param[NFILTERS]; /* the filters (since, until, payer, provider) */
@@ -237,27 +242,84 @@ send_report(struct dash *d, const struct report *rep)
 		send_html(d, rep);
 }
 
+/* The report being made for key, or NULL. */
+static struct dash *
+making(struct web *w, const char *key)
+{
+	for (struct dash *m = w->making; key[0] && m; m = m->next)
+		if (strcmp(m->key, key) == 0)
+			return m;
+	return NULL;
+}
+
+static void
+making_add(struct dash *d)
+{
+	d->next = d->w->making;
+	d->w->making = d;
+}
+
+static void
+making_drop(struct dash *d)
+{
+	for (struct dash **at = &d->w->making; *at; at = &(*at)->next)
+		if (*at == d) {
+			*at = d->next;
+			break;
+		}
+}
+
+/* Answers page d with the report made (rep, NULL when it could not be:
+ * error, sqlstate) and frees it. */
+static void
+answer(struct dash *d, const struct report *rep, time_t made, const char *error,
+       const char *sqlstate)
+{
+	struct wreq *r = d->r;
+	if (rep) {
+		d->made = made;
+		send_report(d, rep);
+	} else if (error && strncmp(sqlstate, "22", 2) == 0) {
+		wreq_refused(r, "Bad filter", error);
+	} else if (error) {
+		wreq_db_failed(r, error, sqlstate);
+	} else {
+		wreq_error(r, 500, "Error", "out of memory");
+	}
+	wreq_done(r);
+	dash_free(d);
+}
+
+/* Answers the pages waiting for d's report as answer() does. */
+static void
+answer_waiting(struct dash *d, const struct report *rep, const char *error,
+	       const char *sqlstate)
+{
+	for (struct dash *p = d->waiting, *nx; p; p = nx) {
+		nx = p->waiting;
+		answer(p, rep, d->made, error, sqlstate);
+	}
+	d->waiting = NULL;
+}
+
 static void
 on_report(void *arg, PGresult *const *res, int n, const char *error,
 	  const char *sqlstate)
 {
 	struct dash *d = arg;
-	struct wreq *r = d->r;
 	struct report rep = {0};
-	if (error && strncmp(sqlstate, "22", 2) == 0) {
-		wreq_refused(r, "Bad filter", error);
-	} else if (error) {
-		wreq_db_failed(r, error, sqlstate);
-	} else if (!fill(d, &rep, res, n)) {
-		wreq_error(r, 500, "Error", "out of memory");
-	} else {
+	bool ok = !error && fill(d, &rep, res, n);
+	making_drop(d);
+	answer_waiting(d, ok ? &rep : NULL, error, sqlstate);
+	if (ok && d->key[0]) {
 		send_report(d, &rep);
-		if (d->key[0])
-			dcache_put(d->w->dcache, d->key, &rep, d->made);
+		dcache_put(d->w->dcache, d->key, &rep, d->made);
+		wreq_done(d->r);
+		dash_free(d);
+	} else {
+		answer(d, ok ? &rep : NULL, d->made, error, sqlstate);
 	}
 	rpt_free(&rep);
-	wreq_done(r);
-	dash_free(d);
 }
 
 /* A refresh in the background: the new report replaces the kept one. */
@@ -268,10 +330,12 @@ on_refresh(void *arg, PGresult *const *res, int n, const char *error,
 	struct dash *d = arg;
 	struct report rep = {0};
 	(void)sqlstate;
+	bool ok = !error && fill(d, &rep, res, n);
 	if (d->warm)
 		d->w->warming = false;
-	if (!error && fill(d, &rep, res, n) &&
-	    dcache_put(d->w->dcache, d->key, &rep, d->made)) {
+	making_drop(d);
+	answer_waiting(d, ok ? &rep : NULL, error, sqlstate);
+	if (ok && dcache_put(d->w->dcache, d->key, &rep, d->made)) {
 		dlog(DLOG_DEBUG, "dashboard-refreshed", "as=%s seconds=%ld",
 		     d->as, (long)(time(NULL) - d->made));
 	} else {
@@ -351,8 +415,10 @@ refresh(struct dash *d, const char *as)
 	d->made = time(NULL);
 	snprintf(d->as, sizeof(d->as), "%s", as);
 	if (pool_run_snapshot(d->w->pool, d->as, q, 1 + RPT_NQUERIES,
-			      on_refresh, d))
+			      on_refresh, d)) {
+		making_add(d);
 		return true;
+	}
 	dcache_drop_refresh(d->w->dcache, d->key);
 	dash_free(d);
 	return false;
@@ -390,10 +456,20 @@ dashboard(struct evhttp_request *req, void *arg, bool csv)
 	} else if (auth_require(r, false) && !(d = dash_new(r, csv))) {
 		wreq_error(r, 500, "Error", "out of memory");
 	} else if (d && !from_cache(d, r)) {
+		struct dash *busy = making(r->w, d->key);
 		struct conn_query q[1 + RPT_NQUERIES];
-		queries(d, q);
-		if (wreq_run(r, q, 1 + RPT_NQUERIES, true, on_report, d))
+		if (busy) { /* one report a filter set at a time */
+			d->waiting = busy->waiting;
+			busy->waiting = d;
+			wreq_wait(r);
+			dlog(DLOG_DEBUG, "dashboard-waits", "user=%s", r->user);
 			return;
+		}
+		queries(d, q);
+		if (wreq_run(r, q, 1 + RPT_NQUERIES, true, on_report, d)) {
+			making_add(d);
+			return;
+		}
 		dash_free(d);
 	}
 	wreq_free(r);

@@ -538,6 +538,39 @@ same "... and when the lock goes, the three dashboards are answered" \
 	"$(cat "$T/dash.pool-1.code") $(cat "$T/dash.pool-2.code") $(cat "$T/dash.pool-3.code")" "200 200 200"
 stop_daemon "$web_pid"
 
+# ---- one report a filter set at a time -----------------------------------------------------------
+# Four connections (reports may take two), nothing made ahead, claimscrub.fee
+# held again: a dashboard's report waits on the lock; a second page of the
+# same filters waits for that report (the log says so) instead of running
+# its own, so one connection waits, not two; a page of other filters runs
+# its own beside it (two wait).  When the lock goes the three are
+# answered, the first two with the same figures.
+web_config "$T/join.yaml" "db_connections: 4" "dashboard_warm_seconds: 0"
+start_web "$T/join.yaml"
+login alice "$alice_pw"
+lock_held fee || not_ok "the test's lock on claimscrub.fee is taken"
+join_get() {
+	curl -s -o "$T/join.$1" -w '%{http_code}' --max-time 60 -b "$T/jar.alice" \
+		"http://127.0.0.1:$web_port/dashboard.csv?payer=$2&section=total" >"$T/join.$1.code" &
+	join_pids="$join_pids $!"
+}
+join_pids=""
+join_get a join-test
+wait_until "SELECT ($web_waits) = 1" 30
+join_get b join-test
+wait_for 30 grep -q 'event=dashboard-waits user=alice' "$web_log" || not_ok "the second page waits for the first's report" "$(tail -n 3 "$web_log")"
+one=$(psql_val "$web_waits")
+join_get c join-other
+wait_until "SELECT ($web_waits) = 2" 30
+same "two pages of one filter set wait on one report; another filter set's runs beside it" \
+	"$one $(psql_val "$web_waits")" "1 2"
+lock_release
+for pid in $join_pids; do wait "$pid"; done
+same "... all three answered when the lock goes, the first two alike" \
+	"$(cat "$T/join.a.code") $(cat "$T/join.b.code") $(cat "$T/join.c.code") $(cmp -s "$T/join.a" "$T/join.b" && echo alike)" \
+	"200 200 200 alike"
+stop_daemon "$web_pid"
+
 # ---- stop signals again and again while it stops ----------------------------------------------
 # As claimscrubd's (fault-signals.sh): a workbench already stopping is not
 # killed by the next SIGTERM (web/main.c holds them before freeing its
