@@ -329,7 +329,6 @@ on_refresh(void *arg, PGresult *const *res, int n, const char *error,
 {
 	struct dash *d = arg;
 	struct report rep = {0};
-	(void)sqlstate;
 	bool ok = !error && fill(d, &rep, res, n);
 	if (d->warm)
 		d->w->warming = false;
