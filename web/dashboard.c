@@ -56,7 +56,6 @@ struct dash {
 	struct wreq *r; /* NULL: a refresh in the background */
 	struct web *w;
 	char as[SESSION_USER]; /* a refresh's role */
-	bool warm;	       /* the refresh made ahead (w->warming) */
 	struct dash *next;     /* w->making: the reports being made */
 	struct dash *waiting;  /* the pages waiting for this report */
 	bool csv;
@@ -330,8 +329,6 @@ on_refresh(void *arg, PGresult *const *res, int n, const char *error,
 	struct dash *d = arg;
 	struct report rep = {0};
 	bool ok = !error && fill(d, &rep, res, n);
-	if (d->warm)
-		d->w->warming = false;
 	making_drop(d);
 	answer_waiting(d, ok ? &rep : NULL, error, sqlstate);
 	if (ok && dcache_put(d->w->dcache, d->key, &rep, d->made)) {
@@ -494,17 +491,15 @@ warm(evutil_socket_t fd, short what, void *arg)
 	struct web *w = arg;
 	static const char *const none[NFILTERS] = {NULL};
 	long ms = w->conf->dashboard_warm_seconds * 1000;
-	struct dash *d = w->warming ? NULL : calloc(1, sizeof(*d));
+	struct dash *d = calloc(1, sizeof(*d));
 	(void)fd, (void)what;
 	if (d) {
-		*d = (struct dash){.w = w, .warm = true};
-		if (!dash_filters(d, none) ||
+		*d = (struct dash){.w = w};
+		if (!dash_filters(d, none) || making(w, d->key) ||
 		    (dcache_kept(w->dcache, d->key) &&
 		     !dcache_claim_refresh(w->dcache, d->key)))
-			dash_free(d); /* a viewer's refresh is running */
-		else if (refresh(d, DASH_WARM_ROLE))
-			w->warming = true;
-		else
+			dash_free(d); /* being made: by a page, or still ours */
+		else if (!refresh(d, DASH_WARM_ROLE))
 			ms = DASH_WARM_RETRY_MS;
 	}
 	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};

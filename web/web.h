@@ -35,7 +35,6 @@ struct web {
 	struct pool *pool;
 	struct dcache *dcache;	   /* the dashboard's reports (dashcache.h) */
 	struct event *warm;	   /* the dashboard made ahead (dashboard.c) */
-	bool warming;		   /* ... and being made now */
 	struct dash *making;	   /* reports being made (dashboard.c) */
 	struct throttle *throttle; /* failed sign-ins (throttle.h) */
 	struct wreq *pending;	   /* waiting for the database */
