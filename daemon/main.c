@@ -52,7 +52,7 @@
  * last one it knows of (tests/lists.sh: the last of sql/migrations/): a newer schema is
  * warned about. */
 #define SCHEMA_VERSION 16
-#define SCHEMA_KNOWN 22
+#define SCHEMA_KNOWN 23
 
 struct daemon {
 	struct event_base *base;
