@@ -21,7 +21,8 @@
 #     recorded with no file is named; the definitions changed by hand (a
 #     function replaced) are drift, named by `db status`, shown by
 #     `db migrate --dry-run` (which applies nothing) and undone by
-#     `db migrate`.
+#     `db migrate`;
+#   - no btree index repeats the first columns of another.
 # Prints TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -315,4 +316,23 @@ if [ $rc = 1 ] && printf '%s\n' "$out" | grep -q '020_queue.sql: an api file may
 else
 	not_ok "an api file that ends the transaction itself is refused" "exit $rc: $out"
 fi
+
+# ---- no index repeats another ---------------------------------------------------------------
+# A btree index whose columns (and their order, and its predicate) begin
+# another's serves nothing the longer one does not, and every row written
+# pays for it (023 dropped one: each finding the daemon wrote paid twice).
+same "no btree index of the schema repeats the first columns of another" \
+	"$(psql_val "SELECT coalesce(string_agg(a.indexrelid::regclass || ' repeats ' || b.indexrelid::regclass, ', '), 'none')
+	  FROM pg_index a
+	  JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+	  JOIN pg_class ai ON ai.oid = a.indexrelid
+	  JOIN pg_class bi ON bi.oid = b.indexrelid AND bi.relam = ai.relam
+	  JOIN pg_am m ON m.oid = ai.relam AND m.amname = 'btree'
+	  JOIN pg_class t ON t.oid = a.indrelid
+	 WHERE t.relnamespace IN ('claimscrub'::regnamespace, 'claimscrub_archive'::regnamespace)
+	   AND NOT a.indisunique AND a.indexprs IS NULL AND b.indexprs IS NULL
+	   AND a.indnkeyatts <= b.indnkeyatts
+	   AND (a.indkey::int2[])[0:a.indnkeyatts - 1] = (b.indkey::int2[])[0:a.indnkeyatts - 1]
+	   AND (a.indoption::int2[])[0:a.indnkeyatts - 1] = (b.indoption::int2[])[0:a.indnkeyatts - 1]
+	   AND pg_get_expr(a.indpred, a.indrelid) IS NOT DISTINCT FROM pg_get_expr(b.indpred, b.indrelid)")" none
 finish
