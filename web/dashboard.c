@@ -12,9 +12,10 @@
  * older than that age is refreshed in the background as the person who
  * asked; every reviewer may read every figure, so whose snapshot it was
  * does not matter.  The dashboard without filters, the one a manager
- * opens, is made ahead (dashboard_warm_seconds): at start and again at
- * that interval, as claimscrub_reviewer (the role every reviewer is in:
- * no person asked), so that its first view is drawn, not waited for.
+ * opens, is made ahead (dashboard_warm_seconds): as the first database
+ * connection comes up, before any page, and again at that interval, as
+ * claimscrub_reviewer (the role every reviewer is in: no person asked),
+ * so that its first view is drawn, not waited for.
  * One report a filter set is made at a time: a page that finds its report
  * being made (by another page, a refresh, the warm-up) waits for that one
  * instead of running the queries again.
@@ -484,7 +485,7 @@ dashboard_csv(struct evhttp_request *req, void *arg)
 }
 
 /* The dashboard without filters made ahead, as DASH_WARM_ROLE; then again
- * after dashboard_warm_seconds, or soon when the pool was not up. */
+ * after dashboard_warm_seconds, or soon when the pool could not take it. */
 static void
 warm(evutil_socket_t fd, short what, void *arg)
 {
@@ -501,9 +502,22 @@ warm(evutil_socket_t fd, short what, void *arg)
 			dash_free(d); /* being made: by a page, or still ours */
 		else if (!refresh(d, DASH_WARM_ROLE))
 			ms = DASH_WARM_RETRY_MS;
+		else
+			dlog(DLOG_DEBUG, "dashboard-warming", "as=%s",
+			     DASH_WARM_ROLE);
 	}
 	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 	evtimer_add(w->warm, &tv);
+}
+
+/* A connection came up: the first warm-up runs now, ahead of any page
+ * (after it, the timer is set and says when the next one is due). */
+static void
+warm_on_up(void *arg)
+{
+	struct web *w = arg;
+	if (!evtimer_pending(w->warm, NULL))
+		warm(-1, 0, w);
 }
 
 bool
@@ -514,6 +528,6 @@ dashboard_warm_start(struct web *w)
 		return true;
 	if (!(w->warm = evtimer_new(w->base, warm, w)))
 		return false;
-	struct timeval now = {0, 0};
-	return evtimer_add(w->warm, &now) == 0;
+	pool_on_up(w->pool, warm_on_up, w);
+	return true;
 }

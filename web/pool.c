@@ -50,6 +50,8 @@ struct pool {
 	int n, waiting;
 	struct job *head, **tail;
 	struct member m[POOL_MAX_CONNS];
+	void (*up_fn)(void *arg); /* pool_on_up */
+	void *up_arg;
 };
 
 static void
@@ -159,6 +161,9 @@ on_up(void *arg)
 	m->up = true;
 	m->backoff_ms = 0;
 	dlog(DLOG_INFO, "connected", "connection=%d", (int)(m - m->p->m));
+	/* before the jobs waiting are dispatched: what it runs goes first */
+	if (m->p->up_fn)
+		m->p->up_fn(m->p->up_arg);
 	dispatch(m->p);
 }
 
@@ -287,6 +292,13 @@ pool_run_snapshot(struct pool *p, const char *person,
 		  void *arg)
 {
 	return run(p, person, q, n, true, done, arg);
+}
+
+void
+pool_on_up(struct pool *p, void (*fn)(void *arg), void *arg)
+{
+	p->up_fn = fn;
+	p->up_arg = arg;
 }
 
 int

@@ -52,4 +52,9 @@ bool pool_run_snapshot(struct pool *p, const char *person,
 /* Connections up now. */
 int pool_up(const struct pool *p);
 
+/* fn(arg) is called each time a connection comes up, before any job waits
+ * for it: what fn runs (pool_run) is the first job on it.  One at a time;
+ * NULL: none. */
+void pool_on_up(struct pool *p, void (*fn)(void *arg), void *arg);
+
 #endif

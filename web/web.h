@@ -141,9 +141,9 @@ void rule_page(struct evhttp_request *req, void *arg);
 void views_put(FILE *out, struct wreq *r, const PGresult *views,
 	       const char *query);
 void dashboard_csv(struct evhttp_request *req, void *arg);
-/* Makes the dashboard without filters ahead, now and at
- * dashboard_warm_seconds (none when 0, or when nothing is kept); false
- * when out of memory. */
+/* Makes the dashboard without filters ahead, as the pool's first
+ * connection comes up (pool_on_up) and then every dashboard_warm_seconds
+ * (none when 0, or when nothing is kept); false when out of memory. */
 bool dashboard_warm_start(struct web *w);
 
 #endif
