@@ -73,8 +73,9 @@
 	" AND l.ds = (e.mods <> ''))" \
 	" SELECT line FROM (SELECT 1 AS k, e.o, format('%-12s x%-3s %-12s " \
 	"%s', e.code || e.mods, e.units, e.admins," \
-	" coalesce((SELECT 'billed x' || sum(m.units) || ' on line ' || " \
-	"string_agg(m.line::text, ','" \
+	" coalesce((SELECT 'billed x' || sum(m.units) || ' on line' ||" \
+	" CASE WHEN count(*) > 1 THEN 's ' ELSE ' ' END ||" \
+	" string_agg(m.line::text, ','" \
 	" ORDER BY m.line) || CASE WHEN sum(m.units)::text <> e.units THEN" \
 	" '  <- differs' ELSE '' END FROM m WHERE m.o = e.o HAVING count(*)" \
 	" > 0), 'not billed')) AS line FROM e" \

@@ -152,20 +152,33 @@ distinct_site(const struct claim_line *l)
 }
 
 /* Units billed for an expected code (lines with a distinct-site modifier
- * count for the modified row only), and the first such line. */
+ * count for the modified row only), and which lines: "2", "1,2" (cut with
+ * "..." when they do not fit in size). */
 static int
-billed_units(const struct claim *c, const struct result_code *rc, int *first)
+billed_units(const struct claim *c, const struct result_code *rc, char *lines,
+	     size_t size)
 {
 	int units = 0;
-	*first = 0;
+	size_t at = 0;
+	bool cut = false;
+	lines[0] = '\0';
 	for (size_t i = 0; i < c->nlines; i++) {
 		const struct claim_line *l = &c->lines[i];
 		if (strcmp(l->code, rc->code) != 0 ||
 		    (rc->initial && distinct_site(l) != (rc->modifier != NULL)))
 			continue;
 		units += l->units;
-		if (!*first)
-			*first = (int)i + 1;
+		if (cut)
+			continue;
+		int n = snprintf(lines + at, size - at, "%s%zu", at ? "," : "",
+				 i + 1);
+		/* each number leaves room for a "..." after it */
+		if (n < 0 || at + (size_t)n + 4 > size) {
+			snprintf(lines + at, size - at, "...");
+			cut = true;
+		} else {
+			at += (size_t)n;
+		}
 	}
 	return units;
 }
@@ -202,7 +215,8 @@ print_codes(FILE *out, const struct result *r)
 	fputs("billed\n", out);
 	for (int i = 0; i < r->ncodes; i++) {
 		const struct result_code *rc = &r->codes[i];
-		int first, units = billed_units(c, rc, &first);
+		char lines[48];
+		int units = billed_units(c, rc, lines, sizeof(lines));
 		char code[16];
 		snprintf(code, sizeof(code), "%s%s%s", rc->code,
 			 rc->modifier ? "-" : "",
@@ -216,7 +230,8 @@ print_codes(FILE *out, const struct result *r)
 		for (int k = rc->nadmins; k < 3; k++)
 			fprintf(out, "%*s", idw + 1, "");
 		if (units)
-			fprintf(out, "  x%-3d line %d%s\n", units, first,
+			fprintf(out, "  x%-3d line%s %s%s\n", units,
+				strchr(lines, ',') ? "s" : "", lines,
 				units == rc->units ? "" : "  <- differs");
 		else
 			fputs("  not billed\n", out);

@@ -78,6 +78,21 @@ if grep -q 'administrations' "$tmp/out" && grep -q '|\[=*\]|' "$tmp/out" &&
    grep -q 'expected *billed' "$tmp/out" && grep -q 'fix: bill 96374 x1' "$tmp/out"; then
 	ok "text shows timeline, expected against billed, and the fix"
 else not_ok "text shows timeline, expected against billed, and the fix" "$(head -n 20 "$tmp/out")"; fi
+# an expected code billed on two lines names both (lines 1 and 2 bill
+# 96365 for vancomycin then cefepime, one initial expected), not the first
+expect "text format, a code billed on two lines" 1 "$CLAIMSCRUB" check --format text "$src/examples/07-duplicate-initial.yaml"
+grep -Eq '^    96365 +x1 +A1 +x2   lines 1,2  <- differs$' "$tmp/out" && grep -Eq '^    J3370 +x0 +x2   line 3$' "$tmp/out" &&
+	ok "text: the billed column names every line of the code (lines 1,2), one line as line N" ||
+	not_ok "text: the billed column names every line of the code (lines 1,2), one line as line N" "$(grep -A5 '^  expected' "$tmp/out")"
+# twenty lines of 96366 after a 96365: the list is cut where 48 bytes end
+{ printf 'claim: C-MANY\nsetting: facility\nlines:\n  - code: "96365"\n'
+  i=0; while [ $i -lt 20 ]; do printf '  - code: "96366"\n'; i=$((i + 1)); done
+  printf 'administrations:\n  - {id: A1, substance: immune globulin, kind: therapeutic, route: infusion,\n'
+  printf '     start: 2026-03-02T08:00, stop: 2026-03-02T10:00}\n'; } >"$tmp/many.yaml"
+expect "text format, a code billed on twenty lines" 1 "$CLAIMSCRUB" check --format text "$tmp/many.yaml"
+grep -Eq '^    96366 +x1 +A1 +x20  lines 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18\.\.\.  <- differs$' "$tmp/out" &&
+	ok "text: a long list of lines is cut with ..." ||
+	not_ok "text: a long list of lines is cut with ..." "$(grep -A4 '^  expected' "$tmp/out")"
 
 # ---- bad claim documents --------------------------------------------------
 printf 'claim: C-1\nsetting: facility\nlines: [\n' >"$tmp/malformed.yaml"

@@ -196,6 +196,10 @@ grep -qx 'notes: none' "$T/out" && grep -qx 'trail' "$T/out" && ok "review --cla
 has "review --claim: the trail" "$T/out" " alice  take" \
 	" alice  decide finding #$f0308  {\"note\": \"billed 96366 x1\", \"reason\": \"corrected-in-billing\"}" \
 	" bob  decide finding #$f0308" " alice  read"
+as alice review --claim IC-2026-0307
+has "review --claim IC-2026-0307: a code billed on two lines names both" "$T/out" \
+	"  96365        x1   A1           billed x2 on lines 1,2  <- differs" \
+	"  96367        x1   A2           not billed"
 as bob review --claim IC-2026-0309
 grep -q "^  20.*  bob on finding #$f0309: called the clinic$" "$T/out" && ok "review --claim IC-2026-0309: the note, on its finding" ||
 	not_ok "review --claim IC-2026-0309: the note, on its finding" "$(grep -A3 '^notes' "$T/out")"
