@@ -202,9 +202,7 @@ BEGIN
 		DELETE FROM claimscrub.batch b
 		 WHERE b.taken_at < clock_timestamp() - make_interval(secs => lease_ms / 1000)
 		RETURNING b.claim_ids),
-	-- (probed by id, an array: as a semi-join, statistics saying few
-	-- claims are pending made it read every claim and, for each pending
-	-- one, the lapsed batches' ids again; tests/pg/burst.sh)
+	-- (probed by id, an array: see the top of this file)
 	free AS MATERIALIZED (
 		SELECT c.id FROM claimscrub.claim c
 		 WHERE c.id = ANY (ARRAY(SELECT unnest(g.claim_ids) FROM gone g))
@@ -299,14 +297,10 @@ BEGIN
 		       AS b(id bigint, version integer, status text, result jsonb, rules text)),
 	-- the claims that can be locked at once, with their results and what
 	-- they are now (locked, they stay so); u writes those still pending
-	-- at the version read.  One join (`FROM b, l` made the planner match
+	-- at the version read, tested on l's columns, not in the join (see the
+	-- top of this file).  One join: `FROM b, l` made the planner match
 	-- every locked claim against every result, 500 x 500 comparisons a
-	-- batch), and no test of a claim's status in a join with claim:
-	-- statistics saying few claims are pending, as after a drain, made
-	-- such a join one estimated at one claim that read every claim and
-	-- compared each with each of the batch's 500 (600 ms a batch at
-	-- 5,000 claims, growing with the table).  Tested on l's columns, the
-	-- write goes from l to each claim by its primary key.
+	-- batch.
 	l AS MATERIALIZED (
 		SELECT c.id, c.status AS now_status, c.version AS now_version,
 		       b.version, b.status, b.result, b.rules
@@ -364,8 +358,7 @@ BEGIN
 		  FROM fs LEFT JOIN claimscrub.claim_line l
 		    ON l.claim_id = fs.id AND l.line_no = fs.line_no)
 	SELECT (SELECT count(*) FROM u)::integer,
-	       -- (the claims probed by id, an array, for the same reason as
-	       -- l: as a semi-join with b, 430 ms a batch at 5,000 claims)
+	       -- (probed by id, an array: see the top of this file)
 	       (SELECT count(*) FROM claimscrub.claim c
 		 WHERE c.id = ANY (ARRAY(SELECT b.id FROM b
 					  WHERE b.id NOT IN (SELECT l.id FROM l)))
