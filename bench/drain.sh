@@ -84,10 +84,32 @@ drain_pgbench() { # SCRIPT NAME
 	wall=$(echo "$t1 - $t0" | bc -l)
 }
 # the fastest of BENCH_DRAIN_RUNS runs (default 1) of each, taken in turn,
-# so that a burst of other work on the machine does not decide a ratio
+# so that a burst of other work on the machine does not decide a ratio;
+# which goes first turns from run to run (on a shared 2-core machine the
+# later drains of a round were often the slower, whichever they were)
 runs=${BENCH_DRAIN_RUNS:-1}
 faster() {
 	if [ -z "$1" ]; then echo "$2"; else echo "$1 $2" | awk '{print ($2 < $1) ? $2 : $1}'; fi
+}
+arm_daemons() {
+	drain_daemons
+	[ -n "$dwall" ] && [ "$(faster "$dwall" "$wall")" = "$dwall" ] || dcpu=$cpu
+	dwall=$(faster "$dwall" "$wall")
+}
+arm_floor() {
+	drain_pgbench "$B/floor.sql" floor
+	fwall=$(faster "$fwall" "$wall")
+}
+# the same-work floor: a batch's claims taken, read and written in one
+# transaction, as many batches as the floor's
+arm_same_work() {
+	drain_pgbench "$sw" same-work
+	swall=$(faster "$swall" "$wall")
+	# one finding a claim of even id, each claim's result written once
+	bad=$(psql_q -c "SELECT (SELECT count(*) FROM claimscrub.finding) -
+		(SELECT count(*) FROM claimscrub.claim WHERE id % 2 = 0)
+		+ (SELECT count(*) FROM claimscrub.claim WHERE result IS NULL OR scrubbed_version IS NULL)")
+	[ "$bad" = 0 ] || echo "warning: same-work floor: findings or results off by $bad" >&2
 }
 echo "| batch | daemons | daemon claims/s | SQL floor claims/s | ratio | same-work floor claims/s | ratio to same-work | daemon CPU s (user+sys) / wall s | peak RSS MB |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -95,21 +117,11 @@ for bs in $batches; do
 	for d in 1 2; do
 		dwall="" fwall="" swall="" r=1
 		while [ $r -le "$runs" ]; do
-			drain_daemons
-			[ -n "$dwall" ] && [ "$(faster "$dwall" "$wall")" = "$dwall" ] || dcpu=$cpu
-			dwall=$(faster "$dwall" "$wall")
-			drain_pgbench "$B/floor.sql" floor
-			fwall=$(faster "$fwall" "$wall")
-			# the same-work floor: a batch's claims taken, read and
-			# written in one transaction, as many batches as the floor's
-			drain_pgbench "$sw" same-work
-			swall=$(faster "$swall" "$wall")
-			# one finding a claim of even id, each claim's result
-			# written once
-			bad=$(psql_q -c "SELECT (SELECT count(*) FROM claimscrub.finding) -
-				(SELECT count(*) FROM claimscrub.claim WHERE id % 2 = 0)
-				+ (SELECT count(*) FROM claimscrub.claim WHERE result IS NULL OR scrubbed_version IS NULL)")
-			[ "$bad" = 0 ] || echo "warning: same-work floor: findings or results off by $bad" >&2
+			case $((r % 3)) in
+			1) arm_daemons; arm_floor; arm_same_work ;;
+			2) arm_floor; arm_same_work; arm_daemons ;;
+			0) arm_same_work; arm_daemons; arm_floor ;;
+			esac
 			r=$((r + 1))
 		done
 		echo "$bs $d $n $dwall $fwall $swall $dcpu" | awk '{

@@ -133,19 +133,33 @@ echo "| --- | ---: | ---: | ---: |"
 # that knew nothing of work items.)
 sync_def=$(psql_q -c "SELECT pg_get_functiondef('claimscrub.work_sync(bigint[], bigint[])'::regprocedure)")
 # the fastest of BENCH_DRAIN_RUNS runs (default 3) of each, taken in turn,
-# so that a burst of other work on the machine does not decide the ratio
+# so that a burst of other work on the machine does not decide the ratio;
+# which of the two goes first alternates from run to run (on this kind of
+# machine the second drain of a pair was the slower, whichever it was),
+# and every run's pair is shown on stderr
 runs=${BENCH_DRAIN_RUNS:-3}
 best() { echo "$1 $2" | awk '{ print ($1 > $2) ? $1 : $2 }'; }
+arm_with() {
+	printf '%s;\n' "$sync_def" | psql_q >/dev/null
+	psql_q -c "ALTER TABLE claimscrub.finding ENABLE TRIGGER finding_carry" >/dev/null
+	rate "$1"
+}
+arm_without() {
+	psql_q -c "CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[], flagged bigint[] DEFAULT NULL)
+		   RETURNS void LANGUAGE sql AS 'SELECT'" \
+		-c "ALTER TABLE claimscrub.finding DISABLE TRIGGER finding_carry" >/dev/null
+	rate "$1"
+}
 for d in 1 2; do
 	with=0 without=0 r=1
 	while [ $r -le "$runs" ]; do
-		printf '%s;\n' "$sync_def" | psql_q >/dev/null
-		psql_q -c "ALTER TABLE claimscrub.finding ENABLE TRIGGER finding_carry" >/dev/null
-		with=$(best "$with" "$(rate "$d")")
-		psql_q -c "CREATE OR REPLACE FUNCTION claimscrub.work_sync(ids bigint[], flagged bigint[] DEFAULT NULL)
-			   RETURNS void LANGUAGE sql AS 'SELECT'" \
-			-c "ALTER TABLE claimscrub.finding DISABLE TRIGGER finding_carry" >/dev/null
-		without=$(best "$without" "$(rate "$d")")
+		if [ $((r % 2)) = 1 ]; then
+			w=$(arm_with "$d") wo=$(arm_without "$d")
+		else
+			wo=$(arm_without "$d") w=$(arm_with "$d")
+		fi
+		echo "drain: $d daemon(s), run $r: with $w, without $wo claims/s" >&2
+		with=$(best "$with" "$w") without=$(best "$without" "$wo")
 		r=$((r + 1))
 	done
 	echo "$d $with $without" | awk '{ printf "| %d daemon(s) | %d | %d | %.2f |\n", $1, $2, $3, $2 / $3 }'

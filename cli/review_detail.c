@@ -58,7 +58,14 @@
 
 /* An expected row is billed by the lines of its code whose distinct-site
  * modifier (59, X{E,P,S,U}) is there exactly when the row has a modifier:
- * a second initial at another site is its own row, as check shows it. */
+ * a second initial at another site is its own row, as check shows it.
+ * The lines no row takes (the drug, a visit, a code the record does not
+ * support) follow under "other billed lines", as in check, with no
+ * expected figure: "(not expected)" beside a drug line read as "remove
+ * it", and the derivation never judges drug lines. */
+#define OTHER_LINES \
+	"SELECT * FROM l WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.line =" \
+	" l.line)"
 #define CODES_SQL \
 	"WITH e AS (SELECT x->>'code' AS code, x->>'units' AS units," \
 	" " MODS_OF_X " AS mods, coalesce((SELECT string_agg(a, ',') FROM" \
@@ -79,10 +86,12 @@
 	" ORDER BY m.line) || CASE WHEN sum(m.units)::text <> e.units THEN" \
 	" '  <- differs' ELSE '' END FROM m WHERE m.o = e.o HAVING count(*)" \
 	" > 0), 'not billed')) AS line FROM e" \
-	" UNION ALL SELECT 2, l.line, format('%-12s %-17s billed x%s on line" \
-	" %s  (not expected)', l.code || l.mods, '', l.units, l.line)" \
-	" FROM l WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.line = l.line))" \
-	" s ORDER BY k, o"
+	" UNION ALL SELECT 1, 0, 'none' WHERE NOT EXISTS (SELECT 1 FROM e)" \
+	" UNION ALL SELECT 2, 0, 'other billed lines' WHERE EXISTS " \
+	"(" OTHER_LINES ")" \
+	" UNION ALL SELECT 3, l.line, format('  %-10s %-17s billed x%s on" \
+	" line %s', l.code || l.mods, '', l.units, l.line) FROM (" OTHER_LINES \
+	") l) s ORDER BY k, o"
 
 #define ADMINS_SQL \
 	"SELECT x->>'id', coalesce(x->>'start', ''), coalesce(x->>'stop', " \

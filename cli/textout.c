@@ -204,6 +204,38 @@ line_note(const struct result *r, int line)
 	return "";
 }
 
+/* Whether line i bills a code of the expected list. */
+static bool
+line_expected(const struct result *r, size_t i)
+{
+	for (int k = 0; k < r->ncodes; k++)
+		if (strcmp(r->codes[k].code, r->claim->lines[i].code) == 0)
+			return true;
+	return false;
+}
+
+/* The billed lines whose code is not among the expected ones, under a
+ * heading of their own: the drug, the E/M and any administration code the
+ * record does not support.  They have no expected figure: an "x0" there
+ * read as "the record supports none of this drug", and the derivation
+ * never judges drug units at all. */
+static void
+print_other_lines(FILE *out, const struct result *r, int idw)
+{
+	const struct claim *c = r->claim;
+	bool headed = false;
+	for (size_t i = 0; i < c->nlines; i++) {
+		if (line_expected(r, i))
+			continue;
+		if (!headed)
+			fputs("  other billed lines\n", out);
+		headed = true;
+		fprintf(out, "    %-9s      %*s  x%-3d line %zu%s\n",
+			c->lines[i].code, 3 * (idw + 1), "", c->lines[i].units,
+			i + 1, line_note(r, (int)i + 1));
+	}
+}
+
 /* Expected codes beside what was billed for them, then the other lines. */
 static void
 print_codes(FILE *out, const struct result *r)
@@ -213,6 +245,8 @@ print_codes(FILE *out, const struct result *r)
 	fputs("  expected", out);
 	fprintf(out, "%*s", 3 * (idw + 1) + 2, "");
 	fputs("billed\n", out);
+	if (r->ncodes == 0)
+		fputs("    none\n", out);
 	for (int i = 0; i < r->ncodes; i++) {
 		const struct result_code *rc = &r->codes[i];
 		char lines[48];
@@ -236,17 +270,7 @@ print_codes(FILE *out, const struct result *r)
 		else
 			fputs("  not billed\n", out);
 	}
-	for (size_t i = 0; i < c->nlines; i++) {
-		bool expected = false;
-		for (int k = 0; k < r->ncodes && !expected; k++)
-			expected =
-				strcmp(r->codes[k].code, c->lines[i].code) == 0;
-		if (expected)
-			continue;
-		fprintf(out, "    %-9s x0   %*s  x%-3d line %zu%s\n",
-			c->lines[i].code, 3 * (idw + 1), "", c->lines[i].units,
-			i + 1, line_note(r, (int)i + 1));
-	}
+	print_other_lines(out, r, idw);
 }
 
 static void

@@ -81,9 +81,29 @@ else not_ok "text shows timeline, expected against billed, and the fix" "$(head 
 # an expected code billed on two lines names both (lines 1 and 2 bill
 # 96365 for vancomycin then cefepime, one initial expected), not the first
 expect "text format, a code billed on two lines" 1 "$CLAIMSCRUB" check --format text "$src/examples/07-duplicate-initial.yaml"
-grep -Eq '^    96365 +x1 +A1 +x2   lines 1,2  <- differs$' "$tmp/out" && grep -Eq '^    J3370 +x0 +x2   line 3$' "$tmp/out" &&
+grep -Eq '^    96365 +x1 +A1 +x2   lines 1,2  <- differs$' "$tmp/out" && grep -Eq '^    J3370 +x2   line 3$' "$tmp/out" &&
 	ok "text: the billed column names every line of the code (lines 1,2), one line as line N" ||
 	not_ok "text: the billed column names every line of the code (lines 1,2), one line as line N" "$(grep -A5 '^  expected' "$tmp/out")"
+# the drug lines come under their own heading, with no expected figure (an
+# "x0" read as "the record supports none of this drug")
+sed -n '/^  expected/,/^  findings/p' "$tmp/out" >"$tmp/codes"
+printf '%s\n' '  expected                    billed' \
+	'    96365     x1   A1                  x2   lines 1,2  <- differs' \
+	'    96367     x1   A2                  not billed' \
+	'  other billed lines' \
+	'    J3370                              x2   line 3' \
+	'    J0692                              x4   line 4' '  findings' >"$tmp/codes.want"
+cmp -s "$tmp/codes" "$tmp/codes.want" && ok "text: drug lines under 'other billed lines', no expected figure" ||
+	not_ok "text: drug lines under 'other billed lines', no expected figure" "$(diff "$tmp/codes.want" "$tmp/codes")"
+# a claim the record supports no code of: 'none', and its 96365 among the
+# other lines, pointing at the finding
+expect "text format, nothing expected" 1 "$CLAIMSCRUB" check --format text "$src/examples/05-missing-stop-time.yaml"
+sed -n '/^  expected/,/^  findings/p' "$tmp/out" >"$tmp/codes"
+printf '%s\n' '  expected                    billed' '    none' '  other billed lines' \
+	'    96365                              x1   line 1  <- see findings' \
+	'    J3370                              x3   line 2' '  findings' >"$tmp/codes.want"
+cmp -s "$tmp/codes" "$tmp/codes.want" && ok "text: nothing expected reads 'none', the billed code among the other lines" ||
+	not_ok "text: nothing expected reads 'none', the billed code among the other lines" "$(diff "$tmp/codes.want" "$tmp/codes")"
 # twenty lines of 96366 after a 96365: the list is cut where 48 bytes end
 { printf 'claim: C-MANY\nsetting: facility\nlines:\n  - code: "96365"\n'
   i=0; while [ $i -lt 20 ]; do printf '  - code: "96366"\n'; i=$((i + 1)); done

@@ -184,7 +184,10 @@ has "review --claim: header and work item" "$T/out" \
 has "review --claim: expected codes beside the billed lines" "$T/out" \
 	"  96365        x1   A1           billed x1 on line 1" \
 	"  96366        x1   A1           billed x2 on line 2  <- differs" \
-	"  J1569                          billed x70 on line 3  (not expected)"
+	"  other billed lines" \
+	"    J1569                        billed x70 on line 3"
+grep -q 'not expected' "$T/out" && not_ok "review --claim: no line is called 'not expected'" "$(grep 'not expected' "$T/out")" ||
+	ok "review --claim: no line is called 'not expected'"
 grep -Eq '^    A1    03-09T09:00     03-09T11:20      140 min \|\[=+\]\|  site L-forearm  therapeutic  infusion  immune globulin$' "$T/out" &&
 	ok "review --claim: the administration on the timeline" || not_ok "review --claim: the administration on the timeline" "$(grep -A2 '^administrations' "$T/out")"
 has "review --claim: the finding with evidence, fix and decision" "$T/out" \
@@ -196,6 +199,13 @@ grep -qx 'notes: none' "$T/out" && grep -qx 'trail' "$T/out" && ok "review --cla
 has "review --claim: the trail" "$T/out" " alice  take" \
 	" alice  decide finding #$f0308  {\"note\": \"billed 96366 x1\", \"reason\": \"corrected-in-billing\"}" \
 	" bob  decide finding #$f0308" " alice  read"
+# a claim the record supports no code of (A1 has no stop time): 'none',
+# and its billed 96365 among the other lines
+as alice review --claim IC-2026-0305
+has "review --claim: nothing expected reads 'none'" "$T/out" \
+	"expected codes and billed lines" "  none" "  other billed lines" \
+	"    96365                        billed x1 on line 1" \
+	"    J3370                        billed x3 on line 2"
 as alice review --claim IC-2026-0307
 has "review --claim IC-2026-0307: a code billed on two lines names both" "$T/out" \
 	"  96365        x1   A1           billed x2 on lines 1,2  <- differs" \
