@@ -214,4 +214,23 @@ else
 		"wake-ups $h0 -> $(hmetric claimscrub_notify_wakeups_total)"
 fi
 stop_daemon "$hpid" TERM >/dev/null
+
+# ---- one wake-up a statement, not a claim ---------------------------------------------------
+# A file of claims goes in by one INSERT (submit_many): the daemons need one
+# NOTIFY, not a trigger call a claim (a row trigger cost 10-15 % of storing
+# 5,000).  Three documents in one submit_many(), then an INSERT of 200
+# pending claims: notify_pending() called once each (this transaction's
+# counts, track_functions), and the NOTIFY sent.
+docs='[{"claim": "ONE-1", "setting": "facility", "lines": [{"code": "96365"}]},
+       {"claim": "ONE-2", "setting": "facility", "lines": [{"code": "96365"}]},
+       {"claim": "ONE-3", "setting": "facility", "lines": [{"code": "96365"}]}]'
+calls=$(psql_val "BEGIN;
+SET LOCAL track_functions = 'pl';
+SELECT claimscrub.submit_many(:'docs') \\g /dev/null
+SELECT pg_stat_get_xact_function_calls('claimscrub.notify_pending'::regproc);
+INSERT INTO claimscrub.claim (claim_ref, setting, status)
+SELECT 'ONE-BULK-' || i, 'facility', 'pending' FROM generate_series(1, 200) i;
+SELECT pg_stat_get_xact_function_calls('claimscrub.notify_pending'::regproc);
+ROLLBACK;" -v docs="$docs" | tr '\n' ' ')
+same "submit_many() of 3 claims, then an INSERT of 200: one wake-up call each" "$calls" "1 2 "
 finish
