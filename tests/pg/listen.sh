@@ -220,7 +220,8 @@ stop_daemon "$hpid" TERM >/dev/null
 # NOTIFY, not a trigger call a claim (a row trigger cost 10-15 % of storing
 # 5,000).  Three documents in one submit_many(), then an INSERT of 200
 # pending claims: notify_pending() called once each (this transaction's
-# counts, track_functions), and the NOTIFY sent.
+# counts, track_functions; rolled back, so no NOTIFY leaves: that a
+# committed submit wakes a daemon is the points above).
 docs='[{"claim": "ONE-1", "setting": "facility", "lines": [{"code": "96365"}]},
        {"claim": "ONE-2", "setting": "facility", "lines": [{"code": "96365"}]},
        {"claim": "ONE-3", "setting": "facility", "lines": [{"code": "96365"}]}]'
